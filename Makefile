@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build kmod/tandem.ko, the CLI ctl/tandem and the selftests
+# make check      everything the README's test command runs (after deps)
+# make help       the other targets
+
+KDIR ?= $(shell scripts/kdir.sh)
+KREL := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+export KDIR KREL
+
+all: module cli selftests
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# W=1 and sparse over the module; any diagnostic fails the build.
+check-kernel:
+	@scripts/check-kernel.sh
+
+cli:
+	$(MAKE) -C ctl
+
+selftests: cli
+	$(MAKE) -C selftests
+
+unit: cli
+	$(MAKE) -C ctl check
+
+vmtest: all
+	selftests/vm/run.sh $(TESTS)
+
+check: all
+	@scripts/check.sh
+
+demo: all
+	@scripts/demo.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
+	$(MAKE) -C ctl clean
+	$(MAKE) -C selftests clean
+	rm -rf build
+
+help:
+	@echo "targets: all module cli selftests check-kernel unit vmtest check demo clean"
+	@echo "  KDIR=dir       kernel build directory (default: $(KDIR))"
+	@echo "  TESTS='a b'    vmtest: run only these selftests"
+
+.PHONY: all module check-kernel cli selftests unit vmtest check demo clean help

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * tandem: replicated TCP endpoints behind a virtual IP.
+ *
+ * This header is the specification of the generic netlink API of tandem.ko.
+ *
+ * Family name: TANDEM_GENL_NAME ("tandem"), version TANDEM_GENL_VERSION.
+ * Multicast group: TANDEM_MCGRP_EVENTS ("events").
+ *
+ * The family is network-namespace aware: every object below lives in the
+ * network namespace of the netlink socket that created it and is invisible
+ * from any other namespace. Deleting the namespace frees all of it.
+ *
+ * Every command requires CAP_NET_ADMIN in the user namespace owning the
+ * network namespace; without it the kernel answers -EPERM. Attributes are
+ * validated strictly: an attribute not listed for a command, a wrong type
+ * or a wrong length is rejected with -EINVAL and an extended ACK message
+ * naming the attribute. Every error carries an extended ACK message.
+ *
+ * Objects
+ * -------
+ * A *group* is one replica group: a virtual IP (VIP) served by a primary and
+ * protected by backups. A group names the local node (its node id and
+ * replication address) and holds the authentication key, the role of the
+ * local node, the epoch and the data-path limits.
+ *
+ * A *member* is a peer node of a group (never the local node itself): its
+ * node id, replication address and port, election priority, and whether it
+ * is a witness (a voter with no data path).
+ *
+ * A *service* is a TCP port on the VIP whose inbound connections the group
+ * protects.
+ *
+ * Selecting a group: commands that act on an existing group, member or
+ * service carry TANDEM_A_GROUP_NAME or TANDEM_A_GROUP_ID (or both, which must
+ * then name the same group).
+ *
+ * Generation: each namespace keeps a generation counter, incremented by every
+ * change to any object. Every message of a dump carries it in
+ * TANDEM_A_GENERATION, and a message built after a change made during the
+ * dump carries NLM_F_DUMP_INTR: the dump must then be restarted.
+ *
+ * Events: every successful change is multicast to TANDEM_MCGRP_EVENTS as a
+ * message with the command that describes it (*_NEW for a creation, *_SET
+ * for a change, *_DEL for a deletion) and the same attributes as a GET
+ * reply for that object (for *_DEL: its state just before deletion).
+ * Changes the kernel makes on its own (a lease that lapses and fences the
+ * node) are reported the same way.
+ *
+ * Commands
+ * --------
+ * TANDEM_CMD_GROUP_NEW: create a group.
+ *   Required:
+ *     TANDEM_A_GROUP_NAME: NLA_NUL_STRING, 1..TANDEM_GROUP_NAME_MAX-1 bytes
+ *                          of [A-Za-z0-9_.-]
+ *     TANDEM_A_GROUP_ID: NLA_U32, nonzero, unique in the namespace
+ *     TANDEM_A_GROUP_VIP: NLA_BINARY, 4 bytes (struct in_addr) for IPv4 or
+ *                         16 bytes (struct in6_addr) for IPv6, network byte
+ *                         order; unicast, unique in the namespace
+ *     TANDEM_A_GROUP_NODE_ID: NLA_U32, nonzero: the local node's id
+ *   Optional (defaults in brackets):
+ *     TANDEM_A_GROUP_REPL_ADDR: NLA_BINARY, 4 or 16 bytes: local replication
+ *                               address [none]
+ *     TANDEM_A_GROUP_REPL_PORT: NLA_U16, host order, nonzero
+ *                               [TANDEM_DEFAULT_REPL_PORT]
+ *     TANDEM_A_GROUP_KEY: NLA_BINARY, exactly TANDEM_KEY_LEN bytes. Write
+ *                         only: never returned; TANDEM_A_GROUP_HAS_KEY says
+ *                         whether one is set. [none]
+ *     TANDEM_A_GROUP_SYN_TIMEOUT_MS: NLA_U32, 1..60000 [200]: how long the
+ *                         primary holds a SYN-ACK waiting for the backups
+ *     TANDEM_A_GROUP_MAX_LAG_BYTES: NLA_U32, 4096..1<<30 [4 MiB]: a backup
+ *                         lagging a connection by more is dropped from it
+ *     TANDEM_A_GROUP_MAX_LAG_MS: NLA_U32, 1..600000 [2000]: the same, in time
+ *     TANDEM_A_GROUP_MAX_CONNS: NLA_U32, 1..TANDEM_CONNS_MAX [65536]:
+ *                         protected connections; beyond it new connections
+ *                         are served unprotected and counted
+ *     TANDEM_A_GROUP_GARP_COUNT: NLA_U8, 0..100 [3]: gratuitous ARPs (or
+ *                         unsolicited NAs) sent on promotion
+ *     TANDEM_A_GROUP_GARP_INTERVAL_MS: NLA_U32, 1..10000 [100]
+ *   A new group has role TANDEM_ROLE_FENCED and epoch 0.
+ *   The VIP and the replication address may be of different families (an
+ *   IPv6 service replicated over an IPv4 network, say); neither may be a
+ *   multicast, broadcast, loopback or unspecified address.
+ *   Errors: -EEXIST (name, id or VIP already used), -EINVAL (missing or
+ *   malformed attribute), -ENOSPC (TANDEM_GROUPS_MAX groups already exist).
+ *
+ * TANDEM_CMD_GROUP_SET: change a group.
+ *   Required: the group selector.
+ *   Optional: TANDEM_A_GROUP_REPL_ADDR, TANDEM_A_GROUP_REPL_PORT,
+ *     TANDEM_A_GROUP_KEY, TANDEM_A_GROUP_SYN_TIMEOUT_MS,
+ *     TANDEM_A_GROUP_MAX_LAG_BYTES, TANDEM_A_GROUP_MAX_LAG_MS,
+ *     TANDEM_A_GROUP_MAX_CONNS, TANDEM_A_GROUP_GARP_COUNT,
+ *     TANDEM_A_GROUP_GARP_INTERVAL_MS (as for GROUP_NEW), and:
+ *     TANDEM_A_GROUP_ROLE: NLA_U8, enum tandem_role
+ *     TANDEM_A_GROUP_EPOCH: NLA_U64
+ *     TANDEM_A_GROUP_LEASE_MS: NLA_U32, 1..TANDEM_LEASE_MAX_MS: the primary's
+ *                         lease is renewed to expire this long from now.
+ *   The VIP, node id and name of a group cannot change: delete and re-create.
+ *   Role and epoch rules:
+ *     - the epoch never decreases (-ESTALE);
+ *     - TANDEM_ROLE_FENCED may be set at any time, with or without an epoch;
+ *     - TANDEM_ROLE_BACKUP requires TANDEM_A_GROUP_EPOCH (the epoch of the
+ *       primary the node now follows) and a key;
+ *     - TANDEM_ROLE_PRIMARY requires an epoch greater than the current one
+ *       (or equal, if the node is already primary in that epoch), a key, a
+ *       replication address, and TANDEM_A_GROUP_LEASE_MS;
+ *     - TANDEM_A_GROUP_LEASE_MS alone renews the lease of a primary and is
+ *       refused (-EINVAL) on any other role;
+ *     - an epoch without a role keeps the role and moves the epoch forward
+ *       (a backup following a newer primary);
+ *     - a primary whose lease lapses becomes TANDEM_ROLE_FENCED by itself,
+ *       and a TANDEM_CMD_GROUP_SET event reports it.
+ *   All attributes of one message are validated before any is applied: a
+ *   refused message changes nothing.
+ *   Errors: -ENOENT (no such group), -EINVAL, -ESTALE.
+ *
+ * TANDEM_CMD_GROUP_DEL: delete a group and its members.
+ *   Required: the group selector.
+ *   A group that still has services is not deleted (-EBUSY): delete its
+ *   services first, so that protection is never dropped as a side effect.
+ *   Errors: -ENOENT, -EBUSY.
+ *
+ * TANDEM_CMD_GROUP_GET: get one group (with the selector) or, as a dump
+ *   (NLM_F_DUMP, no attributes), all groups of the namespace. Reply, one
+ *   message per group:
+ *     TANDEM_A_GENERATION: NLA_U32 (dumps only)
+ *     TANDEM_A_GROUP_NAME, TANDEM_A_GROUP_ID, TANDEM_A_GROUP_VIP,
+ *     TANDEM_A_GROUP_NODE_ID, TANDEM_A_GROUP_REPL_ADDR (if set),
+ *     TANDEM_A_GROUP_REPL_PORT, TANDEM_A_GROUP_HAS_KEY (NLA_FLAG, if a key
+ *     is set), TANDEM_A_GROUP_ROLE, TANDEM_A_GROUP_EPOCH,
+ *     TANDEM_A_GROUP_LEASE_REMAINING_MS (NLA_U32, primary only),
+ *     TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,
+ *     TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,
+ *     TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,
+ *     TANDEM_A_GROUP_MEMBERS (NLA_U32: number of members),
+ *     TANDEM_A_GROUP_SERVICES (NLA_U32: number of services)
+ *   Errors: -ENOENT.
+ *
+ * TANDEM_CMD_MEMBER_NEW: add a peer to a group.
+ *   Required: the group selector,
+ *     TANDEM_A_MEMBER_NODE_ID: NLA_U32, nonzero, not the group's own
+ *                              TANDEM_A_GROUP_NODE_ID, unique in the group
+ *     TANDEM_A_MEMBER_ADDR: NLA_BINARY, 4 or 16 bytes: the peer's replication
+ *                           address; same family as the group's
+ *                           TANDEM_A_GROUP_REPL_ADDR when that is set, and as
+ *                           the group's other members
+ *   Optional:
+ *     TANDEM_A_MEMBER_PORT: NLA_U16, nonzero [TANDEM_DEFAULT_REPL_PORT]
+ *     TANDEM_A_MEMBER_PRIORITY: NLA_U8 [100]: higher is preferred
+ *     TANDEM_A_MEMBER_WITNESS: NLA_U8, 0 or 1 [0]
+ *   Errors: -ENOENT (no group), -EEXIST (node id or address:port already a
+ *   member), -EINVAL, -ENOSPC (TANDEM_MEMBERS_MAX members already).
+ *
+ * TANDEM_CMD_MEMBER_SET: change a member.
+ *   Required: the group selector, TANDEM_A_MEMBER_NODE_ID.
+ *   Optional: TANDEM_A_MEMBER_ADDR, TANDEM_A_MEMBER_PORT,
+ *     TANDEM_A_MEMBER_PRIORITY, TANDEM_A_MEMBER_WITNESS.
+ *   Errors: -ENOENT, -EEXIST, -EINVAL.
+ *
+ * TANDEM_CMD_MEMBER_DEL: remove a member.
+ *   Required: the group selector, TANDEM_A_MEMBER_NODE_ID.
+ *   Errors: -ENOENT.
+ *
+ * TANDEM_CMD_MEMBER_GET: get one member (group selector and
+ *   TANDEM_A_MEMBER_NODE_ID) or dump the members of one group (selector
+ *   given) or of all groups (no attribute). Reply, one message per member:
+ *     TANDEM_A_GENERATION (dumps only), TANDEM_A_GROUP_NAME,
+ *     TANDEM_A_GROUP_ID, TANDEM_A_MEMBER_NODE_ID, TANDEM_A_MEMBER_ADDR,
+ *     TANDEM_A_MEMBER_PORT, TANDEM_A_MEMBER_PRIORITY, TANDEM_A_MEMBER_WITNESS
+ *   Errors: -ENOENT.
+ *
+ * TANDEM_CMD_SERVICE_NEW: protect a TCP port of the group's VIP.
+ *   Required: the group selector,
+ *     TANDEM_A_SERVICE_PORT: NLA_U16, host order, nonzero, unique in the
+ *                            group
+ *   Optional:
+ *     TANDEM_A_SERVICE_MAX_LAG_BYTES: NLA_U32, 0 or 4096..1<<30 [0]
+ *     TANDEM_A_SERVICE_MAX_LAG_MS: NLA_U32, 0..600000 [0]
+ *       Per-service lag bounds; 0 means the group's.
+ *   Errors: -ENOENT, -EEXIST, -EINVAL, -ENOSPC (TANDEM_SERVICES_MAX).
+ *
+ * TANDEM_CMD_SERVICE_SET: change a service.
+ *   Required: the group selector, TANDEM_A_SERVICE_PORT.
+ *   Optional: TANDEM_A_SERVICE_MAX_LAG_BYTES, TANDEM_A_SERVICE_MAX_LAG_MS.
+ *   Errors: -ENOENT, -EINVAL.
+ *
+ * TANDEM_CMD_SERVICE_DEL: stop protecting a port.
+ *   Required: the group selector, TANDEM_A_SERVICE_PORT.
+ *   Errors: -ENOENT.
+ *
+ * TANDEM_CMD_SERVICE_GET: get one service or dump (one group, or all), as
+ *   for members. Reply, one message per service:
+ *     TANDEM_A_GENERATION (dumps only), TANDEM_A_GROUP_NAME,
+ *     TANDEM_A_GROUP_ID, TANDEM_A_SERVICE_PORT,
+ *     TANDEM_A_SERVICE_MAX_LAG_BYTES, TANDEM_A_SERVICE_MAX_LAG_MS
+ *   Errors: -ENOENT.
+ */
+#ifndef _UAPI_LINUX_TANDEM_H
+#define _UAPI_LINUX_TANDEM_H
+
+#define TANDEM_GENL_NAME "tandem"
+#define TANDEM_GENL_VERSION 1
+#define TANDEM_MCGRP_EVENTS "events"
+
+#define TANDEM_GROUP_NAME_MAX 32	/* including the terminating NUL */
+#define TANDEM_KEY_LEN 32		/* bytes: a 256-bit group key */
+#define TANDEM_DEFAULT_REPL_PORT 7400
+#define TANDEM_GROUPS_MAX 1024		/* per network namespace */
+#define TANDEM_MEMBERS_MAX 6		/* peers per group, witnesses included */
+#define TANDEM_SERVICES_MAX 256		/* per group */
+#define TANDEM_CONNS_MAX (1U << 20)	/* per group */
+#define TANDEM_LEASE_MAX_MS 3600000U
+
+enum tandem_role {
+	TANDEM_ROLE_UNSPEC,
+	TANDEM_ROLE_FENCED,	/* emits nothing from the VIP, accepts nothing */
+	TANDEM_ROLE_BACKUP,	/* runs shadow connections from the mirror */
+	TANDEM_ROLE_PRIMARY,	/* owns the VIP while its lease is valid */
+	__TANDEM_ROLE_MAX
+};
+#define TANDEM_ROLE_MAX (__TANDEM_ROLE_MAX - 1)
+
+enum tandem_cmd {
+	TANDEM_CMD_UNSPEC,
+	TANDEM_CMD_GROUP_NEW,
+	TANDEM_CMD_GROUP_SET,
+	TANDEM_CMD_GROUP_DEL,
+	TANDEM_CMD_GROUP_GET,
+	TANDEM_CMD_MEMBER_NEW,
+	TANDEM_CMD_MEMBER_SET,
+	TANDEM_CMD_MEMBER_DEL,
+	TANDEM_CMD_MEMBER_GET,
+	TANDEM_CMD_SERVICE_NEW,
+	TANDEM_CMD_SERVICE_SET,
+	TANDEM_CMD_SERVICE_DEL,
+	TANDEM_CMD_SERVICE_GET,
+	__TANDEM_CMD_MAX
+};
+#define TANDEM_CMD_MAX (__TANDEM_CMD_MAX - 1)
+
+enum tandem_attr {
+	TANDEM_A_UNSPEC,
+	TANDEM_A_GENERATION,
+	TANDEM_A_GROUP_NAME,
+	TANDEM_A_GROUP_ID,
+	TANDEM_A_GROUP_VIP,
+	TANDEM_A_GROUP_NODE_ID,
+	TANDEM_A_GROUP_REPL_ADDR,
+	TANDEM_A_GROUP_REPL_PORT,
+	TANDEM_A_GROUP_KEY,
+	TANDEM_A_GROUP_HAS_KEY,
+	TANDEM_A_GROUP_ROLE,
+	TANDEM_A_GROUP_EPOCH,
+	TANDEM_A_GROUP_LEASE_MS,
+	TANDEM_A_GROUP_LEASE_REMAINING_MS,
+	TANDEM_A_GROUP_SYN_TIMEOUT_MS,
+	TANDEM_A_GROUP_MAX_LAG_BYTES,
+	TANDEM_A_GROUP_MAX_LAG_MS,
+	TANDEM_A_GROUP_MAX_CONNS,
+	TANDEM_A_GROUP_GARP_COUNT,
+	TANDEM_A_GROUP_GARP_INTERVAL_MS,
+	TANDEM_A_GROUP_MEMBERS,
+	TANDEM_A_GROUP_SERVICES,
+	TANDEM_A_MEMBER_NODE_ID,
+	TANDEM_A_MEMBER_ADDR,
+	TANDEM_A_MEMBER_PORT,
+	TANDEM_A_MEMBER_PRIORITY,
+	TANDEM_A_MEMBER_WITNESS,
+	TANDEM_A_SERVICE_PORT,
+	TANDEM_A_SERVICE_MAX_LAG_BYTES,
+	TANDEM_A_SERVICE_MAX_LAG_MS,
+	TANDEM_A_PAD,
+	__TANDEM_A_MAX
+};
+#define TANDEM_A_MAX (__TANDEM_A_MAX - 1)
+
+#endif /* _UAPI_LINUX_TANDEM_H */
