@@ -29,8 +29,8 @@ unit: cli
 vmtest: all
 	selftests/vm/run.sh $(TESTS)
 
-check: all
-	@scripts/check.sh
+check:
+	@scripts/test.sh
 
 demo: all
 	@scripts/demo.sh
