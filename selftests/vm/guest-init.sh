@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the test VM, started by the initramfs after switch_root into the
+# overlay of the host root. Sets up a minimal system, runs $tandem_run/cmd from
+# the repository root with its output on the virtio port "tandem.out", writes
+# its exit code to the port "tandem.status" and powers off. Kernel messages
+# stay on the serial console (the host's console.log).
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+
+log() { echo "tandem-vm: $*" > /dev/console; }
+
+poweroff_now() {
+	echo o > /proc/sysrq-trigger
+	busybox poweroff -f
+	sleep 1000000
+}
+
+# under() PATH DIR: true if PATH is DIR or below it
+under() { case $1/ in "$2"/*) return 0 ;; esac; return 1; }
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+ln -s /proc/self/fd /dev/fd
+ln -s fd/0 /dev/stdin
+ln -s fd/1 /dev/stdout
+ln -s fd/2 /dev/stderr
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+
+dir= run=
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	tandem_dir=*) dir=${arg#tandem_dir=} ;;
+	tandem_run=*) run=${arg#tandem_run=} ;;
+	esac
+done
+# The overlay's upper layer is a tmpfs already; a separate tmpfs on /tmp or
+# /run would hide the repository if it lives there.
+under "$dir" /tmp || mount -t tmpfs -o mode=1777 tmpfs /tmp
+under "$dir" /run || mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p /run/netns /var/run
+hostname tandem-vm
+ip link set lo up
+
+port() {
+	local p
+	for p in /sys/class/virtio-ports/*; do
+		[ "$(cat "$p/name" 2>/dev/null)" = "$1" ] && { echo "/dev/${p##*/}"; return 0; }
+	done
+	return 1
+}
+out=$(port tandem.out) || { log "no virtio port tandem.out"; poweroff_now; }
+status=$(port tandem.status) || { log "no virtio port tandem.status"; poweroff_now; }
+
+export TANDEM_DIR=$dir
+export TANDEM_CLI=$dir/ctl/tandem
+export TANDEM_KO=$dir/kmod/tandem.ko
+cd "$dir" || { log "cannot cd to $dir"; poweroff_now; }
+# A virtio port opens only once: the command writes to a pipe (so it may
+# reopen /dev/stdout) and cat copies that to the port.
+mkfifo /dev/shm/out
+cat /dev/shm/out > "$out" &
+cat=$!
+log "running $run/cmd"
+bash "$run/cmd" < /dev/null > /dev/shm/out 2>&1
+rc=$?
+# Processes the command left behind may still hold the pipe open.
+for _ in $(seq 40); do
+	kill -0 $cat 2>/dev/null || break
+	sleep 0.05
+done
+if kill -0 $cat 2>/dev/null; then
+	log "processes left running after the command; killing them"
+	kill -TERM -1
+	sleep 0.2
+	kill -KILL -1
+fi
+log "exit $rc"
+echo "exit $rc" > "$status"
+sync
+poweroff_now
