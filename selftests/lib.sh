@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shell library for the VM selftests: TAP output (kselftest style), cleanup
+# on every exit path, network namespaces, polling. Source it from bash:
+#   . "$(dirname "$0")/lib.sh"
+#
+#   tap_init N                 "TAP version 13" and "1..N"
+#   tap_ok DESC                "ok I DESC"
+#   tap_fail DESC              "not ok I DESC"
+#   tap_skip DESC REASON       "ok I DESC # SKIP REASON"
+#   tap_check DESC CMD...      ok if CMD exits 0, else not ok with CMD's output
+#                              as "# " lines (always with TANDEM_VERBOSE=1)
+#   tap_done                   exit 1 if anything failed (or the plan was not
+#                              met), 4 if everything skipped, else 0
+#   ksft_skip_all REASON       "1..0 # SKIP REASON", exit 4
+#   netns_new                  create netns "tandem-XXXXXXXX", echo its name,
+#                              delete it on exit (works inside $(...))
+#   on_exit CMD...             run CMD on exit, last registered first
+#   wait_until TIMEOUT_S CMD...  poll CMD every 0.05 s; 1 if not true in time
+#   tandem ARGS...             "$TANDEM_CLI" ARGS
+
+_tap_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${TANDEM_CLI:=$_tap_dir/ctl/tandem}"
+: "${TANDEM_KO:=$_tap_dir/kmod/tandem.ko}"
+export TANDEM_CLI TANDEM_KO
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+_tap_header=
+_tap_plan=
+_tap_n=0
+_tap_pass=0
+_tap_failed=0
+_tap_skipped=0
+_tap_pid=$BASHPID
+# Cleanup commands live in a file so that subshells ($(netns_new)) can
+# register them too; only the sourcing shell runs them.
+_tap_cleanups=$(mktemp "${TMPDIR:-/tmp}/tandem-cleanup.XXXXXX") || exit 1
+
+_tap_run_cleanups() {
+	local line
+	[ "$BASHPID" = "$_tap_pid" ] || return 0
+	[ -f "$_tap_cleanups" ] || return 0
+	while IFS= read -r line; do
+		eval "$line" < /dev/null
+	done < <(tac "$_tap_cleanups")
+	rm -f "$_tap_cleanups"
+}
+trap '_tap_rc=$?; _tap_run_cleanups; exit $_tap_rc' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+on_exit() {
+	local q
+	q=$(printf '%q ' "$@")
+	echo "$q" >> "$_tap_cleanups"
+}
+
+_tap_print_header() {
+	[ -n "$_tap_header" ] && return
+	_tap_header=1
+	echo "TAP version 13"
+}
+
+tap_init() {
+	_tap_print_header
+	_tap_plan=$1
+	echo "1..$1"
+}
+
+tap_ok() {
+	_tap_n=$((_tap_n + 1))
+	_tap_pass=$((_tap_pass + 1))
+	echo "ok $_tap_n $1"
+}
+
+tap_fail() {
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n $1"
+}
+
+tap_skip() {
+	_tap_n=$((_tap_n + 1))
+	_tap_skipped=$((_tap_skipped + 1))
+	echo "ok $_tap_n $1 # SKIP ${2:-}"
+}
+
+tap_check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		[ -n "${TANDEM_VERBOSE:-}" ] && [ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+		tap_ok "$desc"
+	else
+		printf '# %s: exit %d\n' "$*" "$rc"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+		tap_fail "$desc"
+	fi
+	return 0
+}
+
+tap_done() {
+	if [ -n "$_tap_plan" ] && [ "$_tap_n" -ne "$_tap_plan" ]; then
+		echo "# planned $_tap_plan tests but ran $_tap_n"
+		exit $KSFT_FAIL
+	fi
+	echo "# Totals: pass:$_tap_pass fail:$_tap_failed skip:$_tap_skipped"
+	[ "$_tap_failed" -gt 0 ] && exit $KSFT_FAIL
+	[ "$_tap_n" -gt 0 ] && [ "$_tap_skipped" -eq "$_tap_n" ] && exit $KSFT_SKIP
+	exit $KSFT_PASS
+}
+
+ksft_skip_all() {
+	_tap_print_header
+	echo "1..0 # SKIP $1"
+	exit $KSFT_SKIP
+}
+
+netns_new() {
+	local name
+	name=tandem-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
+	ip netns add "$name" || return 1
+	on_exit ip netns del "$name"
+	echo "$name"
+}
+
+wait_until() {
+	local timeout=$1 now deadline
+	shift
+	# microseconds, from bash's own clock (no fork per poll)
+	now=${EPOCHREALTIME/[.,]/}
+	deadline=$((now + $(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1000000 }')))
+	while :; do
+		"$@" && return 0
+		now=${EPOCHREALTIME/[.,]/}
+		[ "$now" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+tandem() {
+	"$TANDEM_CLI" "$@"
+}
