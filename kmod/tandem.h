@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of tandem.ko.
+ *
+ * Configuration (groups, members, services) is changed only with the
+ * per-namespace mutex tandem_net.lock held. The lists and hash tables are
+ * RCU-protected so that the data path can look objects up with only
+ * rcu_read_lock(); objects are freed after a grace period.
+ */
+#ifndef _TANDEM_H
+#define _TANDEM_H
+
+#include <linux/hashtable.h>
+#include <linux/in6.h>
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/netns/generic.h>
+#include <linux/tandem.h>
+
+#define TANDEM_VERSION "0.1.0"
+
+#define TANDEM_GROUP_HASH_BITS 8
+#define TANDEM_SERVICE_HASH_BITS 4
+
+/* An address as carried by the API: IPv4 or IPv6; family 0 means none. */
+struct tandem_addr {
+	sa_family_t family;
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	};
+};
+
+struct tandem_net {
+	struct net *net;
+	struct mutex lock;		/* serialises configuration changes */
+	struct list_head groups;	/* sorted by id */
+	DECLARE_HASHTABLE(group_by_id, TANDEM_GROUP_HASH_BITS);
+	DECLARE_HASHTABLE(group_by_vip, TANDEM_GROUP_HASH_BITS);
+	unsigned int n_groups;
+	u32 generation;			/* never 0: cb->seq semantics */
+};
+
+/*
+ * The replaceable part of a group's configuration. A change builds a new
+ * copy and publishes it with rcu_assign_pointer(), so that a reader always
+ * sees one consistent version (the key in particular).
+ */
+struct tandem_group_cfg {
+	struct rcu_head rcu;
+	struct tandem_addr repl_addr;
+	u16 repl_port;
+	bool has_key;
+	u8 key[TANDEM_KEY_LEN];
+	u32 syn_timeout_ms;
+	u32 max_lag_bytes;
+	u32 max_lag_ms;
+	u32 max_conns;
+	u32 garp_interval_ms;
+	u8 garp_count;
+};
+
+struct tandem_group {
+	struct list_head list;		/* in tandem_net.groups */
+	struct hlist_node id_node;	/* in tandem_net.group_by_id */
+	struct hlist_node vip_node;	/* in tandem_net.group_by_vip */
+	struct rcu_head rcu;
+	struct tandem_net *tn;
+	struct tandem_group_cfg __rcu *cfg;
+	struct list_head members;	/* sorted by node id */
+	struct list_head services;	/* sorted by port */
+	DECLARE_HASHTABLE(service_by_port, TANDEM_SERVICE_HASH_BITS);
+	struct delayed_work lease_work;
+	unsigned int n_members;
+	unsigned int n_services;
+	bool dead;			/* unlinked; the lease work must stop */
+
+	/* Written under tn->lock, read locklessly by the data path. */
+	u8 role;			/* enum tandem_role */
+	u64 epoch;
+	unsigned long lease_expires;	/* jiffies; meaningful for a primary */
+
+	/* Immutable after creation. */
+	u32 id;
+	u32 node_id;
+	struct tandem_addr vip;
+	char name[TANDEM_GROUP_NAME_MAX];
+};
+
+struct tandem_member {
+	struct list_head list;		/* in tandem_group.members */
+	struct rcu_head rcu;
+	struct tandem_group *group;
+	u32 node_id;
+	struct tandem_addr addr;
+	u16 port;
+	u8 priority;
+	bool witness;
+};
+
+struct tandem_service {
+	struct list_head list;		/* in tandem_group.services */
+	struct hlist_node port_node;	/* in tandem_group.service_by_port */
+	struct rcu_head rcu;
+	struct tandem_group *group;
+	u16 port;
+	u32 max_lag_bytes;		/* 0: the group's */
+	u32 max_lag_ms;			/* 0: the group's */
+};
+
+/* Report a missing required attribute, with a message naming it. */
+#define TANDEM_REQ_ATTR(extack, attrs, type) ({				\
+	bool __missing = NL_REQ_ATTR_CHECK(extack, NULL, attrs, type);	\
+									\
+	if (__missing)							\
+		NL_SET_ERR_MSG(extack, "missing required attribute " #type); \
+	__missing;							\
+})
+
+/* pernet.c */
+extern unsigned int tandem_net_id;
+
+static inline struct tandem_net *tandem_net(const struct net *net)
+{
+	return net_generic(net, tandem_net_id);
+}
+
+void tandem_net_changed(struct tandem_net *tn);
+int tandem_pernet_init(void);
+void tandem_pernet_uninit(void);
+
+/* addr helpers (netlink.c) */
+void tandem_addr_from_nla(struct tandem_addr *addr, const struct nlattr *nla);
+int tandem_addr_put(struct sk_buff *skb, int type,
+		    const struct tandem_addr *addr);
+
+static inline bool tandem_addr_equal(const struct tandem_addr *a,
+				     const struct tandem_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->v4 == b->v4;
+	if (a->family == AF_INET6)
+		return ipv6_addr_equal(&a->v6, &b->v6);
+	return true;
+}
+
+static inline u32 tandem_addr_hash(const struct tandem_addr *a)
+{
+	if (a->family == AF_INET)
+		return (__force u32)a->v4;
+	return ipv6_addr_hash(&a->v6);
+}
+
+/* netlink.c */
+extern struct genl_family tandem_genl_family;
+int tandem_netlink_init(void);
+void tandem_netlink_uninit(void);
+void tandem_nl_group_event(const struct tandem_group *g, u8 cmd);
+void tandem_nl_member_event(const struct tandem_member *m, u8 cmd);
+void tandem_nl_service_event(const struct tandem_service *s, u8 cmd);
+
+/* group.c */
+int tandem_group_init(void);
+void tandem_group_uninit(void);
+struct tandem_group *tandem_group_lookup_id(struct tandem_net *tn, u32 id);
+struct tandem_group *tandem_group_lookup_vip(struct tandem_net *tn,
+					     const struct tandem_addr *vip);
+struct tandem_group *tandem_group_select(struct tandem_net *tn,
+					 struct nlattr **attrs,
+					 struct netlink_ext_ack *extack);
+int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
+		     struct netlink_ext_ack *extack);
+int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
+		     struct netlink_ext_ack *extack);
+int tandem_group_unlink(struct tandem_group *g,
+			struct netlink_ext_ack *extack);
+void tandem_group_destroy(struct tandem_group *g);
+void tandem_groups_flush(struct tandem_net *tn);
+int tandem_group_fill(struct sk_buff *skb, const struct tandem_group *g);
+
+static inline struct tandem_group_cfg *
+tandem_group_cfg_locked(const struct tandem_group *g)
+{
+	return rcu_dereference_protected(g->cfg, lockdep_is_held(&g->tn->lock));
+}
+
+/*
+ * May this node emit from the VIP now? For the data path (any context).
+ * The role is published with release semantics after the lease expiry.
+ */
+static inline bool tandem_group_is_live_primary(const struct tandem_group *g)
+{
+	return smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY &&
+	       time_before(jiffies, READ_ONCE(g->lease_expires));
+}
+
+/* member.c */
+int tandem_member_init(void);
+void tandem_member_uninit(void);
+struct tandem_member *tandem_member_select(struct tandem_group *g,
+					   struct nlattr **attrs,
+					   struct netlink_ext_ack *extack);
+int tandem_member_new(struct tandem_group *g, struct nlattr **attrs,
+		      struct netlink_ext_ack *extack);
+int tandem_member_set(struct tandem_group *g, struct nlattr **attrs,
+		      struct netlink_ext_ack *extack);
+int tandem_member_del(struct tandem_group *g, struct nlattr **attrs,
+		      struct netlink_ext_ack *extack);
+void tandem_members_free(struct tandem_group *g);
+int tandem_member_fill(struct sk_buff *skb, const struct tandem_member *m);
+
+/* service.c */
+int tandem_service_init(void);
+void tandem_service_uninit(void);
+struct tandem_service *tandem_service_lookup(struct tandem_group *g, u16 port);
+struct tandem_service *tandem_service_select(struct tandem_group *g,
+					     struct nlattr **attrs,
+					     struct netlink_ext_ack *extack);
+int tandem_service_new(struct tandem_group *g, struct nlattr **attrs,
+		       struct netlink_ext_ack *extack);
+int tandem_service_set(struct tandem_group *g, struct nlattr **attrs,
+		       struct netlink_ext_ack *extack);
+int tandem_service_del(struct tandem_group *g, struct nlattr **attrs,
+		       struct netlink_ext_ack *extack);
+void tandem_services_free(struct tandem_group *g);
+int tandem_service_fill(struct sk_buff *skb, const struct tandem_service *s);
+
+#endif /* _TANDEM_H */
