@@ -325,7 +325,7 @@ static int mcast_group_cb(const struct nlattr *grp, struct family_info *info)
 			break;
 		}
 	}
-	if (name && !strcmp(name, info->group))
+	if (name && info->group && !strcmp(name, info->group))
 		info->group_id = id;
 	return 0;
 }
@@ -360,9 +360,10 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int resolve_family(struct tandem_nl *nl)
+static int resolve_family(struct tandem_nl *nl, const char *family,
+			  const char *group)
 {
-	struct family_info info = { .group = TANDEM_MCGRP_EVENTS };
+	struct family_info info = { .group = group };
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
@@ -372,7 +373,7 @@ static int resolve_family(struct tandem_nl *nl)
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
 	genl->cmd = CTRL_CMD_GETFAMILY;
 	genl->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, TANDEM_GENL_NAME);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
 	ret = tandem_nl_request(nl, nlh, family_cb, &info);
 	if (ret)
 		return ret;
@@ -380,7 +381,7 @@ static int resolve_family(struct tandem_nl *nl)
 		return -EBADMSG;
 	nl->family = info.id;
 	nl->version = info.version;
-	nl->events_group = info.group_id;
+	nl->mcast_group = info.group_id;
 	return 0;
 }
 
@@ -393,6 +394,12 @@ static void set_flag(struct mnl_socket *sock, int opt)
 }
 
 int tandem_nl_open(struct tandem_nl *nl)
+{
+	return tandem_nl_open_family(nl, TANDEM_GENL_NAME, TANDEM_MCGRP_EVENTS);
+}
+
+int tandem_nl_open_family(struct tandem_nl *nl, const char *family,
+			  const char *group)
 {
 	int ret;
 
@@ -411,7 +418,7 @@ int tandem_nl_open(struct tandem_nl *nl)
 	ret = ensure_buf(nl, MNL_SOCKET_BUFFER_SIZE);
 	if (ret)
 		goto err;
-	ret = resolve_family(nl);
+	ret = resolve_family(nl, family, group);
 	if (ret)
 		goto err;
 	return 0;
@@ -432,7 +439,7 @@ void tandem_nl_close(struct tandem_nl *nl)
 
 int tandem_nl_join_events(struct tandem_nl *nl)
 {
-	unsigned int grp = nl->events_group;
+	unsigned int grp = nl->mcast_group;
 
 	if (!grp)
 		return -EOPNOTSUPP;

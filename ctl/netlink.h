@@ -34,7 +34,7 @@ struct tandem_nl {
 	uint32_t seq;
 	uint16_t family;	/* resolved generic netlink family id */
 	uint32_t version;	/* of the family, as registered */
-	uint32_t events_group;	/* multicast group id, 0 if absent */
+	uint32_t mcast_group;	/* id of the events group, 0 if absent */
 	uint8_t *buf;		/* receive buffer, grown to the largest datagram */
 	size_t buf_size;
 	struct tandem_nl_error err;	/* of the last request */
@@ -50,9 +50,12 @@ typedef void (*tandem_nl_reset_cb)(void *data);
  * family is not registered (the module is not loaded).
  */
 int tandem_nl_open(struct tandem_nl *nl);
+/* The same for any generic netlink family and multicast group (or NULL). */
+int tandem_nl_open_family(struct tandem_nl *nl, const char *family,
+			  const char *group);
 void tandem_nl_close(struct tandem_nl *nl);
 
-/* Start a request of the tandem family in buf (MNL_SOCKET_BUFFER_SIZE). */
+/* Start a request of the family in buf (MNL_SOCKET_BUFFER_SIZE bytes). */
 struct nlmsghdr *tandem_nl_msg(const struct tandem_nl *nl, void *buf,
 			       uint8_t cmd, uint16_t flags);
 
