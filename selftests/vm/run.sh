@@ -62,12 +62,35 @@ kdir=${KDIR:-$("$repo/scripts/kdir.sh")} || die "no kernel build directory"
 krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h" 2>/dev/null)
 [ -d "/lib/modules/$krel" ] || krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
 [ -d "/lib/modules/$krel" ] || die "no /lib/modules for the kernel in $kdir (release '$krel')"
-kernel=/boot/vmlinuz-$krel
-[ -r "$kernel" ] || die "no readable $kernel (install linux-image-$krel)"
+bzimage=/boot/vmlinuz-$krel
+[ -r "$bzimage" ] || die "no readable $bzimage (install linux-image-$krel)"
 command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (install qemu-system-x86)"
 
 vmdir=$repo/build/vm
 mkdir -p "$vmdir/runs" || die "cannot create $vmdir"
+
+# The uncompressed vmlinux boots through its PVH entry point, which under TCG
+# saves seconds of decompression per boot; cached, bzImage as a fallback.
+vmlinux() {
+	local out=$vmdir/vmlinux-$krel magic tool off
+	[ -s "$out" ] && [ ! "$bzimage" -nt "$out" ] && { echo "$out"; return 0; }
+	grep -q '^CONFIG_PVH=y' "/boot/config-$krel" 2>/dev/null || return 1
+	for magic in '\xfd7zXZ:xz' '\x28\xb5\x2f\xfd:zstd' '\x1f\x8b\x08:gzip'; do
+		tool=${magic##*:}
+		command -v "$tool" >/dev/null || continue
+		off=$(LC_ALL=C grep -obUaP "${magic%:*}" "$bzimage" | head -n 1 | cut -d: -f1)
+		[ -n "$off" ] || continue
+		tail -c +$((off + 1)) "$bzimage" | "$tool" -dc > "$out.tmp.$$" 2>/dev/null
+		if [ "$(head -c 4 "$out.tmp.$$" | od -An -tx1 | tr -d ' ')" = 7f454c46 ]; then
+			mv -f "$out.tmp.$$" "$out"
+			echo "$out"
+			return 0
+		fi
+	done
+	rm -f "$out.tmp.$$"
+	return 1
+}
+kernel=${TANDEM_VM_KERNEL:-$(vmlinux || echo "$bzimage")}
 
 # The initramfs, rebuilt when its inputs change.
 initrd=$vmdir/initramfs-$krel.cpio.gz
@@ -116,13 +139,20 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP PIPE
 
-if [ -n "$cmd" ]; then
-	printf '%s\n' "$cmd" > "$run/cmd"
-else
-	printf 'exec selftests/vm/run-tests.sh' > "$run/cmd"
-	printf ' %q' "${tests[@]}" >> "$run/cmd"
-	echo >> "$run/cmd"
-fi
+# The guest runs this file from the repository root; the caller's
+# TANDEM_* settings (test timeout, verbosity) pass through.
+{
+	for v in $(compgen -e | grep -E '^TANDEM_(TEST_TIMEOUT|VERBOSE)$'); do
+		printf 'export %s=%q\n' "$v" "${!v}"
+	done
+	if [ -n "$cmd" ]; then
+		printf '%s\n' "$cmd"
+	else
+		printf 'exec selftests/vm/run-tests.sh'
+		[ ${#tests[@]} -eq 0 ] || printf ' %q' "${tests[@]}"
+		echo
+	fi
+} > "$run/cmd"
 : > "$run/out"
 : > "$run/status"
 : > "$run/console.log"
@@ -168,8 +198,18 @@ if [ -z "$rc" ]; then
 	{
 		echo "vm: the VM $why"
 		[ -s "$run/qemu.log" ] && sed 's/^/vm: qemu: /' "$run/qemu.log"
-		echo "vm: last lines of build/vm/console.log:"
-		tail -n 40 "$run/console.log" | sed 's/^/vm:   /'
+		# From the first sign of trouble if there is one, else the end.
+		first=$(grep -anE 'Kernel panic|Oops|BUG|WARNING|Call Trace|tandem initramfs' \
+			"$run/console.log" | head -n 1 | cut -d: -f1)
+		if [ -n "$first" ]; then
+			echo "vm: build/vm/console.log from line $first:"
+			tail -n +"$first" "$run/console.log" | head -n 60 | sed 's/^/vm:   /'
+			echo "vm:   ..."
+			tail -n 5 "$run/console.log" | sed 's/^/vm:   /'
+		else
+			echo "vm: last lines of build/vm/console.log:"
+			tail -n 40 "$run/console.log" | sed 's/^/vm:   /'
+		fi
 	} >&2
 	if [ -z "$cmd" ]; then
 		# The suite did not finish: count what it reported plus this failure.
