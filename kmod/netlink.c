@@ -102,6 +102,7 @@ static int validate_addr(const struct nlattr *nla,
 	return 0;
 }
 
+/* For the binary and string attributes, called by the policy. */
 static int validate_attr(const struct nlattr *nla,
 			 struct netlink_ext_ack *extack)
 {
@@ -116,6 +117,19 @@ static int validate_attr(const struct nlattr *nla,
 		if (nla_len(nla) != TANDEM_KEY_LEN)
 			BAD("key must be exactly " __stringify(TANDEM_KEY_LEN) " bytes");
 		break;
+	}
+	return 0;
+}
+
+/*
+ * For the integer attributes, called before a request is acted on. (A
+ * validation function in the policy of an integer attribute upsets the
+ * policy dump of 6.1, which an extended ACK may carry.)
+ */
+static int validate_int(const struct nlattr *nla,
+			struct netlink_ext_ack *extack)
+{
+	switch (nla_type(nla)) {
 	case TANDEM_A_GROUP_ID:
 		if (!nla_get_u32(nla))
 			BAD("group id must be nonzero");
@@ -189,32 +203,47 @@ static int validate_attr(const struct nlattr *nla,
 	return 0;
 }
 
+static int validate_ints(struct nlattr **attrs, struct netlink_ext_ack *extack)
+{
+	int type, ret;
+
+	for (type = 1; type <= TANDEM_A_MAX; type++) {
+		if (!attrs[type])
+			continue;
+		ret = validate_int(attrs[type], extack);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /*
  * Per-command policies, mirroring the header. Attributes a command does not
  * list are NLA_UNSPEC here, which strict validation rejects.
  */
 #define CHECKED(t) NLA_POLICY_VALIDATE_FN(t, validate_attr)
+#define INT(t) { .type = t }
 #define REJECT(msg) { .type = NLA_REJECT, .reject_message = msg }
 
 #define SELECTOR_POLICY							\
 	[TANDEM_A_GROUP_NAME]		= CHECKED(NLA_NUL_STRING),	\
-	[TANDEM_A_GROUP_ID]		= CHECKED(NLA_U32)
+	[TANDEM_A_GROUP_ID]		= INT(NLA_U32)
 
 #define GROUP_CFG_POLICY						\
 	[TANDEM_A_GROUP_REPL_ADDR]	= CHECKED(NLA_BINARY),		\
-	[TANDEM_A_GROUP_REPL_PORT]	= CHECKED(NLA_U16),		\
+	[TANDEM_A_GROUP_REPL_PORT]	= INT(NLA_U16),		\
 	[TANDEM_A_GROUP_KEY]		= CHECKED(NLA_BINARY),		\
-	[TANDEM_A_GROUP_SYN_TIMEOUT_MS]	= CHECKED(NLA_U32),		\
-	[TANDEM_A_GROUP_MAX_LAG_BYTES]	= CHECKED(NLA_U32),		\
-	[TANDEM_A_GROUP_MAX_LAG_MS]	= CHECKED(NLA_U32),		\
-	[TANDEM_A_GROUP_MAX_CONNS]	= CHECKED(NLA_U32),		\
-	[TANDEM_A_GROUP_GARP_COUNT]	= CHECKED(NLA_U8),		\
-	[TANDEM_A_GROUP_GARP_INTERVAL_MS] = CHECKED(NLA_U32)
+	[TANDEM_A_GROUP_SYN_TIMEOUT_MS]	= INT(NLA_U32),		\
+	[TANDEM_A_GROUP_MAX_LAG_BYTES]	= INT(NLA_U32),		\
+	[TANDEM_A_GROUP_MAX_LAG_MS]	= INT(NLA_U32),		\
+	[TANDEM_A_GROUP_MAX_CONNS]	= INT(NLA_U32),		\
+	[TANDEM_A_GROUP_GARP_COUNT]	= INT(NLA_U8),		\
+	[TANDEM_A_GROUP_GARP_INTERVAL_MS] = INT(NLA_U32)
 
 static const struct nla_policy group_new_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
 	[TANDEM_A_GROUP_VIP]		= CHECKED(NLA_BINARY),
-	[TANDEM_A_GROUP_NODE_ID]	= CHECKED(NLA_U32),
+	[TANDEM_A_GROUP_NODE_ID]	= INT(NLA_U32),
 	GROUP_CFG_POLICY,
 };
 
@@ -223,9 +252,9 @@ static const struct nla_policy group_set_policy[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_GROUP_VIP] = REJECT("the VIP of a group cannot change: delete and re-create the group"),
 	[TANDEM_A_GROUP_NODE_ID] = REJECT("the node id of a group cannot change: delete and re-create the group"),
 	GROUP_CFG_POLICY,
-	[TANDEM_A_GROUP_ROLE]		= CHECKED(NLA_U8),
-	[TANDEM_A_GROUP_EPOCH]		= { .type = NLA_U64 },
-	[TANDEM_A_GROUP_LEASE_MS]	= CHECKED(NLA_U32),
+	[TANDEM_A_GROUP_ROLE]		= INT(NLA_U8),
+	[TANDEM_A_GROUP_EPOCH]		= INT(NLA_U64),
+	[TANDEM_A_GROUP_LEASE_MS]	= INT(NLA_U32),
 };
 
 static const struct nla_policy group_sel_policy[TANDEM_A_MAX + 1] = {
@@ -234,28 +263,28 @@ static const struct nla_policy group_sel_policy[TANDEM_A_MAX + 1] = {
 
 static const struct nla_policy member_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
-	[TANDEM_A_MEMBER_NODE_ID]	= CHECKED(NLA_U32),
+	[TANDEM_A_MEMBER_NODE_ID]	= INT(NLA_U32),
 	[TANDEM_A_MEMBER_ADDR]		= CHECKED(NLA_BINARY),
-	[TANDEM_A_MEMBER_PORT]		= CHECKED(NLA_U16),
-	[TANDEM_A_MEMBER_PRIORITY]	= { .type = NLA_U8 },
-	[TANDEM_A_MEMBER_WITNESS]	= CHECKED(NLA_U8),
+	[TANDEM_A_MEMBER_PORT]		= INT(NLA_U16),
+	[TANDEM_A_MEMBER_PRIORITY]	= INT(NLA_U8),
+	[TANDEM_A_MEMBER_WITNESS]	= INT(NLA_U8),
 };
 
 static const struct nla_policy member_sel_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
-	[TANDEM_A_MEMBER_NODE_ID]	= CHECKED(NLA_U32),
+	[TANDEM_A_MEMBER_NODE_ID]	= INT(NLA_U32),
 };
 
 static const struct nla_policy service_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
-	[TANDEM_A_SERVICE_PORT]		= CHECKED(NLA_U16),
-	[TANDEM_A_SERVICE_MAX_LAG_BYTES] = CHECKED(NLA_U32),
-	[TANDEM_A_SERVICE_MAX_LAG_MS]	= CHECKED(NLA_U32),
+	[TANDEM_A_SERVICE_PORT]		= INT(NLA_U16),
+	[TANDEM_A_SERVICE_MAX_LAG_BYTES] = INT(NLA_U32),
+	[TANDEM_A_SERVICE_MAX_LAG_MS]	= INT(NLA_U32),
 };
 
 static const struct nla_policy service_sel_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
-	[TANDEM_A_SERVICE_PORT]		= CHECKED(NLA_U16),
+	[TANDEM_A_SERVICE_PORT]		= INT(NLA_U16),
 };
 
 void tandem_addr_from_nla(struct tandem_addr *addr, const struct nlattr *nla)
@@ -618,11 +647,15 @@ static int member_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	struct nlattr *id = attrs[TANDEM_A_MEMBER_NODE_ID];
+	int ret;
 
 	if (!dump_ctx(cb)->started && id) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, id, "a member dump selects by group only: get one member without NLM_F_DUMP");
 		return -EINVAL;
 	}
+	ret = dump_ctx(cb)->started ? 0 : validate_ints(attrs, cb->extack);
+	if (ret)
+		return ret;
 	return dump_groups(skb, cb, TANDEM_CMD_MEMBER_GET,
 			   attrs[TANDEM_A_GROUP_NAME] || attrs[TANDEM_A_GROUP_ID]);
 }
@@ -631,16 +664,26 @@ static int service_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	struct nlattr *port = attrs[TANDEM_A_SERVICE_PORT];
+	int ret;
 
 	if (!dump_ctx(cb)->started && port) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, port, "a service dump selects by group only: get one service without NLM_F_DUMP");
 		return -EINVAL;
 	}
+	ret = dump_ctx(cb)->started ? 0 : validate_ints(attrs, cb->extack);
+	if (ret)
+		return ret;
 	return dump_groups(skb, cb, TANDEM_CMD_SERVICE_GET,
 			   attrs[TANDEM_A_GROUP_NAME] || attrs[TANDEM_A_GROUP_ID]);
 }
 
 /* The family */
+
+static int pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+		    struct genl_info *info)
+{
+	return validate_ints(info->attrs, info->extack);
+}
 
 #define OP(_cmd, _doit, _dumpit, _policy) {				\
 	.cmd = TANDEM_CMD_##_cmd,					\
@@ -679,6 +722,7 @@ struct genl_family tandem_genl_family __ro_after_init = {
 	.maxattr = TANDEM_A_MAX,
 	.netnsok = true,
 	.parallel_ops = true,	/* tandem_net.lock serialises changes */
+	.pre_doit = pre_doit,
 	.ops = tandem_ops,
 	.n_ops = ARRAY_SIZE(tandem_ops),
 	.mcgrps = tandem_mcgrps,
