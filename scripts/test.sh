@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/test.sh: the whole test suite (also `make check` and .ci/run).
+#
+# Installs missing dependencies, builds everything, then runs, in order:
+#   build          make all (module, CLI, selftests), one result
+#   check-kernel   W=1 + sparse build of the module, one result
+#   unit           make -C ctl check, the CLI's host unit tests (TAP)
+#   agree          make -C ctl/agree check, if ctl/agree/Makefile exists (TAP)
+#   vm             selftests/vm/run.sh, the selftests inside a VM
+# Prints everything; the last line is "N passed, N failed, N skipped" over
+# all phases. Exits 1 if anything failed.
+#
+# Environment: TANDEM_VM_TIMEOUT (s, whole VM run, default 720),
+# TANDEM_TEST_TIMEOUT (s, each VM test), TANDEM_PHASES (e.g. "unit vm").
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+repo=$PWD
+export TANDEM_VM_TIMEOUT=${TANDEM_VM_TIMEOUT:-720}
+phases=${TANDEM_PHASES:-build check-kernel unit agree vm}
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/tandem-test.XXXXXX") || exit 1
+trap 'rm -rf "$logdir"' EXIT
+
+passed=0 failed=0 skipped=0
+suite_start=$SECONDS
+
+add() { passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3)); }
+
+# tap_count LOG STATUS: "P F S" for a TAP stream whose nested results are
+# "# ok"/"# not ok" lines (kselftest style). A top-level result with nested
+# results stands for them; a failing program with no failing result, one fail.
+tap_count() {
+	awk -v status="$2" '
+	function isskip(l) { return tolower(l) ~ /#[ \t]*skip/ }
+	/^# (not )?ok / {
+		l = substr($0, 3)
+		if (l ~ /^not ok /) sf++; else if (isskip(l)) ss++; else sp++
+		subs++
+		next
+	}
+	/^(not )?ok / {
+		if (subs) {
+			p += sp; f += sf; s += ss
+			if ($0 ~ /^not ok / && sf == 0) f++
+		} else if ($0 ~ /^not ok /) f++
+		else if (isskip($0)) s++
+		else p++
+		subs = sp = sf = ss = 0
+	}
+	END {
+		p += sp; f += sf; s += ss
+		if (status != 0 && f == 0) f++
+		printf "%d %d %d\n", p, f, s
+	}' "$1"
+}
+
+# phase NAME CMD...: run CMD with its output shown and logged; leaves the
+# exit status in $status and the log in $log.
+phase() {
+	local name=$1 start=$SECONDS
+	shift
+	log=$logdir/$name.log
+	echo
+	echo "# ==== $name: $* ===="
+	"$@" 2>&1 | tee "$log"
+	status=${PIPESTATUS[0]}
+	echo "# ==== $name: exit $status, $((SECONDS - start)) s ===="
+}
+
+# one_result NAME DESC: the phase counts as one test
+one_result() {
+	if [ "$status" -eq 0 ]; then
+		echo "ok - $2"; add 1 0 0
+	else
+		echo "not ok - $2"; add 0 1 0
+	fi
+}
+
+want() { [[ " $phases " == *" $1 "* ]]; }
+
+if ! scripts/deps.sh; then
+	echo "not ok - dependencies (scripts/deps.sh)"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+
+
+if want build; then
+	phase build make -j"$(nproc)" all
+	one_result build "build (make all)"
+
+fi
+
+if want check-kernel; then
+	if [ -x scripts/check-kernel.sh ]; then
+		phase check-kernel make check-kernel
+	else
+		echo "# scripts/check-kernel.sh does not exist"
+		status=1
+	fi
+	one_result check-kernel "check-kernel (W=1, sparse)"
+fi
+
+if want unit; then
+	phase unit make -C ctl check
+	read -r p f s < <(tap_count "$log" "$status")
+	echo "# unit: $p passed, $f failed, $s skipped"
+	add "$p" "$f" "$s"
+fi
+
+if want agree && [ -f ctl/agree/Makefile ]; then
+	phase agree make -C ctl/agree check
+	read -r p f s < <(tap_count "$log" "$status")
+	echo "# agree: $p passed, $f failed, $s skipped"
+	add "$p" "$f" "$s"
+fi
+
+if want vm; then
+	# The VM's own summary line is kept, as a comment, for the count.
+	phase vm bash -c 'selftests/vm/run.sh 2>&1 |
+		sed -E "\$ s/^([0-9]+ passed, [0-9]+ failed, [0-9]+ skipped)\$/# vm: \1/"
+		exit ${PIPESTATUS[0]}'
+	summary=$(grep -E '^# vm: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
+	if [ -n "$summary" ]; then
+		read -r p f s < <(echo "$summary" | sed -E 's/^# vm: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
+		[ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	else
+		echo "not ok - vm selftests produced no summary (exit $status)"
+		p=0 f=1 s=0
+	fi
+	add "$p" "$f" "$s"
+fi
+
+echo
+echo "# total time $((SECONDS - suite_start)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
