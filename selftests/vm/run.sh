@@ -110,9 +110,10 @@ probe_kvm() {
 	local cache boot
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
 	boot=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
-	cache=$vmdir/kvm-probe.$krel.$boot
+	cache=/var/tmp/tandem-kvm-probe.$(id -u).$krel.$boot
+	[ -w /var/tmp ] || cache=$vmdir/kvm-probe.$krel.$boot
 	if [ ! -f "$cache" ]; then
-		rm -f "$vmdir"/kvm-probe.*
+		rm -f /var/tmp/tandem-kvm-probe.$(id -u).* "$vmdir"/kvm-probe.*
 		if TANDEM_VM_QUIET=1 "$0" --accel kvm --timeout 10 --cmd true >/dev/null 2>&1; then
 			echo kvm > "$cache"
 		else
