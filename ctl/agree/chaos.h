@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One randomized run of the simulator, fully determined by its seed. */
+#ifndef TANDEM_AGREE_CHAOS_H
+#define TANDEM_AGREE_CHAOS_H
+
+#include <stdio.h>
+
+#include "sim.h"
+
+struct chaos_result {
+	bool failed;
+	enum sim_prop prop;
+	int64_t time;
+	char msg[512];
+	unsigned int members, witnesses;
+	unsigned long events, elections, fences, stable_phases;
+	int64_t worst_ttp;		/* slowest time to a primary ... */
+	int64_t worst_bound;		/* ... and the bound it had */
+	double worst_ratio;		/* max over stable phases of ttp/bound */
+};
+
+/* Run seed; trace every event to `trace` when it is not NULL. */
+void chaos_run(uint64_t seed, FILE *trace, struct chaos_result *r);
+
+#endif /* TANDEM_AGREE_CHAOS_H */

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The primary: heartbeats, lease renewal, fencing, handing over. */
+#include "agree_int.h"
+
+static void emit_lease(struct agree_node *n, enum agree_out_type type)
+{
+	out_event(n, type, n->epoch)->lease_expiry = n->lease_expiry;
+}
+
+/*
+ * The lease reaches lease_len past the newest stamp that a majority has
+ * granted (each member's newest granted stamp, the majority-th highest).
+ */
+static void lease_update(struct agree_node *n)
+{
+	int64_t s[AGREE_MAX_MEMBERS], t, until;
+	unsigned int i, j, k = n->cfg.n_members;
+
+	for (i = 0; i < k; i++) {
+		t = n->peer[i].ack_stamp;
+		for (j = i; j > 0 && s[j - 1] < t; j--)
+			s[j] = s[j - 1];
+		s[j] = t;
+	}
+	t = s[n->majority - 1];
+	if (t == NO_STAMP)
+		return;
+	until = t + n->lease_len;
+	if (until <= n->lease_expiry)
+		return;
+	n->lease_expiry = until;
+	emit_lease(n, AGREE_OUT_LEASE);
+}
+
+static void view(const struct agree_node *n, struct agree_msg *m)
+{
+	const struct agree_peer *p;
+	unsigned int i;
+
+	for (i = 0; i < n->cfg.n_members; i++) {
+		p = &n->peer[i];
+		m->view[i].id = n->cfg.member[i].id;
+		if (i == n->self) {
+			m->view[i].conns = n->conns;
+			m->view[i].flags = AGREE_VIEW_ALIVE |
+				(n->healthy ? AGREE_VIEW_HEALTHY : 0);
+			continue;
+		}
+		m->view[i].conns = p->conns;
+		m->view[i].flags = (p->flags & ~AGREE_VIEW_ALIVE) |
+				   (peer_alive(n, i) ? AGREE_VIEW_ALIVE : 0);
+	}
+	m->n_view = n->cfg.n_members;
+}
+
+static void heartbeat(struct agree_node *n)
+{
+	struct agree_msg *m;
+
+	n->peer[n->self].ack_stamp = n->now;
+	grant_give(n, self_id(n), n->epoch);
+	m = out_msg(n, AGREE_MSG_HEARTBEAT, AGREE_BROADCAST, n->epoch);
+	m->stamp = n->now;
+	view(n, m);
+	n->next_hb = n->now + n->cfg.hb_interval;
+	lease_update(n);
+}
+
+/* Won cand_epoch; promises in ok_mask count as grants at cand_start. */
+void primary_become(struct agree_node *n)
+{
+	int64_t lease = n->cand_start + n->lease_len;
+	bool again = n->role == AGREE_ROLE_PRIMARY;
+	unsigned int i;
+
+	if (again)
+		lease = max64(lease, n->lease_expiry);
+	n->role = AGREE_ROLE_PRIMARY;
+	n->epoch = n->cand_epoch;
+	n->primary = self_id(n);
+	n->lease_expiry = lease;
+	n->reprepare_at = AGREE_NEVER;
+	for (i = 0; i < n->cfg.n_members; i++) {
+		bool ok = n->ok_mask & (1U << i);
+
+		n->peer[i].ack_stamp = ok ? n->cand_start : NO_STAMP;
+		if (ok)
+			n->peer[i].last_heard = n->now;
+		else if (!again)
+			n->peer[i].last_heard = NO_STAMP;
+	}
+	emit_lease(n, AGREE_OUT_PRIMARY);
+	heartbeat(n);
+}
+
+void primary_check_lease(struct agree_node *n)
+{
+	if (n->role == AGREE_ROLE_PRIMARY && n->now >= n->lease_expiry)
+		primary_fence(n, AGREE_FENCE_LAPSED);
+}
+
+/*
+ * Stop acting as primary, then tell the grantors they may drop our grants:
+ * the FENCED record precedes the RELEASE in the outbox, and the caller
+ * applies it to the kernel before sending on.
+ */
+void primary_fence(struct agree_node *n, enum agree_fence_reason reason)
+{
+	uint64_t upto = n->epoch;
+
+	if (n->phase == AGREE_PHASE_PREPARE)
+		upto = maxu64(upto, n->cand_epoch);
+	n->phase = AGREE_PHASE_NONE;
+	n->phase_deadline = AGREE_NEVER;
+	n->role = AGREE_ROLE_BACKUP;
+	n->primary = 0;
+	n->lease_expiry = 0;
+	n->reprepare_at = AGREE_NEVER;
+	n->last_hb = n->now;
+	n->retry_at = 0;
+	out_event(n, AGREE_OUT_FENCED, n->epoch)->reason = reason;
+	grant_drop(n, self_id(n), upto);
+	out_msg(n, AGREE_MSG_RELEASE, AGREE_BROADCAST, upto);
+}
+
+void primary_hand_over(struct agree_node *n, unsigned int target,
+		       enum agree_fence_reason reason)
+{
+	uint64_t epoch = n->epoch;
+
+	primary_fence(n, reason);
+	out_msg(n, AGREE_MSG_ELECT_NOW, n->cfg.member[target].id, epoch);
+}
+
+/* An unhealthy primary hands over when a healthy backup can take it. */
+void primary_health(struct agree_node *n)
+{
+	int t;
+
+	if (n->healthy || n->role != AGREE_ROLE_PRIMARY)
+		return;
+	t = rank_best_backup(n);
+	if (t >= 0)
+		primary_hand_over(n, t, AGREE_FENCE_STEP_DOWN);
+}
+
+void primary_tick(struct agree_node *n)
+{
+	if (n->now >= n->next_hb)
+		heartbeat(n);
+	primary_health(n);
+}
+
+void primary_ack(struct agree_node *n, const struct agree_msg *m)
+{
+	int i = member_index(n, m->from);
+	struct agree_peer *p = &n->peer[i];
+
+	if (n->role != AGREE_ROLE_PRIMARY)
+		return;
+	p->last_heard = n->now;
+	p->conns = m->conns;
+	p->flags = (m->flags & AGREE_F_HEALTHY ? AGREE_VIEW_HEALTHY : 0) |
+		   (m->flags & AGREE_F_QUIET ? AGREE_VIEW_QUIET : 0);
+	/* A member promised a higher ballot: move above it, keeping our reign. */
+	if (m->promised > n->epoch && n->phase == AGREE_PHASE_NONE &&
+	    n->reprepare_at == AGREE_NEVER)
+		n->reprepare_at = n->now;
+	if (m->epoch != n->epoch || !(m->flags & AGREE_F_OK) ||
+	    m->stamp > n->now || m->stamp <= p->ack_stamp)
+		return;
+	p->ack_stamp = m->stamp;
+	lease_update(n);
+}
