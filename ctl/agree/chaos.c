@@ -118,15 +118,37 @@ static int64_t rate(struct run *u)
 	return (int64_t)rnd(u, 2 * b + 1) - b;
 }
 
+/*
+ * The worst clocks for leases: the primary's runs slow (its lease lasts
+ * longest in real time), every other runs fast (their grants end soonest).
+ */
+static void adverse_clocks(struct run *u, int p)
+{
+	unsigned int i;
+
+	for (i = 0; i < u->s.n; i++)
+		sim_set_rate(&u->s, i, (int)i == p ? -u->s.p.clock_ppb :
+			     u->s.p.clock_ppb);
+}
+
 static void chaos_event(struct run *u)
 {
 	struct sim *s = &u->s;
 	const struct agree_config *c = &s->p.cfg;
-	unsigned int n = s->n, i = rnd(u, n), j = rnd(u, n), k = rnd(u, 100);
+	unsigned int n = s->n, i = rnd(u, n), j = rnd(u, n), k = rnd(u, 110);
 	int64_t d;
 	int p;
 
-	if (k < 10) {
+	if (k >= 100) {
+		/* aimed at the primary: worst clocks, then cut it off */
+		p = sim_primary(s);
+		if (p < 0)
+			return;
+		if (k < 105)
+			adverse_clocks(u, p);
+		else
+			sim_isolate(s, p);
+	} else if (k < 10) {
 		sim_partition(s, rnd(u, 1U << n));
 	} else if (k < 20) {
 		sim_link(s, i, j, false);

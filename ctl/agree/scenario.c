@@ -44,6 +44,8 @@ struct setup {
 	uint8_t priority[AGREE_MAX_MEMBERS];	/* 0: 100 */
 	bool no_margin;
 	int64_t clock_ppb;			/* 0: the drift bound */
+	uint32_t drift_ppm;			/* 0: default */
+	int64_t delay;				/* 0: 0.1..0.5 ms; else fixed */
 };
 
 static int setup(struct sim *s, const struct setup *u, uint64_t seed,
@@ -63,9 +65,11 @@ static int setup(struct sim *s, const struct setup *u, uint64_t seed,
 	}
 	if (u->no_margin)
 		p.cfg.margin = 0;
-	p.delay_min = 100 * US;
-	p.delay_max = 500 * US;
-	p.tick_jitter = 50 * US;
+	if (u->drift_ppm)
+		p.cfg.drift_ppm = u->drift_ppm;
+	p.delay_min = u->delay ? u->delay : 100 * US;
+	p.delay_max = u->delay ? u->delay : 500 * US;
+	p.tick_jitter = u->delay ? 0 : 50 * US;
 	p.clock_ppb = u->clock_ppb ? u->clock_ppb : p.cfg.drift_ppm * 1000;
 	p.seed = seed;
 	p.trace = trace;
@@ -538,6 +542,79 @@ static int sc_config(struct sim *s, uint64_t seed, FILE *tr)
 }
 
 /*
+ * A member restarted right after granting a lease must grant nothing else
+ * until that lease is over, although it forgot the grant. Worst case on
+ * purpose: drift bound 5%, no margin, the primary's clock slow, the
+ * others' fast, the restarted member needed by both majorities.
+ */
+static int sc_restart_quiet(struct sim *s, uint64_t seed, FILE *tr)
+{
+	unsigned int i, b, c;
+	int64_t e0;
+	int p, q;
+
+	SETUP(s, seed, tr, .n = 3, .no_margin = true, .drift_ppm = 50000,
+	      .delay = 100 * US);
+	p = await_primary(s, 200 * MS, -1);
+	CHECK(s, p >= 0, "no primary");
+	for (i = 0; i < 3; i++)
+		sim_set_rate(s, i, (int)i == p ? -50000000 : 50000000);
+	b = (p + 1) % 3;
+	c = (p + 2) % 3;
+	sim_link(s, p, c, false);
+	sim_link(s, c, p, false);
+	run(s, 60 * MS + (int64_t)(seed * 1237 % 10000) * US);
+	e0 = s->node[b].a.grant.expiry;
+	while (!s->failed && s->node[b].a.grant.expiry == e0)
+		run(s, US);
+	sim_restart(s, b, false);	/* its ack to the primary is on its way */
+	q = await_primary(s, BOUND, p);
+	CHECK(s, q == (int)c, "primary n%d, expected n%u", q + 1, c + 1);
+	snprintf(note, sizeof(note),
+		 "old lease end to new primary %.3f ms",
+		 (s->node[q].p_start - s->node[p].p_end) / 1e6);
+	return 0;
+}
+
+/*
+ * A new primary's lease counts from its PREPARE, not from its win: with the
+ * promises slow to come back and the winner cut off at once, the members
+ * elect again as soon as the grants they made with their promises run out.
+ */
+static int sc_lease_start(struct sim *s, uint64_t seed, FILE *tr)
+{
+	unsigned int j;
+	int p, q;
+
+	SETUP(s, seed, tr, .n = 5);
+	p = await_primary(s, 100 * MS, -1);
+	CHECK(s, p == 0, "primary n%d, expected n1", p + 1);
+	sim_set_conns(s, 2, 100);		/* n3 ranks first later */
+	run(s, 50 * MS);
+	for (j = 2; j < 5; j++) {
+		sim_link_delay(s, j, 1, 8 * MS);	/* replies to n2 */
+		sim_set_health(s, j, false);		/* only n2 stands */
+	}
+	sim_crash(s, 0);
+	while (!s->failed && s->node[1].a.phase != AGREE_PHASE_PREPARE &&
+	       s->now < 1000 * MS)
+		run(s, 10 * US);
+	run(s, 1 * MS);			/* PREPARE delivered, promises slow */
+	for (j = 0; j < 5; j++)		/* no heartbeat of n2 gets out */
+		sim_link(s, 1, j, false);
+	while (!s->failed && !sim_is_primary(s, 1) && s->now < 1000 * MS)
+		run(s, 10 * US);
+	CHECK(s, sim_is_primary(s, 1), "n2 did not take over");
+	sim_isolate(s, 1);
+	sim_set_health(s, 2, true);
+	q = await_primary(s, BOUND, 1);
+	CHECK(s, q >= 2, "no primary after n2 was cut off");
+	snprintf(note, sizeof(note), "old lease end to new primary %.3f ms",
+		 (s->node[q].p_start - s->node[1].p_end) / 1e6);
+	return 0;
+}
+
+/*
  * The checker itself: with clocks drifting 50 times past the bound the
  * core assumes, and no margin, cutting off the primary makes leases overlap
  * (the old primary's slow clock stretches its lease, the backups' fast
@@ -597,6 +674,8 @@ static const struct scenario scenarios[] = {
 	{ "health", "an unhealthy primary steps down to a healthy backup; unhealthy backups never stand", sc_health, 20 },
 	{ "restart-backup", "a restarted or rebooted backup rejoins without disturbing the primary", sc_restart_backup, 20 },
 	{ "restart-primary", "a restarted primary rejoins as a backup once another has taken over", sc_restart_primary, 20 },
+	{ "restart-quiet", "a member restarted right after granting a lease grants nothing until that lease is over", sc_restart_quiet, 20 },
+	{ "lease-start", "a new primary's lease counts from its PREPARE, so slow promises cannot stretch it", sc_lease_start, 20 },
 	{ "daemon-death", "daemon death on the primary: its lease runs out, then a backup takes over", sc_daemon_death, 20 },
 	{ "minority", "a minority partition never elects, the majority does, healing changes nothing", sc_minority, 20 },
 	{ "rejoin", "partitioned backups rejoin without changing the primary or its epoch (pre-vote)", sc_rejoin, 20 },

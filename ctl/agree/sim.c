@@ -205,8 +205,8 @@ static void send(struct sim *s, unsigned int from, const struct agree_msg *m)
 		copies = 1 + chance_ppm(s, s->p.dup_ppm);
 		while (copies--) {
 			span = s->p.delay_max - s->p.delay_min;
-			ev_push(s, s->now + s->p.delay_min + sim_rand(s, span + 1),
-				EV_DELIVER, j)->msg = *m;
+			ev_push(s, s->now + s->p.delay_min + sim_rand(s, span + 1) +
+				s->link_delay[from][j], EV_DELIVER, j)->msg = *m;
 		}
 	}
 }
@@ -365,6 +365,14 @@ void sim_link(struct sim *s, unsigned int from, unsigned int to, bool up)
 	if (!up)
 		s->link_down_at[from][to] = s->now;
 	sim_trace(s, "! link n%u->n%u %s", from + 1, to + 1, up ? "up" : "down");
+}
+
+void sim_link_delay(struct sim *s, unsigned int from, unsigned int to,
+		    int64_t extra)
+{
+	s->link_delay[from][to] = extra;
+	sim_trace(s, "! link n%u->n%u delay +%" PRId64 " us", from + 1, to + 1,
+		  extra / 1000);
 }
 
 void sim_heal(struct sim *s)

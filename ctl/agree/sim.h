@@ -23,6 +23,7 @@ enum sim_prop {
 	PROP_LEASE_HELD,	/* a primary acts only within its lease */
 	PROP_FOLLOW,		/* epochs a node follows never decrease */
 	PROP_MINORITY,		/* a minority never elects */
+	PROP_ELIGIBLE,		/* only healthy non-witnesses become primary */
 	PROP_LIVENESS,		/* a stable healthy majority has a primary */
 	PROP_CONSISTENT,	/* events match the core's state, no overflow */
 	PROP_MAX
@@ -74,6 +75,7 @@ struct sim {
 	uint64_t seq;
 	bool link_up[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];
 	int64_t link_down_at[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];
+	int64_t link_delay[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];	/* extra */
 	uint64_t last_primary_epoch;
 	/* event queue: a binary heap over a pool */
 	struct sim_ev *pool;
@@ -103,6 +105,8 @@ const char *sim_epoch_str(uint64_t epoch, char buf[32]);
 /* Faults and operator actions, applied at the current time. */
 void sim_link(struct sim *s, unsigned int from, unsigned int to, bool up);
 void sim_heal(struct sim *s);
+void sim_link_delay(struct sim *s, unsigned int from, unsigned int to,
+		    int64_t extra);
 void sim_isolate(struct sim *s, unsigned int i);
 void sim_partition(struct sim *s, uint32_t side);	/* cut side/rest */
 void sim_set_net(struct sim *s, uint32_t loss_ppm, uint32_t dup_ppm,

@@ -16,6 +16,7 @@ static const char *const prop_names[PROP_MAX] = {
 	[PROP_LEASE_HELD] = "a node acts as primary only while its lease is valid by its own clock",
 	[PROP_FOLLOW] = "the epochs a node follows never decrease, restarts included",
 	[PROP_MINORITY] = "a minority never elects a primary",
+	[PROP_ELIGIBLE] = "only healthy members that are not witnesses become primary",
 	[PROP_LIVENESS] = "a connected healthy stable majority has a primary within the bound and keeps it",
 	[PROP_CONSISTENT] = "emitted decisions match the core's state, promises are persisted, no overflow",
 };
@@ -133,6 +134,11 @@ static void became_primary(struct sim *s, unsigned int i,
 			      sim_epoch_str(s->last_primary_epoch, b));
 	s->last_primary_epoch = o->epoch;
 	minority(s, i, o->epoch);
+	if (x->role != AGREE_ROLE_PRIMARY &&
+	    (s->p.cfg.member[i].witness || !x->a.healthy))
+		sim_violation(s, PROP_ELIGIBLE, "n%u became primary as a%s",
+			      i + 1, s->p.cfg.member[i].witness ?
+			      " witness" : "n unhealthy member");
 	follow(s, i, o->epoch);
 	if (o->lease_expiry <= local)
 		sim_violation(s, PROP_LEASE_HELD,
