@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -58,35 +60,51 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
-static void catch_signals(void)
+/*
+ * The signals that stop the monitor are blocked but while it waits in
+ * ppoll(), so that none can slip in between a check and the wait.
+ */
+static void catch_signals(sigset_t *waitmask)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
 
-	/* No SA_RESTART: the signal must interrupt the wait for events. */
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGHUP);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static int monitor(const struct tandem_opts *opts, struct tandem_nl *nl)
+static int monitor(const struct tandem_opts *opts, struct tandem_nl *nl,
+		   const sigset_t *waitmask)
 {
+	struct pollfd pfd = { .fd = tandem_nl_fd(nl), .events = POLLIN };
 	int size = MONITOR_RCVBUF;
 	int ret;
 
-	if (setsockopt(tandem_nl_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &size,
-		       sizeof(size)))
-		setsockopt(tandem_nl_fd(nl), SOL_SOCKET, SO_RCVBUF, &size,
-			   sizeof(size));
+	if (setsockopt(pfd.fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(pfd.fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	ret = tandem_nl_join_events(nl);
 	if (ret) {
 		report_error(stderr, "cannot subscribe to events", ret, NULL);
 		return TANDEM_EXIT_FAIL;
 	}
 	while (!stopping) {
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			report_error(stderr, "cannot wait for events", -errno, NULL);
+			return TANDEM_EXIT_FAIL;
+		}
 		ret = tandem_nl_recv_events(nl, event_cb, (void *)opts);
-		if (ret == -EINTR)
-			continue;
 		if (ret == -ENOBUFS) {
 			fputs("tandem: monitor: events were lost (receive buffer overrun)\n",
 			      stderr);
@@ -105,6 +123,7 @@ static int monitor(const struct tandem_opts *opts, struct tandem_nl *nl)
 int monitor_main(const struct tandem_opts *opts, int argc, char **argv)
 {
 	struct tandem_nl nl;
+	sigset_t waitmask;
 	int ret;
 
 	if (argc && args_is_help(argv[0])) {
@@ -115,13 +134,13 @@ int monitor_main(const struct tandem_opts *opts, int argc, char **argv)
 		report_usage("monitor", "monitor: unknown argument \"%s\"", argv[0]);
 		return TANDEM_EXIT_USAGE;
 	}
-	catch_signals();
 	ret = tandem_nl_open(&nl);
 	if (ret) {
 		report_open_error(stderr, ret);
 		return TANDEM_EXIT_FAIL;
 	}
-	ret = monitor(opts, &nl);
+	catch_signals(&waitmask);
+	ret = monitor(opts, &nl, &waitmask);
 	tandem_nl_close(&nl);
 	return ret;
 }

@@ -14,11 +14,12 @@ command -v ip > /dev/null || ksft_skip_all "ip (iproute2) is not installed"
 [ -x "$TANDEM_CLI" ] || ksft_skip_all "no CLI at $TANDEM_CLI (make -C ctl)"
 ns=$(netns_new) || ksft_skip_all "cannot create a network namespace"
 other=$(netns_new) || ksft_skip_all "cannot create a network namespace"
+big=$(netns_new) || ksft_skip_all "cannot create a network namespace"
 tmp=$(mktemp -d) || exit 1
 on_exit rm -rf "$tmp"
 : > "$tmp/transcript"
 
-tap_init 38
+tap_init 39
 
 # The CLI in the test's namespace ("ip netns exec" is used below too, but
 # each process costs under emulation).
@@ -221,6 +222,19 @@ tap_check "-n NETNS acts in that namespace" \
 	"$TANDEM_CLI" -n "$ns" -j group show g1
 tap_check "another namespace sees nothing" \
 	json '. == []' ip netns exec "$other" "$TANDEM_CLI" -j group show
+
+# A dump longer than one datagram (the namespace's deletion frees it all).
+many_groups() {
+	local i
+	for i in {1..60}; do
+		"$TANDEM_CLI" -n "$big" group add "many$i" id "$i" vip "10.1.0.$i" \
+			node 1 local 192.0.2.1 || return 1
+	done
+	json 'length == 60 and ([.[].name] | unique | length) == 60 and
+	      ([.[].id] | sort) == [range(1; 61)]' "$TANDEM_CLI" -n "$big" -j group show
+}
+
+tap_check "a dump of 60 groups" many_groups
 
 # --- refused by the kernel: exit 2 and the extended ACK --------------------
 epoch_backwards() {
