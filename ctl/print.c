@@ -92,7 +92,27 @@ static const struct object_desc objects[] = {
 	[TANDEM_OBJ_SERVICE] = DESC("service", service_fields),
 };
 
-static const char *const cmd_verbs[] = { "new", "set", "del", "get" };
+static const char *const event_names[TANDEM_CMD_MAX + 1] = {
+	[TANDEM_CMD_GROUP_NEW] = "group_new",
+	[TANDEM_CMD_GROUP_SET] = "group_set",
+	[TANDEM_CMD_GROUP_DEL] = "group_del",
+	[TANDEM_CMD_GROUP_GET] = "group_get",
+	[TANDEM_CMD_MEMBER_NEW] = "member_new",
+	[TANDEM_CMD_MEMBER_SET] = "member_set",
+	[TANDEM_CMD_MEMBER_DEL] = "member_del",
+	[TANDEM_CMD_MEMBER_GET] = "member_get",
+	[TANDEM_CMD_SERVICE_NEW] = "service_new",
+	[TANDEM_CMD_SERVICE_SET] = "service_set",
+	[TANDEM_CMD_SERVICE_DEL] = "service_del",
+	[TANDEM_CMD_SERVICE_GET] = "service_get",
+};
+
+/* The uapi lists the four commands of each object together, in this order. */
+_Static_assert(TANDEM_CMD_MEMBER_NEW == TANDEM_CMD_GROUP_NEW + 4 &&
+	       TANDEM_CMD_SERVICE_NEW == TANDEM_CMD_GROUP_NEW + 8 &&
+	       TANDEM_CMD_MAX == TANDEM_CMD_SERVICE_GET &&
+	       TANDEM_CMD_SERVICE_GET == TANDEM_CMD_SERVICE_NEW + 3,
+	       "tandem commands come in fours: new, set, del, get");
 
 int tandem_cmd_obj(uint8_t cmd, enum tandem_obj *kind)
 {
@@ -109,16 +129,7 @@ const char *tandem_obj_name(enum tandem_obj kind)
 
 const char *tandem_event_name(uint8_t cmd)
 {
-	static char names[TANDEM_CMD_MAX + 1][16];
-	enum tandem_obj kind;
-
-	if (tandem_cmd_obj(cmd, &kind))
-		return NULL;
-	if (!names[cmd][0])
-		snprintf(names[cmd], sizeof(names[cmd]), "%s_%s",
-			 objects[kind].name,
-			 cmd_verbs[(cmd - TANDEM_CMD_GROUP_NEW) % 4]);
-	return names[cmd];
+	return cmd <= TANDEM_CMD_MAX ? event_names[cmd] : NULL;
 }
 
 static int attr_cb(const struct nlattr *attr, void *data)
