@@ -215,12 +215,37 @@ void agree_tick(struct agree_node *n, int64_t now)
 	election_tick(n);
 }
 
+/*
+ * Ballots name their candidate: a sender speaks only of its own epochs, a
+ * reply only of ours. Anything else is dropped (authentication is the
+ * daemon's, this only keeps a confused peer from confusing us).
+ */
+static bool well_formed(const struct agree_node *n, const struct agree_msg *m)
+{
+	uint32_t owner;
+
+	if (m->from == self_id(n) || member_index(n, m->from) < 0)
+		return false;
+	if (m->to != AGREE_BROADCAST && m->to != self_id(n))
+		return false;
+	if (!AGREE_EPOCH_ROUND(m->epoch) || m->n_view > AGREE_MAX_MEMBERS)
+		return false;
+	switch (m->type) {
+	case AGREE_MSG_ACK:
+	case AGREE_MSG_PREVOTE_REPLY:
+	case AGREE_MSG_PROMISE:
+		owner = self_id(n);
+		break;
+	default:
+		owner = m->from;
+	}
+	return AGREE_EPOCH_NODE(m->epoch) == owner;
+}
+
 void agree_recv(struct agree_node *n, int64_t now, const struct agree_msg *m)
 {
 	enter(n, now);
-	if (m->from == self_id(n) || member_index(n, m->from) < 0)
-		return;
-	if (m->to != AGREE_BROADCAST && m->to != self_id(n))
+	if (!well_formed(n, m))
 		return;
 	n->max_seen = maxu64(n->max_seen, m->promised);
 	if (m->type != AGREE_MSG_PREVOTE && m->type != AGREE_MSG_PREVOTE_REPLY)
@@ -292,6 +317,28 @@ int agree_request_switchover(struct agree_node *n, int64_t now,
 	}
 	primary_hand_over(n, t, AGREE_FENCE_SWITCHOVER);
 	return 0;
+}
+
+unsigned int agree_view(const struct agree_node *n,
+			struct agree_view_entry view[AGREE_MAX_MEMBERS])
+{
+	unsigned int i;
+
+	for (i = 0; i < n->cfg.n_members; i++) {
+		view[i].id = n->cfg.member[i].id;
+		view[i].conns = n->peer[i].conns;
+		view[i].flags = n->peer[i].flags;
+		if (n->role == AGREE_ROLE_PRIMARY)
+			view[i].flags = (view[i].flags & ~AGREE_VIEW_ALIVE) |
+				(peer_alive(n, i) ? AGREE_VIEW_ALIVE : 0);
+		if (i == n->self) {
+			view[i].conns = n->conns;
+			view[i].flags = AGREE_VIEW_ALIVE |
+				(n->healthy ? AGREE_VIEW_HEALTHY : 0) |
+				(n->now < n->quiet_until ? AGREE_VIEW_QUIET : 0);
+		}
+	}
+	return n->cfg.n_members;
 }
 
 int64_t agree_next_deadline(const struct agree_node *n)

@@ -226,6 +226,13 @@ void agree_set_conns(struct agree_node *n, int64_t now, uint32_t conns);
 int agree_request_switchover(struct agree_node *n, int64_t now,
 			     uint32_t target);
 
+/*
+ * What this node knows of every member (itself included): a primary's own
+ * view from acks, a backup's from the last heartbeat. Returns the count.
+ */
+unsigned int agree_view(const struct agree_node *n,
+			struct agree_view_entry view[AGREE_MAX_MEMBERS]);
+
 /* When agree_tick must run next at the latest (local clock). */
 int64_t agree_next_deadline(const struct agree_node *n);
 /* Take the next output; false when the outbox is empty. */

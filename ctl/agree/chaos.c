@@ -351,5 +351,8 @@ void chaos_run(uint64_t seed, FILE *trace, struct chaos_result *r)
 	r->events = u.s.events;
 	r->elections = u.s.elections;
 	r->fences = u.s.fences;
+	r->reprepares = u.s.reprepares;
+	memcpy(r->sent, u.s.sent, sizeof(r->sent));
+	memcpy(r->fenced, u.s.fenced, sizeof(r->fenced));
 	sim_free(&u.s);
 }

@@ -13,7 +13,9 @@ struct chaos_result {
 	int64_t time;
 	char msg[512];
 	unsigned int members, witnesses;
-	unsigned long events, elections, fences, stable_phases;
+	unsigned long events, elections, fences, stable_phases, reprepares;
+	unsigned long sent[__AGREE_MSG_MAX];
+	unsigned long fenced[AGREE_FENCE_SUPERSEDED + 1];
 	int64_t worst_ttp;		/* slowest time to a primary ... */
 	int64_t worst_bound;		/* ... and the bound it had */
 	double worst_ratio;		/* max over stable phases of ttp/bound */

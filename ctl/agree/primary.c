@@ -32,27 +32,6 @@ static void lease_update(struct agree_node *n)
 	emit_lease(n, AGREE_OUT_LEASE);
 }
 
-static void view(const struct agree_node *n, struct agree_msg *m)
-{
-	const struct agree_peer *p;
-	unsigned int i;
-
-	for (i = 0; i < n->cfg.n_members; i++) {
-		p = &n->peer[i];
-		m->view[i].id = n->cfg.member[i].id;
-		if (i == n->self) {
-			m->view[i].conns = n->conns;
-			m->view[i].flags = AGREE_VIEW_ALIVE |
-				(n->healthy ? AGREE_VIEW_HEALTHY : 0);
-			continue;
-		}
-		m->view[i].conns = p->conns;
-		m->view[i].flags = (p->flags & ~AGREE_VIEW_ALIVE) |
-				   (peer_alive(n, i) ? AGREE_VIEW_ALIVE : 0);
-	}
-	m->n_view = n->cfg.n_members;
-}
-
 static void heartbeat(struct agree_node *n)
 {
 	struct agree_msg *m;
@@ -61,7 +40,7 @@ static void heartbeat(struct agree_node *n)
 	grant_give(n, self_id(n), n->epoch);
 	m = out_msg(n, AGREE_MSG_HEARTBEAT, AGREE_BROADCAST, n->epoch);
 	m->stamp = n->now;
-	view(n, m);
+	m->n_view = agree_view(n, m->view);
 	n->next_hb = n->now + n->cfg.hb_interval;
 	lease_update(n);
 }

@@ -2,10 +2,12 @@
 /* The simulator's engine: event queue, clocks, network, faults. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_int.h"
+#include "wire.h"
 
 #define BILLION ((int64_t)1000000000)
 
@@ -183,9 +185,22 @@ static void schedule_tick(struct sim *s, unsigned int i)
 	ev_push(s, at, EV_TICK, i)->gen = ++x->tick_gen;
 }
 
-static void send(struct sim *s, unsigned int from, const struct agree_msg *m)
+/* Everything goes through the wire encoding, as it will in the daemon. */
+static void send(struct sim *s, unsigned int from, const struct agree_msg *sent)
 {
+	unsigned char buf[AGREE_WIRE_MAX];
+	struct agree_msg wire, *m = &wire;
 	char eb[32];
+	int len = agree_wire_encode(sent, buf, sizeof(buf));
+
+	if (len < 0 || agree_wire_decode(buf, len, &wire) ||
+	    memcmp(&wire, sent, offsetof(struct agree_msg, view)) ||
+	    memcmp(wire.view, sent->view, wire.n_view * sizeof(wire.view[0]))) {
+		sim_violation(s, PROP_CONSISTENT,
+			      "n%u sent a message the wire encoding alters",
+			      from + 1);
+		return;
+	}
 	unsigned int j, copies;
 	int64_t span;
 
@@ -197,6 +212,8 @@ static void send(struct sim *s, unsigned int from, const struct agree_msg *m)
 		  agree_msg_name(m->type),
 		  sim_epoch_str(m->epoch, eb), m->flags & AGREE_F_OK ? " ok" : "");
 	s->messages++;
+	if (m->type < __AGREE_MSG_MAX)
+		s->sent[m->type]++;
 	for (j = 0; j < s->n; j++) {
 		if (j == from || (m->to && m->to != s->p.cfg.member[j].id))
 			continue;

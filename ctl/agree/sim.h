@@ -86,7 +86,9 @@ struct sim {
 	int64_t fail_time;
 	char fail_msg[512];
 	/* statistics */
-	unsigned long events, messages, elections, fences;
+	unsigned long events, messages, elections, fences, reprepares;
+	unsigned long sent[__AGREE_MSG_MAX];
+	unsigned long fenced[AGREE_FENCE_SUPERSEDED + 1];
 };
 
 int sim_init(struct sim *s, const struct sim_params *p);

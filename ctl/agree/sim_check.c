@@ -148,6 +148,8 @@ static void became_primary(struct sim *s, unsigned int i,
 		x->p_open = true;
 		x->p_start = s->now;
 		s->elections++;
+	} else {
+		s->reprepares++;
 	}
 	x->role = AGREE_ROLE_PRIMARY;
 	x->epoch = o->epoch;
@@ -210,6 +212,8 @@ void check_out(struct sim *s, unsigned int i, const struct agree_out *o)
 		x->p_open = false;
 		x->role = AGREE_ROLE_BACKUP;
 		s->fences++;
+		if (o->reason <= AGREE_FENCE_SUPERSEDED)
+			s->fenced[o->reason]++;
 		break;
 	}
 }
