@@ -199,12 +199,17 @@ void agree_restart(struct agree_node *n, int64_t now)
 	agree_init(n, &n->cfg, &p, now);
 }
 
-/* Every entry point: time moves on, and a lapsed lease fences first. */
+/*
+ * Every entry point: time moves on, a lapsed lease fences first, and an
+ * election phase past its deadline ends before a late reply can count.
+ */
 static void enter(struct agree_node *n, int64_t now)
 {
 	if (now > n->now)
 		n->now = now;
 	primary_check_lease(n);
+	if (n->phase != AGREE_PHASE_NONE && n->now >= n->phase_deadline)
+		election_stop(n, true);
 }
 
 void agree_tick(struct agree_node *n, int64_t now)
