@@ -41,8 +41,8 @@ dir= run=
 read -r -a args < /proc/cmdline
 for arg in "${args[@]}"; do
 	case $arg in
-	tandem_dir=*) dir=${arg#tandem_dir=} ;;
-	tandem_run=*) run=${arg#tandem_run=} ;;
+	tvm.dir=*) dir=${arg#tvm.dir=} ;;
+	tvm.run=*) run=${arg#tvm.run=} ;;
 	esac
 done
 # The overlay's upper layer is a tmpfs already; a separate tmpfs on /tmp or

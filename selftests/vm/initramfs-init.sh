@@ -3,7 +3,7 @@
 #
 # /init of the VM's initramfs: mount the host root (virtio-9p, read-only) under
 # a tmpfs overlay and switch_root into it, running the repository's
-# selftests/vm/guest-init.sh (path from tandem_dir= on the kernel cmdline).
+# selftests/vm/guest-init.sh (path from tvm.dir= on the kernel cmdline).
 export PATH=/bin
 
 fail() {
@@ -23,10 +23,10 @@ done
 dir=
 for arg in $(busybox cat /proc/cmdline); do
 	case $arg in
-	tandem_dir=*) dir=${arg#tandem_dir=} ;;
+	tvm.dir=*) dir=${arg#tvm.dir=} ;;
 	esac
 done
-[ -n "$dir" ] || fail "no tandem_dir= on the kernel command line"
+[ -n "$dir" ] || fail "no tvm.dir= on the kernel command line"
 
 busybox mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 \
 	hostroot /mnt/lower || fail "mount 9p hostroot"

@@ -160,8 +160,10 @@ trap 'exit 143' TERM HUP PIPE
 
 cpu=max
 [ "$accel" = kvm ] && cpu=host
-cmdline="console=ttyS0 $quiet slub_nomerge panic=-1 $panic mitigations=off"
-cmdline="$cmdline tandem_dir=$repo tandem_run=$run $append"
+# tvm.*: ours; dotted, so the kernel neither warns nor passes them to init.
+cmdline="console=ttyS0 $quiet slub_nomerge panic=-1 mitigations=off $panic"
+cmdline="$cmdline tvm.dir=$repo tvm.run=$run $append"
+cmdline=$(printf "%s" "$cmdline" | tr -s " ")
 
 start=$(date +%s.%N)
 # timeout(1) passes our TERM on to qemu; -k kills a qemu that ignores it.
