@@ -154,7 +154,9 @@ ip netns del "$ns"
 # 4-7: unloading with configuration present, in a namespace that stays.
 ns=$(ns_new)
 populate "$ns" || echo "# populating before rmmod failed"
-tandem -n "$ns" monitor > /dev/null 2>&1 &
+# A listener subscribed to the events across the unload (not through
+# the tandem function: $! must be the CLI itself).
+"$TANDEM_CLI" -n "$ns" monitor > /dev/null 2>&1 &
 monitor=$!
 on_exit sh -c 'kill "$1" 2>/dev/null; true' sh "$monitor"
 tap_check "rmmod with groups, members, services and a lease present" rmmod tandem
