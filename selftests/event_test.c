@@ -222,6 +222,47 @@ TEST_F(event, service)
 	free(state);
 }
 
+/*
+ * Deleting a group with members: its GROUP_DEL event comes, after at most
+ * one MEMBER_DEL per member (the members go with it).
+ */
+TEST_F(event, group_del_with_members)
+{
+	const struct nlattr *tb[TANDEM_A_MAX + 1];
+	struct nlmsghdr *nlh, *e;
+	bool gone[2] = { false, false };
+
+	ASSERT_EQ(0, tnl_group_add(&self->t, "g", 1, "192.0.2.1", 1));
+	ASSERT_EQ(0, tnl_member_add(&self->t, "g", 2, "10.0.0.2"));
+	ASSERT_EQ(0, tnl_member_add(&self->t, "g", 3, "10.0.0.3"));
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(1, tnl_event(&self->ev, TIMEOUT_MS, &e));
+		free(e);
+	}
+	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_DEL, 0);
+	tnl_put_sel(nlh, "g");
+	do_ok(_metadata, &self->t, nlh);
+	for (;;) {
+		uint32_t node;
+
+		ASSERT_EQ(1, tnl_event(&self->ev, TIMEOUT_MS, &e));
+		tnl_parse(e, tb);
+		ASSERT_STR(tb, TANDEM_A_GROUP_NAME, "g");
+		if (tnl_cmd(e) == TANDEM_CMD_GROUP_DEL) {
+			ASSERT_U32(tb, TANDEM_A_GROUP_MEMBERS, 2);
+			free(e);
+			break;
+		}
+		ASSERT_EQ(TANDEM_CMD_MEMBER_DEL, tnl_cmd(e));
+		ASSERT_NE(NULL, tb[TANDEM_A_MEMBER_NODE_ID]);
+		node = mnl_attr_get_u32(tb[TANDEM_A_MEMBER_NODE_ID]);
+		ASSERT_TRUE(node == 2 || node == 3);
+		ASSERT_FALSE(gone[node - 2]);
+		gone[node - 2] = true;
+		free(e);
+	}
+}
+
 /* Refused requests and reads send nothing: the next event is the next change. */
 TEST_F(event, none_for_refused_or_reads)
 {

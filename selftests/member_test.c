@@ -282,6 +282,31 @@ TEST_F(member, family_follows_group)
 	ASSERT_EQ(0, tnl_member_add(&self->t, "h", 2, "fd00::2"));
 }
 
+/* The group's replication address may not leave its members behind. */
+TEST_F(member, group_family_follows_members)
+{
+	const struct nlattr *tb[TANDEM_A_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct tnl_res r;
+
+	ASSERT_EQ(0, tnl_member_add(&self->t, "g", 2, "10.0.0.2"));
+	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_SET, 0);
+	tnl_put_sel(nlh, "g");
+	tnl_put_addr(nlh, TANDEM_A_GROUP_REPL_ADDR, "fd00::1");
+	tnl_do(&self->t, nlh, &r);
+	ASSERT_RES(r, -EINVAL, "family");
+	tnl_res_free(&r);
+	ASSERT_EQ(0, tnl_get(&self->t, TANDEM_CMD_GROUP_GET, "g", 0, 0, &r, tb));
+	ASSERT_ADDR(tb, TANDEM_A_GROUP_REPL_ADDR, "10.0.0.1");
+	tnl_res_free(&r);
+
+	/* Same family: fine. */
+	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_SET, 0);
+	tnl_put_sel(nlh, "g");
+	tnl_put_addr(nlh, TANDEM_A_GROUP_REPL_ADDR, "10.0.0.100");
+	ASSERT_DO_OK(&self->t, nlh);
+}
+
 /* Members of one group, of all groups, and the group's own node. */
 TEST_F(member, per_group)
 {

@@ -96,6 +96,9 @@ static void all_refused(struct __test_metadata *_metadata, struct tnl *t)
 			EXPECT_EQ(-EPERM, r.err)
 				TH_LOG("command %u%s: %d \"%s\"", cmd,
 				       dump ? " (dump)" : "", r.err, r.msg);
+			if (!r.msg[0])
+				TH_LOG("command %u%s: -EPERM without an extended ACK message",
+				       cmd, dump ? " (dump)" : "");
 			tnl_res_free(&r);
 		}
 	}
@@ -130,6 +133,19 @@ TEST_F(perm, without_net_admin)
 	ASSERT_EQ(0, memcmp(before, after, blen));
 	free(before);
 	free(after);
+}
+
+/* Events describe the configuration: only an admin may listen. */
+TEST_F(perm, events_need_net_admin)
+{
+	struct tnl ev;
+
+	ASSERT_EQ(0, tnl_open(&ev));
+	ASSERT_EQ(0, net_admin(false));
+	ASSERT_EQ(-EPERM, tnl_subscribe(&ev));
+	ASSERT_EQ(0, net_admin(true));
+	ASSERT_EQ(0, tnl_subscribe(&ev));
+	tnl_close(&ev);
 }
 
 /* With the capability back, the same requests all succeed. */
