@@ -84,7 +84,8 @@ populate() {
 		tandem -n "$ns" group add "g$g" id $((g + 1)) vip "10.9.$g.1" node 1 \
 			local 10.8.0.1 key "$key" || return 1
 		for m in $(seq 2 $((max_members + 1))); do
-			tandem -n "$ns" member add group "g$g" node "$m" addr "10.8.$g.$m" || return 1
+			tandem -n "$ns" member add group "g$g" node "$m" \
+				addr "10.8.$g.$m" || return 1
 		done
 		for p in $(seq 1 $SERVICES_N); do
 			tandem -n "$ns" service add group "g$g" port "$p" || return 1
@@ -118,9 +119,10 @@ kernel_log_lines() {
 }
 
 # Kernel messages since line $1 that show a problem.
+trouble='WARNING|BUG|Oops|Call Trace|leak|still has objects|Objects remaining'
+trouble="$trouble|refcount|use-after-free|general protection"
 kernel_log_trouble() {
-	dmesg | tail -n +$(($1 + 1)) |
-		grep -E 'WARNING|BUG|Oops|Call Trace|leak|still has objects|Objects remaining|refcount|use-after-free|general protection'
+	dmesg | tail -n +$(($1 + 1)) | grep -E "$trouble"
 }
 
 tap_init 8

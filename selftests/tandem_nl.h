@@ -71,7 +71,8 @@ static inline int tnl_attr_cb(const struct nlattr *a, void *data)
 }
 
 /* Index the attributes of a tandem message; tb has TANDEM_A_MAX + 1 slots. */
-static inline void tnl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb)
+static inline void tnl_parse(const struct nlmsghdr *nlh,
+			     const struct nlattr **tb)
 {
 	memset(tb, 0, sizeof(*tb) * (TANDEM_A_MAX + 1));
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), tnl_attr_cb, tb);
@@ -84,8 +85,9 @@ static inline uint8_t tnl_cmd(const struct nlmsghdr *nlh)
 	return g->cmd;
 }
 
-static inline struct nlmsghdr *tnl_msg_new(struct tnl *t, uint16_t type, uint8_t cmd,
-				    uint8_t version, uint16_t flags)
+static inline struct nlmsghdr *tnl_msg_new(struct tnl *t, uint16_t type,
+					   uint8_t cmd, uint8_t version,
+					   uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(t->req);
 	struct genlmsghdr *g;
@@ -100,7 +102,8 @@ static inline struct nlmsghdr *tnl_msg_new(struct tnl *t, uint16_t type, uint8_t
 }
 
 /* A tandem doit request; pass NLM_F_DUMP for a dump. */
-static inline struct nlmsghdr *tnl_req(struct tnl *t, uint8_t cmd, uint16_t flags)
+static inline struct nlmsghdr *tnl_req(struct tnl *t, uint8_t cmd,
+				       uint16_t flags)
 {
 	if (!(flags & NLM_F_DUMP))
 		flags |= NLM_F_ACK;
@@ -109,7 +112,7 @@ static inline struct nlmsghdr *tnl_req(struct tnl *t, uint8_t cmd, uint16_t flag
 
 /* Put "a.b.c.d" or an IPv6 literal as a 4- or 16-byte attribute. */
 static inline struct nlattr *tnl_put_addr(struct nlmsghdr *nlh, uint16_t type,
-				   const char *addr)
+					  const char *addr)
 {
 	struct nlattr *a = mnl_nlmsg_get_payload_tail(nlh);
 	unsigned char b[16];
@@ -135,8 +138,8 @@ static inline void tnl_put_sel(struct nlmsghdr *nlh, const char *name)
 }
 
 /* The attributes GROUP_NEW requires. */
-static inline void tnl_put_group(struct nlmsghdr *nlh, const char *name, uint32_t id,
-			  const char *vip, uint32_t node)
+static inline void tnl_put_group(struct nlmsghdr *nlh, const char *name,
+				 uint32_t id, const char *vip, uint32_t node)
 {
 	mnl_attr_put_strz(nlh, TANDEM_A_GROUP_NAME, name);
 	mnl_attr_put_u32(nlh, TANDEM_A_GROUP_ID, id);
@@ -153,7 +156,8 @@ static inline void tnl_put_key(struct nlmsghdr *nlh, unsigned char fill)
 }
 
 /* Format a 4- or 16-byte address attribute; "?" for any other length. */
-static inline const char *tnl_addr_str(const struct nlattr *a, char *s, size_t len)
+static inline const char *tnl_addr_str(const struct nlattr *a, char *s,
+				       size_t len)
 {
 	uint16_t n = a ? mnl_attr_get_payload_len(a) : 0;
 
@@ -356,7 +360,8 @@ static inline int tnl_send(struct tnl *t, const struct nlmsghdr *nlh)
  * Run a request to the end. The result is in r (r->err: the kernel's
  * answer); the return value is 0, or -errno if the socket itself failed.
  */
-static inline int tnl_run(struct tnl *t, const struct nlmsghdr *nlh, struct tnl_res *r)
+static inline int tnl_run(struct tnl *t, const struct nlmsghdr *nlh,
+			  struct tnl_res *r)
 {
 	int ret;
 
@@ -370,7 +375,8 @@ static inline int tnl_run(struct tnl *t, const struct nlmsghdr *nlh, struct tnl_
 }
 
 /* Run a doit request; returns r->err. */
-static inline int tnl_do(struct tnl *t, const struct nlmsghdr *nlh, struct tnl_res *r)
+static inline int tnl_do(struct tnl *t, const struct nlmsghdr *nlh,
+			 struct tnl_res *r)
 {
 	tnl_run(t, nlh, r);
 	return r->err;
@@ -378,7 +384,7 @@ static inline int tnl_do(struct tnl *t, const struct nlmsghdr *nlh, struct tnl_r
 
 /* Run a dump request; returns r->err. */
 static inline int tnl_dump(struct tnl *t, const struct nlmsghdr *nlh,
-		    struct tnl_res *r)
+			   struct tnl_res *r)
 {
 	return tnl_do(t, nlh, r);
 }
@@ -397,7 +403,8 @@ static inline int tnl_do_free(struct tnl *t, const struct nlmsghdr *nlh)
  * Does r match the expected outcome? want is 0 or -errno; msg, when
  * non-NULL, must occur in the extended ACK message (case-insensitive).
  */
-static inline bool tnl_res_is(const struct tnl_res *r, int want, const char *msg)
+static inline bool tnl_res_is(const struct tnl_res *r, int want,
+			      const char *msg)
 {
 	if (r->err != want)
 		return false;
@@ -661,7 +668,10 @@ static inline long long tnl_now_ms(void)
 static inline int tnl_event(struct tnl *t, int timeout_ms, struct nlmsghdr **ev)
 {
 	long long end = tnl_now_ms() + timeout_ms;
-	struct pollfd pfd = { .fd = mnl_socket_get_fd(t->nl), .events = POLLIN };
+	struct pollfd pfd = {
+		.fd = mnl_socket_get_fd(t->nl),
+		.events = POLLIN,
+	};
 
 	while (!t->pend_len) {
 		long long left = end - tnl_now_ms();

@@ -168,6 +168,17 @@ TEST_F(refused, changes_nothing)
 #define M_ADDR	TANDEM_A_MEMBER_ADDR
 #define M_PORT	TANDEM_A_MEMBER_PORT
 #define S_PORT	TANDEM_A_SERVICE_PORT
+#define EPOCH	TANDEM_A_GROUP_EPOCH
+#define SYN	TANDEM_A_GROUP_SYN_TIMEOUT_MS
+#define LAGB	TANDEM_A_GROUP_MAX_LAG_BYTES
+#define LAGMS	TANDEM_A_GROUP_MAX_LAG_MS
+#define CONNS	TANDEM_A_GROUP_MAX_CONNS
+#define GARP	TANDEM_A_GROUP_GARP_COUNT
+#define GARPMS	TANDEM_A_GROUP_GARP_INTERVAL_MS
+#define WITNESS	TANDEM_A_MEMBER_WITNESS
+#define S_LAGB	TANDEM_A_SERVICE_MAX_LAG_BYTES
+#define S_LAGMS	TANDEM_A_SERVICE_MAX_LAG_MS
+#define GIB	(1U << 30)
 
 #define BAD_TYPE (TANDEM_A_MAX + 1)
 
@@ -209,24 +220,24 @@ CASE(gnew_rport_zero, GROUP_NEW, 0, TNL_U16(RPORT, 0), -EINVAL, "port", true);
 CASE(gnew_key_short, GROUP_NEW, 0, TNL_BIN(KEY, TANDEM_KEY_LEN - 1), -EINVAL, NULL, true);
 CASE(gnew_key_long, GROUP_NEW, 0, TNL_BIN(KEY, TANDEM_KEY_LEN + 1), -EINVAL, NULL, true);
 CASE(gnew_key_empty, GROUP_NEW, 0, TNL_BIN(KEY, 0), -EINVAL, NULL, true);
-CASE(gnew_syn_zero, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_SYN_TIMEOUT_MS, 0), -EINVAL, NULL, true);
-CASE(gnew_syn_high, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_SYN_TIMEOUT_MS, 60001), -EINVAL, NULL, true);
-CASE(gnew_lagb_low, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_MAX_LAG_BYTES, 4095), -EINVAL, NULL, true);
-CASE(gnew_lagb_high, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_MAX_LAG_BYTES, (1U << 30) + 1), -EINVAL, NULL, true);
-CASE(gnew_lagms_zero, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_MAX_LAG_MS, 0), -EINVAL, NULL, true);
-CASE(gnew_lagms_high, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_MAX_LAG_MS, 600001), -EINVAL, NULL, true);
-CASE(gnew_conns_zero, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_MAX_CONNS, 0), -EINVAL, NULL, true);
-CASE(gnew_conns_high, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_MAX_CONNS, TANDEM_CONNS_MAX + 1), -EINVAL, NULL, true);
-CASE(gnew_garp_high, GROUP_NEW, 0, TNL_U8(TANDEM_A_GROUP_GARP_COUNT, 101), -EINVAL, NULL, true);
-CASE(gnew_garpms_zero, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_GARP_INTERVAL_MS, 0), -EINVAL, NULL, true);
-CASE(gnew_garpms_high, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_GARP_INTERVAL_MS, 10001), -EINVAL, NULL, true);
+CASE(gnew_syn_zero, GROUP_NEW, 0, TNL_U32(SYN, 0), -EINVAL, NULL, true);
+CASE(gnew_syn_high, GROUP_NEW, 0, TNL_U32(SYN, 60001), -EINVAL, NULL, true);
+CASE(gnew_lagb_low, GROUP_NEW, 0, TNL_U32(LAGB, 4095), -EINVAL, NULL, true);
+CASE(gnew_lagb_high, GROUP_NEW, 0, TNL_U32(LAGB, GIB + 1), -EINVAL, NULL, true);
+CASE(gnew_lagms_zero, GROUP_NEW, 0, TNL_U32(LAGMS, 0), -EINVAL, NULL, true);
+CASE(gnew_lagms_high, GROUP_NEW, 0, TNL_U32(LAGMS, 600001), -EINVAL, NULL, true);
+CASE(gnew_conns_zero, GROUP_NEW, 0, TNL_U32(CONNS, 0), -EINVAL, NULL, true);
+CASE(gnew_conns_high, GROUP_NEW, 0, TNL_U32(CONNS, TANDEM_CONNS_MAX + 1), -EINVAL, NULL, true);
+CASE(gnew_garp_high, GROUP_NEW, 0, TNL_U8(GARP, 101), -EINVAL, NULL, true);
+CASE(gnew_garpms_zero, GROUP_NEW, 0, TNL_U32(GARPMS, 0), -EINVAL, NULL, true);
+CASE(gnew_garpms_high, GROUP_NEW, 0, TNL_U32(GARPMS, 10001), -EINVAL, NULL, true);
 /* GROUP_NEW: conflicts. */
 CASE(gnew_dup_name, GROUP_NEW, NAME, TNL_STR(NAME, "g"), -EEXIST, "name", false);
 CASE(gnew_dup_id, GROUP_NEW, ID, TNL_U32(ID, 1), -EEXIST, "id", false);
 CASE(gnew_dup_vip, GROUP_NEW, VIP, TNL_IP(VIP, "192.0.2.1"), -EEXIST, "VIP", false);
 /* GROUP_NEW: attributes it does not take. */
 CASE(gnew_role, GROUP_NEW, 0, TNL_U8(ROLE, TANDEM_ROLE_FENCED), -EINVAL, NULL, true);
-CASE(gnew_epoch, GROUP_NEW, 0, TNL_U64(TANDEM_A_GROUP_EPOCH, 1), -EINVAL, NULL, true);
+CASE(gnew_epoch, GROUP_NEW, 0, TNL_U64(EPOCH, 1), -EINVAL, NULL, true);
 CASE(gnew_lease, GROUP_NEW, 0, TNL_U32(LEASE, 100), -EINVAL, NULL, true);
 CASE(gnew_lease_remaining, GROUP_NEW, 0, TNL_U32(TANDEM_A_GROUP_LEASE_REMAINING_MS, 1), -EINVAL, NULL, true);
 CASE(gnew_has_key, GROUP_NEW, 0, TNL_FLG(TANDEM_A_GROUP_HAS_KEY), -EINVAL, NULL, true);
@@ -246,12 +257,12 @@ CASE(gset_rport_zero, GROUP_SET, 0, TNL_U16(RPORT, 0), -EINVAL, "port", true);
 CASE(gset_raddr_multicast, GROUP_SET, 0, TNL_IP(RADDR, "224.1.2.3"), -EINVAL, "multicast", true);
 CASE(gset_raddr_len5, GROUP_SET, 0, TNL_BIN(RADDR, 5), -EINVAL, NULL, true);
 CASE(gset_key_short, GROUP_SET, 0, TNL_BIN(KEY, 16), -EINVAL, NULL, true);
-CASE(gset_syn_high, GROUP_SET, 0, TNL_U32(TANDEM_A_GROUP_SYN_TIMEOUT_MS, 60001), -EINVAL, NULL, true);
-CASE(gset_garp_high, GROUP_SET, 0, TNL_U8(TANDEM_A_GROUP_GARP_COUNT, 255), -EINVAL, NULL, true);
+CASE(gset_syn_high, GROUP_SET, 0, TNL_U32(SYN, 60001), -EINVAL, NULL, true);
+CASE(gset_garp_high, GROUP_SET, 0, TNL_U8(GARP, 255), -EINVAL, NULL, true);
 CASE(gset_role_unspec, GROUP_SET, 0, TNL_U8(ROLE, TANDEM_ROLE_UNSPEC), -EINVAL, "role", true);
 CASE(gset_role_high, GROUP_SET, 0, TNL_U8(ROLE, TANDEM_ROLE_MAX + 1), -EINVAL, NULL, true);
 CASE(gset_role_u32, GROUP_SET, 0, TNL_U32(ROLE, TANDEM_ROLE_FENCED), -EINVAL, NULL, true);
-CASE(gset_epoch_u32, GROUP_SET, 0, TNL_U32(TANDEM_A_GROUP_EPOCH, 1), -EINVAL, NULL, true);
+CASE(gset_epoch_u32, GROUP_SET, 0, TNL_U32(EPOCH, 1), -EINVAL, NULL, true);
 CASE(gset_lease_zero, GROUP_SET, 0, TNL_U32(LEASE, 0), -EINVAL, NULL, true);
 CASE(gset_lease_high, GROUP_SET, 0, TNL_U32(LEASE, TANDEM_LEASE_MAX_MS + 1), -EINVAL, NULL, true);
 CASE(gset_lease_not_primary, GROUP_SET, 0, TNL_U32(LEASE, 1000), -EINVAL, "lease", false);
@@ -266,7 +277,7 @@ CASE(gset_type_max, GROUP_SET, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
 CASE(gdel_no_selector, GROUP_DEL, NAME, NONE, -EINVAL, NULL, false);
 CASE(gdel_unknown, GROUP_DEL, NAME, TNL_STR(NAME, "x"), -ENOENT, "group", false);
 CASE(gdel_busy, GROUP_DEL, 0, NONE, -EBUSY, "service", false);
-CASE(gdel_garp, GROUP_DEL, 0, TNL_U8(TANDEM_A_GROUP_GARP_COUNT, 1), -EINVAL, NULL, true);
+CASE(gdel_garp, GROUP_DEL, 0, TNL_U8(GARP, 1), -EINVAL, NULL, true);
 CASE(gdel_type_max, GROUP_DEL, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
 CASE(gget_no_selector, GROUP_GET, NAME, NONE, -EINVAL, NULL, false);
 CASE(gget_unknown, GROUP_GET, NAME, TNL_STR(NAME, "x"), -ENOENT, "group", false);
@@ -292,7 +303,7 @@ CASE(mnew_addr_zero, MEMBER_NEW, M_ADDR, TNL_IP(M_ADDR, "0.0.0.0"), -EINVAL, "un
 CASE(mnew_addr_family, MEMBER_NEW, M_ADDR, TNL_IP(M_ADDR, "fd00::4"), -EINVAL, "family", false);
 CASE(mnew_port_zero, MEMBER_NEW, 0, TNL_U16(M_PORT, 0), -EINVAL, "port", true);
 CASE(mnew_port_u32, MEMBER_NEW, 0, TNL_U32(M_PORT, 7400), -EINVAL, NULL, true);
-CASE(mnew_witness_two, MEMBER_NEW, 0, TNL_U8(TANDEM_A_MEMBER_WITNESS, 2), -EINVAL, NULL, true);
+CASE(mnew_witness_two, MEMBER_NEW, 0, TNL_U8(WITNESS, 2), -EINVAL, NULL, true);
 CASE(mnew_service_port, MEMBER_NEW, 0, TNL_U16(S_PORT, 80), -EINVAL, NULL, true);
 CASE(mnew_group_key, MEMBER_NEW, 0, TNL_BIN(KEY, TANDEM_KEY_LEN), -EINVAL, NULL, true);
 CASE(mnew_group_vip, MEMBER_NEW, 0, TNL_IP(VIP, "192.0.2.1"), -EINVAL, NULL, true);
@@ -303,7 +314,7 @@ CASE(mset_no_node, MEMBER_SET, M_NODE, NONE, -EINVAL, "node", false);
 CASE(mset_unknown_node, MEMBER_SET, M_NODE, TNL_U32(M_NODE, 9), -ENOENT, "member", false);
 CASE(mset_unknown_group, MEMBER_SET, NAME, TNL_STR(NAME, "x"), -ENOENT, "group", false);
 CASE(mset_port_zero, MEMBER_SET, 0, TNL_U16(M_PORT, 0), -EINVAL, "port", true);
-CASE(mset_witness_two, MEMBER_SET, 0, TNL_U8(TANDEM_A_MEMBER_WITNESS, 2), -EINVAL, NULL, true);
+CASE(mset_witness_two, MEMBER_SET, 0, TNL_U8(WITNESS, 2), -EINVAL, NULL, true);
 CASE(mset_addr_multicast, MEMBER_SET, 0, TNL_IP(M_ADDR, "224.0.0.5"), -EINVAL, "multicast", true);
 CASE(mset_addr_family, MEMBER_SET, 0, TNL_IP(M_ADDR, "fd00::2"), -EINVAL, "family", false);
 CASE(mset_addr_dup, MEMBER_SET, 0, TNL_IP(M_ADDR, "10.0.0.3"), -EEXIST, "addr", false);
@@ -325,24 +336,24 @@ CASE(snew_no_port, SERVICE_NEW, S_PORT, NONE, -EINVAL, "port", false);
 CASE(snew_port_zero, SERVICE_NEW, S_PORT, TNL_U16(S_PORT, 0), -EINVAL, "port", true);
 CASE(snew_port_u32, SERVICE_NEW, S_PORT, TNL_U32(S_PORT, 81), -EINVAL, NULL, true);
 CASE(snew_dup, SERVICE_NEW, S_PORT, TNL_U16(S_PORT, 80), -EEXIST, "service", false);
-CASE(snew_lagb_one, SERVICE_NEW, 0, TNL_U32(TANDEM_A_SERVICE_MAX_LAG_BYTES, 1), -EINVAL, NULL, true);
-CASE(snew_lagb_low, SERVICE_NEW, 0, TNL_U32(TANDEM_A_SERVICE_MAX_LAG_BYTES, 4095), -EINVAL, NULL, true);
-CASE(snew_lagb_high, SERVICE_NEW, 0, TNL_U32(TANDEM_A_SERVICE_MAX_LAG_BYTES, (1U << 30) + 1), -EINVAL, NULL, true);
-CASE(snew_lagms_high, SERVICE_NEW, 0, TNL_U32(TANDEM_A_SERVICE_MAX_LAG_MS, 600001), -EINVAL, NULL, true);
+CASE(snew_lagb_one, SERVICE_NEW, 0, TNL_U32(S_LAGB, 1), -EINVAL, NULL, true);
+CASE(snew_lagb_low, SERVICE_NEW, 0, TNL_U32(S_LAGB, 4095), -EINVAL, NULL, true);
+CASE(snew_lagb_high, SERVICE_NEW, 0, TNL_U32(S_LAGB, GIB + 1), -EINVAL, NULL, true);
+CASE(snew_lagms_high, SERVICE_NEW, 0, TNL_U32(S_LAGMS, 600001), -EINVAL, NULL, true);
 CASE(snew_member_node, SERVICE_NEW, 0, TNL_U32(M_NODE, 2), -EINVAL, NULL, true);
-CASE(snew_group_syn, SERVICE_NEW, 0, TNL_U32(TANDEM_A_GROUP_SYN_TIMEOUT_MS, 100), -EINVAL, NULL, true);
+CASE(snew_group_syn, SERVICE_NEW, 0, TNL_U32(SYN, 100), -EINVAL, NULL, true);
 CASE(snew_type_max, SERVICE_NEW, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
 
 /* SERVICE_SET, SERVICE_DEL, SERVICE_GET. */
 CASE(sset_no_port, SERVICE_SET, S_PORT, NONE, -EINVAL, "port", false);
 CASE(sset_unknown, SERVICE_SET, S_PORT, TNL_U16(S_PORT, 81), -ENOENT, "service", false);
-CASE(sset_lagb_low, SERVICE_SET, 0, TNL_U32(TANDEM_A_SERVICE_MAX_LAG_BYTES, 4095), -EINVAL, NULL, true);
-CASE(sset_lagms_high, SERVICE_SET, 0, TNL_U32(TANDEM_A_SERVICE_MAX_LAG_MS, 600001), -EINVAL, NULL, true);
+CASE(sset_lagb_low, SERVICE_SET, 0, TNL_U32(S_LAGB, 4095), -EINVAL, NULL, true);
+CASE(sset_lagms_high, SERVICE_SET, 0, TNL_U32(S_LAGMS, 600001), -EINVAL, NULL, true);
 CASE(sset_group_key, SERVICE_SET, 0, TNL_BIN(KEY, TANDEM_KEY_LEN), -EINVAL, NULL, true);
 CASE(sset_type_max, SERVICE_SET, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
 CASE(sdel_no_port, SERVICE_DEL, S_PORT, NONE, -EINVAL, "port", false);
 CASE(sdel_unknown, SERVICE_DEL, S_PORT, TNL_U16(S_PORT, 81), -ENOENT, "service", false);
-CASE(sdel_lagms, SERVICE_DEL, 0, TNL_U32(TANDEM_A_SERVICE_MAX_LAG_MS, 1), -EINVAL, NULL, true);
+CASE(sdel_lagms, SERVICE_DEL, 0, TNL_U32(S_LAGMS, 1), -EINVAL, NULL, true);
 CASE(sget_unknown, SERVICE_GET, S_PORT, TNL_U16(S_PORT, 81), -ENOENT, "service", false);
 CASE(sget_member_port, SERVICE_GET, 0, TNL_U16(M_PORT, 1), -EINVAL, NULL, true);
 DUMP_CASE(sdump_unknown_group, SERVICE_GET, NAME, TNL_STR(NAME, "x"), -ENOENT, "group", false);
