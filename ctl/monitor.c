@@ -112,6 +112,11 @@ static int monitor(const struct tandem_opts *opts, struct tandem_nl *nl,
 		}
 		if (ret == -EPIPE)
 			return TANDEM_EXIT_OK;	/* the reader went away */
+		if (ret == -ENODEV) {
+			fputs("tandem: monitor: the tandem kernel module was unloaded\n",
+			      stderr);
+			return TANDEM_EXIT_FAIL;
+		}
 		if (ret) {
 			report_error(stderr, "cannot receive events", ret, NULL);
 			return TANDEM_EXIT_FAIL;

@@ -360,10 +360,9 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int resolve_family(struct tandem_nl *nl, const char *family,
-			  const char *group)
+static int lookup_family(struct tandem_nl *nl, const char *family,
+			 struct family_info *info)
 {
-	struct family_info info = { .group = group };
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
@@ -374,11 +373,21 @@ static int resolve_family(struct tandem_nl *nl, const char *family,
 	genl->cmd = CTRL_CMD_GETFAMILY;
 	genl->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, family);
-	ret = tandem_nl_request(nl, nlh, family_cb, &info);
+	ret = tandem_nl_request(nl, nlh, family_cb, info);
 	if (ret)
 		return ret;
-	if (!info.id)
-		return -EBADMSG;
+	return info->id ? 0 : -EBADMSG;
+}
+
+static int resolve_family(struct tandem_nl *nl, const char *family,
+			  const char *group)
+{
+	struct family_info info = { .group = group };
+	int ret;
+
+	ret = lookup_family(nl, family, &info);
+	if (ret)
+		return ret;
 	nl->family = info.id;
 	nl->version = info.version;
 	nl->mcast_group = info.group_id;
@@ -437,16 +446,47 @@ void tandem_nl_close(struct tandem_nl *nl)
 	nl->buf_size = 0;
 }
 
-int tandem_nl_join_events(struct tandem_nl *nl)
+static int join_group(struct tandem_nl *nl, unsigned int grp)
 {
-	unsigned int grp = nl->mcast_group;
-
-	if (!grp)
-		return -EOPNOTSUPP;
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &grp,
 				  sizeof(grp)) < 0)
 		return -errno;
 	return 0;
+}
+
+int tandem_nl_join_events(struct tandem_nl *nl)
+{
+	struct family_info ctrl = { .group = "notify" };
+	int ret;
+
+	if (!nl->mcast_group)
+		return -EOPNOTSUPP;
+	ret = join_group(nl, nl->mcast_group);
+	if (ret)
+		return ret;
+	/* nlctrl's own notifications say when the family goes away. */
+	ret = lookup_family(nl, "nlctrl", &ctrl);
+	if (ret || !ctrl.group_id)
+		return 0;
+	return join_group(nl, ctrl.group_id);
+}
+
+/* Whether a message of nlctrl announces the removal of the family. */
+static bool family_removed(const struct tandem_nl *nl,
+			   const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN ||
+	    genl->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U16) == 0 &&
+		    mnl_attr_get_u16(attr) == nl->family)
+			return true;
+	return false;
 }
 
 int tandem_nl_recv_events(struct tandem_nl *nl, tandem_nl_cb cb, void *data)
@@ -459,6 +499,8 @@ int tandem_nl_recv_events(struct tandem_nl *nl, tandem_nl_cb cb, void *data)
 		return len;
 	nlh = (const struct nlmsghdr *)nl->buf;
 	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_type == GENL_ID_CTRL && family_removed(nl, nlh))
+			return -ENODEV;
 		if (nlh->nlmsg_type != nl->family)
 			continue;
 		if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)

@@ -75,13 +75,17 @@ int tandem_nl_request(struct tandem_nl *nl, struct nlmsghdr *nlh,
 int tandem_nl_dump(struct tandem_nl *nl, struct nlmsghdr *nlh,
 		   tandem_nl_cb cb, tandem_nl_reset_cb reset, void *data);
 
-/* Join the events multicast group (-EOPNOTSUPP if the family has none). */
+/*
+ * Join the events multicast group (-EOPNOTSUPP if the family has none),
+ * and nlctrl's notifications, to learn when the family is unregistered.
+ */
 int tandem_nl_join_events(struct tandem_nl *nl);
 
 /*
  * Receive one datagram of events and pass each message of the family to
  * cb. Returns -EINTR if a signal interrupted the wait, -ENOBUFS if events
- * were lost because the socket's receive buffer overflowed.
+ * were lost because the socket's receive buffer overflowed, -ENODEV once
+ * the family is unregistered (the module was unloaded).
  */
 int tandem_nl_recv_events(struct tandem_nl *nl, tandem_nl_cb cb, void *data);
 
