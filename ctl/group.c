@@ -82,7 +82,7 @@ void group_help(FILE *f)
 	      "GROUP := NAME | name NAME | id ID\n"
 	      "TUNABLES := [ syn-timeout MS ] [ max-lag-bytes BYTES ] [ max-lag-ms MS ]\n"
 	      "            [ max-conns N ] [ garp-count N ] [ garp-interval MS ]\n"
-	      "local and port: this node's replication address and UDP port.\n"
+	      "local and port: this node's replication address and port.\n"
 	      "key FILE: 32 bytes, raw or in base64 (tandem genkey); \"-\" is stdin.\n"
 	      "BYTES may end in K, M or G.\n", f);
 }
