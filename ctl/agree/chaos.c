@@ -337,6 +337,14 @@ void chaos_run(uint64_t seed, FILE *trace, struct chaos_result *r)
 		sim_free(&u.s);
 		return;
 	}
+	sim_trace(&u.s, "# seed %llu: %u members, witnesses 0x%x, H %.1f ms, "
+		  "miss %u, lease %.3f ms, drift %u ppm, margin %.3f ms, "
+		  "election timeout %.1f ms, timer jitter %.3f ms, delay "
+		  "%.3f..%.3f ms", (unsigned long long)seed, p.cfg.n_members,
+		  u.witnesses, p.cfg.hb_interval / 1e6, p.cfg.miss_count,
+		  p.cfg.lease / 1e6, p.cfg.drift_ppm, p.cfg.margin / 1e6,
+		  p.cfg.election_timeout / 1e6, p.tick_jitter / 1e6,
+		  u.dmin / 1e6, u.dmax / 1e6);
 	phases = 4 + rnd(&u, 5);
 	for (k = 0; k < phases && !u.s.failed; k++) {
 		if ((k + (seed & 1)) % 2)

@@ -441,7 +441,7 @@ int scenario_all(unsigned int *t)
 				memcpy(first_note, note, sizeof(note));
 		}
 		seed--;
-		printf("%s %u - %s: %s\n", err ? "not ok" : "ok", ++*t, sc->name,
+		printf("%s %u %s: %s\n", err ? "not ok" : "ok", ++*t, sc->name,
 		       sc->desc);
 		if (first_note[0])
 			printf("# %s: %s (seed 1)\n", sc->name, first_note);

@@ -198,7 +198,7 @@ static int randomized(unsigned int *t, uint64_t base, unsigned long seeds,
 	for (p = 0; p < PROP_MAX; p++) {
 		struct prop_tally *x = &all.tally[p];
 
-		printf("%s %u - random: %s (%lu seeds)\n",
+		printf("%s %u random: %s (%lu seeds)\n",
 		       x->failures ? "not ok" : "ok", ++*t, sim_prop_name(p),
 		       seeds);
 		if (!x->failures)
