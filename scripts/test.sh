@@ -58,7 +58,6 @@ tap_count() {
 
 # The VM suite; its own summary line is kept, as a comment, for the count.
 vm_suite() {
-	echo "# selftests/vm/run.sh"
 	selftests/vm/run.sh 2>&1 |
 		sed -E 's/^([0-9]+ passed, [0-9]+ failed, [0-9]+ skipped)$/# vm: \1/'
 	return "${PIPESTATUS[0]}"
@@ -71,7 +70,7 @@ phase() {
 	shift
 	log=$logdir/$name.log
 	echo
-	echo "# ==== $name: $* ===="
+	echo "# ==== $name: ${*/#vm_suite/selftests/vm/run.sh} ===="
 	"$@" 2>&1 | tee "$log"
 	status=${PIPESTATUS[0]}
 	echo "# ==== $name: exit $status, $((SECONDS - start)) s ===="

@@ -17,6 +17,7 @@
 #   --smp N          guest CPUs [TANDEM_VM_SMP, 2]
 #   --accel A        kvm, tcg or auto: kvm if /dev/kvm works [TANDEM_VM_ACCEL, auto]
 #   --append ARGS    extra kernel command line [TANDEM_VM_APPEND]
+#   (TANDEM_VM_CPU: qemu -cpu model, default max under TCG, host under KVM)
 #   --panic-on-oops  make an oops or WARN panic the VM (default: tests read dmesg)
 #   --verbose        print all kernel messages to console.log (slower boot)
 set -uo pipefail
@@ -158,8 +159,8 @@ trap 'exit 143' TERM HUP PIPE
 : > "$run/status"
 : > "$run/console.log"
 
-cpu=max
-[ "$accel" = kvm ] && cpu=host
+cpu=${TANDEM_VM_CPU:-max}
+[ "$accel" = kvm ] && cpu=${TANDEM_VM_CPU:-host}
 # tvm.*: ours; dotted, so the kernel neither warns nor passes them to init.
 cmdline="console=ttyS0 $quiet slub_nomerge panic=-1 mitigations=off $panic"
 cmdline="$cmdline tvm.dir=$repo tvm.run=$run $append"
