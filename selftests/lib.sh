@@ -99,8 +99,10 @@ tap_check() {
 		[ -n "${TANDEM_VERBOSE:-}" ] && [ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
 		tap_ok "$desc"
 	else
-		printf '# %s: exit %d\n' "$*" "$rc"
-		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+		{
+			printf '%s: exit %d\n' "$*" "$rc"
+			[ -n "$out" ] && printf '%s\n' "$out"
+		} | sed 's/^/# /'
 		tap_fail "$desc"
 	fi
 	return 0
