@@ -19,8 +19,10 @@ die() { echo "mkinitramfs: $*" >&2; exit 1; }
 [ -f "$moddir/modules.dep" ] || die "no $moddir/modules.dep (install linux-image-$krel)"
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || die "no busybox (install busybox-static)"
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+if command -v readelf >/dev/null &&
+   readelf -l "$(readlink -f "$busybox")" | grep -q 'program interpreter'; then
 	die "$busybox is not static (install busybox-static)"
+fi
 
 # modules.dep: "path/name.ko[.xz|.zst]: dep1 dep2 ..." with deps of deps
 # already flattened; load order is deps (last first), then the module.

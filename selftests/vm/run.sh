@@ -17,9 +17,12 @@
 #   --smp N          guest CPUs [TANDEM_VM_SMP, 2]
 #   --accel A        kvm, tcg or auto: kvm if /dev/kvm works [TANDEM_VM_ACCEL, auto]
 #   --append ARGS    extra kernel command line [TANDEM_VM_APPEND]
-#   (TANDEM_VM_CPU: qemu -cpu model, default max under TCG, host under KVM)
 #   --panic-on-oops  make an oops or WARN panic the VM (default: tests read dmesg)
 #   --verbose        print all kernel messages to console.log (slower boot)
+#   TANDEM_VM_CPU    qemu -cpu model [max under TCG, host under KVM]
+#   TANDEM_VM_KERNEL kernel image to boot [build/vm/vmlinux-KREL, extracted
+#                    from /boot/vmlinuz-KREL for a PVH boot, or that bzImage]
+#   TANDEM_TEST_TIMEOUT, TANDEM_VERBOSE  passed on to the tests
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
