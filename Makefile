@@ -5,7 +5,7 @@
 # make help       the other targets
 
 KDIR ?= $(shell scripts/kdir.sh)
-KREL := $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+KREL := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 export KDIR KREL
 
 all: module cli selftests
@@ -25,6 +25,7 @@ selftests: cli
 
 unit: cli
 	$(MAKE) -C ctl check
+	$(MAKE) -C ctl/agree check
 
 vmtest: all
 	selftests/vm/run.sh $(TESTS)

@@ -11,11 +11,17 @@
  * network namespace of the netlink socket that created it and is invisible
  * from any other namespace. Deleting the namespace frees all of it.
  *
- * Every command requires CAP_NET_ADMIN in the user namespace owning the
- * network namespace; without it the kernel answers -EPERM. Attributes are
+ * Every command, dumps included, and subscribing to the events group
+ * require CAP_NET_ADMIN in the user namespace owning the network namespace;
+ * without it the generic netlink core answers -EPERM before tandem sees the
+ * request, so that one error carries no extended ACK message. Attributes are
  * validated strictly: an attribute not listed for a command, a wrong type
  * or a wrong length is rejected with -EINVAL and an extended ACK message
- * naming the attribute. Every error carries an extended ACK message.
+ * naming the attribute. Every other error carries an extended ACK message.
+ * The netlink header is strict too: nlmsg_flags may hold only NLM_F_REQUEST,
+ * NLM_F_ACK, NLM_F_ECHO and NLM_F_DUMP. An error found while dumping (a
+ * selector naming no group, an attribute the dump does not take) is the
+ * negative errno carried by NLMSG_DONE, with the extended ACK attached.
  *
  * Objects
  * -------
@@ -45,7 +51,10 @@
  * for a change, *_DEL for a deletion) and the same attributes as a GET
  * reply for that object (for *_DEL: its state just before deletion).
  * Changes the kernel makes on its own (a lease that lapses and fences the
- * node) are reported the same way.
+ * node) are reported the same way. Deleting a group reports a
+ * TANDEM_CMD_MEMBER_DEL for each of its members, then the
+ * TANDEM_CMD_GROUP_DEL. A listener whose socket overruns gets ENOBUFS and
+ * should dump again.
  *
  * Commands
  * --------
@@ -96,14 +105,17 @@
  *     TANDEM_A_GROUP_LEASE_MS: NLA_U32, 1..TANDEM_LEASE_MAX_MS: the primary's
  *                         lease is renewed to expire this long from now.
  *   The VIP, node id and name of a group cannot change: delete and re-create.
+ *   A new TANDEM_A_GROUP_REPL_ADDR must be of the family of the group's
+ *   members, if it has any.
  *   Role and epoch rules:
  *     - the epoch never decreases (-ESTALE);
  *     - TANDEM_ROLE_FENCED may be set at any time, with or without an epoch;
  *     - TANDEM_ROLE_BACKUP requires TANDEM_A_GROUP_EPOCH (the epoch of the
  *       primary the node now follows) and a key;
  *     - TANDEM_ROLE_PRIMARY requires an epoch greater than the current one
- *       (or equal, if the node is already primary in that epoch), a key, a
- *       replication address, and TANDEM_A_GROUP_LEASE_MS;
+ *       (or equal, if the node is already primary in that epoch; equal
+ *       otherwise is -ESTALE), a key, a replication address, and
+ *       TANDEM_A_GROUP_LEASE_MS;
  *     - TANDEM_A_GROUP_LEASE_MS alone renews the lease of a primary and is
  *       refused (-EINVAL) on any other role;
  *     - an epoch without a role keeps the role and moves the epoch forward
@@ -121,7 +133,7 @@
  *   Errors: -ENOENT, -EBUSY.
  *
  * TANDEM_CMD_GROUP_GET: get one group (with the selector) or, as a dump
- *   (NLM_F_DUMP, no attributes), all groups of the namespace. Reply, one
+ *   (NLM_F_DUMP, which takes no attribute), all groups of the namespace. Reply, one
  *   message per group:
  *     TANDEM_A_GENERATION: NLA_U32 (dumps only)
  *     TANDEM_A_GROUP_NAME, TANDEM_A_GROUP_ID, TANDEM_A_GROUP_VIP,
@@ -163,7 +175,8 @@
  *
  * TANDEM_CMD_MEMBER_GET: get one member (group selector and
  *   TANDEM_A_MEMBER_NODE_ID) or dump the members of one group (selector
- *   given) or of all groups (no attribute). Reply, one message per member:
+ *   given) or of all groups (no attribute); a dump does not take
+ *   TANDEM_A_MEMBER_NODE_ID. Reply, one message per member:
  *     TANDEM_A_GENERATION (dumps only), TANDEM_A_GROUP_NAME,
  *     TANDEM_A_GROUP_ID, TANDEM_A_MEMBER_NODE_ID, TANDEM_A_MEMBER_ADDR,
  *     TANDEM_A_MEMBER_PORT, TANDEM_A_MEMBER_PRIORITY, TANDEM_A_MEMBER_WITNESS
@@ -189,7 +202,8 @@
  *   Errors: -ENOENT.
  *
  * TANDEM_CMD_SERVICE_GET: get one service or dump (one group, or all), as
- *   for members. Reply, one message per service:
+ *   for members (a dump does not take TANDEM_A_SERVICE_PORT). Reply, one
+ *   message per service:
  *     TANDEM_A_GENERATION (dumps only), TANDEM_A_GROUP_NAME,
  *     TANDEM_A_GROUP_ID, TANDEM_A_SERVICE_PORT,
  *     TANDEM_A_SERVICE_MAX_LAG_BYTES, TANDEM_A_SERVICE_MAX_LAG_MS
