@@ -17,6 +17,8 @@ packages=(
 	qemu-system-x86 busybox-static cpio kmod xz-utils gzip
 	# tools the tests use (host and guest share the root)
 	iproute2 jq procps util-linux coreutils
+	# data-path tests and benchmarks: offload toggles, a third-party server
+	ethtool redis-server redis-tools
 )
 
 missing=()
