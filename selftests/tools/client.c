@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tstream client: one epoll loop over all connections. Each connection
+ * sends its pseudo-random stream (or, with --rr, one request at a time),
+ * verifies every byte that comes back against data XOR the server's
+ * keystream, and ends ok only at EOF after exactly all of it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "pattern.h"
+#include "tstream.h"
+
+#define RBUF_SIZE	(256 << 10)
+#define LOOP_MS		20
+#define MAX_CONNECTING	128	/* SYNs in flight: no SYN flood, no syncookies */
+#define MAX_SAMPLES	(1u << 24)
+#define MAX_REPORTS	10
+
+enum result { RUNNING, OK, RESET, EOF_, MISMATCH, TIMEOUT, ERROR, NR_RESULTS };
+
+static const char *const result_name[NR_RESULTS] = {
+	"running", "ok", "reset", "eof", "mismatch", "timeout", "error",
+};
+
+struct cconn {
+	int fd;			/* -1 before connect() and once done */
+	unsigned int idx;
+	enum result res;
+	bool connected;
+	bool shut_wr;
+	uint32_t events;
+	uint64_t dseed;		/* our data */
+	uint64_t kseed;		/* the server's keystream, salted once known */
+	uint64_t tx;		/* data bytes sent */
+	uint64_t rx;		/* data bytes received and verified */
+	uint64_t req_end;	/* --rr: end of the current request */
+	unsigned int salt_n;	/* salt bytes received */
+	uint8_t salt[SALT_LEN];
+	double tokens;		/* --rate */
+	int64_t busy_since;	/* waiting for a byte since; 0: nothing outstanding */
+	int64_t last_progress;
+	int64_t sent_at;	/* --rr: when the current request started */
+	int64_t max_pause;
+};
+
+struct client {
+	const struct opts *o;
+	int ep;
+	struct cconn *c;
+	unsigned int next;	/* next connection to open */
+	unsigned int connecting;
+	unsigned int established;
+	unsigned int done;
+	unsigned int count[NR_RESULTS];
+	unsigned int reports;
+	bool go;		/* --wait-file exists */
+	uint64_t verified;
+	int64_t start;
+	int64_t last_tick;
+	int64_t max_pause;
+	unsigned int max_pause_conn;
+	uint32_t *lat;		/* --rr: round-trip times, us */
+	size_t nlat;
+	uint8_t *rbuf;
+	uint8_t *wbuf;
+	uint64_t progress_written;
+	unsigned int progress_done;
+};
+
+static bool salt_pending(const struct client *cl, const struct cconn *c)
+{
+	return cl->o->nondet && c->salt_n < SALT_LEN && cl->o->bytes > cl->o->nondet_off;
+}
+
+static void finish(struct client *cl, struct cconn *c, enum result res,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void finish(struct client *cl, struct cconn *c, enum result res,
+		   const char *fmt, ...)
+{
+	int64_t now = now_ns();
+	va_list ap;
+
+	if (c->busy_since && now - c->busy_since > c->max_pause)
+		c->max_pause = now - c->busy_since;
+	if (c->max_pause > cl->max_pause) {
+		cl->max_pause = c->max_pause;
+		cl->max_pause_conn = c->idx;
+	}
+	if (!c->connected && c->fd >= 0)
+		cl->connecting--;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->res = res;
+	cl->count[res]++;
+	cl->done++;
+	if ((res != OK && cl->reports++ < MAX_REPORTS) || cl->o->verbose) {
+		fprintf(stderr, "tstream: conn %u: %s, %llu of %llu bytes back, max pause %.1f ms",
+			c->idx, result_name[res], (unsigned long long)c->rx,
+			(unsigned long long)cl->o->bytes, c->max_pause / 1e6);
+		if (fmt) {
+			fputs(": ", stderr);
+			va_start(ap, fmt);
+			vfprintf(stderr, fmt, ap);
+			va_end(ap);
+		}
+		fputc('\n', stderr);
+	}
+}
+
+static void fail_errno(struct client *cl, struct cconn *c, int err, const char *what)
+{
+	enum result res = ERROR;
+
+	if (err == ECONNRESET || err == EPIPE)
+		res = RESET;
+	else if (err == ETIMEDOUT)
+		res = TIMEOUT;
+	finish(cl, c, res, "%s: %s", what, strerror(err));
+}
+
+static void set_events(struct client *cl, struct cconn *c, uint32_t ev)
+{
+	struct epoll_event e = { .events = ev, .data.u32 = c->idx };
+
+	if (c->events == ev)
+		return;
+	if (epoll_ctl(cl->ep, EPOLL_CTL_MOD, c->fd, &e))
+		tlog("epoll_ctl: %s", strerror(errno));
+	c->events = ev;
+}
+
+static void open_conn(struct client *cl, struct cconn *c)
+{
+	const struct opts *o = cl->o;
+	struct epoll_event e = { .events = EPOLLOUT, .data.u32 = c->idx };
+	int fd;
+
+	c->last_progress = now_ns();
+	fd = socket(o->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail_errno(cl, c, errno, "socket");
+	c->fd = fd;
+	cl->connecting++;
+	if (sock_tune(fd, o))
+		return fail_errno(cl, c, errno, "socket options");
+	if (o->src_len && bind(fd, (struct sockaddr *)&o->src, o->src_len))
+		return fail_errno(cl, c, errno, "bind");
+	if (connect(fd, (struct sockaddr *)&o->dst, o->dst_len) && errno != EINPROGRESS)
+		return fail_errno(cl, c, errno, "connect");
+	if (epoll_ctl(cl->ep, EPOLL_CTL_ADD, fd, &e))
+		return fail_errno(cl, c, errno, "epoll_ctl");
+	c->events = EPOLLOUT;
+}
+
+static void connected(struct client *cl, struct cconn *c)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		err = errno;
+	if (err)
+		return fail_errno(cl, c, err, "connect");
+	c->connected = true;
+	cl->connecting--;
+	cl->established++;
+	c->last_progress = now_ns();
+	set_events(cl, c, EPOLLIN);
+}
+
+/* Verifies n received bytes; false if the connection failed. */
+static bool consume(struct client *cl, struct cconn *c, const uint8_t *p, size_t n)
+{
+	const struct opts *o = cl->o;
+
+	while (n) {
+		size_t m = n, bad;
+		uint8_t want;
+
+		if (salt_pending(cl, c) && c->rx == o->nondet_off) {
+			m = SALT_LEN - c->salt_n;
+			if (m > n)
+				m = n;
+			memcpy(c->salt + c->salt_n, p, m);
+			c->salt_n += m;
+			if (c->salt_n == SALT_LEN) {
+				uint64_t salt = 0;
+
+				for (int i = 0; i < SALT_LEN; i++)
+					salt |= (uint64_t)c->salt[i] << (8 * i);
+				c->kseed = PATTERN_KEY_SEED ^ salt;
+			}
+			p += m;
+			n -= m;
+			continue;
+		}
+		if (salt_pending(cl, c) && m > o->nondet_off - c->rx)
+			m = o->nondet_off - c->rx;
+		if (m > o->bytes - c->rx)
+			m = o->bytes - c->rx;
+		if (!m) {
+			finish(cl, c, MISMATCH, "%zu bytes more than sent", n);
+			return false;
+		}
+		bad = pattern_verify(c->dseed, c->kseed, c->rx, p, m, &want);
+		cl->verified += bad;
+		c->rx += bad;
+		if (bad < m) {
+			finish(cl, c, MISMATCH, "at offset %llu: got 0x%02x, want 0x%02x",
+			       (unsigned long long)c->rx, p[bad], want);
+			return false;
+		}
+		p += m;
+		n -= m;
+	}
+	return true;
+}
+
+static void rr_done(struct client *cl, struct cconn *c, int64_t now)
+{
+	if (cl->nlat < MAX_SAMPLES)
+		cl->lat[cl->nlat++] = (now - c->sent_at) / 1000;
+	if (c->req_end < cl->o->bytes)
+		c->req_end += cl->o->chunk;
+}
+
+static void conn_read(struct client *cl, struct cconn *c)
+{
+	int64_t now;
+	ssize_t n;
+
+	n = read(c->fd, cl->rbuf, RBUF_SIZE);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			fail_errno(cl, c, errno, "read");
+		return;
+	}
+	if (n == 0) {
+		if (c->rx == cl->o->bytes && !salt_pending(cl, c))
+			finish(cl, c, OK, NULL);
+		else
+			finish(cl, c, EOF_, "EOF at offset %llu", (unsigned long long)c->rx);
+		return;
+	}
+	now = now_ns();
+	c->last_progress = now;
+	if (c->busy_since && now - c->busy_since > c->max_pause)
+		c->max_pause = now - c->busy_since;
+	if (!consume(cl, c, cl->rbuf, n))
+		return;
+	c->busy_since = c->rx < c->tx ? now : 0;
+	if (cl->o->rr && c->rx == c->req_end && c->tx == c->req_end)
+		rr_done(cl, c, now);
+}
+
+/* How much the connection may send now. */
+static size_t sendable(struct client *cl, struct cconn *c)
+{
+	uint64_t end = cl->o->rr ? c->req_end : cl->o->bytes;
+	uint64_t n = end - c->tx;
+
+	if (!cl->go)
+		return 0;
+	if (n > cl->o->chunk)
+		n = cl->o->chunk;
+	if (cl->o->rate && n > c->tokens)
+		n = c->tokens;
+	return n;
+}
+
+static void conn_write(struct client *cl, struct cconn *c)
+{
+	size_t n;
+
+	while ((n = sendable(cl, c))) {
+		ssize_t w;
+
+		pattern_fill(c->dseed, c->tx, cl->wbuf, n);
+		w = send(c->fd, cl->wbuf, n, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				fail_errno(cl, c, errno, "send");
+			return;
+		}
+		if (c->rx == c->tx) {
+			c->busy_since = now_ns();
+			c->sent_at = c->busy_since;
+		}
+		c->tx += w;
+		c->tokens -= w;
+		c->last_progress = now_ns();
+		if ((size_t)w < n)
+			return;
+	}
+	if (c->tx == cl->o->bytes && !c->shut_wr) {
+		if (shutdown(c->fd, SHUT_WR))
+			return fail_errno(cl, c, errno, "shutdown");
+		c->shut_wr = true;
+	}
+}
+
+/* Interest: always input, output while there is something to send. */
+static void update_events(struct client *cl, struct cconn *c)
+{
+	if (c->res != RUNNING || !c->connected)
+		return;
+	set_events(cl, c, EPOLLIN | (sendable(cl, c) ? EPOLLOUT : 0));
+}
+
+static void conn_event(struct client *cl, struct cconn *c, uint32_t ev)
+{
+	if (!c->connected) {
+		connected(cl, c);
+		if (c->res != RUNNING)
+			return;
+	}
+	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		conn_read(cl, c);
+	if (c->res == RUNNING)
+		conn_write(cl, c);
+	update_events(cl, c);
+}
+
+static void write_progress(struct client *cl)
+{
+	const char *f = cl->o->progress_file;
+	char tmp[4096];
+	FILE *fp;
+
+	if (!f || (cl->verified == cl->progress_written && cl->done == cl->progress_done &&
+		   cl->progress_written))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", f);
+	fp = fopen(tmp, "w");
+	if (!fp)
+		return;
+	fprintf(fp, "%llu %u %u\n", (unsigned long long)cl->verified, cl->established,
+		cl->done);
+	if (fclose(fp) == 0 && rename(tmp, f) == 0) {
+		cl->progress_written = cl->verified;
+		cl->progress_done = cl->done;
+	}
+}
+
+/* Every LOOP_MS: new connections, rate tokens, timeouts, progress. */
+static void tick(struct client *cl)
+{
+	const struct opts *o = cl->o;
+	int64_t now = now_ns(), timeout = o->timeout * 1e9;
+	double add = (now - cl->last_tick) * 1e-9 * o->rate;
+
+	cl->last_tick = now;
+	if (!cl->go && !access(o->wait_file, F_OK)) {
+		cl->go = true;
+		for (unsigned int i = 0; i < o->conns; i++)
+			cl->c[i].last_progress = now;
+	}
+	while (cl->next < o->conns && cl->connecting < MAX_CONNECTING)
+		open_conn(cl, &cl->c[cl->next++]);
+	for (unsigned int i = 0; i < cl->next; i++) {
+		struct cconn *c = &cl->c[i];
+
+		if (c->res != RUNNING)
+			continue;
+		if (now - c->last_progress > timeout) {
+			finish(cl, c, TIMEOUT, "no progress for %.1f s", o->timeout);
+			continue;
+		}
+		if (!c->connected)
+			continue;
+		if (o->rate) {
+			c->tokens += add;
+			if (c->tokens > o->chunk)
+				c->tokens = o->chunk;
+		}
+		update_events(cl, c);
+	}
+	write_progress(cl);
+}
+
+static int percentile(const uint32_t *v, size_t n, unsigned int p)
+{
+	size_t rank = (n * p + 99) / 100;
+
+	return n ? v[rank ? rank - 1 : 0] : 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(struct client *cl)
+{
+	double secs = (now_ns() - cl->start) / 1e9;
+
+	printf("{\"conns\":%u,\"bytes_verified\":%llu", cl->o->conns,
+	       (unsigned long long)cl->verified);
+	for (int r = OK; r < NR_RESULTS; r++)
+		printf(",\"%s\":%u", result_name[r], cl->count[r]);
+	printf(",\"max_pause_ms\":%.3f,\"max_pause_conn\":%u,\"secs\":%.3f,\"mbit_s\":%.1f",
+	       cl->max_pause / 1e6, cl->max_pause_conn, secs,
+	       secs > 0 ? cl->verified * 8 / secs / 1e6 : 0);
+	if (cl->o->rr) {
+		qsort(cl->lat, cl->nlat, sizeof(*cl->lat), cmp_u32);
+		printf(",\"rr\":%zu,\"p50_us\":%d,\"p99_us\":%d,\"max_us\":%d", cl->nlat,
+		       percentile(cl->lat, cl->nlat, 50), percentile(cl->lat, cl->nlat, 99),
+		       cl->nlat ? (int)cl->lat[cl->nlat - 1] : 0);
+	}
+	printf("}\n");
+	fflush(stdout);
+}
+
+static int setup(struct client *cl, const struct opts *o)
+{
+	struct rlimit rl;
+
+	cl->o = o;
+	cl->go = !o->wait_file;
+	cl->start = cl->last_tick = now_ns();
+	cl->ep = epoll_create1(EPOLL_CLOEXEC);
+	cl->c = calloc(o->conns, sizeof(*cl->c));
+	cl->rbuf = malloc(RBUF_SIZE);
+	cl->wbuf = malloc(o->chunk);
+	if (o->rr) {
+		uint64_t n = o->rr * o->conns;
+
+		cl->lat = malloc((n < MAX_SAMPLES ? n : MAX_SAMPLES) * sizeof(*cl->lat));
+	}
+	if (cl->ep < 0 || !cl->c || !cl->rbuf || !cl->wbuf || (o->rr && !cl->lat)) {
+		tlog("setup: %s", cl->ep < 0 ? strerror(errno) : "out of memory");
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < o->conns; i++) {
+		struct cconn *c = &cl->c[i];
+
+		c->fd = -1;
+		c->idx = i;
+		c->dseed = pattern_conn_seed(o->seed, i);
+		c->kseed = PATTERN_KEY_SEED;
+		c->req_end = o->rr ? o->chunk : o->bytes;
+		c->tokens = o->rate ? 1 : 0;
+	}
+	raise_nofile(o->conns);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < o->conns + 16ULL)
+		tlog("only %llu open files allowed for %u connections",
+		     (unsigned long long)rl.rlim_cur, o->conns);
+	return 0;
+}
+
+int client_run(const struct opts *o)
+{
+	struct client cl = { 0 };
+	struct epoll_event evs[256];
+
+	if (setup(&cl, o))
+		return 2;
+	tick(&cl);
+	while (cl.done < o->conns) {
+		int n = epoll_wait(cl.ep, evs, 256, LOOP_MS);
+
+		if (n < 0 && errno != EINTR) {
+			tlog("epoll_wait: %s", strerror(errno));
+			return 2;
+		}
+		for (int i = 0; i < n; i++) {
+			struct cconn *c = &cl.c[evs[i].data.u32];
+
+			if (c->res == RUNNING)
+				conn_event(&cl, c, evs[i].events);
+		}
+		if (now_ns() - cl.last_tick >= LOOP_MS * 1000000LL || cl.done == o->conns)
+			tick(&cl);
+	}
+	write_progress(&cl);
+	report(&cl);
+	return cl.count[OK] == o->conns ? 0 : 1;
+}
