@@ -110,13 +110,12 @@ static const char *const event_names[TANDEM_CMD_MAX + 1] = {
 /* The uapi lists the four commands of each object together, in this order. */
 _Static_assert(TANDEM_CMD_MEMBER_NEW == TANDEM_CMD_GROUP_NEW + 4 &&
 	       TANDEM_CMD_SERVICE_NEW == TANDEM_CMD_GROUP_NEW + 8 &&
-	       TANDEM_CMD_MAX == TANDEM_CMD_SERVICE_GET &&
 	       TANDEM_CMD_SERVICE_GET == TANDEM_CMD_SERVICE_NEW + 3,
 	       "tandem commands come in fours: new, set, del, get");
 
 int tandem_cmd_obj(uint8_t cmd, enum tandem_obj *kind)
 {
-	if (cmd < TANDEM_CMD_GROUP_NEW || cmd > TANDEM_CMD_MAX)
+	if (cmd < TANDEM_CMD_GROUP_NEW || cmd > TANDEM_CMD_SERVICE_GET)
 		return -EINVAL;
 	*kind = (cmd - TANDEM_CMD_GROUP_NEW) / 4;
 	return 0;

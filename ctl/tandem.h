@@ -38,6 +38,10 @@ void service_help(FILE *f);
 int monitor_main(const struct tandem_opts *opts, int argc, char **argv);
 void monitor_help(FILE *f);
 
+/* "tandem stats ...": returns an exit status. */
+int stats_main(const struct tandem_opts *opts, int argc, char **argv);
+void stats_help(FILE *f);
+
 /* "tandem genkey": returns an exit status. */
 int genkey_main(int argc, char **argv);
 

@@ -145,6 +145,7 @@ static void group_free_rcu(struct rcu_head *rcu)
 	struct tandem_group *g = container_of(rcu, struct tandem_group, rcu);
 
 	kfree_sensitive(rcu_dereference_protected(g->cfg, true));
+	tandem_stats_group_free(g);
 	kmem_cache_free(group_cache, g);
 }
 
@@ -251,10 +252,12 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	g = kmem_cache_zalloc(group_cache, GFP_KERNEL);
-	if (!cfg || !g) {
+	if (!cfg || !g || tandem_stats_group_init(g)) {
 		kfree(cfg);
-		if (g)
+		if (g) {
+			tandem_stats_group_free(g);
 			kmem_cache_free(group_cache, g);
+		}
 		NL_SET_ERR_MSG(extack, "out of memory for the group");
 		return -ENOMEM;
 	}

@@ -707,6 +707,7 @@ static const struct genl_ops tandem_ops[] = {
 	OP(SERVICE_SET, service_set_doit, NULL, service_policy),
 	OP(SERVICE_DEL, service_del_doit, NULL, service_sel_policy),
 	OP(SERVICE_GET, get_doit, service_dumpit, service_sel_policy),
+	OP(STATS_GET, tandem_stats_get_doit, NULL, group_sel_policy),
 };
 
 static const struct genl_multicast_group tandem_mcgrps[] = {

@@ -27,7 +27,7 @@ static int __net_init tandem_net_init(struct net *net)
 	hash_init(tn->group_by_id);
 	hash_init(tn->group_by_vip);
 	tn->generation = 1;
-	return 0;
+	return tandem_stats_net_init(tn);
 }
 
 static void __net_exit tandem_net_exit(struct net *net)
@@ -36,6 +36,7 @@ static void __net_exit tandem_net_exit(struct net *net)
 
 	tandem_groups_flush(tn);
 	WARN_ON(tn->n_groups);
+	tandem_stats_net_uninit(tn);
 	mutex_destroy(&tn->lock);
 }
 

@@ -36,8 +36,14 @@ struct tandem_addr {
 	};
 };
 
+/* Counters (stats.c): one per enum tandem_stat, per CPU. */
+struct tandem_stats {
+	u64 count[__TANDEM_STAT_MAX];
+};
+
 struct tandem_net {
 	struct net *net;
+	struct tandem_stats __percpu *stats;
 	struct mutex lock;		/* serialises configuration changes */
 	struct list_head groups;	/* sorted by id */
 	DECLARE_HASHTABLE(group_by_id, TANDEM_GROUP_HASH_BITS);
@@ -72,6 +78,7 @@ struct tandem_group {
 	struct rcu_head rcu;
 	struct tandem_net *tn;
 	struct tandem_group_cfg __rcu *cfg;
+	struct tandem_stats __percpu *stats;
 	struct list_head members;	/* sorted by node id */
 	struct list_head services;	/* sorted by port */
 	DECLARE_HASHTABLE(service_by_port, TANDEM_SERVICE_HASH_BITS);
@@ -199,6 +206,42 @@ static inline bool tandem_group_is_live_primary(const struct tandem_group *g)
 {
 	return smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY &&
 	       time_before(jiffies, READ_ONCE(g->lease_expires));
+}
+
+/* stats.c */
+int tandem_stats_net_init(struct tandem_net *tn);
+void tandem_stats_net_uninit(struct tandem_net *tn);
+int tandem_stats_group_init(struct tandem_group *g);
+void tandem_stats_group_free(struct tandem_group *g);
+int tandem_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
+
+/*
+ * Count an event of the namespace, in any context. (A 32-bit reader may see
+ * a torn value; this module is meant for 64-bit machines.)
+ */
+static inline void tandem_stats_add(struct tandem_net *tn,
+				    enum tandem_stat id, u64 n)
+{
+	this_cpu_add(tn->stats->count[id], n);
+}
+
+static inline void tandem_stats_inc(struct tandem_net *tn, enum tandem_stat id)
+{
+	tandem_stats_add(tn, id, 1);
+}
+
+/* Count an event of a group: in the group's counters and its namespace's. */
+static inline void tandem_group_stats_add(struct tandem_group *g,
+					  enum tandem_stat id, u64 n)
+{
+	this_cpu_add(g->stats->count[id], n);
+	tandem_stats_add(g->tn, id, n);
+}
+
+static inline void tandem_group_stats_inc(struct tandem_group *g,
+					  enum tandem_stat id)
+{
+	tandem_group_stats_add(g, id, 1);
 }
 
 /* member.c */

@@ -208,6 +208,21 @@
  *     TANDEM_A_GROUP_ID, TANDEM_A_SERVICE_PORT,
  *     TANDEM_A_SERVICE_MAX_LAG_BYTES, TANDEM_A_SERVICE_MAX_LAG_MS
  *   Errors: -ENOENT.
+ *
+ * TANDEM_CMD_STATS_GET: read the counters (enum tandem_stat) of the
+ *   namespace or, with the group selector, of one group. Not a dump.
+ *   Reply, one message:
+ *     TANDEM_A_GROUP_NAME, TANDEM_A_GROUP_ID (with the selector only)
+ *     TANDEM_A_STATS: nested; one NLA_U64 per counter, whose attribute type
+ *       is its enum tandem_stat value. Type TANDEM_STAT_UNSPEC (0) is
+ *       padding. A reader ignores types it does not know; a counter its
+ *       kernel does not know is absent.
+ *   The namespace's counters cover everything that happened in it since it
+ *   was created (or since the module was loaded), whatever the group, and
+ *   what no group claimed (a datagram for an unknown group, say). A group's
+ *   counters cover what concerned that group since it was created, and
+ *   vanish with it. Counters are never reset and only grow.
+ *   Errors: -ENOENT (no such group), -EINVAL.
  */
 #ifndef _UAPI_LINUX_TANDEM_H
 #define _UAPI_LINUX_TANDEM_H
@@ -234,6 +249,47 @@ enum tandem_role {
 };
 #define TANDEM_ROLE_MAX (__TANDEM_ROLE_MAX - 1)
 
+/*
+ * Counters, as reported by TANDEM_CMD_STATS_GET. New counters are appended
+ * at the end. "Datagram" means a replication datagram (tandem_wire.h).
+ * Every datagram a replication socket receives is counted in
+ * TANDEM_STAT_CHAN_RX and then either accepted or dropped, counted in
+ * exactly one TANDEM_STAT_CHAN_DROP_* counter, in the order of the checks:
+ */
+enum tandem_stat {
+	TANDEM_STAT_UNSPEC,		/* padding in TANDEM_A_STATS, not a counter */
+	/* datagrams handed to the IP layer */
+	TANDEM_STAT_CHAN_TX,
+	/* datagrams that could not be sent: no key, no route, no memory */
+	TANDEM_STAT_CHAN_TX_ERRORS,
+	/* datagrams received by a replication socket */
+	TANDEM_STAT_CHAN_RX,
+	/* shorter than a header and a tag, or a body malformed for its type */
+	TANDEM_STAT_CHAN_DROP_SHORT,
+	/* a version this module does not speak */
+	TANDEM_STAT_CHAN_DROP_VERSION,
+	/* no group of that id replicates on the socket that received it */
+	TANDEM_STAT_CHAN_DROP_GROUP,
+	/* the sender's node id, address and port are not a member's */
+	TANDEM_STAT_CHAN_DROP_SENDER,
+	/* authentication failed: wrong key, altered, or no key to check it */
+	TANDEM_STAT_CHAN_DROP_TAG,
+	/* the epoch is older than the group's, or than the sender's latest */
+	TANDEM_STAT_CHAN_DROP_STALE,
+	/* already received, or older than the replay window */
+	TANDEM_STAT_CHAN_DROP_REPLAY,
+	/* the type does not fit the receiver's or the sender's role */
+	TANDEM_STAT_CHAN_DROP_ROLE,
+	/* authenticated, but of a type the receiver does not handle */
+	TANDEM_STAT_CHAN_DROP_TYPE,
+	/* heartbeats sent (requests by a primary, answers by a backup) */
+	TANDEM_STAT_HEARTBEAT_TX,
+	/* heartbeats accepted */
+	TANDEM_STAT_HEARTBEAT_RX,
+	__TANDEM_STAT_MAX
+};
+#define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
+
 enum tandem_cmd {
 	TANDEM_CMD_UNSPEC,
 	TANDEM_CMD_GROUP_NEW,
@@ -248,6 +304,7 @@ enum tandem_cmd {
 	TANDEM_CMD_SERVICE_SET,
 	TANDEM_CMD_SERVICE_DEL,
 	TANDEM_CMD_SERVICE_GET,
+	TANDEM_CMD_STATS_GET,
 	__TANDEM_CMD_MAX
 };
 #define TANDEM_CMD_MAX (__TANDEM_CMD_MAX - 1)
@@ -284,6 +341,7 @@ enum tandem_attr {
 	TANDEM_A_SERVICE_MAX_LAG_BYTES,
 	TANDEM_A_SERVICE_MAX_LAG_MS,
 	TANDEM_A_PAD,
+	TANDEM_A_STATS,
 	__TANDEM_A_MAX
 };
 #define TANDEM_A_MAX (__TANDEM_A_MAX - 1)

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "tandem stats": the counters of the namespace or of one group.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "args.h"
+#include "print.h"
+#include "report.h"
+#include "tandem.h"
+
+/* The JSON (and text) name of each counter; enum tandem_stat documents them. */
+static const char *const stat_names[] = {
+	[TANDEM_STAT_CHAN_TX] = "chan_tx",
+	[TANDEM_STAT_CHAN_TX_ERRORS] = "chan_tx_errors",
+	[TANDEM_STAT_CHAN_RX] = "chan_rx",
+	[TANDEM_STAT_CHAN_DROP_SHORT] = "chan_drop_short",
+	[TANDEM_STAT_CHAN_DROP_VERSION] = "chan_drop_version",
+	[TANDEM_STAT_CHAN_DROP_GROUP] = "chan_drop_group",
+	[TANDEM_STAT_CHAN_DROP_SENDER] = "chan_drop_sender",
+	[TANDEM_STAT_CHAN_DROP_TAG] = "chan_drop_tag",
+	[TANDEM_STAT_CHAN_DROP_STALE] = "chan_drop_stale",
+	[TANDEM_STAT_CHAN_DROP_REPLAY] = "chan_drop_replay",
+	[TANDEM_STAT_CHAN_DROP_ROLE] = "chan_drop_role",
+	[TANDEM_STAT_CHAN_DROP_TYPE] = "chan_drop_type",
+	[TANDEM_STAT_HEARTBEAT_TX] = "heartbeat_tx",
+	[TANDEM_STAT_HEARTBEAT_RX] = "heartbeat_rx",
+};
+
+_Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,
+	       "every enum tandem_stat counter needs its name in ctl/stats.c");
+
+static const struct kw select_kws[] = {
+	{ "group", KW_NAME, TANDEM_A_GROUP_NAME, 0, 0, 0 },
+	{ "group-id", KW_NUM, TANDEM_A_GROUP_ID, 1, UINT32_MAX, 0 },
+};
+
+static const struct grammar grammar = GRAMMAR("stats", "show", select_kws, 0);
+
+void stats_help(FILE *f)
+{
+	fputs("Usage: tandem [ -j [ -p ] ] stats [ show ] [ group NAME | group-id ID ]\n"
+	      "The counters of the network namespace (since it was created or the\n"
+	      "module loaded), or of one group (since it was created).\n", f);
+}
+
+/* A counter's name; "stat_N" for one of a newer kernel. */
+static const char *stat_name(unsigned int id, char *buf, size_t size)
+{
+	if (id < sizeof(stat_names) / sizeof(stat_names[0]) && stat_names[id])
+		return stat_names[id];
+	snprintf(buf, size, "stat_%u", id);
+	return buf;
+}
+
+static int counter_cb(const struct nlattr *attr, void *data)
+{
+	struct json_object *counters = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	char buf[32];
+
+	if (type == TANDEM_STAT_UNSPEC)
+		return MNL_CB_OK;	/* padding */
+	if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+		return MNL_CB_ERROR;
+	json_object_object_add(counters, stat_name(type, buf, sizeof(buf)),
+			       json_object_new_uint64(mnl_attr_get_u64(attr)));
+	return MNL_CB_OK;
+}
+
+static int reply_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct json_object *out = data;
+	struct json_object *counters;
+
+	switch (mnl_attr_get_type(attr)) {
+	case TANDEM_A_GROUP_NAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		json_object_object_add(out, "group",
+				       json_object_new_string(mnl_attr_get_str(attr)));
+		break;
+	case TANDEM_A_GROUP_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		json_object_object_add(out, "group_id",
+				       json_object_new_int64(mnl_attr_get_u32(attr)));
+		break;
+	case TANDEM_A_STATS:
+		counters = json_object_new_object();
+		if (!counters)
+			return MNL_CB_ERROR;
+		json_object_object_add(out, "counters", counters);
+		if (mnl_attr_parse_nested(attr, counter_cb, counters) != MNL_CB_OK)
+			return MNL_CB_ERROR;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (mnl_attr_parse(nlh, GENL_HDRLEN, reply_attr_cb, data) != MNL_CB_OK)
+		return -EBADMSG;
+	return 0;
+}
+
+static void print_text(FILE *f, struct json_object *out)
+{
+	struct json_object *group = NULL, *counters = NULL;
+	int width = 0;
+
+	json_object_object_get_ex(out, "counters", &counters);
+	if (json_object_object_get_ex(out, "group", &group))
+		fprintf(f, "stats: group %s\n", json_object_get_string(group));
+	else
+		fputs("stats: namespace\n", f);
+	json_object_object_foreach(counters, name, v) {
+		int len = strlen(name) + 1;
+
+		(void)v;
+		if (len > width)
+			width = len;
+	}
+	json_object_object_foreach(counters, key, val) {
+		char label[64];
+
+		snprintf(label, sizeof(label), "%s:", key);
+		fprintf(f, "  %-*s %" PRIu64 "\n", width, label,
+			json_object_get_uint64(val));
+	}
+}
+
+static int parse(int argc, char **argv, struct tandem_req *req)
+{
+	char label[64];
+
+	if (argc && !strcmp(argv[0], "show")) {
+		argc--;
+		argv++;
+	}
+	req_init(req, TANDEM_OBJ_GROUP, TANDEM_CMD_STATS_GET);
+	if (args_parse(&grammar, argc, argv, req))
+		return -EINVAL;
+	if (req_has(req, TANDEM_A_GROUP_NAME) || req_has(req, TANDEM_A_GROUP_ID)) {
+		req_group_label(req, label, sizeof(label));
+		snprintf(req->what, sizeof(req->what),
+			 "cannot read the counters of group %s", label);
+	} else {
+		snprintf(req->what, sizeof(req->what), "cannot read the counters");
+	}
+	return 0;
+}
+
+static int query(const struct tandem_req *req, struct json_object *out)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct tandem_nl nl;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	ret = tandem_nl_open(&nl);
+	if (ret) {
+		report_open_error(stderr, ret);
+		return ret;
+	}
+	nlh = tandem_nl_msg(&nl, buf, req->cmd, 0);
+	ret = req_put_attrs(req, nlh, sizeof(buf));
+	if (!ret)
+		ret = tandem_nl_request(&nl, nlh, reply_cb, out);
+	if (ret)
+		report_error(stderr, req->what, ret, &nl.err);
+	tandem_nl_close(&nl);
+	return ret;
+}
+
+int stats_main(const struct tandem_opts *opts, int argc, char **argv)
+{
+	struct json_object *out;
+	struct tandem_req req;
+	int ret;
+
+	if (argc && args_is_help(argv[0])) {
+		stats_help(stdout);
+		return TANDEM_EXIT_OK;
+	}
+	if (parse(argc, argv, &req))
+		return TANDEM_EXIT_USAGE;
+	out = json_object_new_object();
+	if (!out)
+		return TANDEM_EXIT_FAIL;
+	ret = query(&req, out);
+	if (!ret && !json_object_object_get_ex(out, "counters", NULL)) {
+		fputs("tandem: stats: the kernel's reply has no counters\n", stderr);
+		ret = -EBADMSG;
+	}
+	if (!ret && opts->json)
+		tandem_print_json(stdout, out, opts->pretty);
+	else if (!ret)
+		print_text(stdout, out);
+	json_object_put(out);
+	if (ret)
+		return TANDEM_EXIT_FAIL;
+	if (fflush(stdout)) {
+		fprintf(stderr, "tandem: cannot write the output: %s\n",
+			strerror(errno));
+		return TANDEM_EXIT_FAIL;
+	}
+	return TANDEM_EXIT_OK;
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counters (enum tandem_stat): per-CPU, per namespace and per group, summed
+ * when read by TANDEM_CMD_STATS_GET.
+ */
+#define pr_fmt(fmt) "tandem: " fmt
+
+#include <linux/percpu.h>
+
+#include "tandem.h"
+
+static struct tandem_stats __percpu *stats_alloc(void)
+{
+	return alloc_percpu_gfp(struct tandem_stats, GFP_KERNEL_ACCOUNT);
+}
+
+int tandem_stats_net_init(struct tandem_net *tn)
+{
+	tn->stats = stats_alloc();
+	return tn->stats ? 0 : -ENOMEM;
+}
+
+/* After every group of the namespace, and its channel, is gone. */
+void tandem_stats_net_uninit(struct tandem_net *tn)
+{
+	free_percpu(tn->stats);
+	tn->stats = NULL;
+}
+
+int tandem_stats_group_init(struct tandem_group *g)
+{
+	g->stats = stats_alloc();
+	return g->stats ? 0 : -ENOMEM;
+}
+
+/* Any context: a group's counters are freed with it, after a grace period. */
+void tandem_stats_group_free(struct tandem_group *g)
+{
+	free_percpu(g->stats);
+}
+
+static void stats_sum(const struct tandem_stats __percpu *stats, u64 *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(u64) * __TANDEM_STAT_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct tandem_stats *s = per_cpu_ptr(stats, cpu);
+
+		for (i = 0; i < __TANDEM_STAT_MAX; i++)
+			sum[i] += READ_ONCE(s->count[i]);
+	}
+}
+
+static int stats_fill(struct sk_buff *skb, const struct tandem_stats __percpu *stats)
+{
+	u64 sum[__TANDEM_STAT_MAX];
+	struct nlattr *nest;
+	int i;
+
+	stats_sum(stats, sum);
+	nest = nla_nest_start(skb, TANDEM_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = TANDEM_STAT_UNSPEC + 1; i < __TANDEM_STAT_MAX; i++) {
+		if (nla_put_u64_64bit(skb, i, sum[i], TANDEM_STAT_UNSPEC)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Fills the reply: the selected group's counters, or the namespace's. */
+static int stats_reply(struct tandem_net *tn, struct genl_info *info,
+		       struct sk_buff *msg)
+{
+	struct nlattr **attrs = info->attrs;
+	struct tandem_group *g;
+	int ret;
+
+	if (!attrs[TANDEM_A_GROUP_NAME] && !attrs[TANDEM_A_GROUP_ID])
+		return stats_fill(msg, tn->stats);
+	mutex_lock(&tn->lock);
+	g = tandem_group_select(tn, attrs, info->extack);
+	if (IS_ERR(g))
+		ret = PTR_ERR(g);
+	else if (nla_put_string(msg, TANDEM_A_GROUP_NAME, g->name) ||
+		 nla_put_u32(msg, TANDEM_A_GROUP_ID, g->id))
+		ret = -EMSGSIZE;
+	else
+		ret = stats_fill(msg, g->stats);
+	mutex_unlock(&tn->lock);
+	return ret;
+}
+
+int tandem_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tandem_net *tn = tandem_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
+		return -ENOMEM;
+	}
+	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
+				TANDEM_CMD_STATS_GET);
+	if (!hdr) {
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG(info->extack, "reply header does not fit");
+		return -EMSGSIZE;
+	}
+	ret = stats_reply(tn, info, msg);
+	if (ret) {
+		if (ret == -EMSGSIZE)
+			NL_SET_ERR_MSG(info->extack, "reply does not fit in a message");
+		nlmsg_free(msg);
+		return ret;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
