@@ -6,7 +6,7 @@
  */
 #define pr_fmt(fmt) "tandem: " fmt
 
-#include "tandem.h"
+#include "datapath.h"
 
 #define DEFAULT_SYN_TIMEOUT_MS 200
 #define DEFAULT_MAX_LAG_BYTES (4U << 20)
@@ -281,6 +281,13 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	g->node_id = nla_get_u32(attrs[TANDEM_A_GROUP_NODE_ID]);
 	g->vip = vip;
 	nla_strscpy(g->name, attrs[TANDEM_A_GROUP_NAME], sizeof(g->name));
+	ret = tandem_conns_init(g);
+	if (ret) {
+		kfree(cfg);
+		kmem_cache_free(group_cache, g);
+		NL_SET_ERR_MSG(extack, "out of memory for the connection table");
+		return ret;
+	}
 
 	link_group(tn, g);
 	tandem_net_changed(tn);
@@ -397,7 +404,7 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 	struct nlattr *role_attr = attrs[TANDEM_A_GROUP_ROLE];
 	struct nlattr *epoch_attr = attrs[TANDEM_A_GROUP_EPOCH];
 	struct nlattr *lease_attr = attrs[TANDEM_A_GROUP_LEASE_MS];
-	u8 role = role_attr ? nla_get_u8(role_attr) : g->role;
+	u8 old_role = g->role, role = role_attr ? nla_get_u8(role_attr) : g->role;
 	u64 epoch = epoch_attr ? nla_get_u64(epoch_attr) : g->epoch;
 	bool has_key = attrs[TANDEM_A_GROUP_KEY] || old->has_key;
 	bool has_repl = attrs[TANDEM_A_GROUP_REPL_ADDR] || old->repl_addr.family;
@@ -426,6 +433,8 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 		call_rcu(&old->rcu, cfg_free_rcu);
 	}
 	apply_role(g, role, epoch, lease_attr);
+	if (role == TANDEM_ROLE_PRIMARY && old_role != TANDEM_ROLE_PRIMARY)
+		tandem_takeover(g);
 	tandem_net_changed(g->tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
 	return 0;
@@ -455,7 +464,7 @@ void tandem_group_destroy(struct tandem_group *g)
 	cancel_delayed_work_sync(&g->lease_work);
 	tandem_members_free(g);
 	tandem_services_free(g);
-	call_rcu(&g->rcu, group_free_rcu);
+	tandem_conns_destroy(g, group_free_rcu);
 }
 
 void tandem_groups_flush(struct tandem_net *tn)

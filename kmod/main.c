@@ -6,7 +6,7 @@
 
 #include <linux/module.h>
 
-#include "tandem.h"
+#include "datapath.h"
 
 static int __init tandem_mod_init(void)
 {
@@ -21,9 +21,15 @@ static int __init tandem_mod_init(void)
 	ret = tandem_service_init();
 	if (ret)
 		goto err_service;
+	ret = tandem_conn_init();
+	if (ret)
+		goto err_conn;
 	ret = tandem_pernet_init();
 	if (ret)
 		goto err_pernet;
+	ret = tandem_hooks_init();
+	if (ret)
+		goto err_hooks;
 	ret = tandem_netlink_init();
 	if (ret)
 		goto err_netlink;
@@ -32,9 +38,13 @@ static int __init tandem_mod_init(void)
 	return 0;
 
 err_netlink:
+	tandem_hooks_uninit();
+err_hooks:
 	tandem_pernet_uninit();
 err_pernet:
 	rcu_barrier();
+	tandem_conn_uninit();
+err_conn:
 	tandem_service_uninit();
 err_service:
 	tandem_member_uninit();
@@ -47,11 +57,13 @@ err_group:
 static void __exit tandem_mod_exit(void)
 {
 	tandem_netlink_uninit();
+	tandem_hooks_uninit();
 	tandem_pernet_uninit();
 	/* Objects are freed by RCU callbacks, which must run before the
 	 * caches go away (and before this module's text does).
 	 */
 	rcu_barrier();
+	tandem_conn_uninit();
 	tandem_service_uninit();
 	tandem_member_uninit();
 	tandem_group_uninit();

@@ -41,6 +41,8 @@ struct tandem_stats {
 	u64 count[__TANDEM_STAT_MAX];
 };
 
+struct tandem_dp;
+
 struct tandem_net {
 	struct net *net;
 	struct tandem_stats __percpu *stats;
@@ -86,6 +88,7 @@ struct tandem_group {
 	unsigned int n_members;
 	unsigned int n_services;
 	bool dead;			/* unlinked; the lease work must stop */
+	struct tandem_dp *dp;		/* data path (datapath.h) */
 
 	/* Written under tn->lock, read locklessly by the data path. */
 	u8 role;			/* enum tandem_role */

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection table of a group: one entry per protected client
+ * connection to a service of the VIP, keyed by client address, client port
+ * and service port. Entries are created by the primary on a client SYN and
+ * by a backup on a mirrored SYN, and live as long as the local socket does
+ * (a GC work removes an entry whose socket is gone: closed, reset, out of
+ * TIME_WAIT, or never created).
+ *
+ * Memory per connection: one object of the kmem cache "tandem_conn"
+ * (sizeof(struct tandem_conn), see docs/datapath.md) plus about one bucket
+ * pointer of the rhashtable.
+ */
+#define pr_fmt(fmt) "tandem: " fmt
+
+#include <net/inet_hashtables.h>
+#include <net/tcp.h>
+
+#include "datapath.h"
+
+#define GC_INTERVAL (HZ / 2)
+#define GC_GRACE (2 * HZ)	/* a new entry may not have a socket yet */
+
+static struct kmem_cache *conn_cache;
+static struct workqueue_struct *dp_wq;
+
+static const struct rhashtable_params conn_params = {
+	.key_len = sizeof(struct tandem_conn_key),
+	.key_offset = offsetof(struct tandem_conn, key),
+	.head_offset = offsetof(struct tandem_conn, node),
+	.automatic_shrinking = true,
+};
+
+void tandem_conn_key_v4(struct tandem_conn_key *key, __be32 caddr,
+			__be16 cport, __be16 vport)
+{
+	memset(key, 0, sizeof(*key));
+	key->caddr.s6_addr32[0] = caddr;
+	key->cport = cport;
+	key->vport = vport;
+}
+
+struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
+				       const struct tandem_conn_key *key)
+{
+	return rhashtable_lookup(&dp->conns, key, conn_params);
+}
+
+/* Returns the existing entry if one won a race; NULL at the limit. */
+struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
+				       const struct tandem_conn_key *key)
+{
+	struct tandem_group_cfg *cfg = rcu_dereference(dp->group->cfg);
+	struct tandem_conn *c, *old;
+
+	if (READ_ONCE(dp->dying))
+		return NULL;
+	if (atomic_inc_return(&dp->n_conns) > cfg->max_conns) {
+		atomic_dec(&dp->n_conns);
+		return NULL;
+	}
+	c = kmem_cache_zalloc(conn_cache, GFP_ATOMIC);
+	if (!c) {
+		atomic_dec(&dp->n_conns);
+		return NULL;
+	}
+	c->key = *key;
+	c->dp = dp;
+	spin_lock_init(&c->lock);
+	timer_setup(&c->timer, tandem_conn_timer, 0);
+	c->created = jiffies;
+	c->last_seen = c->created;
+	old = rhashtable_lookup_get_insert_fast(&dp->conns, &c->node,
+						conn_params);
+	if (old || IS_ERR(old)) {
+		kmem_cache_free(conn_cache, c);
+		atomic_dec(&dp->n_conns);
+		return IS_ERR(old) ? NULL : old;
+	}
+	return c;
+}
+
+static void conn_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(conn_cache, container_of(rcu, struct tandem_conn, rcu));
+}
+
+/* Unlinks @c (once) and frees it after a grace period. */
+void tandem_conn_remove(struct tandem_conn *c)
+{
+	struct tandem_dp *dp = c->dp;
+	struct sk_buff *held;
+
+	spin_lock_bh(&c->lock);
+	if (c->dead) {
+		spin_unlock_bh(&c->lock);
+		return;
+	}
+	c->dead = 1;
+	held = c->held;
+	c->held = NULL;
+	spin_unlock_bh(&c->lock);
+	kfree_skb(held);
+	del_timer_sync(&c->timer);
+	rhashtable_remove_fast(&dp->conns, &c->node, conn_params);
+	atomic_dec(&dp->n_conns);
+	call_rcu(&c->rcu, conn_free_rcu);
+}
+
+struct tandem_conn_peer *tandem_conn_peer(struct tandem_conn *c, u32 node_id,
+					  bool create)
+{
+	struct tandem_conn_peer *free = NULL;
+	int i;
+
+	lockdep_assert_held(&c->lock);
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		if (c->peers[i].node_id == node_id)
+			return &c->peers[i];
+		if (!c->peers[i].node_id && !free)
+			free = &c->peers[i];
+	}
+	if (!create || !free)
+		return NULL;
+	memset(free, 0, sizeof(*free));
+	free->node_id = node_id;
+	return free;
+}
+
+/* The local socket of @c, referenced (sock_gen_put() it), or NULL. */
+struct sock *tandem_conn_sock(struct tandem_conn *c)
+{
+	struct tandem_group *g = c->dp->group;
+	struct net *net = g->tn->net;
+
+	if (g->vip.family != AF_INET)
+		return NULL;
+	return inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
+				       c->key.caddr.s6_addr32[0], c->key.cport,
+				       g->vip.v4, c->key.vport, 0);
+}
+
+static bool conn_stale(struct tandem_conn *c)
+{
+	struct sock *sk;
+
+	if (time_before(jiffies, READ_ONCE(c->last_seen) + GC_GRACE))
+		return false;
+	sk = tandem_conn_sock(c);
+	if (!sk)
+		return true;
+	sock_gen_put(sk);
+	return false;
+}
+
+static void gc_work(struct work_struct *work)
+{
+	struct tandem_dp *dp = container_of(to_delayed_work(work),
+					    struct tandem_dp, gc_work);
+	struct rhashtable_iter iter;
+	struct tandem_conn *c;
+
+	rhashtable_walk_enter(&dp->conns, &iter);
+	rhashtable_walk_start(&iter);
+	while ((c = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(c))
+			continue;
+		if (!conn_stale(c))
+			continue;
+		rhashtable_walk_stop(&iter);
+		tandem_conn_remove(c);
+		rhashtable_walk_start(&iter);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	if (!READ_ONCE(dp->dying))
+		schedule_delayed_work(&dp->gc_work, GC_INTERVAL);
+}
+
+int tandem_conns_init(struct tandem_group *g)
+{
+	struct tandem_dp *dp;
+	int ret;
+
+	dp = kzalloc(sizeof(*dp), GFP_KERNEL);
+	if (!dp)
+		return -ENOMEM;
+	ret = rhashtable_init(&dp->conns, &conn_params);
+	if (ret) {
+		kfree(dp);
+		return ret;
+	}
+	dp->group = g;
+	INIT_DELAYED_WORK(&dp->gc_work, gc_work);
+	INIT_DELAYED_WORK(&dp->garp_work, tandem_garp_work);
+	schedule_delayed_work(&dp->gc_work, GC_INTERVAL);
+	g->dp = dp;
+	return 0;
+}
+
+static void conn_free_now(void *ptr, void *arg)
+{
+	struct tandem_conn *c = ptr;
+
+	c->dead = 1;
+	del_timer_sync(&c->timer);
+	kfree_skb(c->held);
+	kmem_cache_free(conn_cache, c);
+}
+
+static void dp_free_work(struct work_struct *work)
+{
+	struct tandem_dp *dp = container_of(to_rcu_work(work),
+					    struct tandem_dp, free_work);
+
+	rhashtable_free_and_destroy(&dp->conns, conn_free_now, NULL);
+	call_rcu(&dp->group->rcu, dp->free_group);
+	kfree(dp);
+}
+
+/*
+ * After the group is unlinked: once no packet can reach the table any
+ * more (a grace period), frees it and its entries, then the group with
+ * @free_group (an RCU callback).
+ */
+void tandem_conns_destroy(struct tandem_group *g, rcu_callback_t free_group)
+{
+	struct tandem_dp *dp = g->dp;
+
+	if (!dp) {
+		call_rcu(&g->rcu, free_group);
+		return;
+	}
+	WRITE_ONCE(dp->dying, true);
+	cancel_delayed_work_sync(&dp->gc_work);
+	cancel_delayed_work_sync(&dp->garp_work);
+	dp->free_group = free_group;
+	INIT_RCU_WORK(&dp->free_work, dp_free_work);
+	queue_rcu_work(dp_wq, &dp->free_work);
+}
+
+int tandem_conn_init(void)
+{
+	conn_cache = KMEM_CACHE(tandem_conn, 0);
+	if (!conn_cache)
+		return -ENOMEM;
+	dp_wq = alloc_workqueue("tandem_dp", 0, 0);
+	if (!dp_wq) {
+		kmem_cache_destroy(conn_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After every group was destroyed and an rcu_barrier(). */
+void tandem_conn_uninit(void)
+{
+	destroy_workqueue(dp_wq);	/* the tables' releases */
+	rcu_barrier();			/* and the groups' they queued */
+	kmem_cache_destroy(conn_cache);
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal interfaces of the active-replication data path (docs/datapath.md):
+ * the connection table, the netfilter hooks, mirroring, injection,
+ * suppression, translation and takeover.
+ */
+#ifndef _TANDEM_DATAPATH_H
+#define _TANDEM_DATAPATH_H
+
+#include <linux/rhashtable.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/tcp.h>
+#include <linux/timer.h>
+
+#include "dpglue.h"
+
+struct tandem_conn_key {
+	struct in6_addr caddr;		/* IPv4: in the first word, rest 0 */
+	__be16 cport;
+	__be16 vport;
+};
+
+enum tandem_conn_state {
+	TANDEM_CONN_SYN,		/* SYN seen, handshake not complete */
+	TANDEM_CONN_ESTABLISHED,
+	TANDEM_CONN_CLOSING,		/* FIN seen in either direction */
+	TANDEM_CONN_CLOSED,		/* RST seen, or the socket is gone */
+};
+
+/* Connection flags (struct tandem_conn.flags). */
+#define TANDEM_CONN_F_ISN	BIT(0)	/* wire ISN known */
+#define TANDEM_CONN_F_LOCAL	BIT(1)	/* local ISN known (own SYN-ACK seen) */
+#define TANDEM_CONN_F_TS	BIT(2)	/* timestamps in use, ts_delta valid */
+#define TANDEM_CONN_F_DIVERGED	BIT(3)
+#define TANDEM_CONN_F_UNPROT	BIT(4)	/* not protected by this node */
+#define TANDEM_CONN_F_HELD	BIT(5)	/* primary: SYN-ACK held */
+#define TANDEM_CONN_F_CLAMPED	BIT(6)	/* primary: last ACK sent was clamped */
+#define TANDEM_CONN_F_KICK	BIT(7)	/* primary: an ACK must be sent */
+#define TANDEM_CONN_F_WS	BIT(8)	/* the client's SYN offered window scaling */
+#define TANDEM_CONN_F_LTS	BIT(9)	/* local_ts valid */
+
+/* What this node knows of one peer's copy of the connection. */
+struct tandem_conn_peer {
+	u32 node_id;			/* 0: slot free */
+	u32 rcv_nxt;			/* client space: received up to */
+	u32 rcv_edge;			/* client space: right window edge */
+	u8 confirmed;			/* CONFIRM received */
+	u8 dropped;			/* removed from protection (lag) */
+	u16 pad;
+	unsigned long behind_since;	/* jiffies | 1; 0: not behind */
+};
+
+struct tandem_conn {
+	struct rhash_head node;
+	struct tandem_conn_key key;
+	struct rcu_head rcu;
+	struct tandem_dp *dp;
+	spinlock_t lock;		/* everything below */
+	u8 state;			/* enum tandem_conn_state */
+	u8 wscale;			/* the server's receive window scale */
+	u8 dead;			/* unlinked */
+	u16 flags;
+	u32 client_isn;
+	u32 wire_isn;			/* server ISN in wire space */
+	u32 wire_ts;			/* TSval of the wire SYN-ACK */
+	u32 local_isn;
+	u32 local_ts;			/* TSval of the local SYN-ACK */
+	u32 seq_delta;			/* local = wire + seq_delta */
+	u32 ts_delta;			/* local TSval = wire TSval + ts_delta */
+	u32 max_tsecr;			/* wire: largest TSecr from the client */
+	u32 ack_sent;			/* primary: last ACK number sent */
+	u32 edge_sent;			/* primary: right edge advertised */
+	u32 rcv_reported;		/* backup: rcv_nxt last reported */
+	u32 pending_ack;		/* backup: wire ack held back (clamped) */
+	unsigned long created;		/* jiffies */
+	unsigned long last_seen;	/* jiffies */
+	struct sk_buff *held;		/* primary: the SYN-ACK being held */
+	struct timer_list timer;	/* SYN hold; ACK kick retry */
+	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
+};
+
+/* Per-group data-path state. */
+struct tandem_dp {
+	struct tandem_group *group;
+	struct rhashtable conns;
+	atomic_t n_conns;
+	struct delayed_work gc_work;
+	struct delayed_work garp_work;
+	unsigned int garp_left;
+	bool dying;
+	struct rcu_work free_work;
+	rcu_callback_t free_group;
+};
+
+/*
+ * Message bodies of the data path (network byte order), carried by the
+ * replication channel after its header and authenticated by it.
+ */
+#define TANDEM_SEG_F_ISN	0x01	/* wire_isn valid */
+#define TANDEM_SEG_F_TS		0x02	/* wire_ts valid */
+
+struct tandem_seg_body {		/* SEGMENT: primary -> backups */
+	__be32 wire_isn;
+	__be32 wire_ts;
+	u8 flags;
+	u8 pad[3];
+	/* then the client's IPv4 packet: header, TCP header, payload */
+} __packed;
+
+struct tandem_conn_id {
+	struct in6_addr caddr;
+	__be16 cport;
+	__be16 vport;
+} __packed;
+
+struct tandem_confirm_body {		/* CONFIRM: backup -> all */
+	struct tandem_conn_id id;
+	__be32 local_isn;
+	u8 wscale;
+	u8 has_ts;
+	u8 pad[2];
+} __packed;
+
+struct tandem_progress_body {		/* PROGRESS: backup -> all */
+	struct tandem_conn_id id;
+	__be32 rcv_nxt;			/* client space */
+	__be32 rcv_edge;		/* client space */
+} __packed;
+
+/* conn.c */
+int tandem_conn_init(void);
+void tandem_conn_uninit(void);
+int tandem_conns_init(struct tandem_group *g);
+void tandem_conns_destroy(struct tandem_group *g, rcu_callback_t free_group);
+void tandem_conn_key_v4(struct tandem_conn_key *key, __be32 caddr,
+			__be16 cport, __be16 vport);
+struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
+				       const struct tandem_conn_key *key);
+struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
+				       const struct tandem_conn_key *key);
+void tandem_conn_remove(struct tandem_conn *c);
+struct tandem_conn_peer *tandem_conn_peer(struct tandem_conn *c, u32 node_id,
+					  bool create);
+struct sock *tandem_conn_sock(struct tandem_conn *c);
+int tandem_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int tandem_conn_dump_done(struct netlink_callback *cb);
+
+/* xlate.c: rewrite fields of a TCP header in place, fixing the checksum. */
+void tandem_xlate_seq(struct sk_buff *skb, struct tcphdr *th, u32 seq);
+void tandem_xlate_ack(struct sk_buff *skb, struct tcphdr *th, u32 ack);
+void tandem_xlate_win(struct sk_buff *skb, struct tcphdr *th, u16 win);
+/* Adds @ack_delta to each SACK block, @tsecr_delta to TSecr, @tsval_delta to TSval. */
+void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
+		       u32 tsval_delta, u32 tsecr_delta);
+bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr);
+int tandem_tcp_wscale(const struct tcphdr *th);	/* -1: no option */
+
+/* hooks.c */
+int tandem_hooks_init(void);
+void tandem_hooks_uninit(void);
+bool tandem_injecting(const struct sk_buff *skb);
+
+/* mirror.c (primary) */
+void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb);
+unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb);
+void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
+			      const void *body, unsigned int len);
+void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
+			       const void *body, unsigned int len);
+void tandem_conn_timer(struct timer_list *t);
+void tandem_ack_now(struct sock *sk);
+void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th);
+
+/* inject.c (backup) */
+void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
+			      const void *body, unsigned int len);
+void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
+		     struct sock *sk);
+void tandem_conn_deltas(struct tandem_conn *c);
+
+/* suppress.c (backup) */
+unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb);
+void tandem_report_progress(struct tandem_conn *c, struct sock *sk);
+
+/* takeover.c */
+void tandem_takeover(struct tandem_group *g);
+void tandem_garp_work(struct work_struct *work);
+
+#endif /* _TANDEM_DATAPATH_H */

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A backup's side of the data path, input: a mirrored client segment
+ * (SEGMENT from the primary) is checked, translated from wire space into
+ * this node's local space (ack and SACK blocks + seq_delta, TSecr +
+ * ts_delta), its ACK clamped to the local snd_nxt (an ACK of data the
+ * local stack has not sent yet would make it discard the segment), and fed
+ * to the local stack on the device that holds the VIP. A per-CPU marker
+ * tells the PRE_ROUTING hook that the skb comes from here, not from the
+ * network, so it is neither dropped nor mirrored again.
+ */
+#define pr_fmt(fmt) "tandem: " fmt
+
+#include <linux/inetdevice.h>
+#include <linux/netdevice.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+
+#include "datapath.h"
+
+static DEFINE_PER_CPU(const struct sk_buff *, inject_skb);
+
+bool tandem_injecting(const struct sk_buff *skb)
+{
+	return this_cpu_read(inject_skb) == skb;
+}
+
+/* Translates a client segment for the local stack; @sk may be NULL. */
+void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
+		     struct sock *sk)
+{
+	unsigned int thoff = ip_hdrlen(skb);
+	u32 ack, local, snd_nxt, delta, tsd;
+	struct tcphdr *th;
+	bool clamped = false;
+
+	th = (struct tcphdr *)(skb_network_header(skb) + thoff);
+	if (!th->ack)
+		return;
+	if (skb_ensure_writable(skb, thoff + th->doff * 4))
+		return;
+	th = (struct tcphdr *)(skb_network_header(skb) + thoff);
+	spin_lock_bh(&c->lock);
+	delta = c->seq_delta;
+	tsd = (c->flags & TANDEM_CONN_F_TS) ? c->ts_delta : 0;
+	ack = ntohl(th->ack_seq);
+	local = ack + delta;
+	if (sk && sk_fullsock(sk) && sk->sk_state != TCP_LISTEN) {
+		snd_nxt = READ_ONCE(tcp_sk(sk)->snd_nxt);
+		if (after(local, snd_nxt)) {
+			local = snd_nxt;
+			c->pending_ack = ack;
+			clamped = true;
+		}
+	}
+	spin_unlock_bh(&c->lock);
+	if (clamped)
+		dp_count(sock_net(sk), DP_STAT_ACK_CLAMPED);
+	if (local != ack)
+		tandem_xlate_ack(skb, th, local);
+	tandem_xlate_opts(skb, th, delta, 0, tsd);
+}
+
+/* The IPv4/TCP packet of a SEGMENT, checked; NULL if malformed. */
+static const struct iphdr *seg_packet(struct tandem_group *g,
+				      const void *body, unsigned int len)
+{
+	const struct iphdr *iph = body + sizeof(struct tandem_seg_body);
+	unsigned int plen = len - sizeof(struct tandem_seg_body), thoff;
+	const struct tcphdr *th;
+
+	if (len < sizeof(struct tandem_seg_body) + sizeof(*iph))
+		return NULL;
+	if (iph->version != 4 || iph->ihl < 5 || ntohs(iph->tot_len) != plen ||
+	    iph->protocol != IPPROTO_TCP || iph->daddr != g->vip.v4 ||
+	    ip_is_fragment(iph))
+		return NULL;
+	thoff = iph->ihl * 4;
+	if (plen < thoff + sizeof(*th))
+		return NULL;
+	th = (const void *)iph + thoff;
+	if (th->doff < 5 || thoff + th->doff * 4 > plen)
+		return NULL;
+	if (!tandem_service_lookup(g, ntohs(th->dest)))
+		return NULL;
+	return iph;
+}
+
+void tandem_conn_deltas(struct tandem_conn *c)
+{
+	lockdep_assert_held(&c->lock);
+	if ((c->flags & TANDEM_CONN_F_ISN) && (c->flags & TANDEM_CONN_F_LOCAL))
+		c->seq_delta = c->local_isn - c->wire_isn;
+	if ((c->flags & TANDEM_CONN_F_TS) && (c->flags & TANDEM_CONN_F_LTS))
+		c->ts_delta = c->local_ts - c->wire_ts;
+}
+
+/* Finds or creates the entry; returns whether the segment may go in. */
+static struct tandem_conn *seg_conn(struct tandem_group *g,
+				    const struct tandem_seg_body *sh,
+				    const struct iphdr *iph)
+{
+	const struct tcphdr *th = (const void *)iph + iph->ihl * 4;
+	struct net *net = g->tn->net;
+	struct tandem_conn_key key;
+	struct tandem_conn *c;
+	bool ready;
+
+	tandem_conn_key_v4(&key, iph->saddr, th->source, th->dest);
+	c = tandem_conn_lookup(g->dp, &key);
+	if (!c) {
+		if (!th->syn || th->ack || th->rst) {
+			dp_count(net, DP_STAT_INJECT_NO_CONN);
+			return NULL;
+		}
+		c = tandem_conn_create(g->dp, &key);
+		if (!c) {
+			dp_count(net, DP_STAT_UNPROTECTED);
+			return NULL;
+		}
+	}
+	spin_lock_bh(&c->lock);
+	tandem_conn_note_in(c, th);
+	if ((sh->flags & TANDEM_SEG_F_ISN) && !(c->flags & TANDEM_CONN_F_ISN)) {
+		c->wire_isn = ntohl(sh->wire_isn);
+		c->flags |= TANDEM_CONN_F_ISN;
+		if (sh->flags & TANDEM_SEG_F_TS) {
+			c->wire_ts = ntohl(sh->wire_ts);
+			c->flags |= TANDEM_CONN_F_TS;
+		}
+		tandem_conn_deltas(c);
+	}
+	ready = !th->ack || ((c->flags & TANDEM_CONN_F_ISN) &&
+			     (c->flags & TANDEM_CONN_F_LOCAL));
+	spin_unlock_bh(&c->lock);
+	if (!ready) {
+		dp_count(net, DP_STAT_INJECT_NOT_READY);
+		return NULL;
+	}
+	return c;
+}
+
+void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
+			      const void *body, unsigned int len)
+{
+	struct net *net = g->tn->net;
+	const struct iphdr *iph;
+	struct net_device *dev;
+	struct tandem_conn *c;
+	struct sk_buff *skb;
+	struct sock *sk;
+	unsigned int plen;
+
+	if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP || !g->dp ||
+	    g->vip.family != AF_INET)
+		return;
+	iph = seg_packet(g, body, len);
+	if (!iph) {
+		dp_count(net, DP_STAT_INJECT_MALFORMED);
+		return;
+	}
+	plen = ntohs(iph->tot_len);
+	c = seg_conn(g, body, iph);
+	if (!c)
+		return;
+
+	rcu_read_lock();
+	dev = __ip_dev_find(net, g->vip.v4, false);
+	if (!dev) {
+		rcu_read_unlock();
+		dp_count(net, DP_STAT_INJECT_NO_DEV);
+		return;
+	}
+	skb = netdev_alloc_skb_ip_align(dev, plen);
+	if (!skb) {
+		rcu_read_unlock();
+		return;
+	}
+	skb_put_data(skb, iph, plen);
+	skb->protocol = htons(ETH_P_IP);
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	skb->pkt_type = PACKET_HOST;
+	/* The channel authenticated the bytes; the TCP checksum of a split segment is not recomputed. */
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
+
+	sk = tandem_conn_sock(c);
+	tandem_xlate_in(c, skb, sk);
+	local_bh_disable();
+	this_cpu_write(inject_skb, skb);
+	netif_receive_skb(skb);
+	this_cpu_write(inject_skb, NULL);
+	local_bh_enable();
+	rcu_read_unlock();
+	dp_count(net, DP_STAT_INJECTED);
+
+	if (sk && !sk_fullsock(sk)) {
+		sock_gen_put(sk);
+		sk = NULL;
+	}
+	if (!sk)
+		sk = tandem_conn_sock(c);
+	if (sk && sk_fullsock(sk))
+		tandem_report_progress(c, sk);
+	if (sk)
+		sock_gen_put(sk);
+}

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The primary's side of the data path: every client segment of a
+ * protected connection is copied to the backups (SEGMENT), the SYN-ACK is
+ * held until the backups confirm the connection (CONFIRM) or the group's
+ * SYN timeout elapses, and every later segment's ACK number and window are
+ * clamped to what the protecting backups have received (PROGRESS). When
+ * their minimum advances past a clamped ACK, the primary's own stack is made
+ * to send an ACK now (its delayed-ACK timer fires at once), which this file
+ * clamps again on the way out.
+ *
+ * A node promoted by takeover keeps the connection's wire space: output is
+ * translated from local space (seq - seq_delta, TSval - ts_delta) here, and
+ * input to local space by tandem_xlate_in() before the stack sees it.
+ */
+#define pr_fmt(fmt) "tandem: " fmt
+
+#include <net/inet_connection_sock.h>
+#include <net/ip.h>
+#include <net/tcp.h>
+
+#include "datapath.h"
+
+/* The largest datagram body: SEGMENTs fit an MTU of 1500 with room left. */
+#define MIRROR_BODY_MAX 1400
+
+struct mirror_buf {
+	u8 b[MIRROR_BODY_MAX];
+};
+static DEFINE_PER_CPU(struct mirror_buf, mirror_buf);
+
+static struct tcphdr *tcp_of(struct sk_buff *skb)
+{
+	return (struct tcphdr *)(skb_network_header(skb) + ip_hdrlen(skb));
+}
+
+static void key_in(struct tandem_conn_key *key, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_of(skb);
+
+	tandem_conn_key_v4(key, ip_hdr(skb)->saddr, th->source, th->dest);
+}
+
+static void key_out(struct tandem_conn_key *key, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_of(skb);
+
+	tandem_conn_key_v4(key, ip_hdr(skb)->daddr, th->dest, th->source);
+}
+
+/* Does a non-witness member of @g still owe @c its CONFIRM? */
+static bool confirm_missing(struct tandem_conn *c, struct tandem_group *g)
+{
+	struct tandem_conn_peer *p;
+	struct tandem_member *m;
+	bool missing = false;
+
+	lockdep_assert_held(&c->lock);
+	rcu_read_lock();
+	list_for_each_entry_rcu(m, &g->members, list) {
+		if (m->witness)
+			continue;
+		p = tandem_conn_peer(c, m->node_id, false);
+		if (!p || (!p->confirmed && !p->dropped)) {
+			missing = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return missing;
+}
+
+/* Members that never confirmed are not protecting @c. */
+static void drop_unconfirmed(struct tandem_conn *c, struct tandem_group *g)
+{
+	struct tandem_conn_peer *p;
+	struct tandem_member *m;
+
+	lockdep_assert_held(&c->lock);
+	rcu_read_lock();
+	list_for_each_entry_rcu(m, &g->members, list) {
+		if (m->witness)
+			continue;
+		p = tandem_conn_peer(c, m->node_id, true);
+		if (p && !p->confirmed && !p->dropped) {
+			p->dropped = 1;
+			dp_count(g->tn->net, DP_STAT_SYN_TIMEOUT);
+		}
+	}
+	rcu_read_unlock();
+}
+
+static void release_held(struct tandem_conn *c)
+{
+	struct sk_buff *skb;
+
+	spin_lock_bh(&c->lock);
+	skb = c->held;
+	c->held = NULL;
+	c->flags &= ~TANDEM_CONN_F_HELD;
+	spin_unlock_bh(&c->lock);
+	if (!skb)
+		return;
+	rcu_read_lock();
+	skb_dst(skb)->output(c->dp->group->tn->net, skb->sk, skb);
+	rcu_read_unlock();
+}
+
+/* Called with the socket's lock (owner or bh) held: send an ACK now. */
+void tandem_ack_now(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+
+	icsk->icsk_ack.pending |= ICSK_ACK_SCHED | ICSK_ACK_TIMER;
+	icsk->icsk_ack.timeout = jiffies;
+	sk_reset_timer(sk, &icsk->icsk_delack_timer, jiffies);
+}
+
+static void kick_ack(struct tandem_conn *c)
+{
+	struct sock *sk = tandem_conn_sock(c);
+	bool retry = false;
+
+	if (!sk)
+		return;
+	if (sk_fullsock(sk)) {
+		bh_lock_sock(sk);
+		if (!sock_owned_by_user(sk))
+			tandem_ack_now(sk);
+		else
+			retry = true;
+		bh_unlock_sock(sk);
+		dp_count(sock_net(sk), DP_STAT_WINDOW_UPDATES);
+	}
+	sock_gen_put(sk);
+	if (retry) {
+		spin_lock_bh(&c->lock);
+		c->flags |= TANDEM_CONN_F_KICK;
+		if (!c->dead)
+			mod_timer(&c->timer, jiffies + 1);
+		spin_unlock_bh(&c->lock);
+	}
+}
+
+void tandem_conn_timer(struct timer_list *t)
+{
+	struct tandem_conn *c = from_timer(c, t, timer);
+	struct tandem_group *g = c->dp->group;
+	bool release = false, kick;
+
+	spin_lock_bh(&c->lock);
+	if (c->held) {
+		drop_unconfirmed(c, g);
+		release = true;
+	}
+	kick = c->flags & TANDEM_CONN_F_KICK;
+	c->flags &= ~TANDEM_CONN_F_KICK;
+	spin_unlock_bh(&c->lock);
+	if (release)
+		release_held(c);
+	if (kick)
+		kick_ack(c);
+}
+
+void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
+{
+	lockdep_assert_held(&c->lock);
+	u32 tsval, tsecr;
+
+	c->last_seen = jiffies;
+	if (th->rst)
+		c->state = TANDEM_CONN_CLOSED;
+	else if (th->fin && c->state < TANDEM_CONN_CLOSING)
+		c->state = TANDEM_CONN_CLOSING;
+	else if (th->ack && c->state == TANDEM_CONN_SYN)
+		c->state = TANDEM_CONN_ESTABLISHED;
+	if (th->syn && !th->ack) {
+		c->client_isn = ntohl(th->seq);
+		if (tandem_tcp_wscale(th) >= 0)
+			c->flags |= TANDEM_CONN_F_WS;
+	}
+	if (th->ack && tandem_tcp_ts(th, &tsval, &tsecr) &&
+	    (c->flags & TANDEM_CONN_F_TS) && after(tsecr, c->max_tsecr))
+		c->max_tsecr = tsecr;
+}
+
+/* Sends @skb (a client segment) to the backups, in datagrams that fit. */
+static void send_segments(struct tandem_group *g, struct sk_buff *skb,
+			  const struct tandem_seg_body *sh)
+{
+	const struct tcphdr *th = tcp_of(skb);
+	unsigned int hlen = ip_hdrlen(skb) + th->doff * 4;
+	unsigned int plen = skb->len - hlen, room, off = 0, n;
+	struct iphdr *iph2;
+	struct tcphdr *th2;
+	u8 *buf, *pkt;
+
+	if (hlen + sizeof(*sh) > MIRROR_BODY_MAX)
+		return;
+	room = MIRROR_BODY_MAX - sizeof(*sh) - hlen;
+	local_bh_disable();
+	buf = this_cpu_ptr(&mirror_buf)->b;
+	pkt = buf + sizeof(*sh);
+	memcpy(buf, sh, sizeof(*sh));
+	do {
+		/* A SYN's payload (fast open) is not split: its seq is off by one. */
+		n = th->syn ? min(plen, room) : min(plen - off, room);
+		if (skb_copy_bits(skb, 0, pkt, hlen) ||
+		    skb_copy_bits(skb, hlen + off, pkt + hlen, n))
+			break;
+		if (n != plen) {
+			iph2 = (struct iphdr *)pkt;
+			th2 = (struct tcphdr *)(pkt + ip_hdrlen(skb));
+			iph2->tot_len = htons(hlen + n);
+			ip_send_check(iph2);
+			th2->seq = htonl(ntohl(th->seq) + off);
+			if (off + n < plen) {
+				th2->fin = 0;
+				th2->psh = 0;
+			}
+		}
+		dp_send(g, NULL, DP_MSG_SEGMENT, buf,
+				    sizeof(*sh) + hlen + n);
+		dp_count(g->tn->net, DP_STAT_MIRRORED);
+		off += n;
+	} while (off < plen && !th->syn);
+	local_bh_enable();
+}
+
+void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
+{
+	struct tandem_seg_body sh = {};
+	struct tandem_conn_key key;
+	struct tandem_conn *c;
+	struct tcphdr *th;
+	struct sock *sk;
+	bool xlate;
+
+	key_in(&key, skb);
+	th = tcp_of(skb);
+	c = tandem_conn_lookup(g->dp, &key);
+	if (!c) {
+		if (!th->syn || th->ack || th->rst)
+			return;
+		c = tandem_conn_create(g->dp, &key);
+		if (!c) {
+			dp_count(g->tn->net, DP_STAT_UNPROTECTED);
+			return;
+		}
+	}
+	spin_lock_bh(&c->lock);
+	tandem_conn_note_in(c, th);
+	if (c->flags & TANDEM_CONN_F_ISN) {
+		sh.wire_isn = htonl(c->wire_isn);
+		sh.flags |= TANDEM_SEG_F_ISN;
+	}
+	if (c->flags & TANDEM_CONN_F_TS) {
+		sh.wire_ts = htonl(c->wire_ts);
+		sh.flags |= TANDEM_SEG_F_TS;
+	}
+	xlate = c->seq_delta || c->ts_delta;
+	spin_unlock_bh(&c->lock);
+
+	send_segments(g, skb, &sh);
+	if (!xlate)
+		return;
+	sk = tandem_conn_sock(c);
+	tandem_xlate_in(c, skb, sk);
+	if (sk)
+		sock_gen_put(sk);
+}
+
+static void out_synack(struct tandem_conn *c, struct sk_buff *skb,
+		       struct tcphdr *th)
+{
+	u32 tsval, tsecr;
+	bool ts = tandem_tcp_ts(th, &tsval, &tsecr);
+	int ws = tandem_tcp_wscale(th);
+
+	if (!(c->flags & TANDEM_CONN_F_ISN)) {
+		c->wire_isn = ntohl(th->seq);
+		c->local_isn = c->wire_isn;
+		c->flags |= TANDEM_CONN_F_ISN | TANDEM_CONN_F_LOCAL;
+		if (ts) {
+			c->wire_ts = tsval;
+			c->local_ts = tsval;
+			c->flags |= TANDEM_CONN_F_TS | TANDEM_CONN_F_LTS;
+		}
+		c->wscale = (ws > 0 && (c->flags & TANDEM_CONN_F_WS)) ? ws : 0;
+		return;
+	}
+	if (c->seq_delta)
+		tandem_xlate_seq(skb, th, ntohl(th->seq) - c->seq_delta);
+	if (ts && c->ts_delta)
+		tandem_xlate_opts(skb, th, 0, -c->ts_delta, 0);
+}
+
+/* The minimum over the protecting peers, and drops the laggards. */
+static void clamp_limits(struct tandem_conn *c, struct tandem_group *g,
+			 u32 ack, u32 *min_ack, u32 *min_edge)
+{
+	const struct tandem_group_cfg *cfg = rcu_dereference(g->cfg);
+	unsigned long lag_j = msecs_to_jiffies(cfg->max_lag_ms);
+	struct tandem_conn_peer *p;
+	int i;
+
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (!p->node_id || !p->confirmed || p->dropped)
+			continue;
+		if (!after(ack, p->rcv_nxt)) {
+			p->behind_since = 0;
+		} else if (ack - p->rcv_nxt > cfg->max_lag_bytes ||
+			   (p->behind_since &&
+			    time_after(jiffies, p->behind_since + lag_j))) {
+			p->dropped = 1;
+			dp_count(g->tn->net, DP_STAT_LAG_DROPPED);
+			continue;
+		} else if (!p->behind_since) {
+			p->behind_since = jiffies | 1;
+		}
+		if (before(p->rcv_nxt, *min_ack))
+			*min_ack = p->rcv_nxt;
+		if (p->rcv_edge && before(p->rcv_edge, *min_edge))
+			*min_edge = p->rcv_edge;
+	}
+}
+
+static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
+		      struct sk_buff *skb, struct tcphdr *th)
+{
+	u32 ack = ntohl(th->ack_seq), win = ntohs(th->window);
+	u32 edge = ack + (win << c->wscale), min_ack = ack, min_edge = edge;
+
+	rcu_read_lock();
+	clamp_limits(c, g, ack, &min_ack, &min_edge);
+	rcu_read_unlock();
+	if (c->edge_sent && before(min_edge, c->edge_sent))
+		min_edge = c->edge_sent;	/* never shrink the window */
+	if (before(min_edge, min_ack))
+		min_edge = min_ack;
+	if (min_ack != ack) {
+		tandem_xlate_ack(skb, th, min_ack);
+		c->flags |= TANDEM_CONN_F_CLAMPED;
+		dp_count(g->tn->net, DP_STAT_CLAMPED);
+	} else {
+		c->flags &= ~TANDEM_CONN_F_CLAMPED;
+	}
+	win = DIV_ROUND_UP(min_edge - min_ack, 1U << c->wscale);
+	win = min(win, 65535U);
+	if (win != ntohs(th->window))
+		tandem_xlate_win(skb, th, win);
+	c->ack_sent = min_ack;
+	if (!c->edge_sent || after(min_ack + (win << c->wscale), c->edge_sent))
+		c->edge_sent = min_ack + (win << c->wscale);
+}
+
+unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
+{
+	struct tandem_conn_key key;
+	struct tandem_conn *c;
+	struct tcphdr *th;
+	bool hold = false;
+
+	key_out(&key, skb);
+	c = tandem_conn_lookup(g->dp, &key);
+	if (!c)
+		return NF_ACCEPT;
+	if (skb_ensure_writable(skb, ip_hdrlen(skb) + tcp_of(skb)->doff * 4))
+		return NF_DROP;
+	th = tcp_of(skb);
+
+	spin_lock_bh(&c->lock);
+	c->last_seen = jiffies;
+	if (th->syn && th->ack) {
+		out_synack(c, skb, th);
+		hold = !c->dead && confirm_missing(c, g) && skb_dst_force(skb);
+		if (hold) {
+			kfree_skb(c->held);
+			c->held = skb;
+			c->flags |= TANDEM_CONN_F_HELD;
+			if (!timer_pending(&c->timer))
+				mod_timer(&c->timer, c->created + msecs_to_jiffies(
+					rcu_dereference(g->cfg)->syn_timeout_ms));
+			dp_count(g->tn->net, DP_STAT_SYNACK_HELD);
+		}
+	} else {
+		if (c->seq_delta)
+			tandem_xlate_seq(skb, th, ntohl(th->seq) - c->seq_delta);
+		if (c->ts_delta && (c->flags & TANDEM_CONN_F_TS))
+			tandem_xlate_opts(skb, th, 0, -c->ts_delta, 0);
+		if (th->ack && !th->rst)
+			out_clamp(c, g, skb, th);
+		if (th->rst)
+			c->state = TANDEM_CONN_CLOSED;
+		else if (th->fin && c->state < TANDEM_CONN_CLOSING)
+			c->state = TANDEM_CONN_CLOSING;
+	}
+	spin_unlock_bh(&c->lock);
+	return hold ? NF_STOLEN : NF_ACCEPT;
+}
+
+static struct tandem_conn *conn_of(struct tandem_group *g,
+				   const struct tandem_conn_id *id)
+{
+	struct tandem_conn_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.caddr = id->caddr;
+	key.cport = id->cport;
+	key.vport = id->vport;
+	return tandem_conn_lookup(g->dp, &key);
+}
+
+void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
+			      const void *body, unsigned int len)
+{
+	const struct tandem_confirm_body *cb = body;
+	struct tandem_conn_peer *p;
+	struct tandem_conn *c;
+	bool release = false;
+
+	if (len < sizeof(*cb))
+		return;
+	c = conn_of(g, &cb->id);
+	if (!c)
+		return;
+	spin_lock_bh(&c->lock);
+	p = tandem_conn_peer(c, from, true);
+	if (p && !p->confirmed) {
+		p->confirmed = 1;
+		if (!p->rcv_nxt)
+			p->rcv_nxt = c->client_isn + 1;
+		if ((c->flags & TANDEM_CONN_F_LOCAL) &&
+		    smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY &&
+		    (cb->wscale != c->wscale ||
+		     !cb->has_ts != !(c->flags & TANDEM_CONN_F_TS))) {
+			p->dropped = 1;
+			dp_count(g->tn->net, DP_STAT_OPTS_MISMATCH);
+		}
+	}
+	release = c->held && !confirm_missing(c, g);
+	spin_unlock_bh(&c->lock);
+	if (release) {
+		del_timer(&c->timer);
+		release_held(c);
+	}
+}
+
+void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
+			       const void *body, unsigned int len)
+{
+	const struct tandem_progress_body *pb = body;
+	u32 rcv_nxt, edge, min_ack, min_edge;
+	struct tandem_conn_peer *p;
+	struct tandem_conn *c;
+	bool kick = false;
+
+	if (len < sizeof(*pb))
+		return;
+	c = conn_of(g, &pb->id);
+	if (!c)
+		return;
+	rcv_nxt = ntohl(pb->rcv_nxt);
+	edge = ntohl(pb->rcv_edge);
+	spin_lock_bh(&c->lock);
+	p = tandem_conn_peer(c, from, true);
+	if (p) {
+		if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt)) {
+			p->rcv_nxt = rcv_nxt;
+			p->behind_since = 0;
+		}
+		if (!p->rcv_edge || after(edge, p->rcv_edge))
+			p->rcv_edge = edge;
+	}
+	if ((c->flags & TANDEM_CONN_F_CLAMPED) &&
+	    tandem_group_is_live_primary(g)) {
+		min_ack = c->ack_sent + 0x40000000;
+		min_edge = min_ack;
+		rcu_read_lock();
+		clamp_limits(c, g, c->ack_sent, &min_ack, &min_edge);
+		rcu_read_unlock();
+		kick = after(min_ack, c->ack_sent);
+	}
+	spin_unlock_bh(&c->lock);
+	if (kick)
+		kick_ack(c);
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A backup's side of the data path, output: everything its stack sends
+ * from VIP:service is stolen (the stack believes it was transmitted, so
+ * snd_nxt advances) and freed. On the way, its SYN-ACK gives the local ISN
+ * and TSval of the connection and is confirmed to the other members
+ * (CONFIRM); every later segment's ACK number and window are reported as
+ * this node's progress (PROGRESS), in the client's sequence space, which
+ * the primary clamps its own ACKs to.
+ */
+#define pr_fmt(fmt) "tandem: " fmt
+
+#include <net/ip.h>
+#include <net/tcp.h>
+
+#include "datapath.h"
+
+static void conn_id(struct tandem_conn_id *id, const struct tandem_conn *c)
+{
+	memset(id, 0, sizeof(*id));
+	id->caddr = c->key.caddr;
+	id->cport = c->key.cport;
+	id->vport = c->key.vport;
+}
+
+static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge)
+{
+	struct tandem_group *g = c->dp->group;
+	struct tandem_progress_body pb;
+	bool changed;
+
+	spin_lock_bh(&c->lock);
+	changed = !c->ack_sent || after(rcv_nxt, c->ack_sent) ||
+		  after(edge, c->edge_sent);
+	if (changed) {
+		if (!c->ack_sent || after(rcv_nxt, c->ack_sent))
+			c->ack_sent = rcv_nxt;
+		if (!c->edge_sent || after(edge, c->edge_sent))
+			c->edge_sent = edge;
+		rcv_nxt = c->ack_sent;
+		edge = c->edge_sent;
+	}
+	spin_unlock_bh(&c->lock);
+	if (!changed)
+		return;
+	conn_id(&pb.id, c);
+	pb.rcv_nxt = htonl(rcv_nxt);
+	pb.rcv_edge = htonl(edge);
+	dp_send(g, NULL, DP_MSG_PROGRESS, &pb, sizeof(pb));
+	dp_count(g->tn->net, DP_STAT_PROGRESS_SENT);
+}
+
+void tandem_report_progress(struct tandem_conn *c, struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	send_progress(c, READ_ONCE(tp->rcv_nxt),
+		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd));
+}
+
+static void send_confirm(struct tandem_conn *c)
+{
+	struct tandem_group *g = c->dp->group;
+	struct tandem_confirm_body cb;
+
+	conn_id(&cb.id, c);
+	spin_lock_bh(&c->lock);
+	cb.local_isn = htonl(c->local_isn);
+	cb.wscale = c->wscale;
+	cb.has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
+	spin_unlock_bh(&c->lock);
+	memset(cb.pad, 0, sizeof(cb.pad));
+	dp_send(g, NULL, DP_MSG_CONFIRM, &cb, sizeof(cb));
+	dp_count(g->tn->net, DP_STAT_CONFIRM_SENT);
+}
+
+/* Notes the local SYN-ACK: ISN, TSval, window scale. */
+static void note_synack(struct tandem_conn *c, const struct tcphdr *th)
+{
+	u32 tsval, tsecr;
+	int ws;
+
+	if (c->flags & TANDEM_CONN_F_LOCAL)
+		return;
+	c->local_isn = ntohl(th->seq);
+	if (tandem_tcp_ts(th, &tsval, &tsecr)) {
+		c->local_ts = tsval;
+		c->flags |= TANDEM_CONN_F_LTS;
+	}
+	ws = tandem_tcp_wscale(th);
+	c->wscale = (ws > 0 && (c->flags & TANDEM_CONN_F_WS)) ? ws : 0;
+	c->flags |= TANDEM_CONN_F_LOCAL;
+	tandem_conn_deltas(c);
+}
+
+unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = (const void *)iph + iph->ihl * 4;
+	bool confirm = false, progress = false;
+	struct tandem_conn_key key;
+	struct tandem_conn *c;
+	u32 ack = 0, edge = 0;
+
+	tandem_conn_key_v4(&key, iph->daddr, th->dest, th->source);
+	c = tandem_conn_lookup(g->dp, &key);
+	if (c) {
+		spin_lock_bh(&c->lock);
+		c->last_seen = jiffies;
+		if (th->syn && th->ack) {
+			note_synack(c, th);
+			confirm = true;
+		} else if (th->ack && !th->rst) {
+			ack = ntohl(th->ack_seq);
+			edge = ack + (ntohs(th->window) << c->wscale);
+			progress = true;
+		}
+		if (th->rst)
+			c->state = TANDEM_CONN_CLOSED;
+		else if (th->fin && c->state < TANDEM_CONN_CLOSING)
+			c->state = TANDEM_CONN_CLOSING;
+		spin_unlock_bh(&c->lock);
+		if (confirm)
+			send_confirm(c);
+		if (progress)
+			send_progress(c, ack, edge);
+	}
+	dp_count(g->tn->net, DP_STAT_SUPPRESSED);
+	consume_skb(skb);
+	return NF_STOLEN;
+}

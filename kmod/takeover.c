@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Promotion of a backup to primary (called by GROUP_SET once the role is
+ * published, so every hook already behaves as on a primary): connections
+ * this node cannot carry on correctly (it never saw their opening, or its
+ * output diverged) are reset; the others keep their wire space, get a
+ * timestamp delta that keeps the next wire TSval ahead of what the client
+ * has echoed (PAWS), an immediate ACK and a retransmit timer re-armed
+ * without backoff. Then the gratuitous ARPs go out.
+ */
+#define pr_fmt(fmt) "tandem: " fmt
+
+#include <linux/inetdevice.h>
+#include <net/arp.h>
+#include <net/inet_connection_sock.h>
+#include <net/tcp.h>
+
+#include "datapath.h"
+
+/* Keeps the next wire TSval ahead of the largest TSecr the client sent. */
+static void paws_fix(struct tandem_conn *c, struct sock *sk)
+{
+	u32 now = tcp_time_stamp_raw() + tcp_sk(sk)->tsoffset;
+
+	spin_lock_bh(&c->lock);
+	if ((c->flags & TANDEM_CONN_F_TS) &&
+	    before(now - c->ts_delta, c->max_tsecr + 1))
+		c->ts_delta = now - c->max_tsecr - 1;
+	spin_unlock_bh(&c->lock);
+}
+
+static void resume(struct tandem_conn *c, struct sock *sk)
+{
+	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	paws_fix(c, sk);
+	lock_sock(sk);
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) {
+		tandem_ack_now(sk);
+		if (tp->packets_out) {
+			icsk->icsk_backoff = 0;
+			inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS,
+						  TCP_RTO_MIN, TCP_RTO_MAX);
+		}
+	}
+	release_sock(sk);
+}
+
+/* What to do with @c at takeover: 1 resume, -1 reset, 0 nothing. */
+static int verdict(struct tandem_conn *c)
+{
+	int v;
+
+	spin_lock_bh(&c->lock);
+	if (c->dead || c->state == TANDEM_CONN_CLOSED)
+		v = 0;
+	else if ((c->flags & (TANDEM_CONN_F_DIVERGED | TANDEM_CONN_F_UNPROT)) ||
+		 !(c->flags & TANDEM_CONN_F_ISN) ||
+		 !(c->flags & TANDEM_CONN_F_LOCAL))
+		v = -1;
+	else
+		v = 1;
+	spin_unlock_bh(&c->lock);
+	return v;
+}
+
+void tandem_takeover(struct tandem_group *g)
+{
+	struct tandem_dp *dp = g->dp;
+	struct net *net = g->tn->net;
+	struct rhashtable_iter iter;
+	struct tandem_conn *c;
+	struct sock *sk;
+	int v;
+
+	lockdep_assert_held(&g->tn->lock);
+	if (!dp)
+		return;
+	rhashtable_walk_enter(&dp->conns, &iter);
+	rhashtable_walk_start(&iter);
+	while ((c = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(c))
+			continue;
+		v = verdict(c);
+		sk = v ? tandem_conn_sock(c) : NULL;
+		if (!sk)
+			continue;
+		if (!sk_fullsock(sk)) {
+			sock_gen_put(sk);
+			continue;
+		}
+		/* c stays valid: only the GC frees entries, and not while the socket lives. */
+		rhashtable_walk_stop(&iter);
+		if (v < 0) {
+			tcp_abort(sk, ECONNRESET);
+			dp_count(net, DP_STAT_TAKEOVER_RESET);
+		} else {
+			resume(c, sk);
+			dp_count(net, DP_STAT_TAKEOVER_RESUMED);
+		}
+		sock_gen_put(sk);
+		rhashtable_walk_start(&iter);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+
+	dp->garp_left = rcu_dereference_protected(g->cfg, true)->garp_count;
+	mod_delayed_work(system_wq, &dp->garp_work, 0);
+}
+
+void tandem_garp_work(struct work_struct *work)
+{
+	struct tandem_dp *dp = container_of(to_delayed_work(work),
+					    struct tandem_dp, garp_work);
+	struct tandem_group *g = dp->group;
+	struct net_device *dev;
+	u32 interval;
+
+	if (!dp->garp_left || !tandem_group_is_live_primary(g) ||
+	    g->vip.family != AF_INET)
+		return;
+	rcu_read_lock();
+	interval = rcu_dereference(g->cfg)->garp_interval_ms;
+	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
+	if (dev && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK))) {
+		arp_send(ARPOP_REQUEST, ETH_P_ARP, g->vip.v4, dev, g->vip.v4,
+			 NULL, dev->dev_addr, NULL);
+		dp_count(g->tn->net, DP_STAT_GARP_SENT);
+	}
+	rcu_read_unlock();
+	if (--dp->garp_left)
+		schedule_delayed_work(&dp->garp_work,
+				      msecs_to_jiffies(interval));
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Translation of TCP header fields between wire space and local space:
+ * sequence and acknowledgment numbers, SACK blocks, TSval and TSecr, and
+ * the window. Each changed word updates the checksum incrementally
+ * (nothing to do under CHECKSUM_PARTIAL: the device or GSO computes it).
+ * The caller made the header writable.
+ */
+#include <asm/unaligned.h>
+#include <net/checksum.h>
+#include <net/tcp.h>
+
+#include "datapath.h"
+
+/* Replaces the 32-bit word at byte @off of the TCP header. */
+static void put32(struct sk_buff *skb, struct tcphdr *th, unsigned int off,
+		  u32 val)
+{
+	u8 *p = (u8 *)th + off;
+	u8 old[6], new[6];
+	__wsum diff;
+
+	if (!(off & 1)) {
+		__be32 from = cpu_to_be32(get_unaligned_be32(p));
+		__be32 to = cpu_to_be32(val);
+
+		put_unaligned_be32(val, p);
+		inet_proto_csum_replace4(&th->check, skb, from, to, false);
+		return;
+	}
+	/* Odd offset: the 16-bit words around the field change. */
+	memcpy(old, p - 1, 6);
+	put_unaligned_be32(val, p);
+	memcpy(new, p - 1, 6);
+	diff = csum_sub(csum_partial(new, 6, 0), csum_partial(old, 6, 0));
+	inet_proto_csum_replace_by_diff(&th->check, skb, diff, false, false);
+}
+
+void tandem_xlate_seq(struct sk_buff *skb, struct tcphdr *th, u32 seq)
+{
+	put32(skb, th, offsetof(struct tcphdr, seq), seq);
+}
+
+void tandem_xlate_ack(struct sk_buff *skb, struct tcphdr *th, u32 ack)
+{
+	put32(skb, th, offsetof(struct tcphdr, ack_seq), ack);
+}
+
+void tandem_xlate_win(struct sk_buff *skb, struct tcphdr *th, u16 win)
+{
+	__be16 old = th->window;
+
+	th->window = htons(win);
+	inet_proto_csum_replace2(&th->check, skb, old, th->window, false);
+}
+
+/*
+ * Calls @fn for each option of @th with its offset from the start of the
+ * header and its length; stops when @fn returns true.
+ */
+static void for_each_opt(const struct tcphdr *th,
+			 bool (*fn)(const u8 *opt, unsigned int off,
+				    unsigned int len, void *arg),
+			 void *arg)
+{
+	unsigned int end = th->doff * 4, off = sizeof(*th), len;
+	const u8 *p = (const u8 *)th;
+
+	while (off < end) {
+		if (p[off] == TCPOPT_EOL)
+			return;
+		if (p[off] == TCPOPT_NOP) {
+			off++;
+			continue;
+		}
+		if (off + 1 >= end)
+			return;
+		len = p[off + 1];
+		if (len < 2 || off + len > end)
+			return;
+		if (fn(p + off, off, len, arg))
+			return;
+		off += len;
+	}
+}
+
+struct opts_arg {
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	u32 sack_delta, tsval_delta, tsecr_delta;
+};
+
+static bool xlate_opt(const u8 *opt, unsigned int off, unsigned int len,
+		      void *arg)
+{
+	struct opts_arg *a = arg;
+	const u8 *base = (const u8 *)a->th;
+	unsigned int o;
+
+	if (opt[0] == TCPOPT_TIMESTAMP && len == TCPOLEN_TIMESTAMP) {
+		if (a->tsval_delta)
+			put32(a->skb, a->th, off + 2,
+			      get_unaligned_be32(base + off + 2) + a->tsval_delta);
+		if (a->tsecr_delta)
+			put32(a->skb, a->th, off + 6,
+			      get_unaligned_be32(base + off + 6) + a->tsecr_delta);
+	} else if (opt[0] == TCPOPT_SACK && a->sack_delta) {
+		for (o = off + 2; o + 8 <= off + len; o += 4)
+			put32(a->skb, a->th, o,
+			      get_unaligned_be32(base + o) + a->sack_delta);
+	}
+	return false;
+}
+
+void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
+		       u32 tsval_delta, u32 tsecr_delta)
+{
+	struct opts_arg a = { skb, th, sack_delta, tsval_delta, tsecr_delta };
+
+	if (sack_delta || tsval_delta || tsecr_delta)
+		for_each_opt(th, xlate_opt, &a);
+}
+
+struct ts_arg {
+	bool found;
+	u32 tsval, tsecr;
+	int wscale;
+};
+
+static bool find_ts(const u8 *opt, unsigned int off, unsigned int len,
+		    void *arg)
+{
+	struct ts_arg *a = arg;
+
+	if (opt[0] == TCPOPT_TIMESTAMP && len == TCPOLEN_TIMESTAMP) {
+		a->found = true;
+		a->tsval = get_unaligned_be32(opt + 2);
+		a->tsecr = get_unaligned_be32(opt + 6);
+		return true;
+	}
+	return false;
+}
+
+bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr)
+{
+	struct ts_arg a = {};
+
+	for_each_opt(th, find_ts, &a);
+	*tsval = a.tsval;
+	*tsecr = a.tsecr;
+	return a.found;
+}
+
+static bool find_wscale(const u8 *opt, unsigned int off, unsigned int len,
+			void *arg)
+{
+	struct ts_arg *a = arg;
+
+	if (opt[0] == TCPOPT_WINDOW && len == TCPOLEN_WINDOW) {
+		a->wscale = min_t(int, opt[2], TCP_MAX_WSCALE);
+		return true;
+	}
+	return false;
+}
+
+int tandem_tcp_wscale(const struct tcphdr *th)
+{
+	struct ts_arg a = { .wscale = -1 };
+
+	for_each_opt(th, find_wscale, &a);
+	return a.wscale;
+}
