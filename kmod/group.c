@@ -284,6 +284,7 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	ret = tandem_conns_init(g);
 	if (ret) {
 		kfree(cfg);
+		tandem_stats_group_free(g);
 		kmem_cache_free(group_cache, g);
 		NL_SET_ERR_MSG(extack, "out of memory for the connection table");
 		return ret;

@@ -80,7 +80,7 @@ static unsigned int in_hook(void *priv, struct sk_buff *skb,
 		tandem_mirror_in(g, skb);
 		return NF_ACCEPT;
 	}
-	dp_count(state->net, DP_STAT_NET_DROPPED);
+	dp_count(g, TANDEM_STAT_NET_DROPPED);
 	return NF_DROP;
 }
 
@@ -102,7 +102,7 @@ static unsigned int out_hook(void *priv, struct sk_buff *skb,
 		return tandem_mirror_out(g, skb);
 	if (smp_load_acquire(&g->role) == TANDEM_ROLE_BACKUP)
 		return tandem_suppress_out(g, skb);
-	dp_count(state->net, DP_STAT_FENCED_DROPPED);
+	dp_count(g, TANDEM_STAT_FENCED_DROPPED);
 	consume_skb(skb);
 	return NF_STOLEN;
 }
@@ -141,7 +141,7 @@ static unsigned int arp_in_hook(void *priv, struct sk_buff *skb,
 	/* A gratuitous ARP from the primary, seen by a backup, is fine. */
 	if (sip == tip)
 		return NF_ACCEPT;
-	dp_count(state->net, DP_STAT_ARP_DROPPED);
+	dp_count(g, TANDEM_STAT_ARP_DROPPED);
 	return NF_DROP;
 }
 
@@ -157,7 +157,7 @@ static unsigned int arp_out_hook(void *priv, struct sk_buff *skb,
 	g = group_of(state->net, sip);
 	if (!g || tandem_group_is_live_primary(g))
 		return NF_ACCEPT;
-	dp_count(state->net, DP_STAT_ARP_DROPPED);
+	dp_count(g, TANDEM_STAT_ARP_DROPPED);
 	return NF_DROP;
 }
 

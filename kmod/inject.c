@@ -55,7 +55,7 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 	}
 	spin_unlock_bh(&c->lock);
 	if (clamped)
-		dp_count(sock_net(sk), DP_STAT_ACK_CLAMPED);
+		dp_count(c->dp->group, TANDEM_STAT_ACK_CLAMPED);
 	if (local != ack)
 		tandem_xlate_ack(skb, th, local);
 	tandem_xlate_opts(skb, th, delta, 0, tsd);
@@ -101,7 +101,6 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 				    const struct iphdr *iph)
 {
 	const struct tcphdr *th = (const void *)iph + iph->ihl * 4;
-	struct net *net = g->tn->net;
 	struct tandem_conn_key key;
 	struct tandem_conn *c;
 	bool ready;
@@ -110,12 +109,12 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 	c = tandem_conn_lookup(g->dp, &key);
 	if (!c) {
 		if (!th->syn || th->ack || th->rst) {
-			dp_count(net, DP_STAT_INJECT_NO_CONN);
+			dp_count(g, TANDEM_STAT_INJECT_NO_CONN);
 			return NULL;
 		}
 		c = tandem_conn_create(g->dp, &key);
 		if (!c) {
-			dp_count(net, DP_STAT_UNPROTECTED);
+			dp_count(g, TANDEM_STAT_UNPROTECTED);
 			return NULL;
 		}
 	}
@@ -134,7 +133,7 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 			     (c->flags & TANDEM_CONN_F_LOCAL));
 	spin_unlock_bh(&c->lock);
 	if (!ready) {
-		dp_count(net, DP_STAT_INJECT_NOT_READY);
+		dp_count(g, TANDEM_STAT_INJECT_NOT_READY);
 		return NULL;
 	}
 	return c;
@@ -156,7 +155,7 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 		return;
 	iph = seg_packet(g, body, len);
 	if (!iph) {
-		dp_count(net, DP_STAT_INJECT_MALFORMED);
+		dp_count(g, TANDEM_STAT_INJECT_MALFORMED);
 		return;
 	}
 	plen = ntohs(iph->tot_len);
@@ -168,7 +167,7 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 	dev = __ip_dev_find(net, g->vip.v4, false);
 	if (!dev) {
 		rcu_read_unlock();
-		dp_count(net, DP_STAT_INJECT_NO_DEV);
+		dp_count(g, TANDEM_STAT_INJECT_NO_DEV);
 		return;
 	}
 	skb = netdev_alloc_skb_ip_align(dev, plen);
@@ -192,7 +191,7 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 	this_cpu_write(inject_skb, NULL);
 	local_bh_enable();
 	rcu_read_unlock();
-	dp_count(net, DP_STAT_INJECTED);
+	dp_count(g, TANDEM_STAT_INJECTED);
 
 	if (sk && !sk_fullsock(sk)) {
 		sock_gen_put(sk);

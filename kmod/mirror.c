@@ -84,7 +84,7 @@ static void drop_unconfirmed(struct tandem_conn *c, struct tandem_group *g)
 		p = tandem_conn_peer(c, m->node_id, true);
 		if (p && !p->confirmed && !p->dropped) {
 			p->dropped = 1;
-			dp_count(g->tn->net, DP_STAT_SYN_TIMEOUT);
+			dp_count(g, TANDEM_STAT_SYN_TIMEOUT);
 		}
 	}
 	rcu_read_unlock();
@@ -130,7 +130,7 @@ static void kick_ack(struct tandem_conn *c)
 		else
 			retry = true;
 		bh_unlock_sock(sk);
-		dp_count(sock_net(sk), DP_STAT_WINDOW_UPDATES);
+		dp_count(c->dp->group, TANDEM_STAT_WINDOW_UPDATES);
 	}
 	sock_gen_put(sk);
 	if (retry) {
@@ -221,7 +221,7 @@ static void send_segments(struct tandem_group *g, struct sk_buff *skb,
 		}
 		dp_send(g, NULL, DP_MSG_SEGMENT, buf,
 				    sizeof(*sh) + hlen + n);
-		dp_count(g->tn->net, DP_STAT_MIRRORED);
+		dp_count(g, TANDEM_STAT_MIRRORED);
 		off += n;
 	} while (off < plen && !th->syn);
 	local_bh_enable();
@@ -244,7 +244,7 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 			return;
 		c = tandem_conn_create(g->dp, &key);
 		if (!c) {
-			dp_count(g->tn->net, DP_STAT_UNPROTECTED);
+			dp_count(g, TANDEM_STAT_UNPROTECTED);
 			return;
 		}
 	}
@@ -314,7 +314,7 @@ static void clamp_limits(struct tandem_conn *c, struct tandem_group *g,
 			   (p->behind_since &&
 			    time_after(jiffies, p->behind_since + lag_j))) {
 			p->dropped = 1;
-			dp_count(g->tn->net, DP_STAT_LAG_DROPPED);
+			dp_count(g, TANDEM_STAT_LAG_DROPPED);
 			continue;
 		} else if (!p->behind_since) {
 			p->behind_since = jiffies | 1;
@@ -342,7 +342,7 @@ static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
 	if (min_ack != ack) {
 		tandem_xlate_ack(skb, th, min_ack);
 		c->flags |= TANDEM_CONN_F_CLAMPED;
-		dp_count(g->tn->net, DP_STAT_CLAMPED);
+		dp_count(g, TANDEM_STAT_CLAMPED);
 	} else {
 		c->flags &= ~TANDEM_CONN_F_CLAMPED;
 	}
@@ -382,7 +382,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			if (!timer_pending(&c->timer))
 				mod_timer(&c->timer, c->created + msecs_to_jiffies(
 					rcu_dereference(g->cfg)->syn_timeout_ms));
-			dp_count(g->tn->net, DP_STAT_SYNACK_HELD);
+			dp_count(g, TANDEM_STAT_SYNACK_HELD);
 		}
 	} else {
 		if (c->seq_delta)
@@ -436,7 +436,7 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 		    (cb->wscale != c->wscale ||
 		     !cb->has_ts != !(c->flags & TANDEM_CONN_F_TS))) {
 			p->dropped = 1;
-			dp_count(g->tn->net, DP_STAT_OPTS_MISMATCH);
+			dp_count(g, TANDEM_STAT_OPTS_MISMATCH);
 		}
 	}
 	release = c->held && !confirm_missing(c, g);

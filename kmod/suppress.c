@@ -47,7 +47,7 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge)
 	pb.rcv_nxt = htonl(rcv_nxt);
 	pb.rcv_edge = htonl(edge);
 	dp_send(g, NULL, DP_MSG_PROGRESS, &pb, sizeof(pb));
-	dp_count(g->tn->net, DP_STAT_PROGRESS_SENT);
+	dp_count(g, TANDEM_STAT_PROGRESS_SENT);
 }
 
 void tandem_report_progress(struct tandem_conn *c, struct sock *sk)
@@ -71,7 +71,7 @@ static void send_confirm(struct tandem_conn *c)
 	spin_unlock_bh(&c->lock);
 	memset(cb.pad, 0, sizeof(cb.pad));
 	dp_send(g, NULL, DP_MSG_CONFIRM, &cb, sizeof(cb));
-	dp_count(g->tn->net, DP_STAT_CONFIRM_SENT);
+	dp_count(g, TANDEM_STAT_CONFIRM_SENT);
 }
 
 /* Notes the local SYN-ACK: ISN, TSval, window scale. */
@@ -125,7 +125,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 		if (progress)
 			send_progress(c, ack, edge);
 	}
-	dp_count(g->tn->net, DP_STAT_SUPPRESSED);
+	dp_count(g, TANDEM_STAT_SUPPRESSED);
 	consume_skb(skb);
 	return NF_STOLEN;
 }

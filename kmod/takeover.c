@@ -68,7 +68,6 @@ static int verdict(struct tandem_conn *c)
 void tandem_takeover(struct tandem_group *g)
 {
 	struct tandem_dp *dp = g->dp;
-	struct net *net = g->tn->net;
 	struct rhashtable_iter iter;
 	struct tandem_conn *c;
 	struct sock *sk;
@@ -94,10 +93,10 @@ void tandem_takeover(struct tandem_group *g)
 		rhashtable_walk_stop(&iter);
 		if (v < 0) {
 			tcp_abort(sk, ECONNRESET);
-			dp_count(net, DP_STAT_TAKEOVER_RESET);
+			dp_count(g, TANDEM_STAT_TAKEOVER_RESET);
 		} else {
 			resume(c, sk);
-			dp_count(net, DP_STAT_TAKEOVER_RESUMED);
+			dp_count(g, TANDEM_STAT_TAKEOVER_RESUMED);
 		}
 		sock_gen_put(sk);
 		rhashtable_walk_start(&iter);
@@ -126,7 +125,7 @@ void tandem_garp_work(struct work_struct *work)
 	if (dev && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK))) {
 		arp_send(ARPOP_REQUEST, ETH_P_ARP, g->vip.v4, dev, g->vip.v4,
 			 NULL, dev->dev_addr, NULL);
-		dp_count(g->tn->net, DP_STAT_GARP_SENT);
+		dp_count(g, TANDEM_STAT_GARP_SENT);
 	}
 	rcu_read_unlock();
 	if (--dp->garp_left)

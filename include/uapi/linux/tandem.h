@@ -286,6 +286,53 @@ enum tandem_stat {
 	TANDEM_STAT_HEARTBEAT_TX,
 	/* heartbeats accepted */
 	TANDEM_STAT_HEARTBEAT_RX,
+	/* data path (docs/datapath.md) */
+	/* client segments sent to the backups (SEGMENT datagrams) */
+	TANDEM_STAT_MIRRORED,
+	/* mirrored segments fed to this backup's stack */
+	TANDEM_STAT_INJECTED,
+	/* packets of this backup's stack from the VIP, stolen */
+	TANDEM_STAT_SUPPRESSED,
+	/* TCP to VIP:service from the network, dropped on a non-primary */
+	TANDEM_STAT_NET_DROPPED,
+	/* packets from VIP:service of a fenced node (or a lapsed lease), stolen */
+	TANDEM_STAT_FENCED_DROPPED,
+	/* ARP for or from the VIP on a non-primary, dropped */
+	TANDEM_STAT_ARP_DROPPED,
+	/* connections served without protection: over the group's limit */
+	TANDEM_STAT_UNPROTECTED,
+	/* SYN-ACKs held by the primary until the backups confirm */
+	TANDEM_STAT_SYNACK_HELD,
+	/* backups dropped from a connection: no CONFIRM in the SYN timeout */
+	TANDEM_STAT_SYN_TIMEOUT,
+	/* backups dropped from a connection: TCP options differ */
+	TANDEM_STAT_OPTS_MISMATCH,
+	/* segments whose ACK the primary clamped to its backups' progress */
+	TANDEM_STAT_CLAMPED,
+	/* ACKs the primary sent because its backups advanced */
+	TANDEM_STAT_WINDOW_UPDATES,
+	/* backups dropped from a connection: beyond the lag bound */
+	TANDEM_STAT_LAG_DROPPED,
+	/* mirrored ACKs clamped to this backup's snd_nxt */
+	TANDEM_STAT_ACK_CLAMPED,
+	/* mirrored segments of connections this backup never opened */
+	TANDEM_STAT_INJECT_NO_CONN,
+	/* mirrored segments before the connection's ISNs were known */
+	TANDEM_STAT_INJECT_NOT_READY,
+	/* mirrored segments that are not IPv4/TCP to a service */
+	TANDEM_STAT_INJECT_MALFORMED,
+	/* mirrored segments with the VIP on no local device */
+	TANDEM_STAT_INJECT_NO_DEV,
+	/* CONFIRMs sent by a backup */
+	TANDEM_STAT_CONFIRM_SENT,
+	/* PROGRESS reports sent by a backup */
+	TANDEM_STAT_PROGRESS_SENT,
+	/* connections resumed at a promotion */
+	TANDEM_STAT_TAKEOVER_RESUMED,
+	/* connections reset at a promotion (unprotected or diverged) */
+	TANDEM_STAT_TAKEOVER_RESET,
+	/* gratuitous ARPs sent on promotion */
+	TANDEM_STAT_GARP_SENT,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
