@@ -25,6 +25,7 @@ enum field_type {
 #define FL_BYTES	0x4
 #define FL_NONE		0x8	/* printed as "(none)" when absent */
 #define FL_DEFAULT	0x10	/* 0 means "the group's" */
+#define FL_AGO		0x20	/* a time that long ago */
 
 struct field {
 	uint16_t attr;
@@ -67,6 +68,8 @@ static const struct field member_fields[] = {
 	{ TANDEM_A_MEMBER_PORT, F_U16, "port", "port", 0 },
 	{ TANDEM_A_MEMBER_PRIORITY, F_U8, "priority", "priority", 0 },
 	{ TANDEM_A_MEMBER_WITNESS, F_BOOL, "witness", "witness", 0 },
+	{ TANDEM_A_MEMBER_LAST_HEARD_MS, F_U32, "last_heard_ms", "heard",
+	  FL_MS | FL_AGO },
 };
 
 static const struct field service_fields[] = {
@@ -250,7 +253,8 @@ static const char *format_value(const struct field *f, struct json_object *val,
 	if ((f->flags & FL_DEFAULT) && json_object_get_uint64(val) == 0)
 		return "group's";
 	snprintf(buf, size, "%" PRIu64 "%s", json_object_get_uint64(val),
-		 f->flags & FL_MS ? " ms" : f->flags & FL_BYTES ? " bytes" : "");
+		 f->flags & FL_AGO ? " ms ago" : f->flags & FL_MS ? " ms" :
+		 f->flags & FL_BYTES ? " bytes" : "");
 	return buf;
 }
 

@@ -202,6 +202,7 @@ static void unlink_group(struct tandem_group *g)
 	g->dead = true;
 	smp_store_release(&g->role, TANDEM_ROLE_FENCED);
 	cancel_delayed_work(&g->lease_work);
+	tandem_channel_close(g);
 }
 
 static int check_new(struct tandem_net *tn, struct nlattr **attrs,
@@ -234,6 +235,7 @@ static int check_new(struct tandem_net *tn, struct nlattr **attrs,
 int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 		     struct netlink_ext_ack *extack)
 {
+	struct tandem_channel_change chg;
 	struct tandem_group_cfg *cfg;
 	struct tandem_group *g;
 	struct tandem_addr vip;
@@ -281,9 +283,17 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	g->node_id = nla_get_u32(attrs[TANDEM_A_GROUP_NODE_ID]);
 	g->vip = vip;
 	nla_strscpy(g->name, attrs[TANDEM_A_GROUP_NAME], sizeof(g->name));
+	ret = tandem_channel_prepare(g, NULL, cfg, &chg, extack);
+	if (ret) {
+		kfree_sensitive(cfg);
+		tandem_stats_group_free(g);
+		kmem_cache_free(group_cache, g);
+		return ret;
+	}
 	ret = tandem_conns_init(g);
 	if (ret) {
-		kfree(cfg);
+		tandem_channel_abort(g, &chg);
+		kfree_sensitive(cfg);
 		tandem_stats_group_free(g);
 		kmem_cache_free(group_cache, g);
 		NL_SET_ERR_MSG(extack, "out of memory for the connection table");
@@ -291,6 +301,7 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	}
 
 	link_group(tn, g);
+	tandem_channel_commit(g, &chg);
 	tandem_net_changed(tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_NEW);
 	return 0;
@@ -402,6 +413,7 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 		     struct netlink_ext_ack *extack)
 {
 	struct tandem_group_cfg *old = tandem_group_cfg_locked(g), *cfg = NULL;
+	struct tandem_channel_change chg = {};
 	struct nlattr *role_attr = attrs[TANDEM_A_GROUP_ROLE];
 	struct nlattr *epoch_attr = attrs[TANDEM_A_GROUP_EPOCH];
 	struct nlattr *lease_attr = attrs[TANDEM_A_GROUP_LEASE_MS];
@@ -424,6 +436,11 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 			return -ENOMEM;
 		}
 		cfg_apply(cfg, attrs);
+		ret = tandem_channel_prepare(g, old, cfg, &chg, extack);
+		if (ret) {
+			kfree_sensitive(cfg);
+			return ret;
+		}
 	} else if (!role_attr && !epoch_attr && !lease_attr) {
 		return 0;
 	}
@@ -432,6 +449,7 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 	if (cfg) {
 		rcu_assign_pointer(g->cfg, cfg);
 		call_rcu(&old->rcu, cfg_free_rcu);
+		tandem_channel_commit(g, &chg);
 	}
 	apply_role(g, role, epoch, lease_attr);
 	if (role == TANDEM_ROLE_PRIMARY && old_role != TANDEM_ROLE_PRIMARY)

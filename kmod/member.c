@@ -100,6 +100,15 @@ static void member_free_rcu(struct rcu_head *rcu)
 			container_of(rcu, struct tandem_member, rcu));
 }
 
+/* The last version of a member goes with its channel state. */
+static void member_del_rcu(struct rcu_head *rcu)
+{
+	struct tandem_member *m = container_of(rcu, struct tandem_member, rcu);
+
+	tandem_peer_free(m->peer);
+	kmem_cache_free(member_cache, m);
+}
+
 int tandem_member_new(struct tandem_group *g, struct nlattr **attrs,
 		      struct netlink_ext_ack *extack)
 {
@@ -134,7 +143,11 @@ int tandem_member_new(struct tandem_group *g, struct nlattr **attrs,
 	}
 
 	m = kmem_cache_alloc(member_cache, GFP_KERNEL);
-	if (!m) {
+	tmp.peer = tandem_peer_new();
+	if (!m || !tmp.peer) {
+		tandem_peer_free(tmp.peer);
+		if (m)
+			kmem_cache_free(member_cache, m);
 		NL_SET_ERR_MSG(extack, "out of memory for the member");
 		return -ENOMEM;
 	}
@@ -189,7 +202,7 @@ int tandem_member_del(struct tandem_group *g, struct nlattr **attrs,
 	tandem_nl_member_event(m, TANDEM_CMD_MEMBER_DEL);
 	list_del_rcu(&m->list);
 	g->n_members--;
-	call_rcu(&m->rcu, member_free_rcu);
+	call_rcu(&m->rcu, member_del_rcu);
 	tandem_net_changed(g->tn);
 	return 0;
 }
@@ -201,7 +214,7 @@ void tandem_members_free(struct tandem_group *g)
 
 	list_for_each_entry_safe(m, tmp, &g->members, list) {
 		list_del_rcu(&m->list);
-		call_rcu(&m->rcu, member_free_rcu);
+		call_rcu(&m->rcu, member_del_rcu);
 	}
 	g->n_members = 0;
 }
@@ -214,7 +227,8 @@ int tandem_member_fill(struct sk_buff *skb, const struct tandem_member *m)
 	    tandem_addr_put(skb, TANDEM_A_MEMBER_ADDR, &m->addr) ||
 	    nla_put_u16(skb, TANDEM_A_MEMBER_PORT, m->port) ||
 	    nla_put_u8(skb, TANDEM_A_MEMBER_PRIORITY, m->priority) ||
-	    nla_put_u8(skb, TANDEM_A_MEMBER_WITNESS, m->witness))
+	    nla_put_u8(skb, TANDEM_A_MEMBER_WITNESS, m->witness) ||
+	    tandem_peer_fill(skb, m->peer))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -26,6 +26,7 @@ static int __net_init tandem_net_init(struct net *net)
 	INIT_LIST_HEAD(&tn->groups);
 	hash_init(tn->group_by_id);
 	hash_init(tn->group_by_vip);
+	INIT_LIST_HEAD(&tn->endpoints);
 	tn->generation = 1;
 	return tandem_stats_net_init(tn);
 }

@@ -52,6 +52,7 @@ struct tandem_net {
 	DECLARE_HASHTABLE(group_by_vip, TANDEM_GROUP_HASH_BITS);
 	unsigned int n_groups;
 	u32 generation;			/* never 0: cb->seq semantics */
+	struct list_head endpoints;	/* replication sockets (channel.c) */
 };
 
 /*
@@ -81,6 +82,8 @@ struct tandem_group {
 	struct tandem_net *tn;
 	struct tandem_group_cfg __rcu *cfg;
 	struct tandem_stats __percpu *stats;
+	struct tandem_channel __rcu *chan;	/* NULL: no replication address */
+	atomic64_t tx_seq;		/* of the last datagram sent */
 	struct list_head members;	/* sorted by node id */
 	struct list_head services;	/* sorted by port */
 	DECLARE_HASHTABLE(service_by_port, TANDEM_SERVICE_HASH_BITS);
@@ -106,6 +109,7 @@ struct tandem_member {
 	struct list_head list;		/* in tandem_group.members */
 	struct rcu_head rcu;
 	struct tandem_group *group;
+	struct tandem_peer *peer;	/* shared by the member's versions */
 	u32 node_id;
 	struct tandem_addr addr;
 	u16 port;
@@ -246,6 +250,51 @@ static inline void tandem_group_stats_inc(struct tandem_group *g,
 {
 	tandem_group_stats_add(g, id, 1);
 }
+
+/* channel.c */
+struct tandem_channel;
+
+/* A channel built, to be published; replace: the group's changes. */
+struct tandem_channel_change {
+	bool replace;
+	struct tandem_channel *chan;	/* NULL: none */
+};
+
+int tandem_channel_prepare(struct tandem_group *g,
+			   const struct tandem_group_cfg *old,
+			   const struct tandem_group_cfg *cfg,
+			   struct tandem_channel_change *chg,
+			   struct netlink_ext_ack *extack);
+void tandem_channel_commit(struct tandem_group *g,
+			   struct tandem_channel_change *chg);
+void tandem_channel_abort(struct tandem_group *g,
+			  struct tandem_channel_change *chg);
+void tandem_channel_close(struct tandem_group *g);
+
+/*
+ * Sending, for the data path. A datagram of @type (enum tandem_wire_type)
+ * with @body goes to member @to, or with @to NULL to every member that is
+ * not a witness; the header and tag are added here. Any context (softirq
+ * included; GFP_ATOMIC); call under rcu_read_lock() when passing a member.
+ * Returns 0 if at least one datagram was sent (or there was no member to
+ * send to), else a negative errno: -ENOTCONN (no replication address),
+ * -ENOKEY (no key), -ENOMEM, or a routing error. Every datagram is
+ * counted in TANDEM_STAT_CHAN_TX or TANDEM_STAT_CHAN_TX_ERRORS.
+ */
+int tandem_channel_send(struct tandem_group *g, const struct tandem_member *to,
+			u8 type, const void *body, size_t len);
+/* The same; the body is @head then @len bytes of @pkt from @off. */
+int tandem_channel_send_skb(struct tandem_group *g,
+			    const struct tandem_member *to, u8 type,
+			    const void *head, size_t hlen,
+			    const struct sk_buff *pkt, int off, size_t len);
+
+/* auth.c: the member side of the channel */
+struct tandem_peer;
+struct tandem_peer *tandem_peer_new(void);
+void tandem_peer_free(struct tandem_peer *p);
+void tandem_peer_heard(struct tandem_peer *p);
+int tandem_peer_fill(struct sk_buff *skb, const struct tandem_peer *p);
 
 /* member.c */
 int tandem_member_init(void);

@@ -90,8 +90,15 @@
  *   The VIP and the replication address may be of different families (an
  *   IPv6 service replicated over an IPv4 network, say); neither may be a
  *   multicast, broadcast, loopback or unspecified address.
+ *   A group with a replication address receives replication datagrams
+ *   (include/uapi/linux/tandem_wire.h) on a UDP socket bound to that
+ *   address and TANDEM_A_GROUP_REPL_PORT, shared by the groups of the
+ *   namespace that replicate on the same address and port; the address
+ *   need not be configured on an interface yet. The socket is closed when
+ *   no group uses it any more (the request that drops it returns after).
  *   Errors: -EEXIST (name, id or VIP already used), -EINVAL (missing or
- *   malformed attribute), -ENOSPC (TANDEM_GROUPS_MAX groups already exist).
+ *   malformed attribute), -ENOSPC (TANDEM_GROUPS_MAX groups already exist),
+ *   -EADDRINUSE (another socket holds the replication address and port).
  *
  * TANDEM_CMD_GROUP_SET: change a group.
  *   Required: the group selector.
@@ -124,7 +131,7 @@
  *       and a TANDEM_CMD_GROUP_SET event reports it.
  *   All attributes of one message are validated before any is applied: a
  *   refused message changes nothing.
- *   Errors: -ENOENT (no such group), -EINVAL, -ESTALE.
+ *   Errors: -ENOENT (no such group), -EINVAL, -ESTALE, -EADDRINUSE.
  *
  * TANDEM_CMD_GROUP_DEL: delete a group and its members.
  *   Required: the group selector.
@@ -179,7 +186,10 @@
  *   TANDEM_A_MEMBER_NODE_ID. Reply, one message per member:
  *     TANDEM_A_GENERATION (dumps only), TANDEM_A_GROUP_NAME,
  *     TANDEM_A_GROUP_ID, TANDEM_A_MEMBER_NODE_ID, TANDEM_A_MEMBER_ADDR,
- *     TANDEM_A_MEMBER_PORT, TANDEM_A_MEMBER_PRIORITY, TANDEM_A_MEMBER_WITNESS
+ *     TANDEM_A_MEMBER_PORT, TANDEM_A_MEMBER_PRIORITY, TANDEM_A_MEMBER_WITNESS,
+ *     TANDEM_A_MEMBER_LAST_HEARD_MS (NLA_U32: milliseconds since the last
+ *     authenticated, fresh replication datagram from the member arrived;
+ *     absent if none did since the member was added)
  *   Errors: -ENOENT.
  *
  * TANDEM_CMD_SERVICE_NEW: protect a TCP port of the group's VIP.
@@ -389,6 +399,7 @@ enum tandem_attr {
 	TANDEM_A_SERVICE_MAX_LAG_MS,
 	TANDEM_A_PAD,
 	TANDEM_A_STATS,
+	TANDEM_A_MEMBER_LAST_HEARD_MS,
 	__TANDEM_A_MAX
 };
 #define TANDEM_A_MAX (__TANDEM_A_MAX - 1)

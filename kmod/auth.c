@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Authentication of replication datagrams: HMAC-SHA256 under the group key,
+ * truncated to TANDEM_WIRE_TAG_LEN bytes, and the replay window of each
+ * sender (RFC 6479: a ring of words, cleared a word at a time as the
+ * window moves).
+ */
+#define pr_fmt(fmt) "tandem: " fmt
+
+#include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <crypto/sha2.h>
+#include <linux/slab.h>
+
+#include "channel.h"
+
+/* A transform keyed with @key (TANDEM_KEY_LEN bytes); process context. */
+struct crypto_shash *tandem_auth_new(const u8 *key)
+{
+	struct crypto_shash *tfm;
+	int ret;
+
+	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(tfm))
+		return tfm;
+	ret = crypto_shash_setkey(tfm, key, TANDEM_KEY_LEN);
+	if (ret) {
+		crypto_free_shash(tfm);
+		return ERR_PTR(ret);
+	}
+	return tfm;
+}
+
+void tandem_auth_free(struct crypto_shash *tfm)
+{
+	crypto_free_shash(tfm);
+}
+
+/* Any context; the transform is only read, so it may be shared. */
+int tandem_auth_tag(struct crypto_shash *tfm, const void *data, size_t len,
+		    u8 *tag)
+{
+	u8 mac[SHA256_DIGEST_SIZE];
+	int ret;
+
+	ret = crypto_shash_tfm_digest(tfm, data, len, mac);
+	if (!ret)
+		memcpy(tag, mac, TANDEM_WIRE_TAG_LEN);
+	memzero_explicit(mac, sizeof(mac));
+	return ret;
+}
+
+bool tandem_auth_verify(struct crypto_shash *tfm, const void *data,
+			size_t len, const u8 *tag)
+{
+	u8 want[TANDEM_WIRE_TAG_LEN];
+	bool ok;
+
+	ok = !tandem_auth_tag(tfm, data, len, want) &&
+	     !crypto_memneq(want, tag, sizeof(want));
+	memzero_explicit(want, sizeof(want));
+	return ok;
+}
+
+/* Marks @seq as received; false if it was, or is older than the window. */
+static bool window_mark(struct tandem_peer *p, u64 seq)
+{
+	u64 word = seq / 64, top_word = p->top / 64, bit = 1ULL << (seq % 64);
+	u64 i, n;
+
+	if (!seq)
+		return false;	/* never sent: the clock does not start at 0 */
+	if (seq > p->top) {
+		n = min_t(u64, word - top_word, TANDEM_REPLAY_WORDS);
+		for (i = 1; i <= n; i++)
+			p->bits[(top_word + i) % TANDEM_REPLAY_WORDS] = 0;
+		p->top = seq;
+	} else if (top_word - word >= TANDEM_REPLAY_WORDS) {
+		return false;
+	}
+	if (p->bits[word % TANDEM_REPLAY_WORDS] & bit)
+		return false;
+	p->bits[word % TANDEM_REPLAY_WORDS] |= bit;
+	return true;
+}
+
+/*
+ * Accepts (epoch, seq) from the sender of @p once. A newer epoch starts a
+ * new window; an older one is stale. Call only for authenticated datagrams.
+ */
+enum tandem_replay tandem_replay_check(struct tandem_peer *p, u64 epoch,
+				       u64 seq)
+{
+	enum tandem_replay ret = TANDEM_REPLAY_OK;
+
+	BUILD_BUG_ON((TANDEM_REPLAY_WORDS - 1) * 64 < TANDEM_WIRE_REPLAY_WINDOW);
+	spin_lock_bh(&p->lock);
+	if (epoch < p->epoch) {
+		ret = TANDEM_REPLAY_STALE;
+	} else {
+		if (epoch > p->epoch) {
+			p->epoch = epoch;
+			p->top = 0;
+			memset(p->bits, 0, sizeof(p->bits));
+		}
+		if (!window_mark(p, seq))
+			ret = TANDEM_REPLAY_DUP;
+	}
+	spin_unlock_bh(&p->lock);
+	return ret;
+}
+
+struct tandem_peer *tandem_peer_new(void)
+{
+	struct tandem_peer *p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+
+	if (p)
+		spin_lock_init(&p->lock);
+	return p;
+}
+
+void tandem_peer_free(struct tandem_peer *p)
+{
+	kfree(p);
+}
+
+void tandem_peer_heard(struct tandem_peer *p)
+{
+	WRITE_ONCE(p->last_heard, jiffies ?: 1);
+}
+
+/* TANDEM_A_MEMBER_LAST_HEARD_MS, if the member was ever heard from. */
+int tandem_peer_fill(struct sk_buff *skb, const struct tandem_peer *p)
+{
+	unsigned long heard = READ_ONCE(p->last_heard);
+	u64 ms;
+
+	if (!heard)
+		return 0;
+	ms = jiffies64_to_msecs(jiffies - heard);
+	return nla_put_u32(skb, TANDEM_A_MEMBER_LAST_HEARD_MS,
+			   min_t(u64, ms, U32_MAX));
+}
