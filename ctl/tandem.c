@@ -40,7 +40,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: tandem [ OPTIONS ] OBJECT { COMMAND | help }\n"
 	      "       tandem genkey\n"
-	      "OBJECT := { group | member | service | monitor | stats }\n"
+	      "OBJECT := { group | member | service | monitor | stats | conn }\n"
 	      "COMMAND := { add | set | del | show }\n"
 	      "OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | -V[ersion] }\n"
 	      "  -j, --json        JSON output\n"
@@ -63,6 +63,8 @@ static void help_all(FILE *f)
 	monitor_help(f);
 	fputc('\n', f);
 	stats_help(f);
+	fputc('\n', f);
+	conn_help(f);
 }
 
 /* Move to the network namespace called name by ip netns, or at a path. */
@@ -244,6 +246,11 @@ int main(int argc, char **argv)
 		if (switch_netns(&opts))
 			return TANDEM_EXIT_FAIL;
 		return stats_main(&opts, argc, argv);
+	}
+	if (!strcmp(name, "conn")) {
+		if (switch_netns(&opts))
+			return TANDEM_EXIT_FAIL;
+		return conn_main(&opts, argc, argv);
 	}
 	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
 		if (!strcmp(name, objects[i].name))

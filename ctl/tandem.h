@@ -42,6 +42,10 @@ void monitor_help(FILE *f);
 int stats_main(const struct tandem_opts *opts, int argc, char **argv);
 void stats_help(FILE *f);
 
+/* "tandem conn ...": returns an exit status. */
+int conn_main(const struct tandem_opts *opts, int argc, char **argv);
+void conn_help(FILE *f);
+
 /* "tandem genkey": returns an exit status. */
 int genkey_main(int argc, char **argv);
 

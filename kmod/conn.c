@@ -68,6 +68,7 @@ struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
 	c->dp = dp;
 	spin_lock_init(&c->lock);
 	timer_setup(&c->timer, tandem_conn_timer, 0);
+	c->state = TANDEM_CONN_STATE_SYN;
 	c->created = jiffies;
 	c->last_seen = c->created;
 	old = rhashtable_lookup_get_insert_fast(&dp->conns, &c->node,
@@ -237,6 +238,173 @@ void tandem_conns_destroy(struct tandem_group *g, rcu_callback_t free_group)
 	dp->free_group = free_group;
 	INIT_RCU_WORK(&dp->free_work, dp_free_work);
 	queue_rcu_work(dp_wq, &dp->free_work);
+}
+
+/* Dump (TANDEM_CMD_CONN_GET) */
+
+struct conn_dump_ctx {
+	unsigned int group;	/* position of the group */
+	unsigned int conn;	/* position of the next entry in it */
+	bool started;
+};
+
+static int fill_peer(struct sk_buff *skb, const struct tandem_conn_peer *p,
+		     u32 rcv_nxt, bool have_rcv)
+{
+	struct nlattr *nest;
+	u8 state;
+
+	if (p->dropped)
+		state = TANDEM_PEER_STATE_DROPPED;
+	else if (p->confirmed)
+		state = TANDEM_PEER_STATE_PROTECTING;
+	else
+		state = TANDEM_PEER_STATE_UNCONFIRMED;
+	nest = nla_nest_start(skb, TANDEM_A_CONN_PEER);
+	if (!nest ||
+	    nla_put_u32(skb, TANDEM_A_CONN_PEER_NODE_ID, p->node_id) ||
+	    nla_put_u8(skb, TANDEM_A_CONN_PEER_STATE, state) ||
+	    nla_put_u32(skb, TANDEM_A_CONN_PEER_LAG_BYTES,
+			have_rcv && p->rcv_nxt && after(rcv_nxt, p->rcv_nxt) ?
+			rcv_nxt - p->rcv_nxt : 0))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fill_conn(struct sk_buff *skb, struct tandem_conn *c)
+{
+	struct tandem_group *g = c->dp->group;
+	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
+	bool have_rcv = false;
+	u32 flags = 0, rcv_nxt = 0;
+	struct sock *sk;
+	u8 state;
+	int i;
+
+	sk = tandem_conn_sock(c);
+	if (sk) {
+		if (sk_fullsock(sk)) {
+			rcv_nxt = READ_ONCE(tcp_sk(sk)->rcv_nxt);
+			have_rcv = true;
+		}
+		sock_gen_put(sk);
+	}
+	spin_lock_bh(&c->lock);
+	state = c->state;
+	if (c->flags & TANDEM_CONN_F_DIVERGED)
+		flags |= TANDEM_CONN_DIVERGED;
+	if ((c->flags & TANDEM_CONN_F_UNPROT) ||
+	    !(c->flags & TANDEM_CONN_F_ISN) || !(c->flags & TANDEM_CONN_F_LOCAL))
+		flags |= TANDEM_CONN_UNPROTECTED;
+	if (c->flags & TANDEM_CONN_F_HELD)
+		flags |= TANDEM_CONN_HELD;
+	memcpy(peers, c->peers, sizeof(peers));
+	spin_unlock_bh(&c->lock);
+
+	if (nla_put_string(skb, TANDEM_A_GROUP_NAME, g->name) ||
+	    nla_put_u32(skb, TANDEM_A_GROUP_ID, g->id) ||
+	    (g->vip.family == AF_INET ?
+	     nla_put_in_addr(skb, TANDEM_A_CONN_CLIENT_ADDR,
+			     c->key.caddr.s6_addr32[0]) :
+	     nla_put_in6_addr(skb, TANDEM_A_CONN_CLIENT_ADDR, &c->key.caddr)) ||
+	    nla_put_u16(skb, TANDEM_A_CONN_CLIENT_PORT, ntohs(c->key.cport)) ||
+	    nla_put_u16(skb, TANDEM_A_CONN_PORT, ntohs(c->key.vport)) ||
+	    nla_put_u8(skb, TANDEM_A_CONN_STATE, state) ||
+	    nla_put_u32(skb, TANDEM_A_CONN_FLAGS, flags) ||
+	    nla_put_u32(skb, TANDEM_A_CONN_AGE_MS,
+			jiffies_to_msecs(jiffies - c->created)))
+		return -EMSGSIZE;
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++)
+		if (peers[i].node_id &&
+		    fill_peer(skb, &peers[i], rcv_nxt, have_rcv))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int dump_conn(struct sk_buff *skb, struct netlink_callback *cb,
+		     struct tandem_conn *c)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &tandem_genl_family, NLM_F_MULTI,
+			  TANDEM_CMD_CONN_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, TANDEM_A_GENERATION, cb->seq) ||
+	    fill_conn(skb, c)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Dumps the entries of @g from position ctx->conn on. */
+static int dump_group(struct sk_buff *skb, struct netlink_callback *cb,
+		      struct tandem_group *g, struct conn_dump_ctx *ctx)
+{
+	struct rhashtable_iter iter;
+	struct tandem_conn *c;
+	unsigned int i = 0;
+	int ret = 0;
+
+	if (!g->dp)
+		return 0;
+	rhashtable_walk_enter(&g->dp->conns, &iter);
+	rhashtable_walk_start(&iter);
+	while ((c = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(c))
+			continue;
+		if (i++ < ctx->conn)
+			continue;
+		ret = dump_conn(skb, cb, c);
+		if (ret)
+			break;
+		ctx->conn = i;
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return ret;
+}
+
+int tandem_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct tandem_net *tn = tandem_net(sock_net(cb->skb->sk));
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct conn_dump_ctx *ctx = (struct conn_dump_ctx *)cb->ctx;
+	struct tandem_group *g;
+	unsigned int i = 0;
+	int ret = 0;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+	mutex_lock(&tn->lock);
+	cb->seq = tn->generation;
+	if (attrs[TANDEM_A_GROUP_NAME] || attrs[TANDEM_A_GROUP_ID]) {
+		g = tandem_group_select(tn, attrs,
+					ctx->started ? NULL : cb->extack);
+		if (IS_ERR(g))
+			ret = ctx->started ? 0 : PTR_ERR(g);
+		else
+			ret = dump_group(skb, cb, g, ctx);
+		goto out;
+	}
+	list_for_each_entry(g, &tn->groups, list) {
+		if (i++ < ctx->group)
+			continue;
+		ret = dump_group(skb, cb, g, ctx);
+		if (ret)
+			break;
+		ctx->group = i;
+		ctx->conn = 0;
+	}
+out:
+	ctx->started = true;
+	mutex_unlock(&tn->lock);
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
 }
 
 int tandem_conn_init(void)

@@ -21,12 +21,6 @@ struct tandem_conn_key {
 	__be16 vport;
 };
 
-enum tandem_conn_state {
-	TANDEM_CONN_SYN,		/* SYN seen, handshake not complete */
-	TANDEM_CONN_ESTABLISHED,
-	TANDEM_CONN_CLOSING,		/* FIN seen in either direction */
-	TANDEM_CONN_CLOSED,		/* RST seen, or the socket is gone */
-};
 
 /* Connection flags (struct tandem_conn.flags). */
 #define TANDEM_CONN_F_ISN	BIT(0)	/* wire ISN known */
@@ -57,7 +51,7 @@ struct tandem_conn {
 	struct rcu_head rcu;
 	struct tandem_dp *dp;
 	spinlock_t lock;		/* everything below */
-	u8 state;			/* enum tandem_conn_state */
+	u8 state;			/* enum tandem_conn_state (uapi) */
 	u8 wscale;			/* the server's receive window scale */
 	u8 dead;			/* unlinked */
 	u16 flags;
@@ -144,7 +138,6 @@ struct tandem_conn_peer *tandem_conn_peer(struct tandem_conn *c, u32 node_id,
 					  bool create);
 struct sock *tandem_conn_sock(struct tandem_conn *c);
 int tandem_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-int tandem_conn_dump_done(struct netlink_callback *cb);
 
 /* xlate.c: rewrite fields of a TCP header in place, fixing the checksum. */
 void tandem_xlate_seq(struct sk_buff *skb, struct tcphdr *th, u32 seq);

@@ -169,11 +169,11 @@ void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
 
 	c->last_seen = jiffies;
 	if (th->rst)
-		c->state = TANDEM_CONN_CLOSED;
-	else if (th->fin && c->state < TANDEM_CONN_CLOSING)
-		c->state = TANDEM_CONN_CLOSING;
-	else if (th->ack && c->state == TANDEM_CONN_SYN)
-		c->state = TANDEM_CONN_ESTABLISHED;
+		c->state = TANDEM_CONN_STATE_CLOSED;
+	else if (th->fin && c->state < TANDEM_CONN_STATE_CLOSING)
+		c->state = TANDEM_CONN_STATE_CLOSING;
+	else if (th->ack && c->state == TANDEM_CONN_STATE_SYN)
+		c->state = TANDEM_CONN_STATE_ESTABLISHED;
 	if (th->syn && !th->ack) {
 		c->client_isn = ntohl(th->seq);
 		if (tandem_tcp_wscale(th) >= 0)
@@ -392,9 +392,9 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 		if (th->ack && !th->rst)
 			out_clamp(c, g, skb, th);
 		if (th->rst)
-			c->state = TANDEM_CONN_CLOSED;
-		else if (th->fin && c->state < TANDEM_CONN_CLOSING)
-			c->state = TANDEM_CONN_CLOSING;
+			c->state = TANDEM_CONN_STATE_CLOSED;
+		else if (th->fin && c->state < TANDEM_CONN_STATE_CLOSING)
+			c->state = TANDEM_CONN_STATE_CLOSING;
 	}
 	spin_unlock_bh(&c->lock);
 	return hold ? NF_STOLEN : NF_ACCEPT;

@@ -21,7 +21,7 @@
 
 #include <linux/stringify.h>
 
-#include "tandem.h"
+#include "datapath.h"
 
 enum { MCGRP_EVENTS };
 
@@ -708,6 +708,7 @@ static const struct genl_ops tandem_ops[] = {
 	OP(SERVICE_DEL, service_del_doit, NULL, service_sel_policy),
 	OP(SERVICE_GET, get_doit, service_dumpit, service_sel_policy),
 	OP(STATS_GET, tandem_stats_get_doit, NULL, group_sel_policy),
+	OP(CONN_GET, NULL, tandem_conn_dumpit, group_sel_policy),
 };
 
 static const struct genl_multicast_group tandem_mcgrps[] = {

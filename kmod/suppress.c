@@ -116,9 +116,9 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 			progress = true;
 		}
 		if (th->rst)
-			c->state = TANDEM_CONN_CLOSED;
-		else if (th->fin && c->state < TANDEM_CONN_CLOSING)
-			c->state = TANDEM_CONN_CLOSING;
+			c->state = TANDEM_CONN_STATE_CLOSED;
+		else if (th->fin && c->state < TANDEM_CONN_STATE_CLOSING)
+			c->state = TANDEM_CONN_STATE_CLOSING;
 		spin_unlock_bh(&c->lock);
 		if (confirm)
 			send_confirm(c);

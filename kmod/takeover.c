@@ -53,7 +53,7 @@ static int verdict(struct tandem_conn *c)
 	int v;
 
 	spin_lock_bh(&c->lock);
-	if (c->dead || c->state == TANDEM_CONN_CLOSED)
+	if (c->dead || c->state == TANDEM_CONN_STATE_CLOSED)
 		v = 0;
 	else if ((c->flags & (TANDEM_CONN_F_DIVERGED | TANDEM_CONN_F_UNPROT)) ||
 		 !(c->flags & TANDEM_CONN_F_ISN) ||

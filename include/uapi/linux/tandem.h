@@ -233,6 +233,26 @@
  *   counters cover what concerned that group since it was created, and
  *   vanish with it. Counters are never reset and only grow.
  *   Errors: -ENOENT (no such group), -EINVAL.
+ *
+ * TANDEM_CMD_CONN_GET: dump (NLM_F_DUMP only) the connections of one group
+ *   (with the selector) or of all groups, as this node sees them. Reply,
+ *   one message per connection:
+ *     TANDEM_A_GENERATION, TANDEM_A_GROUP_NAME, TANDEM_A_GROUP_ID,
+ *     TANDEM_A_CONN_CLIENT_ADDR: NLA_BINARY, 4 or 16 bytes
+ *     TANDEM_A_CONN_CLIENT_PORT: NLA_U16, host order
+ *     TANDEM_A_CONN_PORT: NLA_U16: the service port
+ *     TANDEM_A_CONN_STATE: NLA_U8, enum tandem_conn_state
+ *     TANDEM_A_CONN_FLAGS: NLA_U32, TANDEM_CONN_* bits
+ *     TANDEM_A_CONN_AGE_MS: NLA_U32: since the entry was created
+ *     TANDEM_A_CONN_PEER: nested, one per peer this node knows for the
+ *       connection: TANDEM_A_CONN_PEER_NODE_ID (NLA_U32),
+ *       TANDEM_A_CONN_PEER_STATE (NLA_U8, enum tandem_peer_state),
+ *       TANDEM_A_CONN_PEER_LAG_BYTES (NLA_U32: client bytes this node's
+ *       stack received that the peer has not confirmed; 0 if unknown)
+ *   The generation does not cover connections, which come and go without
+ *   configuration changes: a dump is a snapshot that may miss or repeat a
+ *   connection that opened or closed meanwhile.
+ *   Errors: -ENOENT (no such group), -EOPNOTSUPP (not a dump).
  */
 #ifndef _UAPI_LINUX_TANDEM_H
 #define _UAPI_LINUX_TANDEM_H
@@ -347,6 +367,28 @@ enum tandem_stat {
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
 
+/* TANDEM_A_CONN_STATE */
+enum tandem_conn_state {
+	TANDEM_CONN_STATE_UNSPEC,
+	TANDEM_CONN_STATE_SYN,		/* opening */
+	TANDEM_CONN_STATE_ESTABLISHED,
+	TANDEM_CONN_STATE_CLOSING,	/* a FIN was seen */
+	TANDEM_CONN_STATE_CLOSED,	/* reset, or waiting for removal */
+};
+
+/* TANDEM_A_CONN_FLAGS */
+#define TANDEM_CONN_DIVERGED	(1U << 0)	/* output differs from the primary's */
+#define TANDEM_CONN_UNPROTECTED	(1U << 1)	/* this node cannot take it over */
+#define TANDEM_CONN_HELD	(1U << 2)	/* primary: SYN-ACK held */
+
+/* TANDEM_A_CONN_PEER_STATE */
+enum tandem_peer_state {
+	TANDEM_PEER_STATE_UNSPEC,
+	TANDEM_PEER_STATE_PROTECTING,	/* confirmed, within the lag bound */
+	TANDEM_PEER_STATE_UNCONFIRMED,	/* no CONFIRM yet */
+	TANDEM_PEER_STATE_DROPPED,	/* missed the opening, or lagged */
+};
+
 enum tandem_cmd {
 	TANDEM_CMD_UNSPEC,
 	TANDEM_CMD_GROUP_NEW,
@@ -362,6 +404,7 @@ enum tandem_cmd {
 	TANDEM_CMD_SERVICE_DEL,
 	TANDEM_CMD_SERVICE_GET,
 	TANDEM_CMD_STATS_GET,
+	TANDEM_CMD_CONN_GET,
 	__TANDEM_CMD_MAX
 };
 #define TANDEM_CMD_MAX (__TANDEM_CMD_MAX - 1)
@@ -400,6 +443,16 @@ enum tandem_attr {
 	TANDEM_A_PAD,
 	TANDEM_A_STATS,
 	TANDEM_A_MEMBER_LAST_HEARD_MS,
+	TANDEM_A_CONN_CLIENT_ADDR,
+	TANDEM_A_CONN_CLIENT_PORT,
+	TANDEM_A_CONN_PORT,
+	TANDEM_A_CONN_STATE,
+	TANDEM_A_CONN_FLAGS,
+	TANDEM_A_CONN_AGE_MS,
+	TANDEM_A_CONN_PEER,
+	TANDEM_A_CONN_PEER_NODE_ID,
+	TANDEM_A_CONN_PEER_STATE,
+	TANDEM_A_CONN_PEER_LAG_BYTES,
 	__TANDEM_A_MAX
 };
 #define TANDEM_A_MAX (__TANDEM_A_MAX - 1)
