@@ -282,9 +282,11 @@ static void conn_write(struct client *cl, struct cconn *c)
 	size_t n;
 
 	while ((n = sendable(cl, c))) {
+		int64_t t;
 		ssize_t w;
 
 		pattern_fill(c->dseed, c->tx, cl->wbuf, n);
+		t = now_ns();	/* before: the reply may come before send() returns */
 		w = send(c->fd, cl->wbuf, n, MSG_NOSIGNAL);
 		if (w < 0) {
 			if (errno == EINTR)
@@ -294,12 +296,12 @@ static void conn_write(struct client *cl, struct cconn *c)
 			return;
 		}
 		if (c->rx == c->tx) {
-			c->busy_since = now_ns();
-			c->sent_at = c->busy_since;
+			c->busy_since = t;
+			c->sent_at = t;
 		}
 		c->tx += w;
 		c->tokens -= w;
-		c->last_progress = now_ns();
+		c->last_progress = t;
 		if ((size_t)w < n)
 			return;
 	}

@@ -7,6 +7,7 @@
  * end to end). With --slow-read a token bucket per connection limits reads.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,15 @@ int server_run(const struct opts *o)
 	}
 	if (o->verbose)
 		tlog("listening on %s port %s", o->listen, o->port);
+	if (o->ready_file) {
+		int fd = open(o->ready_file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			tlog("%s: %s", o->ready_file, strerror(errno));
+			return 2;
+		}
+		close(fd);
+	}
 	while (1) {
 		int n = epoll_wait(s.ep, evs, 256, o->slow_read ? TICK_MS : -1);
 

@@ -36,6 +36,7 @@ static void usage(FILE *f)
 "  -l, --listen ADDR         local address [0.0.0.0]\n"
 "  -p, --port PORT           TCP port\n"
 "  --slow-read RATE          read at most RATE bytes/s per connection\n"
+"  --ready-file F            create F once listening\n"
 "  --nondeterministic OFF    insert 8 random bytes (a salt, new per connection)\n"
 "                            before output offset OFF and XOR the salt into the\n"
 "                            keystream from there: replicas diverge\n"
@@ -188,13 +189,14 @@ static int parse_endpoint(const char *s, const char *defport,
 enum {
 	OPT_SLOW_READ = 256, OPT_NONDET, OPT_CHUNK, OPT_RATE, OPT_SEED,
 	OPT_RR, OPT_SIZE, OPT_PROGRESS, OPT_WAIT, OPT_BIND, OPT_RCVBUF,
-	OPT_SNDBUF, OPT_NODELAY,
+	OPT_SNDBUF, OPT_NODELAY, OPT_READY,
 };
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "port", required_argument, NULL, 'p' },
 	{ "slow-read", required_argument, NULL, OPT_SLOW_READ },
+	{ "ready-file", required_argument, NULL, OPT_READY },
 	{ "nondeterministic", required_argument, NULL, OPT_NONDET },
 	{ "conns", required_argument, NULL, 'c' },
 	{ "bytes", required_argument, NULL, 'b' },
@@ -266,6 +268,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				err = bad("--timeout", optarg);
 			break;
 		case OPT_PROGRESS: o->progress_file = optarg; break;
+		case OPT_READY: o->ready_file = optarg; break;
 		case OPT_WAIT: o->wait_file = optarg; break;
 		case OPT_BIND:
 			if (parse_endpoint(optarg, "0", &o->src, &o->src_len))

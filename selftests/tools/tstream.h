@@ -22,6 +22,7 @@ struct opts {
 	const char *listen;
 	const char *port;
 	uint64_t slow_read;		/* bytes/s per connection, 0: no limit */
+	const char *ready_file;		/* created once listening */
 	/* client */
 	struct sockaddr_storage dst;
 	socklen_t dst_len;

@@ -1,0 +1,408 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The data-path test topology, for shell tests that have sourced lib.sh:
+#   . "$(dirname "$0")/lib.sh"; . "$(dirname "$0")/topo.sh"
+#
+# A client and N replicas (node1 the first primary, node2.. its backups) are
+# network namespaces with random names; a "sw" namespace holds two bridges:
+#
+#   client net 10.200.0.0/24      client eth0 10.200.0.2, nodeI eth0 10.200.0.(10+I)
+#                                 VIP 10.200.0.100 (on the nodes given to vip_add)
+#   replication net 10.201.0.0/24 nodeI eth1 10.201.0.(10+I)
+#
+# Each node's processes run in a cgroup of their own (or are found by
+# namespace where cgroup2 is missing), so that a crash kills all of them.
+# Everything is removed on exit (lib.sh's on_exit).
+#
+#   topo_up [N]                build it (N replicas, default 3)
+#   node_exec NODE CMD...      run CMD in NODE (1..N, nodeI, client)
+#   client_exec CMD...         node_exec client CMD...
+#   node_ns NODE               echo NODE's namespace
+#   node_addr NODE, node_rep_addr NODE   echo its client/replication address
+#   node_alive NODE            true unless crashed
+#   node_crash NODE            cut NODE's links (nothing it sends escapes
+#                              after that, no FIN, no RST), then kill all its
+#                              processes, then delete its namespace
+#   vip_add NODE, vip_del NODE the VIP on NODE's eth0 (as a /32)
+#   tandem_node NODE ARGS...   the CLI in NODE's namespace
+#   topo_group NAME PORT... [-- GROUP_ADD_ARGS...]
+#                              a group (id 1, the VIP, a fresh key) on every
+#                              live replica, every other replica its member,
+#                              the ports its services
+#   topo_roles PRIMARY EPOCH [LEASE_MS]
+#                              every other live replica backup in EPOCH, then
+#                              PRIMARY primary in EPOCH with the lease [3600000]
+#   rep_netem NODE ARGS...     netem on NODE's replication egress (eth1), e.g.
+#                              rep_netem 1 loss 5% reorder 25% delay 1ms duplicate 2%
+#   rep_netem_clear NODE
+#   rep_mtu MTU                the MTU of the whole replication net
+#   topo_offload on|off        GRO, GSO and TSO on every veth (both ends)
+#   topo_offload_show          one line per veth end, "NODE DEV gro on gso on
+#                              tso on" (sw: the switch's ends); true if all on
+#   topo_offload_check         true if GRO, GSO and TSO are on everywhere
+#   topo_offload_ethtool NODE DEV   the same as ethtool -k reports it
+#   topo_tcp_show NODE         NODE's TCP timestamps/SACK/window scaling sysctls
+#   tstream_server NODE PORT [ARGS...]
+#                              start a tstream server in NODE in the
+#                              background; returns once it listens; its
+#                              stderr goes to $TOPO_DIR/server.nodeI.PORT.log
+#   tstream_client ARGS...     run a tstream client in the client namespace
+#   stream_progress FILE       echo the bytes a --progress-file reports (0)
+#   stream_wait_bytes FILE BYTES TIMEOUT_S
+#                              wait until the client verified BYTES
+#
+#   json_num JSON KEY          echo the number KEY of a flat JSON object
+#                              (tstream's summary; no process started)
+#
+# TOPO_VIP, TOPO_N, TOPO_DIR (a scratch directory, removed on exit),
+# TSTREAM and TOFFLOAD (the tools' binaries) are set by topo_up.
+#
+# Processes started at the edge of the shell are slow under TCG (0.1-0.5 s
+# each for ip, ethtool, jq): the functions batch ip commands, read cgroup
+# files with builtins and set offloads with one toffload process.
+
+TOPO_VIP=10.200.0.100
+TOPO_CLIENT_ADDR=10.200.0.2
+TOPO_GROUP_ID=1
+TOPO_REPL_PORT=7000
+TSTREAM=${TSTREAM:-$_tap_dir/selftests/tools/tstream}
+TOFFLOAD=${TOFFLOAD:-$_tap_dir/selftests/tools/toffload}
+TOPO_N=0
+TOPO_DIR=
+TOPO_GROUP=
+declare -gA _topo_ns=()		# node -> namespace
+declare -gA _topo_cg=()		# node -> cgroup directory ("" without cgroup2)
+declare -ga _topo_nodes=()	# every namespace's node name, sw first
+declare -gA _topo_dead=()	# crashed nodes
+_topo_cgroot=
+
+# _topo_node NODE: the canonical name of NODE in $_node; 1 if unknown
+_topo_node() {
+	case $1 in
+	[0-9]*) _node=node$1 ;;
+	*) _node=$1 ;;
+	esac
+	[ -n "${_topo_ns[$_node]:-}" ] && return 0
+	echo "topo: no node '$1'" >&2
+	return 1
+}
+
+node_ns() { _topo_node "$1" && echo "${_topo_ns[$_node]}"; }
+
+node_alive() { _topo_node "$1" 2>/dev/null && [ -z "${_topo_dead[$_node]:-}" ]; }
+
+node_addr() {
+	_topo_node "$1" || return 1
+	[ "$_node" = client ] && { echo $TOPO_CLIENT_ADDR; return 0; }
+	echo "10.200.0.$((10 + ${_node#node}))"
+}
+
+node_rep_addr() {
+	_topo_node "$1" || return 1
+	echo "10.201.0.$((10 + ${_node#node}))"
+}
+
+# Runs CMD in NODE's namespace, in NODE's cgroup. (The shell's own stderr
+# is /dev/null meanwhile: a crash kills CMD, and bash would say so.)
+node_exec() {
+	local cg ns
+	_topo_node "$1" || return 1
+	shift
+	ns=${_topo_ns[$_node]} cg=${_topo_cg[$_node]}
+	{
+		(
+			exec 2>&3 3>&-
+			[ -n "$cg" ] && echo "$BASHPID" > "$cg/cgroup.procs"
+			exec ip netns exec "$ns" "$@"
+		)
+	} 3>&2 2>/dev/null
+}
+
+client_exec() { node_exec client "$@"; }
+
+tandem_node() {
+	_topo_node "$1" || return 1
+	shift
+	"$TANDEM_CLI" -n "${_topo_ns[$_node]}" "$@"
+}
+
+# _topo_ns_name NODE: choose NODE's namespace name and cgroup
+_topo_ns_name() {
+	printf -v "_topo_ns[$1]" 'tandem-%08x' "$SRANDOM"
+	_topo_cg[$1]=${_topo_cgroot:+$_topo_cgroot/$1}
+	_topo_nodes+=("$1")
+}
+
+# _topo_pids NODE: the processes of NODE
+_topo_pids() {
+	local cg=${_topo_cg[$1]}
+	if [ -n "$cg" ]; then
+		cat "$cg/cgroup.procs" 2>/dev/null
+	else
+		ip netns pids "${_topo_ns[$1]}" 2>/dev/null
+	fi
+}
+
+_topo_no_pids() {
+	local cg=${_topo_cg[$1]} line
+	if [ -n "$cg" ]; then
+		# "populated 0" once the cgroup is empty (no fork to find out)
+		while read -r line; do
+			[ "$line" = "populated 0" ] && return 0
+		done < "$cg/cgroup.events"
+		return 1
+	fi
+	[ -z "$(_topo_pids "$1")" ]
+}
+
+# _topo_kill NODE: SIGKILL every process of NODE, wait until they are gone
+_topo_kill() {
+	local cg=${_topo_cg[$1]} pids
+	if [ -n "$cg" ] && [ -e "$cg/cgroup.kill" ]; then
+		echo 1 > "$cg/cgroup.kill"
+	else
+		# without cgroup.kill, until no process (forks included) is left
+		while pids=$(_topo_pids "$1") && [ -n "$pids" ]; do
+			# shellcheck disable=SC2086
+			kill -KILL $pids 2>/dev/null
+			sleep 0.01
+		done
+	fi
+	_topo_no_pids "$1" || wait_until 10 _topo_no_pids "$1"
+}
+
+# Kills everything, then deletes the namespaces (one ip), the cgroups and
+# the scratch directory.
+topo_down() {
+	local node
+	for node in "${_topo_nodes[@]}"; do
+		[ -n "${_topo_dead[$node]:-}" ] && continue
+		_topo_kill "$node" || echo "topo: processes of $node do not die" >&2
+	done
+	for node in "${_topo_nodes[@]}"; do
+		[ -n "${_topo_dead[$node]:-}" ] || echo "netns del ${_topo_ns[$node]}"
+	done | ip -force -batch - 2>/dev/null
+	[ -n "$_topo_cgroot" ] &&
+		rmdir "${_topo_nodes[@]/#/$_topo_cgroot/}" "$_topo_cgroot" 2>/dev/null
+	rm -rf "$TOPO_DIR"
+	_topo_nodes=()
+	return 0
+}
+
+# ip is slow to start under TCG: one batch creates the namespaces and every
+# link, then one per namespace configures it.
+topo_up() {
+	local n=${1:-3} i node sw
+	[ -x "$TSTREAM" ] || { echo "topo: no $TSTREAM (make -C selftests)" >&2; return 1; }
+	TOPO_N=$n
+	TOPO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tandem-topo.XXXXXX") || return 1
+	on_exit topo_down
+	[ -w /sys/fs/cgroup/cgroup.procs ] && _topo_cgroot=/sys/fs/cgroup/${TOPO_DIR##*/}
+	_topo_ns_name sw
+	_topo_ns_name client
+	for ((i = 1; i <= n; i++)); do
+		_topo_ns_name node$i
+	done
+	if [ -n "$_topo_cgroot" ] && ! mkdir "$_topo_cgroot" "${_topo_cg[@]}"; then
+		echo "topo: no cgroups; processes are found by namespace" >&2
+		for node in "${_topo_nodes[@]}"; do _topo_cg[$node]=; done
+		_topo_cgroot=
+	fi
+	sw=${_topo_ns[sw]}
+	{
+		for node in "${_topo_nodes[@]}"; do
+			echo "netns add ${_topo_ns[$node]}"
+		done
+		echo "link add brc netns $sw type bridge"
+		echo "link add brr netns $sw type bridge"
+		echo "link add c0 netns $sw type veth peer name eth0 netns ${_topo_ns[client]}"
+		for ((i = 1; i <= n; i++)); do
+			echo "link add c$i netns $sw type veth peer name eth0 netns ${_topo_ns[node$i]}"
+			echo "link add r$i netns $sw type veth peer name eth1 netns ${_topo_ns[node$i]}"
+		done
+	} | ip -batch - || return 1
+	{
+		printf 'link set %s up\n' lo brc brr
+		echo "link set c0 master brc up"
+		for ((i = 1; i <= n; i++)); do
+			echo "link set c$i master brc up"
+			echo "link set r$i master brr up"
+		done
+	} | ip -n "$sw" -batch - || return 1
+	printf 'link set lo up\naddr add %s/24 dev eth0\nlink set eth0 up\n' \
+		$TOPO_CLIENT_ADDR | ip -n "${_topo_ns[client]}" -batch - || return 1
+	for ((i = 1; i <= n; i++)); do
+		{
+			printf 'link set lo up\naddr add %s/24 dev eth0\nlink set eth0 up\n' \
+				"10.200.0.$((10 + i))"
+			printf 'addr add %s/24 dev eth1\nlink set eth1 up\n' "10.201.0.$((10 + i))"
+		} | ip -n "${_topo_ns[node$i]}" -batch - || return 1
+	done
+}
+
+# node_crash NODE: links first (deleting the switch's end of a veth deletes
+# both ends), then every process, then the namespace.
+node_crash() {
+	local i
+	_topo_node "$1" || return 1
+	[ "$_node" != client ] && [ "$_node" != sw ] || { echo "topo: cannot crash $_node" >&2; return 1; }
+	i=${_node#node}
+	printf 'link del c%s\nlink del r%s\n' "$i" "$i" | ip -n "${_topo_ns[sw]}" -batch - || return 1
+	_topo_dead[$_node]=1
+	_topo_kill "$_node" || { echo "topo: processes of $_node do not die" >&2; return 1; }
+	ip netns del "${_topo_ns[$_node]}"
+}
+
+vip_add() {
+	_topo_node "$1" || return 1
+	ip -n "${_topo_ns[$_node]}" addr add "$TOPO_VIP/32" dev eth0
+}
+
+vip_del() {
+	_topo_node "$1" || return 1
+	ip -n "${_topo_ns[$_node]}" addr del "$TOPO_VIP/32" dev eth0
+}
+
+# _topo_replicas: the live replicas
+_topo_replicas() {
+	local i
+	for ((i = 1; i <= TOPO_N; i++)); do
+		node_alive $i && echo node$i
+	done
+}
+
+topo_group() {
+	local name=$1 node j key=$TOPO_DIR/group.key
+	local -a ports=() extra=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do ports+=("$1"); shift; done
+	[ "${1:-}" = -- ] && { shift; extra=("$@"); }
+	TOPO_GROUP=$name
+	[ -s "$key" ] || "$TANDEM_CLI" genkey > "$key" || return 1
+	for node in $(_topo_replicas); do
+		tandem_node "$node" group add "$name" id $TOPO_GROUP_ID vip $TOPO_VIP \
+			node "${node#node}" local "$(node_rep_addr "$node")" \
+			port $TOPO_REPL_PORT key "$key" "${extra[@]}" || return 1
+		for ((j = 1; j <= TOPO_N; j++)); do
+			[ "node$j" = "$node" ] && continue
+			tandem_node "$node" member add group "$name" node $j \
+				addr "$(node_rep_addr $j)" port $TOPO_REPL_PORT || return 1
+		done
+		for j in "${ports[@]}"; do
+			tandem_node "$node" service add group "$name" port "$j" || return 1
+		done
+	done
+}
+
+topo_roles() {
+	local primary node epoch=$2 lease=${3:-3600000}
+	_topo_node "$1" || return 1
+	primary=$_node
+	for node in $(_topo_replicas); do
+		[ "$node" = "$primary" ] && continue
+		tandem_node "$node" group set "$TOPO_GROUP" role backup epoch "$epoch" || return 1
+	done
+	tandem_node "$primary" group set "$TOPO_GROUP" role primary epoch "$epoch" lease "$lease"
+}
+
+rep_netem() {
+	_topo_node "$1" || return 1
+	shift
+	tc -n "${_topo_ns[$_node]}" qdisc replace dev eth1 root netem "$@"
+}
+
+rep_netem_clear() {
+	_topo_node "$1" || return 1
+	tc -n "${_topo_ns[$_node]}" qdisc del dev eth1 root 2>/dev/null
+	return 0
+}
+
+rep_mtu() {
+	local node sw=${_topo_ns[sw]}
+	ip -n "$sw" link set brr mtu "$1" || return 1
+	for node in $(_topo_replicas); do
+		ip -n "$sw" link set "r${node#node}" mtu "$1" &&
+		ip -n "${_topo_ns[$node]}" link set eth1 mtu "$1" || return 1
+	done
+}
+
+# _topo_ifaces: NAMESPACE/DEVICE for every veth end of the live nodes
+_topo_ifaces() {
+	local node sw=${_topo_ns[sw]}
+	for node in client $(_topo_replicas); do
+		echo "${_topo_ns[$node]}/eth0"
+		[ "$node" = client ] && echo "$sw/c0" && continue
+		echo "${_topo_ns[$node]}/eth1"
+		echo "$sw/c${node#node}"
+		echo "$sw/r${node#node}"
+	done
+}
+
+# toffload: what ethtool -K/-k does, for all devices in one process
+topo_offload() {
+	# shellcheck disable=SC2046
+	"$TOFFLOAD" gro "$1" gso "$1" tso "$1" $(_topo_ifaces) > /dev/null
+}
+
+topo_offload_show() {
+	local line node rc
+	# shellcheck disable=SC2046
+	line=$("$TOFFLOAD" -c $(_topo_ifaces))
+	rc=$?
+	for node in "${!_topo_ns[@]}"; do
+		line=${line//${_topo_ns[$node]}\//$node }
+	done
+	echo "$line" | sort
+	return $rc
+}
+
+topo_offload_check() {
+	# shellcheck disable=SC2046
+	"$TOFFLOAD" -c $(_topo_ifaces) > /dev/null
+}
+
+# ethtool's own view of NODE's DEV (slower: two processes)
+topo_offload_ethtool() {
+	_topo_node "$1" || return 1
+	ip netns exec "${_topo_ns[$_node]}" ethtool -k "$2" |
+		grep -E '^(generic-receive|generic-segmentation|tcp-segmentation)-offload:'
+}
+
+topo_tcp_show() {
+	_topo_node "$1" || return 1
+	ip netns exec "${_topo_ns[$_node]}" sh -c 'cd /proc/sys/net/ipv4 &&
+		echo "tcp_timestamps $(cat tcp_timestamps) tcp_sack $(cat tcp_sack)" \
+		     "tcp_window_scaling $(cat tcp_window_scaling)"'
+}
+
+tstream_server() {
+	local port=$2 node ready
+	_topo_node "$1" || return 1
+	node=$_node
+	shift 2
+	ready=$TOPO_DIR/ready.$node.$port
+	rm -f "$ready"
+	# not on our stdout: a caller's $(...) would wait for the server to end
+	node_exec "$node" "$TSTREAM" server -p "$port" --ready-file "$ready" "$@" \
+		< /dev/null > /dev/null 2> "$TOPO_DIR/server.$node.$port.log" &
+	disown $!	# no "Killed" from bash when its node crashes
+	wait_until 10 test -e "$ready"
+}
+
+tstream_client() { client_exec "$TSTREAM" client "$@"; }
+
+stream_progress() {
+	local b=0
+	[ -f "$1" ] && read -r b _ < "$1"
+	echo "${b:-0}"
+}
+
+_topo_progress_ge() { [ "$(stream_progress "$1")" -ge "$2" ]; }
+
+stream_wait_bytes() { wait_until "$3" _topo_progress_ge "$1" "$2"; }
+
+json_num() {
+	[[ $1 =~ \"$2\":(-?[0-9.]+) ]] || return 1
+	echo "${BASH_REMATCH[1]}"
+}
