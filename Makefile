@@ -36,6 +36,10 @@ check:
 demo: all
 	@scripts/demo.sh
 
+# data-path benchmarks in the VM, written to docs/benchmarks.md
+bench:
+	@scripts/bench.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
 	$(MAKE) -C ctl clean
@@ -43,8 +47,8 @@ clean:
 	rm -rf build
 
 help:
-	@echo "targets: all module cli selftests check-kernel unit vmtest check demo clean"
+	@echo "targets: all module cli selftests check-kernel unit vmtest check demo bench clean"
 	@echo "  KDIR=dir       kernel build directory (default: $(KDIR))"
 	@echo "  TESTS='a b'    vmtest: run only these selftests"
 
-.PHONY: all module check-kernel cli selftests unit vmtest check demo clean help
+.PHONY: all module check-kernel cli selftests unit vmtest check demo bench clean help
