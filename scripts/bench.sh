@@ -20,8 +20,9 @@
 #   rr_p50, rr_p99   request/response round trips of 64 bytes (us; median
 #             over BENCH_RUNS runs of BENCH_RR round trips)
 #   failover  backupN only: the client's longest wait for its next byte
-#             across a crash of the primary and the promotion of node2 (ms),
-#             p50/p99/max over BENCH_CRASHES crashes, each on a fresh topology
+#             that ends after the crash of the primary (then node2 is
+#             promoted), in ms, p50/p99/max over BENCH_CRASHES crashes, each
+#             on a fresh topology (tstream --mark-file)
 #
 # The replicated configurations run only with TANDEM_BENCH_REPLICATED=1 (the
 # default once the data path protects connections); otherwise their columns
@@ -112,15 +113,16 @@ in_vm_failover_once() {
 	setup "$cfg" || return 1
 	progress=$TOPO_DIR/progress
 	tstream_client "$TOPO_VIP:$PORT" -b 16M --rate 4M -t 20 --seed $SRANDOM \
-		--progress-file "$progress" > "$TOPO_DIR/json" &
+		--progress-file "$progress" --mark-file "$TOPO_DIR/mark" > "$TOPO_DIR/json" &
 	client=$!
 	stream_wait_bytes "$progress" $((4 << 20)) 60 || return 1
+	touch "$TOPO_DIR/mark"
 	node_crash 1 && topo_roles 2 2 || return 1
 	wait $client
 	rc=$?
 	json=$(cat "$TOPO_DIR/json")
 	[ $rc -eq 0 ] || { echo "bench: failover run failed: $json" >&2; return 1; }
-	json_num "$json" max_pause_ms
+	json_num "$json" pause_after_mark_ms
 }
 
 in_vm_failover() {
@@ -222,8 +224,8 @@ of 64 bytes on one connection, each sent when the previous reply is back;
 the medians of $RUNS runs' p50 and p99. Failover: a 16 MiB stream at 4 MiB/s,
 the primary (node1) crashed after 4 MiB (links cut, then processes killed),
 node2 promoted by hand (\`tandem group set ... role primary\`); the client's
-longest wait for a byte while it had bytes outstanding; $CRASHES crashes, each
-on a fresh topology.
+longest wait for a byte, while it had bytes outstanding, among the waits that
+ended after the crash began; $CRASHES crashes, each on a fresh topology.
 EOF
 }
 

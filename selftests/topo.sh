@@ -51,6 +51,9 @@
 #   stream_progress FILE       echo the bytes a --progress-file reports (0)
 #   stream_wait_bytes FILE BYTES TIMEOUT_S
 #                              wait until the client verified BYTES
+#   stream_established FILE    echo the connections it established (0)
+#   stream_wait_established FILE N TIMEOUT_S
+#                              wait until N connections were established
 #
 #   json_num JSON KEY          echo the number KEY of a flat JSON object
 #                              (tstream's summary; no process started)
@@ -392,15 +395,24 @@ tstream_server() {
 
 tstream_client() { client_exec "$TSTREAM" client "$@"; }
 
-stream_progress() {
-	local b=0
-	[ -f "$1" ] && read -r b _ < "$1"
-	echo "${b:-0}"
+# _topo_progress FILE: its fields in _b (bytes), _e (established), _d (done)
+_topo_progress() {
+	_b=0 _e=0 _d=0
+	[ -f "$1" ] && read -r _b _e _d < "$1"
+	: "${_b:=0}" "${_e:=0}" "${_d:=0}"
 }
 
-_topo_progress_ge() { [ "$(stream_progress "$1")" -ge "$2" ]; }
+stream_progress() { _topo_progress "$1"; echo "$_b"; }
+
+stream_established() { _topo_progress "$1"; echo "$_e"; }
+
+_topo_progress_ge() { _topo_progress "$1"; [ "$_b" -ge "$2" ]; }
+
+_topo_established_ge() { _topo_progress "$1"; [ "$_e" -ge "$2" ]; }
 
 stream_wait_bytes() { wait_until "$3" _topo_progress_ge "$1" "$2"; }
+
+stream_wait_established() { wait_until "$3" _topo_established_ge "$1" "$2"; }
 
 json_num() {
 	[[ $1 =~ \"$2\":(-?[0-9.]+) ]] || return 1

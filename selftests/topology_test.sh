@@ -70,8 +70,20 @@ fi
 stream "20 MiB through the VIP, byte-exact" ok=1 bytes_verified=20971520 -- \
 	$TOPO_VIP:$PORT -b 20M --seed $SRANDOM -t 30
 
-stream "1000 concurrent connections, byte-exact" ok=1000 bytes_verified=4096000 -- \
-	$TOPO_VIP:$PORT -c 1000 -b 4K --seed $SRANDOM -t 30
+# All connected before any sends (--wait-file): 1000 open at once.
+concurrent() {
+	local p=$TOPO_DIR/progress1000 json
+	tstream_client $TOPO_VIP:$PORT -c 1000 -b 4K --seed $SRANDOM -t 60 \
+		--progress-file "$p" --wait-file "$TOPO_DIR/go" > "$TOPO_DIR/1000.json" &
+	stream_wait_established "$p" 1000 60
+	echo "$(stream_established "$p") connections established"
+	touch "$TOPO_DIR/go"
+	wait $!
+	json=$(cat "$TOPO_DIR/1000.json")
+	echo "$json"
+	is "$json" ok=1000 bytes_verified=4096000
+}
+tap_check "1000 concurrent connections, byte-exact" concurrent
 
 stream "request/response: 200 round trips, byte-exact" ok=1 rr=200 -- \
 	$TOPO_VIP:$PORT --rr 200 --size 64 -t 30
@@ -100,7 +112,7 @@ fi
 # A crash during a stream (rate-limited to last): the client must fail.
 progress=$TOPO_DIR/progress
 tstream_client $TOPO_VIP:$PORT -b 1G --rate 2M -t 3 --progress-file "$progress" \
-	> "$TOPO_DIR/crash.json" 2> "$TOPO_DIR/crash.err" &
+	--mark-file "$TOPO_DIR/mark" > "$TOPO_DIR/crash.json" 2> "$TOPO_DIR/crash.err" &
 client=$!
 if stream_wait_bytes "$progress" $((1 << 20)) 60; then
 	echo "# $(stream_progress "$progress") bytes verified; crashing node1"
@@ -108,6 +120,7 @@ else
 	echo "# the stream did not reach 1 MiB: $(stream_progress "$progress") bytes"
 fi
 node1_ns=$(node_ns 1)
+touch "$TOPO_DIR/mark"
 node_crash 1
 wait $client
 rc=$?
@@ -120,7 +133,8 @@ if [ $rc -ne 0 ] && is "$json" ok=0 &&
 else
 	tap_fail "a crash of the server's node mid-stream fails the client"
 fi
-if is "$json" timeout=1 reset=0 eof=0; then
+if is "$json" timeout=1 reset=0 eof=0 &&
+   [ "$(json_num "$json" pause_after_mark_ms)" != -1.000 ]; then
 	tap_ok "the crash let no FIN or RST out: the client stalled (timeout)"
 else
 	tap_fail "the crash let no FIN or RST out: the client stalled (timeout)"

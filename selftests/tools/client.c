@@ -66,11 +66,15 @@ struct client {
 	int64_t last_tick;
 	int64_t max_pause;
 	unsigned int max_pause_conn;
+	bool marked;		/* --mark-file exists */
+	int64_t mark_pause;	/* longest pause ending after that */
 	uint32_t *lat;		/* --rr: round-trip times, us */
 	size_t nlat;
 	uint8_t *rbuf;
 	uint8_t *wbuf;
-	uint64_t progress_written;
+	bool progress_any;	/* what --progress-file holds: */
+	uint64_t progress_verified;
+	unsigned int progress_est;
 	unsigned int progress_done;
 };
 
@@ -79,17 +83,29 @@ static bool salt_pending(const struct client *cl, const struct cconn *c)
 	return cl->o->nondet && c->salt_n < SALT_LEN && cl->o->bytes > cl->o->nondet_off;
 }
 
+/* A pause of the connection ends now (or with it). */
+static void pause_end(struct client *cl, struct cconn *c, int64_t now)
+{
+	int64_t p;
+
+	if (!c->busy_since)
+		return;
+	p = now - c->busy_since;
+	if (p > c->max_pause)
+		c->max_pause = p;
+	if (cl->marked && p > cl->mark_pause)
+		cl->mark_pause = p;
+}
+
 static void finish(struct client *cl, struct cconn *c, enum result res,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void finish(struct client *cl, struct cconn *c, enum result res,
 		   const char *fmt, ...)
 {
-	int64_t now = now_ns();
 	va_list ap;
 
-	if (c->busy_since && now - c->busy_since > c->max_pause)
-		c->max_pause = now - c->busy_since;
+	pause_end(cl, c, now_ns());
 	if (c->max_pause > cl->max_pause) {
 		cl->max_pause = c->max_pause;
 		cl->max_pause_conn = c->idx;
@@ -253,8 +269,7 @@ static void conn_read(struct client *cl, struct cconn *c)
 	}
 	now = now_ns();
 	c->last_progress = now;
-	if (c->busy_since && now - c->busy_since > c->max_pause)
-		c->max_pause = now - c->busy_since;
+	pause_end(cl, c, now);
 	if (!consume(cl, c, cl->rbuf, n))
 		return;
 	c->busy_since = c->rx < c->tx ? now : 0;
@@ -340,8 +355,8 @@ static void write_progress(struct client *cl)
 	char tmp[4096];
 	FILE *fp;
 
-	if (!f || (cl->verified == cl->progress_written && cl->done == cl->progress_done &&
-		   cl->progress_written))
+	if (!f || (cl->progress_any && cl->verified == cl->progress_verified &&
+		   cl->established == cl->progress_est && cl->done == cl->progress_done))
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", f);
 	fp = fopen(tmp, "w");
@@ -350,7 +365,9 @@ static void write_progress(struct client *cl)
 	fprintf(fp, "%llu %u %u\n", (unsigned long long)cl->verified, cl->established,
 		cl->done);
 	if (fclose(fp) == 0 && rename(tmp, f) == 0) {
-		cl->progress_written = cl->verified;
+		cl->progress_any = true;
+		cl->progress_verified = cl->verified;
+		cl->progress_est = cl->established;
 		cl->progress_done = cl->done;
 	}
 }
@@ -361,8 +378,13 @@ static void tick(struct client *cl)
 	const struct opts *o = cl->o;
 	int64_t now = now_ns(), timeout = o->timeout * 1e9;
 	double add = (now - cl->last_tick) * 1e-9 * o->rate;
+	/* a chunk, or two ticks' worth if more */
+	double burst = o->chunk > o->rate * 2 * LOOP_MS / 1000.0 ?
+		       o->chunk : o->rate * 2 * LOOP_MS / 1000.0;
 
 	cl->last_tick = now;
+	if (o->mark_file && !cl->marked && !access(o->mark_file, F_OK))
+		cl->marked = true;
 	if (!cl->go && !access(o->wait_file, F_OK)) {
 		cl->go = true;
 		for (unsigned int i = 0; i < o->conns; i++)
@@ -383,8 +405,8 @@ static void tick(struct client *cl)
 			continue;
 		if (o->rate) {
 			c->tokens += add;
-			if (c->tokens > o->chunk)
-				c->tokens = o->chunk;
+			if (c->tokens > burst)
+				c->tokens = burst;
 		}
 		update_events(cl, c);
 	}
@@ -416,6 +438,8 @@ static void report(struct client *cl)
 	printf(",\"max_pause_ms\":%.3f,\"max_pause_conn\":%u,\"secs\":%.3f,\"mbit_s\":%.1f",
 	       cl->max_pause / 1e6, cl->max_pause_conn, secs,
 	       secs > 0 ? cl->verified * 8 / secs / 1e6 : 0);
+	if (cl->o->mark_file)
+		printf(",\"pause_after_mark_ms\":%.3f", cl->marked ? cl->mark_pause / 1e6 : -1.0);
 	if (cl->o->rr) {
 		qsort(cl->lat, cl->nlat, sizeof(*cl->lat), cmp_u32);
 		printf(",\"rr\":%zu,\"p50_us\":%d,\"p99_us\":%d,\"max_us\":%d", cl->nlat,

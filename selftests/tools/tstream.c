@@ -65,6 +65,9 @@ static void usage(FILE *f)
 "                            verified, connections established, finished),\n"
 "                            rewritten atomically every 20 ms\n"
 "  --wait-file F             connect, then send nothing until F exists\n"
+"  --mark-file F             once F exists (checked every 20 ms), also report\n"
+"                            the longest pause that ends after that, as\n"
+"                            \"pause_after_mark_ms\" (touch F, then crash a node)\n"
 "  --bind ADDR               local address\n"
 "\n"
 "Both:\n"
@@ -189,7 +192,7 @@ static int parse_endpoint(const char *s, const char *defport,
 enum {
 	OPT_SLOW_READ = 256, OPT_NONDET, OPT_CHUNK, OPT_RATE, OPT_SEED,
 	OPT_RR, OPT_SIZE, OPT_PROGRESS, OPT_WAIT, OPT_BIND, OPT_RCVBUF,
-	OPT_SNDBUF, OPT_NODELAY, OPT_READY,
+	OPT_SNDBUF, OPT_NODELAY, OPT_READY, OPT_MARK,
 };
 
 static const struct option longopts[] = {
@@ -208,6 +211,7 @@ static const struct option longopts[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "progress-file", required_argument, NULL, OPT_PROGRESS },
 	{ "wait-file", required_argument, NULL, OPT_WAIT },
+	{ "mark-file", required_argument, NULL, OPT_MARK },
 	{ "bind", required_argument, NULL, OPT_BIND },
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 	{ "sndbuf", required_argument, NULL, OPT_SNDBUF },
@@ -270,6 +274,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_PROGRESS: o->progress_file = optarg; break;
 		case OPT_READY: o->ready_file = optarg; break;
 		case OPT_WAIT: o->wait_file = optarg; break;
+		case OPT_MARK: o->mark_file = optarg; break;
 		case OPT_BIND:
 			if (parse_endpoint(optarg, "0", &o->src, &o->src_len))
 				err = bad("--bind", optarg);

@@ -37,6 +37,7 @@ struct opts {
 	double timeout;			/* s without progress: a connection fails */
 	const char *progress_file;
 	const char *wait_file;
+	const char *mark_file;
 };
 
 int server_run(const struct opts *o);
