@@ -134,6 +134,7 @@ in_vm_failover() {
 	for ((i = 0; i < CRASHES; i++)); do
 		ms=$(bash scripts/bench.sh --failover-once "$cfg") && all+=("$ms")
 	done
+	[ ${#all[@]} -gt 0 ] || { echo "result $cfg failover failed"; return; }
 	printf '%s\n' "${all[@]}" | sort -n | awk -v cfg="$cfg" -v want="$CRASHES" '
 		{ v[NR] = $1 }
 		END {
@@ -148,6 +149,9 @@ case ${1:-} in
 --failover-once) in_vm_failover_once "$2"; exit ;;
 --in-vm)
 	echo "env guest kernel: $(uname -r), $(nproc) vCPUs"
+	if [ "$REPLICATED" = 1 ] && [ ! -d /sys/module/tandem ]; then
+		insmod "$TANDEM_KO" || echo "bench: insmod $TANDEM_KO failed" >&2
+	fi
 	for cfg in $CONFIGS; do
 		echo "# $cfg" >&2
 		bash scripts/bench.sh --config $cfg
