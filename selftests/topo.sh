@@ -15,7 +15,9 @@
 # namespace where cgroup2 is missing), so that a crash kills all of them.
 # Everything is removed on exit (lib.sh's on_exit).
 #
-#   topo_up [N]                build it (N replicas, default 3)
+#   topo_up [N]                build it (N replicas, default 3); a topology
+#                              already up is torn down first
+#   topo_down                  tear it down (also on exit)
 #   node_exec NODE CMD...      run CMD in NODE (1..N, nodeI, client)
 #   client_exec CMD...         node_exec client CMD...
 #   node_ns NODE               echo NODE's namespace
@@ -79,6 +81,7 @@ declare -gA _topo_cg=()		# node -> cgroup directory ("" without cgroup2)
 declare -ga _topo_nodes=()	# every namespace's node name, sw first
 declare -gA _topo_dead=()	# crashed nodes
 _topo_cgroot=
+_topo_registered=
 
 # _topo_node NODE: the canonical name of NODE in $_node; 1 if unknown
 _topo_node() {
@@ -189,7 +192,8 @@ topo_down() {
 	[ -n "$_topo_cgroot" ] &&
 		rmdir "${_topo_nodes[@]/#/$_topo_cgroot/}" "$_topo_cgroot" 2>/dev/null
 	rm -rf "$TOPO_DIR"
-	_topo_nodes=()
+	_topo_nodes=() _topo_ns=() _topo_cg=() _topo_dead=()
+	_topo_cgroot= TOPO_DIR= TOPO_GROUP= TOPO_N=0
 	return 0
 }
 
@@ -198,9 +202,11 @@ topo_down() {
 topo_up() {
 	local n=${1:-3} i node sw
 	[ -x "$TSTREAM" ] || { echo "topo: no $TSTREAM (make -C selftests)" >&2; return 1; }
+	[ ${#_topo_nodes[@]} -eq 0 ] || topo_down
 	TOPO_N=$n
 	TOPO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tandem-topo.XXXXXX") || return 1
-	on_exit topo_down
+	[ -n "$_topo_registered" ] || on_exit topo_down
+	_topo_registered=1
 	[ -w /sys/fs/cgroup/cgroup.procs ] && _topo_cgroot=/sys/fs/cgroup/${TOPO_DIR##*/}
 	_topo_ns_name sw
 	_topo_ns_name client
