@@ -53,6 +53,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_TAKEOVER_RESUMED] = "takeover_resumed",
 	[TANDEM_STAT_TAKEOVER_RESET] = "takeover_reset",
 	[TANDEM_STAT_GARP_SENT] = "garp_sent",
+	[TANDEM_STAT_ACK_REAPPLIED] = "ack_reapplied",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

@@ -32,6 +32,7 @@
 #include <net/udp_tunnel.h>
 
 #include "channel.h"
+#include "datapath.h"
 
 #define HEARTBEAT_MS 100
 #define HDR_LEN sizeof(struct tandem_wire_hdr)
@@ -573,6 +574,18 @@ static enum tandem_stat dispatch(struct tandem_group *g,
 		heartbeat_rcv(g, from, h, skb);
 		return 0;
 	/* The data path's types come here. */
+	case TANDEM_WIRE_SEGMENT:
+		tandem_inject_rx_segment(g, from->node_id, skb->data, skb->len);
+		consume_skb(skb);
+		return 0;
+	case TANDEM_WIRE_CONFIRM:
+		tandem_mirror_rx_confirm(g, from->node_id, skb->data, skb->len);
+		consume_skb(skb);
+		return 0;
+	case TANDEM_WIRE_PROGRESS:
+		tandem_mirror_rx_progress(g, from->node_id, skb->data, skb->len);
+		consume_skb(skb);
+		return 0;
 	default:
 		return TANDEM_STAT_CHAN_DROP_TYPE;
 	}

@@ -33,6 +33,10 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_KICK	BIT(7)	/* primary: an ACK must be sent */
 #define TANDEM_CONN_F_WS	BIT(8)	/* the client's SYN offered window scaling */
 #define TANDEM_CONN_F_LTS	BIT(9)	/* local_ts valid */
+#define TANDEM_CONN_F_PENDING	BIT(10)	/* backup: pending_ack and tmpl valid */
+#define TANDEM_CONN_F_REAPPLY	BIT(11)	/* backup: inject tmpl from the timer */
+
+#define TANDEM_TMPL_MAX 64		/* IPv4 + TCP header of a pure ACK */
 
 /* What this node knows of one peer's copy of the connection. */
 struct tandem_conn_peer {
@@ -67,6 +71,8 @@ struct tandem_conn {
 	u32 edge_sent;			/* primary: right edge advertised */
 	u32 rcv_reported;		/* backup: rcv_nxt last reported */
 	u32 pending_ack;		/* backup: wire ack held back (clamped) */
+	u8 tmpl_len;
+	u8 tmpl[TANDEM_TMPL_MAX];	/* backup: the pure ACK that re-applies it */
 	unsigned long created;		/* jiffies */
 	unsigned long last_seen;	/* jiffies */
 	struct sk_buff *held;		/* primary: the SYN-ACK being held */
@@ -122,6 +128,12 @@ struct tandem_progress_body {		/* PROGRESS: backup -> all */
 	__be32 rcv_edge;		/* client space */
 } __packed;
 
+/* The same layouts as in tandem_wire.h. */
+static_assert(sizeof(struct tandem_seg_body) == sizeof(struct tandem_wire_segment));
+static_assert(sizeof(struct tandem_conn_id) == sizeof(struct tandem_wire_conn));
+static_assert(sizeof(struct tandem_confirm_body) == sizeof(struct tandem_wire_confirm));
+static_assert(sizeof(struct tandem_progress_body) == sizeof(struct tandem_wire_progress));
+
 /* conn.c */
 int tandem_conn_init(void);
 void tandem_conn_uninit(void);
@@ -171,6 +183,7 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		     struct sock *sk);
 void tandem_conn_deltas(struct tandem_conn *c);
+void tandem_inject_reapply(struct tandem_conn *c);
 
 /* suppress.c (backup) */
 unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb);

@@ -1,24 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Glue between the data path and the replication channel and counters:
- * the data path's message types under its own names, mapped here onto
- * channel.c as it lands, and its counters.
+ * the data path's message types under its own names, and its counters.
  */
 #ifndef _TANDEM_DPGLUE_H
 #define _TANDEM_DPGLUE_H
 
 #include "tandem.h"
 
+#include <linux/tandem_wire.h>
+
 enum dp_msg {
-	DP_MSG_SEGMENT = 1,	/* primary -> backups: a client segment */
-	DP_MSG_CONFIRM,		/* backup -> all: connection opened locally */
-	DP_MSG_PROGRESS,	/* backup -> all: received up to, window edge */
+	DP_MSG_SEGMENT = TANDEM_WIRE_SEGMENT,
+	DP_MSG_CONFIRM = TANDEM_WIRE_CONFIRM,
+	DP_MSG_PROGRESS = TANDEM_WIRE_PROGRESS,
 };
 
-/* Until the channel lands, nothing is sent: the data path runs alone. */
+/* To every non-witness member (@to is always NULL so far). */
 static inline void dp_send(struct tandem_group *g, void *to, enum dp_msg type,
 			   const void *body, unsigned int len)
 {
+	tandem_channel_send(g, NULL, type, body, len);
 }
 
 /* The data path's counters are in enum tandem_stat (uapi), per group. */

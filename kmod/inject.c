@@ -25,6 +25,35 @@ bool tandem_injecting(const struct sk_buff *skb)
 	return this_cpu_read(inject_skb) == skb;
 }
 
+/*
+ * Keeps, for a clamped ACK, a pure ACK carrying it (wire space, after the
+ * segment's data), to be injected once the local output has caught up.
+ */
+static void save_tmpl(struct tandem_conn *c, struct sk_buff *skb,
+		      const struct tcphdr *th, u32 ack)
+{
+	unsigned int ihl = ip_hdrlen(skb), hlen = ihl + th->doff * 4;
+	u32 end = ntohl(th->seq) + skb->len - hlen + th->syn + th->fin;
+	struct tcphdr *t;
+	struct iphdr *iph;
+
+	lockdep_assert_held(&c->lock);
+	if (hlen > TANDEM_TMPL_MAX || th->syn || th->rst)
+		return;
+	if ((c->flags & TANDEM_CONN_F_PENDING) && !after(ack, c->pending_ack))
+		return;
+	memcpy(c->tmpl, skb_network_header(skb), hlen);
+	iph = (struct iphdr *)c->tmpl;
+	iph->tot_len = htons(hlen);
+	t = (struct tcphdr *)(c->tmpl + ihl);
+	t->seq = htonl(end);
+	t->fin = 0;
+	t->psh = 0;
+	c->tmpl_len = hlen;
+	c->pending_ack = ack;
+	c->flags |= TANDEM_CONN_F_PENDING;
+}
+
 /* Translates a client segment for the local stack; @sk may be NULL. */
 void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		     struct sock *sk)
@@ -49,8 +78,11 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		snd_nxt = READ_ONCE(tcp_sk(sk)->snd_nxt);
 		if (after(local, snd_nxt)) {
 			local = snd_nxt;
-			c->pending_ack = ack;
 			clamped = true;
+			save_tmpl(c, skb, th, ack);
+		} else if ((c->flags & TANDEM_CONN_F_PENDING) &&
+			   !before(ack, c->pending_ack)) {
+			c->flags &= ~TANDEM_CONN_F_PENDING;
 		}
 	}
 	spin_unlock_bh(&c->lock);
@@ -139,32 +171,20 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 	return c;
 }
 
-void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
-			      const void *body, unsigned int len)
+/*
+ * Feeds @pkt (an IPv4 client segment in wire space) to the local stack on
+ * the device of the VIP, then reports the progress it made.
+ */
+static void inject_packet(struct tandem_conn *c, const void *pkt,
+			  unsigned int plen)
 {
-	struct net *net = g->tn->net;
-	const struct iphdr *iph;
+	struct tandem_group *g = c->dp->group;
 	struct net_device *dev;
-	struct tandem_conn *c;
 	struct sk_buff *skb;
 	struct sock *sk;
-	unsigned int plen;
-
-	if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP || !g->dp ||
-	    g->vip.family != AF_INET)
-		return;
-	iph = seg_packet(g, body, len);
-	if (!iph) {
-		dp_count(g, TANDEM_STAT_INJECT_MALFORMED);
-		return;
-	}
-	plen = ntohs(iph->tot_len);
-	c = seg_conn(g, body, iph);
-	if (!c)
-		return;
 
 	rcu_read_lock();
-	dev = __ip_dev_find(net, g->vip.v4, false);
+	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
 	if (!dev) {
 		rcu_read_unlock();
 		dp_count(g, TANDEM_STAT_INJECT_NO_DEV);
@@ -175,12 +195,12 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 		rcu_read_unlock();
 		return;
 	}
-	skb_put_data(skb, iph, plen);
+	skb_put_data(skb, pkt, plen);
 	skb->protocol = htons(ETH_P_IP);
 	skb_reset_mac_header(skb);
 	skb_reset_network_header(skb);
 	skb->pkt_type = PACKET_HOST;
-	/* The channel authenticated the bytes; the TCP checksum of a split segment is not recomputed. */
+	/* The channel authenticated the bytes; a split segment's TCP checksum is not recomputed. */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 
 	sk = tandem_conn_sock(c);
@@ -203,4 +223,41 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 		tandem_report_progress(c, sk);
 	if (sk)
 		sock_gen_put(sk);
+}
+
+/* From the connection's timer: inject the pure ACK of a clamped ACK. */
+void tandem_inject_reapply(struct tandem_conn *c)
+{
+	u8 pkt[TANDEM_TMPL_MAX];
+	unsigned int len = 0;
+
+	spin_lock_bh(&c->lock);
+	if (c->flags & TANDEM_CONN_F_PENDING) {
+		len = c->tmpl_len;
+		memcpy(pkt, c->tmpl, len);
+	}
+	spin_unlock_bh(&c->lock);
+	if (len && smp_load_acquire(&c->dp->group->role) == TANDEM_ROLE_BACKUP) {
+		inject_packet(c, pkt, len);
+		dp_count(c->dp->group, TANDEM_STAT_ACK_REAPPLIED);
+	}
+}
+
+void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
+			      const void *body, unsigned int len)
+{
+	const struct iphdr *iph;
+	struct tandem_conn *c;
+
+	if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP || !g->dp ||
+	    g->vip.family != AF_INET)
+		return;
+	iph = seg_packet(g, body, len);
+	if (!iph) {
+		dp_count(g, TANDEM_STAT_INJECT_MALFORMED);
+		return;
+	}
+	c = seg_conn(g, body, iph);
+	if (c)
+		inject_packet(c, iph, ntohs(iph->tot_len));
 }

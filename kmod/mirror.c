@@ -146,7 +146,7 @@ void tandem_conn_timer(struct timer_list *t)
 {
 	struct tandem_conn *c = from_timer(c, t, timer);
 	struct tandem_group *g = c->dp->group;
-	bool release = false, kick;
+	bool release = false, kick, reapply;
 
 	spin_lock_bh(&c->lock);
 	if (c->held) {
@@ -154,12 +154,15 @@ void tandem_conn_timer(struct timer_list *t)
 		release = true;
 	}
 	kick = c->flags & TANDEM_CONN_F_KICK;
-	c->flags &= ~TANDEM_CONN_F_KICK;
+	reapply = c->flags & TANDEM_CONN_F_REAPPLY;
+	c->flags &= ~(TANDEM_CONN_F_KICK | TANDEM_CONN_F_REAPPLY);
 	spin_unlock_bh(&c->lock);
 	if (release)
 		release_held(c);
 	if (kick)
 		kick_ack(c);
+	if (reapply)
+		tandem_inject_reapply(c);
 }
 
 void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
@@ -321,8 +324,11 @@ static void clamp_limits(struct tandem_conn *c, struct tandem_group *g,
 		}
 		if (before(p->rcv_nxt, *min_ack))
 			*min_ack = p->rcv_nxt;
-		if (p->rcv_edge && before(p->rcv_edge, *min_edge))
-			*min_edge = p->rcv_edge;
+		/*
+		 * The backups' window edges (p->rcv_edge) are not applied
+		 * yet: the primary sends no window update when only an edge
+		 * advances, so the client could wait for a persist probe.
+		 */
 	}
 }
 

@@ -93,6 +93,26 @@ static void note_synack(struct tandem_conn *c, const struct tcphdr *th)
 	tandem_conn_deltas(c);
 }
 
+/*
+ * While an ACK that was clamped on the way in is pending, each segment of
+ * new output makes the connection's timer inject it again (clamped again
+ * to what was sent by then), as the client would have acknowledged it: the
+ * local stack's window and timers then behave as on the primary. (Not from
+ * here: this may run inside the stack's processing of an injected segment,
+ * with the socket locked.)
+ */
+static void reapply_check(struct tandem_conn *c, struct sk_buff *skb,
+			  const struct tcphdr *th)
+{
+	u32 len = skb->len - ip_hdrlen(skb) - th->doff * 4 + th->fin;
+
+	lockdep_assert_held(&c->lock);
+	if (!(c->flags & TANDEM_CONN_F_PENDING) || !len || c->dead)
+		return;
+	c->flags |= TANDEM_CONN_F_REAPPLY;
+	mod_timer(&c->timer, jiffies);
+}
+
 unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
@@ -114,6 +134,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 			ack = ntohl(th->ack_seq);
 			edge = ack + (ntohs(th->window) << c->wscale);
 			progress = true;
+			reapply_check(c, skb, th);
 		}
 		if (th->rst)
 			c->state = TANDEM_CONN_STATE_CLOSED;

@@ -363,6 +363,8 @@ enum tandem_stat {
 	TANDEM_STAT_TAKEOVER_RESET,
 	/* gratuitous ARPs sent on promotion */
 	TANDEM_STAT_GARP_SENT,
+	/* clamped mirrored ACKs injected again once this backup caught up */
+	TANDEM_STAT_ACK_REAPPLIED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
