@@ -227,9 +227,7 @@ static int parse(int argc, char **argv, struct tandem_req *req)
 
 static int query(const struct tandem_req *req, struct json_object *out)
 {
-	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct tandem_nl nl;
-	struct nlmsghdr *nlh;
 	int ret;
 
 	ret = tandem_nl_open(&nl);
@@ -237,10 +235,7 @@ static int query(const struct tandem_req *req, struct json_object *out)
 		report_open_error(stderr, ret);
 		return ret;
 	}
-	nlh = tandem_nl_msg(&nl, buf, req->cmd, 0);
-	ret = req_put_attrs(req, nlh, sizeof(buf));
-	if (!ret)
-		ret = tandem_nl_dump(&nl, nlh, reply_cb, reset_cb, out);
+	ret = req_exec_cb(&nl, req, reply_cb, reset_cb, out);
 	if (ret)
 		report_error(stderr, req->what, ret, &nl.err);
 	tandem_nl_close(&nl);

@@ -139,8 +139,8 @@ static void reset_cb(void *data)
 		json_object_array_del_idx(out, 0, json_object_array_length(out));
 }
 
-int req_exec(struct tandem_nl *nl, const struct tandem_req *req,
-	     struct json_object *out)
+int req_exec_cb(struct tandem_nl *nl, const struct tandem_req *req,
+		mnl_cb_t cb, void (*reset)(void *data), void *data)
 {
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -150,10 +150,16 @@ int req_exec(struct tandem_nl *nl, const struct tandem_req *req,
 	ret = req_put_attrs(req, nlh, sizeof(buf));
 	if (!ret) {
 		if (req->dump)
-			ret = tandem_nl_dump(nl, nlh, collect_cb, reset_cb, out);
+			ret = tandem_nl_dump(nl, nlh, cb, reset, data);
 		else
-			ret = tandem_nl_request(nl, nlh, collect_cb, out);
+			ret = tandem_nl_request(nl, nlh, cb, data);
 	}
 	explicit_bzero(buf, sizeof(buf));
 	return ret;
+}
+
+int req_exec(struct tandem_nl *nl, const struct tandem_req *req,
+	     struct json_object *out)
+{
+	return req_exec_cb(nl, req, collect_cb, reset_cb, out);
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <json-c/json.h>
+#include <libmnl/libmnl.h>
 #include <linux/tandem.h>
 
 #include "netlink.h"
@@ -56,5 +57,9 @@ int req_put_attrs(const struct tandem_req *req, struct nlmsghdr *nlh,
  */
 int req_exec(struct tandem_nl *nl, const struct tandem_req *req,
 	     struct json_object *out);
+
+/* The same with the caller's reply callback (reset: a dump restarts). */
+int req_exec_cb(struct tandem_nl *nl, const struct tandem_req *req,
+		mnl_cb_t cb, void (*reset)(void *data), void *data);
 
 #endif /* TANDEM_REQUEST_H */
