@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Defaults, value syntax, and the checks that need the whole file. */
+#include <errno.h>
+#include <string.h>
+
+#include "config_ctx.h"
+
+#define MS 1000000LL
+
+void group_defaults(struct td_group *g)
+{
+	agree_config_defaults(&g->agree);
+	g->port = TANDEM_DEFAULT_REPL_PORT;
+	g->agree_port = TANDEM_DEFAULT_REPL_PORT + 1;
+	parse_addr("127.0.0.1", &g->health_addr);
+	g->hook_timeout = 30000 * MS;
+	g->conns_interval = 1000 * MS;
+}
+
+void service_defaults(struct td_service *s)
+{
+	s->interval = 1000 * MS;
+	s->timeout = 1000 * MS;
+	s->rise = 2;
+	s->fall = 3;
+}
+
+const char *config_log_level_name(enum td_log_level level)
+{
+	switch (level) {
+	case TD_LOG_ERR:
+		return "err";
+	case TD_LOG_WARNING:
+		return "warning";
+	case TD_LOG_INFO:
+		return "info";
+	case TD_LOG_DEBUG:
+		return "debug";
+	}
+	return "?";
+}
+
+int config_duration(const char *s, int64_t min, int64_t max, int64_t *ns)
+{
+	static const struct { const char *unit; int64_t mul; } units[] = {
+		{ "", MS }, { "ms", MS }, { "s", 1000 * MS }, { "us", 1000 },
+		{ "ns", 1 }, { "m", 60000 * MS }, { "h", 3600000 * MS },
+	};
+	size_t digits = strspn(s, "0123456789");
+	unsigned int i;
+	uint64_t n;
+	char num[24];
+
+	if (!digits || digits >= sizeof(num))
+		return digits ? -ERANGE : -EINVAL;
+	memcpy(num, s, digits);
+	num[digits] = '\0';
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(s + digits, units[i].unit))
+			continue;
+		if (parse_u64(num, 0, INT64_MAX / units[i].mul, &n))
+			return -ERANGE;
+		n *= units[i].mul;
+		if ((int64_t)n < min || (int64_t)n > max)
+			return -ERANGE;
+		*ns = n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void check_node(struct config_ctx *ctx)
+{
+	struct td_config *cfg = ctx->cfg;
+
+	if (!ctx->node_line)
+		ctx_error(ctx, 0, "no [node] section");
+	else if (!cfg->node_id)
+		ctx_error(ctx, ctx->node_line, "[node]: missing id");
+	if (!cfg->n_groups)
+		ctx_error(ctx, 0, "no [group NAME] section");
+}
+
+static bool same_addr(const struct tandem_addr *a, const struct tandem_addr *b)
+{
+	return a->len == b->len && !memcmp(a->bytes, b->bytes, a->len);
+}
+
+static void check_members(struct config_ctx *ctx, struct td_group *g)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < g->n_members; i++) {
+		struct td_member *m = &g->member[i];
+
+		for (j = 0; j < i; j++) {
+			struct td_member *o = &g->member[j];
+
+			if (o->id == m->id)
+				ctx_error(ctx, m->line,
+					  "member %u given twice in [group %s] (first on line %u)",
+					  m->id, g->name, o->line);
+			else if (same_addr(&o->addr, &m->addr))
+				ctx_error(ctx, m->line,
+					  "member %u has the address of member %u (line %u)",
+					  m->id, o->id, o->line);
+		}
+		if (m->addr.family != g->member[0].addr.family)
+			ctx_error(ctx, m->line,
+				  "member %u: address family differs from member %u's",
+				  m->id, g->member[0].id);
+	}
+}
+
+static void check_timers(struct config_ctx *ctx, struct td_group *g)
+{
+	char err[128];
+	unsigned int i;
+
+	g->agree.self_id = ctx->cfg->node_id;
+	g->agree.n_members = g->n_members;
+	for (i = 0; i < g->n_members; i++) {
+		g->agree.member[i].id = g->member[i].id;
+		g->agree.member[i].priority = g->member[i].priority;
+		g->agree.member[i].witness = g->member[i].witness;
+	}
+	if (agree_config_check(&g->agree, err, sizeof(err)))
+		ctx_error(ctx, g->line, "[group %s]: %s", g->name, err);
+}
+
+static void check_key_file(struct config_ctx *ctx, struct td_group *g)
+{
+	int ret;
+
+	if (!*g->key_file) {
+		ctx_error(ctx, g->line, "[group %s]: missing key (a key file, see tandem genkey)",
+			  g->name);
+		return;
+	}
+	ret = read_key_file(g->key_file, g->key);
+	if (ret)
+		ctx_error(ctx, g->line, "[group %s]: cannot read the key file %s: %s",
+			  g->name, g->key_file,
+			  ret == -EINVAL ? "not 32 bytes, raw or base64" : strerror(-ret));
+}
+
+static void check_group(struct config_ctx *ctx, struct td_group *g)
+{
+	const struct td_member *self;
+
+	if (!g->id)
+		ctx_error(ctx, g->line, "[group %s]: missing id", g->name);
+	if (!g->has_vip)
+		ctx_error(ctx, g->line, "[group %s]: missing vip", g->name);
+	check_key_file(ctx, g);
+	if (!g->n_members) {
+		ctx_error(ctx, g->line, "[group %s]: no member", g->name);
+		return;
+	}
+	check_members(ctx, g);
+	self = config_member(g, ctx->cfg->node_id);
+	if (!self && ctx->cfg->node_id)
+		ctx_error(ctx, g->line,
+			  "[group %s]: this node (id %u) is not one of its members",
+			  g->name, ctx->cfg->node_id);
+	if (g->n_members > TANDEM_MEMBERS_MAX + 1)
+		ctx_error(ctx, g->line, "[group %s]: more than %d members",
+			  g->name, TANDEM_MEMBERS_MAX + 1);
+	if (g->agree_port == g->port)
+		ctx_error(ctx, g->line,
+			  "[group %s]: agree-port must differ from port (%u), the kernel's",
+			  g->name, g->port);
+	if (self && ctx->n_errors == 0)
+		check_timers(ctx, g);
+}
+
+static void check_groups(struct config_ctx *ctx)
+{
+	struct td_config *cfg = ctx->cfg;
+	unsigned int i, j;
+
+	for (i = 0; i < cfg->n_groups; i++) {
+		struct td_group *g = &cfg->group[i];
+
+		check_group(ctx, g);
+		for (j = 0; j < i; j++) {
+			struct td_group *o = &cfg->group[j];
+
+			if (g->id && g->id == o->id)
+				ctx_error(ctx, g->line,
+					  "[group %s]: id %u already used by [group %s] (line %u)",
+					  g->name, g->id, o->name, o->line);
+			if (g->has_vip && o->has_vip && same_addr(&g->vip, &o->vip))
+				ctx_error(ctx, g->line,
+					  "[group %s]: vip already used by [group %s] (line %u)",
+					  g->name, o->name, o->line);
+		}
+	}
+}
+
+static void check_services(struct config_ctx *ctx)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < ctx->cfg->n_groups; i++) {
+		struct td_group *g = &ctx->cfg->group[i];
+
+		for (j = 0; j < g->n_services; j++) {
+			struct td_service *s = &g->service[j];
+
+			if (s->timeout > s->interval)
+				ctx_error(ctx, s->line,
+					  "[service %s %u]: timeout longer than interval",
+					  g->name, s->port);
+		}
+	}
+}
+
+void ctx_check(struct config_ctx *ctx)
+{
+	check_node(ctx);
+	check_groups(ctx);
+	check_services(ctx);
+}

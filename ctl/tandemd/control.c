@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket: a unix stream socket (a path, or an abstract name
+ * "@name", which lives in the network namespace like the groups do). One
+ * request line per connection, one JSON reply, then close:
+ *
+ *   status                      {"node_id":N,"groups":[...]}
+ *   switchover GROUP [NODE]     {"ok":true} or {"error":"..."}
+ *
+ * Anybody who can connect may ask for the status; a switchover needs the
+ * peer to be root or tandemd's own user (SO_PEERCRED).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "parse.h"
+#include "tandemd.h"
+
+#define CTL_LINE_MAX 512
+
+struct ctl_client {
+	struct td_watch w;
+	size_t len;
+	char buf[CTL_LINE_MAX];
+};
+
+static const char *core_role(enum agree_role r)
+{
+	return r == AGREE_ROLE_PRIMARY ? "primary" :
+	       r == AGREE_ROLE_CANDIDATE ? "candidate" : "backup";
+}
+
+static void add(struct json_object *o, const char *k, struct json_object *v)
+{
+	json_object_object_add(o, k, v);
+}
+
+static struct json_object *member_json(const struct td_grp *g,
+				       const struct agree_view_entry *v)
+{
+	const struct td_member *m = config_member(g->cfg, v->id);
+	struct json_object *o = json_object_new_object();
+
+	add(o, "node_id", json_object_new_uint64(v->id));
+	add(o, "self", json_object_new_boolean(v->id == g->cfg->agree.self_id));
+	add(o, "priority", json_object_new_int(m ? m->priority : 0));
+	add(o, "witness", json_object_new_boolean(m && m->witness));
+	add(o, "alive", json_object_new_boolean(v->flags & AGREE_VIEW_ALIVE));
+	add(o, "healthy", json_object_new_boolean(v->flags & AGREE_VIEW_HEALTHY));
+	add(o, "quiet", json_object_new_boolean(v->flags & AGREE_VIEW_QUIET));
+	add(o, "conns", json_object_new_uint64(v->conns));
+	return o;
+}
+
+static struct json_object *checks_json(const struct td_grp *g)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned int i;
+
+	for (i = 0; i < g->n_checks; i++) {
+		const struct td_check_state *cs = &g->checks[i];
+		struct json_object *o = json_object_new_object();
+		static const char *const types[] = { "?", "tcp", "http", "exec" };
+
+		add(o, "port", json_object_new_int(cs->svc->port));
+		add(o, "type", json_object_new_string(types[cs->cfg->type]));
+		add(o, "healthy", json_object_new_boolean(cs->healthy));
+		if (cs->last[0])
+			add(o, "last_error", json_object_new_string(cs->last));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *group_json(const struct td_grp *g, int64_t now)
+{
+	struct agree_view_entry view[AGREE_MAX_MEMBERS];
+	struct json_object *o = json_object_new_object();
+	struct json_object *members = json_object_new_array();
+	const struct agree_node *n = &g->node;
+	unsigned int i, cnt = agree_view(n, view);
+
+	add(o, "name", json_object_new_string(g->cfg->name));
+	add(o, "node_id", json_object_new_uint64(g->cfg->agree.self_id));
+	add(o, "witness", json_object_new_boolean(g->witness));
+	add(o, "role", json_object_new_string(core_role(agree_role(n))));
+	add(o, "kernel_role", json_object_new_string(td_role_name(g->role)));
+	add(o, "epoch", json_object_new_uint64(agree_epoch(n)));
+	add(o, "promised", json_object_new_uint64(g->persisted.promised));
+	add(o, "primary", json_object_new_uint64(agree_role(n) == AGREE_ROLE_PRIMARY ?
+			g->cfg->agree.self_id : n->primary));
+	if (agree_role(n) == AGREE_ROLE_PRIMARY)
+		add(o, "lease_remaining_ms", json_object_new_int64(
+			(agree_lease_expiry(n) - now) / NS_PER_MS));
+	add(o, "healthy", json_object_new_boolean(g->healthy));
+	add(o, "conns", json_object_new_uint64(g->conns));
+	add(o, "rx_dropped", json_object_new_uint64(g->rx_bad));
+	add(o, "rx_replayed", json_object_new_uint64(g->rx_replay));
+	for (i = 0; i < cnt; i++)
+		json_object_array_add(members, member_json(g, &view[i]));
+	add(o, "members", members);
+	add(o, "checks", checks_json(g));
+	return o;
+}
+
+static struct json_object *status(struct td_daemon *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *groups = json_object_new_array();
+	int64_t now = td_now();
+	unsigned int i;
+
+	add(o, "node_id", json_object_new_uint64(d->cfg.node_id));
+	for (i = 0; i < d->n_grps; i++)
+		json_object_array_add(groups, group_json(d->grps[i], now));
+	add(o, "groups", groups);
+	return o;
+}
+
+static struct json_object *error(const char *fmt, const char *arg)
+{
+	struct json_object *o = json_object_new_object();
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), fmt, arg);
+	add(o, "error", json_object_new_string(msg));
+	return o;
+}
+
+static bool privileged(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	return cred.uid == 0 || cred.uid == geteuid();
+}
+
+static struct json_object *switchover(struct td_daemon *d, int fd, char *args)
+{
+	char *save, *name = strtok_r(args, " \t", &save);
+	char *node = strtok_r(NULL, " \t", &save);
+	uint64_t target = 0;
+	unsigned int i;
+	int ret;
+
+	if (!privileged(fd))
+		return error("switchover: %s", "permission denied (root only)");
+	if (!name || (node && parse_u64(node, 1, UINT32_MAX, &target)))
+		return error("switchover: %s", "expected GROUP [NODE_ID]");
+	for (i = 0; i < d->n_grps; i++) {
+		struct td_grp *g = d->grps[i];
+
+		if (strcmp(g->cfg->name, name))
+			continue;
+		ret = agree_request_switchover(&g->node, td_now(), target);
+		if (ret == -EPERM)
+			return error("switchover: this node is not the primary of %s", name);
+		if (ret == -EINVAL)
+			return error("switchover: %s: the target cannot stand (a witness, this node, or not a member)", name);
+		if (ret == -EAGAIN)
+			return error("switchover: %s: no target alive, healthy and past its quiet period", name);
+		td_info("group %s: switchover to %s requested", name,
+			node ? node : "the best backup");
+		grp_drain(g);
+		return json_object_new_object();
+	}
+	return error("switchover: no group %s here", name);
+}
+
+static struct json_object *handle(struct td_daemon *d, int fd, char *line)
+{
+	line[strcspn(line, "\r\n")] = '\0';
+	if (!strcmp(line, "status"))
+		return status(d);
+	if (!strncmp(line, "switchover ", 11)) {
+		struct json_object *o = switchover(d, fd, line + 11);
+
+		if (!json_object_object_get_ex(o, "error", NULL))
+			add(o, "ok", json_object_new_boolean(true));
+		return o;
+	}
+	return error("unknown request \"%.64s\": expected status or switchover", line);
+}
+
+static void client_close(struct td_daemon *d, struct ctl_client *c)
+{
+	loop_del(d, &c->w);
+	close(c->w.fd);
+	free(c);
+}
+
+static void client_ready(struct td_daemon *d, struct td_watch *w, uint32_t events)
+{
+	struct ctl_client *c = (struct ctl_client *)w;
+	struct json_object *reply;
+	const char *text;
+	ssize_t n;
+
+	(void)events;
+	n = recv(w->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n > 0)
+		c->len += n;
+	c->buf[c->len] = '\0';
+	if (n > 0 && !strchr(c->buf, '\n') && c->len < sizeof(c->buf) - 1)
+		return;
+	if (c->len) {
+		reply = handle(d, w->fd, c->buf);
+		text = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
+		if (send(w->fd, text, strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ||
+		    send(w->fd, "\n", 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			td_debug("control: cannot send a reply: %s", strerror(errno));
+		json_object_put(reply);
+	}
+	client_close(d, c);
+}
+
+static void control_accept(struct td_daemon *d, struct td_watch *w, uint32_t events)
+{
+	struct ctl_client *c;
+	int fd;
+
+	(void)events;
+	fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->w.fd = fd;
+	c->w.fn = client_ready;
+	if (loop_add(d, &c->w, EPOLLIN)) {
+		close(fd);
+		free(c);
+	}
+}
+
+/* The address of a control socket path ("@name": abstract). */
+socklen_t control_sockaddr(const char *path, struct sockaddr_un *sun)
+{
+	size_t len = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (len >= sizeof(sun->sun_path))
+		return 0;
+	memcpy(sun->sun_path, path, len);
+	if (path[0] == '@')
+		sun->sun_path[0] = '\0';
+	return offsetof(struct sockaddr_un, sun_path) + len + (path[0] != '@');
+}
+
+int control_open(struct td_daemon *d)
+{
+	const char *path = d->cfg.control;
+	struct sockaddr_un sun;
+	socklen_t len = control_sockaddr(path, &sun);
+	struct stat st;
+	int fd, ret;
+
+	if (!len) {
+		td_err("control socket %s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	if (path[0] != '@' && !lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) ||
+	    (path[0] != '@' && chmod(path, 0600)) || listen(fd, 16)) {
+		ret = -errno;
+		td_err("cannot open the control socket %s: %s", path, strerror(-ret));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	d->control.fd = fd;
+	d->control.fn = control_accept;
+	return loop_add(d, &d->control, EPOLLIN);
+}
+
+void control_close(struct td_daemon *d)
+{
+	if (d->control.fd < 0)
+		return;
+	loop_del(d, &d->control);
+	close(d->control.fd);
+	d->control.fd = -1;
+	if (d->cfg.control[0] != '@')
+		unlink(d->cfg.control);
+}

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Agreement datagrams between the tandemds of a group, over UDP on the
+ * replication network (each member's replication address, the group's
+ * agree-port). Layout, network byte order:
+ *
+ *   0  u32 magic "TDAG"      12 u64 seq: incarnation << 32 | counter
+ *   4  u32 group id          20 agreement message (ctl/agree/wire.h)
+ *   8  u32 sender node id    .. u8[16] tag
+ *
+ * tag = HMAC-SHA256(K, everything before it) truncated to 128 bits, where
+ * K = HMAC-SHA256(group key, "tandemd agreement v1"): a key of its own, so
+ * that nothing the kernel's channel authenticates with the group key can
+ * be replayed here or the other way round. A receiver keeps, per sender,
+ * the highest seq it accepted and drops anything not above it (replays,
+ * and reordered datagrams, which the protocol tolerates as losses). The
+ * incarnation is persisted and raised at every start, so a restarted
+ * sender's datagrams are never taken for replays, nor its old ones for new.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <endian.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "tandemd.h"
+#include "wire.h"
+
+#define PEER_MAGIC 0x54444147U	/* "TDAG" */
+#define PEER_HDR 20
+#define PEER_TAG 16
+#define PEER_MAX (PEER_HDR + AGREE_WIRE_MAX + PEER_TAG)
+#define PEER_LABEL "tandemd agreement v1"
+
+void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32])
+{
+	unsigned int len = 32;
+
+	HMAC(EVP_sha256(), key, TANDEM_KEY_LEN, (const uint8_t *)PEER_LABEL,
+	     strlen(PEER_LABEL), out, &len);
+}
+
+static int tag(const struct td_grp *g, const uint8_t *buf, size_t len,
+	       uint8_t out[PEER_TAG])
+{
+	uint8_t full[EVP_MAX_MD_SIZE];
+	unsigned int n = sizeof(full);
+
+	if (!HMAC(EVP_sha256(), g->mac_key, sizeof(g->mac_key), buf, len,
+		  full, &n))
+		return -EIO;
+	memcpy(out, full, PEER_TAG);
+	return 0;
+}
+
+static socklen_t member_sockaddr(const struct td_grp *g,
+				 const struct td_member *m,
+				 struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (m->addr.family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(g->cfg->agree_port);
+		memcpy(&sin->sin_addr, m->addr.bytes, 4);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(g->cfg->agree_port);
+	memcpy(&sin6->sin6_addr, m->addr.bytes, 16);
+	return sizeof(*sin6);
+}
+
+static int member_index(const struct td_grp *g, uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->cfg->n_members; i++)
+		if (g->cfg->member[i].id == id)
+			return i;
+	return -1;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, 4);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+static int send_to(struct td_grp *g, const struct td_member *m,
+		   const uint8_t *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = member_sockaddr(g, m, &ss);
+
+	if (sendto(g->sock.fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss,
+		   sl) < 0) {
+		td_debug("group %s: cannot send to node %u: %s", g->cfg->name,
+			 m->id, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int peer_send(struct td_grp *g, const struct agree_msg *m)
+{
+	uint8_t buf[PEER_MAX];
+	uint64_t seq;
+	unsigned int i;
+	int len;
+
+	len = agree_wire_encode(m, buf + PEER_HDR, AGREE_WIRE_MAX);
+	if (len < 0)
+		return len;
+	if ((g->tx_seq + 1) >> 32 != g->incarnation) {
+		/* 2^32 datagrams: a new incarnation, persisted before use */
+		int ret = state_write(g->state_path, &g->persisted,
+				      g->incarnation + 1);
+
+		if (ret) {
+			td_err("group %s: cannot write %s: %s", g->cfg->name,
+			       g->state_path, strerror(-ret));
+			return ret;
+		}
+		g->incarnation++;
+		g->tx_seq = g->incarnation << 32;
+	}
+	seq = htobe64(++g->tx_seq);
+	put32(buf, PEER_MAGIC);
+	put32(buf + 4, g->cfg->id);
+	put32(buf + 8, g->cfg->agree.self_id);
+	memcpy(buf + 12, &seq, 8);
+	len += PEER_HDR;
+	if (tag(g, buf, len, buf + len))
+		return -EIO;
+	len += PEER_TAG;
+	for (i = 0; i < g->cfg->n_members; i++) {
+		const struct td_member *mb = &g->cfg->member[i];
+
+		if (mb->id == g->cfg->agree.self_id)
+			continue;
+		if (m->to == AGREE_BROADCAST || m->to == mb->id)
+			send_to(g, mb, buf, len);
+	}
+	return 0;
+}
+
+/* Checks a datagram; 0 and the message in m, or a negative errno. */
+static int peer_check(struct td_grp *g, const uint8_t *buf, size_t len,
+		      struct agree_msg *m)
+{
+	uint8_t want[PEER_TAG];
+	uint64_t seq;
+	int i, ret;
+
+	if (len < PEER_HDR + AGREE_WIRE_HDR + PEER_TAG || len > PEER_MAX ||
+	    get32(buf) != PEER_MAGIC || get32(buf + 4) != g->cfg->id)
+		return -EBADMSG;
+	i = member_index(g, get32(buf + 8));
+	if (i < 0 || get32(buf + 8) == g->cfg->agree.self_id)
+		return -EBADMSG;
+	len -= PEER_TAG;
+	if (tag(g, buf, len, want) || CRYPTO_memcmp(want, buf + len, PEER_TAG))
+		return -EBADMSG;
+	memcpy(&seq, buf + 12, 8);
+	seq = be64toh(seq);
+	if (seq <= g->rx_seq[i])
+		return -EALREADY;
+	ret = agree_wire_decode(buf + PEER_HDR, len - PEER_HDR, m);
+	if (ret)
+		return ret;
+	if (m->from != get32(buf + 8))
+		return -EBADMSG;
+	g->rx_seq[i] = seq;
+	return 0;
+}
+
+static void peer_readable(struct td_daemon *d, struct td_watch *w,
+			  uint32_t events)
+{
+	struct td_grp *g = (struct td_grp *)((char *)w - offsetof(struct td_grp, sock));
+	uint8_t buf[PEER_MAX + 1];
+	struct agree_msg m;
+	unsigned int n;
+	ssize_t len;
+	int ret;
+
+	(void)d;
+	(void)events;
+	for (n = 0; n < 64; n++) {
+		len = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0)
+			break;
+		ret = peer_check(g, buf, len, &m);
+		if (ret == -EALREADY) {
+			g->rx_replay++;
+			continue;
+		}
+		if (ret) {
+			g->rx_bad++;
+			td_debug("group %s: dropped a datagram of %zd bytes: %s",
+				 g->cfg->name, len, strerror(-ret));
+			continue;
+		}
+		td_debug("group %s: <- %s from %u epoch %#llx flags %#x",
+			 g->cfg->name, agree_msg_name(m.type), m.from,
+			 (unsigned long long)m.epoch, m.flags);
+		agree_recv(&g->node, td_now(), &m);
+		grp_drain(g);
+	}
+}
+
+int peer_open(struct td_grp *g)
+{
+	const struct td_member *self = config_member(g->cfg, g->cfg->agree.self_id);
+	struct sockaddr_storage ss;
+	socklen_t sl = member_sockaddr(g, self, &ss);
+	char addr[TANDEM_ADDR_STRLEN];
+	int one = 1, fd;
+
+	g->tx_seq = g->incarnation << 32;
+	peer_derive_key(g->cfg->key, g->mac_key);
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl)) {
+		int ret = -errno;
+
+		format_addr(self->addr.bytes, self->addr.len, addr, sizeof(addr));
+		td_err("group %s: cannot bind the agreement socket to %s port %u: %s",
+		       g->cfg->name, addr, g->cfg->agree_port, strerror(-ret));
+		close(fd);
+		return ret;
+	}
+	g->sock.fd = fd;
+	g->sock.fn = peer_readable;
+	return loop_add(g->d, &g->sock, EPOLLIN);
+}
+
+void peer_close(struct td_grp *g)
+{
+	if (g->sock.fd < 0)
+		return;
+	loop_del(g->d, &g->sock);
+	close(g->sock.fd);
+	g->sock.fd = -1;
+	explicit_bzero(g->mac_key, sizeof(g->mac_key));
+}

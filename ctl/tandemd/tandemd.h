@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tandemd: the per-node controller. One event loop (loop.c) drives, per
+ * configured group, one agreement core (ctl/agree) whose messages travel in
+ * authenticated UDP datagrams (peer.c) and whose decisions are applied to
+ * the kernel (kernel.c) in order (group.c). Health checks (health.c) feed
+ * the core, notify hooks (hook.c) report role changes, and a unix socket
+ * (control.c) serves the CLI.
+ */
+#ifndef TANDEMD_H
+#define TANDEMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "agree.h"
+#include "config.h"
+#include "netlink.h"
+
+#define NS_PER_MS 1000000LL
+#define NS_PER_S 1000000000LL
+
+struct td_daemon;
+
+/* Something the loop polls: fn runs when fd is ready. */
+struct td_watch {
+	int fd;
+	void (*fn)(struct td_daemon *d, struct td_watch *w, uint32_t events);
+};
+
+/* One running probe of a check (health.c). */
+struct td_probe {
+	struct td_watch w;		/* tcp/http socket, fd -1 when idle */
+	pid_t pid;			/* exec */
+	int64_t deadline;
+	bool connected;			/* http: request sent */
+	size_t got;			/* http: bytes of the reply so far */
+	char reply[64];
+};
+
+struct td_check_state {
+	struct td_grp *g;
+	const struct td_check *cfg;
+	const struct td_service *svc;
+	struct td_probe probe;
+	int64_t next;			/* next probe */
+	unsigned int ok_run, fail_run;	/* consecutive results */
+	bool healthy;
+	char last[128];			/* why the last probe failed */
+};
+
+/* Kernel state of a group as last applied by tandemd. */
+enum td_role { TD_ROLE_NONE, TD_ROLE_FENCED, TD_ROLE_BACKUP, TD_ROLE_PRIMARY };
+
+struct td_grp {
+	struct td_daemon *d;
+	const struct td_group *cfg;	/* in d->cfg */
+	struct agree_node node;
+	bool witness;			/* this node: no data path, no kernel */
+	struct td_watch sock;		/* agreement datagrams */
+	uint8_t mac_key[32];
+	uint64_t tx_seq;
+	uint64_t rx_seq[AGREE_MAX_MEMBERS];	/* highest accepted, by index */
+	char state_path[TD_PATH_MAX + 64];
+	struct agree_persist persisted;
+	uint64_t incarnation;
+	enum td_role role;		/* last applied to the kernel */
+	int64_t next_conns;
+	uint32_t conns;
+	unsigned int n_checks;
+	struct td_check_state *checks;
+	bool healthy;
+	uint64_t rx_bad, rx_replay;	/* dropped datagrams */
+};
+
+struct td_daemon {
+	struct td_config cfg;
+	const char *config_path;
+	int epfd;
+	struct td_watch timer;
+	struct td_watch signals;
+	struct td_watch control;
+	struct tandem_nl nl;
+	bool nl_open;
+	unsigned int n_grps;
+	struct td_grp **grps;		/* each allocated: watches point in */
+	bool stop;
+	bool reload;			/* SIGHUP seen: reload after the batch */
+	bool failed;			/* fatal: stop sending, exit 1 */
+};
+
+/* log.c */
+void td_log_set_level(enum td_log_level level);
+void td_log(enum td_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define td_err(...) td_log(TD_LOG_ERR, __VA_ARGS__)
+#define td_warn(...) td_log(TD_LOG_WARNING, __VA_ARGS__)
+#define td_info(...) td_log(TD_LOG_INFO, __VA_ARGS__)
+#define td_debug(...) td_log(TD_LOG_DEBUG, __VA_ARGS__)
+int64_t td_now(void);		/* CLOCK_MONOTONIC, ns */
+
+/* loop.c */
+int loop_add(struct td_daemon *d, struct td_watch *w, uint32_t events);
+void loop_del(struct td_daemon *d, struct td_watch *w);
+int loop_init(struct td_daemon *d);
+int loop_run(struct td_daemon *d);
+
+/* main.c */
+int reload_config(struct td_daemon *d);
+
+/* state.c: the persisted promised epoch and incarnation of a group */
+int state_read(const char *path, struct agree_persist *p, uint64_t *incarnation);
+int state_write(const char *path, const struct agree_persist *p,
+		uint64_t incarnation);
+
+/* peer.c: authenticated agreement datagrams */
+int peer_open(struct td_grp *g);
+void peer_close(struct td_grp *g);
+int peer_send(struct td_grp *g, const struct agree_msg *m);
+void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32]);
+
+/* kernel.c */
+int kernel_setup(struct td_daemon *d, const struct td_group *g, bool set_key);
+int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
+		       uint64_t *epoch, uint8_t *role);
+int kernel_set_role(struct td_daemon *d, const struct td_group *g,
+		    enum td_role role, uint64_t epoch, uint32_t lease_ms);
+int kernel_renew(struct td_daemon *d, const struct td_group *g,
+		 uint32_t lease_ms);
+int kernel_conns(struct td_daemon *d, const struct td_group *g,
+		 uint32_t *count);
+
+/* group.c: one group's agreement */
+int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg);
+void grp_stop(struct td_grp *g);
+void grp_drain(struct td_grp *g);
+void grp_timers(struct td_grp *g, int64_t now);
+int64_t grp_deadline(const struct td_grp *g);
+void grp_set_health(struct td_grp *g, bool healthy);
+const char *td_role_name(enum td_role role);
+
+/* health.c */
+int health_start(struct td_grp *g);
+void health_stop(struct td_grp *g);
+void health_timers(struct td_grp *g, int64_t now);
+int64_t health_deadline(const struct td_grp *g);
+bool health_reaped(struct td_grp *g, pid_t pid, int status);
+
+/* hook.c */
+void hook_role_change(struct td_grp *g, enum td_role old, enum td_role new,
+		      uint64_t epoch);
+void hook_timers(struct td_daemon *d, int64_t now);
+int64_t hook_deadline(void);
+bool hook_reaped(pid_t pid, int status);
+void hook_kill_all(void);
+
+/* control.c */
+int control_open(struct td_daemon *d);
+void control_close(struct td_daemon *d);
+
+/* notify.c: sd_notify */
+void notify_systemd(const char *state);
+
+#endif /* TANDEMD_H */

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tandemd, the per-node controller daemon (included by ctl/Makefile, run
+# from ctl/). It links the CLI's netlink code ($(LIB_OBJS)) and the
+# agreement core (agree/libagree.a).
+
+TANDEMD_CONFIG_OBJS := tandemd/config.o tandemd/config_keys.o \
+		       tandemd/config_check.o
+TANDEMD_OBJS := $(TANDEMD_CONFIG_OBJS) $(patsubst %.c,%.o,$(filter-out \
+	$(patsubst %.o,%.c,$(TANDEMD_CONFIG_OBJS)) tandemd/main.c, \
+	$(wildcard tandemd/*.c)))
+TANDEMD_TESTS := $(patsubst %.c,%,$(wildcard tandemd/tests/*_test.c))
+TANDEMD_LDLIBS := -linih -lcrypto
+UNIT_TESTS += $(TANDEMD_TESTS)
+
+all: tandemd/tandemd
+
+agree/libagree.a: FORCE
+	$(MAKE) -C agree libagree.a
+
+tandemd/%.o: tandemd/%.c
+	$(CC) $(CFLAGS) -I. -Iagree -c -o $@ $<
+
+tandemd/tandemd: tandemd/main.o $(TANDEMD_OBJS) $(LIB_OBJS) agree/libagree.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TANDEMD_LDLIBS)
+
+tandemd/tests/%_test.o: tandemd/tests/%_test.c $(KSFT_HEADERS)
+	$(CC) $(CFLAGS) -I. -Iagree -Itandemd -isystem $(KSFT_DIR) -c -o $@ $<
+
+tandemd/tests/%_test: tandemd/tests/%_test.o $(TANDEMD_OBJS) $(LIB_OBJS) \
+		      agree/libagree.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TANDEMD_LDLIBS)
+
+tandemd-clean:
+	rm -f tandemd/tandemd tandemd/*.o tandemd/*.d tandemd/tests/*.o \
+	      tandemd/tests/*.d $(TANDEMD_TESTS)
+
+clean: tandemd-clean
+
+.PHONY: tandemd-clean FORCE
