@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "daemon.h"
 #include "print.h"
 #include "report.h"
 #include "tandem.h"
@@ -40,6 +41,7 @@ static void usage(FILE *f)
 {
 	fputs("Usage: tandem [ OPTIONS ] OBJECT { COMMAND | help }\n"
 	      "       tandem genkey\n"
+	      "       tandem switchover GROUP [ to NODE_ID ]\n"
 	      "OBJECT := { group | member | service | monitor | stats | conn }\n"
 	      "COMMAND := { add | set | del | show }\n"
 	      "OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | -V[ersion] }\n"
@@ -65,6 +67,8 @@ static void help_all(FILE *f)
 	stats_help(f);
 	fputc('\n', f);
 	conn_help(f);
+	fputc('\n', f);
+	switchover_help(f);
 }
 
 /* Move to the network namespace called name by ip netns, or at a path. */
@@ -135,10 +139,14 @@ static int run(const struct tandem_opts *opts, const struct tandem_req *req)
 		}
 	}
 	ret = req_exec(&nl, req, out);
+	if (!ret && show && req->obj == TANDEM_OBJ_GROUP)
+		tandemd_annotate(out);
 	if (ret) {
 		report_error(stderr, req->what, ret, &nl.err);
 	} else if (show && opts->json) {
 		tandem_print_json(stdout, out, opts->pretty);
+	} else if (show && req->obj == TANDEM_OBJ_GROUP) {
+		tandemd_print_groups(stdout, out);
 	} else if (show) {
 		tandem_print_blocks(stdout, req->obj, out);
 	}
@@ -246,6 +254,11 @@ int main(int argc, char **argv)
 		if (switch_netns(&opts))
 			return TANDEM_EXIT_FAIL;
 		return stats_main(&opts, argc, argv);
+	}
+	if (!strcmp(name, "switchover")) {
+		if (switch_netns(&opts))
+			return TANDEM_EXIT_FAIL;
+		return switchover_main(&opts, argc, argv);
 	}
 	if (!strcmp(name, "conn")) {
 		if (switch_netns(&opts))

@@ -156,9 +156,9 @@ static struct json_object *switchover(struct td_daemon *d, int fd, char *args)
 	int ret;
 
 	if (!privileged(fd))
-		return error("switchover: %s", "permission denied (root only)");
+		return error("%s", "permission denied (root only)");
 	if (!name || (node && parse_u64(node, 1, UINT32_MAX, &target)))
-		return error("switchover: %s", "expected GROUP [NODE_ID]");
+		return error("%s", "expected GROUP [NODE_ID]");
 	for (i = 0; i < d->n_grps; i++) {
 		struct td_grp *g = d->grps[i];
 
@@ -166,17 +166,17 @@ static struct json_object *switchover(struct td_daemon *d, int fd, char *args)
 			continue;
 		ret = agree_request_switchover(&g->node, td_now(), target);
 		if (ret == -EPERM)
-			return error("switchover: this node is not the primary of %s", name);
+			return error("this node is not the primary of %s", name);
 		if (ret == -EINVAL)
-			return error("switchover: %s: the target cannot stand (a witness, this node, or not a member)", name);
+			return error("%s: the target cannot stand (a witness, this node, or not a member)", name);
 		if (ret == -EAGAIN)
-			return error("switchover: %s: no target alive, healthy and past its quiet period", name);
+			return error("%s: no target alive, healthy and past its quiet period", name);
 		td_info("group %s: switchover to %s requested", name,
 			node ? node : "the best backup");
 		grp_drain(g);
 		return json_object_new_object();
 	}
-	return error("switchover: no group %s here", name);
+	return error("no group %s here", name);
 }
 
 static struct json_object *handle(struct td_daemon *d, int fd, char *line)

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Talking to the local tandemd: requests, and its view in group show. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "daemon.h"
+#include "print.h"
+
+#define REPLY_MAX (1 << 20)
+
+static int connect_daemon(void)
+{
+	const char *path = getenv("TANDEMD_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd;
+
+	if (!path || !*path)
+		path = "@tandemd";
+	len = strlen(path);
+	if (len >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sun.sun_path, path, len);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sun,
+		    offsetof(struct sockaddr_un, sun_path) + len)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int read_reply(int fd, char **out)
+{
+	size_t len = 0, size = 4096;
+	char *buf = malloc(size), *p;
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((n = read(fd, buf + len, size - 1 - len)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		len += n;
+		if (len == size - 1 && size < REPLY_MAX) {
+			p = realloc(buf, size * 2);
+			if (!p)
+				break;
+			buf = p;
+			size *= 2;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return n < 0 ? -errno : 0;
+}
+
+int tandemd_request(const char *line, struct json_object **reply)
+{
+	char *text = NULL;
+	int fd, ret;
+
+	fd = connect_daemon();
+	if (fd < 0)
+		return fd;
+	ret = write(fd, line, strlen(line)) == (ssize_t)strlen(line) &&
+	      write(fd, "\n", 1) == 1 ? 0 : -EIO;
+	if (!ret)
+		ret = read_reply(fd, &text);
+	close(fd);
+	if (!ret) {
+		*reply = json_tokener_parse(text);
+		ret = *reply ? 0 : -EBADMSG;
+	}
+	free(text);
+	return ret;
+}
+
+static struct json_object *field(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+void tandemd_annotate(struct json_object *groups)
+{
+	struct json_object *status = NULL, *dgroups;
+	size_t i, j;
+
+	if (tandemd_request("status", &status))
+		return;
+	dgroups = field(status, "groups");
+	for (i = 0; dgroups && i < json_object_array_length(groups); i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		const char *name = json_object_get_string(field(g, "name"));
+
+		for (j = 0; name && j < json_object_array_length(dgroups); j++) {
+			struct json_object *d = json_object_array_get_idx(dgroups, j);
+
+			if (strcmp(json_object_get_string(field(d, "name")), name))
+				continue;
+			json_object_object_add(g, "agreement", json_object_get(d));
+		}
+	}
+	json_object_put(status);
+}
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v = field(o, key);
+
+	return v ? json_object_get_string(v) : "?";
+}
+
+static bool yes(struct json_object *o, const char *key)
+{
+	return json_object_get_boolean(field(o, key));
+}
+
+static void print_member(FILE *f, struct json_object *m)
+{
+	fprintf(f, "  member %s:%s%s%s%s%s conns %s, priority %s\n",
+		str(m, "node_id"), yes(m, "self") ? " self," : "",
+		yes(m, "witness") ? " witness," : "",
+		yes(m, "alive") ? " alive," : " not heard,",
+		yes(m, "healthy") ? " healthy," : " unhealthy,",
+		yes(m, "quiet") ? " quiet," : "", str(m, "conns"),
+		str(m, "priority"));
+}
+
+static void print_agreement(FILE *f, struct json_object *a)
+{
+	uint64_t epoch = json_object_get_uint64(field(a, "epoch"));
+	struct json_object *members = field(a, "members");
+	size_t i;
+
+	fprintf(f, "  tandemd: node %s, %s, epoch %" PRIu64 " (round %" PRIu64 ", node %" PRIu64 "), primary %s\n",
+		str(a, "node_id"), str(a, "role"), epoch, epoch >> 32,
+		epoch & (uint64_t)UINT32_MAX,
+		json_object_get_uint64(field(a, "primary")) ?
+		str(a, "primary") : "unknown");
+	if (field(a, "lease_remaining_ms"))
+		fprintf(f, "  agreed lease remaining: %sms\n",
+			str(a, "lease_remaining_ms"));
+	fprintf(f, "  health: %s\n", yes(a, "healthy") ? "healthy" : "unhealthy");
+	for (i = 0; members && i < json_object_array_length(members); i++)
+		print_member(f, json_object_array_get_idx(members, i));
+}
+
+void tandemd_print_groups(FILE *f, struct json_object *groups)
+{
+	size_t i, n = json_object_array_length(groups);
+
+	for (i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+
+		if (i)
+			fputc('\n', f);
+		tandem_print_block(f, TANDEM_OBJ_GROUP, g);
+		if (field(g, "agreement"))
+			print_agreement(f, field(g, "agreement"));
+	}
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CLI's side of tandemd's control socket (ctl/tandemd/control.c): the
+ * socket is $TANDEMD_SOCKET, or the abstract "@tandemd" of the current
+ * network namespace (so "tandem -n NS" reaches the tandemd of NS).
+ */
+#ifndef TANDEM_DAEMON_H
+#define TANDEM_DAEMON_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "tandem.h"
+
+/*
+ * Send one request line; the JSON reply in *reply. -ECONNREFUSED or
+ * -ENOENT when no tandemd listens, -EBADMSG for a reply that is not JSON.
+ */
+int tandemd_request(const char *line, struct json_object **reply);
+
+/*
+ * Add tandemd's view of each group ("agreement": role, epoch, lease,
+ * health and members) to the groups of a GROUP_GET reply. Nothing when no
+ * tandemd runs, so the kernel-only output stays as it is.
+ */
+void tandemd_annotate(struct json_object *groups);
+
+/* Group blocks (tandem_print_blocks), with tandemd's lines if annotated. */
+void tandemd_print_groups(FILE *f, struct json_object *groups);
+
+/* "tandem switchover GROUP [to NODE]": returns an exit status. */
+int switchover_main(const struct tandem_opts *opts, int argc, char **argv);
+void switchover_help(FILE *f);
+
+#endif /* TANDEM_DAEMON_H */

@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tandemd on three nodes (issue 4): the configuration check, the election
+# of exactly one primary (kernel roles agree, epochs equal), tandemd's view
+# in "tandem group show", role changes in "tandem monitor" and the notify
+# hook, a SIGHUP reload that leaves the primary alone, and "tandem
+# switchover" (refused on a backup; to the best backup; to a named node).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/tandemd_lib.sh"
+
+[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+[ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
+[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
+
+tap_init 12
+
+hook=$(mktemp "${TMPDIR:-/tmp}/tandemd-hook.XXXXXX") || exit 1
+on_exit rm -f "$hook" "$hook.out"
+printf '#!/bin/sh\necho "$TANDEM_NODE $1 $2 $3 $4 $TANDEM_EPOCH" >> %s.out\n' "$hook" > "$hook"
+chmod +x "$hook"
+TD_GROUP_EXTRA="notify = $hook"
+td_up 3 || ksft_skip_all "no topology"
+
+# configuration check: a valid file, then one with two errors
+out=$("$TD_BIN" -t -c "$(td_conf 1)" 2>&1)
+bad=$TOPO_DIR/bad.conf
+{ cat "$(td_conf 1)"; printf 'drift-ppm = 200000\n[service g 0]\n'; } > "$bad"
+badout=$("$TD_BIN" -t -c "$bad" 2>&1)
+rc=$?
+n=$(wc -l < "$(td_conf 1)")
+if [ "$out" = "$(td_conf 1): ok" ] && [ $rc -eq 1 ] &&
+   [[ $badout == *"$bad:$((n + 1)): drift-ppm: \"200000\" out of range"* ]] &&
+   [[ $badout == *"$bad:$((n + 2)): [service g 0]: the port must be 1..65535"* ]]; then
+	tap_ok "tandemd -t: ok for a valid file, FILE:LINE: errors and exit 1 for a bad one"
+else
+	printf '%s\n' "$out" "exit $rc" "$badout" | sed 's/^/# /'
+	tap_fail "tandemd -t: ok for a valid file, FILE:LINE: errors and exit 1 for a bad one"
+fi
+
+mon=$TOPO_DIR/monitor.2
+node_exec 2 stdbuf -oL "$TANDEM_CLI" monitor > "$mon" 2>&1 &
+disown $!
+for i in 1 2 3; do td_start $i || echo "# tandemd did not start on node$i"; done
+if wait_until 30 td_one_primary; then
+	tap_ok "three nodes elect exactly one primary, the others back it up in its epoch"
+else
+	td_dump
+	tap_fail "three nodes elect exactly one primary, the others back it up in its epoch"
+fi
+p=$(td_primaries)
+epoch=$(td_epoch "$p")
+echo "# primary node$p, epoch $epoch"
+
+json=$(td_status 2)
+if jq -e --argjson e "$epoch" --argjson p "$p" '.[0].agreement |
+	.epoch == $e and .primary == $p and .healthy and (.members | length) == 3 and
+	all(.members[]; .alive)' <<< "$json" > /dev/null; then
+	tap_ok "group show -j: tandemd's epoch, primary, health and members"
+else
+	echo "# $json"
+	tap_fail "group show -j: tandemd's epoch, primary, health and members"
+fi
+text=$(tandem_node "$p" group show g)
+if [[ $text == *"tandemd: node $p, primary, epoch $epoch"* ]] &&
+   [[ $text == *"agreed lease remaining: "* ]] && [[ $text == *"member 3:"* ]]; then
+	tap_ok "group show: tandemd's lines in the block"
+else
+	echo "$text" | sed 's/^/# /'
+	tap_fail "group show: tandemd's lines in the block"
+fi
+
+if wait_until 10 grep -q "role primary.*epoch $epoch" "$mon"; then
+	tap_ok "tandem monitor shows the role changes"
+else
+	sed 's/^/# /' "$mon"
+	tap_fail "tandem monitor shows the role changes"
+fi
+
+hook_ok() {
+	local i want
+	for i in 1 2 3; do
+		want=backup
+		[ "$i" = "$p" ] && want=primary
+		grep -q "^$i g fenced $want $epoch $epoch\$" "$hook.out" 2>/dev/null || return 1
+	done
+}
+if wait_until 10 hook_ok; then
+	tap_ok "notify hook ran on every node with group, old and new role, epoch"
+else
+	sed 's/^/# /' "$hook.out"
+	tap_fail "notify hook ran on every node with group, old and new role, epoch"
+fi
+
+# SIGHUP with the same file: nothing moves
+kill -HUP "$(td_pid "$p")"
+if wait_until 10 grep -q "reloaded, agreement unchanged" "$TOPO_DIR/tandemd.node$p.log" &&
+   td_one_primary && [ "$(td_primaries)" = "$p" ] && [ "$(td_epoch "$p")" = "$epoch" ]; then
+	tap_ok "SIGHUP reload leaves the primary and its epoch alone"
+else
+	td_dump
+	tap_fail "SIGHUP reload leaves the primary and its epoch alone"
+fi
+
+b=$(( p % 3 + 1 ))
+out=$(tandem_node $b switchover g 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && [[ $out == *"not the primary of g"* ]]; then
+	tap_ok "switchover on a backup: refused, exit 2"
+else
+	echo "# exit $rc: $out"
+	tap_fail "switchover on a backup: refused, exit 2"
+fi
+
+new_primary() { td_one_primary && [ "$(td_primaries)" != "$1" ] && [ "$(td_epoch "$(td_primaries)")" -gt "$2" ]; }
+
+out=$(tandem_node "$p" switchover g 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && wait_until 20 new_primary "$p" "$epoch"; then
+	tap_ok "switchover g: another node is primary in a higher epoch, the old one backs it up"
+else
+	echo "# exit $rc: $out"
+	td_dump
+	tap_fail "switchover g: another node is primary in a higher epoch, the old one backs it up"
+fi
+p2=$(td_primaries)
+epoch2=$(td_epoch "$p2")
+echo "# primary node$p2, epoch $epoch2"
+
+# to a named node: the one that was not primary yet
+t=$((6 - p - p2))
+quiet_over() {
+	tandem_node "$p2" -j group show g | jq -e --argjson t "$t" \
+		'.[0].agreement.members[] | select(.node_id == $t) | .alive and .healthy and (.quiet | not)' > /dev/null
+}
+wait_until 10 quiet_over
+out=$(tandem_node "$p2" switchover g to $t 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && wait_until 20 new_primary "$p2" "$epoch2" && [ "$(td_primaries)" = $t ]; then
+	tap_ok "switchover g to $t: node$t is primary"
+else
+	echo "# exit $rc: $out"
+	td_dump
+	tap_fail "switchover g to $t: node$t is primary"
+fi
+
+out=$(tandem_node $t switchover g to $t 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && [[ $out == *"cannot stand"* ]]; then
+	tap_ok "switchover to itself: refused, exit 2"
+else
+	echo "# exit $rc: $out"
+	tap_fail "switchover to itself: refused, exit 2"
+fi
+
+# SIGTERM: a clean exit, the kernel group left (its lease fences it)
+pid=$(td_pid $t)
+kill -TERM "$pid"
+if wait_until 10 _td_gone "$pid" && grep -q "exiting, kernel groups left" "$TOPO_DIR/tandemd.node$t.log" &&
+   wait_until 10 td_role_is $t fenced; then
+	tap_ok "SIGTERM: tandemd exits, the kernel group stays and its lease fences it"
+else
+	td_dump
+	tap_fail "SIGTERM: tandemd exits, the kernel group stays and its lease fences it"
+fi
+tap_done

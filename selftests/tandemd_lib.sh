@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tandemd on the topology of topo.sh, for shell tests that have sourced
+# lib.sh and topo.sh:
+#
+#   td_up N [WITNESS_NODE]     topology of N replicas (topo_up), one config
+#                              per replica (a witness has no data path);
+#                              nothing started yet
+#   td_conf NODE               echo NODE's config file; TD_GROUP_EXTRA lines
+#                              are appended to [group g], TD_TAIL at the end
+#   td_start NODE              start tandemd in NODE; returns once it is ready
+#   td_kill NODE [SIGNAL]      signal NODE's tandemd [KILL]; waits until gone
+#   td_pid NODE                echo the pid of NODE's tandemd
+#   td_role NODE               echo NODE's kernel role of group g
+#   td_role_is NODE ROLE       true if NODE's kernel role is ROLE
+#   td_epoch NODE              echo NODE's kernel epoch of group g
+#   td_primaries               echo the live nodes whose kernel is primary
+#   td_one_primary             true if exactly one live node is primary and
+#                              every other live non-witness node a backup
+#                              of the same epoch
+#   td_status NODE             tandem group show g -j in NODE (with tandemd's
+#                              view under "agreement")
+#   td_log NODE                NODE's tandemd log (stderr)
+#   td_dump                    every node's role, epoch and log tail as TAP
+#                              comments (after a failure)
+#
+# Timers are short (heartbeat 100 ms, lease 1 s) but loose enough for TCG.
+
+TD_BIN=${TD_BIN:-$_tap_dir/ctl/tandemd/tandemd}
+TD_AGREE_PORT=7001
+TD_WITNESS=
+TD_GROUP_EXTRA=${TD_GROUP_EXTRA:-}
+TD_TAIL=${TD_TAIL:-}
+
+td_conf() { _topo_node "$1" && echo "$TOPO_DIR/tandemd.$_node.conf"; }
+
+td_log() { _topo_node "$1" && cat "$TOPO_DIR/tandemd.$_node.log" 2>/dev/null; }
+
+_td_write_conf() {
+	local node=$1 i=${1#node} j
+	{
+		printf '[node]\nid = %s\nstate-dir = %s\ncontrol = @tandemd\nlog-level = %s\n\n' \
+			"$i" "$TOPO_DIR/state.$node" "${TD_LOG_LEVEL:-info}"
+		printf '[group g]\nid = %s\nvip = %s\nkey = %s\nport = %s\nagree-port = %s\n' \
+			$TOPO_GROUP_ID $TOPO_VIP "$TOPO_DIR/group.key" $TOPO_REPL_PORT $TD_AGREE_PORT
+		for ((j = 1; j <= TOPO_N; j++)); do
+			printf 'member = %s %s%s\n' $j "$(node_rep_addr $j)" \
+				"$([ "$j" = "$TD_WITNESS" ] && echo " witness")"
+		done
+		printf 'heartbeat = 100ms\nmiss = 3\nlease = 1s\nelection-timeout = 300ms\n'
+		printf 'stagger = 100ms\nbackoff = 200ms\nmargin = 50ms\nconns-interval = 500ms\n'
+		[ -n "$TD_GROUP_EXTRA" ] && printf '%s\n' "$TD_GROUP_EXTRA"
+		[ -n "$TD_TAIL" ] && printf '\n%s\n' "$TD_TAIL"
+	} > "$TOPO_DIR/tandemd.$node.conf"
+}
+
+td_up() {
+	local n=$1 i
+	TD_WITNESS=${2:-}
+	topo_up "$n" || return 1
+	TOPO_GROUP=g
+	"$TANDEM_CLI" genkey > "$TOPO_DIR/group.key" || return 1
+	for ((i = 1; i <= n; i++)); do
+		_td_write_conf node$i
+		node_exec $i sysctl -qw net.ipv4.tcp_orphan_retries=1 || return 1
+	done
+}
+
+td_pid() {
+	local ns p comm
+	ns=$(node_ns "$1") || return 1
+	for p in $(ip netns pids "$ns" 2>/dev/null); do
+		read -r comm < "/proc/$p/comm" 2>/dev/null || continue
+		[ "$comm" = tandemd ] && { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+td_status() { tandem_node "$1" -j group show g; }
+
+_td_ready() { grep -q "ready: node" "$1"; }
+
+td_start() {
+	local log
+	_topo_node "$1" || return 1
+	log=$TOPO_DIR/tandemd.$_node.log
+	: > "$log.start"
+	echo "--- start" >> "$log"
+	node_exec "$_node" "$TD_BIN" -c "$TOPO_DIR/tandemd.$_node.conf" \
+		< /dev/null > /dev/null 2> >(tee -a "$log" > "$log.start") &
+	disown $!
+	wait_until 10 _td_ready "$log.start"
+}
+
+_td_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+td_kill() {
+	local pid
+	pid=$(td_pid "$1") || return 1
+	kill -"${2:-KILL}" "$pid" && wait_until 10 _td_gone "$pid"
+}
+
+_td_group_json() { tandem_node "$1" -j group show g 2>/dev/null; }
+
+td_role() {
+	local j
+	j=$(_td_group_json "$1") || { echo none; return 0; }
+	[[ $j =~ \"role\":\"([a-z]+)\" ]] && echo "${BASH_REMATCH[1]}"
+}
+
+td_role_is() { [ "$(td_role "$1")" = "$2" ]; }
+
+td_epoch() {
+	local j
+	j=$(_td_group_json "$1") || { echo 0; return 0; }
+	[[ $j =~ \"epoch\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}"
+}
+
+td_primaries() {
+	local i
+	for ((i = 1; i <= TOPO_N; i++)); do
+		node_alive $i || continue
+		[ "$i" = "$TD_WITNESS" ] && continue
+		[ "$(td_role $i)" = primary ] && echo $i
+	done
+	return 0
+}
+
+td_one_primary() {
+	local i p=() e= role epoch
+	for ((i = 1; i <= TOPO_N; i++)); do
+		node_alive $i || continue
+		[ "$i" = "$TD_WITNESS" ] && continue
+		[ -n "${TD_SKIP:-}" ] && [ "$i" = "$TD_SKIP" ] && continue
+		role=$(td_role $i) epoch=$(td_epoch $i)
+		case $role in
+		primary) p+=($i) ;;
+		backup) ;;
+		*) return 1 ;;
+		esac
+		[ -z "$e" ] && e=$epoch
+		[ "$epoch" = "$e" ] || return 1
+	done
+	[ ${#p[@]} -eq 1 ]
+}
+
+td_dump() {
+	local i
+	for ((i = 1; i <= TOPO_N; i++)); do
+		node_alive $i || { echo "# node$i: crashed"; continue; }
+		echo "# node$i: role $(td_role $i) epoch $(td_epoch $i)"
+		td_log $i | tail -n 15 | sed "s/^/# node$i: /"
+	done
+}
