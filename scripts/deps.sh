@@ -10,7 +10,7 @@ packages=(
 	# build: module, CLI, selftests
 	build-essential make gcc pkg-config
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
-	libmnl-dev libjson-c-dev libinih-dev
+	libmnl-dev libjson-c-dev libinih-dev libssl-dev
 	# kernel checks
 	sparse
 	# the VM
