@@ -200,11 +200,12 @@ static void start_connect(struct td_check_state *cs)
 
 static void start_exec(struct td_check_state *cs)
 {
-	char port[8];
+	char port[8], node[12];
 	sigset_t all;
 	pid_t pid;
 
 	snprintf(port, sizeof(port), "%u", cs->svc->port);
+	snprintf(node, sizeof(node), "%u", cs->g->cfg->agree.self_id);
 	pid = fork();
 	if (pid < 0)
 		return result(cs, false, strerror(errno));
@@ -213,6 +214,7 @@ static void start_exec(struct td_check_state *cs)
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		setenv("TANDEM_GROUP", cs->g->cfg->name, 1);
 		setenv("TANDEM_PORT", port, 1);
+		setenv("TANDEM_NODE", node, 1);
 		execl("/bin/sh", "sh", "-c", cs->cfg->command, (char *)NULL);
 		_exit(127);
 	}
