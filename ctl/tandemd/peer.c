@@ -35,7 +35,8 @@
 #define PEER_MAGIC 0x54444147U	/* "TDAG" */
 #define PEER_HDR 20
 #define PEER_TAG 16
-#define PEER_MAX (PEER_HDR + AGREE_WIRE_MAX + PEER_TAG)
+
+_Static_assert(PEER_MAX >= PEER_HDR + AGREE_WIRE_MAX + 16, "PEER_MAX");
 #define PEER_LABEL "tandemd agreement v1"
 
 void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32])
@@ -119,13 +120,14 @@ static int send_to(struct td_grp *g, const struct td_member *m,
 	return 0;
 }
 
-int peer_send(struct td_grp *g, const struct agree_msg *m)
+int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
+	      size_t size)
 {
-	uint8_t buf[PEER_MAX];
 	uint64_t seq;
-	unsigned int i;
 	int len;
 
+	if (size < PEER_MAX)
+		return -EMSGSIZE;
 	len = agree_wire_encode(m, buf + PEER_HDR, AGREE_WIRE_MAX);
 	if (len < 0)
 		return len;
@@ -150,7 +152,18 @@ int peer_send(struct td_grp *g, const struct agree_msg *m)
 	len += PEER_HDR;
 	if (tag(g, buf, len, buf + len))
 		return -EIO;
-	len += PEER_TAG;
+	return len + PEER_TAG;
+}
+
+int peer_send(struct td_grp *g, const struct agree_msg *m)
+{
+	uint8_t buf[PEER_MAX];
+	unsigned int i;
+	int len;
+
+	len = peer_seal(g, m, buf, sizeof(buf));
+	if (len < 0)
+		return len;
 	for (i = 0; i < g->cfg->n_members; i++) {
 		const struct td_member *mb = &g->cfg->member[i];
 
@@ -162,9 +175,8 @@ int peer_send(struct td_grp *g, const struct agree_msg *m)
 	return 0;
 }
 
-/* Checks a datagram; 0 and the message in m, or a negative errno. */
-static int peer_check(struct td_grp *g, const uint8_t *buf, size_t len,
-		      struct agree_msg *m)
+int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
+		struct agree_msg *m)
 {
 	uint8_t want[PEER_TAG];
 	uint64_t seq;
@@ -208,7 +220,7 @@ static void peer_readable(struct td_daemon *d, struct td_watch *w,
 		len = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (len < 0)
 			break;
-		ret = peer_check(g, buf, len, &m);
+		ret = peer_unseal(g, buf, len, &m);
 		if (ret == -EALREADY) {
 			g->rx_replay++;
 			continue;

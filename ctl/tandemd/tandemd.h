@@ -115,9 +115,20 @@ int state_write(const char *path, const struct agree_persist *p,
 		uint64_t incarnation);
 
 /* peer.c: authenticated agreement datagrams */
+#define PEER_MAX 200	/* >= 20 + AGREE_WIRE_MAX + 16 */
 int peer_open(struct td_grp *g);
 void peer_close(struct td_grp *g);
 int peer_send(struct td_grp *g, const struct agree_msg *m);
+/* The datagram of m in buf (PEER_MAX bytes at least); its length. */
+int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
+	      size_t size);
+/*
+ * Check a datagram: 0 and its message in m; -EBADMSG if it is not one of
+ * this group's from another member, or fails authentication; -EALREADY if
+ * its seq is not above the sender's last accepted one.
+ */
+int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
+		struct agree_msg *m);
 void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32]);
 
 /* kernel.c */
