@@ -290,7 +290,7 @@ int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg)
 		cfg->name, c.self_id, g->witness ? " (witness)" : "",
 		g->persisted.promised, g->witness ? "none" : td_role_name(g->role));
 	g->next_conns = now;
-	ret = health_start(g);
+	ret = health_start(g, NULL, 0);
 	if (ret)
 		return ret;
 	grp_drain(g);

@@ -284,7 +284,41 @@ int64_t health_deadline(const struct td_grp *g)
 	return t;
 }
 
-int health_start(struct td_grp *g)
+static bool same_check(const struct td_check_state *a,
+		       const struct td_check_state *b)
+{
+	const struct td_check *x = a->cfg, *y = b->cfg;
+
+	return a->svc->port == b->svc->port && x->type == y->type &&
+	       x->status == y->status && !strcmp(x->path, y->path) &&
+	       !strcmp(x->command ?: "", y->command ?: "");
+}
+
+/*
+ * After a reload: a check that was there keeps its state; a new one starts
+ * healthy (with rise successes counted), so that a reload alone never
+ * moves a healthy primary. It still needs only fall failures to act.
+ */
+static void inherit(struct td_check_state *cs, const struct td_check_state *old,
+		    unsigned int n_old)
+{
+	unsigned int i;
+
+	for (i = 0; i < n_old; i++) {
+		if (!same_check(cs, &old[i]))
+			continue;
+		cs->ok_run = old[i].ok_run;
+		cs->fail_run = old[i].fail_run;
+		cs->healthy = old[i].healthy;
+		memcpy(cs->last, old[i].last, sizeof(cs->last));
+		return;
+	}
+	cs->healthy = true;
+	cs->ok_run = cs->svc->rise;
+}
+
+int health_start(struct td_grp *g, const struct td_check_state *old,
+		 unsigned int n_old)
 {
 	const struct td_group *cfg = g->cfg;
 	unsigned int i, j, n = 0;
@@ -306,12 +340,27 @@ int health_start(struct td_grp *g)
 			cs->cfg = &cfg->service[i].check[j];
 			cs->probe.w.fd = -1;
 			cs->next = now;
+			if (old)
+				inherit(cs, old, n_old);
 		}
 	}
-	/* Unhealthy until each check passed rise times. */
-	if (g->n_checks)
-		update_group(g);
+	/* At start, unhealthy until each check passed rise times. */
+	update_group(g);
 	return 0;
+}
+
+/* Stop the probes; the states stay readable until health_free. */
+void health_detach(struct td_grp *g, struct td_check_state **old,
+		   unsigned int *n_old)
+{
+	unsigned int i;
+
+	for (i = 0; i < g->n_checks; i++)
+		probe_end(&g->checks[i]);
+	*old = g->checks;
+	*n_old = g->n_checks;
+	g->checks = NULL;
+	g->n_checks = 0;
 }
 
 void health_stop(struct td_grp *g)

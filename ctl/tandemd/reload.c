@@ -69,12 +69,16 @@ static struct td_grp *take_grp(struct td_daemon *d, const char *name)
 
 static void keep(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg)
 {
-	health_stop(g);
+	struct td_check_state *old;
+	unsigned int n_old;
+
+	health_detach(g, &old, &n_old);
 	g->cfg = cfg;
 	if (!g->witness)
 		kernel_setup(d, cfg, false);
-	if (health_start(g))
+	if (health_start(g, old, n_old))
 		td_err("group %s: cannot restart the health checks", cfg->name);
+	free(old);
 	td_info("group %s: reloaded, agreement unchanged", cfg->name);
 }
 

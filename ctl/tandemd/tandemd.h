@@ -152,8 +152,13 @@ void grp_set_health(struct td_grp *g, bool healthy);
 const char *td_role_name(enum td_role role);
 
 /* health.c */
-int health_start(struct td_grp *g);
+/* old: the checks before a reload (NULL at start), whose states carry over. */
+int health_start(struct td_grp *g, const struct td_check_state *old,
+		 unsigned int n_old);
 void health_stop(struct td_grp *g);
+/* Stop the probes and hand the check states over (free them after). */
+void health_detach(struct td_grp *g, struct td_check_state **old,
+		   unsigned int *n_old);
 void health_timers(struct td_grp *g, int64_t now);
 int64_t health_deadline(const struct td_grp *g);
 bool health_reaped(struct td_grp *g, pid_t pid, int status);
