@@ -54,6 +54,13 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_TAKEOVER_RESET] = "takeover_reset",
 	[TANDEM_STAT_GARP_SENT] = "garp_sent",
 	[TANDEM_STAT_ACK_REAPPLIED] = "ack_reapplied",
+	[TANDEM_STAT_RESENT] = "resent",
+	[TANDEM_STAT_RESEND_NOMEM] = "resend_nomem",
+	[TANDEM_STAT_PROTECTION_LOST] = "protection_lost",
+	[TANDEM_STAT_DIGEST_SENT] = "digest_sent",
+	[TANDEM_STAT_DIGEST_MATCHED] = "digest_matched",
+	[TANDEM_STAT_DIGEST_UNCHECKED] = "digest_unchecked",
+	[TANDEM_STAT_DIVERGED] = "diverged",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

@@ -545,6 +545,7 @@ static bool roles_fit(const struct tandem_group *g,
 	switch (h->type) {
 	case TANDEM_WIRE_SEGMENT:
 	case TANDEM_WIRE_DIGEST:
+	case TANDEM_WIRE_CLOSE:
 		return from_primary && role == TANDEM_ROLE_BACKUP;
 	case TANDEM_WIRE_HEARTBEAT:
 		if (ntohs(h->flags) & TANDEM_WIRE_F_REPLY)
@@ -584,6 +585,14 @@ static enum tandem_stat dispatch(struct tandem_group *g,
 		return 0;
 	case TANDEM_WIRE_PROGRESS:
 		tandem_mirror_rx_progress(g, from->node_id, skb->data, skb->len);
+		consume_skb(skb);
+		return 0;
+	case TANDEM_WIRE_CLOSE:
+		tandem_inject_rx_close(g, from->node_id, skb->data, skb->len);
+		consume_skb(skb);
+		return 0;
+	case TANDEM_WIRE_DIGEST:
+		tandem_digest_rx(g, from->node_id, skb->data, skb->len);
 		consume_skb(skb);
 		return 0;
 	default:

@@ -67,6 +67,9 @@ struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
 	c->key = *key;
 	c->dp = dp;
 	spin_lock_init(&c->lock);
+	__skb_queue_head_init(&c->rq);
+	c->dg_own.r.size = TANDEM_DIGESTS_OWN;
+	c->dg_peer.r.size = TANDEM_DIGESTS_PEER;
 	timer_setup(&c->timer, tandem_conn_timer, 0);
 	c->state = TANDEM_CONN_STATE_SYN;
 	c->created = jiffies;
@@ -103,6 +106,9 @@ void tandem_conn_remove(struct tandem_conn *c)
 	spin_unlock_bh(&c->lock);
 	kfree_skb(held);
 	del_timer_sync(&c->timer);
+	spin_lock_bh(&c->lock);
+	tandem_resend_purge(c);
+	spin_unlock_bh(&c->lock);
 	rhashtable_remove_fast(&dp->conns, &c->node, conn_params);
 	atomic_dec(&dp->n_conns);
 	call_rcu(&c->rcu, conn_free_rcu);

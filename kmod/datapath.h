@@ -35,6 +35,27 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_LTS	BIT(9)	/* local_ts valid */
 #define TANDEM_CONN_F_PENDING	BIT(10)	/* backup: pending_ack and tmpl valid */
 #define TANDEM_CONN_F_REAPPLY	BIT(11)	/* backup: inject tmpl from the timer */
+#define TANDEM_CONN_F_CTS	BIT(12)	/* max_tsval valid */
+#define TANDEM_CONN_F_AHEAD	BIT(13)	/* backup: ts_ahead valid */
+#define TANDEM_CONN_F_RQEND	BIT(14)	/* primary: rq_end valid */
+#define TANDEM_CONN_F_WCLAMPED	BIT(15)	/* primary: last window was limited */
+#define TANDEM_CONN_F_DGPOS	BIT(16)	/* dg_pos valid */
+
+#define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
+/* Digests waiting for their match: the backup's output usually trails. */
+#define TANDEM_DIGESTS_PEER 16
+#define TANDEM_DIGESTS_OWN 4
+
+struct tandem_digest {
+	u32 block;
+	u32 crc;
+};
+
+struct tandem_digest_ring {
+	u16 size;
+	u16 valid;			/* bit i: d[i] in use */
+	struct tandem_digest d[];
+};
 
 #define TANDEM_TMPL_MAX 64		/* IPv4 + TCP header of a pure ACK */
 
@@ -45,8 +66,10 @@ struct tandem_conn_peer {
 	u32 rcv_edge;			/* client space: right window edge */
 	u8 confirmed;			/* CONFIRM received */
 	u8 dropped;			/* removed from protection (lag) */
-	u16 pad;
-	unsigned long behind_since;	/* jiffies | 1; 0: not behind */
+	u8 shift;			/* resend backoff */
+	u8 pad;
+	u32 checked;			/* rcv_nxt at the last resend look */
+	unsigned long resend_at;	/* jiffies | 1; 0: not yet looked */
 };
 
 struct tandem_conn {
@@ -58,7 +81,7 @@ struct tandem_conn {
 	u8 state;			/* enum tandem_conn_state (uapi) */
 	u8 wscale;			/* the server's receive window scale */
 	u8 dead;			/* unlinked */
-	u16 flags;
+	u32 flags;
 	u32 client_isn;
 	u32 wire_isn;			/* server ISN in wire space */
 	u32 wire_ts;			/* TSval of the wire SYN-ACK */
@@ -67,6 +90,9 @@ struct tandem_conn {
 	u32 seq_delta;			/* local = wire + seq_delta */
 	u32 ts_delta;			/* local TSval = wire TSval + ts_delta */
 	u32 max_tsecr;			/* wire: largest TSecr from the client */
+	u32 max_tsval;			/* largest TSval from the client */
+	u32 wire_tsoff;			/* primary: wire TSval - tcp_time_stamp_raw() */
+	s32 ts_ahead;			/* backup: how far the primary's wire TS clock was seen ahead of ours */
 	u32 ack_sent;			/* primary: last ACK number sent */
 	u32 edge_sent;			/* primary: right edge advertised */
 	u32 rcv_reported;		/* backup: rcv_nxt last reported */
@@ -76,6 +102,22 @@ struct tandem_conn {
 	unsigned long created;		/* jiffies */
 	unsigned long last_seen;	/* jiffies */
 	struct sk_buff *held;		/* primary: the SYN-ACK being held */
+	u32 dg_pos;			/* wire: next byte of output to digest */
+	u32 dg_crc;			/* of the current block so far */
+	u32 dg_block;			/* number of the current block */
+	union {				/* backup: own digests, unmatched */
+		struct tandem_digest_ring r;
+		u8 b[sizeof(struct tandem_digest_ring) +
+		     TANDEM_DIGESTS_OWN * sizeof(struct tandem_digest)];
+	} dg_own;
+	union {				/* backup: the primary's, unmatched */
+		struct tandem_digest_ring r;
+		u8 b[sizeof(struct tandem_digest_ring) +
+		     TANDEM_DIGESTS_PEER * sizeof(struct tandem_digest)];
+	} dg_peer;
+	struct sk_buff_head rq;		/* primary: resend queue (resend.c) */
+	u32 rq_bytes;			/* client bytes in rq */
+	u32 rq_end;			/* client space: end of what rq held */
 	struct timer_list timer;	/* SYN hold; ACK kick retry */
 	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
 };
@@ -105,6 +147,7 @@ struct tandem_seg_body {		/* SEGMENT: primary -> backups */
 	__be32 wire_ts;
 	u8 flags;
 	u8 pad[3];
+	__be32 ts_now;			/* wire TSval clock of the sender now */
 	/* then the client's IPv4 packet: header, TCP header, payload */
 } __packed;
 
@@ -122,6 +165,18 @@ struct tandem_confirm_body {		/* CONFIRM: backup -> all */
 	u8 pad[2];
 } __packed;
 
+struct tandem_close_body {		/* CLOSE */
+	struct tandem_conn_id id;
+	u8 reason;			/* enum tandem_wire_close_reason */
+	u8 pad[3];
+} __packed;
+
+struct tandem_digest_body {		/* DIGEST: primary -> backups */
+	struct tandem_conn_id id;
+	__be32 crc;
+	__be64 block;
+} __packed;
+
 struct tandem_progress_body {		/* PROGRESS: backup -> all */
 	struct tandem_conn_id id;
 	__be32 rcv_nxt;			/* client space */
@@ -133,6 +188,8 @@ static_assert(sizeof(struct tandem_seg_body) == sizeof(struct tandem_wire_segmen
 static_assert(sizeof(struct tandem_conn_id) == sizeof(struct tandem_wire_conn));
 static_assert(sizeof(struct tandem_confirm_body) == sizeof(struct tandem_wire_confirm));
 static_assert(sizeof(struct tandem_progress_body) == sizeof(struct tandem_wire_progress));
+static_assert(sizeof(struct tandem_close_body) == sizeof(struct tandem_wire_close));
+static_assert(sizeof(struct tandem_digest_body) == sizeof(struct tandem_wire_digest));
 
 /* conn.c */
 int tandem_conn_init(void);
@@ -158,6 +215,8 @@ void tandem_xlate_win(struct sk_buff *skb, struct tcphdr *th, u16 win);
 /* Adds @ack_delta to each SACK block, @tsecr_delta to TSecr, @tsval_delta to TSval. */
 void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
 		       u32 tsval_delta, u32 tsecr_delta);
+/* Turns SACK options whose blocks reach beyond @ack into NOPs. */
+bool tandem_xlate_strip_sack(struct sk_buff *skb, struct tcphdr *th, u32 ack);
 bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr);
 int tandem_tcp_wscale(const struct tcphdr *th);	/* -1: no option */
 
@@ -184,13 +243,33 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		     struct sock *sk);
 void tandem_conn_deltas(struct tandem_conn *c);
 void tandem_inject_reapply(struct tandem_conn *c);
+void tandem_inject_rx_close(struct tandem_group *g, u32 from,
+			    const void *body, unsigned int len);
+
+/* digest.c */
+void tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
+		       const struct tcphdr *th, u32 seq, bool primary);
+void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
+		      unsigned int len);
+
+/* resend.c (primary) */
+bool tandem_peer_protects(const struct tandem_conn_peer *p);
+void tandem_resend_keep(struct tandem_conn *c, const void *body,
+			unsigned int len, u32 seq, u32 end);
+unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids);
+void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
+			  unsigned int n);
+void tandem_resend_tick(struct tandem_conn *c);
+void tandem_resend_purge(struct tandem_conn *c);
 
 /* suppress.c (backup) */
 unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb);
-void tandem_report_progress(struct tandem_conn *c, struct sock *sk);
+void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
+			    bool force);
 
 /* takeover.c */
 void tandem_takeover(struct tandem_group *g);
+void tandem_follow(struct tandem_group *g);
 void tandem_garp_work(struct work_struct *work);
 
 #endif /* _TANDEM_DATAPATH_H */

@@ -419,6 +419,7 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 	struct nlattr *lease_attr = attrs[TANDEM_A_GROUP_LEASE_MS];
 	u8 old_role = g->role, role = role_attr ? nla_get_u8(role_attr) : g->role;
 	u64 epoch = epoch_attr ? nla_get_u64(epoch_attr) : g->epoch;
+	u64 old_epoch = g->epoch;
 	bool has_key = attrs[TANDEM_A_GROUP_KEY] || old->has_key;
 	bool has_repl = attrs[TANDEM_A_GROUP_REPL_ADDR] || old->repl_addr.family;
 	int ret;
@@ -454,6 +455,8 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 	apply_role(g, role, epoch, lease_attr);
 	if (role == TANDEM_ROLE_PRIMARY && old_role != TANDEM_ROLE_PRIMARY)
 		tandem_takeover(g);
+	else if (role == TANDEM_ROLE_BACKUP && epoch != old_epoch)
+		tandem_follow(g);
 	tandem_net_changed(g->tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
 	return 0;

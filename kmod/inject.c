@@ -59,7 +59,9 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		     struct sock *sk)
 {
 	unsigned int thoff = ip_hdrlen(skb);
-	u32 ack, local, snd_nxt, delta, tsd;
+	u32 ack, local, snd_nxt, snd_una, delta, tsd;
+	bool backup = smp_load_acquire(&c->dp->group->role) ==
+		      TANDEM_ROLE_BACKUP;
 	struct tcphdr *th;
 	bool clamped = false;
 
@@ -76,7 +78,11 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 	local = ack + delta;
 	if (sk && sk_fullsock(sk) && sk->sk_state != TCP_LISTEN) {
 		snd_nxt = READ_ONCE(tcp_sk(sk)->snd_nxt);
-		if (after(local, snd_nxt)) {
+		snd_una = READ_ONCE(tcp_sk(sk)->snd_una);
+		if (backup && before(local, snd_una)) {
+			/* Re-sent or reordered: the stack could drop it as too old. */
+			local = snd_una;
+		} else if (after(local, snd_nxt)) {
 			local = snd_nxt;
 			clamped = true;
 			save_tmpl(c, skb, th, ack);
@@ -172,11 +178,52 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 }
 
 /*
+ * The client's TSval never goes back for the local stack: mirrored segments
+ * can arrive reordered or be re-sent, and the stack's PAWS check would
+ * discard new data carrying an older TSval than one it already took.
+ */
+static void inject_tsval(struct tandem_conn *c, struct sk_buff *skb)
+{
+	struct tcphdr *th = tcp_hdr(skb);
+	u32 tsval, tsecr, max;
+	bool valid;
+
+	if (!tandem_tcp_ts(th, &tsval, &tsecr))
+		return;
+	spin_lock_bh(&c->lock);
+	max = c->max_tsval;
+	valid = c->flags & TANDEM_CONN_F_CTS;
+	spin_unlock_bh(&c->lock);
+	if (valid && before(tsval, max))
+		tandem_xlate_opts(skb, th, 0, max - tsval, 0);
+}
+
+/* Notes how far the primary's wire TSval clock runs ahead of ours. */
+static void note_ts_ahead(struct tandem_conn *c, u32 ts_now, struct sock *sk)
+{
+	u32 ours;
+	s32 ahead;
+
+	spin_lock_bh(&c->lock);
+	if ((c->flags & TANDEM_CONN_F_TS) && (c->flags & TANDEM_CONN_F_LTS)) {
+		ours = (u32)tcp_time_stamp_raw() + tcp_sk(sk)->tsoffset -
+		       c->ts_delta;
+		ahead = (s32)(ts_now - ours);
+		if (!(c->flags & TANDEM_CONN_F_AHEAD) || ahead > c->ts_ahead) {
+			c->ts_ahead = ahead;
+			c->flags |= TANDEM_CONN_F_AHEAD;
+		}
+	}
+	spin_unlock_bh(&c->lock);
+}
+
+/*
  * Feeds @pkt (an IPv4 client segment in wire space) to the local stack on
- * the device of the VIP, then reports the progress it made.
+ * the device of the VIP, then reports the progress it made. @sh: the
+ * SEGMENT it came in, NULL for a re-applied ACK.
  */
 static void inject_packet(struct tandem_conn *c, const void *pkt,
-			  unsigned int plen)
+			  unsigned int plen, const struct tandem_seg_body *sh)
 {
 	struct tandem_group *g = c->dp->group;
 	struct net_device *dev;
@@ -203,8 +250,11 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	/* The channel authenticated the bytes; a split segment's TCP checksum is not recomputed. */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 
+	skb_set_transport_header(skb, ip_hdrlen(skb));
+
 	sk = tandem_conn_sock(c);
 	tandem_xlate_in(c, skb, sk);
+	inject_tsval(c, skb);
 	local_bh_disable();
 	this_cpu_write(inject_skb, skb);
 	netif_receive_skb(skb);
@@ -219,8 +269,11 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	}
 	if (!sk)
 		sk = tandem_conn_sock(c);
-	if (sk && sk_fullsock(sk))
-		tandem_report_progress(c, sk);
+	if (sk && sk_fullsock(sk)) {
+		if (sh && (sh->flags & TANDEM_SEG_F_TS))
+			note_ts_ahead(c, ntohl(sh->ts_now), sk);
+		tandem_report_progress(c, sk, false);
+	}
 	if (sk)
 		sock_gen_put(sk);
 }
@@ -238,7 +291,7 @@ void tandem_inject_reapply(struct tandem_conn *c)
 	}
 	spin_unlock_bh(&c->lock);
 	if (len && smp_load_acquire(&c->dp->group->role) == TANDEM_ROLE_BACKUP) {
-		inject_packet(c, pkt, len);
+		inject_packet(c, pkt, len, NULL);
 		dp_count(c->dp->group, TANDEM_STAT_ACK_REAPPLIED);
 	}
 }
@@ -259,5 +312,31 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 	}
 	c = seg_conn(g, body, iph);
 	if (c)
-		inject_packet(c, iph, ntohs(iph->tot_len));
+		inject_packet(c, iph, ntohs(iph->tot_len), body);
+}
+
+/* CLOSE from the primary: this node no longer protects the connection. */
+void tandem_inject_rx_close(struct tandem_group *g, u32 from,
+			    const void *body, unsigned int len)
+{
+	const struct tandem_close_body *cb = body;
+	struct tandem_conn_key key;
+	struct tandem_conn *c;
+	bool lost;
+
+	if (len < sizeof(*cb) || cb->reason != TANDEM_WIRE_CLOSE_LAG || !g->dp)
+		return;
+	memset(&key, 0, sizeof(key));
+	key.caddr = cb->id.caddr;
+	key.cport = cb->id.cport;
+	key.vport = cb->id.vport;
+	c = tandem_conn_lookup(g->dp, &key);
+	if (!c)
+		return;
+	spin_lock_bh(&c->lock);
+	lost = !(c->flags & TANDEM_CONN_F_UNPROT);
+	c->flags |= TANDEM_CONN_F_UNPROT;
+	spin_unlock_bh(&c->lock);
+	if (lost)
+		dp_count(g, TANDEM_STAT_PROTECTION_LOST);
 }

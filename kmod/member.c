@@ -22,6 +22,13 @@ static struct tandem_member *lookup(struct tandem_group *g, u32 node_id)
 	return NULL;
 }
 
+/* Under rcu_read_lock() or the namespace's lock. */
+struct tandem_member *tandem_member_lookup_rcu(struct tandem_group *g,
+					       u32 node_id)
+{
+	return lookup(g, node_id);
+}
+
 struct tandem_member *tandem_member_select(struct tandem_group *g,
 					   struct nlattr **attrs,
 					   struct netlink_ext_ack *extack)

@@ -137,9 +137,19 @@ static void kick_ack(struct tandem_conn *c)
 		spin_lock_bh(&c->lock);
 		c->flags |= TANDEM_CONN_F_KICK;
 		if (!c->dead)
-			mod_timer(&c->timer, jiffies + 1);
+			timer_reduce(&c->timer, jiffies + 1);
 		spin_unlock_bh(&c->lock);
 	}
+}
+
+static unsigned long syn_deadline(struct tandem_conn *c, struct tandem_group *g)
+{
+	unsigned long ms;
+
+	rcu_read_lock();
+	ms = rcu_dereference(g->cfg)->syn_timeout_ms;
+	rcu_read_unlock();
+	return c->created + msecs_to_jiffies(ms);
 }
 
 void tandem_conn_timer(struct timer_list *t)
@@ -149,9 +159,11 @@ void tandem_conn_timer(struct timer_list *t)
 	bool release = false, kick, reapply;
 
 	spin_lock_bh(&c->lock);
-	if (c->held) {
+	if (c->held && time_after_eq(jiffies, syn_deadline(c, g))) {
 		drop_unconfirmed(c, g);
 		release = true;
+	} else if (c->held && !c->dead) {
+		timer_reduce(&c->timer, syn_deadline(c, g));
 	}
 	kick = c->flags & TANDEM_CONN_F_KICK;
 	reapply = c->flags & TANDEM_CONN_F_REAPPLY;
@@ -163,6 +175,8 @@ void tandem_conn_timer(struct timer_list *t)
 		kick_ack(c);
 	if (reapply)
 		tandem_inject_reapply(c);
+	if (!skb_queue_empty_lockless(&c->rq))
+		tandem_resend_tick(c);
 }
 
 void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
@@ -182,15 +196,26 @@ void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
 		if (tandem_tcp_wscale(th) >= 0)
 			c->flags |= TANDEM_CONN_F_WS;
 	}
-	if (th->ack && tandem_tcp_ts(th, &tsval, &tsecr) &&
-	    (c->flags & TANDEM_CONN_F_TS) && after(tsecr, c->max_tsecr))
+	if (!tandem_tcp_ts(th, &tsval, &tsecr))
+		return;
+	if (!(c->flags & TANDEM_CONN_F_CTS) || after(tsval, c->max_tsval)) {
+		c->max_tsval = tsval;
+		c->flags |= TANDEM_CONN_F_CTS;
+	}
+	if (th->ack && (c->flags & TANDEM_CONN_F_TS) &&
+	    after(tsecr, c->max_tsecr))
 		c->max_tsecr = tsecr;
 }
 
-/* Sends @skb (a client segment) to the backups, in datagrams that fit. */
-static void send_segments(struct tandem_group *g, struct sk_buff *skb,
+/*
+ * Sends @skb (a client segment) to the backups, in datagrams that fit, and
+ * keeps those that carry client bytes for resending.
+ */
+static void send_segments(struct tandem_conn *c, struct sk_buff *skb,
 			  const struct tandem_seg_body *sh)
 {
+	struct tandem_group *g = c->dp->group;
+	u32 seq;
 	const struct tcphdr *th = tcp_of(skb);
 	unsigned int hlen = ip_hdrlen(skb) + th->doff * 4;
 	unsigned int plen = skb->len - hlen, room, off = 0, n;
@@ -222,9 +247,12 @@ static void send_segments(struct tandem_group *g, struct sk_buff *skb,
 				th2->psh = 0;
 			}
 		}
-		dp_send(g, NULL, DP_MSG_SEGMENT, buf,
-				    sizeof(*sh) + hlen + n);
+		dp_send(g, NULL, DP_MSG_SEGMENT, buf, sizeof(*sh) + hlen + n);
 		dp_count(g, TANDEM_STAT_MIRRORED);
+		seq = ntohl(th->seq) + off;
+		if (!th->syn && (n || th->fin))
+			tandem_resend_keep(c, buf, sizeof(*sh) + hlen + n, seq,
+					   seq + n + (off + n == plen && th->fin));
 		off += n;
 	} while (off < plen && !th->syn);
 	local_bh_enable();
@@ -259,12 +287,13 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 	}
 	if (c->flags & TANDEM_CONN_F_TS) {
 		sh.wire_ts = htonl(c->wire_ts);
+		sh.ts_now = htonl((u32)tcp_time_stamp_raw() + c->wire_tsoff);
 		sh.flags |= TANDEM_SEG_F_TS;
 	}
 	xlate = c->seq_delta || c->ts_delta;
 	spin_unlock_bh(&c->lock);
 
-	send_segments(g, skb, &sh);
+	send_segments(c, skb, &sh);
 	if (!xlate)
 		return;
 	sk = tandem_conn_sock(c);
@@ -287,6 +316,7 @@ static void out_synack(struct tandem_conn *c, struct sk_buff *skb,
 		if (ts) {
 			c->wire_ts = tsval;
 			c->local_ts = tsval;
+			c->wire_tsoff = tsval - (u32)tcp_time_stamp_raw();
 			c->flags |= TANDEM_CONN_F_TS | TANDEM_CONN_F_LTS;
 		}
 		c->wscale = (ws > 0 && (c->flags & TANDEM_CONN_F_WS)) ? ws : 0;
@@ -298,38 +328,41 @@ static void out_synack(struct tandem_conn *c, struct sk_buff *skb,
 		tandem_xlate_opts(skb, th, 0, -c->ts_delta, 0);
 }
 
-/* The minimum over the protecting peers, and drops the laggards. */
-static void clamp_limits(struct tandem_conn *c, struct tandem_group *g,
-			 u32 ack, u32 *min_ack, u32 *min_edge)
+/*
+ * The minimum over the protecting peers (the lag bound, which drops
+ * laggards, is applied by resend.c).
+ */
+static void clamp_limits(struct tandem_conn *c, u32 *min_ack, u32 *min_edge)
 {
-	const struct tandem_group_cfg *cfg = rcu_dereference(g->cfg);
-	unsigned long lag_j = msecs_to_jiffies(cfg->max_lag_ms);
 	struct tandem_conn_peer *p;
 	int i;
 
+	lockdep_assert_held(&c->lock);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (!p->node_id || !p->confirmed || p->dropped)
+		if (!tandem_peer_protects(p))
 			continue;
-		if (!after(ack, p->rcv_nxt)) {
-			p->behind_since = 0;
-		} else if (ack - p->rcv_nxt > cfg->max_lag_bytes ||
-			   (p->behind_since &&
-			    time_after(jiffies, p->behind_since + lag_j))) {
-			p->dropped = 1;
-			dp_count(g, TANDEM_STAT_LAG_DROPPED);
-			continue;
-		} else if (!p->behind_since) {
-			p->behind_since = jiffies | 1;
-		}
 		if (before(p->rcv_nxt, *min_ack))
 			*min_ack = p->rcv_nxt;
-		/*
-		 * The backups' window edges (p->rcv_edge) are not applied
-		 * yet: the primary sends no window update when only an edge
-		 * advances, so the client could wait for a persist probe.
-		 */
+		if (p->rcv_edge && before(p->rcv_edge, *min_edge))
+			*min_edge = p->rcv_edge;
 	}
+}
+
+/*
+ * Whether a window the backups limited has grown enough since it was
+ * advertised to be worth an update of its own (the client may be waiting
+ * on a small or zero window; smaller gains ride on the next ACK).
+ */
+static bool edge_gain(const struct tandem_conn *c, u32 min_edge)
+{
+	u32 win = c->edge_sent - c->ack_sent, gain;
+
+	if (!(c->flags & TANDEM_CONN_F_WCLAMPED) || !after(min_edge, c->edge_sent))
+		return false;
+	gain = min_edge - c->edge_sent;
+	return gain >= max(win / 2, 2U * TCP_MSS_DEFAULT) ||
+	       win < 2U * TCP_MSS_DEFAULT;
 }
 
 static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
@@ -338,15 +371,19 @@ static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
 	u32 ack = ntohl(th->ack_seq), win = ntohs(th->window);
 	u32 edge = ack + (win << c->wscale), min_ack = ack, min_edge = edge;
 
-	rcu_read_lock();
-	clamp_limits(c, g, ack, &min_ack, &min_edge);
-	rcu_read_unlock();
+	clamp_limits(c, &min_ack, &min_edge);
+	if (before(min_edge, edge))
+		c->flags |= TANDEM_CONN_F_WCLAMPED;
+	else
+		c->flags &= ~TANDEM_CONN_F_WCLAMPED;
 	if (c->edge_sent && before(min_edge, c->edge_sent))
 		min_edge = c->edge_sent;	/* never shrink the window */
 	if (before(min_edge, min_ack))
 		min_edge = min_ack;
 	if (min_ack != ack) {
 		tandem_xlate_ack(skb, th, min_ack);
+		/* A SACK beyond the clamp would acknowledge bytes too. */
+		tandem_xlate_strip_sack(skb, th, min_ack);
 		c->flags |= TANDEM_CONN_F_CLAMPED;
 		dp_count(g, TANDEM_STAT_CLAMPED);
 	} else {
@@ -385,9 +422,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			kfree_skb(c->held);
 			c->held = skb;
 			c->flags |= TANDEM_CONN_F_HELD;
-			if (!timer_pending(&c->timer))
-				mod_timer(&c->timer, c->created + msecs_to_jiffies(
-					rcu_dereference(g->cfg)->syn_timeout_ms));
+			timer_reduce(&c->timer, syn_deadline(c, g));
 			dp_count(g, TANDEM_STAT_SYNACK_HELD);
 		}
 	} else {
@@ -397,6 +432,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			tandem_xlate_opts(skb, th, 0, -c->ts_delta, 0);
 		if (th->ack && !th->rst)
 			out_clamp(c, g, skb, th);
+		tandem_digest_out(c, skb, th, ntohl(th->seq), true);
 		if (th->rst)
 			c->state = TANDEM_CONN_STATE_CLOSED;
 		else if (th->fin && c->state < TANDEM_CONN_STATE_CLOSING)
@@ -457,10 +493,11 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			       const void *body, unsigned int len)
 {
 	const struct tandem_progress_body *pb = body;
-	u32 rcv_nxt, edge, min_ack, min_edge;
+	u32 rcv_nxt, edge, min_ack, min_edge, ids[TANDEM_MEMBERS_MAX];
 	struct tandem_conn_peer *p;
 	struct tandem_conn *c;
 	bool kick = false;
+	unsigned int n;
 
 	if (len < sizeof(*pb))
 		return;
@@ -472,23 +509,22 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	spin_lock_bh(&c->lock);
 	p = tandem_conn_peer(c, from, true);
 	if (p) {
-		if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt)) {
+		if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt))
 			p->rcv_nxt = rcv_nxt;
-			p->behind_since = 0;
-		}
 		if (!p->rcv_edge || after(edge, p->rcv_edge))
 			p->rcv_edge = edge;
 	}
-	if ((c->flags & TANDEM_CONN_F_CLAMPED) &&
+	if ((c->flags & (TANDEM_CONN_F_CLAMPED | TANDEM_CONN_F_WCLAMPED)) &&
 	    tandem_group_is_live_primary(g)) {
 		min_ack = c->ack_sent + 0x40000000;
-		min_edge = min_ack;
-		rcu_read_lock();
-		clamp_limits(c, g, c->ack_sent, &min_ack, &min_edge);
-		rcu_read_unlock();
-		kick = after(min_ack, c->ack_sent);
+		min_edge = c->edge_sent + 0x40000000;
+		clamp_limits(c, &min_ack, &min_edge);
+		kick = ((c->flags & TANDEM_CONN_F_CLAMPED) &&
+			after(min_ack, c->ack_sent)) || edge_gain(c, min_edge);
 	}
+	n = tandem_resend_update(c, ids);
 	spin_unlock_bh(&c->lock);
+	tandem_resend_notify(c, ids, n);
 	if (kick)
 		kick_ack(c);
 }

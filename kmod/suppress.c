@@ -23,7 +23,14 @@ static void conn_id(struct tandem_conn_id *id, const struct tandem_conn *c)
 	id->vport = c->key.vport;
 }
 
-static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge)
+/*
+ * Reports how far this node has received, when that advanced or when
+ * @force: a duplicate ACK of the local stack means the primary may be
+ * clamping to a report it never got (lost, or dropped as stale across an
+ * epoch change), and the client is retransmitting.
+ */
+static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
+			  bool force)
 {
 	struct tandem_group *g = c->dp->group;
 	struct tandem_progress_body pb;
@@ -37,11 +44,11 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge)
 			c->ack_sent = rcv_nxt;
 		if (!c->edge_sent || after(edge, c->edge_sent))
 			c->edge_sent = edge;
-		rcv_nxt = c->ack_sent;
-		edge = c->edge_sent;
 	}
+	rcv_nxt = c->ack_sent;
+	edge = c->edge_sent;
 	spin_unlock_bh(&c->lock);
-	if (!changed)
+	if (!changed && !(force && rcv_nxt))
 		return;
 	conn_id(&pb.id, c);
 	pb.rcv_nxt = htonl(rcv_nxt);
@@ -50,12 +57,13 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge)
 	dp_count(g, TANDEM_STAT_PROGRESS_SENT);
 }
 
-void tandem_report_progress(struct tandem_conn *c, struct sock *sk)
+void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
+			    bool force)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 
 	send_progress(c, READ_ONCE(tp->rcv_nxt),
-		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd));
+		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force);
 }
 
 static void send_confirm(struct tandem_conn *c)
@@ -110,7 +118,7 @@ static void reapply_check(struct tandem_conn *c, struct sk_buff *skb,
 	if (!(c->flags & TANDEM_CONN_F_PENDING) || !len || c->dead)
 		return;
 	c->flags |= TANDEM_CONN_F_REAPPLY;
-	mod_timer(&c->timer, jiffies);
+	timer_reduce(&c->timer, jiffies);
 }
 
 unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
@@ -121,6 +129,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 	struct tandem_conn_key key;
 	struct tandem_conn *c;
 	u32 ack = 0, edge = 0;
+	bool dup = false;
 
 	tandem_conn_key_v4(&key, iph->daddr, th->dest, th->source);
 	c = tandem_conn_lookup(g->dp, &key);
@@ -134,6 +143,12 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 			ack = ntohl(th->ack_seq);
 			edge = ack + (ntohs(th->window) << c->wscale);
 			progress = true;
+			dup = skb->len == ip_hdrlen(skb) + th->doff * 4 &&
+			      !th->fin;
+			if ((c->flags & TANDEM_CONN_F_ISN) &&
+			    (c->flags & TANDEM_CONN_F_LOCAL))
+				tandem_digest_out(c, skb, th, ntohl(th->seq) -
+						  c->seq_delta, false);
 			reapply_check(c, skb, th);
 		}
 		if (th->rst)
@@ -144,7 +159,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 		if (confirm)
 			send_confirm(c);
 		if (progress)
-			send_progress(c, ack, edge);
+			send_progress(c, ack, edge, dup);
 	}
 	dp_count(g, TANDEM_STAT_SUPPRESSED);
 	consume_skb(skb);

@@ -17,15 +17,28 @@
 
 #include "datapath.h"
 
-/* Keeps the next wire TSval ahead of the largest TSecr the client sent. */
+/*
+ * Keeps the next wire TSval ahead of every TSval the old primary sent, or
+ * the client's PAWS check discards what this node sends: ahead of the
+ * largest TSecr the client sent, and ahead of the old primary's wire clock
+ * as its SEGMENTs showed it (ts_ahead: by how much it ran ahead of this
+ * node's wire clock; the time since the crash covers their transit).
+ */
 static void paws_fix(struct tandem_conn *c, struct sock *sk)
 {
-	u32 now = tcp_time_stamp_raw() + tcp_sk(sk)->tsoffset;
+	u32 tsoff = tcp_sk(sk)->tsoffset, now = tcp_time_stamp_raw() + tsoff;
+	u32 wire;
 
 	spin_lock_bh(&c->lock);
-	if ((c->flags & TANDEM_CONN_F_TS) &&
-	    before(now - c->ts_delta, c->max_tsecr + 1))
-		c->ts_delta = now - c->max_tsecr - 1;
+	if (c->flags & TANDEM_CONN_F_TS) {
+		wire = now - c->ts_delta;
+		if ((c->flags & TANDEM_CONN_F_AHEAD) && c->ts_ahead >= 0)
+			wire += c->ts_ahead + 1;
+		if (before(wire, c->max_tsecr + 1))
+			wire = c->max_tsecr + 1;
+		c->ts_delta = now - wire;
+		c->wire_tsoff = tsoff - c->ts_delta;
+	}
 	spin_unlock_bh(&c->lock);
 }
 
@@ -106,6 +119,37 @@ void tandem_takeover(struct tandem_group *g)
 
 	dp->garp_left = rcu_dereference_protected(g->cfg, true)->garp_count;
 	mod_delayed_work(system_wq, &dp->garp_work, 0);
+}
+
+/*
+ * A backup following a new epoch reports every connection's progress again:
+ * reports sent under the old epoch may have been dropped as stale by the
+ * new primary, which would then clamp its ACKs to what it last heard.
+ */
+void tandem_follow(struct tandem_group *g)
+{
+	struct tandem_dp *dp = g->dp;
+	struct rhashtable_iter iter;
+	struct tandem_conn *c;
+	struct sock *sk;
+
+	lockdep_assert_held(&g->tn->lock);
+	if (!dp)
+		return;
+	rhashtable_walk_enter(&dp->conns, &iter);
+	rhashtable_walk_start(&iter);
+	while ((c = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(c))
+			continue;
+		sk = tandem_conn_sock(c);
+		if (!sk)
+			continue;
+		if (sk_fullsock(sk) && sk->sk_state != TCP_LISTEN)
+			tandem_report_progress(c, sk, true);
+		sock_gen_put(sk);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
 }
 
 void tandem_garp_work(struct work_struct *work)

@@ -299,6 +299,8 @@ int tandem_peer_fill(struct sk_buff *skb, const struct tandem_peer *p);
 /* member.c */
 int tandem_member_init(void);
 void tandem_member_uninit(void);
+struct tandem_member *tandem_member_lookup_rcu(struct tandem_group *g,
+					       u32 node_id);
 struct tandem_member *tandem_member_select(struct tandem_group *g,
 					   struct nlattr **attrs,
 					   struct netlink_ext_ack *extack);

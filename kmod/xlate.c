@@ -121,6 +121,58 @@ void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
 		for_each_opt(th, xlate_opt, &a);
 }
 
+struct sack_arg {
+	struct sk_buff *skb;
+	struct tcphdr *th;
+	u32 ack;
+	bool stripped;
+};
+
+/* Rewrites @len bytes at @off of the TCP header, fixing the checksum. */
+static void put_bytes(struct sk_buff *skb, struct tcphdr *th, unsigned int off,
+		      const u8 *val, unsigned int len)
+{
+	unsigned int start = off & ~1U, end = ALIGN(off + len, 2);
+	u8 *p = (u8 *)th;
+	u8 old[MAX_TCP_OPTION_SPACE + 2];
+	__wsum diff;
+
+	memcpy(old, p + start, end - start);
+	memcpy(p + off, val, len);
+	diff = csum_sub(csum_partial(p + start, end - start, 0),
+			csum_partial(old, end - start, 0));
+	inet_proto_csum_replace_by_diff(&th->check, skb, diff, false, false);
+}
+
+static bool strip_sack(const u8 *opt, unsigned int off, unsigned int len,
+		       void *arg)
+{
+	static const u8 nops[MAX_TCP_OPTION_SPACE] = {
+		[0 ... MAX_TCP_OPTION_SPACE - 1] = TCPOPT_NOP
+	};
+	struct sack_arg *a = arg;
+	unsigned int o;
+
+	if (opt[0] != TCPOPT_SACK)
+		return false;
+	for (o = 2; o + 8 <= len; o += 8)
+		if (after(get_unaligned_be32(opt + o + 4), a->ack))
+			break;
+	if (o + 8 > len)
+		return false;
+	put_bytes(a->skb, a->th, off, nops, len);
+	a->stripped = true;
+	return false;
+}
+
+bool tandem_xlate_strip_sack(struct sk_buff *skb, struct tcphdr *th, u32 ack)
+{
+	struct sack_arg a = { skb, th, ack, false };
+
+	for_each_opt(th, strip_sack, &a);
+	return a.stripped;
+}
+
 struct ts_arg {
 	bool found;
 	u32 tsval, tsecr;

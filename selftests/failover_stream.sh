@@ -14,6 +14,7 @@
 PORT=5001
 BYTES=$((20 * 1024 * 1024))
 ROUNDS=${FAILOVER_ROUNDS:-2}
+RATE=${FAILOVER_RATE:-3M}
 [ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
 for tool in ip tc ethtool jq pgrep; do
 	command -v $tool >/dev/null || ksft_skip_all "no $tool"
@@ -28,13 +29,33 @@ counter() {
 		jq -r ".counters.$2 // .[0].counters.$2 // 0" 2>/dev/null || echo 0
 }
 
+# dump_state: every node's counters, connections, sockets and TCP MIB deltas
+dump_state() {
+	local node
+	for node in 1 2 3; do
+		node_alive $node || continue
+		echo "# node$node counters:" $(tandem_node $node -j stats group g |
+			jq -r '.counters | to_entries[] | select(.value > 0) |
+			       "\(.key)=\(.value)"')
+		tandem_node $node conn show | sed "s/^/# node$node: /"
+		node_exec $node ss -tnie | sed "s/^/# node$node: /"
+		node_exec $node nstat -az 2>/dev/null | awk '$2 > 0 && $1 ~ /Tcp/' |
+			tr -s ' ' | cut -d' ' -f1,2 | tr '\n' ' ' | sed "s/^/# node$node mib: /"
+		echo
+	done
+	client_exec ss -tnie | sed "s/^/# client: /"
+	client_exec nstat -az 2>/dev/null | awk '$2 > 0 && $1 ~ /Tcp/' |
+		tr -s ' ' | cut -d' ' -f1,2 | tr '\n' ' ' | sed "s/^/# client mib: /"
+	echo
+}
+
 # round N: a fresh topology, a stream, a crash of node1 after a random
 # number of verified bytes, node2 promoted, node3 following it.
 round() {
 	local n=$1 at json progress=$TOPO_DIR/progress.$1 out=$TOPO_DIR/client.$1
 	local node
 
-	at=$(( (SRANDOM % 16 + 2) * 1024 * 1024 ))
+	at=$(( SRANDOM % (15 * 1024 * 1024) + 1024 * 1024 ))
 	for node in 1 2 3; do
 		vip_add $node || return 1
 		# Sockets orphaned by the teardown must not keep the namespaces.
@@ -49,19 +70,16 @@ round() {
 	for node in 1 2 3; do
 		tstream_server $node $PORT || return 1
 	done
+	# Paced (~60% of what the emulated links carry) so that the crash
+	# lands mid-stream whatever the VM's speed.
 	tstream_client $TOPO_VIP:$PORT -b $BYTES --seed $SRANDOM -t 60 \
+		--rate $RATE \
 		--progress-file "$progress" > "$out" 2>"$out.err" &
 	local client=$!
 
-	if ! stream_wait_bytes "$progress" $at 120; then
+	if ! stream_wait_bytes "$progress" $at 40; then
 		echo "# the stream never reached $at bytes: $(stream_progress "$progress")"
-		for node in 1 2 3; do
-			echo "# node$node counters:" $(tandem_node $node -j stats group g |
-				jq -r '.counters | to_entries[] | select(.value > 0) |
-				       "\(.key)=\(.value)"')
-			tandem_node $node conn show | sed "s/^/# node$node: /"
-			node_exec $node ss -tni | sed "s/^/# node$node: /"
-		done
+		dump_state
 		wait $client
 		cat "$out" "$out.err" | sed 's/^/# /'
 		return 1
@@ -82,18 +100,11 @@ round() {
 	     "resumed $(counter 2 takeover_resumed) reset $(counter 2 takeover_reset)"
 	jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0" \
 		<<< "$json" >/dev/null && return 0
-	for node in 2 3; do
-		echo "# node$node counters:" $(tandem_node $node -j stats group g |
-			jq -r '.counters | to_entries[] | select(.value > 0) |
-			       "\(.key)=\(.value)"')
-		tandem_node $node conn show | sed "s/^/# node$node: /"
-		node_exec $node ss -tni | sed "s/^/# node$node: /"
-	done
+	dump_state
 	return 1
 }
 
 for ((r = 1; r <= ROUNDS; r++)); do
-	_topo_dead=()	# topo.sh keeps its crashed nodes across topo_down
 	if ! topo_up 3; then
 		tap_fail "round $r: topology"
 		tap_skip "round $r: stream survives the crash" "no topology"

@@ -365,6 +365,20 @@ enum tandem_stat {
 	TANDEM_STAT_GARP_SENT,
 	/* clamped mirrored ACKs injected again once this backup caught up */
 	TANDEM_STAT_ACK_REAPPLIED,
+	/* primary: SEGMENTs sent again to a backup whose progress stalled */
+	TANDEM_STAT_RESENT,
+	/* primary: SEGMENTs not kept for resending (no memory) */
+	TANDEM_STAT_RESEND_NOMEM,
+	/* backup: connections the primary dropped from this node's protection */
+	TANDEM_STAT_PROTECTION_LOST,
+	/* primary: digests of output blocks sent */
+	TANDEM_STAT_DIGEST_SENT,
+	/* backup: output blocks whose digest matched the primary's */
+	TANDEM_STAT_DIGEST_MATCHED,
+	/* backup: digests discarded before their match came (too far apart) */
+	TANDEM_STAT_DIGEST_UNCHECKED,
+	/* backup: connections marked diverged (an output block differed) */
+	TANDEM_STAT_DIVERGED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)

@@ -115,6 +115,7 @@ struct tandem_wire_segment {
 	__be32 wire_ts;		/* TSval offset of wire space */
 	__u8 flags;		/* which of the two are known (data path) */
 	__u8 pad[3];
+	__be32 ts_now;		/* the primary's wire TSval clock at mirroring */
 };
 
 /* CONFIRM */
@@ -133,14 +134,23 @@ struct tandem_wire_progress {
 	__be32 rcv_edge;	/* client space: right edge of the window */
 };
 
-/* DIGEST */
+/* DIGEST: a block of the primary's output */
+#define TANDEM_WIRE_DIGEST_BLOCK 32768	/* bytes, from the wire ISN + 1 */
+
 struct tandem_wire_digest {
 	struct tandem_wire_conn conn;
-	__be32 crc32c;
+	__be32 crc;		/* CRC-32 (IEEE 802.3, as crc32_le) of the block */
 	__be64 block;		/* block number, at wire offsets */
 };
 
-/* CLOSE */
+/* CLOSE: why the sender tells the members about the connection */
+enum tandem_wire_close_reason {
+	TANDEM_WIRE_CLOSE_UNSPEC,
+	TANDEM_WIRE_CLOSE_LAG,		/* primary -> backup: dropped from
+					 * protection (lag bound); reset it
+					 * at a takeover */
+};
+
 struct tandem_wire_close {
 	struct tandem_wire_conn conn;
 	__u8 reason;		/* data path */

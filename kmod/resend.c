@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The primary's resend queue: a copy of every SEGMENT that carries client
+ * bytes, kept until each backup protecting the connection has reported
+ * (PROGRESS) that it received them. A backup whose reports stall below the
+ * end of the queue gets the SEGMENTs it misses again, unicast, with an
+ * exponential backoff: a datagram lost or reordered on the replication link
+ * then costs a resend, not a client retransmission (which the primary's
+ * clamped ACKs would only obtain after an RTO).
+ *
+ * The queue is also what the lag bound measures: a backup more than
+ * max_lag_bytes behind the queue's end, or missing bytes mirrored more than
+ * max_lag_ms ago, is dropped from the connection's protection and told so
+ * (CLOSE), so that it resets the connection at a takeover instead of
+ * resuming it with a hole.
+ */
+#define pr_fmt(fmt) "tandem: " fmt
+
+#include <net/tcp.h>
+
+#include "datapath.h"
+
+#define RESEND_BASE msecs_to_jiffies(40)
+#define RESEND_MAX_SHIFT 5		/* backoff up to 32 x RESEND_BASE */
+#define RESEND_BUDGET 32		/* datagrams per connection and tick */
+
+struct rq_cb {
+	u32 seq;
+	u32 end;
+	unsigned long at;		/* jiffies when mirrored */
+};
+
+static struct rq_cb *rq_cb(const struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct rq_cb) > sizeof(skb->cb));
+	return (struct rq_cb *)skb->cb;
+}
+
+bool tandem_peer_protects(const struct tandem_conn_peer *p)
+{
+	return p->node_id && p->confirmed && !p->dropped;
+}
+
+static bool protected(const struct tandem_conn *c)
+{
+	int i;
+
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++)
+		if (tandem_peer_protects(&c->peers[i]))
+			return true;
+	return false;
+}
+
+void tandem_resend_keep(struct tandem_conn *c, const void *body,
+			unsigned int len, u32 seq, u32 end)
+{
+	struct sk_buff *skb = alloc_skb(len, GFP_ATOMIC);
+
+	if (!skb) {
+		dp_count(c->dp->group, TANDEM_STAT_RESEND_NOMEM);
+		return;
+	}
+	skb_put_data(skb, body, len);
+	rq_cb(skb)->seq = seq;
+	rq_cb(skb)->end = end;
+	rq_cb(skb)->at = jiffies;
+
+	spin_lock_bh(&c->lock);
+	if (c->dead || !protected(c)) {
+		spin_unlock_bh(&c->lock);
+		consume_skb(skb);
+		return;
+	}
+	__skb_queue_tail(&c->rq, skb);
+	c->rq_bytes += end - seq;
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(end, c->rq_end)) {
+		c->rq_end = end;
+		c->flags |= TANDEM_CONN_F_RQEND;
+	}
+	if (!timer_pending(&c->timer))
+		mod_timer(&c->timer, jiffies + RESEND_BASE);
+	spin_unlock_bh(&c->lock);
+}
+
+void tandem_resend_purge(struct tandem_conn *c)
+{
+	lockdep_assert_held(&c->lock);
+	__skb_queue_purge(&c->rq);
+	c->rq_bytes = 0;
+}
+
+/* The lag bound of @c's service, or of its group. */
+static void lag_limits(struct tandem_conn *c, u32 *bytes, unsigned long *j)
+{
+	struct tandem_group *g = c->dp->group;
+	const struct tandem_group_cfg *cfg;
+	const struct tandem_service *s;
+	u32 ms;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(g->cfg);
+	s = tandem_service_lookup(g, ntohs(c->key.vport));
+	*bytes = s && s->max_lag_bytes ? s->max_lag_bytes : cfg->max_lag_bytes;
+	ms = s && s->max_lag_ms ? s->max_lag_ms : cfg->max_lag_ms;
+	rcu_read_unlock();
+	*j = msecs_to_jiffies(ms);
+}
+
+static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
+		    u32 max_bytes, unsigned long max_j)
+{
+	const struct sk_buff *head = skb_peek(&c->rq);
+
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rq_end, p->rcv_nxt))
+		return false;
+	if (c->rq_end - p->rcv_nxt > max_bytes)
+		return true;
+	/* After trimming, the head is the oldest entry the slowest lacks. */
+	return head && before(p->rcv_nxt, rq_cb(head)->end) &&
+	       time_after(jiffies, rq_cb(head)->at + max_j);
+}
+
+/*
+ * Drops the backups past the lag bound (their node ids in @ids, at most
+ * TANDEM_MEMBERS_MAX; returns how many), then frees what every remaining
+ * protecting backup has.
+ */
+unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
+{
+	struct tandem_conn_peer *p;
+	unsigned int n = 0, i;
+	unsigned long max_j;
+	struct sk_buff *skb;
+	bool any = false;
+	u32 max_bytes, min = 0;
+
+	lockdep_assert_held(&c->lock);
+	if (skb_queue_empty(&c->rq))
+		return 0;
+	lag_limits(c, &max_bytes, &max_j);
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (!tandem_peer_protects(p))
+			continue;
+		if (lagging(c, p, max_bytes, max_j)) {
+			p->dropped = 1;
+			ids[n++] = p->node_id;
+			dp_count(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+			continue;
+		}
+		if (!any || before(p->rcv_nxt, min))
+			min = p->rcv_nxt;
+		any = true;
+	}
+	if (!any) {
+		tandem_resend_purge(c);
+		return n;
+	}
+	while ((skb = skb_peek(&c->rq)) && !after(rq_cb(skb)->end, min)) {
+		__skb_unlink(skb, &c->rq);
+		c->rq_bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
+		consume_skb(skb);
+	}
+	return n;
+}
+
+struct resend_batch {
+	unsigned int n;
+	struct sk_buff *skb[RESEND_BUDGET];
+	u32 to[RESEND_BUDGET];
+};
+
+/* Picks what @p lacks, if its reports stalled since the last look. */
+static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
+		 struct resend_batch *b)
+{
+	struct sk_buff *skb;
+
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rq_end, p->rcv_nxt))
+		return;
+	if (p->rcv_nxt != p->checked || !p->resend_at) {
+		p->checked = p->rcv_nxt;
+		p->shift = 0;
+		p->resend_at = (jiffies + RESEND_BASE) | 1;
+		return;
+	}
+	if (time_before(jiffies, p->resend_at))
+		return;
+	skb_queue_walk(&c->rq, skb) {
+		if (b->n == RESEND_BUDGET)
+			break;
+		if (!after(rq_cb(skb)->end, p->rcv_nxt))
+			continue;
+		b->skb[b->n] = skb_get(skb);
+		b->to[b->n++] = p->node_id;
+	}
+	p->resend_at = (jiffies + (RESEND_BASE << p->shift)) | 1;
+	if (p->shift < RESEND_MAX_SHIFT)
+		p->shift++;
+}
+
+static void send_batch(struct tandem_group *g, struct resend_batch *b)
+{
+	struct tandem_member *m;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < b->n; i++) {
+		m = tandem_member_lookup_rcu(g, b->to[i]);
+		if (m && !tandem_channel_send(g, m, DP_MSG_SEGMENT,
+					      b->skb[i]->data, b->skb[i]->len))
+			dp_count(g, TANDEM_STAT_RESENT);
+		consume_skb(b->skb[i]);
+	}
+	rcu_read_unlock();
+}
+
+/* Tells the backups in @ids that they no longer protect @c. */
+void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
+			  unsigned int n)
+{
+	struct tandem_group *g = c->dp->group;
+	struct tandem_close_body cb;
+	struct tandem_member *m;
+	unsigned int i;
+
+	if (!n)
+		return;
+	memset(&cb, 0, sizeof(cb));
+	cb.id.caddr = c->key.caddr;
+	cb.id.cport = c->key.cport;
+	cb.id.vport = c->key.vport;
+	cb.reason = TANDEM_WIRE_CLOSE_LAG;
+	rcu_read_lock();
+	for (i = 0; i < n; i++) {
+		m = tandem_member_lookup_rcu(g, ids[i]);
+		if (m)
+			tandem_channel_send(g, m, DP_MSG_CLOSE, &cb, sizeof(cb));
+	}
+	rcu_read_unlock();
+}
+
+/* From the connection's timer, on the primary. */
+void tandem_resend_tick(struct tandem_conn *c)
+{
+	struct tandem_group *g = c->dp->group;
+	struct resend_batch b = { .n = 0 };
+	u32 ids[TANDEM_MEMBERS_MAX];
+	unsigned int n, i;
+
+	spin_lock_bh(&c->lock);
+	if (!tandem_group_is_live_primary(g)) {
+		tandem_resend_purge(c);
+		spin_unlock_bh(&c->lock);
+		return;
+	}
+	n = tandem_resend_update(c, ids);
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++)
+		if (tandem_peer_protects(&c->peers[i]))
+			pick(c, &c->peers[i], &b);
+	if (!skb_queue_empty(&c->rq) && !c->dead)
+		timer_reduce(&c->timer, jiffies + RESEND_BASE);
+	spin_unlock_bh(&c->lock);
+	send_batch(g, &b);
+	tandem_resend_notify(c, ids, n);
+}
