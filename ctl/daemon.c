@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include "daemon.h"
@@ -18,6 +19,7 @@ static int connect_daemon(void)
 {
 	const char *path = getenv("TANDEMD_SOCKET");
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct timeval timeout = { .tv_sec = 2 };
 	size_t len;
 	int fd;
 
@@ -32,6 +34,9 @@ static int connect_daemon(void)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* a hung tandemd must not hang the CLI */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
 	if (connect(fd, (struct sockaddr *)&sun,
 		    offsetof(struct sockaddr_un, sun_path) + len)) {
 		int ret = -errno;

@@ -25,13 +25,22 @@
 #   td_dump                    every node's role, epoch and log tail as TAP
 #                              comments (after a failure)
 #
-# Timers are short (heartbeat 100 ms, lease 1 s) but loose enough for TCG.
+# Timers are short (heartbeat 100 ms, lease 1 s) but loose enough for TCG;
+# TD_TIMERS replaces them (lines of [group g]).
 
 TD_BIN=${TD_BIN:-$_tap_dir/ctl/tandemd/tandemd}
 TD_AGREE_PORT=7001
 TD_WITNESS=
 TD_GROUP_EXTRA=${TD_GROUP_EXTRA:-}
 TD_TAIL=${TD_TAIL:-}
+TD_TIMERS=${TD_TIMERS:-"heartbeat = 100ms
+miss = 3
+lease = 1s
+election-timeout = 300ms
+stagger = 100ms
+backoff = 200ms
+margin = 50ms
+conns-interval = 500ms"}
 
 td_conf() { _topo_node "$1" && echo "$TOPO_DIR/tandemd.$_node.conf"; }
 
@@ -48,8 +57,7 @@ _td_write_conf() {
 			printf 'member = %s %s%s\n' $j "$(node_rep_addr $j)" \
 				"$([ "$j" = "$TD_WITNESS" ] && echo " witness")"
 		done
-		printf 'heartbeat = 100ms\nmiss = 3\nlease = 1s\nelection-timeout = 300ms\n'
-		printf 'stagger = 100ms\nbackoff = 200ms\nmargin = 50ms\nconns-interval = 500ms\n'
+		printf '%s\n' "$TD_TIMERS"
 		[ -n "$TD_GROUP_EXTRA" ] && printf '%s\n' "$TD_GROUP_EXTRA"
 		[ -n "$TD_TAIL" ] && printf '\n%s\n' "$TD_TAIL"
 	} > "$TOPO_DIR/tandemd.$node.conf"

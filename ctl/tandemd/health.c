@@ -212,6 +212,7 @@ static void start_exec(struct td_check_state *cs)
 	if (pid == 0) {
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		setenv("TANDEM_GROUP", cs->g->cfg->name, 1);
 		setenv("TANDEM_PORT", port, 1);
 		setenv("TANDEM_NODE", node, 1);

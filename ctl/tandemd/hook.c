@@ -45,6 +45,7 @@ static void child(const struct hook_run *r)
 	snprintf(node, sizeof(node), "%u", r->node);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
 	setenv("TANDEM_GROUP", r->group, 1);
 	setenv("TANDEM_OLD_ROLE", r->old_role, 1);
 	setenv("TANDEM_NEW_ROLE", r->new_role, 1);
