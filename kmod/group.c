@@ -456,7 +456,7 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 	if (role == TANDEM_ROLE_PRIMARY && old_role != TANDEM_ROLE_PRIMARY)
 		tandem_takeover(g);
 	else if (role == TANDEM_ROLE_BACKUP && epoch != old_epoch)
-		tandem_follow(g);
+		tandem_follow(g, old_role != TANDEM_ROLE_BACKUP);
 	tandem_net_changed(g->tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
 	return 0;

@@ -508,11 +508,15 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	edge = ntohl(pb->rcv_edge);
 	spin_lock_bh(&c->lock);
 	p = tandem_conn_peer(c, from, true);
+	n = 0;
 	if (p) {
 		if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt))
 			p->rcv_nxt = rcv_nxt;
 		if (!p->rcv_edge || after(edge, p->rcv_edge))
 			p->rcv_edge = edge;
+		/* It may have missed the CLOSE that dropped it (partition). */
+		if (p->dropped && tandem_group_is_live_primary(g))
+			ids[n++] = from;
 	}
 	if ((c->flags & (TANDEM_CONN_F_CLAMPED | TANDEM_CONN_F_WCLAMPED)) &&
 	    tandem_group_is_live_primary(g)) {
@@ -522,7 +526,7 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 		kick = ((c->flags & TANDEM_CONN_F_CLAMPED) &&
 			after(min_ack, c->ack_sent)) || edge_gain(c, min_edge);
 	}
-	n = tandem_resend_update(c, ids);
+	n += tandem_resend_update(c, ids + n);
 	spin_unlock_bh(&c->lock);
 	tandem_resend_notify(c, ids, n);
 	if (kick)

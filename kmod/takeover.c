@@ -125,8 +125,11 @@ void tandem_takeover(struct tandem_group *g)
  * A backup following a new epoch reports every connection's progress again:
  * reports sent under the old epoch may have been dropped as stale by the
  * new primary, which would then clamp its ACKs to what it last heard.
+ * A node that was not a backup before (@rejoin: a fenced or demoted
+ * primary) missed client bytes of the connections it still holds: it no
+ * longer protects them, and resets them if it is ever promoted.
  */
-void tandem_follow(struct tandem_group *g)
+void tandem_follow(struct tandem_group *g, bool rejoin)
 {
 	struct tandem_dp *dp = g->dp;
 	struct rhashtable_iter iter;
@@ -141,6 +144,12 @@ void tandem_follow(struct tandem_group *g)
 	while ((c = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(c))
 			continue;
+		if (rejoin) {
+			spin_lock_bh(&c->lock);
+			c->flags |= TANDEM_CONN_F_UNPROT;
+			spin_unlock_bh(&c->lock);
+			continue;
+		}
 		sk = tandem_conn_sock(c);
 		if (!sk)
 			continue;
