@@ -127,6 +127,7 @@ struct tandem_dp {
 	struct tandem_group *group;
 	struct rhashtable conns;
 	atomic_t n_conns;
+	atomic_t rq_mem;		/* truesize of every resend queue */
 	struct delayed_work gc_work;
 	struct delayed_work garp_work;
 	unsigned int garp_left;

@@ -23,6 +23,12 @@
 #define RESEND_BASE msecs_to_jiffies(40)
 #define RESEND_MAX_SHIFT 5		/* backoff up to 32 x RESEND_BASE */
 #define RESEND_BUDGET 32		/* datagrams per connection and tick */
+/*
+ * Memory of all the resend queues of a group: beyond it SEGMENTs are not
+ * kept (counted resend_nomem); a datagram lost then costs the client's
+ * retransmission instead.
+ */
+#define RESEND_GROUP_MAX (64U << 20)	/* bytes of skb truesize */
 
 struct rq_cb {
 	u32 seq;
@@ -51,15 +57,24 @@ static bool protected(const struct tandem_conn *c)
 	return false;
 }
 
+static void rq_free(struct tandem_conn *c, struct sk_buff *skb)
+{
+	atomic_sub(skb->truesize, &c->dp->rq_mem);
+	consume_skb(skb);
+}
+
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
 			unsigned int len, u32 seq, u32 end)
 {
-	struct sk_buff *skb = alloc_skb(len, GFP_ATOMIC);
+	struct sk_buff *skb = NULL;
 
+	if (atomic_read(&c->dp->rq_mem) < RESEND_GROUP_MAX)
+		skb = alloc_skb(len, GFP_ATOMIC);
 	if (!skb) {
 		dp_count(c->dp->group, TANDEM_STAT_RESEND_NOMEM);
 		return;
 	}
+	atomic_add(skb->truesize, &c->dp->rq_mem);
 	skb_put_data(skb, body, len);
 	rq_cb(skb)->seq = seq;
 	rq_cb(skb)->end = end;
@@ -68,7 +83,7 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 	spin_lock_bh(&c->lock);
 	if (c->dead || !protected(c)) {
 		spin_unlock_bh(&c->lock);
-		consume_skb(skb);
+		rq_free(c, skb);
 		return;
 	}
 	__skb_queue_tail(&c->rq, skb);
@@ -84,8 +99,11 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 
 void tandem_resend_purge(struct tandem_conn *c)
 {
+	struct sk_buff *skb;
+
 	lockdep_assert_held(&c->lock);
-	__skb_queue_purge(&c->rq);
+	while ((skb = __skb_dequeue(&c->rq)))
+		rq_free(c, skb);
 	c->rq_bytes = 0;
 }
 
@@ -159,7 +177,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	while ((skb = skb_peek(&c->rq)) && !after(rq_cb(skb)->end, min)) {
 		__skb_unlink(skb, &c->rq);
 		c->rq_bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
-		consume_skb(skb);
+		rq_free(c, skb);
 	}
 	return n;
 }

@@ -367,7 +367,9 @@ enum tandem_stat {
 	TANDEM_STAT_ACK_REAPPLIED,
 	/* primary: SEGMENTs sent again to a backup whose progress stalled */
 	TANDEM_STAT_RESENT,
-	/* primary: SEGMENTs not kept for resending (no memory) */
+	/* primary: SEGMENTs not kept for resending (no memory, or the group's
+	 * resend queues hold 64 MiB already)
+	 */
 	TANDEM_STAT_RESEND_NOMEM,
 	/* backup: connections the primary dropped from this node's protection */
 	TANDEM_STAT_PROTECTION_LOST,
