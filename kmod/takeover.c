@@ -52,9 +52,14 @@ static void resume(struct tandem_conn *c, struct sock *sk)
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) {
 		tandem_ack_now(sk);
 		if (tp->packets_out) {
+			/*
+			 * What the client has not acknowledged may have died
+			 * with the old primary: retransmit it now, not after
+			 * an RTO (the shadow socket never lost a packet).
+			 */
 			icsk->icsk_backoff = 0;
 			inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS,
-						  TCP_RTO_MIN, TCP_RTO_MAX);
+						  TCP_TIMEOUT_MIN, TCP_RTO_MAX);
 		}
 	}
 	release_sock(sk);
