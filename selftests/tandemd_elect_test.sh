@@ -14,7 +14,7 @@
 [ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
 
-tap_init 12
+tap_init 15
 
 hook=$(mktemp "${TMPDIR:-/tmp}/tandemd-hook.XXXXXX") || exit 1
 on_exit rm -f "$hook" "$hook.out"
@@ -152,6 +152,46 @@ if [ $rc -eq 2 ] && [[ $out == *"cannot stand"* ]]; then
 else
 	echo "# exit $rc: $out"
 	tap_fail "switchover to itself: refused, exit 2"
+fi
+
+# Reloads that change things, on a backup: a new single-member group h
+# starts (and elects itself), then h's priority changes (its agreement
+# restarts), then h goes (left in the kernel); g is never disturbed.
+b=$(( t % 3 + 1 ))
+conf=$(td_conf $b)
+cp "$conf" "$conf.orig"
+printf '\n[group h]\nid = 2\nvip = 10.200.0.101\nkey = %s\nport = 7100\nagree-port = 7101\nmember = %s %s\n' \
+	"$TOPO_DIR/group.key" $b "$(node_rep_addr $b)" >> "$conf"
+h_role() { tandem_node $b -j group show h 2>/dev/null | jq -r '.[0].role'; }
+h_primary() { [ "$(h_role)" = primary ]; }
+kill -HUP "$(td_pid $b)"
+if wait_until 20 h_primary && td_one_primary && [ "$(td_primaries)" = $t ]; then
+	tap_ok "SIGHUP adds group h, which elects its only member; g undisturbed"
+else
+	td_dump
+	tap_fail "SIGHUP adds group h, which elects its only member; g undisturbed"
+fi
+h_epoch=$(tandem_node $b -j group show h | jq -r '.[0].epoch')
+sed -i "s/^member = $b \(.*\)$/member = $b \1 priority 7/" "$conf"
+tail -n 1 "$conf" | sed 's/^/# /'
+h_restarted() { h_primary && [ "$(tandem_node $b -j group show h | jq -r '.[0].epoch')" -gt "$h_epoch" ]; }
+kill -HUP "$(td_pid $b)"
+if wait_until 20 h_restarted && grep -q "group h: its agreement changed: restarting it" "$TOPO_DIR/tandemd.node$b.log" &&
+   td_one_primary && [ "$(td_primaries)" = $t ]; then
+	tap_ok "SIGHUP with h's agreement changed restarts h alone (a higher epoch)"
+else
+	td_dump
+	tap_fail "SIGHUP with h's agreement changed restarts h alone (a higher epoch)"
+fi
+cp "$conf.orig" "$conf"
+kill -HUP "$(td_pid $b)"
+if wait_until 20 grep -q "group h: no longer configured" "$TOPO_DIR/tandemd.node$b.log" &&
+   [ -n "$(h_role)" ] && ! tandem_node $b -j group show | jq -e '.[] | select(.name == "h") | .agreement' > /dev/null &&
+   td_one_primary && [ "$(td_primaries)" = $t ]; then
+	tap_ok "SIGHUP without h: h left in the kernel, no longer managed"
+else
+	td_dump
+	tap_fail "SIGHUP without h: h left in the kernel, no longer managed"
 fi
 
 # SIGTERM: a clean exit, the kernel group left (its lease fences it)
