@@ -161,7 +161,7 @@ static void run_timers(struct td_daemon *d)
 	hook_timers(d, now);
 }
 
-static int loop_iterate(struct td_daemon *d)
+int loop_once(struct td_daemon *d)
 {
 	struct epoll_event ev[32];
 	int n, i, ret;
@@ -210,6 +210,6 @@ int loop_run(struct td_daemon *d)
 	int ret = 0;
 
 	while (!d->stop && !ret)
-		ret = loop_iterate(d);
+		ret = loop_once(d);
 	return ret;
 }

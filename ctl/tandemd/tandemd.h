@@ -105,6 +105,8 @@ int loop_add(struct td_daemon *d, struct td_watch *w, uint32_t events);
 void loop_del(struct td_daemon *d, struct td_watch *w);
 int loop_init(struct td_daemon *d);
 int loop_run(struct td_daemon *d);
+/* One pass: due timers, then wait for and handle one batch of events. */
+int loop_once(struct td_daemon *d);
 
 /* main.c */
 int reload_config(struct td_daemon *d);
