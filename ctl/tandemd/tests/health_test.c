@@ -30,7 +30,7 @@ static int listener(uint16_t *port)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, len) || listen(fd, 16) ||
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, len) || listen(fd, 4096) ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len))
 		return -1;
 	*port = ntohs(sin.sin_port);
