@@ -7,6 +7,7 @@
  * as FILE:LINE: message otherwise.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,8 @@ static int open_kernel(struct td_daemon *d)
 		return ret;
 	}
 	d->nl_open = true;
+	/* not for the hooks and exec checks we fork */
+	fcntl(tandem_nl_fd(&d->nl), F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 
