@@ -61,6 +61,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_DIGEST_MATCHED] = "digest_matched",
 	[TANDEM_STAT_DIGEST_UNCHECKED] = "digest_unchecked",
 	[TANDEM_STAT_DIVERGED] = "diverged",
+	[TANDEM_STAT_SILENCED] = "silenced",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

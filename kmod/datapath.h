@@ -271,6 +271,8 @@ void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 /* takeover.c */
 void tandem_takeover(struct tandem_group *g);
 void tandem_follow(struct tandem_group *g, bool rejoin);
+void tandem_unprotect_all(struct tandem_group *g);
+void tandem_silence(struct tandem_group *g, u16 port);
 void tandem_garp_work(struct work_struct *work);
 
 #endif /* _TANDEM_DATAPATH_H */

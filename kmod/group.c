@@ -166,6 +166,7 @@ static void lease_expired(struct work_struct *work)
 		goto out;
 	}
 	smp_store_release(&g->role, TANDEM_ROLE_FENCED);
+	tandem_unprotect_all(g);
 	tandem_net_changed(tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
 	pr_notice_ratelimited("group %s: lease of epoch %llu expired, node fenced\n",
@@ -457,6 +458,8 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 		tandem_takeover(g);
 	else if (role == TANDEM_ROLE_BACKUP && epoch != old_epoch)
 		tandem_follow(g, old_role != TANDEM_ROLE_BACKUP);
+	else if (role == TANDEM_ROLE_FENCED && old_role != TANDEM_ROLE_FENCED)
+		tandem_unprotect_all(g);
 	tandem_net_changed(g->tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
 	return 0;
@@ -497,8 +500,10 @@ void tandem_groups_flush(struct tandem_net *tn)
 		mutex_lock(&tn->lock);
 		g = list_first_entry_or_null(&tn->groups, struct tandem_group,
 					     list);
-		if (g)
+		if (g) {
+			tandem_silence(g, 0);
 			unlink_group(g);
+		}
 		mutex_unlock(&tn->lock);
 		if (!g)
 			break;

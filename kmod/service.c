@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "tandem: " fmt
 
 #include "tandem.h"
+#include "datapath.h"
 
 static struct kmem_cache *service_cache;
 
@@ -132,6 +133,7 @@ int tandem_service_del(struct tandem_group *g, struct nlattr **attrs,
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	tandem_nl_service_event(s, TANDEM_CMD_SERVICE_DEL);
+	tandem_silence(g, s->port);
 	unlink_service(g, s);
 	tandem_net_changed(g->tn);
 	return 0;

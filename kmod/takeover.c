@@ -17,6 +17,11 @@
 
 #include "datapath.h"
 
+static struct tandem_group *g_of(struct tandem_conn *c)
+{
+	return c->dp->group;
+}
+
 /*
  * Keeps the next wire TSval ahead of every TSval the old primary sent, or
  * the client's PAWS check discards what this node sends: ahead of the
@@ -126,20 +131,13 @@ void tandem_takeover(struct tandem_group *g)
 	mod_delayed_work(system_wq, &dp->garp_work, 0);
 }
 
-/*
- * A backup following a new epoch reports every connection's progress again:
- * reports sent under the old epoch may have been dropped as stale by the
- * new primary, which would then clamp its ACKs to what it last heard.
- * A node that was not a backup before (@rejoin: a fenced or demoted
- * primary) missed client bytes of the connections it still holds: it no
- * longer protects them, and resets them if it is ever promoted.
- */
-void tandem_follow(struct tandem_group *g, bool rejoin)
+/* Calls @fn for every entry of @g, which may sleep; no entry is freed meanwhile. */
+static void for_each_conn(struct tandem_group *g,
+			  void (*fn)(struct tandem_conn *c, void *arg), void *arg)
 {
 	struct tandem_dp *dp = g->dp;
 	struct rhashtable_iter iter;
 	struct tandem_conn *c;
-	struct sock *sk;
 
 	lockdep_assert_held(&g->tn->lock);
 	if (!dp)
@@ -149,21 +147,92 @@ void tandem_follow(struct tandem_group *g, bool rejoin)
 	while ((c = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(c))
 			continue;
-		if (rejoin) {
-			spin_lock_bh(&c->lock);
-			c->flags |= TANDEM_CONN_F_UNPROT;
-			spin_unlock_bh(&c->lock);
-			continue;
-		}
-		sk = tandem_conn_sock(c);
-		if (!sk)
-			continue;
-		if (sk_fullsock(sk) && sk->sk_state != TCP_LISTEN)
-			tandem_report_progress(c, sk, true);
-		sock_gen_put(sk);
+		/* Only the GC (and teardown) frees entries, not under tn->lock. */
+		rhashtable_walk_stop(&iter);
+		fn(c, arg);
+		rhashtable_walk_start(&iter);
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+}
+
+static void unprotect(struct tandem_conn *c, void *arg)
+{
+	spin_lock_bh(&c->lock);
+	c->flags |= TANDEM_CONN_F_UNPROT;
+	spin_unlock_bh(&c->lock);
+}
+
+static void report(struct tandem_conn *c, void *arg)
+{
+	struct sock *sk = tandem_conn_sock(c);
+
+	if (!sk)
+		return;
+	if (sk_fullsock(sk) && sk->sk_state != TCP_LISTEN)
+		tandem_report_progress(c, sk, true);
+	sock_gen_put(sk);
+}
+
+/*
+ * A node fenced, or not a backup before it follows a primary (@rejoin),
+ * misses client bytes of the connections it holds: it no longer protects
+ * them, and resets them if it is ever promoted. A backup following a new
+ * epoch reports every connection's progress again: reports sent under the
+ * old epoch may have been dropped as stale by the new primary, which would
+ * then clamp its ACKs to what it last heard.
+ */
+void tandem_follow(struct tandem_group *g, bool rejoin)
+{
+	for_each_conn(g, rejoin ? unprotect : report, NULL);
+}
+
+void tandem_unprotect_all(struct tandem_group *g)
+{
+	for_each_conn(g, unprotect, NULL);
+}
+
+/* Closes a shadow socket without a word on the wire. */
+static void silence(struct tandem_conn *c, void *arg)
+{
+	u16 port = *(u16 *)arg;
+	struct sock *sk;
+
+	if (port && ntohs(c->key.vport) != port)
+		return;
+	sk = tandem_conn_sock(c);
+	if (!sk)
+		return;
+	if (sk_fullsock(sk)) {
+		lock_sock(sk);
+		local_bh_disable();
+		bh_lock_sock(sk);
+		if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) {
+			if (!sock_flag(sk, SOCK_DEAD)) {
+				sk->sk_err = ECONNABORTED;
+				sk_error_report(sk);
+			}
+			tcp_done(sk);
+			dp_count(g_of(c), TANDEM_STAT_SILENCED);
+		}
+		bh_unlock_sock(sk);
+		local_bh_enable();
+		release_sock(sk);
+	}
+	sock_gen_put(sk);
+}
+
+/*
+ * Before a backup's (or fenced node's) service or group goes away: its
+ * shadow sockets of that service (@port, 0: all) would otherwise send from
+ * the VIP once nothing steals their output any more (retransmissions, FIN,
+ * RST in the node's own sequence space).
+ */
+void tandem_silence(struct tandem_group *g, u16 port)
+{
+	if (smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY)
+		return;
+	for_each_conn(g, silence, &port);
 }
 
 void tandem_garp_work(struct work_struct *work)

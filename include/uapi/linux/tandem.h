@@ -381,6 +381,10 @@ enum tandem_stat {
 	TANDEM_STAT_DIGEST_UNCHECKED,
 	/* backup: connections marked diverged (an output block differed) */
 	TANDEM_STAT_DIVERGED,
+	/* shadow sockets closed silently as their service or group went away
+	 * on a node that is not the primary
+	 */
+	TANDEM_STAT_SILENCED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
