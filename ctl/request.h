@@ -34,6 +34,9 @@ struct tandem_req {
 	uint8_t key[TANDEM_KEY_LEN];
 };
 
+_Static_assert(TANDEM_A_MAX < 64,
+	       "struct tandem_req.present has one bit per attribute: widen it");
+
 static inline bool req_has(const struct tandem_req *req, unsigned int attr)
 {
 	return req->present & (1ULL << attr);
