@@ -287,8 +287,10 @@ static size_t sendable(struct client *cl, struct cconn *c)
 		return 0;
 	if (n > cl->o->chunk)
 		n = cl->o->chunk;
+	if (cl->o->burst && n > cl->o->burst)
+		n = cl->o->burst;
 	if (cl->o->rate && n > c->tokens)
-		n = c->tokens;
+		return cl->o->burst ? 0 : c->tokens;
 	return n;
 }
 
@@ -372,6 +374,17 @@ static void write_progress(struct client *cl)
 	}
 }
 
+/*
+ * The rate tokens a connection starts with: with --burst, staggered so that
+ * connection i writes its first burst (i + 1) / conns of a burst's time in.
+ */
+static double first_tokens(const struct opts *o, unsigned int i)
+{
+	if (!o->burst)
+		return 1;
+	return (double)o->burst * (i + 1) / o->conns;
+}
+
 /* Every LOOP_MS: new connections, rate tokens, timeouts, progress. */
 static void tick(struct client *cl)
 {
@@ -387,8 +400,11 @@ static void tick(struct client *cl)
 		cl->marked = true;
 	if (!cl->go && !access(o->wait_file, F_OK)) {
 		cl->go = true;
-		for (unsigned int i = 0; i < o->conns; i++)
+		for (unsigned int i = 0; i < o->conns; i++) {
 			cl->c[i].last_progress = now;
+			if (o->burst)
+				cl->c[i].tokens = first_tokens(o, i);
+		}
 	}
 	while (cl->next < o->conns && cl->connecting < MAX_CONNECTING)
 		open_conn(cl, &cl->c[cl->next++]);
@@ -478,7 +494,7 @@ static int setup(struct client *cl, const struct opts *o)
 		c->dseed = pattern_conn_seed(o->seed, i);
 		c->kseed = PATTERN_KEY_SEED;
 		c->req_end = o->rr ? o->chunk : o->bytes;
-		c->tokens = o->rate ? 1 : 0;
+		c->tokens = o->rate ? first_tokens(o, i) : 0;
 	}
 	raise_nofile(o->conns);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < o->conns + 16ULL)

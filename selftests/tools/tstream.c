@@ -53,6 +53,9 @@ static void usage(FILE *f)
 "  -b, --bytes N             bytes per connection [1M]\n"
 "  --chunk N                 largest write [64K]\n"
 "  --rate R                  send at most R bytes/s per connection\n"
+"  --burst N                 with --rate, write N bytes at a time (or the\n"
+"                            rest), connections staggered over the first N/R\n"
+"                            seconds: few large segments instead of many small\n"
 "  --seed S                  data seed [1]\n"
 "  --rr N                    request/response: N round trips of --size bytes,\n"
 "                            each sent when the previous one came back\n"
@@ -192,7 +195,7 @@ static int parse_endpoint(const char *s, const char *defport,
 enum {
 	OPT_SLOW_READ = 256, OPT_NONDET, OPT_CHUNK, OPT_RATE, OPT_SEED,
 	OPT_RR, OPT_SIZE, OPT_PROGRESS, OPT_WAIT, OPT_BIND, OPT_RCVBUF,
-	OPT_SNDBUF, OPT_NODELAY, OPT_READY, OPT_MARK,
+	OPT_SNDBUF, OPT_NODELAY, OPT_READY, OPT_MARK, OPT_BURST,
 };
 
 static const struct option longopts[] = {
@@ -205,6 +208,7 @@ static const struct option longopts[] = {
 	{ "bytes", required_argument, NULL, 'b' },
 	{ "chunk", required_argument, NULL, OPT_CHUNK },
 	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "burst", required_argument, NULL, OPT_BURST },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "rr", required_argument, NULL, OPT_RR },
 	{ "size", required_argument, NULL, OPT_SIZE },
@@ -263,6 +267,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'b': err = size_arg("--bytes", &o->bytes, 0, 1ULL << 50); break;
 		case OPT_CHUNK: err = size_arg("--chunk", &chunk, 1, 16 << 20); break;
 		case OPT_RATE: err = size_arg("--rate", &o->rate, 1, 1ULL << 40); break;
+		case OPT_BURST: err = size_arg("--burst", &o->burst, 1, 16 << 20); break;
 		case OPT_SEED: err = size_arg("--seed", &o->seed, 0, UINT64_MAX); break;
 		case OPT_RR: err = size_arg("--rr", &o->rr, 1, 1ULL << 32); break;
 		case OPT_SIZE: err = size_arg("--size", &size, 1, 16 << 20); break;
@@ -296,6 +301,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return err;
 	}
 	o->chunk = chunk;
+	if (o->burst > o->chunk)
+		o->chunk = o->burst;
 	if (o->rr) {
 		o->chunk = size;
 		o->bytes = o->rr * size;

@@ -32,6 +32,7 @@ struct opts {
 	uint64_t bytes;			/* per connection */
 	size_t chunk;			/* largest write */
 	uint64_t rate;			/* bytes/s per connection, 0: no limit */
+	uint64_t burst;			/* with rate: write in bursts this big */
 	uint64_t seed;
 	uint64_t rr;			/* round trips per connection, 0: bulk */
 	double timeout;			/* s without progress: a connection fails */
