@@ -51,14 +51,35 @@
 #                              stderr goes to $TOPO_DIR/server.nodeI.PORT.log
 #   tstream_client ARGS...     run a tstream client in the client namespace
 #   stream_progress FILE       echo the bytes a --progress-file reports (0)
-#   stream_wait_bytes FILE BYTES TIMEOUT_S
-#                              wait until the client verified BYTES
+#   stream_wait_bytes FILE BYTES TIMEOUT_S [PID]
+#                              wait until the client verified BYTES (false
+#                              at once if the client PID is gone first)
 #   stream_established FILE    echo the connections it established (0)
-#   stream_wait_established FILE N TIMEOUT_S
+#   stream_wait_established FILE N TIMEOUT_S [PID]
 #                              wait until N connections were established
 #
 #   json_num JSON KEY          echo the number KEY of a flat JSON object
 #                              (tstream's summary; no process started)
+#
+# The replicated service (the crash tests):
+#   topo_replicate PORT [-- GROUP_ADD_ARGS...]
+#                              the VIP on every live replica, group "g"
+#                              protecting PORT (lag bound at its maxima:
+#                              under emulation backups trail by more than
+#                              the defaults; GROUP_ADD_ARGS come after and
+#                              override), node1 its primary in epoch 1, a
+#                              tstream server on PORT on every replica;
+#                              sockets orphaned by the teardown die quickly
+#   topo_failover NODE EPOCH [LEASE_MS]
+#                              promote NODE (primary in EPOCH, lease
+#                              [3600000]: the takeover), then every other
+#                              live replica follows as a backup in EPOCH
+#   topo_counter NODE NAME     echo a counter of the group on NODE (0 if none)
+#   topo_counters NODE         echo NODE's non-zero group counters, "k=v ..."
+#   topo_dump [MAX_LINES]      every live node's counters, connections,
+#                              sockets and TCP MIB, then the client's, as
+#                              "# " lines (on failure); at most MAX_LINES of
+#                              each listing
 #
 # TOPO_VIP, TOPO_N, TOPO_DIR (a scratch directory, removed on exit),
 # TSTREAM and TOFFLOAD (the tools' binaries) are set by topo_up.
@@ -412,15 +433,104 @@ stream_progress() { _topo_progress "$1"; echo "$_b"; }
 
 stream_established() { _topo_progress "$1"; echo "$_e"; }
 
-_topo_progress_ge() { _topo_progress "$1"; [ "$_b" -ge "$2" ]; }
+# _topo_progress_ge FILE BYTES [PID]: true once BYTES are verified or PID is gone
+_topo_progress_ge() {
+	_topo_progress "$1"
+	[ "$_b" -ge "$2" ] || { [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; }
+}
 
-_topo_established_ge() { _topo_progress "$1"; [ "$_e" -ge "$2" ]; }
+_topo_established_ge() {
+	_topo_progress "$1"
+	[ "$_e" -ge "$2" ] || { [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; }
+}
 
-stream_wait_bytes() { wait_until "$3" _topo_progress_ge "$1" "$2"; }
+stream_wait_bytes() {
+	wait_until "$3" _topo_progress_ge "$1" "$2" "${4:-}" && _topo_progress "$1" &&
+		[ "$_b" -ge "$2" ]
+}
 
-stream_wait_established() { wait_until "$3" _topo_established_ge "$1" "$2"; }
+stream_wait_established() {
+	wait_until "$3" _topo_established_ge "$1" "$2" "${4:-}" && _topo_progress "$1" &&
+		[ "$_e" -ge "$2" ]
+}
 
 json_num() {
 	[[ $1 =~ \"$2\":(-?[0-9.]+) ]] || return 1
 	echo "${BASH_REMATCH[1]}"
 }
+
+topo_replicate() {
+	local port=$1 node
+	local -a extra=()
+	shift
+	[ "${1:-}" = -- ] && { shift; extra=("$@"); }
+	for node in $(_topo_replicas); do
+		vip_add "$node" || return 1
+		# teardown: orphans must not keep the namespaces (and groups) alive
+		node_exec "$node" sysctl -qw net.ipv4.tcp_orphan_retries=1 \
+			net.ipv4.tcp_fin_timeout=1 || return 1
+	done
+	topo_group g "$port" -- max-lag-bytes 1073741824 max-lag-ms 600000 \
+		"${extra[@]}" || return 1
+	topo_roles 1 1 || return 1
+	# the servers start at once (each is slow to start under TCG)
+	local -a pids=()
+	for node in $(_topo_replicas); do
+		tstream_server "$node" "$port" &
+		pids+=($!)
+	done
+	for node in "${pids[@]}"; do
+		wait "$node" || return 1
+	done
+}
+
+topo_failover() {
+	local primary node epoch=$2 lease=${3:-3600000}
+	_topo_node "$1" || return 1
+	primary=$_node
+	tandem_node "$primary" group set "$TOPO_GROUP" role primary epoch "$epoch" \
+		lease "$lease" || return 1
+	for node in $(_topo_replicas); do
+		[ "$node" = "$primary" ] && continue
+		tandem_node "$node" group set "$TOPO_GROUP" role backup epoch "$epoch" ||
+			return 1
+	done
+}
+
+topo_counter() {
+	local out
+	out=$(tandem_node "$1" -j stats group "$TOPO_GROUP" 2>/dev/null)
+	json_num "$out" "$2" || echo 0
+}
+
+topo_counters() {
+	local out re='"([a-z0-9_]+)":([1-9][0-9]*)(.*)' line=
+	out=$(tandem_node "$1" -j stats group "$TOPO_GROUP" 2>/dev/null)
+	out=${out#*\"counters\"}
+	while [[ $out =~ $re ]]; do
+		line+="${BASH_REMATCH[1]}=${BASH_REMATCH[2]} "
+		out=${BASH_REMATCH[3]}
+	done
+	echo "${line% }"
+}
+
+# _topo_mib NODE: the non-zero TCP MIB counters of NODE, on one line
+_topo_mib() {
+	node_exec "$1" nstat -az 2>/dev/null |
+		awk '$2 > 0 && $1 ~ /Tcp/ { printf "%s=%s ", $1, $2 }'
+}
+
+_topo_dump() {
+	local node max=$1
+	for node in $(_topo_replicas); do
+		echo "$node counters: $(topo_counters "$node")"
+		tandem_node "$node" conn show group "$TOPO_GROUP" 2>&1 | head -n "$max" |
+			sed "s/^/$node: /"
+		node_exec "$node" ss -tnio | head -n "$max" | sed "s/^/$node: /"
+		echo "$node mib: $(_topo_mib "$node")"
+	done
+	client_exec ss -tnio | head -n "$max" | sed 's/^/client: /'
+	echo "client mib: $(_topo_mib client)"
+}
+
+topo_dump() { _topo_dump "${1:-1000000}" 2>&1 | sed 's/^/# /'; }
