@@ -1,0 +1,183 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The primary's lease (issue 3, test 10). Two replicas, a stream through
+# the VIP; the primary's lease is cut to 1.5 s and not renewed:
+#  - the node fences itself (group show: role fenced);
+#  - from then on nothing from the VIP reaches the client: what the node's
+#    stack sends (at least the FIN or RST of its server's exit) is stolen
+#    (fenced_dropped), the client's received TCP segments and verified bytes
+#    stay where they were, and the client sees no reset, no EOF and no wrong
+#    byte (its stream times out);
+#  - invalid role changes are refused with exit status 2 and the kernel's
+#    extended ACK message, and change nothing.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+
+PORT=5001
+PLAN=11
+
+[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+for tool in ip jq ss awk; do
+	command -v $tool >/dev/null || ksft_skip_all "no $tool"
+done
+[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+
+tap_init $PLAN
+
+cnt() {
+	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
+}
+
+cnt_ge() { [ "$(cnt "$1" "$2")" -ge "$3" ]; }
+
+cnt_line() {
+	tandem_node "$1" -j stats group g 2>/dev/null | jq -r '.counters |
+		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
+}
+
+dump_state() {
+	local node
+	for node in 1 2; do
+		echo "# node$node counters: $(cnt_line $node)"
+		tandem_node $node group show g | sed "s/^/# node$node: /"
+		tandem_node $node conn show | sed "s/^/# node$node: /"
+		node_exec $node ss -tni | sed "s/^/# node$node: /"
+	done
+	client_exec ss -tni | sed "s/^/# client: /"
+}
+
+# group_field NODE FIELD: a field of group g in NODE's group show -j
+group_field() {
+	tandem_node "$1" -j group show g 2>/dev/null | jq -r ".[0].$2 // \"none\""
+}
+
+role_is() { [ "$(group_field "$1" role)" = "$2" ]; }
+
+# the client's TCP segments received (all of them come from the VIP)
+client_insegs() {
+	client_exec awk '/^Tcp:/ { if (!c) { for (i = 1; i <= NF; i++)
+		if ($i == "InSegs") c = i } else print $c }' /proc/net/snmp
+}
+
+finish() {
+	local i
+	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
+	tap_done
+}
+
+setup() {
+	local node
+	topo_up 2 || return 1
+	topo_offload on
+	for node in 1 2; do
+		vip_add $node || return 1
+		node_exec $node sysctl -qw net.ipv4.tcp_orphan_retries=1 \
+			net.ipv4.tcp_fin_timeout=1 || return 1
+	done
+	topo_group g $PORT -- max-lag-bytes 1073741824 max-lag-ms 600000 ||
+		return 1
+	topo_roles 1 1 || return 1
+	for node in 1 2; do
+		tstream_server $node $PORT || return 1
+	done
+}
+
+if ! setup; then
+	tap_fail "topology, group and servers"
+	finish "no topology"
+fi
+tap_ok "topology, group and servers"
+
+progress=$TOPO_DIR/progress
+out=$TOPO_DIR/client
+# Ends 8 s after its last verified byte (the fence stops the stream).
+tstream_client $TOPO_VIP:$PORT -b 64M --rate 1M --seed $SRANDOM -t 8 \
+	--progress-file "$progress" > "$out" 2> "$out.err" &
+client=$!
+
+if stream_wait_bytes "$progress" $((256 * 1024)) 60 &&
+   tandem_node 1 group set g lease 1500 &&
+   [ "$(group_field 1 lease_remaining_ms)" -le 1500 ]; then
+	tap_ok "stream running; node1's lease cut to 1500 ms"
+else
+	echo "# progress $(stream_progress "$progress"), lease $(group_field 1 lease_remaining_ms)"
+	tap_fail "stream running; node1's lease cut to 1500 ms"
+fi
+
+if wait_until 30 role_is 1 fenced; then
+	tap_ok "node1 fenced itself when its lease lapsed"
+else
+	dump_state
+	tap_fail "node1 fenced itself when its lease lapsed"
+fi
+
+# From the fence on, nothing may reach the client. To be sure node1 tries
+# to send something (all its output may have been acknowledged when the
+# lease lapsed, and the client's segments no longer reach its stack), its
+# server is killed: the kernel closes the connection (a FIN, or a RST),
+# which the fence must steal (fenced_dropped) like everything else.
+s1=$(client_insegs) p1=$(stream_progress "$progress") f0=$(cnt 1 fenced_dropped)
+kill -TERM $(ip netns pids "$(node_ns 1)") 2>/dev/null
+ok=0
+if wait_until 30 cnt_ge 1 fenced_dropped $((f0 + 1)); then
+	s2=$(client_insegs) p2=$(stream_progress "$progress") f1=$(cnt 1 fenced_dropped)
+	echo "# fenced_dropped $f0 -> $f1; client InSegs $s1 -> $s2, verified $p1 -> $p2"
+	[ "$s1" = "$s2" ] && [ "$p1" = "$p2" ] && ok=1
+fi
+if [ $ok = 1 ]; then
+	tap_ok "fenced: node1's output stolen (fenced_dropped), nothing reached the client"
+else
+	echo "# fenced_dropped $(cnt 1 fenced_dropped) (from $f0)"
+	dump_state
+	tap_fail "fenced: node1's output stolen (fenced_dropped), nothing reached the client"
+fi
+
+wait $client
+json=$(cat "$out")
+echo "# client: $json"
+sed 's/^/# /' "$out.err"
+if jq -e '.timeout == 1 and .reset == 0 and .eof == 0 and .mismatch == 0' \
+	<<< "$json" >/dev/null; then
+	tap_ok "the client saw no reset, no EOF, no wrong byte (its stream timed out)"
+else
+	tap_fail "the client saw no reset, no EOF, no wrong byte (its stream timed out)"
+fi
+
+# refused DESC NODE MESSAGE ARGS...: tandem group set g ARGS on NODE exits
+# 2 and prints MESSAGE (the extended ACK)
+refused() {
+	local desc=$1 node=$2 msg=$3 err rc
+	shift 3
+	err=$(tandem_node "$node" group set g "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -eq 2 ] && grep -qiF -- "$msg" <<< "$err"; then
+		echo "# node$node: group set g $*: $err"
+		tap_ok "refused: $desc"
+	else
+		echo "# node$node: group set g $*: exit $rc: $err (expected 2 and \"$msg\")"
+		tap_fail "refused: $desc"
+	fi
+}
+
+refused "an epoch going backwards" 2 "epoch may not go backwards" \
+	role backup epoch 0
+refused "a primary without a lease" 2 "requires TANDEM_A_GROUP_LEASE_MS" \
+	role primary epoch 2
+refused "a primary in the epoch it was fenced in" 1 \
+	"requires an epoch greater than the current one" \
+	role primary epoch 1 lease 60000
+refused "a lease on a fenced node" 1 "a lease applies only to a primary" \
+	lease 60000
+refused "a backup without an epoch" 2 "backup role requires" role backup
+
+r1=$(group_field 1 role) e1=$(group_field 1 epoch)
+r2=$(group_field 2 role) e2=$(group_field 2 epoch)
+echo "# node1 $r1 epoch $e1, node2 $r2 epoch $e2"
+if [ "$r1 $e1 $r2 $e2" = "fenced 1 backup 1" ]; then
+	tap_ok "refused changes changed nothing"
+else
+	tap_fail "refused changes changed nothing"
+fi
+tap_done
