@@ -11,9 +11,9 @@
 # resets none; every connection completes byte-exact, no RST, no EOF.
 # CONNS_N sets the number of connections [1000].
 #
-# Not yet in the suite (not *_test.sh): it fails on a kernel data-path bug,
-# a stall after the takeover with the client dropping the new primary's
-# segments as PAWS (see /tmp/tandem-bugs/failover-tests.md); rename it to
+# Not yet in the suite (not *_test.sh): it fails on a kernel data-path bug:
+# node2 resumes all 1000 connections but about 150 of them stall after the
+# takeover (/tmp/tandem-bugs/failover-tests.md, bug 3); rename it to
 # conns_test.sh once that is fixed. Run it by hand:
 #   make module cli selftests && selftests/vm/run.sh conns.sh
 . "$(dirname "$0")/lib.sh"

@@ -10,10 +10,12 @@
 # crashes, node2 is promoted by hand and node3 follows, the link still bad.
 # The stream completes byte-exact with no reset and no EOF.
 #
-# Not yet in the suite (not *_test.sh): it fails on a kernel data-path bug,
-# a stall after the takeover with the client dropping the new primary's
-# segments as PAWS (see /tmp/tandem-bugs/failover-tests.md); rename it to
-# netem_test.sh once that is fixed. Run it by hand:
+# Not yet in the suite (not *_test.sh): it fails on a kernel data-path bug:
+# the stream stalls after the takeover while the new primary's backup is
+# behind it, the client dropping segments as PAWS; or both backups lose
+# protection early and the takeover resets the connection
+# (/tmp/tandem-bugs/failover-tests.md, bug 2); rename it to netem_test.sh
+# once that is fixed. Run it by hand:
 #   make module cli selftests && selftests/vm/run.sh netem.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
