@@ -19,15 +19,15 @@ tap_init 8
 
 TD_TAIL="[service g 5001]
 check = tcp
-interval = 200ms
-timeout = 190ms
+interval = 300ms
+timeout = 290ms
 rise = 1
 fall = 2
 
 [service g 8080]
 check = http /health 200
-interval = 200ms
-timeout = 190ms
+interval = 300ms
+timeout = 290ms
 rise = 1
 fall = 2
 

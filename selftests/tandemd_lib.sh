@@ -25,7 +25,8 @@
 #   td_dump                    every node's role, epoch and log tail as TAP
 #                              comments (after a failure)
 #
-# Timers are short (heartbeat 100 ms, lease 1 s) but loose enough for TCG;
+# Timers are short (heartbeat 100 ms, lease 2 s) but loose enough for TCG
+# on a loaded host;
 # TD_TIMERS replaces them (lines of [group g]).
 
 TD_BIN=${TD_BIN:-$_tap_dir/ctl/tandemd/tandemd}
@@ -34,8 +35,8 @@ TD_WITNESS=
 TD_GROUP_EXTRA=${TD_GROUP_EXTRA:-}
 TD_TAIL=${TD_TAIL:-}
 TD_TIMERS=${TD_TIMERS:-"heartbeat = 100ms
-miss = 3
-lease = 1s
+miss = 5
+lease = 2s
 election-timeout = 300ms
 stagger = 100ms
 backoff = 200ms

@@ -46,10 +46,10 @@ else
 	tap_fail "the primary crashes: node$o becomes primary in a higher epoch with the witness's vote"
 fi
 
-# The witness alone with node$o: past a whole lease (1 s) node$o is still
+# The witness alone with node$o: past a whole lease (2 s) node$o is still
 # primary, so the witness's acks renew it.
 since=${EPOCHREALTIME/[.,]/}
-lease_passed() { [ $(( ${EPOCHREALTIME/[.,]/} - since )) -gt 1500000 ]; }
+lease_passed() { [ $(( ${EPOCHREALTIME/[.,]/} - since )) -gt 2500000 ]; }
 lease_renewed() {
 	tandem_node $o -j group show g | jq -e '.[0].role == "primary" and
 		.[0].lease_remaining_ms > 0 and .[0].agreement.lease_remaining_ms > 0' > /dev/null
