@@ -40,6 +40,7 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_RQEND	BIT(14)	/* primary: rq_end valid */
 #define TANDEM_CONN_F_WCLAMPED	BIT(15)	/* primary: last window was limited */
 #define TANDEM_CONN_F_DGPOS	BIT(16)	/* dg_pos valid */
+#define TANDEM_CONN_F_TSECR	BIT(17)	/* max_tsecr valid */
 
 #define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
 /* Digests waiting for their match: the backup's output usually trails. */
@@ -128,6 +129,7 @@ struct tandem_dp {
 	struct rhashtable conns;
 	atomic_t n_conns;
 	atomic_t rq_mem;		/* truesize of every resend queue */
+	u32 primary_id;			/* backup: sender of the last SEGMENT */
 	struct delayed_work gc_work;
 	struct delayed_work garp_work;
 	unsigned int garp_left;

@@ -305,6 +305,7 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 	if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP || !g->dp ||
 	    g->vip.family != AF_INET)
 		return;
+	WRITE_ONCE(g->dp->primary_id, from);
 	iph = seg_packet(g, body, len);
 	if (!iph) {
 		dp_count(g, TANDEM_STAT_INJECT_MALFORMED);

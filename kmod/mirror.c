@@ -203,8 +203,10 @@ void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
 		c->flags |= TANDEM_CONN_F_CTS;
 	}
 	if (th->ack && (c->flags & TANDEM_CONN_F_TS) &&
-	    after(tsecr, c->max_tsecr))
+	    (!(c->flags & TANDEM_CONN_F_TSECR) || after(tsecr, c->max_tsecr))) {
 		c->max_tsecr = tsecr;
+		c->flags |= TANDEM_CONN_F_TSECR;
+	}
 }
 
 /*

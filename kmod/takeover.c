@@ -39,7 +39,8 @@ static void paws_fix(struct tandem_conn *c, struct sock *sk)
 		wire = now - c->ts_delta;
 		if ((c->flags & TANDEM_CONN_F_AHEAD) && c->ts_ahead >= 0)
 			wire += c->ts_ahead + 1;
-		if (before(wire, c->max_tsecr + 1))
+		if ((c->flags & TANDEM_CONN_F_TSECR) &&
+		    before(wire, c->max_tsecr + 1))
 			wire = c->max_tsecr + 1;
 		c->ts_delta = now - wire;
 		c->wire_tsoff = tsoff - c->ts_delta;
@@ -70,12 +71,20 @@ static void resume(struct tandem_conn *c, struct sock *sk)
 	release_sock(sk);
 }
 
-/* What to do with @c at takeover: 1 resume, -1 reset, 0 nothing. */
-static int verdict(struct tandem_conn *c)
+/*
+ * What to do with @c at takeover: 1 resume, -1 reset, 0 nothing. The old
+ * primary (@old, the sender of the SEGMENTs) reported progress when it was
+ * a backup itself: it protects nothing now.
+ */
+static int verdict(struct tandem_conn *c, u32 old)
 {
+	struct tandem_conn_peer *p;
 	int v;
 
 	spin_lock_bh(&c->lock);
+	p = old ? tandem_conn_peer(c, old, false) : NULL;
+	if (p)
+		p->dropped = 1;
 	if (c->dead || c->state == TANDEM_CONN_STATE_CLOSED)
 		v = 0;
 	else if ((c->flags & (TANDEM_CONN_F_DIVERGED | TANDEM_CONN_F_UNPROT)) ||
@@ -104,7 +113,7 @@ void tandem_takeover(struct tandem_group *g)
 	while ((c = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(c))
 			continue;
-		v = verdict(c);
+		v = verdict(c, READ_ONCE(dp->primary_id));
 		sk = v ? tandem_conn_sock(c) : NULL;
 		if (!sk)
 			continue;
