@@ -1,0 +1,192 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The lag bound (issue 3, test 6), triggered by a backup that falls behind
+# on the replication link. Three replicas; the service's lag bound is small
+# (max-lag-bytes 1 MiB, max-lag-ms 2500, above what emulation's hiccups
+# cost a healthy backup; the group's at its maxima, so the service's
+# applies). Once a stream runs, everything node3 sends on the replication
+# net is delayed by 5 s (netem): its progress reports trail by more than
+# the bound.
+#  - round 1, node1 primary: node3 is dropped from the connection's
+#    protection instead of holding the client back (node1 counts
+#    lag_dropped, node3 protection_lost: the CLOSE it got; node1's conn show
+#    gives peer 3 "dropped", peer 2 still "protecting"); nothing is lost:
+#    node1 crashes, node2 is promoted, the stream completes byte-exact;
+#  - round 2, node2 primary, node3 its backup (delay lifted for the opening
+#    of a new connection, then on again): node3 is dropped again; node2
+#    crashes, node3 is promoted: it resets the connection it no longer
+#    protects, and the client sees a reset, never a wrong byte.
+# The issue's own trigger, a backup whose server reads slowly, is lag.sh
+# (not in the suite: the current data path holds the client to the slow
+# reader's pace for about a minute before dropping it).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+
+PORT=5001
+DELAY=5000ms
+BYTES=$((12 * 1024 * 1024))
+CA=40001 CB=40002
+PLAN=6
+
+[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+for tool in ip jq ss tc; do
+	command -v $tool >/dev/null || ksft_skip_all "no $tool"
+done
+[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+
+tap_init $PLAN
+
+# cnt NODE NAME: a counter of group g on NODE (0 if absent; no jq, which
+# is slow to start under emulation)
+cnt() {
+	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
+}
+
+cnt_ge() { [ "$(cnt "$1" "$2")" -ge "$3" ]; }
+
+cnt_line() {
+	tandem_node "$1" -j stats group g 2>/dev/null | jq -r '.counters |
+		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
+}
+
+dump_state() {
+	local node
+	for node in 1 2 3; do
+		node_alive $node || continue
+		echo "# node$node counters: $(cnt_line $node)"
+		tandem_node $node conn show | sed "s/^/# node$node: /"
+		node_exec $node ss -tni | sed "s/^/# node$node: /"
+	done
+	client_exec ss -tni | sed "s/^/# client: /"
+}
+
+finish() {
+	local i
+	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
+	tap_done
+}
+
+# peer_in JSON CPORT PEER STATE: in a conn show -j, the connection from
+# client port CPORT has PEER in STATE (its first peer listed)
+peer_in() {
+	[[ $1 =~ \"client_port\":$2,[^}]*\"peers\":\[([^]]*) ]] &&
+		[[ ${BASH_REMATCH[1]} == *"\"node\":$3,\"state\":\"$4\""* ]]
+}
+
+peer_is() {
+	peer_in "$(tandem_node "$1" -j conn show group g 2>/dev/null)" "$2" "$3" "$4"
+}
+
+setup() {
+	local node
+	topo_up 3 || return 1
+	topo_offload on
+	for node in 1 2 3; do
+		vip_add $node || return 1
+		node_exec $node sysctl -qw net.ipv4.tcp_orphan_retries=1 \
+			net.ipv4.tcp_fin_timeout=1 || return 1
+	done
+	topo_group g $PORT -- max-lag-bytes 1073741824 max-lag-ms 600000 ||
+		return 1
+	for node in 1 2 3; do
+		tandem_node $node service set group g port $PORT \
+			max-lag-bytes 1048576 max-lag-ms 2500 || return 1
+	done
+	topo_roles 1 1 || return 1
+	for node in 1 2 3; do
+		tstream_server $node $PORT || return 1
+	done
+}
+
+# lag_round PRIMARY CPORT BYTES: a stream from CPORT, node3 delayed once it
+# protects it, then (nothing slow in between: the stream must still run)
+# PRIMARY's conn show in $conn once node3 has been dropped ($dropped 1)
+# and told; then PRIMARY crashes. The client's pid in $client, output in
+# $out.
+lag_round() {
+	local primary=$1 cport=$2 bytes=$3 t0 ld pl
+	progress=$TOPO_DIR/progress.$cport out=$TOPO_DIR/client.$cport
+	ld=$(cnt $primary lag_dropped) pl=$(cnt 3 protection_lost)
+	tstream_client $TOPO_VIP:$PORT --bind $TOPO_CLIENT_ADDR:$cport -b $bytes \
+		--rate 1M --seed $SRANDOM -t 30 --progress-file "$progress" \
+		> "$out" 2> "$out.err" &
+	client=$!
+	if stream_wait_bytes "$progress" $((256 * 1024)) 60 &&
+	   wait_until 30 peer_is $primary $cport 3 protecting; then
+		rep_netem 3 delay $DELAY limit 100000
+	else
+		echo "# the stream did not start, or node3 never protected it"
+	fi
+	t0=$SECONDS dropped=0
+	wait_until 60 cnt_ge $primary lag_dropped $((ld + 1)) &&
+		wait_until 30 cnt_ge 3 protection_lost $((pl + 1)) && dropped=1
+	conn=$(tandem_node $primary -j conn show group g 2>/dev/null)
+	node_crash $primary
+	echo "# node3 dropped $((SECONDS - t0)) s after the delay; crashed node$primary" \
+	     "after $(stream_progress "$progress") verified bytes"
+	echo "# node$primary before the crash: $conn"
+}
+
+if ! setup; then
+	tap_fail "topology, group and servers"
+	dump_state
+	finish "no topology"
+fi
+tap_ok "topology, group and servers"
+
+lag_round 1 $CA $BYTES
+tandem_node 2 group set g role primary epoch 2 lease 3600000 &&
+	tandem_node 3 group set g role backup epoch 2 || echo "# promoting node2 failed"
+if [ $dropped = 1 ] && peer_in "$conn" $CA 3 dropped && peer_in "$conn" $CA 2 protecting; then
+	tap_ok "round 1: node3 dropped past the lag bound (lag_dropped, protection_lost, conn show)"
+else
+	echo "# node1 lag_dropped/node3 protection_lost: dropped=$dropped"
+	dump_state
+	tap_fail "round 1: node3 dropped past the lag bound (lag_dropped, protection_lost, conn show)"
+fi
+wait $client
+json=$(cat "$out")
+echo "# round 1: $json"
+sed 's/^/# /' "$out.err"
+echo "# node2 after the takeover: $(cnt_line 2)"
+if jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
+	  .mismatch == 0" <<< "$json" >/dev/null 2>&1; then
+	tap_ok "round 1: byte-exact through the crash of node1 and node2's promotion"
+else
+	dump_state
+	tap_fail "round 1: byte-exact through the crash of node1 and node2's promotion"
+fi
+if cnt_ge 2 takeover_resumed 1; then
+	tap_ok "round 1: node2 resumed the connection"
+else
+	tap_fail "round 1: node2 resumed the connection"
+fi
+
+# Round 2: node3 on time again for the opening (a late CONFIRM would drop
+# it at the SYN instead), then late again. The reset ends the stream:
+# long enough to be running at the crash.
+rep_netem_clear 3
+lag_round 2 $CB $((64 * 1024 * 1024))
+tandem_node 3 group set g role primary epoch 3 lease 3600000 || echo "# promoting node3 failed"
+if [ $dropped = 1 ] && peer_in "$conn" $CB 3 dropped; then
+	tap_ok "round 2: node2 dropped node3 past the lag bound (lag_dropped, protection_lost, conn show)"
+else
+	echo "# node2 lag_dropped/node3 protection_lost: dropped=$dropped"
+	dump_state
+	tap_fail "round 2: node2 dropped node3 past the lag bound (lag_dropped, protection_lost, conn show)"
+fi
+wait $client
+json=$(cat "$out")
+echo "# round 2: $json"
+sed 's/^/# /' "$out.err"
+echo "# node3 after the takeover: $(cnt_line 3)"
+if jq -e '.reset == 1 and .mismatch == 0 and .ok == 0' <<< "$json" >/dev/null 2>&1 &&
+   cnt_ge 3 takeover_reset 1; then
+	tap_ok "round 2: node3, dropped, reset the connection at its promotion (takeover_reset): no wrong byte"
+else
+	dump_state
+	tap_fail "round 2: node3, dropped, reset the connection at its promotion (takeover_reset): no wrong byte"
+fi
+tap_done
