@@ -30,7 +30,8 @@
 #             fresh topology; also how long
 #             the crash and promotion commands took, and the difference
 #
-# TANDEM_BENCH_REPLICATED=0 measures plain TCP only.
+# TANDEM_BENCH_REPLICATED=0 measures plain TCP only. `scripts/bench.sh --render
+# LOG` renders the markdown from such lines again (the same settings).
 #
 # Environment: TANDEM_BENCH_REPLICATED [1], TANDEM_BENCH_OUT, TANDEM_VM_TIMEOUT
 # [1800], BENCH_RUNS [3], BENCH_BULK [16M], BENCH_RR [1000], BENCH_CRASHES
@@ -179,11 +180,12 @@ promote() {
 
 # One crash of the primary during a paced stream: node1's links are cut and
 # its processes killed (node_crash), node2 is promoted at once by the same
-# shell, the other backup follows the new epoch. Echo "PAUSE CRASH PROMOTE":
-# the client's longest wait for a byte that ended after the crash began, and
-# how long the crash and the promotion commands took (ms).
+# shell, the other backup follows the new epoch. Echo "PAUSE CRASH PROMOTE
+# NEXT" (ms): the client's longest wait for a byte that ended after the crash
+# began, how long the crash and the promotion commands took, and the time
+# from the promotion command's return to the client's next verified byte.
 in_vm_failover_once() {
-	local cfg=$1 progress json rc client t0 t1 t2 n i
+	local cfg=$1 progress json rc client t0 t1 t2 t3 b1 n i tick
 	. selftests/lib.sh
 	. selftests/topo.sh
 	setup "$cfg" || return 1
@@ -203,12 +205,23 @@ in_vm_failover_once() {
 	t0=${EPOCHREALTIME/[.,]/}
 	node_crash 1 || return 1
 	t1=${EPOCHREALTIME/[.,]/}
+	_topo_progress "$progress"
+	b1=$_b
 	promote 2 2 || return 1
 	t2=${EPOCHREALTIME/[.,]/}
+	# the client's next verified byte after the promotion command returned
+	# (tstream rewrites its progress file every 20 ms; polled every 5 ms)
+	exec {tick}<> <(:)
+	while _topo_progress "$progress"; [ "$_b" -le "$b1" ] && [ "$_d" = 0 ]; do
+		(( ${EPOCHREALTIME/[.,]/} - t2 > 60000000 )) && break
+		read -r -t 0.005 -u $tick
+	done
+	t3=${EPOCHREALTIME/[.,]/}
+	exec {tick}<&-
 	# a stream that ended before the crash took effect measured nothing
-	_topo_progress "$progress"
-	if [ "$_d" != 0 ]; then
-		echo "bench: $cfg: the stream ended before the crash took effect" >&2
+	if [ "$_b" -le "$b1" ] || [ "$b1" -ge $(($(numfmt --from=iec "$FO_BYTES"))) ]; then
+		echo "bench: $cfg: no byte after the crash, or the stream ended before it" \
+		     "($b1 bytes at the crash)" >&2
 		wait $client
 		return 1
 	fi
@@ -224,7 +237,8 @@ in_vm_failover_once() {
 		     "takeover_reset=$(counter 2 takeover_reset)" >&2
 		return 1
 	fi
-	echo "$(json_num "$json" pause_after_mark_ms) $(((t1 - t0) / 1000)) $(((t2 - t1) / 1000))"
+	echo "$(json_num "$json" pause_after_mark_ms) $(((t1 - t0) / 1000)) $(((t2 - t1) / 1000))" \
+	     "$(((t3 - t2) / 1000))"
 }
 
 # pct: p50/p99/max of the numbers on stdin (nearest rank)
@@ -235,7 +249,7 @@ pct() {
 }
 
 in_vm_failover() {
-	local cfg=$1 i out pause=() crash=() prom=() want=$CRASHES
+	local cfg=$1 i out pause=() crash=() prom=() next=() want=$CRASHES
 	if [ "$REPLICATED" != 1 ]; then
 		echo "result $cfg failover n/a"
 		return
@@ -244,9 +258,9 @@ in_vm_failover() {
 	for ((i = 0; i < want; i++)); do
 		out=$(bash scripts/bench.sh --failover-once "$cfg") || continue
 		read -r -a out <<< "$out"
-		pause+=("${out[0]}") crash+=("${out[1]}") prom+=("${out[2]}")
+		pause+=("${out[0]}") crash+=("${out[1]}") prom+=("${out[2]}") next+=("${out[3]}")
 		echo "# $cfg crash $((i + 1)): pause ${out[0]} ms (crash command ${out[1]} ms," \
-		     "promotion command ${out[2]} ms)" >&2
+		     "promotion command ${out[2]} ms, then ${out[3]} ms to the next byte)" >&2
 	done
 	if [ ${#pause[@]} -eq 0 ]; then
 		echo "result $cfg failover failed (0 of $want)"
@@ -255,6 +269,7 @@ in_vm_failover() {
 	echo "result $cfg failover $(printf '%s\n' "${pause[@]}" | pct) (${#pause[@]} of $want)"
 	echo "result $cfg fo_crash $(printf '%s\n' "${crash[@]}" | pct)"
 	echo "result $cfg fo_promote $(printf '%s\n' "${prom[@]}" | pct)"
+	echo "result $cfg fo_next $(printf '%s\n' "${next[@]}" | pct)"
 	echo "result $cfg fo_samples $(printf '%s\n' "${pause[@]}" | sort -n |
 		awk '{ printf "%s%.0f", (NR > 1 ? ", " : ""), $1 }')"
 }
@@ -283,7 +298,8 @@ esac
 
 # render LOG: docs/benchmarks.md from the result/env lines
 render() {
-	local log=$1 cmd="make bench"
+	local log=$1 cmd="make bench" load
+	load=$(sed -n 's/^env host: .*load average \([0-9.]*\) .*/\1/p' "$log")
 	[ "$REPLICATED" = 1 ] || cmd="TANDEM_BENCH_REPLICATED=0 $cmd"
 	[ -z "${BENCH_RUNS:-}${BENCH_BULK:-}${BENCH_RR:-}${BENCH_CRASHES:-}${BENCH_CRASHES1:-}${BENCH_FO_BYTES:-}${BENCH_FO_RATE:-}${BENCH_FO_AT:-}" ] ||
 		cmd="BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT $cmd"
@@ -340,7 +356,49 @@ EOF
 			"p99 < 100 ms", "(a crash ends plain TCP)")
 		rep("fo_crash", "duration of the crash command, p50/p99/max (ms)", "-", "-")
 		rep("fo_promote", "duration of the promotion command, p50/p99/max (ms)", "-", "-")
+		rep("fo_next", "from the promotion command'"'"'s return to the next byte, p50/p99/max (ms)", "-", "-")
 	}' "$log"
+	echo
+	echo "## Against the targets"
+	echo
+	awk '
+	$1 == "result" { k = $2 "," $3; v[k] = $4; for (i = 5; i <= NF; i++) v[k] = v[k] " " $i }
+	function num(x) { return x ~ /^[0-9.]+$/ }
+	# verdict M CFG LIMIT DIR: the ratio of CFG to plain against LIMIT
+	function verdict(m, cfg, limit, dir,   a, b, r) {
+		a = v[cfg "," m]; b = v["plain," m]
+		if (!num(a) || !num(b) || b + 0 == 0) return "not measured"
+		r = a / b
+		if (dir == "le" && r < 0.9)
+			return sprintf("met (%.2fx: below plain TCP, i.e. within the noise)", r)
+		if ((dir == "ge" && r >= limit) || (dir == "le" && r <= limit))
+			return sprintf("met (%.2fx)", r)
+		return sprintf("**missed** (%.2fx)", r)
+	}
+	function fo(cfg,   f, p) {
+		f = v[cfg ",failover"]
+		if (split(f, p, "/") < 3 || !num(p[2])) return "not measured"
+		return (p[2] + 0 < 100 ? "met" : "**missed**") sprintf(" (p99 %s ms)", p[2])
+	}
+	END {
+		n = split("bulk1 bulk8 rr_p50 rr_p99", ms, " ")
+		split("1-connection throughput ≥ 0.9x|8-connection throughput ≥ 0.9x|request/response p50 ≤ 1.3x|request/response p99 ≤ 1.3x", lb, "|")
+		for (i = 1; i <= n; i++) {
+			lim = i <= 2 ? 0.9 : 1.3; dir = i <= 2 ? "ge" : "le"
+			printf "- %s: 1 backup %s, 2 backups %s\n", lb[i],
+				verdict(ms[i], "backup1", lim, dir), verdict(ms[i], "backup2", lim, dir)
+		}
+		printf "- failover p99 < 100 ms: 1 backup %s, 2 backups %s (the figure includes\n", fo("backup1"), fo("backup2")
+		printf "  the crash and promotion commands under TCG: see Failover below)\n"
+	}' "$log"
+	if awk -v l="${load:-0}" -v n="$(nproc)" 'BEGIN { exit !(l + 0 > n + 0) }'; then
+		cat <<EOF
+
+The host's load average ($load) exceeded its $(nproc) CPUs when the run began:
+other VMs competed for the CPUs, and every figure carries their noise, the
+request/response latencies (a few hundred µs on a quiet host) most of all.
+EOF
+	fi
 	cat <<EOF
 
 Bulk: one connection streams $BULK (8 connections: $BULK in all) through the
@@ -367,15 +425,19 @@ its next byte, while it had bytes outstanding, among the waits that ended
 after the crash began. It therefore includes the crash and promotion
 commands themselves (process starts, slow under TCG) - what an automatic
 failover replaces with failure detection - and the tail of the gap before
-the crash (up to one pacing burst). The last two rows give how long the
+the crash (up to one pacing burst). The last three rows give how long the
 crash command (links deleted, processes killed, namespace deleted: two ip
 processes) and the promotion command (one tandem process) took, timed by the
-shell around them. On a loaded TCG host process start and exit dominate
-both, and the kernel's promotion happens somewhere inside the second, so
-they do not subtract cleanly from the pause: the client can see its next
-byte before the promotion command has exited. Every run must also end
-byte-exact with no reset and no EOF, otherwise it does not count ("k of n"), nor does a run whose stream ended
-before the crash took effect. $CRASHES crashes with 2 backups (the
+shell around them, and the time from the promotion command's return to the
+client's next verified byte (tstream's progress file, rewritten every 20 ms,
+polled every 5 ms; near 0 when the byte came before the command had
+exited). The last is the closest this harness gets to the data path's own
+share: the takeover, the resumed retransmissions and the client's reaction
+to them. On a loaded TCG host process start and exit dominate the commands,
+and the link deletion takes effect somewhere inside the crash command, so
+the rows do not add up to the pause. Every run must also end byte-exact
+with no reset and no EOF, otherwise it does not count ("k of n"), nor does
+a run whose stream ended before the crash took effect. $CRASHES crashes with 2 backups (the
 three-replica group of the tests and the demo), $CRASHES1 with 1 backup,
 each on a fresh topology; with 20 samples or fewer p99 is the maximum.
 Every sample, sorted (ms):
@@ -384,7 +446,16 @@ $(sed -n 's/^result backup\([12]\) fo_samples /- \1 backup(s): /p' "$log")
 EOF
 }
 
+if [ "${1:-}" = --render ]; then
+	render "$2"
+	exit
+fi
 scripts/deps.sh || exit 1
+# what was built and measured (others may commit during the run)
+built=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- kmod include ctl selftests/tools 2>/dev/null ||
+	built+=" (with uncommitted changes in kmod/, include/, ctl/ or selftests/tools/)"
+built+=", built at $(date -u +%H:%M) UTC"
 echo "# building (make all)"
 make -s -j"$(nproc)" all 2>&1 | { grep -v '^Skipping BTF generation' || true; }
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
@@ -404,10 +475,7 @@ exec {vmerr}>&-
 wait $teepid
 [ $rc -eq 0 ] || { echo "bench: the VM run failed (exit $rc)" >&2; exit 1; }
 {
-	dirty=
-	git diff --quiet HEAD -- kmod include ctl selftests/tools 2>/dev/null ||
-		dirty=" (with uncommitted changes in kmod/, include/, ctl/ or selftests/tools/)"
-	echo "env date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$dirty"
+	echo "env date: $(date -u '+%Y-%m-%d %H:%M UTC') (the end of the run), commit $built"
 	echo "env host: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 	sed -n 's/^vm: \([a-z]*\), up and down in \(.*\), exit .*/env VM: qemu \1, up and down in \2/p' "$log.vm"
 	echo "env whole run: $((SECONDS - start)) s (VM boot, topologies, measurements)"
