@@ -62,6 +62,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_DIGEST_UNCHECKED] = "digest_unchecked",
 	[TANDEM_STAT_DIVERGED] = "diverged",
 	[TANDEM_STAT_SILENCED] = "silenced",
+	[TANDEM_STAT_ACK_SEQ_RAISED] = "ack_seq_raised",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

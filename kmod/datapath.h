@@ -41,6 +41,8 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_WCLAMPED	BIT(15)	/* primary: last window was limited */
 #define TANDEM_CONN_F_DGPOS	BIT(16)	/* dg_pos valid */
 #define TANDEM_CONN_F_TSECR	BIT(17)	/* max_tsecr valid */
+#define TANDEM_CONN_F_GAP	BIT(18)	/* primary: gap_end, gap_at valid */
+#define TANDEM_CONN_F_CACK	BIT(19)	/* max_cack valid */
 
 #define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
 /* Digests waiting for their match: the backup's output usually trails. */
@@ -92,6 +94,7 @@ struct tandem_conn {
 	u32 ts_delta;			/* local TSval = wire TSval + ts_delta */
 	u32 max_tsecr;			/* wire: largest TSecr from the client */
 	u32 max_tsval;			/* largest TSval from the client */
+	u32 max_cack;			/* wire: largest ACK from the client */
 	u32 wire_tsoff;			/* primary: wire TSval - tcp_time_stamp_raw() */
 	s32 ts_ahead;			/* backup: how far the primary's wire TS clock was seen ahead of ours */
 	u32 ack_sent;			/* primary: last ACK number sent */
@@ -119,6 +122,8 @@ struct tandem_conn {
 	struct sk_buff_head rq;		/* primary: resend queue (resend.c) */
 	u32 rq_bytes;			/* client bytes in rq */
 	u32 rq_end;			/* client space: end of what rq held */
+	u32 gap_end;			/* client space: received before takeover */
+	unsigned long gap_at;		/* jiffies of the takeover */
 	struct timer_list timer;	/* SYN hold; ACK kick retry */
 	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
 };
@@ -237,6 +242,7 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			       const void *body, unsigned int len);
 void tandem_conn_timer(struct timer_list *t);
 void tandem_ack_now(struct sock *sk);
+void tandem_kick_ack(struct tandem_conn *c);
 void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th);
 
 /* inject.c (backup) */
@@ -264,6 +270,8 @@ void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 			  unsigned int n);
 void tandem_resend_tick(struct tandem_conn *c);
 void tandem_resend_purge(struct tandem_conn *c);
+void tandem_resend_gap(struct tandem_conn *c, u32 rcv_nxt);
+bool tandem_resend_pending(struct tandem_conn *c);
 
 /* suppress.c (backup) */
 unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb);

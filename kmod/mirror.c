@@ -116,7 +116,7 @@ void tandem_ack_now(struct sock *sk)
 	sk_reset_timer(sk, &icsk->icsk_delack_timer, jiffies);
 }
 
-static void kick_ack(struct tandem_conn *c)
+void tandem_kick_ack(struct tandem_conn *c)
 {
 	struct sock *sk = tandem_conn_sock(c);
 	bool retry = false;
@@ -172,10 +172,10 @@ void tandem_conn_timer(struct timer_list *t)
 	if (release)
 		release_held(c);
 	if (kick)
-		kick_ack(c);
+		tandem_kick_ack(c);
 	if (reapply)
 		tandem_inject_reapply(c);
-	if (!skb_queue_empty_lockless(&c->rq))
+	if (tandem_resend_pending(c))
 		tandem_resend_tick(c);
 }
 
@@ -191,6 +191,11 @@ void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
 		c->state = TANDEM_CONN_STATE_CLOSING;
 	else if (th->ack && c->state == TANDEM_CONN_STATE_SYN)
 		c->state = TANDEM_CONN_STATE_ESTABLISHED;
+	if (th->ack && !th->syn && (!(c->flags & TANDEM_CONN_F_CACK) ||
+				    after(ntohl(th->ack_seq), c->max_cack))) {
+		c->max_cack = ntohl(th->ack_seq);
+		c->flags |= TANDEM_CONN_F_CACK;
+	}
 	if (th->syn && !th->ack) {
 		c->client_isn = ntohl(th->seq);
 		if (tandem_tcp_wscale(th) >= 0)
@@ -400,6 +405,27 @@ static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
 		c->edge_sent = min_ack + (win << c->wscale);
 }
 
+/*
+ * After a takeover this node's output may trail what the client already
+ * received from the old primary (the same bytes, not produced here yet):
+ * the client would discard a pure ACK whose seq is below its rcv_nxt as
+ * out of window, and with it the ACK the client is waiting for. A pure ACK
+ * carries no bytes: its seq becomes the client's rcv_nxt.
+ */
+static void pure_ack_seq(struct tandem_conn *c, struct sk_buff *skb,
+			 struct tcphdr *th)
+{
+	unsigned int len = skb->len - ip_hdrlen(skb) - th->doff * 4;
+
+	lockdep_assert_held(&c->lock);
+	if (len || th->syn || th->fin || th->rst || !th->ack ||
+	    !(c->flags & TANDEM_CONN_F_CACK) ||
+	    !after(c->max_cack, ntohl(th->seq)))
+		return;
+	tandem_xlate_seq(skb, th, c->max_cack);
+	dp_count(c->dp->group, TANDEM_STAT_ACK_SEQ_RAISED);
+}
+
 unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 {
 	struct tandem_conn_key key;
@@ -432,6 +458,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			tandem_xlate_seq(skb, th, ntohl(th->seq) - c->seq_delta);
 		if (c->ts_delta && (c->flags & TANDEM_CONN_F_TS))
 			tandem_xlate_opts(skb, th, 0, -c->ts_delta, 0);
+		pure_ack_seq(c, skb, th);
 		if (th->ack && !th->rst)
 			out_clamp(c, g, skb, th);
 		tandem_digest_out(c, skb, th, ntohl(th->seq), true);
@@ -532,5 +559,5 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	spin_unlock_bh(&c->lock);
 	tandem_resend_notify(c, ids, n);
 	if (kick)
-		kick_ack(c);
+		tandem_kick_ack(c);
 }

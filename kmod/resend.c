@@ -21,7 +21,11 @@
 #include "datapath.h"
 
 #define RESEND_BASE msecs_to_jiffies(40)
-#define RESEND_MAX_SHIFT 5		/* backoff up to 32 x RESEND_BASE */
+/*
+ * Backoff up to 4 x RESEND_BASE: a backup's hole delays the primary's ACKs,
+ * and the client's RTT estimate (hence its RTO) grows with that delay.
+ */
+#define RESEND_MAX_SHIFT 2
 #define RESEND_BUDGET 32		/* datagrams per connection and tick */
 /*
  * Memory of all the resend queues of a group: beyond it SEGMENTs are not
@@ -133,9 +137,40 @@ static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
 		return false;
 	if (c->rq_end - p->rcv_nxt > max_bytes)
 		return true;
+	/* Behind what this node had when it took over, for too long. */
+	if ((c->flags & TANDEM_CONN_F_GAP) && before(p->rcv_nxt, c->gap_end) &&
+	    time_after(jiffies, c->gap_at + max_j))
+		return true;
 	/* After trimming, the head is the oldest entry the slowest lacks. */
 	return head && before(p->rcv_nxt, rq_cb(head)->end) &&
 	       time_after(jiffies, rq_cb(head)->at + max_j);
+}
+
+/*
+ * At a takeover: this node received up to @rcv_nxt as a backup and holds
+ * no copy of it; a backup behind that is refilled by the client's
+ * retransmissions only, and the lag bound measures it from now.
+ */
+void tandem_resend_gap(struct tandem_conn *c, u32 rcv_nxt)
+{
+	spin_lock_bh(&c->lock);
+	c->gap_end = rcv_nxt;
+	c->gap_at = jiffies;
+	c->flags |= TANDEM_CONN_F_GAP;
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(rcv_nxt, c->rq_end)) {
+		c->rq_end = rcv_nxt;
+		c->flags |= TANDEM_CONN_F_RQEND;
+	}
+	if (!c->dead)
+		timer_reduce(&c->timer, jiffies + RESEND_BASE);
+	spin_unlock_bh(&c->lock);
+}
+
+/* Whether the lag bound still has something to watch. */
+bool tandem_resend_pending(struct tandem_conn *c)
+{
+	return !skb_queue_empty_lockless(&c->rq) ||
+	       (READ_ONCE(c->flags) & TANDEM_CONN_F_GAP);
 }
 
 /*
@@ -153,7 +188,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	u32 max_bytes, min = 0;
 
 	lockdep_assert_held(&c->lock);
-	if (skb_queue_empty(&c->rq))
+	if (skb_queue_empty(&c->rq) && !(c->flags & TANDEM_CONN_F_GAP))
 		return 0;
 	lag_limits(c, &max_bytes, &max_j);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
@@ -170,6 +205,8 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 			min = p->rcv_nxt;
 		any = true;
 	}
+	if ((c->flags & TANDEM_CONN_F_GAP) && (!any || !before(min, c->gap_end)))
+		c->flags &= ~TANDEM_CONN_F_GAP;
 	if (!any) {
 		tandem_resend_purge(c);
 		return n;
@@ -256,6 +293,9 @@ void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 			tandem_channel_send(g, m, DP_MSG_CLOSE, &cb, sizeof(cb));
 	}
 	rcu_read_unlock();
+	/* The clamp may have been the dropped backup's: tell the client. */
+	if (tandem_group_is_live_primary(g))
+		tandem_kick_ack(c);
 }
 
 /* From the connection's timer, on the primary. */
@@ -269,6 +309,7 @@ void tandem_resend_tick(struct tandem_conn *c)
 	spin_lock_bh(&c->lock);
 	if (!tandem_group_is_live_primary(g)) {
 		tandem_resend_purge(c);
+		c->flags &= ~TANDEM_CONN_F_GAP;
 		spin_unlock_bh(&c->lock);
 		return;
 	}
@@ -276,7 +317,8 @@ void tandem_resend_tick(struct tandem_conn *c)
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++)
 		if (tandem_peer_protects(&c->peers[i]))
 			pick(c, &c->peers[i], &b);
-	if (!skb_queue_empty(&c->rq) && !c->dead)
+	if ((!skb_queue_empty(&c->rq) || (c->flags & TANDEM_CONN_F_GAP)) &&
+	    !c->dead)
 		timer_reduce(&c->timer, jiffies + RESEND_BASE);
 	spin_unlock_bh(&c->lock);
 	send_batch(g, &b);

@@ -56,6 +56,7 @@ static void resume(struct tandem_conn *c, struct sock *sk)
 	paws_fix(c, sk);
 	lock_sock(sk);
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) {
+		tandem_resend_gap(c, tp->rcv_nxt);
 		tandem_ack_now(sk);
 		if (tp->packets_out) {
 			/*

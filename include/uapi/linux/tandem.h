@@ -385,6 +385,10 @@ enum tandem_stat {
 	 * on a node that is not the primary
 	 */
 	TANDEM_STAT_SILENCED,
+	/* pure ACKs whose seq was raised to what the client had already
+	 * received (a new primary whose output trails the old primary's)
+	 */
+	TANDEM_STAT_ACK_SEQ_RAISED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
