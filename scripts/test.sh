@@ -12,13 +12,13 @@
 # Prints everything; the last line is "N passed, N failed, N skipped" over
 # all phases. Exits 1 if anything failed.
 #
-# Environment: TANDEM_VM_TIMEOUT (s, whole VM run, default 720),
+# Environment: TANDEM_VM_TIMEOUT (s, whole VM run, default 3600),
 # TANDEM_TEST_TIMEOUT (s, each VM test), TANDEM_PHASES (e.g. "unit vm").
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$PWD
-export TANDEM_VM_TIMEOUT=${TANDEM_VM_TIMEOUT:-720}
+export TANDEM_VM_TIMEOUT=${TANDEM_VM_TIMEOUT:-3600}
 phases=${TANDEM_PHASES:-build check-kernel unit agree vm}
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/tandem-test.XXXXXX") || exit 1
 trap 'rm -rf "$logdir"' EXIT
