@@ -441,9 +441,9 @@ were lost with the primary; unless the new primary has output of its own to
 retransmit at takeover, the client's next byte waits for the client's next
 retransmission timeout, which backs off (200 ms, 400 ms, 800 ms, ...) for
 as long as the promotion is pending (\`ss -tni\` on the client during the
-promotion shows backoff 1-2, rto 440-860 ms under TCG). A promotion within
-the client's tail loss probe or first RTO fires, as an automatic failover can aim for, avoids the
-backoff. Every run must also end byte-exact
+promotion shows backoff 1-2, rto 440-860 ms under TCG). A promotion before
+the client's tail loss probe or first RTO fires, as an automatic failover
+can aim for, avoids the backoff. Every run must also end byte-exact
 with no reset and no EOF, otherwise it does not count ("k of n"), nor does
 a run whose stream ended before the crash took effect. $CRASHES crashes with 2 backups (the
 three-replica group of the tests and the demo), $CRASHES1 with 1 backup,
