@@ -9,12 +9,7 @@
 # completes byte-exact with no reset and no EOF; each new primary resumed
 # all 4 connections, and node3 protected them under node2.
 #
-# Not yet in the suite (not *_test.sh): it fails on a kernel data-path bug:
-# after the second takeover node3 still counts the crashed node2 (a backup
-# once) as protecting and clamps its ACKs to node2's stale progress, so the
-# streams stall (/tmp/tandem-bugs/failover-tests.md, bug 1); rename it to
-# failover_twice_test.sh once that is fixed. Run it by hand:
-#   make module cli selftests && selftests/vm/run.sh failover_twice.sh
+# Run it alone: make module cli selftests && selftests/vm/run.sh failover_twice_test.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 

@@ -10,14 +10,7 @@
 # crashes, node2 is promoted by hand and node3 follows, the link still bad.
 # The stream completes byte-exact with no reset and no EOF.
 #
-# Not yet in the suite (not *_test.sh): it fails on a kernel data-path bug:
-# the new primary, behind the old one at the crash, sends segments below the
-# client's rcv_nxt, which the client discards with their ACKs, so the stream
-# stalls; or both backups lose protection early and the takeover resets the
-# connection
-# (/tmp/tandem-bugs/failover-tests.md, bug 2); rename it to netem_test.sh
-# once that is fixed. Run it by hand:
-#   make module cli selftests && selftests/vm/run.sh netem.sh
+# Run it alone: make module cli selftests && selftests/vm/run.sh netem_test.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
