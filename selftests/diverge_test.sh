@@ -56,8 +56,8 @@ dump_state() {
 # conn_flagged NODE PORT FLAG: a connection to PORT on NODE has FLAG
 conn_flagged() {
 	tandem_node "$1" -j conn show group g 2>/dev/null |
-		jq -e --argjson p "$2" --arg f "$3" \
-		'any(.[]; .port == $p and any(.flags[]?; . == $f))' >/dev/null
+		jq -en --argjson p "$2" --arg f "$3" \
+		'input | (any(.[]; .port == $p and any(.flags[]?; . == $f)))' >/dev/null
 }
 
 setup() {
@@ -94,7 +94,7 @@ out=$TOPO_DIR/control
 tstream_client $TOPO_VIP:$PORT_DET -b 1M --seed $SRANDOM -t 60 > "$out" 2> "$out.err"
 json=$(cat "$out")
 echo "# control: $json"
-if jq -e '.ok == 1 and .bytes_verified == 1048576 and .mismatch == 0' \
+if jq -en 'input | (.ok == 1 and .bytes_verified == 1048576 and .mismatch == 0)' \
 	<<< "$json" >/dev/null; then
 	tap_ok "control: 1 MiB byte-exact from deterministic servers"
 else
@@ -158,7 +158,7 @@ json=$(cat "$out")
 echo "# nondeterministic: $json"
 sed 's/^/# /' "$out.err"
 if [ $promoted = 1 ] &&
-   jq -e '.reset == 1 and .mismatch == 0 and .ok == 0' <<< "$json" >/dev/null; then
+   jq -en 'input | (.reset == 1 and .mismatch == 0 and .ok == 0)' <<< "$json" >/dev/null; then
 	tap_ok "after the takeover the client got a reset, no differing byte"
 else
 	dump_state

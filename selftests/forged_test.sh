@@ -160,8 +160,8 @@ json=$(cat "$out")
 echo "# client: $json"
 sed 's/^/# /' "$out.err"
 if [ $promoted -eq 0 ] &&
-   jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
-	  .mismatch == 0" <<< "$json" >/dev/null; then
+   jq -en "input | (.ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
+	  .mismatch == 0)" <<< "$json" >/dev/null; then
 	tap_ok "the stream completed byte-exact across the crash and promotion"
 else
 	dump_state

@@ -151,8 +151,8 @@ json=$(cat "$out")
 echo "# round 1: $json"
 sed 's/^/# /' "$out.err"
 echo "# node2 after the takeover: $(cnt_line 2)"
-if jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
-	  .mismatch == 0" <<< "$json" >/dev/null 2>&1; then
+if jq -en "input | (.ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
+	  .mismatch == 0)" <<< "$json" >/dev/null 2>&1; then
 	tap_ok "round 1: byte-exact through the crash of node1 and node2's promotion"
 else
 	dump_state
@@ -182,7 +182,7 @@ json=$(cat "$out")
 echo "# round 2: $json"
 sed 's/^/# /' "$out.err"
 echo "# node3 after the takeover: $(cnt_line 3)"
-if jq -e '.reset == 1 and .mismatch == 0 and .ok == 0' <<< "$json" >/dev/null 2>&1 &&
+if jq -en 'input | (.reset == 1 and .mismatch == 0 and .ok == 0)' <<< "$json" >/dev/null 2>&1 &&
    cnt_ge 3 takeover_reset 1; then
 	tap_ok "round 2: node3, dropped, reset the connection at its promotion (takeover_reset): no wrong byte"
 else

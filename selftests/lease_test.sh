@@ -138,7 +138,7 @@ wait $client
 json=$(cat "$out")
 echo "# client: $json"
 sed 's/^/# /' "$out.err"
-if jq -e '.timeout == 1 and .reset == 0 and .eof == 0 and .mismatch == 0' \
+if jq -en 'input | (.timeout == 1 and .reset == 0 and .eof == 0 and .mismatch == 0)' \
 	<<< "$json" >/dev/null; then
 	tap_ok "the client saw no reset, no EOF, no wrong byte (its stream timed out)"
 else

@@ -65,7 +65,7 @@ peer_is() { [ "$(peer_state "$1" "$2" "$3")" = "$4" ]; }
 # has_conn NODE CPORT: NODE has an entry for the connection from CPORT
 has_conn() {
 	tandem_node "$1" -j conn show group g 2>/dev/null |
-		jq -e --argjson c "$2" 'any(.[]; .client_port == $c)' >/dev/null
+		jq -en --argjson c "$2" 'input | (any(.[]; .client_port == $c))' >/dev/null
 }
 
 # rep_link NODE up|down: NODE's port on the replication bridge
@@ -171,14 +171,14 @@ echo "# B: $jb"
 sed 's/^/# A: /' "$TOPO_DIR/a.err"
 sed 's/^/# B: /' "$TOPO_DIR/b.err"
 echo "# node3 after the takeover: $(cnt_line 3)"
-if jq -e '.ok == 1 and .bytes_verified == 8388608 and .reset == 0 and .eof == 0 and
-	  .mismatch == 0' <<< "$ja" >/dev/null; then
+if jq -en 'input | (.ok == 1 and .bytes_verified == 8388608 and .reset == 0 and .eof == 0 and
+	  .mismatch == 0)' <<< "$ja" >/dev/null; then
 	tap_ok "A, protected by node3, continued byte-exact"
 else
 	dump_state
 	tap_fail "A, protected by node3, continued byte-exact"
 fi
-if jq -e '.reset == 1 and .mismatch == 0 and .ok == 0' <<< "$jb" >/dev/null; then
+if jq -en 'input | (.reset == 1 and .mismatch == 0 and .ok == 0)' <<< "$jb" >/dev/null; then
 	tap_ok "B, opened while node3 was absent, was reset, no differing byte"
 else
 	dump_state
