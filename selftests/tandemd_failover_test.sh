@@ -41,14 +41,13 @@ else
 	td_dump
 	tap_fail "tandemd killed on the primary: its kernel lease lapses, the node is fenced"
 fi
-if wait_until 20 new_primary "$p" "$epoch"; then
+if out=$(td_wait_failover "$p" "$epoch"); then
 	tap_ok "a backup becomes primary in a higher epoch"
 else
 	td_dump
 	tap_fail "a backup becomes primary in a higher epoch"
 fi
-p2=$(td_primaries)
-epoch2=$(td_epoch "$p2")
+read -r p2 epoch2 <<< "$out"
 echo "# primary node$p2, epoch $epoch2"
 
 # The old primary restarts: it follows the new one; once its quiet period

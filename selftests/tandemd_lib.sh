@@ -7,6 +7,13 @@
 #   td_up N [WITNESS_NODE]     topology of N replicas (topo_up), one config
 #                              per replica (a witness has no data path);
 #                              nothing started yet
+#   td_configure               the same for a topology already up (topo_up),
+#                              group g on every replica
+#   td_start_all               start tandemd on every live replica
+#   td_wait_failover OLD EPOCH [TIMEOUT_S]
+#                              wait until a node other than OLD is the one
+#                              primary in an epoch above EPOCH (OLD, if
+#                              alive, is not counted); echo "NODE EPOCH"
 #   td_conf NODE               echo NODE's config file; TD_GROUP_EXTRA lines
 #                              are appended to [group g], TD_TAIL at the end
 #   td_start NODE              start tandemd in NODE; returns once it is ready
@@ -64,16 +71,39 @@ _td_write_conf() {
 	} > "$TOPO_DIR/tandemd.$node.conf"
 }
 
-td_up() {
-	local n=$1 i
-	TD_WITNESS=${2:-}
-	topo_up "$n" || return 1
+td_configure() {
+	local i
 	TOPO_GROUP=g
-	"$TANDEM_CLI" genkey > "$TOPO_DIR/group.key" || return 1
-	for ((i = 1; i <= n; i++)); do
+	[ -s "$TOPO_DIR/group.key" ] || "$TANDEM_CLI" genkey > "$TOPO_DIR/group.key" || return 1
+	for ((i = 1; i <= TOPO_N; i++)); do
 		_td_write_conf node$i
 		node_exec $i sysctl -qw net.ipv4.tcp_orphan_retries=1 || return 1
 	done
+}
+
+td_up() {
+	TD_WITNESS=${2:-}
+	topo_up "$1" && td_configure
+}
+
+td_start_all() {
+	local i
+	for ((i = 1; i <= TOPO_N; i++)); do
+		node_alive $i || continue
+		td_start $i || return 1
+	done
+}
+
+_td_new_primary() {
+	TD_SKIP=$1 td_one_primary && [ "$(td_primaries)" != "$1" ] &&
+		[ "$(td_epoch "$(td_primaries)")" -gt "$2" ]
+}
+
+td_wait_failover() {
+	local p
+	wait_until "${3:-20}" _td_new_primary "$1" "$2" || return 1
+	p=$(td_primaries)
+	echo "$p $(td_epoch "$p")"
 }
 
 td_pid() {
