@@ -133,6 +133,25 @@ netns_new() {
 	echo "$name"
 }
 
+# jq -e exits 0 on empty input (no value is not a false one): with -e,
+# no input (empty stdin, or an empty file as the last argument) fails.
+jq() {
+	local a e= in
+	for a; do [ "$a" = -e ] && e=1; done
+	if [ -z "$e" ]; then
+		command jq "$@"
+		return
+	fi
+	if [ $# -ge 2 ] && [ -f "${!#}" ]; then
+		[ -s "${!#}" ] || return 1
+		command jq "$@"
+		return
+	fi
+	in=$(cat)
+	[ -n "${in//[[:space:]]/}" ] || return 1
+	command jq "$@" <<< "$in"
+}
+
 wait_until() {
 	local timeout=$1 now deadline
 	shift

@@ -5,10 +5,8 @@
 # replicas run tandemd and the tstream server; a client streams BYTES to the
 # VIP; the primary crashes (links cut first) at a random point; tandemd on
 # the backups elects a new primary by itself; the stream must complete
-# byte-exact with no reset and no EOF. Prints the failover pause. Not in the
-# suite (not *_test.sh) while the data path cannot survive a crash
-# reliably (see "Status" in docs/datapath.md); run it with
-#   selftests/vm/run.sh --cmd 'insmod kmod/tandem.ko && bash selftests/tandemd_stream.sh'
+# byte-exact with no reset and no EOF. Prints the failover pause. Run it
+# alone: selftests/vm/run.sh tandemd_stream_test.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
