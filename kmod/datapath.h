@@ -73,6 +73,7 @@ struct tandem_conn_peer {
 	u8 pad;
 	u32 checked;			/* rcv_nxt at the last resend look */
 	unsigned long resend_at;	/* jiffies | 1; 0: not yet looked */
+	unsigned long held_since;	/* jiffies | 1: its window limits the client's */
 };
 
 struct tandem_conn {
@@ -267,7 +268,9 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 			unsigned int len, u32 seq, u32 end);
 unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids);
 void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
-			  unsigned int n);
+			  unsigned int n, bool kick);
+unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
+			       u32 *ids);
 void tandem_resend_tick(struct tandem_conn *c);
 void tandem_resend_purge(struct tandem_conn *c);
 void tandem_resend_gap(struct tandem_conn *c, u32 rcv_nxt);

@@ -372,11 +372,13 @@ static bool edge_gain(const struct tandem_conn *c, u32 min_edge)
 	       win < 2U * TCP_MSS_DEFAULT;
 }
 
-static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
-		      struct sk_buff *skb, struct tcphdr *th)
+/* Returns how many backups it dropped for lag, their node ids in @ids. */
+static unsigned int out_clamp(struct tandem_conn *c, struct tandem_group *g,
+			      struct sk_buff *skb, struct tcphdr *th, u32 *ids)
 {
 	u32 ack = ntohl(th->ack_seq), win = ntohs(th->window);
 	u32 edge = ack + (win << c->wscale), min_ack = ack, min_edge = edge;
+	unsigned int n = tandem_lag_window(c, ack, edge, ids);
 
 	clamp_limits(c, &min_ack, &min_edge);
 	if (before(min_edge, edge))
@@ -403,6 +405,7 @@ static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
 	c->ack_sent = min_ack;
 	if (!c->edge_sent || after(min_ack + (win << c->wscale), c->edge_sent))
 		c->edge_sent = min_ack + (win << c->wscale);
+	return n;
 }
 
 /*
@@ -428,7 +431,9 @@ static void pure_ack_seq(struct tandem_conn *c, struct sk_buff *skb,
 
 unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 {
+	u32 ids[TANDEM_MEMBERS_MAX];
 	struct tandem_conn_key key;
+	unsigned int dropped = 0;
 	struct tandem_conn *c;
 	struct tcphdr *th;
 	bool hold = false;
@@ -460,7 +465,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			tandem_xlate_opts(skb, th, 0, -c->ts_delta, 0);
 		pure_ack_seq(c, skb, th);
 		if (th->ack && !th->rst)
-			out_clamp(c, g, skb, th);
+			dropped = out_clamp(c, g, skb, th, ids);
 		tandem_digest_out(c, skb, th, ntohl(th->seq), true);
 		if (th->rst)
 			c->state = TANDEM_CONN_STATE_CLOSED;
@@ -468,6 +473,8 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			c->state = TANDEM_CONN_STATE_CLOSING;
 	}
 	spin_unlock_bh(&c->lock);
+	/* This segment already carries the limits without them; no kick. */
+	tandem_resend_notify(c, ids, dropped, false);
 	return hold ? NF_STOLEN : NF_ACCEPT;
 }
 
@@ -557,7 +564,7 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	}
 	n += tandem_resend_update(c, ids + n);
 	spin_unlock_bh(&c->lock);
-	tandem_resend_notify(c, ids, n);
+	tandem_resend_notify(c, ids, n, true);
 	if (kick)
 		tandem_kick_ack(c);
 }

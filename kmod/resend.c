@@ -270,9 +270,50 @@ static void send_batch(struct tandem_group *g, struct resend_batch *b)
 	rcu_read_unlock();
 }
 
+/*
+ * A slow reader's full receive buffer does not make it trail what it
+ * received: its window edge holds the client back instead (the primary
+ * advertises the smallest edge). A backup whose window is less than an
+ * eighth of the primary's own (@ack to @edge, what its stack would accept)
+ * for more than the lag bound in time, or whose edge trails by more than
+ * it in bytes, is dropped too (node ids in @ids; returns how many). A
+ * healthy backup's reports trail a little; a slow reader's window closes.
+ */
+unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
+			       u32 *ids)
+{
+	u32 floor = ack + (edge - ack) / 8;
+	struct tandem_conn_peer *p;
+	unsigned int n = 0, i;
+	unsigned long max_j;
+	u32 max_bytes;
+
+	lockdep_assert_held(&c->lock);
+	lag_limits(c, &max_bytes, &max_j);
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (!tandem_peer_protects(p))
+			continue;
+		if (!p->rcv_edge || !after(edge, ack) ||
+		    !before(p->rcv_edge, floor)) {
+			p->held_since = 0;
+			continue;
+		}
+		if (!p->held_since)
+			p->held_since = jiffies | 1;
+		if (edge - p->rcv_edge <= max_bytes &&
+		    !time_after(jiffies, p->held_since + max_j))
+			continue;
+		p->dropped = 1;
+		ids[n++] = p->node_id;
+		dp_count(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+	}
+	return n;
+}
+
 /* Tells the backups in @ids that they no longer protect @c. */
 void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
-			  unsigned int n)
+			  unsigned int n, bool kick)
 {
 	struct tandem_group *g = c->dp->group;
 	struct tandem_close_body cb;
@@ -294,7 +335,7 @@ void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 	}
 	rcu_read_unlock();
 	/* The clamp may have been the dropped backup's: tell the client. */
-	if (tandem_group_is_live_primary(g))
+	if (kick && tandem_group_is_live_primary(g))
 		tandem_kick_ack(c);
 }
 
@@ -322,5 +363,5 @@ void tandem_resend_tick(struct tandem_conn *c)
 		timer_reduce(&c->timer, jiffies + RESEND_BASE);
 	spin_unlock_bh(&c->lock);
 	send_batch(g, &b);
-	tandem_resend_notify(c, ids, n);
+	tandem_resend_notify(c, ids, n, true);
 }

@@ -15,12 +15,7 @@
 #  - round 2 (LAG_RESET_ROUND=0 skips it): the same, but node3 is promoted:
 #    it resets the connection it no longer protects, and the client sees a
 #    reset, never a wrong byte.
-# Not in the suite (named lag.sh, not lag_test.sh): with the data path of
-# 9e82379 the slow reader holds the client to its own pace (the window
-# clamp) for about a minute before anything drops it, which is what the lag
-# bound is meant to prevent, and makes this run take ~3 minutes under TCG
-# (/tmp/tandem-bugs/protection-tests.md, 2026-11-26). Run it by hand:
-#   TANDEM_TEST_TIMEOUT=900 selftests/vm/run.sh lag.sh
+# Run it alone: selftests/vm/run.sh lag_slow_test.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
