@@ -14,8 +14,9 @@
 #     connections doing SET/INCR/APPEND/GET and checking every reply, and
 #     paced tstream connections checking every byte they get back;
 #   - node1 crashes mid-stream (links cut first, so nothing escapes, then
-#     its processes killed); promote() makes node2 primary in epoch 2 (by
-#     hand here; tandemd's automatic failover replaces that one function);
+#     its processes killed); tandemd on the survivors detects it and elects
+#     the new primary (promote() waits for that; DEMO_CONTROLLER=manual
+#     promotes node2 by hand with the CLI instead);
 #   - a summary: bytes verified, connections survived, the client's longest
 #     pause, which node took over and in which epoch.
 #
@@ -36,7 +37,12 @@ if [ $# -eq 0 ]; then
 	exec selftests/vm/run.sh --timeout "${TANDEM_VM_TIMEOUT:-600}" --cmd 'scripts/demo.sh --in-vm'
 fi
 
+# tandemd on every replica detects the crash and elects the new primary;
+# DEMO_CONTROLLER=manual promotes by hand with the CLI instead.
+CONTROLLER=${DEMO_CONTROLLER:-tandemd}
 GROUP=demo
+[ "$CONTROLLER" = tandemd ] && GROUP=g
+OLD=1 OLD_EPOCH=1
 REDIS_PORT=6379
 STREAM_PORT=5001
 REDIS_CONNS=4
@@ -132,6 +138,7 @@ fi
 
 . selftests/lib.sh
 . selftests/topo.sh
+. selftests/tandemd_lib.sh
 
 say() { printf '\n# %s\n' "$*"; }
 # on NODE ARGS...: the CLI in NODE, shown as typed there
@@ -148,8 +155,30 @@ die() {
 # 2 and node3 follows it as a backup. (tandemd's automatic failover replaces
 # this function: it detects the crash and does the same kernel operations.)
 promote() {
+	if [ "$CONTROLLER" = tandemd ]; then
+		echo "(tandemd on node2 and node3: heartbeats missed, election, kernel role switch)"
+		td_wait_failover node$OLD "$OLD_EPOCH" 60 > /dev/null
+		return
+	fi
 	on 2 group set $GROUP role primary epoch 2 lease 3600000 &&
 	on 3 group set $GROUP role backup epoch 2
+}
+
+# tandemd_setup: one INI file per replica, tandemd started on each, a primary elected
+tandemd_setup() {
+	say "tandemd on every replica: one configuration file each (node1's below; the others differ in [node] id)"
+	"$TANDEM_CLI" genkey > "$TOPO_DIR/group.key" || die "genkey"
+	TD_GROUP_EXTRA=$'max-lag-bytes = 1G\nmax-lag-time = 600s'
+	TD_TAIL=$'[service g '$REDIS_PORT$']\n\n[service g '$STREAM_PORT$']'
+	td_configure || die "tandemd configuration"
+	sed 's/^/    /' "$(td_conf 1)"
+	td_start_all || die "tandemd did not start: $(td_log 1 | tail -5)"
+	wait_until 60 td_one_primary || die "tandemd elected no primary"
+	OLD=$(td_primaries)
+	OLD=${OLD#node}
+	OLD_EPOCH=$(td_epoch node$OLD)
+	echo "tandemd elected node$OLD primary in epoch $OLD_EPOCH; the other two are its backups"
+	on $OLD group show $GROUP
 }
 
 # primary: echo "NODE EPOCH" of the live replica that is primary
@@ -180,31 +209,36 @@ done
 echo "client 10.200.0.2; node1..3 10.200.0.11-13, VIP 10.200.0.100 on each;" \
      "replication net 10.201.0.0/24"
 
+if [ "$CONTROLLER" = tandemd ]; then
+	tandemd_setup
+else
 say "The group on every replica (node1's commands shown; node2 and node3 get the same with their own node id and address)"
-key=$TOPO_DIR/demo.key
-echo "\$ tandem genkey > demo.key     # the group key, copied to every replica"
-"$TANDEM_CLI" genkey > "$key" || die "genkey"
-for i in 1 2 3; do
-	# show node1's commands, run the others' quietly
-	if [ $i = 1 ]; then cli=on; else cli=tandem_node; fi
-	# The lag bound is lifted: under emulation the backups trail the
-	# primary by more than its defaults, and a backup dropped from
-	# protection would turn the failover into a reset (the lag tests' case).
-	$cli $i group add $GROUP id 1 vip $TOPO_VIP node $i local "$(node_rep_addr $i)" \
-		port $TOPO_REPL_PORT key "$key" max-lag-bytes 1G max-lag-ms 600000 || die "group add on node$i"
-	for j in 1 2 3; do
-		[ $j = $i ] && continue
-		$cli $i member add group $GROUP node $j addr "$(node_rep_addr $j)" \
-			port $TOPO_REPL_PORT || die "member add on node$i"
+	key=$TOPO_DIR/demo.key
+	echo "\$ tandem genkey > demo.key     # the group key, copied to every replica"
+	"$TANDEM_CLI" genkey > "$key" || die "genkey"
+	for i in 1 2 3; do
+		# show node1's commands, run the others' quietly
+		if [ $i = 1 ]; then cli=on; else cli=tandem_node; fi
+		# The lag bound is lifted: under emulation the backups trail the
+		# primary by more than its defaults, and a backup dropped from
+		# protection would turn the failover into a reset (the lag tests' case).
+		$cli $i group add $GROUP id 1 vip $TOPO_VIP node $i local "$(node_rep_addr $i)" \
+			port $TOPO_REPL_PORT key "$key" max-lag-bytes 1G max-lag-ms 600000 || die "group add on node$i"
+		for j in 1 2 3; do
+			[ $j = $i ] && continue
+			$cli $i member add group $GROUP node $j addr "$(node_rep_addr $j)" \
+				port $TOPO_REPL_PORT || die "member add on node$i"
+		done
+		$cli $i service add group $GROUP port $REDIS_PORT || die "service add on node$i"
+		$cli $i service add group $GROUP port $STREAM_PORT || die "service add on node$i"
 	done
-	$cli $i service add group $GROUP port $REDIS_PORT || die "service add on node$i"
-	$cli $i service add group $GROUP port $STREAM_PORT || die "service add on node$i"
-done
-say "Roles: node2 and node3 backups, then node1 primary, in epoch 1 (a lease of an hour: no controller renews it here)"
-on 2 group set $GROUP role backup epoch 1 || die "role on node2"
-on 3 group set $GROUP role backup epoch 1 || die "role on node3"
-on 1 group set $GROUP role primary epoch 1 lease 3600000 || die "role on node1"
-on 1 group show $GROUP
+	say "Roles: node2 and node3 backups, then node1 primary, in epoch 1 (a lease of an hour: no controller renews it here)"
+	on 2 group set $GROUP role backup epoch 1 || die "role on node2"
+	on 3 group set $GROUP role backup epoch 1 || die "role on node3"
+	on 1 group set $GROUP role primary epoch 1 lease 3600000 || die "role on node1"
+	on 1 group show $GROUP
+	
+fi
 
 say "Every replica runs the same unmodified servers: Debian's redis-server, tstream's transform server"
 for i in 1 2 3; do
@@ -239,12 +273,12 @@ stream_wait_bytes "$sprog" $CRASH_AT 60 ||
 echo "redis: $(rounds) rounds of SET/INCR/APPEND/GET per connection so far;" \
      "stream: $(stream_progress "$sprog") bytes verified so far"
 say "The primary's connection table: every connection protected by both backups"
-on 1 conn show group $GROUP
+on $OLD conn show group $GROUP
 
-say "CRASH node1: its links cut (nothing it sends escapes), then its processes killed"
-node_crash 1 || die "crash"
+say "CRASH node$OLD, the primary: its links cut (nothing it sends escapes), then its processes killed"
+node_crash $OLD || die "crash"
 at=$(stream_progress "$sprog")
-echo "node1 crashed with $at stream bytes verified, redis at round $(rounds)"
+echo "node$OLD crashed with $at stream bytes verified, redis at round $(rounds)"
 promote || die "promotion"
 
 say "The client carries on; waiting for the streams to finish"
@@ -271,14 +305,15 @@ got=${got%,}
 echo "$got (the client counted ${want[*]+"${want[*]}"})"
 want_s=$(IFS=,; echo "${want[*]+"${want[*]}"}")
 
+read -r took epoch <<< "$(primary)"
+NEW=${took#node}
 say "What the new primary's kernel says"
-on 2 group show $GROUP
-on 2 conn show group $GROUP
-read -r resumed reset < <(tandem_node 2 -j stats group $GROUP |
+on $NEW group show $GROUP
+on $NEW conn show group $GROUP
+read -r resumed reset < <(tandem_node $NEW -j stats group $GROUP |
 	jq -r '(if type == "array" then .[0] else . end).counters |
 		"\(.takeover_resumed // 0) \(.takeover_reset // 0)"')
-echo "node2: takeover_resumed $resumed (connections resumed), takeover_reset $reset"
-read -r took epoch <<< "$(primary)"
+echo "$took: takeover_resumed $resumed (connections resumed), takeover_reset $reset"
 
 # ---- the summary and the verdict ----
 fails=()
@@ -291,10 +326,11 @@ sreset=$(json_num "$sjson" reset) seof=$(json_num "$sjson" eof)
 rok=${rfield[3]:-0} rbytes=${rfield[7]:-0} rcmds=${rfield[5]:-0} rpause=${rfield[9]:-0}
 [ "$rrc" = 0 ] && [ "$rok" = $REDIS_CONNS ] || fails+=("the redis client: $rline")
 [ -n "$want_s" ] && [ "$got" = "$want_s" ] || fails+=("a new connection read counters $got, want $want_s")
-[ "$reset" = 0 ] || fails+=("node2 reset $reset connections at takeover")
+[ "$reset" = 0 ] || fails+=("$took reset $reset connections at takeover")
 [ "$at" -lt $(($(numfmt --from=iec $STREAM_BYTES) * STREAM_CONNS)) ] ||
 	fails+=("the stream had ended before the crash took effect (a slow host): run again")
-[ "$took" = node2 ] && [ "$epoch" = 2 ] || fails+=("the primary is '$took' in epoch '$epoch'")
+[ -n "$took" ] && [ "$took" != node$OLD ] && [ "${epoch:-0}" -gt "$OLD_EPOCH" ] ||
+	fails+=("the primary is '$took' in epoch '$epoch'")
 pause=$(awk -v a="${spause:-0}" -v b="$rpause" 'BEGIN { printf "%.0f", (a + 0 > b + 0) ? a : b }')
 
 say "Clean up: the namespaces go, the module unloads, the kernel log is clean"
@@ -312,10 +348,11 @@ cat <<EOF
                        of $rcmds redis replies, each checked)
  connections survived  $((sok + rok)) of $((STREAM_CONNS + REDIS_CONNS)) ($sok of $STREAM_CONNS streams, $rok of $REDIS_CONNS redis), $sreset resets
  longest client pause  $pause ms (the longest wait for a byte or a reply: stream
-                       ${spause:-?} ms, redis $rpause ms); the crash, the promotion
-                       by hand (two CLI processes) and the takeover fall in
-                       it, all under TCG emulation
- took over             $took in epoch $epoch (node1 was primary in epoch 1)
+                       ${spause:-?} ms, redis $rpause ms); the crash, the
+                       failover ($CONTROLLER) and the takeover fall in it,
+                       all under TCG emulation
+ took over             $took in epoch $epoch (ballot $((epoch >> 32)) of node $((epoch & 0xffffffff)));
+                       node$OLD was primary in epoch $OLD_EPOCH
 =========================================================================
 EOF
 if [ ${#fails[@]} -gt 0 ]; then
