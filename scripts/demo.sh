@@ -351,7 +351,7 @@ cat <<EOF
                        ${spause:-?} ms, redis $rpause ms); the crash, the
                        failover ($CONTROLLER) and the takeover fall in it,
                        all under TCG emulation
- took over             $took in epoch $epoch (ballot $((epoch >> 32)) of node $((epoch & 0xffffffff)));
+ took over             $took in epoch $epoch (ballot $((${epoch:-0} >> 32)) of node $((${epoch:-0} & 0xffffffff)));
                        node$OLD was primary in epoch $OLD_EPOCH
 =========================================================================
 EOF
