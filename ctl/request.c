@@ -6,6 +6,7 @@
 #include <libmnl/libmnl.h>
 
 #include "print.h"
+#include "report.h"
 #include "request.h"
 
 /* How each attribute that a command can carry goes on the wire. */
@@ -162,4 +163,22 @@ int req_exec(struct tandem_nl *nl, const struct tandem_req *req,
 	     struct json_object *out)
 {
 	return req_exec_cb(nl, req, collect_cb, reset_cb, out);
+}
+
+int req_query(const struct tandem_req *req, mnl_cb_t cb,
+	      void (*reset)(void *data), void *data)
+{
+	struct tandem_nl nl;
+	int ret;
+
+	ret = tandem_nl_open(&nl);
+	if (ret) {
+		report_open_error(stderr, ret);
+		return ret;
+	}
+	ret = req_exec_cb(&nl, req, cb, reset, data);
+	if (ret)
+		report_error(stderr, req->what, ret, &nl.err);
+	tandem_nl_close(&nl);
+	return ret;
 }

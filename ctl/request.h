@@ -65,4 +65,11 @@ int req_exec(struct tandem_nl *nl, const struct tandem_req *req,
 int req_exec_cb(struct tandem_nl *nl, const struct tandem_req *req,
 		mnl_cb_t cb, void (*reset)(void *data), void *data);
 
+/*
+ * req_exec_cb() on a session of its own: opens the netlink socket, sends,
+ * closes; every error is reported on stderr (req->what says what failed).
+ */
+int req_query(const struct tandem_req *req, mnl_cb_t cb,
+	      void (*reset)(void *data), void *data);
+
 #endif /* TANDEM_REQUEST_H */

@@ -190,23 +190,6 @@ static int parse(int argc, char **argv, struct tandem_req *req)
 	return 0;
 }
 
-static int query(const struct tandem_req *req, struct json_object *out)
-{
-	struct tandem_nl nl;
-	int ret;
-
-	ret = tandem_nl_open(&nl);
-	if (ret) {
-		report_open_error(stderr, ret);
-		return ret;
-	}
-	ret = req_exec_cb(&nl, req, reply_cb, NULL, out);
-	if (ret)
-		report_error(stderr, req->what, ret, &nl.err);
-	tandem_nl_close(&nl);
-	return ret;
-}
-
 int stats_main(const struct tandem_opts *opts, int argc, char **argv)
 {
 	struct json_object *out;
@@ -222,7 +205,7 @@ int stats_main(const struct tandem_opts *opts, int argc, char **argv)
 	out = json_object_new_object();
 	if (!out)
 		return TANDEM_EXIT_FAIL;
-	ret = query(&req, out);
+	ret = req_query(&req, reply_cb, NULL, out);
 	if (!ret && !json_object_object_get_ex(out, "counters", NULL)) {
 		fputs("tandem: stats: the kernel's reply has no counters\n", stderr);
 		ret = -EBADMSG;
