@@ -23,7 +23,8 @@
 	{ "max-lag-ms", KW_NUM, TANDEM_A_GROUP_MAX_LAG_MS, 1, 600000, 0 }, \
 	{ "max-conns", KW_NUM, TANDEM_A_GROUP_MAX_CONNS, 1, TANDEM_CONNS_MAX, 0 }, \
 	{ "garp-count", KW_NUM, TANDEM_A_GROUP_GARP_COUNT, 0, 100, 0 }, \
-	{ "garp-interval", KW_NUM, TANDEM_A_GROUP_GARP_INTERVAL_MS, 1, 10000, 0 }
+	{ "garp-interval", KW_NUM, TANDEM_A_GROUP_GARP_INTERVAL_MS, 1, 10000, 0 }, \
+	{ "garp-refresh", KW_NUM, TANDEM_A_GROUP_GARP_REFRESH_MS, 0, 3600000, 0 }
 
 static const struct kw add_kws[] = {
 	GROUP_SELECT,
@@ -38,6 +39,7 @@ static const struct kw set_kws[] = {
 	{ "role", KW_ROLE, TANDEM_A_GROUP_ROLE, 0, 0, 0 },
 	{ "epoch", KW_NUM, TANDEM_A_GROUP_EPOCH, 0, UINT64_MAX, 0 },
 	{ "lease", KW_NUM, TANDEM_A_GROUP_LEASE_MS, 1, TANDEM_LEASE_MAX_MS, 0 },
+	{ "lease-expiry", KW_NUM, TANDEM_A_GROUP_LEASE_EXPIRY_NS, 1, UINT64_MAX, 0 },
 	GROUP_REPLICATION,
 	GROUP_TUNABLES,
 };
@@ -75,13 +77,15 @@ void group_help(FILE *f)
 	      "                        [ local ADDR ] [ port PORT ] [ key FILE|- ]\n"
 	      "                        [ TUNABLES ]\n"
 	      "       tandem group set GROUP [ role primary|backup|fenced ] [ epoch N ]\n"
-	      "                        [ lease MS ] [ local ADDR ] [ port PORT ]\n"
-	      "                        [ key FILE|- ] [ TUNABLES ]\n"
+	      "                        [ lease MS | lease-expiry NS ] [ local ADDR ]\n"
+	      "                        [ port PORT ] [ key FILE|- ] [ TUNABLES ]\n"
 	      "       tandem group del GROUP\n"
 	      "       tandem group show [ GROUP ]\n"
 	      "GROUP := NAME | name NAME | id ID\n"
 	      "TUNABLES := [ syn-timeout MS ] [ max-lag-bytes BYTES ] [ max-lag-ms MS ]\n"
 	      "            [ max-conns N ] [ garp-count N ] [ garp-interval MS ]\n"
+	      "            [ garp-refresh MS ]\n"
+	      "lease-expiry NS: CLOCK_MONOTONIC nanoseconds at which the lease ends.\n"
 	      "local and port: this node's replication address and port.\n"
 	      "key FILE: 32 bytes, raw or in base64 (tandem genkey); \"-\" is stdin.\n"
 	      "BYTES may end in K, M or G.\n", f);

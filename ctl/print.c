@@ -56,6 +56,8 @@ static const struct field group_fields[] = {
 	{ TANDEM_A_GROUP_GARP_COUNT, F_U8, "garp_count", "garp count", 0 },
 	{ TANDEM_A_GROUP_GARP_INTERVAL_MS, F_U32, "garp_interval_ms",
 	  "garp interval", FL_MS },
+	{ TANDEM_A_GROUP_GARP_REFRESH_MS, F_U32, "garp_refresh_ms",
+	  "garp refresh", FL_MS },
 	{ TANDEM_A_GROUP_MEMBERS, F_U32, "members", "members", 0 },
 	{ TANDEM_A_GROUP_SERVICES, F_U32, "services", "services", 0 },
 };

@@ -287,5 +287,6 @@ void tandem_follow(struct tandem_group *g, bool rejoin);
 void tandem_unprotect_all(struct tandem_group *g);
 void tandem_silence(struct tandem_group *g, u16 port);
 void tandem_garp_work(struct work_struct *work);
+void tandem_garp_refresh(struct tandem_group *g);
 
 #endif /* _TANDEM_DATAPATH_H */

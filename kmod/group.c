@@ -94,6 +94,7 @@ static const int cfg_attr_types[] = {
 	TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,
 	TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,
 	TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,
+	TANDEM_A_GROUP_GARP_REFRESH_MS,
 };
 
 static bool cfg_attrs_present(struct nlattr **attrs)
@@ -133,6 +134,9 @@ static void cfg_apply(struct tandem_group_cfg *cfg, struct nlattr **attrs)
 	if (attrs[TANDEM_A_GROUP_GARP_INTERVAL_MS])
 		cfg->garp_interval_ms =
 			nla_get_u32(attrs[TANDEM_A_GROUP_GARP_INTERVAL_MS]);
+	if (attrs[TANDEM_A_GROUP_GARP_REFRESH_MS])
+		cfg->garp_refresh_ms =
+			nla_get_u32(attrs[TANDEM_A_GROUP_GARP_REFRESH_MS]);
 }
 
 static void cfg_free_rcu(struct rcu_head *rcu)
@@ -149,20 +153,29 @@ static void group_free_rcu(struct rcu_head *rcu)
 	kmem_cache_free(group_cache, g);
 }
 
+/* The lease work runs no earlier than the lease's end. */
+static void lease_arm(struct tandem_group *g, u64 expires)
+{
+	u64 now = ktime_get_ns();
+	unsigned long delay = 0;
+
+	if (expires > now)
+		delay = nsecs_to_jiffies(expires - now) + 1;
+	mod_delayed_work(system_wq, &g->lease_work, delay);
+}
+
 static void lease_expired(struct work_struct *work)
 {
 	struct tandem_group *g = container_of(to_delayed_work(work),
 					      struct tandem_group, lease_work);
 	struct tandem_net *tn = g->tn;
-	unsigned long expires;
 
 	mutex_lock(&tn->lock);
 	if (g->dead || g->role != TANDEM_ROLE_PRIMARY)
 		goto out;
-	expires = g->lease_expires;
-	if (time_before(jiffies, expires)) {
+	if (ktime_get_ns() < g->lease_expires) {
 		/* Renewed while this work was already running. */
-		mod_delayed_work(system_wq, &g->lease_work, expires - jiffies);
+		lease_arm(g, g->lease_expires);
 		goto out;
 	}
 	smp_store_release(&g->role, TANDEM_ROLE_FENCED);
@@ -308,6 +321,38 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	return 0;
 }
 
+/* The instant a lease attribute of the message ends, in ktime_get_ns(). */
+static u64 lease_end(struct nlattr **attrs)
+{
+	if (attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS])
+		return nla_get_u64(attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS]);
+	return ktime_get_ns() +
+	       (u64)nla_get_u32(attrs[TANDEM_A_GROUP_LEASE_MS]) * NSEC_PER_MSEC;
+}
+
+static int check_lease(struct nlattr **attrs, u8 role,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *ms = attrs[TANDEM_A_GROUP_LEASE_MS];
+	struct nlattr *abs = attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS];
+
+	if (ms && abs) {
+		NL_SET_ERR_MSG_ATTR(extack, abs, "give the lease as LEASE_MS or LEASE_EXPIRY_NS, not both");
+		return -EINVAL;
+	}
+	if ((ms || abs) && role != TANDEM_ROLE_PRIMARY) {
+		NL_SET_ERR_MSG_ATTR(extack, ms ?: abs,
+				    "a lease applies only to a primary");
+		return -EINVAL;
+	}
+	if (abs && nla_get_u64(abs) >
+		   ktime_get_ns() + (u64)TANDEM_LEASE_MAX_MS * NSEC_PER_MSEC) {
+		NL_SET_ERR_MSG_ATTR(extack, abs, "lease expiry more than 3600000 ms ahead");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_primary(const struct tandem_group *g, struct nlattr **attrs,
 			 u64 epoch, bool has_key, bool has_repl,
 			 struct netlink_ext_ack *extack)
@@ -333,10 +378,17 @@ static int check_primary(const struct tandem_group *g, struct nlattr **attrs,
 		NL_SET_ERR_MSG_ATTR(extack, role, "primary role requires a replication address");
 		return -EINVAL;
 	}
-	if (!attrs[TANDEM_A_GROUP_LEASE_MS]) {
-		NL_SET_ERR_MSG_ATTR(extack, role, "primary role requires TANDEM_A_GROUP_LEASE_MS");
+	if (!attrs[TANDEM_A_GROUP_LEASE_MS] &&
+	    !attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS]) {
+		NL_SET_ERR_MSG_ATTR(extack, role, "primary role requires a lease (TANDEM_A_GROUP_LEASE_MS or TANDEM_A_GROUP_LEASE_EXPIRY_NS)");
 		NL_SET_ERR_ATTR_MISS(extack, NULL, TANDEM_A_GROUP_LEASE_MS);
 		return -EINVAL;
+	}
+	if (g->role != TANDEM_ROLE_PRIMARY &&
+	    lease_end(attrs) <= ktime_get_ns()) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS],
+				    "lease expiry already passed: not promoted");
+		return -ETIME;
 	}
 	return 0;
 }
@@ -348,16 +400,15 @@ static int check_role(const struct tandem_group *g, struct nlattr **attrs,
 {
 	struct nlattr *role_attr = attrs[TANDEM_A_GROUP_ROLE];
 	struct nlattr *epoch_attr = attrs[TANDEM_A_GROUP_EPOCH];
+	int ret;
 
 	if (epoch_attr && epoch < g->epoch) {
 		NL_SET_ERR_MSG_ATTR(extack, epoch_attr, "epoch may not go backwards");
 		return -ESTALE;
 	}
-	if (attrs[TANDEM_A_GROUP_LEASE_MS] && role != TANDEM_ROLE_PRIMARY) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[TANDEM_A_GROUP_LEASE_MS],
-				    "a lease applies only to a primary");
-		return -EINVAL;
-	}
+	ret = check_lease(attrs, role, extack);
+	if (ret)
+		return ret;
 	if (!role_attr)
 		return 0;
 	if (role == TANDEM_ROLE_PRIMARY)
@@ -395,17 +446,18 @@ static int check_repl_family(const struct tandem_group *g,
 }
 
 static void apply_role(struct tandem_group *g, u8 role, u64 epoch,
-		       const struct nlattr *lease)
+		       struct nlattr **attrs)
 {
-	unsigned long delay;
+	u64 expires;
 
 	WRITE_ONCE(g->epoch, epoch);
 	if (role != TANDEM_ROLE_PRIMARY) {
 		cancel_delayed_work(&g->lease_work);
-	} else if (lease) {
-		delay = msecs_to_jiffies(nla_get_u32(lease));
-		WRITE_ONCE(g->lease_expires, jiffies + delay);
-		mod_delayed_work(system_wq, &g->lease_work, delay);
+	} else if (attrs[TANDEM_A_GROUP_LEASE_MS] ||
+		   attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS]) {
+		expires = lease_end(attrs);
+		WRITE_ONCE(g->lease_expires, expires);
+		lease_arm(g, expires);
 	}
 	smp_store_release(&g->role, role);
 }
@@ -417,7 +469,8 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 	struct tandem_channel_change chg = {};
 	struct nlattr *role_attr = attrs[TANDEM_A_GROUP_ROLE];
 	struct nlattr *epoch_attr = attrs[TANDEM_A_GROUP_EPOCH];
-	struct nlattr *lease_attr = attrs[TANDEM_A_GROUP_LEASE_MS];
+	bool lease_attr = attrs[TANDEM_A_GROUP_LEASE_MS] ||
+			  attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS];
 	u8 old_role = g->role, role = role_attr ? nla_get_u8(role_attr) : g->role;
 	u64 epoch = epoch_attr ? nla_get_u64(epoch_attr) : g->epoch;
 	u64 old_epoch = g->epoch;
@@ -453,7 +506,9 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 		call_rcu(&old->rcu, cfg_free_rcu);
 		tandem_channel_commit(g, &chg);
 	}
-	apply_role(g, role, epoch, lease_attr);
+	apply_role(g, role, epoch, attrs);
+	if (attrs[TANDEM_A_GROUP_GARP_REFRESH_MS])
+		tandem_garp_refresh(g);
 	if (role == TANDEM_ROLE_PRIMARY && old_role != TANDEM_ROLE_PRIMARY)
 		tandem_takeover(g);
 	else if (role == TANDEM_ROLE_BACKUP && epoch != old_epoch)
@@ -513,11 +568,11 @@ void tandem_groups_flush(struct tandem_net *tn)
 
 static u32 lease_remaining_ms(const struct tandem_group *g)
 {
-	unsigned long now = jiffies;
+	u64 now = ktime_get_ns();
 
-	if (!time_before(now, g->lease_expires))
+	if (now >= g->lease_expires)
 		return 0;
-	return jiffies_to_msecs(g->lease_expires - now);
+	return div_u64(g->lease_expires - now, NSEC_PER_MSEC);
 }
 
 int tandem_group_fill(struct sk_buff *skb, const struct tandem_group *g)
@@ -546,6 +601,8 @@ int tandem_group_fill(struct sk_buff *skb, const struct tandem_group *g)
 	    nla_put_u8(skb, TANDEM_A_GROUP_GARP_COUNT, cfg->garp_count) ||
 	    nla_put_u32(skb, TANDEM_A_GROUP_GARP_INTERVAL_MS,
 			cfg->garp_interval_ms) ||
+	    nla_put_u32(skb, TANDEM_A_GROUP_GARP_REFRESH_MS,
+			cfg->garp_refresh_ms) ||
 	    nla_put_u32(skb, TANDEM_A_GROUP_MEMBERS, g->n_members) ||
 	    nla_put_u32(skb, TANDEM_A_GROUP_SERVICES, g->n_services))
 		return -EMSGSIZE;

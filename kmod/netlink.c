@@ -174,6 +174,10 @@ static int validate_int(const struct nlattr *nla,
 		if (!between(nla_get_u32(nla), 1, 10000))
 			BAD("gratuitous ARP interval must be 1..10000 ms");
 		break;
+	case TANDEM_A_GROUP_GARP_REFRESH_MS:
+		if (nla_get_u32(nla) && !between(nla_get_u32(nla), 100, 3600000))
+			BAD("gratuitous ARP refresh must be 0 or 100..3600000 ms");
+		break;
 	case TANDEM_A_MEMBER_NODE_ID:
 		if (!nla_get_u32(nla))
 			BAD("member node id must be nonzero");
@@ -238,7 +242,8 @@ static int validate_ints(struct nlattr **attrs, struct netlink_ext_ack *extack)
 	[TANDEM_A_GROUP_MAX_LAG_MS]	= INT(NLA_U32),			\
 	[TANDEM_A_GROUP_MAX_CONNS]	= INT(NLA_U32),			\
 	[TANDEM_A_GROUP_GARP_COUNT]	= INT(NLA_U8),			\
-	[TANDEM_A_GROUP_GARP_INTERVAL_MS] = INT(NLA_U32)
+	[TANDEM_A_GROUP_GARP_INTERVAL_MS] = INT(NLA_U32),		\
+	[TANDEM_A_GROUP_GARP_REFRESH_MS] = INT(NLA_U32)
 
 static const struct nla_policy group_new_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
@@ -255,6 +260,7 @@ static const struct nla_policy group_set_policy[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_GROUP_ROLE]		= INT(NLA_U8),
 	[TANDEM_A_GROUP_EPOCH]		= INT(NLA_U64),
 	[TANDEM_A_GROUP_LEASE_MS]	= INT(NLA_U32),
+	[TANDEM_A_GROUP_LEASE_EXPIRY_NS] = INT(NLA_U64),
 };
 
 static const struct nla_policy group_sel_policy[TANDEM_A_MAX + 1] = {

@@ -137,8 +137,11 @@ void tandem_takeover(struct tandem_group *g)
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 
-	dp->garp_left = rcu_dereference_protected(g->cfg, true)->garp_count;
-	mod_delayed_work(system_wq, &dp->garp_work, 0);
+	dp->garp_left = tandem_group_cfg_locked(g)->garp_count;
+	if (dp->garp_left)
+		mod_delayed_work(system_wq, &dp->garp_work, 0);
+	else
+		tandem_garp_refresh(g);
 }
 
 /* Calls @fn for every entry of @g, which may sleep; no entry is freed meanwhile. */
@@ -245,19 +248,11 @@ void tandem_silence(struct tandem_group *g, u16 port)
 	for_each_conn(g, silence, &port);
 }
 
-void tandem_garp_work(struct work_struct *work)
+static void garp_send(struct tandem_group *g)
 {
-	struct tandem_dp *dp = container_of(to_delayed_work(work),
-					    struct tandem_dp, garp_work);
-	struct tandem_group *g = dp->group;
 	struct net_device *dev;
-	u32 interval;
 
-	if (!dp->garp_left || !tandem_group_is_live_primary(g) ||
-	    g->vip.family != AF_INET)
-		return;
 	rcu_read_lock();
-	interval = rcu_dereference(g->cfg)->garp_interval_ms;
 	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
 	if (dev && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK))) {
 		arp_send(ARPOP_REQUEST, ETH_P_ARP, g->vip.v4, dev, g->vip.v4,
@@ -265,7 +260,47 @@ void tandem_garp_work(struct work_struct *work)
 		dp_count(g, TANDEM_STAT_GARP_SENT);
 	}
 	rcu_read_unlock();
-	if (--dp->garp_left)
+}
+
+/*
+ * The promotion's garp_count ARPs garp_interval_ms apart, then one every
+ * garp_refresh_ms (if set) for as long as the node is a live primary.
+ */
+void tandem_garp_work(struct work_struct *work)
+{
+	struct tandem_dp *dp = container_of(to_delayed_work(work),
+					    struct tandem_dp, garp_work);
+	struct tandem_group *g = dp->group;
+	u32 interval, refresh;
+
+	rcu_read_lock();
+	interval = rcu_dereference(g->cfg)->garp_interval_ms;
+	refresh = rcu_dereference(g->cfg)->garp_refresh_ms;
+	rcu_read_unlock();
+	if ((!dp->garp_left && !refresh) ||
+	    !tandem_group_is_live_primary(g) || g->vip.family != AF_INET)
+		return;
+	garp_send(g);
+	if (dp->garp_left && --dp->garp_left)
 		schedule_delayed_work(&dp->garp_work,
 				      msecs_to_jiffies(interval));
+	else if (refresh)
+		schedule_delayed_work(&dp->garp_work,
+				      msecs_to_jiffies(refresh));
+}
+
+/* A new refresh period: the next ARP follows it (none if 0). */
+void tandem_garp_refresh(struct tandem_group *g)
+{
+	u32 refresh = tandem_group_cfg_locked(g)->garp_refresh_ms;
+	struct tandem_dp *dp = g->dp;
+
+	lockdep_assert_held(&g->tn->lock);
+	if (dp->garp_left || !tandem_group_is_live_primary(g))
+		return;
+	if (refresh)
+		mod_delayed_work(system_wq, &dp->garp_work,
+				 msecs_to_jiffies(refresh));
+	else
+		cancel_delayed_work(&dp->garp_work);
 }

@@ -71,6 +71,7 @@ struct tandem_group_cfg {
 	u32 max_lag_ms;
 	u32 max_conns;
 	u32 garp_interval_ms;
+	u32 garp_refresh_ms;
 	u8 garp_count;
 };
 
@@ -96,7 +97,7 @@ struct tandem_group {
 	/* Written under tn->lock, read locklessly by the data path. */
 	u8 role;			/* enum tandem_role */
 	u64 epoch;
-	unsigned long lease_expires;	/* jiffies; meaningful for a primary */
+	u64 lease_expires;		/* ktime_get_ns(); for a primary */
 
 	/* Immutable after creation. */
 	u32 id;
@@ -212,7 +213,7 @@ tandem_group_cfg_locked(const struct tandem_group *g)
 static inline bool tandem_group_is_live_primary(const struct tandem_group *g)
 {
 	return smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY &&
-	       time_before(jiffies, READ_ONCE(g->lease_expires));
+	       ktime_get_ns() < READ_ONCE(g->lease_expires);
 }
 
 /* stats.c */

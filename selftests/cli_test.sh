@@ -154,7 +154,8 @@ tap_check "group show id N -j -p: the defaults" \
 	      .node_id == 7 and (has("repl_addr") | not) and .repl_port == 7400 and
 	      .has_key == true and .syn_timeout_ms == 200 and
 	      .max_lag_bytes == 4194304 and .max_lag_ms == 2000 and
-	      .max_conns == 65536 and .garp_count == 3 and .garp_interval_ms == 100)' \
+	      .max_conns == 65536 and .garp_count == 3 and .garp_interval_ms == 100 and
+	      .garp_refresh_ms == 0)' \
 	t -j -p group show id 2
 tap_check "group add without key" ok t group add g3 id 3 vip 10.0.0.3 node 1
 tap_check "group show: dump of all groups" \

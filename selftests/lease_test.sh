@@ -10,12 +10,16 @@
 #    stay where they were, and the client sees no reset, no EOF and no wrong
 #    byte (its stream times out);
 #  - invalid role changes are refused with exit status 2 and the kernel's
-#    extended ACK message, and change nothing.
+#    extended ACK message, and change nothing;
+#  - an absolute lease (lease-expiry, CLOCK_MONOTONIC ns) promotes node2,
+#    whose gratuitous ARPs move the client's neighbour entry of the VIP and
+#    repeat every garp-refresh ms until the refresh is turned off; an
+#    expiry already past fences it at once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
 PORT=5001
-PLAN=11
+PLAN=20
 
 [ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
 for tool in ip jq ss awk; do
@@ -51,6 +55,11 @@ dump_state() {
 # group_field NODE FIELD: a field of group g in NODE's group show -j
 group_field() {
 	tandem_node "$1" -j group show g 2>/dev/null | jq -r ".[0].$2 // \"none\""
+}
+
+# mono_ns MS: CLOCK_MONOTONIC in ns, MS milliseconds from now
+mono_ns() {
+	awk -v ms="$1" '/^now at/ { printf "%.0f\n", $3 + ms * 1000000; exit }' /proc/timer_list
 }
 
 role_is() { [ "$(group_field "$1" role)" = "$2" ]; }
@@ -163,8 +172,16 @@ refused() {
 
 refused "an epoch going backwards" 2 "epoch may not go backwards" \
 	role backup epoch 0
-refused "a primary without a lease" 2 "requires TANDEM_A_GROUP_LEASE_MS" \
+refused "a primary without a lease" 2 "primary role requires a lease" \
 	role primary epoch 2
+refused "a promotion with a lease already expired" 2 "already passed" \
+	role primary epoch 2 lease-expiry 1
+refused "both lease attributes" 2 "not both" \
+	role primary epoch 2 lease 1000 lease-expiry "$(mono_ns 1000)"
+refused "a lease expiry over an hour ahead" 2 "ms ahead" \
+	role primary epoch 2 lease-expiry "$(mono_ns 3601000)"
+refused "a garp refresh below 100 ms" 2 "refresh must be 0 or 100" \
+	garp-refresh 99
 refused "a primary in the epoch it was fenced in" 1 \
 	"requires an epoch greater than the current one" \
 	role primary epoch 1 lease 60000
@@ -179,5 +196,49 @@ if [ "$r1 $e1 $r2 $e2" = "fenced 1 backup 1" ]; then
 	tap_ok "refused changes changed nothing"
 else
 	tap_fail "refused changes changed nothing"
+fi
+
+if tandem_node 2 group set g role primary epoch 2 \
+	lease-expiry "$(mono_ns 60000)" garp-refresh 300 &&
+   role_is 2 primary && left=$(group_field 2 lease_remaining_ms) &&
+   [ "$left" -gt 30000 ] && [ "$left" -le 60000 ]; then
+	tap_ok "node2 promoted with an absolute lease 60 s ahead (remaining $left ms)"
+else
+	tap_fail "node2 promoted with an absolute lease 60 s ahead (remaining ${left:-?} ms)"
+fi
+
+node2_mac=$(node_exec 2 cat /sys/class/net/eth0/address)
+client_vip_mac() {
+	[ "$(client_exec ip neigh show "$TOPO_VIP" | awk '{ for (i = 1; i < NF; i++)
+		if ($i == "lladdr") print $(i + 1) }')" = "$node2_mac" ]
+}
+if wait_until 30 client_vip_mac; then
+	tap_ok "node2's gratuitous ARP moved the client's VIP entry to $node2_mac"
+else
+	client_exec ip neigh show | sed 's/^/# client: /'
+	tap_fail "node2's gratuitous ARP moved the client's VIP entry to $node2_mac"
+fi
+
+# garp-count (3) on the promotion, then one every 300 ms
+if wait_until 60 cnt_ge 2 garp_sent 7; then
+	tap_ok "garp-refresh 300: node2 keeps announcing the VIP ($(cnt 2 garp_sent) sent)"
+else
+	tap_fail "garp-refresh 300: node2 keeps announcing the VIP ($(cnt 2 garp_sent) sent)"
+fi
+
+tandem_node 2 group set g garp-refresh 0
+g0=$(cnt 2 garp_sent)
+sleep 2
+g1=$(cnt 2 garp_sent)
+if [ "$(group_field 2 garp_refresh_ms)" = 0 ] && [ "$g1" -le $((g0 + 1)) ]; then
+	tap_ok "garp-refresh 0: the announcements stop ($g0 -> $g1 in 2 s)"
+else
+	tap_fail "garp-refresh 0: the announcements stop ($g0 -> $g1 in 2 s)"
+fi
+
+if tandem_node 2 group set g lease-expiry 1 && wait_until 20 role_is 2 fenced; then
+	tap_ok "a renewal with an expiry already past fences node2 at once"
+else
+	tap_fail "a renewal with an expiry already past fences node2 at once"
 fi
 tap_done

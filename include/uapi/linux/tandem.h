@@ -86,6 +86,11 @@
  *     TANDEM_A_GROUP_GARP_COUNT: NLA_U8, 0..100 [3]: gratuitous ARPs (or
  *                         unsolicited NAs) sent on promotion
  *     TANDEM_A_GROUP_GARP_INTERVAL_MS: NLA_U32, 1..10000 [100]
+ *     TANDEM_A_GROUP_GARP_REFRESH_MS: NLA_U32, 0 or 100..3600000 [0]: after
+ *                         the promotion's ARPs, a primary sends one more
+ *                         every this many ms while its lease is valid (so
+ *                         that switches and neighbours that forgot the VIP
+ *                         learn it again); 0: never
  *   A new group has role TANDEM_ROLE_FENCED and epoch 0.
  *   The VIP and the replication address may be of different families (an
  *   IPv6 service replicated over an IPv4 network, say); neither may be a
@@ -106,11 +111,22 @@
  *     TANDEM_A_GROUP_KEY, TANDEM_A_GROUP_SYN_TIMEOUT_MS,
  *     TANDEM_A_GROUP_MAX_LAG_BYTES, TANDEM_A_GROUP_MAX_LAG_MS,
  *     TANDEM_A_GROUP_MAX_CONNS, TANDEM_A_GROUP_GARP_COUNT,
- *     TANDEM_A_GROUP_GARP_INTERVAL_MS (as for GROUP_NEW), and:
+ *     TANDEM_A_GROUP_GARP_INTERVAL_MS, TANDEM_A_GROUP_GARP_REFRESH_MS (as for
+ *     GROUP_NEW; a new refresh period applies from the next ARP), and:
  *     TANDEM_A_GROUP_ROLE: NLA_U8, enum tandem_role
  *     TANDEM_A_GROUP_EPOCH: NLA_U64
  *     TANDEM_A_GROUP_LEASE_MS: NLA_U32, 1..TANDEM_LEASE_MAX_MS: the primary's
  *                         lease is renewed to expire this long from now.
+ *     TANDEM_A_GROUP_LEASE_EXPIRY_NS: NLA_U64: the same as an absolute
+ *                         instant, CLOCK_MONOTONIC nanoseconds of the initial
+ *                         time namespace (what clock_gettime() returns
+ *                         outside a time namespace). A caller that computes
+ *                         the expiry from its own clock reading is not
+ *                         affected by a delay before the request is applied.
+ *                         At most TANDEM_LEASE_MAX_MS ahead (-EINVAL). An
+ *                         instant already past fences a primary at once on a
+ *                         renewal, and refuses a promotion (-ETIME).
+ *     A message carries at most one of the two lease attributes (-EINVAL).
  *   The VIP, node id and name of a group cannot change: delete and re-create.
  *   A new TANDEM_A_GROUP_REPL_ADDR must be of the family of the group's
  *   members, if it has any.
@@ -122,16 +138,16 @@
  *     - TANDEM_ROLE_PRIMARY requires an epoch greater than the current one
  *       (or equal, if the node is already primary in that epoch; equal
  *       otherwise is -ESTALE), a key, a replication address, and
- *       TANDEM_A_GROUP_LEASE_MS;
- *     - TANDEM_A_GROUP_LEASE_MS alone renews the lease of a primary and is
- *       refused (-EINVAL) on any other role;
+ *       a lease (TANDEM_A_GROUP_LEASE_MS or TANDEM_A_GROUP_LEASE_EXPIRY_NS);
+ *     - a lease alone renews the lease of a primary and is refused (-EINVAL)
+ *       on any other role;
  *     - an epoch without a role keeps the role and moves the epoch forward
  *       (a backup following a newer primary);
  *     - a primary whose lease lapses becomes TANDEM_ROLE_FENCED by itself,
  *       and a TANDEM_CMD_GROUP_SET event reports it.
  *   All attributes of one message are validated before any is applied: a
  *   refused message changes nothing.
- *   Errors: -ENOENT (no such group), -EINVAL, -ESTALE, -EADDRINUSE.
+ *   Errors: -ENOENT (no such group), -EINVAL, -ESTALE, -EADDRINUSE, -ETIME.
  *
  * TANDEM_CMD_GROUP_DEL: delete a group and its members.
  *   Required: the group selector.
@@ -151,6 +167,7 @@
  *     TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,
  *     TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,
  *     TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,
+ *     TANDEM_A_GROUP_GARP_REFRESH_MS,
  *     TANDEM_A_GROUP_MEMBERS (NLA_U32: number of members),
  *     TANDEM_A_GROUP_SERVICES (NLA_U32: number of services)
  *   Errors: -ENOENT.
@@ -479,6 +496,8 @@ enum tandem_attr {
 	TANDEM_A_CONN_PEER_NODE_ID,
 	TANDEM_A_CONN_PEER_STATE,
 	TANDEM_A_CONN_PEER_LAG_BYTES,
+	TANDEM_A_GROUP_GARP_REFRESH_MS,
+	TANDEM_A_GROUP_LEASE_EXPIRY_NS,
 	__TANDEM_A_MAX
 };
 #define TANDEM_A_MAX (__TANDEM_A_MAX - 1)
