@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,12 +128,18 @@ static struct json_object *status(struct td_daemon *d)
 	return o;
 }
 
-static struct json_object *error(const char *fmt, const char *arg)
+static struct json_object *error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static struct json_object *error(const char *fmt, ...)
 {
 	struct json_object *o = json_object_new_object();
 	char msg[256];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	add(o, "error", json_object_new_string(msg));
 	return o;
 }
@@ -147,11 +154,35 @@ static bool privileged(int fd)
 	return cred.uid == 0 || cred.uid == geteuid();
 }
 
+/*
+ * A named target must protect every connection this primary serves (as
+ * the kernels last counted them: the target's count from its acks, ours
+ * now); the others would be reset at its takeover. The best backup is
+ * chosen by that count already.
+ */
+static bool target_short(struct td_grp *g, uint32_t target, uint32_t *has,
+			 uint32_t *want)
+{
+	struct agree_view_entry v[AGREE_MAX_MEMBERS];
+	unsigned int i, n = agree_view(&g->node, v);
+
+	*want = g->conns;
+	if (!g->witness && agree_role(&g->node) == AGREE_ROLE_PRIMARY)
+		kernel_conns(g->d, g->cfg, want);
+	for (i = 0; i < n; i++)
+		if (v[i].id == target) {
+			*has = v[i].conns;
+			return *has < *want;
+		}
+	return false;
+}
+
 static struct json_object *switchover(struct td_daemon *d, int fd, char *args)
 {
 	char *save, *name = strtok_r(args, " \t", &save);
 	char *node = strtok_r(NULL, " \t", &save);
 	uint64_t target = 0;
+	uint32_t has, want;
 	unsigned int i;
 	int ret;
 
@@ -164,6 +195,10 @@ static struct json_object *switchover(struct td_daemon *d, int fd, char *args)
 
 		if (strcmp(g->cfg->name, name))
 			continue;
+		if (target && agree_role(&g->node) == AGREE_ROLE_PRIMARY &&
+		    target_short(g, target, &has, &want))
+			return error("%s: node %" PRIu64 " protects %u of the %u connections of this primary: the others would be reset at its takeover (switch over to the best backup, or wait until it protects them)",
+				     name, target, has, want);
 		ret = agree_request_switchover(&g->node, td_now(), target);
 		if (ret == -EPERM)
 			return error("this node is not the primary of %s", name);

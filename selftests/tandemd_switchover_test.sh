@@ -1,0 +1,263 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `tandem switchover` with a stream through it (issue 4, "nothing lost"),
+# and an old primary's tandemd restarted with the stream still running
+# ("rejoins as backup, no disruption"). Three replicas run tandemd and the
+# tstream server; a client streams BYTES through the VIP while
+#   1. `tandem switchover g` moves the primary P0 to the best backup P1;
+#   2. `tandem switchover g to P2` moves it on to the third node, named
+#      (`switchover g to P0`, the old primary, is refused first while P0
+#      does not protect the connection: it would reset it);
+#   3. tandemd on P1 (a backup now, the primary of step 2's start) is
+#      SIGKILLed and restarted: it rejoins as a backup, past its quiet
+#      period, and nothing moves (same primary, same epoch).
+# After each switchover the stream goes on through the new primary, the
+# node that was a backup all along protects it there, and the old primary
+# is a backup of the new epoch; whether the old primary protects the
+# connection it served is checked too (a SKIP naming the data path's
+# limitation while it does not: see old_protects). The stream completes
+# byte-exact, with no reset and no EOF, and every step happened while it
+# was running.
+# Run it alone: selftests/vm/run.sh tandemd_switchover_test.sh
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/tandemd_lib.sh"
+
+PORT=5001
+BYTES=${STREAM_BYTES:-$((40 * 1024 * 1024))}
+RATE=${STREAM_RATE:-512K}
+STEP=$((1024 * 1024))	# verified bytes the stream must make after each step
+[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+[ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
+[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
+[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+
+tap_init 13
+
+TD_GROUP_EXTRA="max-lag-bytes = 1G
+max-lag-time = 600s"
+TD_TAIL="[service g $PORT]"
+td_up 3 || ksft_skip_all "no topology"
+for i in 1 2 3; do
+	vip_add $i
+	node_exec $i sysctl -qw net.ipv4.tcp_orphan_retries=1 net.ipv4.tcp_fin_timeout=1
+	tstream_server $i $PORT || echo "# no tstream server on node$i"
+done
+for i in 1 2 3; do td_start $i || echo "# tandemd did not start on node$i"; done
+
+# settled: one primary, and in its view every member alive, not quiet
+settled() {
+	td_one_primary && tandem_node "$(td_primaries)" -j group show g |
+		jq -e '.[0].agreement.members | all(.[]; .alive and (.quiet | not))' > /dev/null
+}
+if wait_until 60 settled; then
+	tap_ok "one primary elected, every member alive and past its quiet period"
+else
+	td_dump
+	tap_fail "one primary elected, every member alive and past its quiet period"
+fi
+p0=$(td_primaries)
+e0=$(td_epoch "$p0")
+echo "# primary node$p0, epoch $e0"
+
+progress=$TOPO_DIR/progress out=$TOPO_DIR/client
+tstream_client $TOPO_VIP:$PORT -b $BYTES --rate $RATE --seed $SRANDOM -t 60 \
+	--progress-file "$progress" > "$out" 2> "$out.err" &
+client=$!
+conns_seen() {
+	tandem_node "$1" -j group show g | jq -e '.[0].agreement.conns >= 1' > /dev/null
+}
+if stream_wait_bytes "$progress" $STEP 120 $client && wait_until 20 conns_seen "$p0"; then
+	tap_ok "the stream runs through the VIP; tandemd counts the protected connection"
+else
+	echo "# progress $(stream_progress "$progress")"
+	td_dump
+	tap_fail "the stream runs through the VIP; tandemd counts the protected connection"
+fi
+
+# conn_of NODE: NODE's entry of the stream's connection (conn show -j)
+conn_of() {
+	tandem_node "$1" -j conn show group g 2>/dev/null |
+		jq -c "[.[] | select(.port == $PORT and .state != \"closed\")] | .[0] // empty"
+}
+
+# protects PRIMARY BACKUP: PRIMARY has the stream's connection with BACKUP
+# protecting it, and BACKUP's own entry is usable (neither unprotected nor
+# diverged: it could take the connection over)
+protects() {
+	conn_of "$1" | jq -e "any(.peers[]; .node == $2 and .state == \"protecting\")" \
+		> /dev/null &&
+	conn_of "$2" | jq -e '(.flags | index("unprotected") or index("diverged")) | not' \
+		> /dev/null
+}
+
+show_conns() {
+	local i
+	for i in 1 2 3; do
+		echo "# node$i ($(td_role $i)): $(conn_of $i)"
+	done
+}
+
+# advances: the stream verified STEP more bytes than at the last call
+mark=0
+advances() {
+	local want=$((mark + STEP))
+	[ $want -gt $BYTES ] && want=$BYTES
+	stream_wait_bytes "$progress" $want 120 $client || return 1
+	mark=$(stream_progress "$progress")
+}
+
+# running: the client has not finished the stream yet (a step taken after
+# the end of the stream would prove nothing)
+running() { [ "$(stream_progress "$progress")" -lt $BYTES ] && kill -0 $client 2>/dev/null; }
+
+# switched OLD EPOCH NEW: NEW (any node if empty) is the one primary, in an
+# epoch above EPOCH, and OLD a backup of it
+switched() {
+	td_one_primary && [ "$(td_primaries)" != "$1" ] &&
+		{ [ -z "$3" ] || [ "$(td_primaries)" = "$3" ]; } &&
+		[ "$(td_epoch "$(td_primaries)")" -gt "$2" ] && td_role_is "$1" backup
+}
+
+# old_protects DESC PRIMARY OLD: the old primary, a backup now, protects the
+# connection it served. The data path does not do that yet: a primary that
+# is fenced and becomes a backup again marks the connections it holds
+# unprotected (it may have missed client bytes meanwhile; docs/datapath.md),
+# and the new primary does not count it as protecting them ("dropped" or
+# "unconfirmed"). That exact state is
+# reported as a SKIP naming the limitation (reported to the lead,
+# /tmp/tandem-bugs/tandemd.md); anything else fails.
+old_protects() {
+	local desc=$1
+	if wait_until 10 protects "$2" "$3"; then
+		tap_ok "$desc"
+	elif conn_of "$3" | jq -e '.flags | index("unprotected")' > /dev/null &&
+	     conn_of "$2" | jq -e "all(.peers[]; .node != $3 or .state != \"protecting\")" \
+		> /dev/null; then
+		show_conns
+		tap_skip "$desc" "data path: a demoted primary's connections are unprotected"
+	else
+		show_conns
+		tap_fail "$desc"
+	fi
+}
+
+# step DESC OLD EPOCH TARGET OTHER CMD...: run the switchover CMD on OLD,
+# check the outcome, the stream's progress through the new primary, OTHER
+# ("third": the node neither old nor new; a backup all along) protecting it
+# there, and OLD protecting it (above);
+# the new primary in $new, its epoch in $enew
+step() {
+	local desc=$1 old=$2 epoch=$3 target=$4 other=$5 res why=
+	shift 5
+	advances
+	echo "# $desc at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
+	running || why="the stream had ended before the switchover"
+	res=$(tandem_node "$old" "$@" 2>&1) || why="$* failed: $res"
+	if [ -z "$why" ] && wait_until 30 switched "$old" "$epoch" "$target"; then
+		new=$(td_primaries) enew=$(td_epoch "$(td_primaries)")
+		[ "$other" = third ] && other=$((6 - old - new))
+		tap_ok "$desc: node$new primary in epoch $enew, node$old a backup of it"
+	else
+		new= enew=$epoch
+		[ -n "$why" ] && echo "# $why"
+		td_dump
+		tap_fail "$desc: another node primary in a higher epoch, node$old a backup of it"
+		tap_skip "$desc: the stream goes on" "no new primary"
+		tap_skip "$desc: node$old protects the connection" "no new primary"
+		return 1
+	fi
+	if advances && { [ -z "$other" ] || wait_until 20 protects "$new" "$other"; }; then
+		tap_ok "$desc: the stream goes on through node$new${other:+, node$other protects it}"
+	else
+		echo "# progress $(stream_progress "$progress")"
+		show_conns
+		topo_dump 20
+		tap_fail "$desc: the stream goes on through node$new${other:+, node$other protects it}"
+	fi
+	old_protects "$desc: node$old, a backup now, protects the connection" "$new" "$old"
+}
+
+# 1. to the best backup; 2. to a named node: the one that has been a
+# backup all along (the old primary of step 1 no longer protects the
+# connection, see old_protects: promoting it would reset it)
+step "switchover g" "$p0" "$e0" "" third switchover g
+p1=$new e1=$enew
+# A named switchover to a node that would reset the connection (the old
+# primary, while it does not protect it) is refused, and nothing moves.
+if [ -n "$p1" ] && conn_of "$p0" | jq -e '.flags | index("unprotected")' > /dev/null; then
+	res=$(tandem_node "$p1" switchover g to "$p0" 2>&1)
+	rc=$?
+	echo "# switchover g to $p0 (${SECONDS}s): exit $rc: $res"
+	if [ $rc = 2 ] && [[ $res == *"would be reset"* ]] && td_one_primary &&
+	   [ "$(td_primaries)" = "$p1" ] && [ "$(td_epoch "$p1")" = "$e1" ]; then
+		tap_ok "switchover g to $p0 (it does not protect the connection): refused, nothing moves"
+	else
+		td_dump
+		tap_fail "switchover g to $p0 (it does not protect the connection): refused, nothing moves"
+	fi
+else
+	tap_skip "switchover to a node that does not protect the connection: refused" \
+		"node$p0 protects it"
+fi
+if [ -n "$p1" ]; then
+	p2=$((6 - p0 - p1))
+	step "switchover g to $p2" "$p1" "$e1" "$p2" "" switchover g to "$p2"
+	e2=$enew
+else
+	for d in "" "the stream goes on" "the old primary protects it"; do
+		tap_skip "switchover g to the third node${d:+: $d}" "the first switchover failed"
+	done
+fi
+
+# The old primary of step 2, a backup now, restarts its tandemd while the
+# stream runs: it follows the primary at once, and once its quiet period is
+# over (it could vote and stand again) nothing has moved.
+if [ -n "$p1" ] && [ -n "$new" ] && [ "$(td_primaries)" = "$p2" ]; then
+	advances
+	echo "# tandemd on node$p1 restarted at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
+	running || echo "# the stream had ended before the restart"
+	rejoined() {
+		td_one_primary && [ "$(td_primaries)" = "$p2" ] &&
+		tandem_node "$p1" -j group show g |
+			jq -e '.[0].agreement.members[] | select(.self) | (.quiet | not)' > /dev/null
+	}
+	if running && td_kill "$p1" KILL && td_start "$p1" && wait_until 30 rejoined &&
+	   [ "$(td_epoch "$p2")" = "$e2" ] && [ "$(td_epoch "$p1")" = "$e2" ] &&
+	   td_role_is "$p1" backup; then
+		tap_ok "tandemd restarted on node$p1 (an old primary): a backup again, epoch $e2 unchanged"
+	else
+		td_dump
+		tap_fail "tandemd restarted on node$p1 (an old primary): a backup again, epoch $e2 unchanged"
+	fi
+	if advances && [ "$(td_epoch "$p2")" = "$e2" ] && td_one_primary; then
+		tap_ok "after the restart the stream goes on through node$p2, epoch unchanged"
+	else
+		echo "# progress $(stream_progress "$progress")"
+		td_dump
+		tap_fail "after the restart the stream goes on through node$p2, epoch unchanged"
+	fi
+else
+	tap_skip "tandemd restarted on an old primary" "the switchovers failed"
+	tap_skip "after the restart the stream goes on" "the switchovers failed"
+fi
+if running; then
+	tap_ok "every step happened while the stream was running"
+else
+	tap_fail "every step happened while the stream was running (raise STREAM_BYTES)"
+fi
+
+wait $client
+json=$(cat "$out")
+echo "# $json"
+sed 's/^/# /' "$out.err"
+if jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
+	.mismatch == 0" <<< "$json" > /dev/null; then
+	tap_ok "the stream survived byte-exact, no reset, no EOF (longest pause $(json_num "$json" max_pause_ms) ms)"
+else
+	td_dump
+	topo_dump 20
+	tap_fail "the stream survived byte-exact, no reset, no EOF"
+fi
+tap_done
