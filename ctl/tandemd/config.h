@@ -63,6 +63,7 @@ struct td_tunables {
 	uint32_t syn_timeout_ms, max_lag_bytes, max_lag_ms, max_conns;
 	uint8_t garp_count;
 	uint32_t garp_interval_ms;
+	uint32_t garp_refresh_ms;	/* always set (default 10 s), 0: off */
 };
 
 struct td_group {

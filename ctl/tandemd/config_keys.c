@@ -38,6 +38,8 @@ static void vip_key(struct config_ctx *ctx, void *obj, const char *value);
 static void check_key(struct config_ctx *ctx, void *obj, const char *value);
 static void log_level_key(struct config_ctx *ctx, void *obj,
 			  const char *value);
+static void garp_refresh_key(struct config_ctx *ctx, void *obj,
+			     const char *value);
 
 #define N(f) offsetof(struct td_config, f)
 static const struct key node_keys[] = {
@@ -75,6 +77,8 @@ static const struct key group_keys[] = {
 	  TANDEM_A_GROUP_GARP_COUNT },
 	{ "garp-interval", KT_MS, T(garp_interval_ms), 1, 10000, NULL, false,
 	  TANDEM_A_GROUP_GARP_INTERVAL_MS },
+	{ "garp-refresh", KT_FN, 0, 0, 0, garp_refresh_key, false,
+	  TANDEM_A_GROUP_GARP_REFRESH_MS },
 	{ "syn-timeout", KT_MS, T(syn_timeout_ms), 1, 60000, NULL, false,
 	  TANDEM_A_GROUP_SYN_TIMEOUT_MS },
 	{ "max-lag-bytes", KT_SIZE, T(max_lag_bytes), 4096, 1 << 30, NULL,
@@ -276,6 +280,26 @@ static void log_level_key(struct config_ctx *ctx, void *obj, const char *value)
 	ctx_error(ctx, ctx->line,
 		  "log-level: \"%s\" unknown: expected err, warning, info or debug",
 		  value);
+}
+
+/* 0 (off) or 100ms..1h in whole ms: the kernel's range. */
+static void garp_refresh_key(struct config_ctx *ctx, void *obj,
+			     const char *value)
+{
+	struct td_group *g = obj;
+	int64_t ns;
+	int ret;
+
+	ret = config_duration(value, 0, HOUR, &ns);
+	if (!ret && ((ns && ns < 100 * MS) || ns % MS))
+		ret = -ERANGE;
+	if (ret) {
+		ctx_error(ctx, ctx->line,
+			  "garp-refresh: \"%s\" %s: expected 0 (off) or a duration 100ms..1h in whole ms",
+			  value, ret == -ERANGE ? "out of range" : "malformed");
+		return;
+	}
+	g->tun.garp_refresh_ms = ns / MS;
 }
 
 static void vip_key(struct config_ctx *ctx, void *obj, const char *value)

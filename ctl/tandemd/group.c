@@ -68,16 +68,21 @@ static void kernel_lost(struct td_grp *g)
 	agree_restart(&g->node, now);
 }
 
+/*
+ * The kernel lease is the core's expiry itself, an absolute CLOCK_MONOTONIC
+ * instant: however late the request is applied, the kernel's lease ends
+ * when the agreed one does. (Capped at the kernel's maximum ahead.)
+ */
 static void apply_primary(struct td_grp *g, const struct agree_out *o)
 {
-	int64_t left = (o->lease_expiry - td_now()) / NS_PER_MS;
+	int64_t now = td_now(), expiry = o->lease_expiry;
 	int ret;
 
 	if (g->witness)
 		return;
-	if (left > TANDEM_LEASE_MAX_MS)
-		left = TANDEM_LEASE_MAX_MS;
-	if (left < 1) {
+	if (expiry > now + (int64_t)TANDEM_LEASE_MAX_MS * NS_PER_MS)
+		expiry = now + (int64_t)TANDEM_LEASE_MAX_MS * NS_PER_MS;
+	if (expiry <= now) {
 		/* Lapses before it could be applied: the core fences next. */
 		td_debug("group %s: lease already over, not applied", g->cfg->name);
 		if (o->type == AGREE_OUT_PRIMARY)
@@ -85,9 +90,9 @@ static void apply_primary(struct td_grp *g, const struct agree_out *o)
 		return;
 	}
 	if (o->type == AGREE_OUT_LEASE && g->role == TD_ROLE_PRIMARY)
-		ret = kernel_renew(g->d, g->cfg, left);
+		ret = kernel_renew(g->d, g->cfg, expiry);
 	else
-		ret = kernel_set_role(g->d, g->cfg, TD_ROLE_PRIMARY, o->epoch, left);
+		ret = kernel_set_role(g->d, g->cfg, TD_ROLE_PRIMARY, o->epoch, expiry);
 	if (ret) {
 		kernel_lost(g);
 		return;

@@ -75,21 +75,35 @@ static const struct td_member *self_member(const struct td_group *g)
 	return config_member(g, g->agree.self_id);
 }
 
-static void put_tunables(struct tandem_req *req, const struct td_group *g)
+/* The tunables given (and garp-refresh, always); k: only those that differ. */
+static void put_tunables(struct tandem_req *req, const struct td_group *g,
+			 struct json_object *k)
 {
 	const struct td_tunables *t = &g->tun;
-	static const unsigned int attrs[] = {
-		TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,
-		TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,
-		TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,
+	static const struct { unsigned int attr; const char *json; } attrs[] = {
+		{ TANDEM_A_GROUP_SYN_TIMEOUT_MS, "syn_timeout_ms" },
+		{ TANDEM_A_GROUP_MAX_LAG_BYTES, "max_lag_bytes" },
+		{ TANDEM_A_GROUP_MAX_LAG_MS, "max_lag_ms" },
+		{ TANDEM_A_GROUP_MAX_CONNS, "max_conns" },
+		{ TANDEM_A_GROUP_GARP_COUNT, "garp_count" },
+		{ TANDEM_A_GROUP_GARP_INTERVAL_MS, "garp_interval_ms" },
+		{ TANDEM_A_GROUP_GARP_REFRESH_MS, "garp_refresh_ms" },
 	};
 	const uint64_t vals[] = { t->syn_timeout_ms, t->max_lag_bytes,
-		t->max_lag_ms, t->max_conns, t->garp_count, t->garp_interval_ms };
+		t->max_lag_ms, t->max_conns, t->garp_count, t->garp_interval_ms,
+		t->garp_refresh_ms };
+	struct json_object *v;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-		if (t->set & (1ULL << attrs[i]))
-			req_num(req, attrs[i], vals[i]);
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		if (!(t->set & (1ULL << attrs[i].attr)))
+			continue;
+		/* unchanged: not sent (a refresh period sent restarts its timer) */
+		if (k && json_object_object_get_ex(k, attrs[i].json, &v) &&
+		    (uint64_t)json_object_get_uint64(v) == vals[i])
+			continue;
+		req_num(req, attrs[i].attr, vals[i]);
+	}
 }
 
 static int group_create(struct td_daemon *d, const struct td_group *g)
@@ -106,7 +120,7 @@ static int group_create(struct td_daemon *d, const struct td_group *g)
 	req_num(&req, TANDEM_A_GROUP_REPL_PORT, config_member_port(g, self));
 	memcpy(req.key, g->key, sizeof(req.key));
 	req.present |= 1ULL << TANDEM_A_GROUP_KEY;
-	put_tunables(&req, g);
+	put_tunables(&req, g, NULL);
 	ret = exec(d, &req, NULL, g->name, "create the kernel group");
 	req_wipe(&req);
 	if (!ret)
@@ -141,7 +155,7 @@ static int group_update(struct td_daemon *d, const struct td_group *g,
 		memcpy(req.key, g->key, sizeof(req.key));
 		req.present |= 1ULL << TANDEM_A_GROUP_KEY;
 	}
-	put_tunables(&req, g);
+	put_tunables(&req, g, k);
 	ret = 0;
 	if (req.present & ~(1ULL << TANDEM_A_GROUP_NAME))
 		ret = exec(d, &req, NULL, g->name, "update the kernel group");
@@ -346,7 +360,7 @@ static const uint8_t kernel_roles[] = {
 };
 
 int kernel_set_role(struct td_daemon *d, const struct td_group *g,
-		    enum td_role role, uint64_t epoch, uint32_t lease_ms)
+		    enum td_role role, uint64_t epoch, int64_t lease_expiry)
 {
 	struct tandem_req req;
 	char what[64];
@@ -356,18 +370,18 @@ int kernel_set_role(struct td_daemon *d, const struct td_group *g,
 	if (role != TD_ROLE_FENCED || epoch)
 		req_num(&req, TANDEM_A_GROUP_EPOCH, epoch);
 	if (role == TD_ROLE_PRIMARY)
-		req_num(&req, TANDEM_A_GROUP_LEASE_MS, lease_ms);
+		req_num(&req, TANDEM_A_GROUP_LEASE_EXPIRY_NS, lease_expiry);
 	snprintf(what, sizeof(what), "set the kernel role %s", td_role_name(role));
 	return exec(d, &req, NULL, g->name, what);
 }
 
 int kernel_renew(struct td_daemon *d, const struct td_group *g,
-		 uint32_t lease_ms)
+		 int64_t lease_expiry)
 {
 	struct tandem_req req;
 
 	req_group(&req, TANDEM_OBJ_GROUP, TANDEM_CMD_GROUP_SET, g);
-	req_num(&req, TANDEM_A_GROUP_LEASE_MS, lease_ms);
+	req_num(&req, TANDEM_A_GROUP_LEASE_EXPIRY_NS, lease_expiry);
 	return exec(d, &req, NULL, g->name, "renew the kernel lease");
 }
 

@@ -137,10 +137,11 @@ void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32]);
 int kernel_setup(struct td_daemon *d, const struct td_group *g, bool set_key);
 int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
 		       uint64_t *epoch, uint8_t *role);
+/* lease_expiry: CLOCK_MONOTONIC ns (td_now()), primary only. */
 int kernel_set_role(struct td_daemon *d, const struct td_group *g,
-		    enum td_role role, uint64_t epoch, uint32_t lease_ms);
+		    enum td_role role, uint64_t epoch, int64_t lease_expiry);
 int kernel_renew(struct td_daemon *d, const struct td_group *g,
-		 uint32_t lease_ms);
+		 int64_t lease_expiry);
 int kernel_conns(struct td_daemon *d, const struct td_group *g,
 		 uint32_t *count);
 

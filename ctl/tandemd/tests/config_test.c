@@ -108,6 +108,7 @@ TEST(full_file)
 		"drift-ppm = 500\n"
 		"garp-count = 5\n"
 		"garp-interval = 200ms\n"
+		"garp-refresh = 2s\n"
 		"max-lag-bytes = 8M\n"
 		"notify = /usr/local/bin/hook\n"
 		"health-addr = 10.1.0.2\n"
@@ -146,6 +147,7 @@ TEST(full_file)
 	ASSERT_EQ(3, g->agree.n_members);
 	ASSERT_EQ(5, g->tun.garp_count);
 	ASSERT_EQ(200, g->tun.garp_interval_ms);
+	ASSERT_EQ(2000, g->tun.garp_refresh_ms);
 	ASSERT_EQ(8 << 20, g->tun.max_lag_bytes);
 	ASSERT_TRUE(g->tun.set & (1ULL << TANDEM_A_GROUP_GARP_COUNT));
 	ASSERT_FALSE(g->tun.set & (1ULL << TANDEM_A_GROUP_MAX_CONNS));
@@ -177,7 +179,12 @@ TEST(defaults)
 	ASSERT_EQ(TANDEM_DEFAULT_REPL_PORT, cfg.group[0].port);
 	ASSERT_EQ(TANDEM_DEFAULT_REPL_PORT + 1, cfg.group[0].agree_port);
 	ASSERT_EQ(10000000, cfg.group[0].agree.hb_interval);
-	ASSERT_EQ(0, cfg.group[0].tun.set);
+	/* garp-refresh is always set: 10 s unless given */
+	ASSERT_EQ(1ULL << TANDEM_A_GROUP_GARP_REFRESH_MS, cfg.group[0].tun.set);
+	ASSERT_EQ(10000, cfg.group[0].tun.garp_refresh_ms);
+	config_free(&cfg);
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP "garp-refresh = 0\n", &cfg, &e));
+	ASSERT_EQ(0, cfg.group[0].tun.garp_refresh_ms);
 	config_free(&cfg);
 }
 
@@ -220,6 +227,8 @@ static const struct bad_case bad_cases[] = {
 	{ GOOD_NODE GOOD_GROUP "heartbeat = 5 ms\n", 11, "heartbeat: \"5 ms\" malformed: expected a duration" },
 	{ GOOD_NODE GOOD_GROUP "lease = 0\n", 11, "lease: \"0\" out of range" },
 	{ GOOD_NODE GOOD_GROUP "garp-interval = 1500us\n", 11, "in whole ms" },
+	{ GOOD_NODE GOOD_GROUP "garp-refresh = 50ms\n", 11, "garp-refresh: \"50ms\" out of range: expected 0 (off) or a duration 100ms..1h" },
+	{ GOOD_NODE GOOD_GROUP "garp-refresh = 2 s\n", 11, "garp-refresh: \"2 s\" malformed" },
 	{ GOOD_NODE GOOD_GROUP "member = 4\n", 11, "member: expected \"ID ADDRESS" },
 	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.300\n", 11, "member 4: \"10.1.0.300\" is not a numeric" },
 	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.4 priority 300\n", 11, "member: priority \"300\" out of range" },
