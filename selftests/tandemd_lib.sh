@@ -32,6 +32,12 @@
 #   td_dump                    every node's role, epoch and log tail as TAP
 #                              comments (after a failure)
 #
+#   td_link2_up                a second heartbeat link: bridge "brh" in sw,
+#                              nodeI eth2 10.202.0.(10+I) on it (sw end hI);
+#                              every member gets "addr2" in the files
+#                              written after (td_configure)
+#   node_rep2_addr NODE        echo its second link's address
+#
 # Timers are short (heartbeat 100 ms, lease 2 s) but loose enough for TCG
 # on a loaded host;
 # TD_TIMERS replaces them (lines of [group g]).
@@ -62,7 +68,8 @@ _td_write_conf() {
 		printf '[group g]\nid = %s\nvip = %s\nkey = %s\nport = %s\nagree-port = %s\n' \
 			$TOPO_GROUP_ID $TOPO_VIP "$TOPO_DIR/group.key" $TOPO_REPL_PORT $TD_AGREE_PORT
 		for ((j = 1; j <= TOPO_N; j++)); do
-			printf 'member = %s %s%s\n' $j "$(node_rep_addr $j)" \
+			printf 'member = %s %s%s%s\n' $j "$(node_rep_addr $j)" \
+				"${TD_LINK2:+ addr2 $(node_rep2_addr $j)}" \
 				"$([ "$j" = "$TD_WITNESS" ] && echo " witness")"
 		done
 		printf '%s\n' "$TD_TIMERS"
@@ -81,8 +88,35 @@ td_configure() {
 	done
 }
 
+TD_LINK2=
+
+node_rep2_addr() {
+	_topo_node "$1" || return 1
+	echo "10.202.0.$((10 + ${_node#node}))"
+}
+
+td_link2_up() {
+	local i sw
+	sw=$(node_ns sw) || return 1
+	{
+		echo "link add brh netns $sw type bridge"
+		for ((i = 1; i <= TOPO_N; i++)); do
+			echo "link add h$i netns $sw type veth peer name eth2 netns $(node_ns $i)"
+		done
+	} | ip -batch - || return 1
+	{
+		echo "link set brh up"
+		for ((i = 1; i <= TOPO_N; i++)); do echo "link set h$i master brh up"; done
+	} | ip -n "$sw" -batch - || return 1
+	for ((i = 1; i <= TOPO_N; i++)); do
+		printf 'addr add %s/24 dev eth2\nlink set eth2 up\n' "$(node_rep2_addr $i)" |
+			ip -n "$(node_ns $i)" -batch - || return 1
+	done
+	TD_LINK2=1
+}
+
 td_up() {
-	TD_WITNESS=${2:-}
+	TD_WITNESS=${2:-} TD_LINK2=
 	topo_up "$1" && td_configure
 }
 

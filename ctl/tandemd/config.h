@@ -51,6 +51,7 @@ struct td_service {
 struct td_member {
 	uint32_t id;
 	struct tandem_addr addr;	/* replication address */
+	struct tandem_addr addr2;	/* second heartbeat link (len 0: none) */
 	uint16_t port;			/* kernel replication port, 0: group's */
 	uint8_t priority;
 	bool witness;

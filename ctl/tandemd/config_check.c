@@ -88,6 +88,42 @@ static bool same_addr(const struct tandem_addr *a, const struct tandem_addr *b)
 	return a->len == b->len && !memcmp(a->bytes, b->bytes, a->len);
 }
 
+/*
+ * The second heartbeat link: every member has an addr2 or none does, of
+ * one family, used by nobody else on either link.
+ */
+static void check_addr2(struct config_ctx *ctx, const struct td_group *g,
+			const struct td_member *m)
+{
+	const struct td_member *first = &g->member[0];
+	unsigned int j;
+
+	if (!m->addr2.len != !first->addr2.len) {
+		ctx_error(ctx, m->line,
+			  "member %u: %s addr2 but member %u %s: give every member a second address or none",
+			  m->id, m->addr2.len ? "has an" : "has no",
+			  first->id, first->addr2.len ? "has one" : "has none");
+		return;
+	}
+	if (!m->addr2.len)
+		return;
+	if (m->addr2.family != first->addr2.family)
+		ctx_error(ctx, m->line,
+			  "member %u: addr2 family differs from member %u's",
+			  m->id, first->id);
+	for (j = 0; j < g->n_members; j++) {
+		const struct td_member *o = &g->member[j];
+
+		if (same_addr(&o->addr, &m->addr2) ||
+		    (o != m && same_addr(&o->addr2, &m->addr2))) {
+			ctx_error(ctx, m->line,
+				  "member %u: addr2 is an address of member %u (line %u)",
+				  m->id, o->id, o->line);
+			return;
+		}
+	}
+}
+
 static void check_members(struct config_ctx *ctx, struct td_group *g)
 {
 	unsigned int i, j;
@@ -111,6 +147,7 @@ static void check_members(struct config_ctx *ctx, struct td_group *g)
 			ctx_error(ctx, m->line,
 				  "member %u: address family differs from member %u's",
 				  m->id, g->member[0].id);
+		check_addr2(ctx, g, m);
 	}
 }
 

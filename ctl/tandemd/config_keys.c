@@ -329,7 +329,10 @@ static int split(char *text, char **word, int max)
 	return n;
 }
 
-/* "port P", "priority P" or "witness" after a member's id and address. */
+/*
+ * "addr2 ADDRESS", "port P", "priority P" or "witness" after a member's id
+ * and address.
+ */
 static int member_option(struct config_ctx *ctx, struct td_member *m,
 			 char **word, int n, int *i)
 {
@@ -339,13 +342,21 @@ static int member_option(struct config_ctx *ctx, struct td_member *m,
 		m->witness = true;
 		return 0;
 	}
-	if (*i + 1 >= n || (strcmp(word[*i], "port") && strcmp(word[*i], "priority"))) {
+	if (*i + 1 >= n || (strcmp(word[*i], "port") && strcmp(word[*i], "priority") &&
+			    strcmp(word[*i], "addr2"))) {
 		ctx_error(ctx, ctx->line,
-			  "member: unexpected \"%s\": expected port PORT, priority 0..255 or witness",
+			  "member: unexpected \"%s\": expected addr2 ADDRESS, port PORT, priority 0..255 or witness",
 			  word[*i]);
 		return -EINVAL;
 	}
-	if (!strcmp(word[*i], "port")) {
+	if (!strcmp(word[*i], "addr2")) {
+		if (parse_addr(word[*i + 1], &m->addr2)) {
+			ctx_error(ctx, ctx->line,
+				  "member %u: addr2 \"%s\" is not a numeric IPv4 or IPv6 address",
+				  m->id, word[*i + 1]);
+			return -EINVAL;
+		}
+	} else if (!strcmp(word[*i], "port")) {
 		if (parse_u64(word[*i + 1], 1, UINT16_MAX, &v))
 			goto bad;
 		m->port = v;
@@ -374,7 +385,7 @@ static void member_key(struct config_ctx *ctx, void *obj, const char *value)
 	n = split(text, word, 15);
 	if (n < 2 || n > 15) {
 		ctx_error(ctx, ctx->line,
-			  "member: expected \"ID ADDRESS [port PORT] [priority N] [witness]\"");
+			  "member: expected \"ID ADDRESS [addr2 ADDRESS] [port PORT] [priority N] [witness]\"");
 		return;
 	}
 	if (parse_u64(word[0], 1, UINT32_MAX, &id)) {

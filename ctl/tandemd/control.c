@@ -46,8 +46,30 @@ static void add(struct json_object *o, const char *k, struct json_object *v)
 	json_object_object_add(o, k, v);
 }
 
+/*
+ * Per link (the replication address, then addr2 if configured): ms since
+ * the last authenticated datagram from that member on it, null if none.
+ */
+static struct json_object *links_json(const struct td_grp *g, uint32_t id,
+				      int64_t now)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned int i, l;
+
+	for (i = 0; i < g->cfg->n_members; i++) {
+		if (g->cfg->member[i].id != id)
+			continue;
+		for (l = 0; l < (g->cfg->member[i].addr2.len ? 2U : 1U); l++)
+			json_object_array_add(a, g->heard[i][l] ?
+				json_object_new_int64((now - g->heard[i][l]) / NS_PER_MS) :
+				NULL);
+	}
+	return a;
+}
+
 static struct json_object *member_json(const struct td_grp *g,
-				       const struct agree_view_entry *v)
+				       const struct agree_view_entry *v,
+				       int64_t now)
 {
 	const struct td_member *m = config_member(g->cfg, v->id);
 	struct json_object *o = json_object_new_object();
@@ -60,6 +82,8 @@ static struct json_object *member_json(const struct td_grp *g,
 	add(o, "healthy", json_object_new_boolean(v->flags & AGREE_VIEW_HEALTHY));
 	add(o, "quiet", json_object_new_boolean(v->flags & AGREE_VIEW_QUIET));
 	add(o, "conns", json_object_new_uint64(v->conns));
+	if (v->id != g->cfg->agree.self_id)
+		add(o, "links", links_json(g, v->id, now));
 	return o;
 }
 
@@ -107,8 +131,9 @@ static struct json_object *group_json(const struct td_grp *g, int64_t now)
 	add(o, "conns", json_object_new_uint64(g->conns));
 	add(o, "rx_dropped", json_object_new_uint64(g->rx_bad));
 	add(o, "rx_replayed", json_object_new_uint64(g->rx_replay));
+	add(o, "rx_duplicates", json_object_new_uint64(g->rx_dup));
 	for (i = 0; i < cnt; i++)
-		json_object_array_add(members, member_json(g, &view[i]));
+		json_object_array_add(members, member_json(g, &view[i], now));
 	add(o, "members", members);
 	add(o, "checks", checks_json(g));
 	return o;

@@ -265,6 +265,7 @@ int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg)
 	g->d = d;
 	g->cfg = cfg;
 	g->sock.fd = -1;
+	g->sock2.fd = -1;
 	g->healthy = true;
 	g->witness = config_member(cfg, cfg->agree.self_id)->witness;
 	ret = start_state(g);

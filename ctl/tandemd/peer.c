@@ -12,10 +12,17 @@
  * K = HMAC-SHA256(group key, "tandemd agreement v1"): a key of its own, so
  * that nothing the kernel's channel authenticates with the group key can
  * be replayed here or the other way round. A receiver keeps, per sender,
- * the highest seq it accepted and drops anything not above it (replays,
- * and reordered datagrams, which the protocol tolerates as losses). The
- * incarnation is persisted and raised at every start, so a restarted
- * sender's datagrams are never taken for replays, nor its old ones for new.
+ * the highest seq it accepted and which of the PEER_WINDOW below it it
+ * accepted, and takes every seq at most once: duplicates (the copy sent on
+ * the other link, or a replay) and anything older than the window are
+ * dropped; reordering within the window is harmless (the protocol's
+ * handlers take messages in any order). The incarnation is persisted and
+ * raised at every start, so a restarted sender's datagrams are never taken
+ * for replays, nor its old ones for new.
+ *
+ * With a second link (every member's addr2), every datagram is sent on
+ * both, from a socket bound to each of this node's addresses; a peer is
+ * alive as long as either link delivers.
  */
 #include <errno.h>
 #include <string.h>
@@ -61,23 +68,23 @@ static int tag(const struct td_grp *g, const uint8_t *buf, size_t len,
 }
 
 static socklen_t member_sockaddr(const struct td_grp *g,
-				 const struct td_member *m,
+				 const struct tandem_addr *a,
 				 struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
-	if (m->addr.family == AF_INET) {
+	if (a->family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(g->cfg->agree_port);
-		memcpy(&sin->sin_addr, m->addr.bytes, 4);
+		memcpy(&sin->sin_addr, a->bytes, 4);
 		return sizeof(*sin);
 	}
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons(g->cfg->agree_port);
-	memcpy(&sin6->sin6_addr, m->addr.bytes, 16);
+	memcpy(&sin6->sin6_addr, a->bytes, 16);
 	return sizeof(*sin6);
 }
 
@@ -105,16 +112,16 @@ static uint32_t get32(const uint8_t *p)
 	return ntohl(v);
 }
 
-static int send_to(struct td_grp *g, const struct td_member *m,
-		   const uint8_t *buf, size_t len)
+static int send_to(struct td_grp *g, int fd, const struct td_member *m,
+		   const struct tandem_addr *a, const uint8_t *buf, size_t len)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl = member_sockaddr(g, m, &ss);
+	socklen_t sl = member_sockaddr(g, a, &ss);
 
-	if (sendto(g->sock.fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss,
-		   sl) < 0) {
-		td_debug("group %s: cannot send to node %u: %s", g->cfg->name,
-			 m->id, strerror(errno));
+	if (sendto(fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl) < 0) {
+		td_debug("group %s: cannot send to node %u on link %d: %s",
+			 g->cfg->name, m->id, a == &m->addr ? 1 : 2,
+			 strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -169,10 +176,39 @@ int peer_send(struct td_grp *g, const struct agree_msg *m)
 
 		if (mb->id == g->cfg->agree.self_id)
 			continue;
-		if (m->to == AGREE_BROADCAST || m->to == mb->id)
-			send_to(g, mb, buf, len);
+		if (m->to != AGREE_BROADCAST && m->to != mb->id)
+			continue;
+		send_to(g, g->sock.fd, mb, &mb->addr, buf, len);
+		if (g->sock2.fd >= 0)
+			send_to(g, g->sock2.fd, mb, &mb->addr2, buf, len);
 	}
 	return 0;
+}
+
+/* 0: seq is new from member i; -EEXIST: taken already; -EALREADY: too old. */
+static int seq_check(const struct td_grp *g, int i, uint64_t seq)
+{
+	uint64_t top = g->rx_seq[i];
+
+	if (seq > top)
+		return 0;
+	if (top - seq >= PEER_WINDOW)
+		return -EALREADY;
+	return (g->rx_win[i] >> (top - seq)) & 1 ? -EEXIST : 0;
+}
+
+static void seq_accept(struct td_grp *g, int i, uint64_t seq)
+{
+	uint64_t top = g->rx_seq[i];
+
+	if (seq > top) {
+		g->rx_win[i] = seq - top >= PEER_WINDOW ? 0 :
+			       g->rx_win[i] << (seq - top);
+		g->rx_win[i] |= 1;
+		g->rx_seq[i] = seq;
+	} else {
+		g->rx_win[i] |= 1ULL << (top - seq);
+	}
 }
 
 int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
@@ -193,21 +229,36 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 		return -EBADMSG;
 	memcpy(&seq, buf + 12, 8);
 	seq = be64toh(seq);
-	if (seq <= g->rx_seq[i])
-		return -EALREADY;
+	ret = seq_check(g, i, seq);
+	if (ret)
+		return ret;
 	ret = agree_wire_decode(buf + PEER_HDR, len - PEER_HDR, m);
 	if (ret)
 		return ret;
 	if (m->from != get32(buf + 8))
 		return -EBADMSG;
-	g->rx_seq[i] = seq;
+	seq_accept(g, i, seq);
 	return 0;
+}
+
+static void peer_readable2(struct td_daemon *d, struct td_watch *w,
+			   uint32_t events);
+
+static void heard(struct td_grp *g, int link, const uint8_t *buf)
+{
+	int i = member_index(g, get32(buf + 8));
+
+	if (i >= 0)
+		g->heard[i][link] = td_now();
 }
 
 static void peer_readable(struct td_daemon *d, struct td_watch *w,
 			  uint32_t events)
 {
-	struct td_grp *g = (struct td_grp *)((char *)w - offsetof(struct td_grp, sock));
+	int link = w->fn == peer_readable2;
+	struct td_grp *g = link ?
+		(struct td_grp *)((char *)w - offsetof(struct td_grp, sock2)) :
+		(struct td_grp *)((char *)w - offsetof(struct td_grp, sock));
 	uint8_t buf[PEER_MAX + 1];
 	struct agree_msg m;
 	unsigned int n;
@@ -221,6 +272,12 @@ static void peer_readable(struct td_daemon *d, struct td_watch *w,
 		if (len < 0)
 			break;
 		ret = peer_unseal(g, buf, len, &m);
+		if (!ret || ret == -EEXIST || ret == -EALREADY)
+			heard(g, link, buf);	/* authenticated */
+		if (ret == -EEXIST) {
+			g->rx_dup++;
+			continue;
+		}
 		if (ret == -EALREADY) {
 			g->rx_replay++;
 			continue;
@@ -239,40 +296,70 @@ static void peer_readable(struct td_daemon *d, struct td_watch *w,
 	}
 }
 
-int peer_open(struct td_grp *g)
+static void peer_readable2(struct td_daemon *d, struct td_watch *w,
+			   uint32_t events)
 {
-	const struct td_member *self = config_member(g->cfg, g->cfg->agree.self_id);
+	peer_readable(d, w, events);
+}
+
+/* A socket bound to a, port agree-port, polled by w. */
+static int open_link(struct td_grp *g, const struct tandem_addr *a,
+		     struct td_watch *w,
+		     void (*fn)(struct td_daemon *, struct td_watch *, uint32_t))
+{
 	struct sockaddr_storage ss;
-	socklen_t sl = member_sockaddr(g, self, &ss);
+	socklen_t sl = member_sockaddr(g, a, &ss);
 	char addr[TANDEM_ADDR_STRLEN];
 	int one = 1, fd;
 
-	g->tx_seq = g->incarnation << 32;
-	peer_derive_key(g->cfg->key, g->mac_key);
 	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof(one));
+	setsockopt(fd, ss.ss_family == AF_INET ? SOL_IP : SOL_IPV6,
+		   ss.ss_family == AF_INET ? IP_FREEBIND : IPV6_FREEBIND,
+		   &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, sl)) {
 		int ret = -errno;
 
-		format_addr(self->addr.bytes, self->addr.len, addr, sizeof(addr));
+		format_addr(a->bytes, a->len, addr, sizeof(addr));
 		td_err("group %s: cannot bind the agreement socket to %s port %u: %s",
 		       g->cfg->name, addr, g->cfg->agree_port, strerror(-ret));
 		close(fd);
 		return ret;
 	}
-	g->sock.fd = fd;
-	g->sock.fn = peer_readable;
-	return loop_add(g->d, &g->sock, EPOLLIN);
+	w->fd = fd;
+	w->fn = fn;
+	return loop_add(g->d, w, EPOLLIN);
+}
+
+int peer_open(struct td_grp *g)
+{
+	const struct td_member *self = config_member(g->cfg, g->cfg->agree.self_id);
+	int ret;
+
+	g->tx_seq = g->incarnation << 32;
+	g->sock2.fd = -1;
+	peer_derive_key(g->cfg->key, g->mac_key);
+	ret = open_link(g, &self->addr, &g->sock, peer_readable);
+	if (!ret && self->addr2.len)
+		ret = open_link(g, &self->addr2, &g->sock2, peer_readable2);
+	return ret;
+}
+
+static void close_link(struct td_grp *g, struct td_watch *w)
+{
+	if (w->fd < 0)
+		return;
+	loop_del(g->d, w);
+	close(w->fd);
+	w->fd = -1;
 }
 
 void peer_close(struct td_grp *g)
 {
+	close_link(g, &g->sock2);
 	if (g->sock.fd < 0)
 		return;
-	loop_del(g->d, &g->sock);
-	close(g->sock.fd);
-	g->sock.fd = -1;
+	close_link(g, &g->sock);
 	explicit_bzero(g->mac_key, sizeof(g->mac_key));
 }

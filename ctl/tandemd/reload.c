@@ -34,7 +34,9 @@ static bool same_members(const struct td_group *a, const struct td_group *b)
 		if (x->id != y->id || x->port != y->port ||
 		    x->priority != y->priority || x->witness != y->witness ||
 		    x->addr.len != y->addr.len ||
-		    memcmp(x->addr.bytes, y->addr.bytes, x->addr.len))
+		    memcmp(x->addr.bytes, y->addr.bytes, x->addr.len) ||
+		    x->addr2.len != y->addr2.len ||
+		    memcmp(x->addr2.bytes, y->addr2.bytes, x->addr2.len))
 			return false;
 	}
 	return true;

@@ -59,9 +59,12 @@ struct td_grp {
 	struct agree_node node;
 	bool witness;			/* this node: no data path, no kernel */
 	struct td_watch sock;		/* agreement datagrams */
+	struct td_watch sock2;		/* the same on the second link (addr2) */
 	uint8_t mac_key[32];
 	uint64_t tx_seq;
 	uint64_t rx_seq[AGREE_MAX_MEMBERS];	/* highest accepted, by index */
+	uint64_t rx_win[AGREE_MAX_MEMBERS];	/* bit n: rx_seq - n accepted */
+	int64_t heard[AGREE_MAX_MEMBERS][2];	/* last datagram, per link */
 	char state_path[TD_PATH_MAX + 64];
 	struct agree_persist persisted;
 	uint64_t incarnation;
@@ -72,6 +75,7 @@ struct td_grp {
 	struct td_check_state *checks;
 	bool healthy;
 	uint64_t rx_bad, rx_replay;	/* dropped datagrams */
+	uint64_t rx_dup;		/* copies already taken (second link) */
 };
 
 struct td_daemon {
@@ -124,10 +128,13 @@ int peer_send(struct td_grp *g, const struct agree_msg *m);
 /* The datagram of m in buf (PEER_MAX bytes at least); its length. */
 int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
 	      size_t size);
+#define PEER_WINDOW 64	/* seqs below the highest still accepted once */
 /*
  * Check a datagram: 0 and its message in m; -EBADMSG if it is not one of
- * this group's from another member, or fails authentication; -EALREADY if
- * its seq is not above the sender's last accepted one.
+ * this group's from another member, or fails authentication; -EEXIST if
+ * its seq was accepted already (the other link's copy, or a replay);
+ * -EALREADY if it is PEER_WINDOW or more below the highest accepted from
+ * that sender (a replay, or far too late).
  */
 int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 		struct agree_msg *m);

@@ -188,6 +188,44 @@ TEST(defaults)
 	config_free(&cfg);
 }
 
+TEST(second_link)
+{
+	static const char *const members =
+		"[group web]\nid = 7\nvip = 10.0.0.100\nkey = KEY\n"
+		"member = 1 10.1.0.1 addr2 10.2.0.1 priority 200\n"
+		"member = 2 10.1.0.2 addr2 10.2.0.2\n";
+	char file[512];
+	struct td_config cfg;
+	struct errs e;
+
+	snprintf(file, sizeof(file), "%s%s%s", GOOD_NODE, members,
+		 "member = 3 10.1.0.3 addr2 10.2.0.3 witness\n");
+	ASSERT_EQ(0, load(file, &cfg, &e));
+	ASSERT_EQ(4, cfg.group[0].member[0].addr2.len);
+	ASSERT_EQ(200, cfg.group[0].member[0].priority);
+	ASSERT_EQ(3, cfg.group[0].member[2].addr2.bytes[3]);
+	ASSERT_TRUE(cfg.group[0].member[2].witness);
+	config_free(&cfg);
+	/* one without: an error on its line */
+	snprintf(file, sizeof(file), "%s%s%s", GOOD_NODE, members,
+		 "member = 3 10.1.0.3 witness\n");
+	ASSERT_EQ(-EINVAL, load(file, &cfg, &e));
+	ASSERT_EQ(1, e.n);
+	ASSERT_NE(NULL, strstr(e.text, "member 3: has no addr2 but member 1 has one"));
+	config_free(&cfg);
+	/* another member's address */
+	snprintf(file, sizeof(file), "%s%s%s", GOOD_NODE, members,
+		 "member = 3 10.1.0.3 addr2 10.1.0.2\n");
+	ASSERT_EQ(-EINVAL, load(file, &cfg, &e));
+	ASSERT_NE(NULL, strstr(e.text, "member 3: addr2 is an address of member 2"));
+	config_free(&cfg);
+	snprintf(file, sizeof(file), "%s%s%s", GOOD_NODE, members,
+		 "member = 3 10.1.0.3 addr2 fd00::3\n");
+	ASSERT_EQ(-EINVAL, load(file, &cfg, &e));
+	ASSERT_NE(NULL, strstr(e.text, "addr2 family differs"));
+	config_free(&cfg);
+}
+
 TEST(durations)
 {
 	int64_t ns;
@@ -233,6 +271,8 @@ static const struct bad_case bad_cases[] = {
 	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.300\n", 11, "member 4: \"10.1.0.300\" is not a numeric" },
 	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.4 priority 300\n", 11, "member: priority \"300\" out of range" },
 	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.4 leader\n", 11, "member: unexpected \"leader\"" },
+	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.4 addr2 10.2.0.300\n", 11, "member 4: addr2 \"10.2.0.300\" is not a numeric" },
+	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.4 addr2 10.2.0.4\n", 11, "member 4: has an addr2 but member 1 has none: give every member a second address or none" },
 	{ GOOD_NODE GOOD_GROUP "member = 2 10.1.0.9\n", 11, "member 2 given twice in [group web] (first on line 9)" },
 	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.1\n", 11, "member 4 has the address of member 1" },
 	{ GOOD_NODE GOOD_GROUP "member = 4 fd00::4\n", 11, "address family differs" },

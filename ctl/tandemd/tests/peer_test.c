@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tandemd's agreement datagrams: authentication (HMAC-SHA256-128 under a
- * key derived from the group key), the per-sender replay check across
- * restarts, and the state file that carries the incarnation.
+ * key derived from the group key), the per-sender replay window (each seq
+ * taken once: the second link's copies) across restarts, and the state
+ * file that carries the incarnation.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -103,8 +104,38 @@ TEST_F(peer, replay_and_reorder)
 	int l2 = peer_seal(&self->a, &m, two, sizeof(two));
 
 	ASSERT_EQ(0, peer_unseal(&self->b, two, l2, &got));
-	ASSERT_EQ(-EALREADY, peer_unseal(&self->b, two, l2, &got));
-	ASSERT_EQ(-EALREADY, peer_unseal(&self->b, one, l1, &got));
+	/* the copy of the second link, or a replay */
+	ASSERT_EQ(-EEXIST, peer_unseal(&self->b, two, l2, &got));
+	/* reordered within the window: taken once */
+	ASSERT_EQ(0, peer_unseal(&self->b, one, l1, &got));
+	ASSERT_EQ(-EEXIST, peer_unseal(&self->b, one, l1, &got));
+	ASSERT_EQ(-EEXIST, peer_unseal(&self->b, two, l2, &got));
+}
+
+TEST_F(peer, window)
+{
+	struct agree_msg m = heartbeat(1, 1), got;
+	uint8_t first[PEER_MAX], edge[PEER_MAX], buf[PEER_MAX];
+	int lf, le = 0, len, i;
+
+	lf = peer_seal(&self->a, &m, first, sizeof(first));
+	for (i = 1; i <= PEER_WINDOW; i++) {
+		len = peer_seal(&self->a, &m, buf, sizeof(buf));
+		if (i == 1) {	/* PEER_WINDOW - 1 below the last: still in */
+			memcpy(edge, buf, len);
+			le = len;
+		}
+	}
+	ASSERT_EQ(0, peer_unseal(&self->b, buf, len, &got));
+	/* PEER_WINDOW below the highest accepted: too old */
+	ASSERT_EQ(-EALREADY, peer_unseal(&self->b, first, lf, &got));
+	ASSERT_EQ(0, peer_unseal(&self->b, edge, le, &got));
+	ASSERT_EQ(-EEXIST, peer_unseal(&self->b, edge, le, &got));
+	/* a jump past the window forgets it: the edge is too old now */
+	for (i = 0; i < PEER_WINDOW; i++)
+		len = peer_seal(&self->a, &m, buf, sizeof(buf));
+	ASSERT_EQ(0, peer_unseal(&self->b, buf, len, &got));
+	ASSERT_EQ(-EALREADY, peer_unseal(&self->b, edge, le, &got));
 }
 
 TEST_F(peer, restart_is_not_a_replay)
