@@ -9,9 +9,9 @@
 # switchover. A benchmark, not a test: not in the suite. Run it with
 #   selftests/vm/run.sh --cmd 'insmod kmod/tandem.ko && bash selftests/tandemd_bench.sh'
 # BENCH_ROUNDS rounds per cause [3]; BENCH_CAUSES to choose. Timers: those
-# of tandemd_lib.sh (heartbeat 100 ms, miss 5, lease 2 s, for TCG), or with
-# BENCH_DEFAULT_TIMERS=1 tandemd's defaults (heartbeat 10 ms, miss 3, lease
-# 30 ms: meaningful on real hardware or KVM, not under a loaded TCG).
+# of tandemd_lib.sh (heartbeat 100 ms, miss 5, lease 2 s, for TCG; or
+# TD_TIMERS, lines of [group g]), or with BENCH_DEFAULT_TIMERS=1 tandemd's
+# defaults (heartbeat 100 ms, miss 3, lease 1 s).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"

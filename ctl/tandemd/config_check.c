@@ -7,9 +7,27 @@
 
 #define MS 1000000LL
 
+/*
+ * tandemd's timers: ten times the core's reference timers (which the
+ * simulator runs with), a lease of 1 s. Survives 9 lost heartbeats in a
+ * row or a daemon stalled for 0.9 s; a crash is taken over in about 1 s
+ * (docs/tandemd.md, "Measured").
+ */
+static void timer_defaults(struct agree_config *a)
+{
+	agree_config_defaults(a);
+	a->hb_interval = 100 * MS;
+	a->miss_count = 3;
+	a->lease = 1000 * MS;
+	a->margin = 10 * MS;
+	a->election_timeout = 100 * MS;
+	a->stagger = 50 * MS;
+	a->backoff = 100 * MS;
+}
+
 void group_defaults(struct td_group *g)
 {
-	agree_config_defaults(&g->agree);
+	timer_defaults(&g->agree);
 	g->port = TANDEM_DEFAULT_REPL_PORT;
 	g->agree_port = TANDEM_DEFAULT_REPL_PORT + 1;
 	parse_addr("127.0.0.1", &g->health_addr);

@@ -178,7 +178,9 @@ TEST(defaults)
 	ASSERT_EQ(TD_LOG_INFO, cfg.log_level);
 	ASSERT_EQ(TANDEM_DEFAULT_REPL_PORT, cfg.group[0].port);
 	ASSERT_EQ(TANDEM_DEFAULT_REPL_PORT + 1, cfg.group[0].agree_port);
-	ASSERT_EQ(10000000, cfg.group[0].agree.hb_interval);
+	ASSERT_EQ(100000000, cfg.group[0].agree.hb_interval);
+	ASSERT_EQ(1000000000, cfg.group[0].agree.lease);
+	ASSERT_EQ(3, cfg.group[0].agree.miss_count);
 	/* garp-refresh is always set: 10 s unless given */
 	ASSERT_EQ(1ULL << TANDEM_A_GROUP_GARP_REFRESH_MS, cfg.group[0].tun.set);
 	ASSERT_EQ(10000, cfg.group[0].tun.garp_refresh_ms);
