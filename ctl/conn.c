@@ -137,6 +137,12 @@ static int conn_attr_cb(const struct nlattr *attr, void *data)
 		json_object_object_add(conn, "age_ms",
 				       json_object_new_int64(mnl_attr_get_u32(attr)));
 		break;
+	case TANDEM_A_CONN_QUEUED_BYTES:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		json_object_object_add(conn, "queued_bytes",
+				       json_object_new_int64(mnl_attr_get_u32(attr)));
+		break;
 	case TANDEM_A_CONN_PEER:
 		if (!json_object_object_get_ex(conn, "peers", &peers)) {
 			peers = json_object_new_array();
@@ -186,9 +192,10 @@ static void print_text(FILE *f, struct json_object *out)
 
 	for (i = 0; i < n; i++) {
 		c = json_object_array_get_idx(out, i);
-		fprintf(f, "conn %s:%s -> port %s group %s state %s age %sms",
+		fprintf(f, "conn %s:%s -> port %s group %s state %s age %sms queued %s",
 			str(c, "client"), str(c, "client_port"), str(c, "port"),
-			str(c, "group"), str(c, "state"), str(c, "age_ms"));
+			str(c, "group"), str(c, "state"), str(c, "age_ms"),
+			str(c, "queued_bytes"));
 		if (json_object_object_get_ex(c, "flags", &flags))
 			for (j = 0; j < json_object_array_length(flags); j++)
 				fprintf(f, " %s", json_object_get_string(

@@ -283,7 +283,7 @@ static int fill_conn(struct sk_buff *skb, struct tandem_conn *c)
 	struct tandem_group *g = c->dp->group;
 	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
 	bool have_rcv = false;
-	u32 flags = 0, rcv_nxt = 0;
+	u32 flags = 0, rcv_nxt = 0, queued;
 	struct sock *sk;
 	u8 state;
 	int i;
@@ -306,6 +306,7 @@ static int fill_conn(struct sk_buff *skb, struct tandem_conn *c)
 	if (c->flags & TANDEM_CONN_F_HELD)
 		flags |= TANDEM_CONN_HELD;
 	memcpy(peers, c->peers, sizeof(peers));
+	queued = c->rq_bytes;
 	spin_unlock_bh(&c->lock);
 
 	if (nla_put_string(skb, TANDEM_A_GROUP_NAME, g->name) ||
@@ -319,7 +320,8 @@ static int fill_conn(struct sk_buff *skb, struct tandem_conn *c)
 	    nla_put_u8(skb, TANDEM_A_CONN_STATE, state) ||
 	    nla_put_u32(skb, TANDEM_A_CONN_FLAGS, flags) ||
 	    nla_put_u32(skb, TANDEM_A_CONN_AGE_MS,
-			jiffies_to_msecs(jiffies - c->created)))
+			jiffies_to_msecs(jiffies - c->created)) ||
+	    nla_put_u32(skb, TANDEM_A_CONN_QUEUED_BYTES, queued))
 		return -EMSGSIZE;
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++)
 		if (peers[i].node_id &&

@@ -120,7 +120,7 @@ struct tandem_conn {
 		u8 b[sizeof(struct tandem_digest_ring) +
 		     TANDEM_DIGESTS_PEER * sizeof(struct tandem_digest)];
 	} dg_peer;
-	struct sk_buff_head rq;		/* primary: resend queue (resend.c) */
+	struct sk_buff_head rq;		/* resend queue (resend.c) */
 	u32 rq_bytes;			/* client bytes in rq */
 	u32 rq_end;			/* client space: end of what rq held */
 	u32 gap_end;			/* client space: received before takeover */
@@ -262,10 +262,13 @@ void tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 		      unsigned int len);
 
-/* resend.c (primary) */
+/* resend.c */
 bool tandem_peer_protects(const struct tandem_conn_peer *p);
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
 			unsigned int len, u32 seq, u32 end);
+struct iphdr;
+void tandem_resend_keep_rx(struct tandem_conn *c, const void *body,
+			   unsigned int len, const struct iphdr *iph);
 unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids);
 void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 			  unsigned int n, bool kick);

@@ -312,8 +312,10 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 		return;
 	}
 	c = seg_conn(g, body, iph);
-	if (c)
-		inject_packet(c, iph, ntohs(iph->tot_len), body);
+	if (!c)
+		return;
+	tandem_resend_keep_rx(c, body, len, iph);
+	inject_packet(c, iph, ntohs(iph->tot_len), body);
 }
 
 /* CLOSE from the primary: this node no longer protects the connection. */

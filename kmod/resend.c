@@ -13,6 +13,12 @@
  * max_lag_ms ago, is dropped from the connection's protection and told so
  * (CLOSE), so that it resets the connection at a takeover instead of
  * resuming it with a hole.
+ *
+ * Every backup keeps the same queue of what it received, trimmed by the
+ * other backups' PROGRESS (which reaches every member) and by the lag bound
+ * (the primary drops a backup that lags more): the backup promoted next
+ * then refills the others with what they lack of it, instead of leaving
+ * them to the client's next retransmission timeout.
  */
 #define pr_fmt(fmt) "tandem: " fmt
 
@@ -67,6 +73,54 @@ static void rq_free(struct tandem_conn *c, struct sk_buff *skb)
 	consume_skb(skb);
 }
 
+/* The lag bound of @c's service, or of its group. */
+static void lag_limits(struct tandem_conn *c, u32 *bytes, unsigned long *j)
+{
+	struct tandem_group *g = c->dp->group;
+	const struct tandem_group_cfg *cfg;
+	const struct tandem_service *s;
+	u32 ms;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(g->cfg);
+	s = tandem_service_lookup(g, ntohs(c->key.vport));
+	*bytes = s && s->max_lag_bytes ? s->max_lag_bytes : cfg->max_lag_bytes;
+	ms = s && s->max_lag_ms ? s->max_lag_ms : cfg->max_lag_ms;
+	rcu_read_unlock();
+	*j = msecs_to_jiffies(ms);
+}
+
+/*
+ * A backup's copy that the primary's lag bound makes useless: a backup
+ * lacking it would be dropped before a takeover could refill it.
+ */
+static bool beyond_bound(const struct tandem_conn *c, const struct sk_buff *skb,
+			 u32 max_bytes, unsigned long max_j)
+{
+	return c->rq_end - rq_cb(skb)->end > max_bytes ||
+	       time_after(jiffies, rq_cb(skb)->at + max_j);
+}
+
+static void unlink_head(struct tandem_conn *c, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &c->rq);
+	c->rq_bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
+	rq_free(c, skb);
+}
+
+/* A backup: what its peers stopped reporting on ages out. */
+static void trim_bound(struct tandem_conn *c)
+{
+	unsigned long max_j;
+	struct sk_buff *skb;
+	u32 max_bytes;
+
+	lockdep_assert_held(&c->lock);
+	lag_limits(c, &max_bytes, &max_j);
+	while ((skb = skb_peek(&c->rq)) && beyond_bound(c, skb, max_bytes, max_j))
+		unlink_head(c, skb);
+}
+
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
 			unsigned int len, u32 seq, u32 end)
 {
@@ -85,7 +139,13 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 	rq_cb(skb)->at = jiffies;
 
 	spin_lock_bh(&c->lock);
-	if (c->dead || !protected(c)) {
+	/*
+	 * ack_sent: on the primary the clamped ACK, which every protecting
+	 * backup has; on a backup its own rcv_nxt, of which it kept a copy
+	 * when it came. Below either, a segment is a duplicate.
+	 */
+	if (c->dead || !protected(c) ||
+	    (c->ack_sent && !after(end, c->ack_sent))) {
 		spin_unlock_bh(&c->lock);
 		rq_free(c, skb);
 		return;
@@ -96,9 +156,25 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 		c->rq_end = end;
 		c->flags |= TANDEM_CONN_F_RQEND;
 	}
-	if (!timer_pending(&c->timer))
+	if (!tandem_group_is_live_primary(c->dp->group))
+		trim_bound(c);
+	else if (!timer_pending(&c->timer))
 		mod_timer(&c->timer, jiffies + RESEND_BASE);
 	spin_unlock_bh(&c->lock);
+}
+
+/* A backup: keeps the SEGMENT @body (its client packet @iph) for later. */
+void tandem_resend_keep_rx(struct tandem_conn *c, const void *body,
+			   unsigned int len, const struct iphdr *iph)
+{
+	const struct tcphdr *th = (const void *)iph + iph->ihl * 4;
+	u32 seq = ntohl(th->seq);
+	u32 n = ntohs(iph->tot_len) - iph->ihl * 4 - th->doff * 4;
+
+	/* A hint without the lock: with no other backup there is nobody to refill. */
+	if (th->syn || th->rst || (!n && !th->fin) || !protected(c))
+		return;
+	tandem_resend_keep(c, body, len, seq, seq + n + th->fin);
 }
 
 void tandem_resend_purge(struct tandem_conn *c)
@@ -109,23 +185,6 @@ void tandem_resend_purge(struct tandem_conn *c)
 	while ((skb = __skb_dequeue(&c->rq)))
 		rq_free(c, skb);
 	c->rq_bytes = 0;
-}
-
-/* The lag bound of @c's service, or of its group. */
-static void lag_limits(struct tandem_conn *c, u32 *bytes, unsigned long *j)
-{
-	struct tandem_group *g = c->dp->group;
-	const struct tandem_group_cfg *cfg;
-	const struct tandem_service *s;
-	u32 ms;
-
-	rcu_read_lock();
-	cfg = rcu_dereference(g->cfg);
-	s = tandem_service_lookup(g, ntohs(c->key.vport));
-	*bytes = s && s->max_lag_bytes ? s->max_lag_bytes : cfg->max_lag_bytes;
-	ms = s && s->max_lag_ms ? s->max_lag_ms : cfg->max_lag_ms;
-	rcu_read_unlock();
-	*j = msecs_to_jiffies(ms);
 }
 
 static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
@@ -180,6 +239,7 @@ bool tandem_resend_pending(struct tandem_conn *c)
  */
 unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 {
+	bool judge = tandem_group_is_live_primary(c->dp->group);
 	struct tandem_conn_peer *p;
 	unsigned int n = 0, i;
 	unsigned long max_j;
@@ -195,7 +255,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 		p = &c->peers[i];
 		if (!tandem_peer_protects(p))
 			continue;
-		if (lagging(c, p, max_bytes, max_j)) {
+		if (judge && lagging(c, p, max_bytes, max_j)) {
 			p->dropped = 1;
 			ids[n++] = p->node_id;
 			dp_count(c->dp->group, TANDEM_STAT_LAG_DROPPED);
@@ -211,11 +271,10 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 		tandem_resend_purge(c);
 		return n;
 	}
-	while ((skb = skb_peek(&c->rq)) && !after(rq_cb(skb)->end, min)) {
-		__skb_unlink(skb, &c->rq);
-		c->rq_bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
-		rq_free(c, skb);
-	}
+	while ((skb = skb_peek(&c->rq)) &&
+	       (!after(rq_cb(skb)->end, min) ||
+		(!judge && beyond_bound(c, skb, max_bytes, max_j))))
+		unlink_head(c, skb);
 	return n;
 }
 
@@ -225,11 +284,35 @@ struct resend_batch {
 	u32 to[RESEND_BUDGET];
 };
 
-/* Picks what @p lacks, if its reports stalled since the last look. */
+/* The entry holding @p's next byte: entries are in arrival order, not seq order. */
+static struct sk_buff *covering(struct tandem_conn *c, u32 rcv_nxt)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&c->rq, skb)
+		if (!after(rq_cb(skb)->seq, rcv_nxt) &&
+		    after(rq_cb(skb)->end, rcv_nxt))
+			return skb;
+	return NULL;
+}
+
+static void batch_add(struct resend_batch *b, struct sk_buff *skb, u32 to)
+{
+	b->skb[b->n] = skb_get(skb);
+	b->to[b->n++] = to;
+}
+
+/*
+ * Picks what @p lacks, if its reports stalled since the last look: first
+ * the entry with its next byte, then what follows, up to the budget. If
+ * that byte is not here (not kept: memory, or beyond the copies' bound),
+ * nothing: the client's retransmission must fill it, and the rest would
+ * only wait in @p's out-of-order queue.
+ */
 static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 		 struct resend_batch *b)
 {
-	struct sk_buff *skb;
+	struct sk_buff *skb, *next;
 
 	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rq_end, p->rcv_nxt))
 		return;
@@ -239,15 +322,17 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 		p->resend_at = (jiffies + RESEND_BASE) | 1;
 		return;
 	}
-	if (time_before(jiffies, p->resend_at))
+	if (time_before(jiffies, p->resend_at) || b->n == RESEND_BUDGET)
 		return;
+	next = covering(c, p->rcv_nxt);
+	if (!next)
+		return;
+	batch_add(b, next, p->node_id);
 	skb_queue_walk(&c->rq, skb) {
 		if (b->n == RESEND_BUDGET)
 			break;
-		if (!after(rq_cb(skb)->end, p->rcv_nxt))
-			continue;
-		b->skb[b->n] = skb_get(skb);
-		b->to[b->n++] = p->node_id;
+		if (skb != next && after(rq_cb(skb)->end, p->rcv_nxt))
+			batch_add(b, skb, p->node_id);
 	}
 	p->resend_at = (jiffies + (RESEND_BASE << p->shift)) | 1;
 	if (p->shift < RESEND_MAX_SHIFT)
@@ -339,7 +424,7 @@ void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 		tandem_kick_ack(c);
 }
 
-/* From the connection's timer, on the primary. */
+/* From the connection's timer: resends on the primary, frees elsewhere. */
 void tandem_resend_tick(struct tandem_conn *c)
 {
 	struct tandem_group *g = c->dp->group;
@@ -349,7 +434,8 @@ void tandem_resend_tick(struct tandem_conn *c)
 
 	spin_lock_bh(&c->lock);
 	if (!tandem_group_is_live_primary(g)) {
-		tandem_resend_purge(c);
+		if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP)
+			tandem_resend_purge(c);
 		c->flags &= ~TANDEM_CONN_F_GAP;
 		spin_unlock_bh(&c->lock);
 		return;

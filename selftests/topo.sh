@@ -199,12 +199,22 @@ _topo_kill() {
 	_topo_no_pids "$1" || wait_until 10 _topo_no_pids "$1"
 }
 
+# _topo_orphans_go NODE: the sockets its processes leave behind die soon
+# and do not keep the namespace (and its group) alive. Only at the end: a
+# backup's shadow sockets learn of the client's ACKs late (through the
+# mirror), and under load an orphan allowed one retry dies before they come.
+_topo_orphans_go() {
+	ip netns exec "${_topo_ns[$1]}" sysctl -qw net.ipv4.tcp_orphan_retries=1 \
+		net.ipv4.tcp_fin_timeout=1 2>/dev/null
+}
+
 # Kills everything, then deletes the namespaces (one ip), the cgroups and
 # the scratch directory.
 topo_down() {
 	local node
 	for node in "${_topo_nodes[@]}"; do
 		[ -n "${_topo_dead[$node]:-}" ] && continue
+		_topo_orphans_go "$node"
 		_topo_kill "$node" || echo "topo: processes of $node do not die" >&2
 	done
 	for node in "${_topo_nodes[@]}"; do
@@ -280,6 +290,7 @@ node_crash() {
 	i=${_node#node}
 	printf 'link del c%s\nlink del r%s\n' "$i" "$i" | ip -n "${_topo_ns[sw]}" -batch - || return 1
 	_topo_dead[$_node]=1
+	_topo_orphans_go "$_node"
 	_topo_kill "$_node" || { echo "topo: processes of $_node do not die" >&2; return 1; }
 	ip netns del "${_topo_ns[$_node]}"
 }
@@ -414,7 +425,7 @@ tstream_server() {
 	ready=$TOPO_DIR/ready.$node.$port
 	rm -f "$ready"
 	# not on our stdout: a caller's $(...) would wait for the server to end
-	node_exec "$node" "$TSTREAM" server -p "$port" --ready-file "$ready" "$@" \
+	node_exec "$node" "$TSTREAM" server -v -p "$port" --ready-file "$ready" "$@" \
 		< /dev/null > /dev/null 2> "$TOPO_DIR/server.$node.$port.log" &
 	disown $!	# no "Killed" from bash when its node crashes
 	wait_until 10 test -e "$ready"
@@ -466,9 +477,6 @@ topo_replicate() {
 	[ "${1:-}" = -- ] && { shift; extra=("$@"); }
 	for node in $(_topo_replicas); do
 		vip_add "$node" || return 1
-		# teardown: orphans must not keep the namespaces (and groups) alive
-		node_exec "$node" sysctl -qw net.ipv4.tcp_orphan_retries=1 \
-			net.ipv4.tcp_fin_timeout=1 || return 1
 	done
 	topo_group g "$port" -- max-lag-bytes 1073741824 max-lag-ms 600000 \
 		"${extra[@]}" || return 1
@@ -521,7 +529,7 @@ _topo_mib() {
 }
 
 _topo_dump() {
-	local node max=$1
+	local node log max=$1
 	for node in $(_topo_replicas); do
 		echo "$node counters: $(topo_counters "$node")"
 		tandem_node "$node" conn show group "$TOPO_GROUP" 2>&1 | head -n "$max" |
@@ -531,6 +539,10 @@ _topo_dump() {
 	done
 	client_exec ss -tnio | head -n "$max" | sed 's/^/client: /'
 	echo "client mib: $(_topo_mib client)"
+	for log in "$TOPO_DIR"/server.*.log; do
+		[ -s "$log" ] && tail -n 5 "$log" | sed "s/^/${log##*/}: /"
+	done
+	dmesg | grep -v "entered\|left\|state\|link becomes" | tail -n 20 | sed 's/^/dmesg: /'
 }
 
 topo_dump() { _topo_dump "${1:-1000000}" 2>&1 | sed 's/^/# /'; }

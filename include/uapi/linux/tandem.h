@@ -261,6 +261,8 @@
  *     TANDEM_A_CONN_STATE: NLA_U8, enum tandem_conn_state
  *     TANDEM_A_CONN_FLAGS: NLA_U32, TANDEM_CONN_* bits
  *     TANDEM_A_CONN_AGE_MS: NLA_U32: since the entry was created
+ *     TANDEM_A_CONN_QUEUED_BYTES: NLA_U32: client bytes this node keeps
+ *       for resending to backups that lack them (docs/datapath.md)
  *     TANDEM_A_CONN_PEER: nested, one per peer this node knows for the
  *       connection: TANDEM_A_CONN_PEER_NODE_ID (NLA_U32),
  *       TANDEM_A_CONN_PEER_STATE (NLA_U8, enum tandem_peer_state),
@@ -498,6 +500,7 @@ enum tandem_attr {
 	TANDEM_A_CONN_PEER_LAG_BYTES,
 	TANDEM_A_GROUP_GARP_REFRESH_MS,
 	TANDEM_A_GROUP_LEASE_EXPIRY_NS,
+	TANDEM_A_CONN_QUEUED_BYTES,
 	__TANDEM_A_MAX
 };
 #define TANDEM_A_MAX (__TANDEM_A_MAX - 1)
