@@ -10,14 +10,8 @@
 # crashes, node2 is promoted by hand and node3 follows, the link still bad.
 # The stream completes byte-exact with no reset and no EOF.
 #
-# Not in the suite (not *_test.sh) yet: it passes about two runs in three.
-# It fails when, under a loaded TCG host, the backups trail by seconds:
-# the client's RTT estimate (its ACKs are clamped to the backups) grows to
-# ~10 s, its RTO to ~70 s, and after the takeover the new primary clamps to
-# a backup that misses bytes received before the takeover (the new primary
-# holds no copy; with this test's huge lag bound nothing drops that backup),
-# so only the client's next RTO would refill it. Run it by hand:
-#   make module cli selftests && selftests/vm/run.sh netem.sh
+# A backup that trails the promoted one at the crash gets what it lacks
+# from the copies the promoted one kept as a backup (docs/datapath.md).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
