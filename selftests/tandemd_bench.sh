@@ -11,7 +11,9 @@
 # BENCH_ROUNDS rounds per cause [3]; BENCH_CAUSES to choose. Timers: those
 # of tandemd_lib.sh (heartbeat 100 ms, miss 5, lease 2 s, for TCG; or
 # TD_TIMERS, lines of [group g]), or with BENCH_DEFAULT_TIMERS=1 tandemd's
-# defaults (heartbeat 100 ms, miss 3, lease 1 s).
+# defaults (heartbeat 100 ms, miss 3, lease 1 s), or with
+# BENCH_REFERENCE_TIMERS=1 the agreement core's (heartbeat 10 ms, lease
+# 30 ms: not under TCG, where the group churns).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
@@ -26,6 +28,8 @@ set -- $CAUSES
 tap_init $#
 
 [ -n "${BENCH_DEFAULT_TIMERS:-}" ] && TD_TIMERS="conns-interval = 200ms"
+[ -n "${BENCH_REFERENCE_TIMERS:-}" ] && TD_TIMERS=$'heartbeat = 10ms\nmiss = 3\nlease = 30ms
+margin = 1ms\nelection-timeout = 10ms\nstagger = 5ms\nbackoff = 10ms\nconns-interval = 200ms'
 TD_TAIL="[service g 5001]
 check = tcp
 interval = 300ms

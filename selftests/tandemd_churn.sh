@@ -14,8 +14,11 @@
 #   CHURN_NETEM    netem arguments on each eth1, or "none"
 #                  ["delay 20ms 10ms distribution normal"]
 #   CHURN_TIMERS   "test" (tandemd_lib.sh's: heartbeat 100 ms, miss 5,
-#                  lease 2 s), "default" (tandemd's defaults), or lines of
-#                  [group g] (e.g. $'heartbeat = 100ms\nlease = 500ms') [test]
+#                  lease 2 s), "default" (tandemd's defaults: heartbeat
+#                  100 ms, miss 3, lease 1 s), "reference" (the agreement
+#                  core's: heartbeat 10 ms, miss 3, lease 30 ms), or lines
+#                  of [group g] (e.g. $'heartbeat = 100ms\nlease = 500ms')
+#                  [test]
 #   CHURN_LINK2    1: a second heartbeat link (addr2, on a bridge of its
 #                  own, without netem) [0]
 . "$(dirname "$0")/lib.sh"
@@ -33,6 +36,8 @@ tap_init 1
 case $TIMERS in
 test) ;;
 default) TD_TIMERS="conns-interval = 1s" ;;
+reference) TD_TIMERS=$'heartbeat = 10ms\nmiss = 3\nlease = 30ms\nmargin = 1ms
+election-timeout = 10ms\nstagger = 5ms\nbackoff = 10ms\nconns-interval = 1s' ;;
 *) TD_TIMERS=$TIMERS ;;
 esac
 echo "# timers: $(echo "$TD_TIMERS" | tr '\n' ' ')"
@@ -44,7 +49,8 @@ if [ "$NETEM" != none ]; then
 	for i in 1 2 3; do rep_netem $i $NETEM || ksft_skip_all "netem failed"; done
 fi
 for i in 1 2 3; do td_start $i || ksft_skip_all "tandemd did not start on node$i"; done
-wait_until 120 td_one_primary || { td_dump; tap_fail "no primary elected"; tap_done; }
+# (timers that cannot hold a primary here: counted all the same)
+wait_until 120 td_one_primary || echo "# no stable primary within 120 s: counting anyway"
 
 
 # Every log line from now on counts; the first election is not a failover.
@@ -77,6 +83,7 @@ primaries=$(logs | sed -n 's/^\[[0-9.]*\] info: group g: role [a-z]* -> primary.
 rate=$(awk -v n="$elections" -v s="$secs" 'BEGIN { printf "%.1f", n * 3600 / s }')
 echo "# ${secs}s: $elections elections after the first ($rate per hour), primary seen changing in $changes of $samples one-second samples, no single primary in $noprimary"
 echo "# fences by reason: ${fences:-none}; nodes primary meanwhile: ${primaries:-none}"
-echo "# final: primary $(td_primaries), epoch $(td_epoch "$(td_primaries)")"
+echo "# final: primary $(td_primaries) (none if empty); highest round $(logs |
+	sed -n 's/.*(round \([0-9]*\), node.*/\1/p' | sort -n | tail -n 1)"
 tap_ok "false failovers: $elections in ${secs}s ($rate per hour)"
 tap_done
