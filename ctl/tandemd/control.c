@@ -5,7 +5,10 @@
  * request line per connection, one JSON reply, then close:
  *
  *   status                      {"node_id":N,"groups":[...]}
- *   switchover GROUP [NODE]     {"ok":true} or {"error":"..."}
+ *   switchover GROUP [NODE]     {"ok":true,"primary":N,"epoch":E} once this
+ *                               node follows the new primary (or
+ *                               {"ok":true,"pending":true} after 1.5 s),
+ *                               or {"error":"..."}
  *
  * Anybody who can connect may ask for the status; a switchover needs the
  * peer to be root or tandemd's own user (SO_PEERCRED).
@@ -202,7 +205,92 @@ static bool target_short(struct td_grp *g, uint32_t target, uint32_t *has,
 	return false;
 }
 
-static struct json_object *switchover(struct td_daemon *d, int fd, char *args)
+/*
+ * An accepted switchover is answered once the old primary (this node)
+ * follows a primary of a higher epoch, or after CTL_WAIT_NS (the CLI
+ * waits 2 s for a reply): {"ok":true,"primary":N,"epoch":E}, or
+ * {"ok":true,"pending":true} if the new primary was not heard by then.
+ */
+#define CTL_WAITS_MAX 8
+#define CTL_WAIT_NS (1500 * NS_PER_MS)
+
+struct ctl_wait {
+	int fd;
+	char group[TANDEM_GROUP_NAME_MAX];
+	uint64_t epoch;			/* of the old reign */
+	int64_t deadline;
+};
+
+static struct ctl_wait waits[CTL_WAITS_MAX];
+static unsigned int n_waits;
+
+static void send_reply(int fd, struct json_object *reply)
+{
+	const char *text = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
+
+	if (send(fd, text, strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ||
+	    send(fd, "\n", 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		td_debug("control: cannot send a reply: %s", strerror(errno));
+	json_object_put(reply);
+}
+
+static struct td_grp *find_grp(struct td_daemon *d, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < d->n_grps; i++)
+		if (d->grps[i] && !strcmp(d->grps[i]->cfg->name, name))
+			return d->grps[i];
+	return NULL;
+}
+
+/* Answer wait i if its switchover is done, or now if force; true if done. */
+static bool wait_done(struct td_daemon *d, unsigned int i, int64_t now, bool force)
+{
+	struct ctl_wait *w = &waits[i];
+	struct td_grp *g = find_grp(d, w->group);
+	struct json_object *o;
+	bool done = g && agree_role(&g->node) != AGREE_ROLE_PRIMARY &&
+		    g->node.primary && agree_epoch(&g->node) > w->epoch;
+
+	if (!done && !force && g && now < w->deadline)
+		return false;
+	o = json_object_new_object();
+	add(o, "ok", json_object_new_boolean(true));
+	if (done) {
+		add(o, "primary", json_object_new_uint64(g->node.primary));
+		add(o, "epoch", json_object_new_uint64(agree_epoch(&g->node)));
+	} else {
+		add(o, "pending", json_object_new_boolean(true));
+	}
+	send_reply(w->fd, o);
+	close(w->fd);
+	waits[i] = waits[--n_waits];
+	return true;
+}
+
+void control_timers(struct td_daemon *d, int64_t now)
+{
+	unsigned int i = 0;
+
+	while (i < n_waits)
+		if (!wait_done(d, i, now, false))
+			i++;
+}
+
+int64_t control_deadline(void)
+{
+	int64_t t = AGREE_NEVER;
+	unsigned int i;
+
+	for (i = 0; i < n_waits; i++)
+		if (waits[i].deadline < t)
+			t = waits[i].deadline;
+	return t;
+}
+
+static struct json_object *switchover(struct td_daemon *d, int fd, char *args,
+				      struct ctl_wait *wait)
 {
 	char *save, *name = strtok_r(args, " \t", &save);
 	char *node = strtok_r(NULL, " \t", &save);
@@ -233,22 +321,32 @@ static struct json_object *switchover(struct td_daemon *d, int fd, char *args)
 			return error("%s: no target alive, healthy and past its quiet period", name);
 		td_info("group %s: switchover to %s requested", name,
 			node ? node : "the best backup");
+		wait->epoch = agree_epoch(&g->node);
+		snprintf(wait->group, sizeof(wait->group), "%s", name);
+		wait->deadline = td_now() + CTL_WAIT_NS;
 		grp_drain(g);
 		return json_object_new_object();
 	}
 	return error("no group %s here", name);
 }
 
-static struct json_object *handle(struct td_daemon *d, int fd, char *line)
+/* The reply to line; NULL: an accepted switchover, answered later (*wait). */
+static struct json_object *handle(struct td_daemon *d, int fd, char *line,
+				  struct ctl_wait *wait)
 {
 	line[strcspn(line, "\r\n")] = '\0';
 	if (!strcmp(line, "status"))
 		return status(d);
 	if (!strncmp(line, "switchover ", 11)) {
-		struct json_object *o = switchover(d, fd, line + 11);
+		struct json_object *o = switchover(d, fd, line + 11, wait);
 
-		if (!json_object_object_get_ex(o, "error", NULL))
-			add(o, "ok", json_object_new_boolean(true));
+		if (json_object_object_get_ex(o, "error", NULL))
+			return o;
+		if (n_waits < CTL_WAITS_MAX) {
+			json_object_put(o);
+			return NULL;
+		}
+		add(o, "ok", json_object_new_boolean(true));
 		return o;
 	}
 	return error("unknown request \"%.64s\": expected status or switchover", line);
@@ -265,7 +363,7 @@ static void client_ready(struct td_daemon *d, struct td_watch *w, uint32_t event
 {
 	struct ctl_client *c = (struct ctl_client *)w;
 	struct json_object *reply;
-	const char *text;
+	struct ctl_wait wait = { .fd = -1 };
 	ssize_t n;
 
 	(void)events;
@@ -278,12 +376,17 @@ static void client_ready(struct td_daemon *d, struct td_watch *w, uint32_t event
 	if (n > 0 && !strchr(c->buf, '\n') && c->len < sizeof(c->buf) - 1)
 		return;
 	if (c->len) {
-		reply = handle(d, w->fd, c->buf);
-		text = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
-		if (send(w->fd, text, strlen(text), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ||
-		    send(w->fd, "\n", 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-			td_debug("control: cannot send a reply: %s", strerror(errno));
-		json_object_put(reply);
+		reply = handle(d, w->fd, c->buf, &wait);
+		if (!reply) {
+			/* keep the connection, unpolled, until wait_done() */
+			loop_del(d, &c->w);
+			wait.fd = c->w.fd;
+			waits[n_waits++] = wait;
+			free(c);
+			control_timers(d, td_now());
+			return;
+		}
+		send_reply(w->fd, reply);
 	}
 	client_close(d, c);
 }
@@ -355,6 +458,8 @@ int control_open(struct td_daemon *d)
 
 void control_close(struct td_daemon *d)
 {
+	while (n_waits)
+		wait_done(d, 0, 0, true);
 	if (d->control.fd < 0)
 		return;
 	loop_del(d, &d->control);

@@ -122,6 +122,9 @@ static int64_t earliest(struct td_daemon *d)
 	int64_t t = hook_deadline(), x;
 	unsigned int i;
 
+	x = control_deadline();
+	if (x < t)
+		t = x;
 	for (i = 0; i < d->n_grps; i++) {
 		x = grp_deadline(d->grps[i]);
 		if (x < t)
@@ -159,6 +162,7 @@ static void run_timers(struct td_daemon *d)
 		health_timers(d->grps[i], now);
 	}
 	hook_timers(d, now);
+	control_timers(d, now);
 }
 
 int loop_once(struct td_daemon *d)

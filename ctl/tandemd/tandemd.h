@@ -184,6 +184,9 @@ void hook_kill_all(void);
 /* control.c */
 int control_open(struct td_daemon *d);
 void control_close(struct td_daemon *d);
+/* Answer the switchovers that are done, or waited for long enough. */
+void control_timers(struct td_daemon *d, int64_t now);
+int64_t control_deadline(void);
 
 /* notify.c: sd_notify */
 void notify_systemd(const char *state);
