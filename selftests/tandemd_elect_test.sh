@@ -5,7 +5,8 @@
 # of exactly one primary (kernel roles agree, epochs equal), tandemd's view
 # in "tandem group show", role changes in "tandem monitor" and the notify
 # hook, a SIGHUP reload that leaves the primary alone, and "tandem
-# switchover" (refused on a backup; to the best backup; to a named node).
+# switchover" (refused on a backup; to the best backup; to a named node),
+# and SIGTERM on the primary (it hands over before exiting).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
@@ -194,14 +195,21 @@ else
 	tap_fail "SIGHUP without h: h left in the kernel, no longer managed"
 fi
 
-# SIGTERM: a clean exit, the kernel group left (its lease fences it)
+# SIGTERM on the primary: it hands over first (like a switchover: its
+# kernel group fenced, the best backup elected), follows the new primary,
+# then exits; the kernel group stays (a backup, which needs no renewals)
 pid=$(td_pid $t)
+et=$(td_epoch $t)
 kill -TERM "$pid"
+handed() { TD_SKIP=$t td_one_primary && [ "$(td_primaries)" != "$t" ] &&
+	[ "$(td_epoch "$(td_primaries)")" -gt "$et" ]; }
 if wait_until 10 _td_gone "$pid" && grep -q "exiting, kernel groups left" "$TOPO_DIR/tandemd.node$t.log" &&
-   wait_until 10 td_role_is $t fenced; then
-	tap_ok "SIGTERM: tandemd exits, the kernel group stays and its lease fences it"
+   grep -q "handing over to the best backup before exiting" "$TOPO_DIR/tandemd.node$t.log" &&
+   wait_until 20 handed && td_role_is $t backup &&
+   [ "$(td_epoch $t)" = "$(td_epoch "$(td_primaries)")" ]; then
+	tap_ok "SIGTERM on the primary: it hands over (node$(td_primaries) primary in a higher epoch), exits, its kernel group stays, a backup of the new primary"
 else
 	td_dump
-	tap_fail "SIGTERM: tandemd exits, the kernel group stays and its lease fences it"
+	tap_fail "SIGTERM on the primary: it hands over, exits, its kernel group stays, a backup of the new primary"
 fi
 tap_done

@@ -178,6 +178,33 @@ void grp_set_health(struct td_grp *g, bool healthy)
 	grp_drain(g);
 }
 
+bool grp_hand_over(struct td_grp *g)
+{
+	int ret;
+
+	if (agree_role(&g->node) != AGREE_ROLE_PRIMARY)
+		return false;
+	ret = agree_request_switchover(&g->node, td_now(), 0);
+	if (ret) {
+		td_warn("group %s: no backup to hand over to (%s): the kernel lease fences this node when it lapses",
+			g->cfg->name, strerror(-ret));
+		return false;
+	}
+	td_info("group %s: handing over to the best backup before exiting",
+		g->cfg->name);
+	g->handing_over = true;
+	g->handover_epoch = agree_epoch(&g->node);
+	grp_drain(g);
+	return true;
+}
+
+bool grp_handed_over(const struct td_grp *g)
+{
+	return !g->handing_over ||
+	       (agree_role(&g->node) != AGREE_ROLE_PRIMARY && g->node.primary &&
+		agree_epoch(&g->node) > g->handover_epoch);
+}
+
 static void count_conns(struct td_grp *g, int64_t now)
 {
 	uint32_t n;

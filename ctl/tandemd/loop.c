@@ -3,7 +3,8 @@
  * The event loop: epoll over the agreement sockets, the control socket,
  * health probes, a timerfd (CLOCK_MONOTONIC, absolute) armed for the
  * earliest deadline of every group, probe and hook, and a signalfd
- * (SIGTERM/SIGINT: stop; SIGHUP: reload; SIGCHLD: probes and hooks).
+ * (SIGTERM/SIGINT: hand over a primary, then stop; SIGHUP: reload;
+ * SIGCHLD: probes and hooks).
  */
 #include <errno.h>
 #include <signal.h>
@@ -60,6 +61,49 @@ static void health_reap(struct td_daemon *d)
 	reap_children();
 }
 
+/*
+ * SIGTERM/SIGINT: a primary first hands over like a switchover (its kernel
+ * group fenced, the best backup asked to stand), and the loop goes on until
+ * it follows the new primary, for at most STOP_WAIT; a second signal, or
+ * nothing to hand over, stops at once. The kernel groups stay.
+ */
+#define STOP_WAIT (1000 * NS_PER_MS)
+
+static void on_stop(struct td_daemon *d, int sig)
+{
+	unsigned int i, n = 0;
+
+	td_info("signal %s: exiting, kernel groups left as they are",
+		strsignal(sig));
+	if (d->stop_at) {
+		d->stop = true;
+		return;
+	}
+	for (i = 0; i < d->n_grps; i++)
+		n += grp_hand_over(d->grps[i]);
+	if (!n) {
+		d->stop = true;
+		return;
+	}
+	d->stop_at = td_now() + STOP_WAIT;
+}
+
+static void stop_timers(struct td_daemon *d, int64_t now)
+{
+	unsigned int i;
+
+	if (!d->stop_at)
+		return;
+	for (i = 0; i < d->n_grps; i++)
+		if (!grp_handed_over(d->grps[i]))
+			break;
+	if (i == d->n_grps || now >= d->stop_at)
+		d->stop = true;
+	if (i < d->n_grps && now >= d->stop_at)
+		td_warn("group %s: the new primary was not heard within %lld ms; exiting anyway",
+			d->grps[i]->cfg->name, (long long)(STOP_WAIT / NS_PER_MS));
+}
+
 static void on_signal(struct td_daemon *d, struct td_watch *w, uint32_t events)
 {
 	struct signalfd_siginfo si;
@@ -69,9 +113,7 @@ static void on_signal(struct td_daemon *d, struct td_watch *w, uint32_t events)
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
-			td_info("signal %s: exiting, kernel groups left as they are",
-				strsignal(si.ssi_signo));
-			d->stop = true;
+			on_stop(d, si.ssi_signo);
 			break;
 		case SIGHUP:
 			td_info("SIGHUP: reloading %s", d->config_path);
@@ -125,6 +167,8 @@ static int64_t earliest(struct td_daemon *d)
 	x = control_deadline();
 	if (x < t)
 		t = x;
+	if (d->stop_at && d->stop_at < t)
+		t = d->stop_at;
 	for (i = 0; i < d->n_grps; i++) {
 		x = grp_deadline(d->grps[i]);
 		if (x < t)
@@ -163,6 +207,7 @@ static void run_timers(struct td_daemon *d)
 	}
 	hook_timers(d, now);
 	control_timers(d, now);
+	stop_timers(d, now);
 }
 
 int loop_once(struct td_daemon *d)
@@ -171,6 +216,8 @@ int loop_once(struct td_daemon *d)
 	int n, i, ret;
 
 	run_timers(d);
+	if (d->stop)
+		return 0;
 	ret = arm_timer(d);
 	if (ret) {
 		td_err("cannot arm the timerfd: %s", strerror(-ret));

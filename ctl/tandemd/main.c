@@ -30,8 +30,9 @@ static void usage(FILE *f)
 	fputs("Usage: tandemd [ -c FILE ] [ -t ]\n"
 	      "  -c, --config FILE  the configuration [" DEFAULT_CONFIG "]\n"
 	      "  -t, --test         check the configuration and exit\n"
-	      "Signals: SIGHUP reloads the configuration, SIGTERM exits (the\n"
-	      "kernel groups are left as they are: a primary's lease fences it).\n",
+	      "Signals: SIGHUP reloads the configuration, SIGTERM exits (a\n"
+	      "primary hands over to the best backup first; the kernel groups\n"
+	      "stay; a second SIGTERM exits at once).\n",
 	      f);
 }
 

@@ -76,6 +76,8 @@ struct td_grp {
 	bool healthy;
 	uint64_t rx_bad, rx_replay;	/* dropped datagrams */
 	uint64_t rx_dup;		/* copies already taken (second link) */
+	bool handing_over;		/* SIGTERM: switchover before exit */
+	uint64_t handover_epoch;	/* the reign handed over */
 };
 
 struct td_daemon {
@@ -90,6 +92,7 @@ struct td_daemon {
 	unsigned int n_grps;
 	struct td_grp **grps;		/* each allocated: watches point in */
 	bool stop;
+	int64_t stop_at;		/* SIGTERM: stop once handed over, or then */
 	bool reload;			/* SIGHUP seen: reload after the batch */
 	bool failed;			/* fatal: stop sending, exit 1 */
 };
@@ -159,6 +162,10 @@ void grp_drain(struct td_grp *g);
 void grp_timers(struct td_grp *g, int64_t now);
 int64_t grp_deadline(const struct td_grp *g);
 void grp_set_health(struct td_grp *g, bool healthy);
+/* SIGTERM on a primary: hand over like a switchover; false if it cannot. */
+bool grp_hand_over(struct td_grp *g);
+/* True unless a handover of g is still waiting for the new primary. */
+bool grp_handed_over(const struct td_grp *g);
 const char *td_role_name(enum td_role role);
 
 /* health.c */
