@@ -34,6 +34,7 @@ static const char *const peer_states[] = {
 	[TANDEM_PEER_STATE_PROTECTING] = "protecting",
 	[TANDEM_PEER_STATE_UNCONFIRMED] = "unconfirmed",
 	[TANDEM_PEER_STATE_DROPPED] = "dropped",
+	[TANDEM_PEER_STATE_REJOINING] = "rejoining",
 };
 
 void conn_help(FILE *f)

@@ -63,6 +63,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_DIVERGED] = "diverged",
 	[TANDEM_STAT_SILENCED] = "silenced",
 	[TANDEM_STAT_ACK_SEQ_RAISED] = "ack_seq_raised",
+	[TANDEM_STAT_REJOINED] = "rejoined",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

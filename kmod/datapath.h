@@ -43,6 +43,7 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_TSECR	BIT(17)	/* max_tsecr valid */
 #define TANDEM_CONN_F_GAP	BIT(18)	/* primary: gap_end, gap_at valid */
 #define TANDEM_CONN_F_CACK	BIT(19)	/* max_cack valid */
+#define TANDEM_CONN_F_REJOIN	BIT(20)	/* backup: unprotected for having rejoined */
 
 #define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
 /* Digests waiting for their match: the backup's output usually trails. */
@@ -70,11 +71,22 @@ struct tandem_conn_peer {
 	u8 confirmed;			/* CONFIRM received */
 	u8 dropped;			/* removed from protection (lag) */
 	u8 shift;			/* resend backoff */
-	u8 pad;
+	u8 rejoin;			/* primary: TANDEM_REJOIN_*, or 0 */
 	u32 checked;			/* rcv_nxt at the last resend look */
 	unsigned long resend_at;	/* jiffies | 1; 0: not yet looked */
 	unsigned long held_since;	/* jiffies | 1: its window limits the client's */
+	unsigned long rejoin_until;	/* jiffies: given up on after */
 };
+
+/*
+ * The old primary after a takeover: it may follow as a backup, having
+ * missed what this node received meanwhile. Its copies are kept for it
+ * until it reports (WAIT); if what it lacks is here, it is resent and the
+ * ACKs are clamped to it (CATCHUP) until it holds everything the client
+ * was acknowledged, when it protects again (confirmed, and told).
+ */
+#define TANDEM_REJOIN_WAIT	1
+#define TANDEM_REJOIN_CATCHUP	2
 
 struct tandem_conn {
 	struct rhash_head node;
@@ -171,7 +183,8 @@ struct tandem_confirm_body {		/* CONFIRM: backup -> all */
 	__be32 local_isn;
 	u8 wscale;
 	u8 has_ts;
-	u8 pad[2];
+	u8 flags;			/* TANDEM_WIRE_CONFIRM_F_* */
+	u8 pad;
 } __packed;
 
 struct tandem_close_body {		/* CLOSE */
@@ -264,6 +277,11 @@ void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 
 /* resend.c */
 bool tandem_peer_protects(const struct tandem_conn_peer *p);
+bool tandem_peer_clamps(const struct tandem_conn_peer *p);
+void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id);
+unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids);
+void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
+			   unsigned int n);
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
 			unsigned int len, u32 seq, u32 end);
 struct iphdr;

@@ -347,7 +347,7 @@ static void clamp_limits(struct tandem_conn *c, u32 *min_ack, u32 *min_edge)
 	lockdep_assert_held(&c->lock);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (!tandem_peer_protects(p))
+		if (!tandem_peer_clamps(p))
 			continue;
 		if (before(p->rcv_nxt, *min_ack))
 			*min_ack = p->rcv_nxt;
@@ -490,6 +490,22 @@ static struct tandem_conn *conn_of(struct tandem_group *g,
 	return tandem_conn_lookup(g->dp, &key);
 }
 
+/*
+ * The primary's CONFIRM to a backup that rejoined: it holds everything the
+ * client was acknowledged, and protects the connection again.
+ */
+static void rejoined(struct tandem_conn *c)
+{
+	bool back;
+
+	spin_lock_bh(&c->lock);
+	back = c->flags & TANDEM_CONN_F_REJOIN;
+	c->flags &= ~(TANDEM_CONN_F_REJOIN | (back ? TANDEM_CONN_F_UNPROT : 0));
+	spin_unlock_bh(&c->lock);
+	if (back)
+		dp_count(c->dp->group, TANDEM_STAT_REJOINED);
+}
+
 void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 			      const void *body, unsigned int len)
 {
@@ -503,6 +519,11 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 	c = conn_of(g, &cb->id);
 	if (!c)
 		return;
+	if (cb->flags & TANDEM_WIRE_CONFIRM_F_AGAIN) {
+		if (smp_load_acquire(&g->role) == TANDEM_ROLE_BACKUP)
+			rejoined(c);
+		return;
+	}
 	spin_lock_bh(&c->lock);
 	p = tandem_conn_peer(c, from, true);
 	if (p && !p->confirmed) {
@@ -530,10 +551,11 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 {
 	const struct tandem_progress_body *pb = body;
 	u32 rcv_nxt, edge, min_ack, min_edge, ids[TANDEM_MEMBERS_MAX];
+	u32 back[TANDEM_MEMBERS_MAX];
 	struct tandem_conn_peer *p;
 	struct tandem_conn *c;
 	bool kick = false;
-	unsigned int n;
+	unsigned int n, nb = 0;
 
 	if (len < sizeof(*pb))
 		return;
@@ -562,8 +584,11 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 		kick = ((c->flags & TANDEM_CONN_F_CLAMPED) &&
 			after(min_ack, c->ack_sent)) || edge_gain(c, min_edge);
 	}
+	if (tandem_group_is_live_primary(g))
+		nb = tandem_resend_rejoined(c, back);
 	n += tandem_resend_update(c, ids + n);
 	spin_unlock_bh(&c->lock);
+	tandem_resend_confirm(c, back, nb);
 	tandem_resend_notify(c, ids, n, true);
 	if (kick)
 		tandem_kick_ack(c);

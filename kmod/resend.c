@@ -57,13 +57,38 @@ bool tandem_peer_protects(const struct tandem_conn_peer *p)
 	return p->node_id && p->confirmed && !p->dropped;
 }
 
+/* Protecting, or an old primary catching up: the ACKs wait for it. */
+bool tandem_peer_clamps(const struct tandem_conn_peer *p)
+{
+	return tandem_peer_protects(p) ||
+	       (p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_CATCHUP);
+}
+
+/*
+ * On a backup, the primary (the sender of the SEGMENTs) needs no copies,
+ * though it may still be listed as the peer it was before its promotion.
+ */
+static u32 not_a_peer(const struct tandem_conn *c)
+{
+	return tandem_group_is_live_primary(c->dp->group) ? 0 :
+	       READ_ONCE(c->dp->primary_id);
+}
+
+/* Whether anyone may need a copy of what comes. */
 static bool protected(const struct tandem_conn *c)
 {
+	const struct tandem_conn_peer *p;
+	u32 skip = not_a_peer(c);
 	int i;
 
-	for (i = 0; i < TANDEM_MEMBERS_MAX; i++)
-		if (tandem_peer_protects(&c->peers[i]))
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (skip && p->node_id == skip)
+			continue;
+		if (tandem_peer_protects(p) ||
+		    (p->node_id && !p->dropped && p->rejoin))
 			return true;
+	}
 	return false;
 }
 
@@ -244,8 +269,8 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	unsigned int n = 0, i;
 	unsigned long max_j;
 	struct sk_buff *skb;
-	bool any = false;
-	u32 max_bytes, min = 0;
+	bool any = false, hold = false;
+	u32 max_bytes, min = 0, skip = judge ? 0 : not_a_peer(c);
 
 	lockdep_assert_held(&c->lock);
 	if (skb_queue_empty(&c->rq) && !(c->flags & TANDEM_CONN_F_GAP))
@@ -253,7 +278,12 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	lag_limits(c, &max_bytes, &max_j);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (!tandem_peer_protects(p))
+		if (skip && p->node_id == skip)
+			continue;
+		/* An old primary that has not reported yet: keep everything. */
+		if (p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_WAIT)
+			hold = true;
+		if (!tandem_peer_clamps(p))
 			continue;
 		if (judge && lagging(c, p, max_bytes, max_j)) {
 			p->dropped = 1;
@@ -268,10 +298,11 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	if ((c->flags & TANDEM_CONN_F_GAP) && (!any || !before(min, c->gap_end)))
 		c->flags &= ~TANDEM_CONN_F_GAP;
 	if (!any) {
-		tandem_resend_purge(c);
+		if (!hold)
+			tandem_resend_purge(c);
 		return n;
 	}
-	while ((skb = skb_peek(&c->rq)) &&
+	while (!hold && (skb = skb_peek(&c->rq)) &&
 	       (!after(rq_cb(skb)->end, min) ||
 		(!judge && beyond_bound(c, skb, max_bytes, max_j))))
 		unlink_head(c, skb);
@@ -339,6 +370,90 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 		p->shift++;
 }
 
+#define REJOIN_WAIT msecs_to_jiffies(5000)
+
+/* At a takeover: the old primary @node_id may follow (TANDEM_REJOIN_*). */
+void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
+{
+	struct tandem_conn_peer *p = tandem_conn_peer(c, node_id, true);
+
+	lockdep_assert_held(&c->lock);
+	if (!p)
+		return;
+	memset(p, 0, sizeof(*p));
+	p->node_id = node_id;
+	p->rejoin = TANDEM_REJOIN_WAIT;
+	p->rejoin_until = jiffies + REJOIN_WAIT;
+}
+
+/*
+ * Moves the old primary along TANDEM_REJOIN_*: given up on after
+ * REJOIN_WAIT or if what it lacks is not here; protecting once it holds
+ * everything the client was acknowledged (ack_sent). Returns how many
+ * peers protect again, their node ids in @ids, to be told.
+ */
+unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
+{
+	struct tandem_conn_peer *p;
+	unsigned int n = 0, i;
+
+	lockdep_assert_held(&c->lock);
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (!p->node_id || !p->rejoin || p->dropped)
+			continue;
+		if (time_after(jiffies, p->rejoin_until)) {
+			p->rejoin = 0;
+			p->dropped = 1;
+		} else if (!p->rcv_nxt) {
+			continue;
+		} else if (!before(p->rcv_nxt, c->ack_sent)) {
+			p->rejoin = 0;
+			p->confirmed = 1;
+			ids[n++] = p->node_id;
+			dp_count(c->dp->group, TANDEM_STAT_REJOINED);
+		} else if (p->rejoin == TANDEM_REJOIN_WAIT) {
+			if (covering(c, p->rcv_nxt)) {
+				p->rejoin = TANDEM_REJOIN_CATCHUP;
+			} else {
+				p->rejoin = 0;
+				p->dropped = 1;
+			}
+		}
+	}
+	return n;
+}
+
+/* Tells the peers in @ids that they protect @c again. */
+void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
+			   unsigned int n)
+{
+	struct tandem_group *g = c->dp->group;
+	struct tandem_confirm_body cb;
+	struct tandem_member *m;
+	unsigned int i;
+
+	if (!n)
+		return;
+	memset(&cb, 0, sizeof(cb));
+	cb.id.caddr = c->key.caddr;
+	cb.id.cport = c->key.cport;
+	cb.id.vport = c->key.vport;
+	spin_lock_bh(&c->lock);
+	cb.local_isn = htonl(c->local_isn);
+	cb.wscale = c->wscale;
+	cb.has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
+	spin_unlock_bh(&c->lock);
+	cb.flags = TANDEM_WIRE_CONFIRM_F_AGAIN;
+	rcu_read_lock();
+	for (i = 0; i < n; i++) {
+		m = tandem_member_lookup_rcu(g, ids[i]);
+		if (m)
+			tandem_channel_send(g, m, DP_MSG_CONFIRM, &cb, sizeof(cb));
+	}
+	rcu_read_unlock();
+}
+
 static void send_batch(struct tandem_group *g, struct resend_batch *b)
 {
 	struct tandem_member *m;
@@ -377,7 +492,7 @@ unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 	lag_limits(c, &max_bytes, &max_j);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (!tandem_peer_protects(p))
+		if (!tandem_peer_clamps(p))
 			continue;
 		if (!p->rcv_edge || !after(edge, ack) ||
 		    !before(p->rcv_edge, floor)) {
@@ -429,8 +544,8 @@ void tandem_resend_tick(struct tandem_conn *c)
 {
 	struct tandem_group *g = c->dp->group;
 	struct resend_batch b = { .n = 0 };
-	u32 ids[TANDEM_MEMBERS_MAX];
-	unsigned int n, i;
+	u32 ids[TANDEM_MEMBERS_MAX], back[TANDEM_MEMBERS_MAX];
+	unsigned int n, nb, i;
 
 	spin_lock_bh(&c->lock);
 	if (!tandem_group_is_live_primary(g)) {
@@ -440,14 +555,16 @@ void tandem_resend_tick(struct tandem_conn *c)
 		spin_unlock_bh(&c->lock);
 		return;
 	}
+	nb = tandem_resend_rejoined(c, back);
 	n = tandem_resend_update(c, ids);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++)
-		if (tandem_peer_protects(&c->peers[i]))
+		if (tandem_peer_clamps(&c->peers[i]))
 			pick(c, &c->peers[i], &b);
 	if ((!skb_queue_empty(&c->rq) || (c->flags & TANDEM_CONN_F_GAP)) &&
 	    !c->dead)
 		timer_reduce(&c->timer, jiffies + RESEND_BASE);
 	spin_unlock_bh(&c->lock);
 	send_batch(g, &b);
+	tandem_resend_confirm(c, back, nb);
 	tandem_resend_notify(c, ids, n, true);
 }

@@ -77,7 +77,8 @@ static void send_confirm(struct tandem_conn *c)
 	cb.wscale = c->wscale;
 	cb.has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
 	spin_unlock_bh(&c->lock);
-	memset(cb.pad, 0, sizeof(cb.pad));
+	cb.flags = 0;
+	cb.pad = 0;
 	dp_send(g, NULL, DP_MSG_CONFIRM, &cb, sizeof(cb));
 	dp_count(g, TANDEM_STAT_CONFIRM_SENT);
 }

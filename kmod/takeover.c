@@ -74,18 +74,17 @@ static void resume(struct tandem_conn *c, struct sock *sk)
 
 /*
  * What to do with @c at takeover: 1 resume, -1 reset, 0 nothing. The old
- * primary (@old, the sender of the SEGMENTs) reported progress when it was
- * a backup itself: it protects nothing now.
+ * primary (@old, the sender of the SEGMENTs) protects nothing now (what it
+ * reported when it was a backup itself is stale); if it follows, it may
+ * again (TANDEM_REJOIN_*).
  */
 static int verdict(struct tandem_conn *c, u32 old)
 {
-	struct tandem_conn_peer *p;
 	int v;
 
 	spin_lock_bh(&c->lock);
-	p = old ? tandem_conn_peer(c, old, false) : NULL;
-	if (p)
-		p->dropped = 1;
+	if (old)
+		tandem_resend_rejoin_start(c, old);
 	if (c->dead || c->state == TANDEM_CONN_STATE_CLOSED)
 		v = 0;
 	else if ((c->flags & (TANDEM_CONN_F_DIVERGED | TANDEM_CONN_F_UNPROT)) ||
@@ -176,6 +175,17 @@ static void unprotect(struct tandem_conn *c, void *arg)
 	spin_unlock_bh(&c->lock);
 }
 
+static void report(struct tandem_conn *c, void *arg);
+
+/* Unprotected until the primary confirms this node again (mirror.c). */
+static void rejoin_conn(struct tandem_conn *c, void *arg)
+{
+	spin_lock_bh(&c->lock);
+	c->flags |= TANDEM_CONN_F_UNPROT | TANDEM_CONN_F_REJOIN;
+	spin_unlock_bh(&c->lock);
+	report(c, arg);
+}
+
 static void report(struct tandem_conn *c, void *arg)
 {
 	struct sock *sk = tandem_conn_sock(c);
@@ -190,14 +200,16 @@ static void report(struct tandem_conn *c, void *arg)
 /*
  * A node fenced, or not a backup before it follows a primary (@rejoin),
  * misses client bytes of the connections it holds: it no longer protects
- * them, and resets them if it is ever promoted. A backup following a new
+ * them, and resets them if it is ever promoted, unless the primary, having
+ * refilled it, confirms it again (TANDEM_REJOIN_*); it reports its progress
+ * for that. A backup following a new
  * epoch reports every connection's progress again: reports sent under the
  * old epoch may have been dropped as stale by the new primary, which would
  * then clamp its ACKs to what it last heard.
  */
 void tandem_follow(struct tandem_group *g, bool rejoin)
 {
-	for_each_conn(g, rejoin ? unprotect : report, NULL);
+	for_each_conn(g, rejoin ? rejoin_conn : report, NULL);
 }
 
 void tandem_unprotect_all(struct tandem_group *g)

@@ -408,6 +408,11 @@ enum tandem_stat {
 	 * received (a new primary whose output trails the old primary's)
 	 */
 	TANDEM_STAT_ACK_SEQ_RAISED,
+	/* primary: an old primary, following after a takeover, confirmed as
+	 * protecting a connection again; backup: connections it protects
+	 * again after rejoining
+	 */
+	TANDEM_STAT_REJOINED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
@@ -432,6 +437,9 @@ enum tandem_peer_state {
 	TANDEM_PEER_STATE_PROTECTING,	/* confirmed, within the lag bound */
 	TANDEM_PEER_STATE_UNCONFIRMED,	/* no CONFIRM yet */
 	TANDEM_PEER_STATE_DROPPED,	/* missed the opening, or lagged */
+	TANDEM_PEER_STATE_REJOINING,	/* the old primary, being refilled after
+					 * a takeover (docs/datapath.md)
+					 */
 };
 
 enum tandem_cmd {

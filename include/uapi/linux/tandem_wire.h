@@ -124,8 +124,16 @@ struct tandem_wire_confirm {
 	__be32 local_isn;	/* the backup's own ISN */
 	__u8 wscale;		/* its window scale */
 	__u8 has_ts;		/* it uses timestamps */
-	__u8 pad[2];
+	__u8 flags;		/* TANDEM_WIRE_CONFIRM_F_* */
+	__u8 pad;
 };
+
+/*
+ * From the primary to a backup that rejoined after a takeover (the old
+ * primary, following): it holds every client byte the client was
+ * acknowledged, and protects the connection again.
+ */
+#define TANDEM_WIRE_CONFIRM_F_AGAIN	0x01
 
 /* PROGRESS */
 struct tandem_wire_progress {
