@@ -6,21 +6,19 @@
 # ("rejoins as backup, no disruption"). Three replicas run tandemd and the
 # tstream server; a client streams BYTES through the VIP while
 #   1. `tandem switchover g` moves the primary P0 to the best backup P1
-#      (`switchover g to P0` is then refused while P0 does not protect the
-#      connection: it would reset it);
+#      (were P0 not to protect the connection then, `switchover g to P0`
+#      must be refused: it would reset it);
 #   2. tandemd on P0 (a backup now) is SIGKILLed and restarted: it rejoins
 #      as a backup, past its quiet period, and nothing moves (same primary,
 #      same epoch);
-#   3. `tandem switchover g to P2` moves the primary on to the third node,
-#      named.
+#   3. `tandem switchover g to P0` moves the primary back to P0, named.
 # The switchover's reply names the new primary and its epoch (tandemd
 # answers once the old primary follows it). After each switchover the
 # stream goes on through the new primary, the node that was a backup all
-# along protects it there, and the old primary is a backup of the new
-# epoch; whether the old primary protects the connection it served is
-# checked too (a SKIP naming the data path's limitation while it does not:
-# see old_protects). The stream completes byte-exact, with no reset and no
-# EOF, and every step happened while it was running.
+# along (P2) protects it there, and the old primary is a backup of the new
+# epoch and protects the connection it served again (see old_protects).
+# The stream completes byte-exact, with no reset and no EOF, and every
+# step happened while it was running.
 # Run it alone: selftests/vm/run.sh tandemd_switchover_test.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
@@ -123,13 +121,11 @@ switched() {
 }
 
 # old_protects DESC PRIMARY OLD: the old primary, a backup now, protects the
-# connection it served. The data path does not do that yet: a primary that
-# is fenced and becomes a backup again marks the connections it holds
-# unprotected (it may have missed client bytes meanwhile; docs/datapath.md),
-# and the new primary does not count it as protecting them ("dropped" or
-# "unconfirmed"). That exact state is
-# reported as a SKIP naming the limitation (reported to the lead,
-# /tmp/tandem-bugs/tandemd.md); anything else fails.
+# connection it served (the data path confirms it as rejoined once it holds
+# everything the client was acknowledged; docs/datapath.md). A data path
+# without that (before aebd542) marked the connections of a demoted primary
+# unprotected for good: that exact state is reported as a SKIP naming the
+# limitation; anything else fails.
 old_protects() {
 	local desc=$1
 	if wait_until 10 protects "$2" "$3"; then
@@ -195,13 +191,12 @@ step() {
 	old_protects "$desc: node$old, a backup now, protects the connection" "$new" "$old"
 }
 
-# 1. to the best backup (3. below: to a named node, the one that has been
-# a backup all along: the old primary of step 1 no longer protects the
-# connection, see old_protects; promoting it would reset it)
+# 1. to the best backup
 step "switchover g" "$p0" "$e0" "" third -j switchover g
 p1=$new e1=$enew
 # A named switchover to a node that would reset the connection (the old
 # primary, while it does not protect it) is refused, and nothing moves.
+# (A SKIP when the old primary protects it already, as it should.)
 if [ -n "$p1" ] && conn_of "$p0" | jq -e '.flags | index("unprotected")' > /dev/null; then
 	res=$(tandem_node "$p1" switchover g to "$p0" 2>&1)
 	rc=$?
@@ -252,13 +247,15 @@ else
 	tap_skip "after the restart the stream goes on" "the first switchover failed"
 fi
 
+# 3. back to P0, named: it protects the connection again (step 1), so
+# nothing is reset at its takeover
 if [ -n "$p1" ] && [ "$(td_primaries)" = "$p1" ]; then
 	p2=$((6 - p0 - p1))
 	running || late=${late:-the second switchover}
-	step "switchover g to $p2" "$p1" "$e1" "$p2" "" -j switchover g to "$p2"
+	step "switchover g to $p0" "$p1" "$e1" "$p0" "$p2" -j switchover g to "$p0"
 else
 	for d in "" "the stream goes on" "the old primary protects it"; do
-		tap_skip "switchover g to the third node${d:+: $d}" "the first switchover failed"
+		tap_skip "switchover g back to the first primary${d:+: $d}" "the first switchover failed"
 	done
 fi
 if [ -z "$late" ]; then
