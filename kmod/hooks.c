@@ -8,7 +8,10 @@
  *    inject.c feeds to the stack itself.
  *  - LOCAL_OUT, TCP from VIP:service: a live primary translates and clamps
  *    it (mirror.c); a backup steals it (suppress.c); a fenced node steals and
- *    frees it. Loopback traffic is left alone.
+ *    frees it. Loopback traffic is left alone. A RST from the VIP to any
+ *    port is freed on any node but the live primary, also once the group
+ *    has no service left: a mirrored segment already on its way into the
+ *    stack when its service went away meets no socket there.
  *  - ARP: only a live primary answers ARP requests for the VIP or sends ARP
  *    from it.
  */
@@ -24,8 +27,9 @@
 
 #include "datapath.h"
 
-/* The group whose VIP is @addr and that has services, or NULL. */
-static struct tandem_group *group_of(struct net *net, __be32 addr)
+/* The group whose VIP is @addr (and that has services: @services), or NULL. */
+static struct tandem_group *group_of(struct net *net, __be32 addr,
+				     bool services)
 {
 	struct tandem_net *tn = tandem_net(net);
 	struct tandem_group *g;
@@ -37,9 +41,22 @@ static struct tandem_group *group_of(struct net *net, __be32 addr)
 	vip.family = AF_INET;
 	vip.v4 = addr;
 	g = tandem_group_lookup_vip(tn, &vip);
-	if (!g || !READ_ONCE(g->n_services) || !g->dp)
+	if (!g || (services && !READ_ONCE(g->n_services)) || !g->dp)
 		return NULL;
 	return g;
+}
+
+/* A RST from the VIP of @g, which is not the live primary? */
+static bool stray_rst(struct tandem_group *g, struct sk_buff *skb)
+{
+	unsigned int thoff = ip_hdrlen(skb);
+	const struct tcphdr *th;
+
+	if (tandem_group_is_live_primary(g) ||
+	    !pskb_may_pull(skb, thoff + sizeof(*th)))
+		return false;
+	th = (const struct tcphdr *)(skb_network_header(skb) + thoff);
+	return th->rst;
 }
 
 /* The TCP header of a service of @g in @skb (pulled), or NULL. */
@@ -69,7 +86,7 @@ static unsigned int in_hook(void *priv, struct sk_buff *skb,
 
 	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 		return NF_ACCEPT;
-	g = group_of(state->net, iph->daddr);
+	g = group_of(state->net, iph->daddr, true);
 	if (!g || (state->in && (state->in->flags & IFF_LOOPBACK)))
 		return NF_ACCEPT;
 	if (!service_tcp(g, skb, true))
@@ -93,11 +110,16 @@ static unsigned int out_hook(void *priv, struct sk_buff *skb,
 
 	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
 		return NF_ACCEPT;
-	g = group_of(state->net, iph->saddr);
+	g = group_of(state->net, iph->saddr, false);
 	if (!g || (dst && dst->dev && (dst->dev->flags & IFF_LOOPBACK)))
 		return NF_ACCEPT;
-	if (!service_tcp(g, skb, false))
-		return NF_ACCEPT;
+	if (!READ_ONCE(g->n_services) || !service_tcp(g, skb, false)) {
+		if (!stray_rst(g, skb))
+			return NF_ACCEPT;
+		dp_count(g, TANDEM_STAT_FENCED_DROPPED);
+		consume_skb(skb);
+		return NF_STOLEN;
+	}
 	if (tandem_group_is_live_primary(g))
 		return tandem_mirror_out(g, skb);
 	if (smp_load_acquire(&g->role) == TANDEM_ROLE_BACKUP)
@@ -135,7 +157,7 @@ static unsigned int arp_in_hook(void *priv, struct sk_buff *skb,
 
 	if (!arp_addrs(skb, &sip, &tip, &op) || op != ARPOP_REQUEST)
 		return NF_ACCEPT;
-	g = group_of(state->net, tip);
+	g = group_of(state->net, tip, true);
 	if (!g || tandem_group_is_live_primary(g))
 		return NF_ACCEPT;
 	/* A gratuitous ARP from the primary, seen by a backup, is fine. */
@@ -154,7 +176,7 @@ static unsigned int arp_out_hook(void *priv, struct sk_buff *skb,
 
 	if (!arp_addrs(skb, &sip, &tip, &op))
 		return NF_ACCEPT;
-	g = group_of(state->net, sip);
+	g = group_of(state->net, sip, true);
 	if (!g || tandem_group_is_live_primary(g))
 		return NF_ACCEPT;
 	dp_count(g, TANDEM_STAT_ARP_DROPPED);

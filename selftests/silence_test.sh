@@ -75,11 +75,13 @@ tstream_client $TOPO_VIP:$PORT -b $BYTES --rate 300K --seed $SRANDOM -t 60 \
 client=$!
 stream_wait_bytes "$progress" $((BYTES / 8)) 60
 
-rsts=$(mib 3 TcpOutRsts)
+resets=$(mib client TcpEstabResets)
 tandem_node 3 service del group g port $PORT
 tap_check "node3 closed its shadow socket" wait_until 10 _no_socket 3
 tap_check "node3 counted it silenced" test "$(counter 3 silenced)" -ge 1
-tap_check "node3 sent no reset" test "$(mib 3 TcpOutRsts)" = "$rsts"
+# A mirrored segment already on its way into node3's stack may meet no
+# socket there and make it answer with a RST: it must not leave the node.
+tap_check "no reset reached the client" test "$(mib client TcpEstabResets)" = "$resets"
 tap_check "the primary dropped node3 from the connection" \
 	peer_is 20 1 3 dropped
 

@@ -344,7 +344,9 @@ enum tandem_stat {
 	TANDEM_STAT_SUPPRESSED,
 	/* TCP to VIP:service from the network, dropped on a non-primary */
 	TANDEM_STAT_NET_DROPPED,
-	/* packets from VIP:service of a fenced node (or a lapsed lease), stolen */
+	/* packets from VIP:service of a fenced node (or a lapsed lease), and
+	 * RSTs from the VIP of any node but the live primary, stolen
+	 */
 	TANDEM_STAT_FENCED_DROPPED,
 	/* ARP for or from the VIP on a non-primary, dropped */
 	TANDEM_STAT_ARP_DROPPED,
