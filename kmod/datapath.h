@@ -44,6 +44,7 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_GAP	BIT(18)	/* primary: gap_end, gap_at valid */
 #define TANDEM_CONN_F_CACK	BIT(19)	/* max_cack valid */
 #define TANDEM_CONN_F_REJOIN	BIT(20)	/* backup: unprotected for having rejoined */
+#define TANDEM_CONN_F_AMAX	BIT(21)	/* primary: ack_max valid */
 
 #define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
 /* Digests waiting for their match: the backup's output usually trails. */
@@ -112,6 +113,7 @@ struct tandem_conn {
 	s32 ts_ahead;			/* backup: how far the primary's wire TS clock was seen ahead of ours */
 	u32 ack_sent;			/* primary: last ACK number sent */
 	u32 edge_sent;			/* primary: right edge advertised */
+	u32 ack_max;			/* primary: largest ACK it sent since its takeover */
 	u32 rcv_reported;		/* backup: rcv_nxt last reported */
 	u32 pending_ack;		/* backup: wire ack held back (clamped) */
 	u8 tmpl_len;

@@ -403,6 +403,10 @@ static unsigned int out_clamp(struct tandem_conn *c, struct tandem_group *g,
 	if (win != ntohs(th->window))
 		tandem_xlate_win(skb, th, win);
 	c->ack_sent = min_ack;
+	if (!(c->flags & TANDEM_CONN_F_AMAX) || after(min_ack, c->ack_max)) {
+		c->ack_max = min_ack;
+		c->flags |= TANDEM_CONN_F_AMAX;
+	}
 	if (!c->edge_sent || after(min_ack + (win << c->wscale), c->edge_sent))
 		c->edge_sent = min_ack + (win << c->wscale);
 	return n;

@@ -384,12 +384,15 @@ void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
 	p->node_id = node_id;
 	p->rejoin = TANDEM_REJOIN_WAIT;
 	p->rejoin_until = jiffies + REJOIN_WAIT;
+	/* What the old primary acknowledged, it had: only this node's ACKs count. */
+	c->flags &= ~TANDEM_CONN_F_AMAX;
 }
 
 /*
  * Moves the old primary along TANDEM_REJOIN_*: given up on after
  * REJOIN_WAIT or if what it lacks is not here; protecting once it holds
- * everything the client was acknowledged (ack_sent). Returns how many
+ * everything this node acknowledged to the client (ack_max: what the old
+ * primary acknowledged itself, it had). Returns how many
  * peers protect again, their node ids in @ids, to be told.
  */
 unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
@@ -407,7 +410,8 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 			p->dropped = 1;
 		} else if (!p->rcv_nxt) {
 			continue;
-		} else if (!before(p->rcv_nxt, c->ack_sent)) {
+		} else if (!(c->flags & TANDEM_CONN_F_AMAX) ||
+			   !before(p->rcv_nxt, c->ack_max)) {
 			p->rejoin = 0;
 			p->confirmed = 1;
 			ids[n++] = p->node_id;
