@@ -64,6 +64,13 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_SILENCED] = "silenced",
 	[TANDEM_STAT_ACK_SEQ_RAISED] = "ack_seq_raised",
 	[TANDEM_STAT_REJOINED] = "rejoined",
+	[TANDEM_STAT_IN_CSUM_BAD] = "in_csum_bad",
+	[TANDEM_STAT_IN_REJECTED] = "in_rejected",
+	[TANDEM_STAT_REINCARNATED] = "reincarnated",
+	[TANDEM_STAT_SERVICE_RESET] = "service_reset",
+	[TANDEM_STAT_DIGEST_TAIL_SENT] = "digest_tail_sent",
+	[TANDEM_STAT_DIGEST_TAIL_MATCHED] = "digest_tail_matched",
+	[TANDEM_STAT_DIVERGED_RESET] = "diverged_reset",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

@@ -46,6 +46,30 @@ struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
 	return rhashtable_lookup(&dp->conns, key, conn_params);
 }
 
+/* The state of a new connection on the entry's 4-tuple. */
+static void conn_start(struct tandem_conn *c)
+{
+	c->dg_own.r.size = TANDEM_DIGESTS_OWN;
+	c->dg_peer.r.size = TANDEM_DIGESTS_PEER;
+	c->state = TANDEM_CONN_STATE_SYN;
+	c->created = jiffies;
+	c->last_seen = c->created;
+}
+
+/*
+ * A SYN reused the 4-tuple of @c for a new connection (accept.c): nothing
+ * of the old one may carry over (ISNs, deltas, peers, digests, copies).
+ * The timer may still fire: it finds nothing to do.
+ */
+void tandem_conn_reinit(struct tandem_conn *c)
+{
+	lockdep_assert_held(&c->lock);
+	kfree_skb(c->held);
+	tandem_resend_purge(c);
+	memset(&c->inc, 0, sizeof(c->inc));
+	conn_start(c);
+}
+
 /* Returns the existing entry if one won a race; NULL at the limit. */
 struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
 				       const struct tandem_conn_key *key)
@@ -68,12 +92,8 @@ struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
 	c->dp = dp;
 	spin_lock_init(&c->lock);
 	__skb_queue_head_init(&c->rq);
-	c->dg_own.r.size = TANDEM_DIGESTS_OWN;
-	c->dg_peer.r.size = TANDEM_DIGESTS_PEER;
 	timer_setup(&c->timer, tandem_conn_timer, 0);
-	c->state = TANDEM_CONN_STATE_SYN;
-	c->created = jiffies;
-	c->last_seen = c->created;
+	conn_start(c);
 	old = rhashtable_lookup_get_insert_fast(&dp->conns, &c->node,
 						conn_params);
 	if (old || IS_ERR(old)) {
@@ -139,12 +159,16 @@ struct sock *tandem_conn_sock(struct tandem_conn *c)
 {
 	struct tandem_group *g = c->dp->group;
 	struct net *net = g->tn->net;
+	struct sock *sk;
 
 	if (g->vip.family != AF_INET)
 		return NULL;
-	return inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
-				       c->key.caddr.s6_addr32[0], c->key.cport,
-				       g->vip.v4, c->key.vport, 0);
+	rcu_read_lock();
+	sk = inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
+				     c->key.caddr.s6_addr32[0], c->key.cport,
+				     g->vip.v4, c->key.vport, 0);
+	rcu_read_unlock();
+	return sk;
 }
 
 static bool conn_stale(struct tandem_conn *c)
@@ -160,19 +184,17 @@ static bool conn_stale(struct tandem_conn *c)
 	return false;
 }
 
-static void gc_work(struct work_struct *work)
+/* Removes the entries for which @doomed (NULL: all) returns true. */
+static void remove_if(struct tandem_dp *dp,
+		      bool (*doomed)(struct tandem_conn *c))
 {
-	struct tandem_dp *dp = container_of(to_delayed_work(work),
-					    struct tandem_dp, gc_work);
 	struct rhashtable_iter iter;
 	struct tandem_conn *c;
 
 	rhashtable_walk_enter(&dp->conns, &iter);
 	rhashtable_walk_start(&iter);
 	while ((c = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(c))
-			continue;
-		if (!conn_stale(c))
+		if (IS_ERR(c) || (doomed && !doomed(c)))
 			continue;
 		rhashtable_walk_stop(&iter);
 		tandem_conn_remove(c);
@@ -180,6 +202,22 @@ static void gc_work(struct work_struct *work)
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+}
+
+/*
+ * The walks made under tn->lock (takeover.c) use entries outside RCU:
+ * entries are freed only under that lock, or once the group is gone.
+ */
+static void gc_work(struct work_struct *work)
+{
+	struct tandem_dp *dp = container_of(to_delayed_work(work),
+					    struct tandem_dp, gc_work);
+	struct tandem_net *tn = dp->group->tn;
+
+	if (mutex_trylock(&tn->lock)) {
+		remove_if(dp, conn_stale);
+		mutex_unlock(&tn->lock);
+	}
 	if (!READ_ONCE(dp->dying))
 		schedule_delayed_work(&dp->gc_work, GC_INTERVAL);
 }
@@ -205,6 +243,7 @@ int tandem_conns_init(struct tandem_group *g)
 	return 0;
 }
 
+/* Entries are removed by tandem_conns_destroy(); this is for safety. */
 static void conn_free_now(void *ptr, void *arg)
 {
 	struct tandem_conn *c = ptr;
@@ -212,6 +251,9 @@ static void conn_free_now(void *ptr, void *arg)
 	c->dead = 1;
 	del_timer_sync(&c->timer);
 	kfree_skb(c->held);
+	spin_lock_bh(&c->lock);
+	tandem_resend_purge(c);
+	spin_unlock_bh(&c->lock);
 	kmem_cache_free(conn_cache, c);
 }
 
@@ -234,6 +276,7 @@ void tandem_conns_destroy(struct tandem_group *g, rcu_callback_t free_group)
 {
 	struct tandem_dp *dp = g->dp;
 
+	might_sleep();
 	if (!dp) {
 		call_rcu(&g->rcu, free_group);
 		return;
@@ -241,6 +284,13 @@ void tandem_conns_destroy(struct tandem_group *g, rcu_callback_t free_group)
 	WRITE_ONCE(dp->dying, true);
 	cancel_delayed_work_sync(&dp->gc_work);
 	cancel_delayed_work_sync(&dp->garp_work);
+	/*
+	 * No hook or datagram finds the group after a grace period; then every
+	 * entry's timer is stopped and its skbs freed here, before the caller
+	 * may free what the timers use (the namespace's counters at its exit).
+	 */
+	synchronize_net();
+	remove_if(dp, NULL);
 	dp->free_group = free_group;
 	INIT_RCU_WORK(&dp->free_work, dp_free_work);
 	queue_rcu_work(dp_wq, &dp->free_work);

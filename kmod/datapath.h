@@ -35,7 +35,7 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_LTS	BIT(9)	/* local_ts valid */
 #define TANDEM_CONN_F_PENDING	BIT(10)	/* backup: pending_ack and tmpl valid */
 #define TANDEM_CONN_F_REAPPLY	BIT(11)	/* backup: inject tmpl from the timer */
-#define TANDEM_CONN_F_CTS	BIT(12)	/* max_tsval valid */
+#define TANDEM_CONN_F_CISN	BIT(12)	/* client_isn valid */
 #define TANDEM_CONN_F_AHEAD	BIT(13)	/* backup: ts_ahead valid */
 #define TANDEM_CONN_F_RQEND	BIT(14)	/* primary: rq_end valid */
 #define TANDEM_CONN_F_WCLAMPED	BIT(15)	/* primary: last window was limited */
@@ -45,6 +45,7 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_CACK	BIT(19)	/* max_cack valid */
 #define TANDEM_CONN_F_REJOIN	BIT(20)	/* backup: unprotected for having rejoined */
 #define TANDEM_CONN_F_AMAX	BIT(21)	/* primary: ack_max valid */
+#define TANDEM_CONN_F_TOOK	BIT(22)	/* primary: opened before its takeover */
 
 #define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
 /* Digests waiting for their match: the backup's output usually trails. */
@@ -95,11 +96,18 @@ struct tandem_conn {
 	struct rcu_head rcu;
 	struct tandem_dp *dp;
 	spinlock_t lock;		/* everything below */
+	struct sk_buff_head rq;		/* resend queue (resend.c) */
+	struct timer_list timer;	/* SYN hold; ACK kick retry */
+	u8 dead;			/* unlinked */
+
+	/* One connection on the 4-tuple: cleared by tandem_conn_reinit(). */
+	struct_group(inc,
 	u8 state;			/* enum tandem_conn_state (uapi) */
 	u8 wscale;			/* the server's receive window scale */
-	u8 dead;			/* unlinked */
+	u8 cwscale;			/* the client's (its SYN's option) */
 	u32 flags;
 	u32 client_isn;
+	u32 cwin;			/* the client's last window, bytes */
 	u32 wire_isn;			/* server ISN in wire space */
 	u32 wire_ts;			/* TSval of the wire SYN-ACK */
 	u32 local_isn;
@@ -107,7 +115,6 @@ struct tandem_conn {
 	u32 seq_delta;			/* local = wire + seq_delta */
 	u32 ts_delta;			/* local TSval = wire TSval + ts_delta */
 	u32 max_tsecr;			/* wire: largest TSecr from the client */
-	u32 max_tsval;			/* largest TSval from the client */
 	u32 max_cack;			/* wire: largest ACK from the client */
 	u32 wire_tsoff;			/* primary: wire TSval - tcp_time_stamp_raw() */
 	s32 ts_ahead;			/* backup: how far the primary's wire TS clock was seen ahead of ours */
@@ -134,13 +141,12 @@ struct tandem_conn {
 		u8 b[sizeof(struct tandem_digest_ring) +
 		     TANDEM_DIGESTS_PEER * sizeof(struct tandem_digest)];
 	} dg_peer;
-	struct sk_buff_head rq;		/* resend queue (resend.c) */
 	u32 rq_bytes;			/* client bytes in rq */
 	u32 rq_end;			/* client space: end of what rq held */
 	u32 gap_end;			/* client space: received before takeover */
 	unsigned long gap_at;		/* jiffies of the takeover */
-	struct timer_list timer;	/* SYN hold; ACK kick retry */
 	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
+	);
 };
 
 /* Per-group data-path state. */
@@ -152,7 +158,7 @@ struct tandem_dp {
 	u32 primary_id;			/* backup: sender of the last SEGMENT */
 	struct delayed_work gc_work;
 	struct delayed_work garp_work;
-	unsigned int garp_left;
+	atomic_t garp_left;		/* ARPs of the promotion still to send */
 	bool dying;
 	struct rcu_work free_work;
 	rcu_callback_t free_group;
@@ -164,6 +170,8 @@ struct tandem_dp {
  */
 #define TANDEM_SEG_F_ISN	0x01	/* wire_isn valid */
 #define TANDEM_SEG_F_TS		0x02	/* wire_ts valid */
+#define TANDEM_SEG_F_NEW	0x04	/* a SYN that reuses the 4-tuple of an
+					 * entry: reset it (accept.c) */
 
 struct tandem_seg_body {		/* SEGMENT: primary -> backups */
 	__be32 wire_isn;
@@ -226,6 +234,7 @@ struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
 				       const struct tandem_conn_key *key);
 struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
 				       const struct tandem_conn_key *key);
+void tandem_conn_reinit(struct tandem_conn *c);
 void tandem_conn_remove(struct tandem_conn *c);
 struct tandem_conn_peer *tandem_conn_peer(struct tandem_conn *c, u32 node_id,
 					  bool create);
@@ -259,7 +268,13 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 void tandem_conn_timer(struct timer_list *t);
 void tandem_ack_now(struct sock *sk);
 void tandem_kick_ack(struct tandem_conn *c);
-void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th);
+void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
+			 u32 ts_clock);
+
+/* accept.c (primary) */
+bool tandem_in_csum_ok(struct sk_buff *skb);
+bool tandem_in_accept(struct tandem_conn *c, const struct sock *sk,
+		      const struct tcphdr *th, bool *fresh);
 
 /* inject.c (backup) */
 void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
@@ -309,6 +324,7 @@ void tandem_takeover(struct tandem_group *g);
 void tandem_follow(struct tandem_group *g, bool rejoin);
 void tandem_unprotect_all(struct tandem_group *g);
 void tandem_silence(struct tandem_group *g, u16 port);
+void tandem_unserve(struct tandem_group *g, u16 port);
 void tandem_garp_work(struct work_struct *work);
 void tandem_garp_refresh(struct tandem_group *g);
 

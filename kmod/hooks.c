@@ -14,6 +14,7 @@
  *    stack when its service went away meets no socket there.
  *  - ARP: only a live primary answers ARP requests for the VIP or sends ARP
  *    from it.
+ * IPv4 fragments are reassembled first (nf_defrag_ipv4).
  */
 #define pr_fmt(fmt) "tandem: " fmt
 
@@ -23,6 +24,7 @@
 #include <linux/netfilter_arp.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/tcp.h>
 
 #include "datapath.h"
@@ -210,14 +212,28 @@ static const struct nf_hook_ops hook_ops[] = {
 	},
 };
 
+/*
+ * Fragments are reassembled before PRE_ROUTING's hook sees them (a client
+ * segment sent in fragments would otherwise reach the stack unmirrored,
+ * every time the client retransmits it).
+ */
 static int __net_init hooks_net_init(struct net *net)
 {
-	return nf_register_net_hooks(net, hook_ops, ARRAY_SIZE(hook_ops));
+	int ret;
+
+	ret = nf_defrag_ipv4_enable(net);
+	if (ret)
+		return ret;
+	ret = nf_register_net_hooks(net, hook_ops, ARRAY_SIZE(hook_ops));
+	if (ret)
+		nf_defrag_ipv4_disable(net);
+	return ret;
 }
 
 static void __net_exit hooks_net_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, hook_ops, ARRAY_SIZE(hook_ops));
+	nf_defrag_ipv4_disable(net);
 }
 
 static struct pernet_operations hooks_net_ops = {

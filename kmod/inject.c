@@ -7,7 +7,9 @@
  * local stack has not sent yet would make it discard the segment), and fed
  * to the local stack on the device that holds the VIP. A per-CPU marker
  * tells the PRE_ROUTING hook that the skb comes from here, not from the
- * network, so it is neither dropped nor mirrored again.
+ * network, so it is neither dropped nor mirrored again: the skb is passed
+ * to the stack on this CPU, synchronously, bypassing RPS (which would run
+ * the hook from another CPU's backlog, where the marker is not set).
  */
 #define pr_fmt(fmt) "tandem: " fmt
 
@@ -49,6 +51,11 @@ static void save_tmpl(struct tandem_conn *c, struct sk_buff *skb,
 	t->seq = htonl(end);
 	t->fin = 0;
 	t->psh = 0;
+	/* A header of its own now: both checksums are recomputed. */
+	ip_send_check(iph);
+	t->check = 0;
+	t->check = tcp_v4_check(hlen - ihl, iph->saddr, iph->daddr,
+				csum_partial(t, hlen - ihl, 0));
 	c->tmpl_len = hlen;
 	c->pending_ack = ack;
 	c->flags |= TANDEM_CONN_F_PENDING;
@@ -157,7 +164,14 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 		}
 	}
 	spin_lock_bh(&c->lock);
-	tandem_conn_note_in(c, th);
+	if ((sh->flags & TANDEM_SEG_F_NEW) && th->syn && !th->ack &&
+	    (c->flags & TANDEM_CONN_F_CISN) && ntohl(th->seq) != c->client_isn) {
+		tandem_conn_reinit(c);
+		dp_count(g, TANDEM_STAT_REINCARNATED);
+	}
+	/* Without the primary's TS clock, no TSecr is learned (0). */
+	tandem_conn_note_in(c, th, (sh->flags & TANDEM_SEG_F_TS) ?
+				   ntohl(sh->ts_now) : 0);
 	if ((sh->flags & TANDEM_SEG_F_ISN) && !(c->flags & TANDEM_CONN_F_ISN)) {
 		c->wire_isn = ntohl(sh->wire_isn);
 		c->flags |= TANDEM_CONN_F_ISN;
@@ -180,22 +194,24 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 /*
  * The client's TSval never goes back for the local stack: mirrored segments
  * can arrive reordered or be re-sent, and the stack's PAWS check would
- * discard new data carrying an older TSval than one it already took.
+ * discard new data carrying an older TSval than the one it holds. Raised
+ * to that one only (ts_recent, which TCP takes from segments it accepted:
+ * a forged TSval far ahead that TCP ignored raises nothing).
  */
-static void inject_tsval(struct tandem_conn *c, struct sk_buff *skb)
+static void inject_tsval(struct sk_buff *skb, const struct sock *sk)
 {
 	struct tcphdr *th = tcp_hdr(skb);
-	u32 tsval, tsecr, max;
-	bool valid;
+	const struct tcp_sock *tp;
+	u32 tsval, tsecr, recent;
 
-	if (!tandem_tcp_ts(th, &tsval, &tsecr))
+	if (!sk || !sk_fullsock(sk) || !tandem_tcp_ts(th, &tsval, &tsecr))
 		return;
-	spin_lock_bh(&c->lock);
-	max = c->max_tsval;
-	valid = c->flags & TANDEM_CONN_F_CTS;
-	spin_unlock_bh(&c->lock);
-	if (valid && before(tsval, max))
-		tandem_xlate_opts(skb, th, 0, max - tsval, 0);
+	tp = tcp_sk(sk);
+	if (!READ_ONCE(tp->rx_opt.ts_recent_stamp))
+		return;
+	recent = READ_ONCE(tp->rx_opt.ts_recent);
+	if (before(tsval, recent))
+		tandem_xlate_opts(skb, th, 0, recent - tsval, 0);
 }
 
 /* Notes how far the primary's wire TSval clock runs ahead of ours. */
@@ -247,17 +263,21 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	skb_reset_mac_header(skb);
 	skb_reset_network_header(skb);
 	skb->pkt_type = PACKET_HOST;
-	/* The channel authenticated the bytes; a split segment's TCP checksum is not recomputed. */
+	/*
+	 * The primary verified the client's checksum before mirroring
+	 * (mirror.c) and the channel authenticated the bytes since; a split
+	 * segment's TCP checksum is not recomputed.
+	 */
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 
 	skb_set_transport_header(skb, ip_hdrlen(skb));
 
 	sk = tandem_conn_sock(c);
 	tandem_xlate_in(c, skb, sk);
-	inject_tsval(c, skb);
+	inject_tsval(skb, sk);
 	local_bh_disable();
 	this_cpu_write(inject_skb, skb);
-	netif_receive_skb(skb);
+	netif_receive_skb_core(skb);
 	this_cpu_write(inject_skb, NULL);
 	local_bh_enable();
 	rcu_read_unlock();

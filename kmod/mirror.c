@@ -90,8 +90,14 @@ static void drop_unconfirmed(struct tandem_conn *c, struct tandem_group *g)
 	rcu_read_unlock();
 }
 
+/*
+ * Sends the held SYN-ACK, if this node may still emit from the VIP: a node
+ * fenced or demoted meanwhile drops it (the client retransmits its SYN to
+ * whoever is primary then).
+ */
 static void release_held(struct tandem_conn *c)
 {
+	struct tandem_group *g = c->dp->group;
 	struct sk_buff *skb;
 
 	spin_lock_bh(&c->lock);
@@ -101,6 +107,11 @@ static void release_held(struct tandem_conn *c)
 	spin_unlock_bh(&c->lock);
 	if (!skb)
 		return;
+	if (!tandem_group_is_live_primary(g)) {
+		dp_count(g, TANDEM_STAT_FENCED_DROPPED);
+		kfree_skb(skb);
+		return;
+	}
 	rcu_read_lock();
 	skb_dst(skb)->output(c->dp->group->tn->net, skb->sk, skb);
 	rcu_read_unlock();
@@ -179,11 +190,18 @@ void tandem_conn_timer(struct timer_list *t)
 		tandem_resend_tick(c);
 }
 
-void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
+/*
+ * Notes a client segment that TCP will accept (accept.c; on a backup, what
+ * the primary mirrored). @ts_clock: the wire TSval clock now; the client
+ * cannot echo a TSval beyond it.
+ */
+void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
+			 u32 ts_clock)
 {
-	lockdep_assert_held(&c->lock);
 	u32 tsval, tsecr;
+	int ws;
 
+	lockdep_assert_held(&c->lock);
 	c->last_seen = jiffies;
 	if (th->rst)
 		c->state = TANDEM_CONN_STATE_CLOSED;
@@ -198,15 +216,18 @@ void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th)
 	}
 	if (th->syn && !th->ack) {
 		c->client_isn = ntohl(th->seq);
-		if (tandem_tcp_wscale(th) >= 0)
+		c->flags |= TANDEM_CONN_F_CISN;
+		ws = tandem_tcp_wscale(th);
+		if (ws >= 0) {
 			c->flags |= TANDEM_CONN_F_WS;
+			c->cwscale = ws;
+		}
+	} else if (!th->syn) {
+		c->cwin = (u32)ntohs(th->window) <<
+			  ((c->flags & TANDEM_CONN_F_WS) ? c->cwscale : 0);
 	}
-	if (!tandem_tcp_ts(th, &tsval, &tsecr))
+	if (!tandem_tcp_ts(th, &tsval, &tsecr) || after(tsecr, ts_clock))
 		return;
-	if (!(c->flags & TANDEM_CONN_F_CTS) || after(tsval, c->max_tsval)) {
-		c->max_tsval = tsval;
-		c->flags |= TANDEM_CONN_F_CTS;
-	}
 	if (th->ack && (c->flags & TANDEM_CONN_F_TS) &&
 	    (!(c->flags & TANDEM_CONN_F_TSECR) || after(tsecr, c->max_tsecr))) {
 		c->max_tsecr = tsecr;
@@ -272,8 +293,12 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 	struct tandem_conn *c;
 	struct tcphdr *th;
 	struct sock *sk;
-	bool xlate;
+	bool xlate, mirror, fresh;
 
+	if (!tandem_in_csum_ok(skb)) {
+		dp_count(g, TANDEM_STAT_IN_CSUM_BAD);
+		return;		/* TCP drops it too, and counts it */
+	}
 	key_in(&key, skb);
 	th = tcp_of(skb);
 	c = tandem_conn_lookup(g->dp, &key);
@@ -286,8 +311,11 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 			return;
 		}
 	}
+	sk = tandem_conn_sock(c);
 	spin_lock_bh(&c->lock);
-	tandem_conn_note_in(c, th);
+	mirror = tandem_in_accept(c, sk, th, &fresh);
+	if (fresh)
+		sh.flags |= TANDEM_SEG_F_NEW;
 	if (c->flags & TANDEM_CONN_F_ISN) {
 		sh.wire_isn = htonl(c->wire_isn);
 		sh.flags |= TANDEM_SEG_F_ISN;
@@ -300,11 +328,12 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 	xlate = c->seq_delta || c->ts_delta;
 	spin_unlock_bh(&c->lock);
 
-	send_segments(c, skb, &sh);
-	if (!xlate)
-		return;
-	sk = tandem_conn_sock(c);
-	tandem_xlate_in(c, skb, sk);
+	if (mirror)
+		send_segments(c, skb, &sh);
+	else
+		dp_count(g, TANDEM_STAT_IN_REJECTED);
+	if (xlate)
+		tandem_xlate_in(c, skb, sk);
 	if (sk)
 		sock_gen_put(sk);
 }
@@ -544,10 +573,9 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 	}
 	release = c->held && !confirm_missing(c, g);
 	spin_unlock_bh(&c->lock);
-	if (release) {
-		del_timer(&c->timer);
+	/* The timer stays: it may carry a kick or a resend as well. */
+	if (release)
 		release_held(c);
-	}
 }
 
 void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,

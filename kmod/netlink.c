@@ -19,6 +19,7 @@
  */
 #define pr_fmt(fmt) "tandem: " fmt
 
+#include <linux/moduleparam.h>
 #include <linux/stringify.h>
 
 #include "datapath.h"
@@ -685,16 +686,47 @@ static int service_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* The family */
 
+/*
+ * Every command needs CAP_NET_ADMIN in the namespace's owning user namespace
+ * (GENL_UNS_ADMIN_PERM) and, unless this is set, in the initial one too: a
+ * user namespace of its own would otherwise let any user reach the module's
+ * parsing.
+ */
+static bool userns_admin;
+module_param(userns_admin, bool, 0644);
+MODULE_PARM_DESC(userns_admin,
+		 "let CAP_NET_ADMIN in a user namespace configure its network namespaces (default: no)");
+
+static bool admin(const struct sk_buff *skb)
+{
+	return READ_ONCE(userns_admin) || netlink_capable(skb, CAP_NET_ADMIN);
+}
+
 static int pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 		    struct genl_info *info)
 {
+	if (!admin(skb)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "CAP_NET_ADMIN in the initial user namespace needed (module parameter userns_admin)");
+		return -EPERM;
+	}
 	return validate_ints(info->attrs, info->extack);
+}
+
+static int dump_start(struct netlink_callback *cb)
+{
+	if (admin(cb->skb))
+		return 0;
+	NL_SET_ERR_MSG(cb->extack,
+		       "CAP_NET_ADMIN in the initial user namespace needed (module parameter userns_admin)");
+	return -EPERM;
 }
 
 #define OP(_cmd, _doit, _dumpit, _policy) {				\
 	.cmd = TANDEM_CMD_##_cmd,					\
 	.doit = _doit,							\
 	.dumpit = _dumpit,						\
+	.start = dump_start,						\
 	.policy = _policy,						\
 	.maxattr = TANDEM_A_MAX,					\
 	.flags = GENL_UNS_ADMIN_PERM,					\

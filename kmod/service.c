@@ -128,13 +128,16 @@ int tandem_service_del(struct tandem_group *g, struct nlattr **attrs,
 		       struct netlink_ext_ack *extack)
 {
 	struct tandem_service *s;
+	u16 port;
 
 	s = tandem_service_select(g, attrs, extack);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	tandem_nl_service_event(s, TANDEM_CMD_SERVICE_DEL);
-	tandem_silence(g, s->port);
+	port = s->port;
+	tandem_silence(g, port);
 	unlink_service(g, s);
+	tandem_unserve(g, port);
 	tandem_net_changed(g->tn);
 	return 0;
 }

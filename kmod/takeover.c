@@ -85,7 +85,8 @@ static int verdict(struct tandem_conn *c, u32 old)
 	spin_lock_bh(&c->lock);
 	if (old)
 		tandem_resend_rejoin_start(c, old);
-	if (c->dead || c->state == TANDEM_CONN_STATE_CLOSED)
+	/* Not c->state: the socket tells whether there is anything to do. */
+	if (c->dead)
 		v = 0;
 	else if ((c->flags & (TANDEM_CONN_F_DIVERGED | TANDEM_CONN_F_UNPROT)) ||
 		 !(c->flags & TANDEM_CONN_F_ISN) ||
@@ -93,6 +94,8 @@ static int verdict(struct tandem_conn *c, u32 old)
 		v = -1;
 	else
 		v = 1;
+	if (v > 0)
+		c->flags |= TANDEM_CONN_F_TOOK;
 	spin_unlock_bh(&c->lock);
 	return v;
 }
@@ -121,7 +124,7 @@ void tandem_takeover(struct tandem_group *g)
 			sock_gen_put(sk);
 			continue;
 		}
-		/* c stays valid: only the GC frees entries, and not while the socket lives. */
+		/* c stays valid: entries are freed only under tn->lock (conn.c). */
 		rhashtable_walk_stop(&iter);
 		if (v < 0) {
 			tcp_abort(sk, ECONNRESET);
@@ -136,8 +139,8 @@ void tandem_takeover(struct tandem_group *g)
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 
-	dp->garp_left = tandem_group_cfg_locked(g)->garp_count;
-	if (dp->garp_left)
+	atomic_set(&dp->garp_left, tandem_group_cfg_locked(g)->garp_count);
+	if (atomic_read(&dp->garp_left))
 		mod_delayed_work(system_wq, &dp->garp_work, 0);
 	else
 		tandem_garp_refresh(g);
@@ -159,7 +162,7 @@ static void for_each_conn(struct tandem_group *g,
 	while ((c = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(c))
 			continue;
-		/* Only the GC (and teardown) frees entries, not under tn->lock. */
+		/* Entries are freed only under tn->lock (conn.c). */
 		rhashtable_walk_stop(&iter);
 		fn(c, arg);
 		rhashtable_walk_start(&iter);
@@ -228,7 +231,11 @@ static void silence(struct tandem_conn *c, void *arg)
 	sk = tandem_conn_sock(c);
 	if (!sk)
 		return;
-	if (sk_fullsock(sk)) {
+	/* A request socket would retransmit its SYN-ACK: dropped quietly. */
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		tcp_abort(sk, ECONNABORTED);
+		dp_count(g_of(c), TANDEM_STAT_SILENCED);
+	} else if (sk_fullsock(sk)) {
 		lock_sock(sk);
 		local_bh_disable();
 		bh_lock_sock(sk);
@@ -260,6 +267,41 @@ void tandem_silence(struct tandem_group *g, u16 port)
 	for_each_conn(g, silence, &port);
 }
 
+/*
+ * A primary's connection of a deleted service is neither translated nor
+ * clamped any more: one that needs translation (taken over) cannot go on
+ * and is reset; the others carry on as plain TCP.
+ */
+static void unserve(struct tandem_conn *c, void *arg)
+{
+	u16 port = *(u16 *)arg;
+	struct sock *sk = NULL;
+	bool xlate;
+
+	if (ntohs(c->key.vport) != port)
+		return;
+	spin_lock_bh(&c->lock);
+	xlate = c->seq_delta || c->ts_delta;
+	spin_unlock_bh(&c->lock);
+	if (xlate)
+		sk = tandem_conn_sock(c);
+	if (sk) {
+		if (sk_fullsock(sk) || sk->sk_state == TCP_NEW_SYN_RECV) {
+			tcp_abort(sk, ECONNRESET);
+			dp_count(g_of(c), TANDEM_STAT_SERVICE_RESET);
+		}
+		sock_gen_put(sk);
+	}
+	tandem_conn_remove(c);
+}
+
+/* After the service of @port is unlinked. */
+void tandem_unserve(struct tandem_group *g, u16 port)
+{
+	if (smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY)
+		for_each_conn(g, unserve, &port);
+}
+
 static void garp_send(struct tandem_group *g)
 {
 	struct net_device *dev;
@@ -284,16 +326,18 @@ void tandem_garp_work(struct work_struct *work)
 					    struct tandem_dp, garp_work);
 	struct tandem_group *g = dp->group;
 	u32 interval, refresh;
+	int left;
 
 	rcu_read_lock();
 	interval = rcu_dereference(g->cfg)->garp_interval_ms;
 	refresh = rcu_dereference(g->cfg)->garp_refresh_ms;
 	rcu_read_unlock();
-	if ((!dp->garp_left && !refresh) ||
+	if ((!atomic_read(&dp->garp_left) && !refresh) ||
 	    !tandem_group_is_live_primary(g) || g->vip.family != AF_INET)
 		return;
 	garp_send(g);
-	if (dp->garp_left && --dp->garp_left)
+	left = atomic_dec_if_positive(&dp->garp_left);
+	if (left > 0)
 		schedule_delayed_work(&dp->garp_work,
 				      msecs_to_jiffies(interval));
 	else if (refresh)
@@ -308,7 +352,7 @@ void tandem_garp_refresh(struct tandem_group *g)
 	struct tandem_dp *dp = g->dp;
 
 	lockdep_assert_held(&g->tn->lock);
-	if (dp->garp_left || !tandem_group_is_live_primary(g))
+	if (atomic_read(&dp->garp_left) || !tandem_group_is_live_primary(g))
 		return;
 	if (refresh)
 		mod_delayed_work(system_wq, &dp->garp_work,

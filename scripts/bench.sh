@@ -280,7 +280,7 @@ case ${1:-} in
 --in-vm)
 	echo "env guest kernel: $(uname -r), $(nproc) vCPUs"
 	if [ "$REPLICATED" = 1 ] && [ ! -d /sys/module/tandem ]; then
-		insmod "$TANDEM_KO" || echo "bench: insmod $TANDEM_KO failed" >&2
+		modprobe -q nf_defrag_ipv4; insmod "$TANDEM_KO" || echo "bench: insmod $TANDEM_KO failed" >&2
 	fi
 	for cfg in $CONFIGS; do
 		echo "# $cfg ($(date -u +%T))" >&2

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Permissions: every command, dumps included, needs CAP_NET_ADMIN in the
- * user namespace owning the network namespace; without it the answer is
- * -EPERM and nothing changes.
+ * user namespace owning the network namespace and, unless the module
+ * parameter userns_admin is set, in the initial user namespace as well;
+ * without it the answer is -EPERM and nothing changes.
  */
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
 
@@ -171,21 +173,60 @@ TEST_F(perm, with_net_admin)
 	}
 }
 
+#define USERNS_PARAM "/sys/module/tandem/parameters/userns_admin"
+
 /*
  * A network namespace owned by a new user namespace: its owner holds
- * CAP_NET_ADMIN there and may configure it.
+ * CAP_NET_ADMIN there, not in the initial one: refused by default.
  */
-TEST(userns_owner_allowed)
+TEST(userns_owner_refused_by_default)
 {
+	char val[4] = "";
 	struct tnl t;
-	int err;
+	int fd, err;
 
+	fd = open(USERNS_PARAM, O_RDONLY);
+	if (fd < 0)
+		SKIP(return, "the tandem module is not loaded");
+	ASSERT_LT(0, read(fd, val, sizeof(val) - 1));
+	close(fd);
+	ASSERT_EQ('N', val[0]);
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
 		SKIP(return, "no user namespaces: %s", strerror(errno));
 	err = tnl_open(&t);
-	if (err == -ENOENT)
-		SKIP(return, "the tandem module is not loaded");
 	ASSERT_EQ(0, err);
+	all_refused(_metadata, &t);
+	tnl_close(&t);
+}
+
+/* The same with userns_admin set: its owner may configure it. */
+FIXTURE(userns) {
+	int param;	/* opened before the user namespace: still writable */
+};
+
+FIXTURE_SETUP(userns)
+{
+	self->param = open(USERNS_PARAM, O_WRONLY);
+	if (self->param < 0)
+		SKIP(return, "cannot open %s: %s", USERNS_PARAM, strerror(errno));
+	ASSERT_EQ(1, write(self->param, "Y", 1));
+}
+
+FIXTURE_TEARDOWN(userns)
+{
+	if (self->param >= 0) {
+		EXPECT_EQ(1, write(self->param, "N", 1));
+		close(self->param);
+	}
+}
+
+TEST_F(userns, owner_allowed_with_param)
+{
+	struct tnl t;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		SKIP(return, "no user namespaces: %s", strerror(errno));
+	ASSERT_EQ(0, tnl_open(&t));
 	populate(_metadata, &t);
 	ASSERT_EQ(1, tnl_count(&t, TANDEM_CMD_GROUP_GET, NULL));
 	tnl_close(&t);

@@ -54,6 +54,8 @@ module_loaded() { [ -d /sys/module/tandem ]; }
 load_module() {
 	local out
 	module_loaded && return 0
+	# tandem.ko needs nf_defrag_ipv4 (insmod does not resolve dependencies)
+	modprobe -q nf_defrag_ipv4 2>/dev/null
 	if ! out=$(insmod "$TANDEM_KO" 2>&1); then
 		printf '# insmod %s: %s\n' "$TANDEM_KO" "$out"
 		return 1

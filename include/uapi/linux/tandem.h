@@ -415,6 +415,32 @@ enum tandem_stat {
 	 * again after rejoining
 	 */
 	TANDEM_STAT_REJOINED,
+	/* primary: client segments with a bad TCP checksum, neither mirrored
+	 * nor learned from (TCP drops them too)
+	 */
+	TANDEM_STAT_IN_CSUM_BAD,
+	/* primary: client segments TCP is going to discard (beyond the
+	 * window, ACK of unsent data, RST not at the next byte, SYN on a live
+	 * connection), neither mirrored nor learned from
+	 */
+	TANDEM_STAT_IN_REJECTED,
+	/* a SYN reused the 4-tuple of a connection that was over here: its
+	 * entry was started afresh
+	 */
+	TANDEM_STAT_REINCARNATED,
+	/* primary: connections reset as their service was deleted (translated
+	 * ones: they cannot go on without tandem)
+	 */
+	TANDEM_STAT_SERVICE_RESET,
+	/* digests of the partial block at the end of an output segment: sent
+	 * (primary), compared and matched (backup, or after its promotion)
+	 */
+	TANDEM_STAT_DIGEST_TAIL_SENT,
+	TANDEM_STAT_DIGEST_TAIL_MATCHED,
+	/* a new primary's output reached a point the old primary's digest
+	 * covered and differed: the connection was reset before sending it
+	 */
+	TANDEM_STAT_DIVERGED_RESET,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
