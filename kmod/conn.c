@@ -184,6 +184,26 @@ static bool conn_stale(struct tandem_conn *c)
 	return false;
 }
 
+/*
+ * Resets a connection a new primary found diverged from what the client
+ * received (digest.c; its output is stolen meanwhile). Then: is @c stale?
+ */
+static bool gc_one(struct tandem_conn *c)
+{
+	struct sock *sk;
+
+	if (READ_ONCE(c->flags) & TANDEM_CONN_F_KILL) {
+		sk = tandem_conn_sock(c);
+		if (sk && sk_fullsock(sk)) {
+			tcp_abort(sk, ECONNRESET);
+			dp_count(c->dp->group, TANDEM_STAT_DIVERGED_RESET);
+		}
+		if (sk)
+			sock_gen_put(sk);
+	}
+	return conn_stale(c);
+}
+
 /* Removes the entries for which @doomed (NULL: all) returns true. */
 static void remove_if(struct tandem_dp *dp,
 		      bool (*doomed)(struct tandem_conn *c))
@@ -215,11 +235,18 @@ static void gc_work(struct work_struct *work)
 	struct tandem_net *tn = dp->group->tn;
 
 	if (mutex_trylock(&tn->lock)) {
-		remove_if(dp, conn_stale);
+		remove_if(dp, gc_one);
 		mutex_unlock(&tn->lock);
 	}
 	if (!READ_ONCE(dp->dying))
 		schedule_delayed_work(&dp->gc_work, GC_INTERVAL);
+}
+
+/* Runs the GC now (a connection waits for its reset). Any context. */
+void tandem_conn_gc_now(struct tandem_dp *dp)
+{
+	if (!READ_ONCE(dp->dying))
+		mod_delayed_work(system_wq, &dp->gc_work, 0);
 }
 
 int tandem_conns_init(struct tandem_group *g)

@@ -46,6 +46,9 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_REJOIN	BIT(20)	/* backup: unprotected for having rejoined */
 #define TANDEM_CONN_F_AMAX	BIT(21)	/* primary: ack_max valid */
 #define TANDEM_CONN_F_TOOK	BIT(22)	/* primary: opened before its takeover */
+#define TANDEM_CONN_F_TAIL	BIT(23)	/* tail_* valid: a partial block to check */
+#define TANDEM_CONN_F_KILL	BIT(24)	/* primary: diverged after its takeover:
+					 * output stolen until it is reset */
 
 #define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
 /* Digests waiting for their match: the backup's output usually trails. */
@@ -131,6 +134,9 @@ struct tandem_conn {
 	u32 dg_pos;			/* wire: next byte of output to digest */
 	u32 dg_crc;			/* of the current block so far */
 	u32 dg_block;			/* number of the current block */
+	u32 tail_block;			/* the primary's latest partial block: */
+	u32 tail_upto;			/* its first tail_upto bytes */
+	u32 tail_crc;			/* digest to this (running, as dg_crc) */
 	union {				/* backup: own digests, unmatched */
 		struct tandem_digest_ring r;
 		u8 b[sizeof(struct tandem_digest_ring) +
@@ -168,10 +174,9 @@ struct tandem_dp {
  * Message bodies of the data path (network byte order), carried by the
  * replication channel after its header and authenticated by it.
  */
-#define TANDEM_SEG_F_ISN	0x01	/* wire_isn valid */
-#define TANDEM_SEG_F_TS		0x02	/* wire_ts valid */
-#define TANDEM_SEG_F_NEW	0x04	/* a SYN that reuses the 4-tuple of an
-					 * entry: reset it (accept.c) */
+#define TANDEM_SEG_F_ISN	TANDEM_WIRE_SEG_F_ISN
+#define TANDEM_SEG_F_TS		TANDEM_WIRE_SEG_F_TS
+#define TANDEM_SEG_F_NEW	TANDEM_WIRE_SEG_F_NEW
 
 struct tandem_seg_body {		/* SEGMENT: primary -> backups */
 	__be32 wire_isn;
@@ -207,6 +212,8 @@ struct tandem_digest_body {		/* DIGEST: primary -> backups */
 	struct tandem_conn_id id;
 	__be32 crc;
 	__be64 block;
+	__be32 upto;
+	u8 pad[4];
 } __packed;
 
 struct tandem_progress_body {		/* PROGRESS: backup -> all */
@@ -235,6 +242,7 @@ struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
 struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
 				       const struct tandem_conn_key *key);
 void tandem_conn_reinit(struct tandem_conn *c);
+void tandem_conn_gc_now(struct tandem_dp *dp);
 void tandem_conn_remove(struct tandem_conn *c);
 struct tandem_conn_peer *tandem_conn_peer(struct tandem_conn *c, u32 node_id,
 					  bool create);
@@ -287,7 +295,7 @@ void tandem_inject_rx_close(struct tandem_group *g, u32 from,
 			    const void *body, unsigned int len);
 
 /* digest.c */
-void tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
+bool tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 		       const struct tcphdr *th, u32 seq, bool primary);
 void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 		      unsigned int len);

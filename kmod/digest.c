@@ -9,8 +9,15 @@
  * with bytes the client would see differ. Retransmissions (bytes below the
  * digest position) are not digested again.
  *
- * A divergence inside the last, incomplete block before a crash is not
- * detected (docs/datapath.md).
+ * The last block is incomplete most of the time: before each output
+ * segment leaves it, the primary also sends the digest of its block so far
+ * (a tail: block, bytes, CRC). A member keeps the latest tail and compares
+ * when its own output reaches that point. Once promoted it goes on
+ * comparing what the old primary's digests cover (its output may trail
+ * what the client received): a mismatch then stops its output for the
+ * connection (stolen, TANDEM_CONN_F_KILL) until the GC resets it, before a
+ * byte that differs reaches the client. A tail that a member's output had
+ * already passed when it came cannot be compared (digest_unchecked).
  */
 #define pr_fmt(fmt) "tandem: " fmt
 
@@ -73,25 +80,64 @@ static void check(struct tandem_conn *c, struct tandem_digest_ring *mine,
 	}
 }
 
-/* A block of this node's output is complete. */
-static void block_done(struct tandem_conn *c, bool primary)
+static void send_digest(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 {
 	struct tandem_digest_body db;
-	u32 block = c->dg_block++, crc = c->dg_crc;
 
-	c->dg_crc = ~0U;
-	if (!primary) {
-		check(c, &c->dg_own.r, &c->dg_peer.r, block, crc);
-		return;
-	}
 	memset(&db, 0, sizeof(db));
 	db.id.caddr = c->key.caddr;
 	db.id.cport = c->key.cport;
 	db.id.vport = c->key.vport;
 	db.crc = htonl(crc);
 	db.block = cpu_to_be64(block);
+	db.upto = htonl(upto);
 	dp_send(c->dp->group, NULL, DP_MSG_DIGEST, &db, sizeof(db));
-	dp_count(c->dp->group, TANDEM_STAT_DIGEST_SENT);
+	dp_count(c->dp->group, upto ? TANDEM_STAT_DIGEST_TAIL_SENT :
+				      TANDEM_STAT_DIGEST_SENT);
+}
+
+/* A block of this node's output is complete. */
+static void block_done(struct tandem_conn *c, bool primary)
+{
+	u32 block = c->dg_block++, crc = c->dg_crc;
+
+	c->dg_crc = ~0U;
+	/* A new primary checks what the old one digested before it. */
+	if (!primary || find(&c->dg_peer.r, block))
+		check(c, &c->dg_own.r, &c->dg_peer.r, block, crc);
+	if (primary)
+		send_digest(c, block, 0, crc);
+}
+
+/* Bytes of the current block already digested. */
+static u32 in_block(const struct tandem_conn *c, u32 pos)
+{
+	return (pos - c->wire_isn - 1) % TANDEM_DIGEST_BLOCK;
+}
+
+/* Bytes from @pos to the pending tail point in the current block, or 0. */
+static u32 to_tail(const struct tandem_conn *c, u32 pos)
+{
+	u32 at = in_block(c, pos);
+
+	if (!(c->flags & TANDEM_CONN_F_TAIL) || c->tail_block != c->dg_block ||
+	    c->tail_upto <= at)
+		return 0;
+	return c->tail_upto - at;
+}
+
+/* This node's output reached the point of the peer's tail digest. */
+static void tail_check(struct tandem_conn *c)
+{
+	struct tandem_group *g = c->dp->group;
+
+	c->flags &= ~TANDEM_CONN_F_TAIL;
+	if (c->dg_crc == c->tail_crc) {
+		dp_count(g, TANDEM_STAT_DIGEST_TAIL_MATCHED);
+	} else if (!(c->flags & TANDEM_CONN_F_DIVERGED)) {
+		c->flags |= TANDEM_CONN_F_DIVERGED;
+		dp_count(g, TANDEM_STAT_DIVERGED);
+	}
 }
 
 static u32 crc_bytes(u32 crc, struct sk_buff *skb, unsigned int from,
@@ -114,19 +160,20 @@ static u32 crc_bytes(u32 crc, struct sk_buff *skb, unsigned int from,
 
 /*
  * Digests the payload of @skb, one of this node's segments, whose first
- * byte has wire sequence number @seq.
+ * byte has wire sequence number @seq. On a primary, returns whether the
+ * connection diverged from what the client received (@skb must not leave).
  */
-void tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
+bool tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 		       const struct tcphdr *th, u32 seq, bool primary)
 {
 	unsigned int hlen = skb_network_offset(skb) + ip_hdrlen(skb) +
 			    th->doff * 4;
 	unsigned int len = skb->len - hlen, off, n;
-	u32 pos, room;
+	u32 pos, room, tail;
 
 	lockdep_assert_held(&c->lock);
 	if (!(c->flags & TANDEM_CONN_F_ISN) || th->syn || !len)
-		return;
+		goto out;
 	if (!(c->flags & TANDEM_CONN_F_DGPOS)) {
 		c->dg_pos = c->wire_isn + 1;
 		c->dg_crc = ~0U;
@@ -134,21 +181,50 @@ void tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 	}
 	pos = c->dg_pos;
 	if (!after(seq + len, pos))
-		return;			/* a retransmission */
+		goto out;		/* a retransmission */
 	if (after(seq, pos))
-		return;			/* a gap: never for one socket's output */
+		goto out;		/* a gap: never for one socket's output */
 	off = pos - seq;
 	while (off < len) {
-		room = TANDEM_DIGEST_BLOCK - (pos - c->wire_isn - 1) %
-					     TANDEM_DIGEST_BLOCK;
+		room = TANDEM_DIGEST_BLOCK - in_block(c, pos);
+		tail = to_tail(c, pos);
 		n = min_t(unsigned int, len - off, room);
+		if (tail && tail < n)
+			n = tail;
 		c->dg_crc = crc_bytes(c->dg_crc, skb, hlen + off, n);
 		off += n;
 		pos += n;
+		if (n == tail)
+			tail_check(c);
 		if (n == room)
 			block_done(c, primary);
 	}
 	c->dg_pos = pos;
+	if (primary && in_block(c, pos))
+		send_digest(c, c->dg_block, in_block(c, pos), c->dg_crc);
+out:
+	return primary && (c->flags & TANDEM_CONN_F_DIVERGED);
+}
+
+/* A tail digest: kept if it is the peer's latest, else compared at once. */
+static void tail_rx(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
+{
+	lockdep_assert_held(&c->lock);
+	if ((c->flags & TANDEM_CONN_F_TAIL) &&
+	    (before(block, c->tail_block) ||
+	     (block == c->tail_block && upto <= c->tail_upto)))
+		return;
+	if (!(c->flags & TANDEM_CONN_F_DGPOS) || before(block, c->dg_block) ||
+	    (block == c->dg_block && upto < in_block(c, c->dg_pos))) {
+		dp_count(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
+		return;
+	}
+	c->tail_block = block;
+	c->tail_upto = upto;
+	c->tail_crc = crc;
+	c->flags |= TANDEM_CONN_F_TAIL;
+	if (block == c->dg_block && upto == in_block(c, c->dg_pos))
+		tail_check(c);
 }
 
 /* DIGEST from the primary, on a backup. */
@@ -158,6 +234,7 @@ void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 	const struct tandem_digest_body *db = body;
 	struct tandem_conn_key key;
 	struct tandem_conn *c;
+	u32 upto;
 
 	if (len < sizeof(*db) || !g->dp)
 		return;
@@ -168,8 +245,12 @@ void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 	c = tandem_conn_lookup(g->dp, &key);
 	if (!c)
 		return;
+	upto = ntohl(db->upto);
 	spin_lock_bh(&c->lock);
-	check(c, &c->dg_peer.r, &c->dg_own.r, (u32)be64_to_cpu(db->block),
-	      ntohl(db->crc));
+	if (!upto)
+		check(c, &c->dg_peer.r, &c->dg_own.r,
+		      (u32)be64_to_cpu(db->block), ntohl(db->crc));
+	else if (upto < TANDEM_DIGEST_BLOCK)
+		tail_rx(c, (u32)be64_to_cpu(db->block), upto, ntohl(db->crc));
 	spin_unlock_bh(&c->lock);
 }

@@ -469,7 +469,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 	unsigned int dropped = 0;
 	struct tandem_conn *c;
 	struct tcphdr *th;
-	bool hold = false;
+	bool hold = false, kill = false;
 
 	key_out(&key, skb);
 	c = tandem_conn_lookup(g->dp, &key);
@@ -499,7 +499,13 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 		pure_ack_seq(c, skb, th);
 		if (th->ack && !th->rst)
 			dropped = out_clamp(c, g, skb, th, ids);
-		tandem_digest_out(c, skb, th, ntohl(th->seq), true);
+		/* Differs from what the client got: stopped, then reset. */
+		kill = tandem_digest_out(c, skb, th, ntohl(th->seq), true) &&
+		       !th->rst;
+		if (kill && !(c->flags & TANDEM_CONN_F_KILL)) {
+			c->flags |= TANDEM_CONN_F_KILL;
+			tandem_conn_gc_now(c->dp);
+		}
 		if (th->rst)
 			c->state = TANDEM_CONN_STATE_CLOSED;
 		else if (th->fin && c->state < TANDEM_CONN_STATE_CLOSING)
@@ -508,6 +514,11 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 	spin_unlock_bh(&c->lock);
 	/* This segment already carries the limits without them; no kick. */
 	tandem_resend_notify(c, ids, dropped, false);
+	if (kill) {
+		dp_count(g, TANDEM_STAT_FENCED_DROPPED);
+		consume_skb(skb);
+		return NF_STOLEN;
+	}
 	return hold ? NF_STOLEN : NF_ACCEPT;
 }
 

@@ -113,10 +113,16 @@ struct tandem_wire_conn {
 struct tandem_wire_segment {
 	__be32 wire_isn;	/* the server's ISN in wire space */
 	__be32 wire_ts;		/* TSval offset of wire space */
-	__u8 flags;		/* which of the two are known (data path) */
+	__u8 flags;		/* TANDEM_WIRE_SEG_F_* */
 	__u8 pad[3];
 	__be32 ts_now;		/* the primary's wire TSval clock at mirroring */
 };
+
+#define TANDEM_WIRE_SEG_F_ISN	0x01	/* wire_isn is known */
+#define TANDEM_WIRE_SEG_F_TS	0x02	/* wire_ts (timestamps in use) */
+#define TANDEM_WIRE_SEG_F_NEW	0x04	/* a SYN reusing the 4-tuple of a
+					 * connection that is over on the
+					 * primary: a new connection */
 
 /* CONFIRM */
 struct tandem_wire_confirm {
@@ -149,6 +155,11 @@ struct tandem_wire_digest {
 	struct tandem_wire_conn conn;
 	__be32 crc;		/* CRC-32 (IEEE 802.3, as crc32_le) of the block */
 	__be64 block;		/* block number, at wire offsets */
+	__be32 upto;		/* 0: the whole block; else a partial digest of
+				 * its first upto bytes, sent before the output
+				 * segment ending there leaves the primary (the
+				 * CRC as accumulated so far, not finalised) */
+	__u8 pad[4];
 };
 
 /* CLOSE: why the sender tells the members about the connection */
