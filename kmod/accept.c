@@ -14,9 +14,9 @@
  *    the same; a SYN on a live connection is not mirrored;
  *  - sequence: nothing beyond the right edge of the receive window (data
  *    below it is mirrored: a lagging backup may need it);
- *  - ACK: nothing beyond what this node's stack sent (after a takeover,
- *    beyond what the old primary can have sent: the client's largest ACK
- *    seen plus its window);
+ *  - ACK: nothing beyond what this node's stack queued for sending (after a
+ *    takeover, beyond what the old primary can have sent: the client's
+ *    largest ACK seen plus its window);
  *  - RST: only at the next expected byte (RFC 5961; others are answered
  *    with a challenge ACK by TCP and change nothing).
  * A segment that passes is mirrored and noted (tandem_conn_note_in()). The
@@ -47,10 +47,14 @@ static u32 rcv_edge(const struct tcp_sock *tp)
 	return READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd);
 }
 
-/* The largest ACK the client may send, in wire space. */
+/*
+ * The largest ACK the client may send, in wire space: up to what this
+ * node's stack queued (not snd_nxt: the client may ACK a segment before the
+ * stack, still in its transmit path, has advanced snd_nxt past it).
+ */
 static u32 ack_bound(const struct tandem_conn *c, const struct tcp_sock *tp)
 {
-	u32 sent = READ_ONCE(tp->snd_nxt) - c->seq_delta, heard;
+	u32 sent = READ_ONCE(tp->write_seq) - c->seq_delta, heard;
 
 	if (!(c->flags & TANDEM_CONN_F_TOOK) || !(c->flags & TANDEM_CONN_F_CACK))
 		return sent;
