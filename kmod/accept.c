@@ -90,6 +90,17 @@ static bool full_ok(struct tandem_conn *c, const struct sock *sk,
 	return !th->ack || !after(ntohl(th->ack_seq), ack_bound(c, tp));
 }
 
+static bool handshake_ack(const struct tandem_conn *c, const struct tcphdr *th,
+			  bool cookie)
+{
+	if (!(c->flags & TANDEM_CONN_F_ISN))
+		return !cookie;
+	if (!th->ack)
+		return !cookie;
+	return ntohl(th->ack_seq) == c->wire_isn + 1 &&
+	       (!cookie || c->state == TANDEM_CONN_STATE_SYN);
+}
+
 /* The old connection of @c is over here: a new SYN may reuse its tuple. */
 static bool over(const struct sock *sk)
 {
@@ -117,12 +128,12 @@ bool tandem_in_accept(struct tandem_conn *c, const struct sock *sk,
 			dp_count(c->dp->group, TANDEM_STAT_REINCARNATED);
 			*fresh = true;
 		}
-	} else if (!sk) {
-		return false;
-	} else if (sk->sk_state == TCP_NEW_SYN_RECV) {
-		/* The handshake's ACK carries the one acceptable number. */
-		if (th->syn || (th->ack && (c->flags & TANDEM_CONN_F_ISN) &&
-				ntohl(th->ack_seq) != c->wire_isn + 1))
+	} else if (!sk || sk->sk_state == TCP_NEW_SYN_RECV) {
+		/*
+		 * The handshake's ACK carries the one acceptable number (with
+		 * no socket: a SYN cookie's, which the listener checks).
+		 */
+		if (th->syn || !handshake_ack(c, th, !sk))
 			return false;
 	} else if (!sk_fullsock(sk) || !full_ok(c, sk, th)) {
 		return false;
