@@ -78,9 +78,10 @@
 #   topo_counter NODE NAME     echo a counter of the group on NODE (0 if none)
 #   topo_counters NODE         echo NODE's non-zero group counters, "k=v ..."
 #   topo_attacker              an "attacker" namespace on the client net
-#                              (node "attacker", device eth0, no address)
-#                              to which the switch mirrors every frame the
-#                              client sends (tools/tspoof learns from them)
+#                              (node "attacker", device eth0, no address);
+#                              the client's frames cross the switch's port
+#                              c0 (namespace "node_ns sw"), where tools/tspoof
+#                              can learn its connections
 #   node_mute NODE             nothing NODE sends on the client net leaves it
 #                              any more (its replication link stays up): what
 #                              it sends last never reaches the client
@@ -564,9 +565,7 @@ topo_attacker() {
 	printf 'netns add %s\nlink add a0 netns %s type veth peer name eth0 netns %s\n' \
 		"$ns" "$sw" "$ns" | ip -batch - || return 1
 	printf 'link set lo up\nlink set eth0 up\n' | ip -n "$ns" -batch - || return 1
-	ip -n "$sw" link set a0 master brc up || return 1
-	tc -n "$sw" qdisc add dev c0 clsact &&
-		tc -n "$sw" filter add dev c0 ingress matchall action mirred egress mirror dev a0
+	ip -n "$sw" link set a0 master brc up
 }
 
 node_mute() {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tspoof: crafted client segments for the attack tests (issue 9). Run in an
- * attacker's namespace whose device sees the client's frames (the switch
- * mirrors them to it): it learns a live connection to ADDR:PORT from the
- * client's own segments (its ISN, next seq, latest ack, largest TSval,
- * window, the MAC of the VIP), then sends forged IPv4/TCP segments with the
+ * attacker's namespace on the client's network; it learns a live connection
+ * to ADDR:PORT from the client's own segments, sniffed on --sniff-dev in
+ * namespace --sniff-netns (the client's switch port) or on --dev (its ISN,
+ * next seq, latest ack, largest TSval, window, the MAC of the VIP), then sends forged IPv4/TCP segments with the
  * client's address and port, each field chosen relative to what it learned,
  * the TCP checksum right or deliberately wrong, from its own MAC.
  *
@@ -13,13 +13,16 @@
  *   ack=N    ack relative to the client's latest ack [0]
  *   ts=N     TSval relative to the client's largest one [0]; ts=none: no
  *            timestamp option (there is none if the client sends none)
+ *   opts=HEX raw TCP option bytes instead (malformed ones too), padded
+ *            with zeros (EOL) to a multiple of 4, at most 40
  *   flags=F  any of F S R P A U [A; PA with len]
  *   len=N    payload bytes (0xa5 ^ index) [0]
  *   csum=bad a wrong TCP checksum [ok]
  *   count=N  send it N times [1]
  *
  * Learning ends after --sniff-ms, or with --quiet-ms once the client has
- * been silent that long after its last segment (a paused client). Prints
+ * been silent that long after its last segment (a paused client) and, with
+ * --after-off N, has sent N bytes (seen from its SYN on). Prints
  * what it learned and sent as one line of JSON. Exit status: 0 sent, 1
  * nothing of the connection seen, 2 usage or setup error.
  */
@@ -37,13 +40,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sched.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
-#define FRAME_MAX 2048
+#define FRAME_MAX 65600	/* GSO frames whole */
 #define PAYLOAD_MAX 1400
 #define SPECS_MAX 32
 
@@ -51,24 +56,28 @@ struct flow {
 	struct in_addr daddr, saddr;
 	uint16_t dport, sport;		/* host order; sport 0: not seen yet */
 	uint8_t vip_mac[ETH_ALEN];
-	bool isn_seen, ts;
+	bool isn_seen, ack_seen, ts;
 	uint32_t isn, snd_nxt, ack, tsval, tsecr;
 	uint16_t win;			/* raw, network order */
 	unsigned int seen;
+	unsigned int frames;		/* every frame read, the connection's or not */
 };
 
 struct spec {
 	int64_t seq, ack, ts;
 	bool no_ts, bad_csum;
 	uint8_t flags;
+	uint8_t opts[40];
+	unsigned int opts_len;		/* 0: the timestamp option (or none) */
 	unsigned int len, count;
 };
 
 static int usage(void)
 {
 	fputs("Usage: tspoof --dev DEV --to ADDR:PORT [--from ADDR:PORT]\n"
-	      "              [--sniff-ms MS] [--quiet-ms MS] SPEC...\n"
-	      "SPEC: seq=N,ack=N,ts=N|none,flags=FSRPAU,len=N,csum=bad,count=N\n"
+	      "              [--sniff-netns NS] [--sniff-dev DEV] [--ready-file F]\n"
+	      "              [--sniff-ms MS] [--quiet-ms MS [--after-off N]] SPEC...\n"
+	      "SPEC: seq=N,ack=N,ts=N|none,opts=HEX,flags=FSRPAU,len=N,csum=bad,count=N\n"
 	      "(seq, ack and ts relative to the client's; see the source)\n", stderr);
 	return 2;
 }
@@ -137,6 +146,17 @@ static int parse_spec(char *s, struct spec *sp)
 			if (strcmp(v, "bad") && strcmp(v, "ok"))
 				return -EINVAL;
 			sp->bad_csum = !strcmp(v, "bad");
+			continue;
+		}
+		if (!strcmp(tok, "opts")) {
+			size_t hl = strlen(v);
+
+			if (!hl || hl % 2 || hl / 2 > sizeof(sp->opts))
+				return -EINVAL;
+			for (size_t i = 0; i < hl / 2; i++)
+				if (sscanf(v + 2 * i, "%2hhx", &sp->opts[i]) != 1)
+					return -EINVAL;
+			sp->opts_len = (hl / 2 + 3) & ~3u;
 			continue;
 		}
 		if (!strcmp(tok, "ts") && !strcmp(v, "none")) {
@@ -235,8 +255,10 @@ static bool learn(struct flow *f, const uint8_t *fr, ssize_t n)
 	}
 	if (!f->seen || after32(end, f->snd_nxt))
 		f->snd_nxt = end;
-	if (th->ack && (!f->seen || after32(ntohl(th->ack_seq), f->ack)))
+	if (th->ack && (!f->ack_seen || after32(ntohl(th->ack_seq), f->ack))) {
 		f->ack = ntohl(th->ack_seq);
+		f->ack_seen = true;
+	}
 	if (tcp_ts(th, &val, &ecr) && (!f->ts || !after32(f->tsval, val))) {
 		f->ts = true;
 		f->tsval = val;
@@ -248,19 +270,29 @@ static bool learn(struct flow *f, const uint8_t *fr, ssize_t n)
 }
 
 /* Sniffs until sniff_ms passed, or quiet_ms after the client's last segment. */
-static int sniff(int fd, struct flow *f, int sniff_ms, int quiet_ms)
+static int sniff(int fd, struct flow *f, int sniff_ms, int quiet_ms, int64_t after_off)
 {
 	int64_t deadline = now_ms() + sniff_ms, last = 0;
-	uint8_t fr[FRAME_MAX];
+	static uint8_t fr[FRAME_MAX];
 
 	while (now_ms() < deadline) {
 		ssize_t n = recv(fd, fr, sizeof(fr), 0);
 
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return -errno;
+		if (n > 0)
+			f->frames++;
+		if (n > 0 && getenv("TSPOOF_DEBUG")) {
+			fprintf(stderr, "frame %zd:", n);
+			for (int i = 0; i < 54 && i < n; i++)
+				fprintf(stderr, " %02x", fr[i]);
+			fputc('\n', stderr);
+		}
 		if (n > 0 && learn(f, fr, n))
 			last = now_ms();
-		if (quiet_ms && last && now_ms() - last >= quiet_ms)
+		if (quiet_ms && last && now_ms() - last >= quiet_ms &&
+		    (after_off < 0 ||
+		     (f->isn_seen && (uint32_t)(f->snd_nxt - f->isn - 1) >= after_off)))
 			break;
 	}
 	return f->seen ? 0 : -ENOENT;
@@ -292,7 +324,7 @@ static size_t build(const struct flow *f, const struct spec *sp, const uint8_t *
 	struct iphdr *ip = (void *)(eh + 1);
 	struct tcphdr *th = (void *)(ip + 1);
 	uint8_t *opt = (uint8_t *)(th + 1), *data;
-	bool ts = f->ts && !sp->no_ts;
+	bool ts = f->ts && !sp->no_ts && !sp->opts_len;
 	size_t tcplen;
 	uint32_t sum;
 	uint16_t id;
@@ -300,7 +332,7 @@ static size_t build(const struct flow *f, const struct spec *sp, const uint8_t *
 	*seq = f->snd_nxt + (uint32_t)sp->seq;
 	*ack = f->ack + (uint32_t)sp->ack;
 	*tsval = f->tsval + (uint32_t)sp->ts;
-	memset(fr, 0, sizeof(*eh) + sizeof(*ip) + sizeof(*th) + 12);
+	memset(fr, 0, sizeof(*eh) + sizeof(*ip) + sizeof(*th) + 40);
 	memcpy(eh->h_dest, f->vip_mac, ETH_ALEN);
 	memcpy(eh->h_source, own_mac, ETH_ALEN);
 	eh->h_proto = htons(ETH_P_IP);
@@ -308,7 +340,8 @@ static size_t build(const struct flow *f, const struct spec *sp, const uint8_t *
 	th->dest = htons(f->dport);
 	th->seq = htonl(*seq);
 	th->ack_seq = (sp->flags & TH_ACK) ? htonl(*ack) : 0;
-	th->doff = (sizeof(*th) + (ts ? 12 : 0)) / 4;
+	th->doff = (sizeof(*th) + (ts ? 12 : sp->opts_len)) / 4;
+	memcpy(opt, sp->opts, sp->opts_len);
 	((uint8_t *)th)[13] = sp->flags;
 	th->window = f->win;
 	if (ts) {
@@ -356,6 +389,41 @@ static void flags_str(uint8_t flags, char *s)
 	*s = 0;
 }
 
+static int open_dev(const char *dev, struct sockaddr_ll *sll, uint8_t *mac);
+
+/* A packet socket bound to dev in the namespace /var/run/netns/netns. */
+static int open_in(const char *netns, const char *dev, struct sockaddr_ll *sll,
+		   uint8_t *mac)
+{
+	char path[256];
+	int self, ns, fd, err = 0;
+
+	if (!netns)
+		return open_dev(dev, sll, mac);
+	snprintf(path, sizeof(path), "/var/run/netns/%s", netns);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (self < 0 || ns < 0 || setns(ns, CLONE_NEWNET)) {
+		fprintf(stderr, "tspoof: namespace %s: %s\n", netns, strerror(errno));
+		fd = -1;
+		goto out;
+	}
+	fd = open_dev(dev, sll, mac);
+	if (setns(self, CLONE_NEWNET))
+		err = errno;
+	if (err) {
+		fprintf(stderr, "tspoof: back to our namespace: %s\n", strerror(err));
+		close(fd);
+		fd = -1;
+	}
+out:
+	if (self >= 0)
+		close(self);
+	if (ns >= 0)
+		close(ns);
+	return fd;
+}
+
 static int open_dev(const char *dev, struct sockaddr_ll *sll, uint8_t *mac)
 {
 	struct timeval tv = { .tv_usec = 20000 };
@@ -386,14 +454,23 @@ int main(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "sniff-ms", required_argument, NULL, 's' },
 		{ "quiet-ms", required_argument, NULL, 'q' },
+		{ "after-off", required_argument, NULL, 'a' },
+		{ "sniff-netns", required_argument, NULL, 'N' },
+		{ "sniff-dev", required_argument, NULL, 'D' },
+		{ "ready-file", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct flow f = { .dport = 0 };
 	struct spec specs[SPECS_MAX];
 	struct sockaddr_ll sll = { 0 };
-	uint8_t mac[ETH_ALEN], fr[FRAME_MAX];
+	static uint8_t fr[FRAME_MAX];
+	uint8_t mac[ETH_ALEN];
 	int sniff_ms = 1000, quiet_ms = 0, nspecs = 0, c, fd, err;
-	const char *dev = NULL;
+	int64_t after_off = -1;
+	const char *dev = NULL, *sniff_netns = NULL, *sniff_dev = NULL, *ready = NULL;
+	struct sockaddr_ll sniff_sll = { 0 };
+	uint8_t sniff_mac[ETH_ALEN];
+	int sfd;
 	uint16_t from_port = 0;
 	const char *sep = "";
 
@@ -411,6 +488,10 @@ int main(int argc, char **argv)
 			break;
 		case 's': sniff_ms = atoi(optarg); break;
 		case 'q': quiet_ms = atoi(optarg); break;
+		case 'a': after_off = strtoll(optarg, NULL, 0); break;
+		case 'N': sniff_netns = optarg; break;
+		case 'D': sniff_dev = optarg; break;
+		case 'r': ready = optarg; break;
 		default: return usage();
 		}
 	}
@@ -423,10 +504,25 @@ int main(int argc, char **argv)
 	fd = open_dev(dev, &sll, mac);
 	if (fd < 0)
 		return 2;
-	err = sniff(fd, &f, sniff_ms, quiet_ms);
+	sfd = sniff_netns || sniff_dev ?
+	      open_in(sniff_netns, sniff_dev ? sniff_dev : dev, &sniff_sll, sniff_mac) : fd;
+	if (sfd < 0)
+		return 2;
+	if (ready) {
+		int rfd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (rfd < 0) {
+			fprintf(stderr, "tspoof: %s: %s\n", ready, strerror(errno));
+			return 2;
+		}
+		close(rfd);
+	}
+	err = sniff(sfd, &f, sniff_ms, quiet_ms, after_off);
+	if (sfd != fd)
+		close(sfd);
 	if (err) {
-		fprintf(stderr, "tspoof: no segment to %s:%u seen on %s: %s\n",
-			inet_ntoa(f.daddr), f.dport, dev, strerror(-err));
+		fprintf(stderr, "tspoof: no segment to %s:%u seen on %s (%u other frames): %s\n",
+			inet_ntoa(f.daddr), f.dport, dev, f.frames, strerror(-err));
 		close(fd);
 		return 1;
 	}
