@@ -68,7 +68,8 @@
 #                              under emulation backups trail by more than
 #                              the defaults; GROUP_ADD_ARGS come after and
 #                              override), node1 its primary in epoch 1, a
-#                              tstream server on PORT on every replica;
+#                              tstream server on PORT on every replica (with
+#                              the options in the array TOPO_SERVER_ARGS);
 #                              sockets orphaned by the teardown die quickly
 #   topo_failover NODE EPOCH [LEASE_MS]
 #                              promote NODE (primary in EPOCH, lease
@@ -76,6 +77,14 @@
 #                              live replica follows as a backup in EPOCH
 #   topo_counter NODE NAME     echo a counter of the group on NODE (0 if none)
 #   topo_counters NODE         echo NODE's non-zero group counters, "k=v ..."
+#   topo_attacker              an "attacker" namespace on the client net
+#                              (node "attacker", device eth0, no address);
+#                              the client's frames cross the switch's port
+#                              c0 (namespace "node_ns sw"), where tools/tspoof
+#                              can learn its connections
+#   node_mute NODE             nothing NODE sends on the client net leaves it
+#                              any more (its replication link stays up): what
+#                              it sends last never reaches the client
 #   topo_dump [MAX_LINES]      every live node's counters, connections,
 #                              sockets and TCP MIB, then the client's, as
 #                              "# " lines (on failure); at most MAX_LINES of
@@ -97,6 +106,7 @@ TOFFLOAD=${TOFFLOAD:-$_tap_dir/selftests/tools/toffload}
 TOPO_N=0
 TOPO_DIR=
 TOPO_GROUP=
+declare -ga TOPO_SERVER_ARGS=()
 declare -gA _topo_ns=()		# node -> namespace
 declare -gA _topo_cg=()		# node -> cgroup directory ("" without cgroup2)
 declare -ga _topo_nodes=()	# every namespace's node name, sw first
@@ -484,7 +494,7 @@ topo_replicate() {
 	# the servers start at once (each is slow to start under TCG)
 	local -a pids=()
 	for node in $(_topo_replicas); do
-		tstream_server "$node" "$port" &
+		tstream_server "$node" "$port" "${TOPO_SERVER_ARGS[@]}" &
 		pids+=($!)
 	done
 	for node in "${pids[@]}"; do
@@ -546,3 +556,19 @@ _topo_dump() {
 }
 
 topo_dump() { _topo_dump "${1:-1000000}" 2>&1 | sed 's/^/# /'; }
+
+topo_attacker() {
+	local sw=${_topo_ns[sw]} ns
+	_topo_ns_name attacker
+	ns=${_topo_ns[attacker]}
+	[ -n "${_topo_cg[attacker]}" ] && { mkdir "${_topo_cg[attacker]}" || return 1; }
+	printf 'netns add %s\nlink add a0 netns %s type veth peer name eth0 netns %s\n' \
+		"$ns" "$sw" "$ns" | ip -batch - || return 1
+	printf 'link set lo up\nlink set eth0 up\n' | ip -n "$ns" -batch - || return 1
+	ip -n "$sw" link set a0 master brc up
+}
+
+node_mute() {
+	_topo_node "$1" || return 1
+	tc -n "${_topo_ns[$_node]}" qdisc replace dev eth0 root netem loss 100%
+}

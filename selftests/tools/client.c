@@ -61,6 +61,7 @@ struct client {
 	unsigned int count[NR_RESULTS];
 	unsigned int reports;
 	bool go;		/* --wait-file exists */
+	bool resumed;		/* --resume-file exists */
 	uint64_t verified;
 	int64_t start;
 	int64_t last_tick;
@@ -277,6 +278,13 @@ static void conn_read(struct client *cl, struct cconn *c)
 		rr_done(cl, c, now);
 }
 
+/* Stopped at --pause-at until --resume-file exists. */
+static bool paused(const struct client *cl, const struct cconn *c)
+{
+	return cl->o->pause_at && !cl->resumed && c->tx >= cl->o->pause_at &&
+	       c->tx < cl->o->bytes;
+}
+
 /* How much the connection may send now. */
 static size_t sendable(struct client *cl, struct cconn *c)
 {
@@ -284,6 +292,11 @@ static size_t sendable(struct client *cl, struct cconn *c)
 	uint64_t n = end - c->tx;
 
 	if (!cl->go)
+		return 0;
+	if (cl->o->pause_at && !cl->resumed && c->tx < cl->o->pause_at &&
+	    n > cl->o->pause_at - c->tx)
+		n = cl->o->pause_at - c->tx;
+	if (paused(cl, c))
 		return 0;
 	if (n > cl->o->chunk)
 		n = cl->o->chunk;
@@ -322,7 +335,7 @@ static void conn_write(struct client *cl, struct cconn *c)
 		if ((size_t)w < n)
 			return;
 	}
-	if (c->tx == cl->o->bytes && !c->shut_wr) {
+	if (c->tx == cl->o->bytes && !c->shut_wr && !cl->o->server_closes) {
 		if (shutdown(c->fd, SHUT_WR))
 			return fail_errno(cl, c, errno, "shutdown");
 		c->shut_wr = true;
@@ -398,6 +411,8 @@ static void tick(struct client *cl)
 	cl->last_tick = now;
 	if (o->mark_file && !cl->marked && !access(o->mark_file, F_OK))
 		cl->marked = true;
+	if (o->resume_file && !cl->resumed && !access(o->resume_file, F_OK))
+		cl->resumed = true;
 	if (!cl->go && !access(o->wait_file, F_OK)) {
 		cl->go = true;
 		for (unsigned int i = 0; i < o->conns; i++) {
@@ -419,6 +434,9 @@ static void tick(struct client *cl)
 		}
 		if (!c->connected)
 			continue;
+		/* a pause asked for is no stall once everything came back */
+		if (paused(cl, c) && c->rx == c->tx)
+			c->last_progress = now;
 		if (o->rate) {
 			c->tokens += add;
 			if (c->tokens > burst)

@@ -212,6 +212,12 @@ static int write_out(struct sconn *c, const uint8_t *out, size_t len)
 	return 0;
 }
 
+/* --close-after: everything read is written back and enough was read */
+static bool close_first(const struct server *s, const struct sconn *c)
+{
+	return s->o->close_after && c->in_off >= s->o->close_after && !c->pend;
+}
+
 static void conn_read(struct server *s, struct sconn *c)
 {
 	for (int i = 0; i < READS_PER_EVENT; i++) {
@@ -248,6 +254,8 @@ static void conn_read(struct server *s, struct sconn *c)
 			set_events(s, c, EPOLLOUT);
 			return;
 		}
+		if (close_first(s, c))
+			return conn_close(s, c, "closed first");
 	}
 }
 
@@ -260,6 +268,8 @@ static void conn_event(struct server *s, struct sconn *c, uint32_t ev)
 			return conn_close(s, c, strerror(-err));
 		if (!err)
 			return;
+		if (close_first(s, c))
+			return conn_close(s, c, "closed first");
 		set_events(s, c, c->throttled ? 0 : EPOLLIN);
 	}
 	if (ev & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLOUT))

@@ -40,6 +40,8 @@ static void usage(FILE *f)
 "  --nondeterministic OFF    insert 8 random bytes (a salt, new per connection)\n"
 "                            before output offset OFF and XOR the salt into the\n"
 "                            keystream from there: replicas diverge\n"
+"  --close-after N           close a connection first (FIN before the client's)\n"
+"                            once N bytes are read and written back\n"
 "\n"
 "The client opens CONNS connections, streams BYTES of pseudo-random data on\n"
 "each, half-closes, verifies every returned byte and waits for the server's\n"
@@ -71,7 +73,12 @@ static void usage(FILE *f)
 "  --mark-file F             once F exists (checked every 20 ms), also report\n"
 "                            the longest pause that ends after that, as\n"
 "                            \"pause_after_mark_ms\" (touch F, then crash a node)\n"
-"  --bind ADDR               local address\n"
+"  --bind ADDR[:PORT]        local address (and port)\n"
+"  --pause-at N              stop sending at byte N of each connection until\n"
+"                            --resume-file F exists (checked every 20 ms)\n"
+"  --resume-file F\n"
+"  --server-closes           do not half-close: wait for the server's FIN\n"
+"                            (tstream server --close-after), then close\n"
 "\n"
 "Both:\n"
 "  --rcvbuf N, --sndbuf N    SO_RCVBUF, SO_SNDBUF\n"
@@ -195,7 +202,8 @@ static int parse_endpoint(const char *s, const char *defport,
 enum {
 	OPT_SLOW_READ = 256, OPT_NONDET, OPT_CHUNK, OPT_RATE, OPT_SEED,
 	OPT_RR, OPT_SIZE, OPT_PROGRESS, OPT_WAIT, OPT_BIND, OPT_RCVBUF,
-	OPT_SNDBUF, OPT_NODELAY, OPT_READY, OPT_MARK, OPT_BURST,
+	OPT_SNDBUF, OPT_NODELAY, OPT_READY, OPT_MARK, OPT_BURST, OPT_CLOSE_AFTER,
+	OPT_PAUSE_AT, OPT_RESUME, OPT_SERVER_CLOSES,
 };
 
 static const struct option longopts[] = {
@@ -217,6 +225,10 @@ static const struct option longopts[] = {
 	{ "wait-file", required_argument, NULL, OPT_WAIT },
 	{ "mark-file", required_argument, NULL, OPT_MARK },
 	{ "bind", required_argument, NULL, OPT_BIND },
+	{ "close-after", required_argument, NULL, OPT_CLOSE_AFTER },
+	{ "pause-at", required_argument, NULL, OPT_PAUSE_AT },
+	{ "resume-file", required_argument, NULL, OPT_RESUME },
+	{ "server-closes", no_argument, NULL, OPT_SERVER_CLOSES },
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 	{ "sndbuf", required_argument, NULL, OPT_SNDBUF },
 	{ "nodelay", no_argument, NULL, OPT_NODELAY },
@@ -293,6 +305,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->sndbuf = v;
 			break;
 		case OPT_NODELAY: o->nodelay = true; break;
+		case OPT_CLOSE_AFTER:
+			err = size_arg("--close-after", &o->close_after, 1, 1ULL << 50);
+			break;
+		case OPT_PAUSE_AT:
+			err = size_arg("--pause-at", &o->pause_at, 1, 1ULL << 50);
+			break;
+		case OPT_RESUME: o->resume_file = optarg; break;
+		case OPT_SERVER_CLOSES: o->server_closes = true; break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
@@ -301,6 +321,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return err;
 	}
 	o->chunk = chunk;
+	if (!o->pause_at != !o->resume_file) {
+		tlog("--pause-at and --resume-file go together");
+		return 2;
+	}
 	if (o->burst > o->chunk)
 		o->chunk = o->burst;
 	if (o->rr) {

@@ -23,6 +23,7 @@ struct opts {
 	const char *port;
 	uint64_t slow_read;		/* bytes/s per connection, 0: no limit */
 	const char *ready_file;		/* created once listening */
+	uint64_t close_after;		/* close first after this many bytes, 0: never */
 	/* client */
 	struct sockaddr_storage dst;
 	socklen_t dst_len;
@@ -39,6 +40,9 @@ struct opts {
 	const char *progress_file;
 	const char *wait_file;
 	const char *mark_file;
+	uint64_t pause_at;		/* stop sending here until resume_file exists */
+	const char *resume_file;
+	bool server_closes;		/* no half-close: the server's FIN comes first */
 };
 
 int server_run(const struct opts *o);
