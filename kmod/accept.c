@@ -18,7 +18,9 @@
  *    takeover, beyond what the old primary can have sent: the client's
  *    largest ACK seen plus its window);
  *  - RST: only at the next expected byte (RFC 5961; others are answered
- *    with a challenge ACK by TCP and change nothing).
+ *    with a challenge ACK by TCP and change nothing);
+ *  - PAWS: no TSval older than the one TCP holds (RFC 7323; the last TS
+ *    option counts, as for TCP).
  * A segment that passes is mirrored and noted (tandem_conn_note_in()). The
  * check reads the socket without its lock: a segment still queued ahead
  * of this one can make a late RST look out of place (it is then not
@@ -74,6 +76,16 @@ static bool rst_ok(const struct sock *sk, u32 seq)
 		(TCPF_CLOSE_WAIT | TCPF_LAST_ACK | TCPF_CLOSING));
 }
 
+/* PAWS (RFC 7323): a TSval older than the one TCP holds is discarded. */
+static bool paws_reject(const struct tcp_sock *tp, const struct tcphdr *th)
+{
+	u32 tsval, tsecr;
+
+	return !th->rst && tandem_tcp_ts(th, &tsval, &tsecr) &&
+	       READ_ONCE(tp->rx_opt.ts_recent_stamp) &&
+	       (s32)(READ_ONCE(tp->rx_opt.ts_recent) - tsval) > TCP_PAWS_WINDOW;
+}
+
 /* A segment of a connection whose socket is a full one. */
 static bool full_ok(struct tandem_conn *c, const struct sock *sk,
 		    const struct tcphdr *th)
@@ -81,7 +93,7 @@ static bool full_ok(struct tandem_conn *c, const struct sock *sk,
 	const struct tcp_sock *tp = tcp_sk(sk);
 	u32 seq = ntohl(th->seq);
 
-	if (th->syn || sk->sk_state == TCP_LISTEN)
+	if (th->syn || sk->sk_state == TCP_LISTEN || paws_reject(tp, th))
 		return false;
 	if (th->rst)
 		return rst_ok(sk, seq);
@@ -99,6 +111,23 @@ static bool handshake_ack(const struct tandem_conn *c, const struct tcphdr *th,
 		return !cookie;
 	return ntohl(th->ack_seq) == c->wire_isn + 1 &&
 	       (!cookie || c->state == TANDEM_CONN_STATE_SYN);
+}
+
+/*
+ * A segment of a connection in TIME_WAIT here (also an orphan that closed
+ * first and waits for the client's FIN: FIN_WAIT2 as a timewait socket;
+ * that FIN must reach the backups, or the primary's ACK of it stays
+ * clamped and the client never leaves LAST_ACK).
+ */
+static bool tw_ok(const struct tandem_conn *c, const struct sock *sk,
+		  const struct tcphdr *th)
+{
+	const struct tcp_timewait_sock *tw = tcp_twsk(sk);
+
+	if (th->rst)
+		return ntohl(th->seq) == READ_ONCE(tw->tw_rcv_nxt);
+	return !th->ack || !after(ntohl(th->ack_seq),
+				  READ_ONCE(tw->tw_snd_nxt) - c->seq_delta);
 }
 
 /* The old connection of @c is over here: a new SYN may reuse its tuple. */
@@ -135,7 +164,10 @@ bool tandem_in_accept(struct tandem_conn *c, const struct sock *sk,
 		 */
 		if (th->syn || !handshake_ack(c, th, !sk))
 			return false;
-	} else if (!sk_fullsock(sk) || !full_ok(c, sk, th)) {
+	} else if (sk->sk_state == TCP_TIME_WAIT) {
+		if (th->syn || !tw_ok(c, sk, th))
+			return false;
+	} else if (!full_ok(c, sk, th)) {
 		return false;
 	}
 	tandem_conn_note_in(c, th, ts_clock);

@@ -184,11 +184,11 @@ static bool find_ts(const u8 *opt, unsigned int off, unsigned int len,
 {
 	struct ts_arg *a = arg;
 
+	/* The last one counts, as for TCP (tcp_parse_options()). */
 	if (opt[0] == TCPOPT_TIMESTAMP && len == TCPOLEN_TIMESTAMP) {
 		a->found = true;
 		a->tsval = get_unaligned_be32(opt + 2);
 		a->tsecr = get_unaligned_be32(opt + 6);
-		return true;
 	}
 	return false;
 }
