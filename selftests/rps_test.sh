@@ -17,7 +17,7 @@
 . "$(dirname "$0")/topo.sh"
 
 PORT=5001
-BYTES_B=$((6 << 20))
+BYTES_B=$((16 << 20))	# still running when node1 crashes
 NOT_READY_MAX=10
 PLAN=8
 
