@@ -7,13 +7,14 @@
 # An attacker namespace on the client net (tools/tspoof, which learns the
 # connection from the client's frames on its switch port) sends segments
 # with the client's 4-tuple. Three replicas (deterministic server on port
-# 5001, nondeterministic on 5002). Connections C, D and A (port 5001)
+# 5001, nondeterministic on 5002). Connections C, D, E and A (port 5001)
 # pause with everything acknowledged; C gets
 #   far ACK       ack + 2^30, right checksum, seq at the client's next seq
 #   far ACK       the same, wrong checksum
 #   far ACK       ack + 2^30, seq + 2^30 (out of window)
 # D gets
 #   data          100 bytes at seq + 2^30 (out of window)
+# E gets
 #   options       zero-length, overlong and truncated options, two TS
 #                 options, a SACK block of nothing sent
 # and A gets
@@ -27,7 +28,7 @@
 #    nothing);
 #  - C resumes and goes on: node1 never raised a pure ACK's seq
 #    (ack_seq_raised 0), none of its ACKs left the client's window; D
-#    resumes and goes on;
+#    and E resume and go on;
 #  - A resumes and goes on; node1 crashes, node2 is promoted: A completes
 #    byte-exact with no reset, node2 counted no PAWSEstab (no forged TSval
 #    reached its socket), and B, diverged, is reset (no differing byte
@@ -42,11 +43,12 @@ CPORT_A=40001
 CPORT_B=40002
 CPORT_C=40003
 CPORT_D=40004
+CPORT_E=40005
 PAUSE=$((512 << 10))
 BYTES_A=$((12 << 20))
 TSPOOF=${TSPOOF:-$_tap_dir/selftests/tools/tspoof}
 G=1073741824
-PLAN=14
+PLAN=16
 
 [ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
 for tool in ip ss jq nstat; do
@@ -162,11 +164,13 @@ resume() {
 
 pausing $CPORT_C $((1 << 20)) 1M "ack=$G" "ack=$G,csum=bad" "seq=$G,ack=$G"
 client_c=$client spoofer_c=$spoofer
-pausing $CPORT_D $((1 << 20)) 1M "seq=$G,len=100" \
+pausing $CPORT_D $((1 << 20)) 1M "seq=$G,len=100"
+client_d=$client spoofer_d=$spoofer
+pausing $CPORT_E $((1 << 20)) 1M \
 	"opts=0500" "opts=05ff0000" "opts=080a0102" "opts=0200" \
 	"opts=0101080a00000001000000020101080a0000000300000004" \
 	"opts=0101050a0000000100000002"
-client_d=$client spoofer_d=$spoofer
+client_e=$client spoofer_e=$spoofer
 pausing $CPORT_A $BYTES_A 1M "seq=1,ts=$G" "ts=$G,csum=bad" "seq=-$G,ts=$G"
 client_a=$client spoofer_a=$spoofer
 out_b=$TOPO_DIR/client.b
@@ -203,9 +207,11 @@ else
 	tap_fail "node1 raised no pure ACK's seq (ack_seq_raised $raised)"
 fi
 
-# D: the out-of-window data and the malformed options.
-spoofer_pid=$spoofer_d spoofed D $CPORT_D 7
+# D: the out-of-window data; E: the malformed options.
+spoofer_pid=$spoofer_d spoofed D $CPORT_D 1
+spoofer_pid=$spoofer_e spoofed E $CPORT_E 6
 resume D $CPORT_D $client_d 256
+resume E $CPORT_E $client_e 256
 
 # A: the far TSvals; the crash follows at once.
 spoofer_pid=$spoofer_a spoofed A $CPORT_A 3
@@ -246,9 +252,9 @@ else
 	tap_fail "B: reset at the takeover, no differing byte"
 fi
 echo "# node2: $(topo_counters 2)"
-kill $client_c $client_d 2>/dev/null
-wait $client_c $client_d
-for cport in $CPORT_C $CPORT_D; do
+kill $client_c $client_d $client_e 2>/dev/null
+wait $client_c $client_d $client_e
+for cport in $CPORT_C $CPORT_D $CPORT_E; do
 	sed "s/^/# client port $cport: /" "$TOPO_DIR/client.$cport" "$TOPO_DIR/client.$cport.err"
 done
 tap_done
