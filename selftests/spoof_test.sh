@@ -44,7 +44,7 @@ CPORT_B=40002
 CPORT_C=40003
 CPORT_D=40004
 CPORT_E=40005
-PAUSE=$((512 << 10))
+PAUSE=$((256 << 10))
 BYTES_A=$((12 << 20))
 TSPOOF=${TSPOOF:-$_tap_dir/selftests/tools/tspoof}
 G=1073741824
@@ -99,11 +99,16 @@ spoof() {
 }
 
 setup() {
-	local node
+	local node pid
+	local -a pids=()
 	topo_up 3 && topo_offload on && topo_replicate $PORT && topo_attacker || return 1
 	for node in 1 2 3; do
-		tandem_node $node service add group g port $PORT_B &&
-			tstream_server $node $PORT_B --nondeterministic $OFF_B || return 1
+		tandem_node $node service add group g port $PORT_B || return 1
+		tstream_server $node $PORT_B --nondeterministic $OFF_B &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || return 1
 	done
 }
 
@@ -148,13 +153,13 @@ spoofed() {
 	fi
 }
 
-# resume NAME CPORT PID KIB: resumed, KIB more verified within 20 s
+# resume NAME CPORT PID KIB: resumed, KIB more verified within 15 s
 resume() {
 	local progress=$TOPO_DIR/progress.$2 at
 	touch "$TOPO_DIR/resume.$2"
 	echo "# $1 resumed ${SECONDS} s in"
 	at=$(stream_progress "$progress")
-	if stream_wait_bytes "$progress" $((at + ($4 << 10))) 20 "$3"; then
+	if stream_wait_bytes "$progress" $((at + ($4 << 10))) 15 "$3"; then
 		tap_ok "$1: $4 KiB more verified after the forged segments"
 	else
 		echo "# $1 verified $(stream_progress "$progress")"

@@ -23,7 +23,8 @@
  * Learning ends after --sniff-ms, or with --quiet-ms once the client has
  * been silent that long after its last segment (a paused client) and, with
  * --after-off N, has sent N bytes (seen from its SYN on). Prints
- * what it learned and sent as one line of JSON. Exit status: 0 sent, 1
+ * what it learned and sent as one line of JSON (with TSPOOF_DEBUG set, the
+ * head of every frame read on stderr). Exit status: 0 sent, 1
  * nothing of the connection seen, 2 usage or setup error.
  */
 #include <arpa/inet.h>
