@@ -205,6 +205,31 @@ bool grp_handed_over(const struct td_grp *g)
 		agree_epoch(&g->node) > g->handover_epoch);
 }
 
+/*
+ * The core's rank, read when it stands and when it votes: the kernel's
+ * count at that moment, not the periodic one (a primary whose lease just
+ * lapsed may have lost every connection since). A count that cannot be
+ * read ranks as 0: a node must not claim connections it cannot show.
+ */
+static uint32_t conns_now(void *arg)
+{
+	struct td_grp *g = arg;
+	uint32_t n;
+
+	if (g->witness)
+		return 0;
+	if (kernel_conns(g->d, g->cfg, &n)) {
+		td_warn("group %s: cannot count the protected connections: ranking with 0",
+			g->cfg->name);
+		n = 0;
+	}
+	if (n != g->conns)
+		td_debug("group %s: %u protected connections (was %u)",
+			 g->cfg->name, n, g->conns);
+	g->conns = n;
+	return n;
+}
+
 static void count_conns(struct td_grp *g, int64_t now)
 {
 	uint32_t n;
@@ -312,6 +337,8 @@ int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg)
 		return ret;
 	if (getrandom(&c.seed, sizeof(c.seed), 0) != sizeof(c.seed))
 		c.seed = td_now();
+	c.read_conns = conns_now;
+	c.read_conns_arg = g;
 	now = td_now();
 	ret = agree_init(&g->node, &c, &g->persisted, now);
 	if (ret) {
