@@ -69,6 +69,26 @@ static void kernel_lost(struct td_grp *g)
 }
 
 /*
+ * A renewal leaves about a lease ahead: the core renews every heartbeat,
+ * up to L(1 - rho) past the newest heartbeat a majority acked. Less than
+ * half a lease left means some part of the path (this daemon, a backup's,
+ * the network) was late by as much: said at most every 10 s.
+ */
+static void check_late(struct td_grp *g, int64_t now, int64_t expiry)
+{
+	int64_t lease = g->cfg->agree.lease, left = expiry - now;
+
+	if (left >= lease / 2 ||
+	    (g->late_warned && now - g->late_warned < 10 * NS_PER_S))
+		return;
+	g->late_warned = now;
+	td_warn("group %s: lease renewed with %lld ms left of %lld: heartbeats or acks were %lld ms late (load, scheduling, network)",
+		g->cfg->name, (long long)(left / NS_PER_MS),
+		(long long)(lease / NS_PER_MS),
+		(long long)((lease - left) / NS_PER_MS));
+}
+
+/*
  * The kernel lease is the core's expiry itself, an absolute CLOCK_MONOTONIC
  * instant: however late the request is applied, the kernel's lease ends
  * when the agreed one does. (Capped at the kernel's maximum ahead.)
@@ -89,8 +109,10 @@ static void apply_primary(struct td_grp *g, const struct agree_out *o)
 			kernel_lost(g);
 		return;
 	}
-	if (o->type == AGREE_OUT_LEASE && g->role == TD_ROLE_PRIMARY)
+	if (o->type == AGREE_OUT_LEASE && g->role == TD_ROLE_PRIMARY) {
+		check_late(g, now, expiry);
 		ret = kernel_renew(g->d, g->cfg, expiry);
+	}
 	else
 		ret = kernel_set_role(g->d, g->cfg, TD_ROLE_PRIMARY, o->epoch, expiry);
 	if (ret) {
