@@ -189,6 +189,7 @@ int agree_init(struct agree_node *n, const struct agree_config *cfg,
 	for (i = 0; i < c.n_members; i++) {
 		n->peer[i].last_heard = NO_STAMP;
 		n->peer[i].ack_stamp = NO_STAMP;
+		n->peer[i].heard = NO_STAMP;
 	}
 	return 0;
 }
@@ -252,6 +253,7 @@ void agree_recv(struct agree_node *n, int64_t now, const struct agree_msg *m)
 	enter(n, now);
 	if (!well_formed(n, m))
 		return;
+	n->peer[member_index(n, m->from)].heard = n->now;
 	n->max_seen = maxu64(n->max_seen, m->promised);
 	if (m->type != AGREE_MSG_PREVOTE && m->type != AGREE_MSG_PREVOTE_REPLY)
 		n->max_seen = maxu64(n->max_seen, m->epoch);

@@ -164,6 +164,7 @@ enum agree_phase { AGREE_PHASE_NONE, AGREE_PHASE_PREVOTE, AGREE_PHASE_PREPARE };
 struct agree_peer {
 	int64_t last_heard;		/* primary only: last ack, local clock */
 	int64_t ack_stamp;		/* primary only: newest granted stamp */
+	int64_t heard;			/* any message from it, local clock */
 	uint32_t conns;
 	uint8_t flags;			/* AGREE_VIEW_* */
 };

@@ -82,17 +82,42 @@ static bool heard_all(const struct agree_node *n)
 	return true;
 }
 
-static int64_t wait_end(const struct agree_node *n)
+/*
+ * Known to be up: heard from within miss_count * H, or alive in a recent
+ * view (backups hear only the primary; its view says who acked it).
+ */
+static bool alive_hint(const struct agree_node *n, unsigned int i)
 {
-	return n->phase_start + min64(n->cfg.stagger, n->cfg.election_timeout);
+	int64_t window = (int64_t)n->cfg.miss_count * n->cfg.hb_interval;
+	const struct agree_peer *p = &n->peer[i];
+
+	if (p->heard != NO_STAMP && n->now - p->heard < window)
+		return true;
+	return n->have_view && n->cfg.member[i].id != n->primary &&
+	       (p->flags & AGREE_VIEW_ALIVE) &&
+	       n->now - n->last_hb < 2 * window +
+				     (int64_t)n->cfg.n_members * n->cfg.stagger;
 }
 
 /*
- * A pre-vote with a majority still waits, at most one stagger D from its
- * start, for the other members that may stand: one that ranks higher
- * refuses, and that must end the attempt before any PREPARE (the lesser
- * candidate would win a race with the refusal). A dead member costs D.
+ * How long a pre-vote with a majority waits for the members that may
+ * stand and have not answered: the whole election timeout for those known
+ * to be up (a loaded host answers late), one stagger D for the others (a
+ * crashed primary never answers).
  */
+static int64_t wait_end(const struct agree_node *n)
+{
+	uint32_t heard = n->ok_mask | n->nok_mask;
+	int64_t end = n->phase_start + min64(n->cfg.stagger,
+					     n->cfg.election_timeout);
+	unsigned int i;
+
+	for (i = 0; i < n->cfg.n_members; i++)
+		if (!is_witness(n, i) && !(heard >> i & 1) && alive_hint(n, i))
+			return n->phase_start + n->cfg.election_timeout;
+	return end;
+}
+
 static bool wait_ranks(const struct agree_node *n)
 {
 	return n->phase == AGREE_PHASE_PREVOTE && !unranked(n) &&
