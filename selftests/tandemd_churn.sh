@@ -21,6 +21,11 @@
 #                  [test]
 #   CHURN_LINK2    1: a second heartbeat link (addr2, on a bridge of its
 #                  own, without netem) [0]
+#   CHURN_HOGS     CPU hogs (busy loops at normal priority) started in
+#                  every node's namespace once the first primary is
+#                  elected [0]
+#   CHURN_REALTIME "no": tandemd without realtime scheduling and locked
+#                  memory (realtime = no, lock-memory = no) [yes]
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
@@ -41,6 +46,11 @@ election-timeout = 10ms\nstagger = 5ms\nbackoff = 10ms\nconns-interval = 1s' ;;
 *) TD_TIMERS=$TIMERS ;;
 esac
 echo "# timers: $(echo "$TD_TIMERS" | tr '\n' ' ')"
+HOGS=${CHURN_HOGS:-0}
+if [ "${CHURN_REALTIME:-yes}" = no ]; then
+	TD_NODE_EXTRA=$'realtime = no\nlock-memory = no'
+fi
+echo "# $HOGS CPU hog(s) per node namespace; realtime ${CHURN_REALTIME:-yes}"
 echo "# netem on every eth1: $NETEM; ${SECS}s"
 
 td_up 3 || ksft_skip_all "no topology"
@@ -52,6 +62,14 @@ for i in 1 2 3; do td_start $i || ksft_skip_all "tandemd did not start on node$i
 # (timers that cannot hold a primary here: counted all the same)
 wait_until 120 td_one_primary || echo "# no stable primary within 120 s: counting anyway"
 
+
+hog() { while :; do :; done; }
+for ((h = 0; h < HOGS; h++)); do
+	for i in 1 2 3; do
+		node_exec $i bash -c "$(declare -f hog); hog" < /dev/null > /dev/null 2>&1 &
+		disown $!
+	done
+done
 
 # Every log line from now on counts; the first election is not a failover.
 declare -A skip

@@ -40,9 +40,12 @@ else
 	tap_fail "tandemd -t: ok for a valid file, FILE:LINE: errors and exit 1 for a bad one"
 fi
 
-mon=$TOPO_DIR/monitor.2
-node_exec 2 stdbuf -oL "$TANDEM_CLI" monitor > "$mon" 2>&1 &
-disown $!
+# a monitor on every node: the winner shows its promotion (ties in the
+# election rank go to the lowest id, so with equal nodes that is node1)
+for i in 1 2 3; do
+	node_exec $i stdbuf -oL "$TANDEM_CLI" monitor > "$TOPO_DIR/monitor.$i" 2>&1 &
+	disown $!
+done
 for i in 1 2 3; do td_start $i || echo "# tandemd did not start on node$i"; done
 if wait_until 30 td_one_primary; then
 	tap_ok "three nodes elect exactly one primary, the others back it up in its epoch"
@@ -72,6 +75,7 @@ else
 	tap_fail "group show: tandemd's lines in the block"
 fi
 
+mon=$TOPO_DIR/monitor.$p
 if wait_until 10 grep -q "role primary.*epoch $epoch" "$mon"; then
 	tap_ok "tandem monitor shows the role changes"
 else

@@ -14,10 +14,15 @@
 #                              wait until a node other than OLD is the one
 #                              primary in an epoch above EPOCH (OLD, if
 #                              alive, is not counted); echo "NODE EPOCH"
-#   td_conf NODE               echo NODE's config file; TD_GROUP_EXTRA lines
-#                              are appended to [group g], TD_TAIL at the end
+#   td_conf NODE               echo NODE's config file; TD_NODE_EXTRA lines
+#                              are appended to [node], TD_GROUP_EXTRA lines
+#                              to [group g], TD_TAIL at the end
 #   td_start NODE              start tandemd in NODE; returns once it is ready
 #   td_kill NODE [SIGNAL]      signal NODE's tandemd [KILL]; waits until gone
+#   td_signal NODE SIGNAL      signal NODE's tandemd (STOP, CONT...), no wait
+#   td_protected NODE          echo how many connections NODE's kernel could
+#                              continue (not closed, unprotected, diverged):
+#                              the count tandemd ranks candidates by
 #   td_pid NODE                echo the pid of NODE's tandemd
 #   td_role NODE               echo NODE's kernel role of group g
 #   td_role_is NODE ROLE       true if NODE's kernel role is ROLE
@@ -63,8 +68,10 @@ td_log() { _topo_node "$1" && cat "$TOPO_DIR/tandemd.$_node.log" 2>/dev/null; }
 _td_write_conf() {
 	local node=$1 i=${1#node} j
 	{
-		printf '[node]\nid = %s\nstate-dir = %s\ncontrol = @tandemd\nlog-level = %s\n\n' \
+		printf '[node]\nid = %s\nstate-dir = %s\ncontrol = @tandemd\nlog-level = %s\n' \
 			"$i" "$TOPO_DIR/state.$node" "${TD_LOG_LEVEL:-info}"
+		[ -n "${TD_NODE_EXTRA:-}" ] && printf '%s\n' "$TD_NODE_EXTRA"
+		printf '\n'
 		printf '[group g]\nid = %s\nvip = %s\nkey = %s\nport = %s\nagree-port = %s\n' \
 			$TOPO_GROUP_ID $TOPO_VIP "$TOPO_DIR/group.key" $TOPO_REPL_PORT $TD_AGREE_PORT
 		for ((j = 1; j <= TOPO_N; j++)); do
@@ -172,6 +179,21 @@ td_kill() {
 	local pid
 	pid=$(td_pid "$1") || return 1
 	kill -"${2:-KILL}" "$pid" && wait_until 10 _td_gone "$pid"
+}
+
+td_signal() {
+	local pid
+	pid=$(td_pid "$1") || return 1
+	kill -"$2" "$pid"
+}
+
+td_protected() {
+	local n
+	n=$(tandem_node "$1" -j conn show group g 2>/dev/null | jq -r '[.[] |
+		select(.state != "closed" and
+		       ((.flags // []) | index("unprotected") | not) and
+		       ((.flags // []) | index("diverged") | not))] | length' 2>/dev/null)
+	echo "${n:-0}"
 }
 
 _td_group_json() { tandem_node "$1" -j group show g 2>/dev/null; }

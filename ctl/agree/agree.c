@@ -185,9 +185,11 @@ int agree_init(struct agree_node *n, const struct agree_config *cfg,
 	n->last_hb = now;
 	n->phase_deadline = AGREE_NEVER;
 	n->reprepare_at = AGREE_NEVER;
+	n->no_quorum_at = NO_STAMP;
 	for (i = 0; i < c.n_members; i++) {
 		n->peer[i].last_heard = NO_STAMP;
 		n->peer[i].ack_stamp = NO_STAMP;
+		n->peer[i].heard = NO_STAMP;
 	}
 	return 0;
 }
@@ -208,8 +210,7 @@ static void enter(struct agree_node *n, int64_t now)
 	if (now > n->now)
 		n->now = now;
 	primary_check_lease(n);
-	if (n->phase != AGREE_PHASE_NONE && n->now >= n->phase_deadline)
-		election_stop(n, true);
+	election_expire(n);
 }
 
 void agree_tick(struct agree_node *n, int64_t now)
@@ -252,6 +253,7 @@ void agree_recv(struct agree_node *n, int64_t now, const struct agree_msg *m)
 	enter(n, now);
 	if (!well_formed(n, m))
 		return;
+	n->peer[member_index(n, m->from)].heard = n->now;
 	n->max_seen = maxu64(n->max_seen, m->promised);
 	if (m->type != AGREE_MSG_PREVOTE && m->type != AGREE_MSG_PREVOTE_REPLY)
 		n->max_seen = maxu64(n->max_seen, m->epoch);
@@ -355,9 +357,7 @@ int64_t agree_next_deadline(const struct agree_node *n)
 		d = min64(d, n->lease_expiry);
 		d = min64(d, n->reprepare_at);
 	}
-	if (n->phase != AGREE_PHASE_NONE)
-		d = min64(d, n->phase_deadline);
-	return d;
+	return min64(d, election_deadline(n));
 }
 
 bool agree_pop(struct agree_node *n, struct agree_out *out)

@@ -51,7 +51,26 @@ struct agree_config {
 	int64_t stagger;		/* election delay per rank */
 	int64_t backoff;		/* mean retry delay after a lost election */
 	uint64_t seed;			/* election jitter; any value */
+	/*
+	 * Optional, local: the node's protected connections read NOW (the
+	 * kernel's table). Called at candidacy and whenever a vote compares
+	 * or carries ranks (pre-vote, PREPARE); NULL: the last value given to
+	 * agree_set_conns. Not part of what members must agree on.
+	 */
+	uint32_t (*read_conns)(void *arg);
+	void *read_conns_arg;
 };
+
+/*
+ * How long after failing to reach a majority (an election phase that ran
+ * out with fewer than a majority answering) a member does not veto
+ * candidates by rank: it could not win itself, so it must not keep the
+ * others from winning (non-transitive partitions).
+ */
+static inline int64_t agree_veto_pause(const struct agree_config *cfg)
+{
+	return 2 * (cfg->election_timeout + cfg->backoff);
+}
 
 /* The one value that must survive restarts (see docs/agreement.md). */
 struct agree_persist {
@@ -73,6 +92,9 @@ enum agree_msg_type {
 #define AGREE_F_OK	0x01		/* granted / promised / pre-vote yes */
 #define AGREE_F_HEALTHY	0x02		/* sender's health checks pass */
 #define AGREE_F_QUIET	0x04		/* sender restarted, may not grant */
+#define AGREE_F_BETTER	0x08		/* refused: the sender ranks higher */
+#define AGREE_F_NORANK	0x10		/* candidacy not to be ranked (handover,
+					   a primary moving to a new epoch) */
 
 /* Flags of a view entry (the primary's knowledge of a member). */
 #define AGREE_VIEW_ALIVE	0x01	/* heard within miss_count * H */
@@ -142,6 +164,7 @@ enum agree_phase { AGREE_PHASE_NONE, AGREE_PHASE_PREVOTE, AGREE_PHASE_PREPARE };
 struct agree_peer {
 	int64_t last_heard;		/* primary only: last ack, local clock */
 	int64_t ack_stamp;		/* primary only: newest granted stamp */
+	int64_t heard;			/* any message from it, local clock */
 	uint32_t conns;
 	uint8_t flags;			/* AGREE_VIEW_* */
 };
@@ -166,7 +189,7 @@ struct agree_node {
 	int64_t quiet_until;
 	uint64_t rng;
 	bool healthy;
-	uint32_t conns;
+	uint32_t conns;			/* last known (read or given) */
 	uint64_t max_seen;		/* highest epoch seen anywhere */
 
 	enum agree_role role;
@@ -188,6 +211,9 @@ struct agree_node {
 	int64_t refused_until;		/* pre-vote: when refusers may say yes */
 	int64_t retry_at;		/* no attempt before (backoff) */
 	bool elect_now;			/* switchover target: stand at once */
+	bool cand_norank;		/* this candidacy is a handover */
+	int64_t phase_start;
+	int64_t no_quorum_at;		/* last phase that reached no majority */
 
 	/* primary */
 	int64_t lease_expiry;

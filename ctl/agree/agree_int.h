@@ -63,6 +63,8 @@ void election_tick(struct agree_node *n);
 void election_reply(struct agree_node *n, const struct agree_msg *m);
 void election_prepare(struct agree_node *n);
 void election_stop(struct agree_node *n, bool retry);
+void election_expire(struct agree_node *n);
+int64_t election_deadline(const struct agree_node *n);
 
 /* primary.c */
 void primary_become(struct agree_node *n);
@@ -77,6 +79,8 @@ void primary_hand_over(struct agree_node *n, unsigned int target,
 /* rank.c: who should stand first */
 unsigned int rank_self(const struct agree_node *n);
 int rank_best_backup(const struct agree_node *n);
+uint32_t rank_fresh(struct agree_node *n);
+bool rank_outranks(struct agree_node *n, const struct agree_msg *m);
 bool peer_alive(const struct agree_node *n, unsigned int i);
 
 #endif /* TANDEM_AGREE_INT_H */

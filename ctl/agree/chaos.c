@@ -74,6 +74,7 @@ static void params(struct run *u, uint64_t seed, FILE *trace,
 	static const int64_t ppm[] = { 0, 100, 1000, 1000, 1000, 10000, 50000 };
 	static const int64_t jitter[] = { 0, 50 * US, 500 * US };
 	static const int64_t spread[] = { 100 * US, 500 * US, 2 * MS };
+	static const int64_t stale[] = { 0, 1, 10, 100 };	/* * H */
 	struct agree_config *c = &p->cfg;
 
 	memset(p, 0, sizeof(*p));
@@ -89,6 +90,8 @@ static void params(struct run *u, uint64_t seed, FILE *trace,
 	c->backoff = c->hb_interval;
 	p->tick_jitter = pick(u, jitter, 3);
 	p->clock_ppb = c->drift_ppm * 1000;
+	p->conns_interval = pick(u, stale, 4) * c->hb_interval;
+	p->lapse_drops = rnd(u, 2);
 	p->seed = seed;
 	p->trace = trace;
 	u->dmin = 20 * US + rnd(u, 200) * US;
@@ -314,6 +317,50 @@ static void stable_phase(struct run *u, int64_t extra)
 	}
 }
 
+/*
+ * A rank phase: a random majority up, healthy and connected as in a stable
+ * phase, whose members' connection counts change every few milliseconds
+ * (a few levels: ties too), whose primary now and then stalls past its
+ * lease (it fences itself when it resumes, losing its connections if
+ * lapse_drops) or restarts, and whose members' health flaps. The choice
+ * rule (sim_choice.c) checks every election; liveness is left to the
+ * stable phases.
+ */
+static void rank_phase(struct run *u, int64_t duration)
+{
+	struct sim *s = &u->s;
+	const struct agree_config *c = &s->p.cfg;
+	uint32_t maj = pick_majority(u);
+	int64_t end, d;
+	unsigned int i, k;
+	int p;
+
+	sim_trace(s, "# rank phase: majority 0x%x", maj);
+	settle(u, maj);
+	end = s->now + duration;
+	while (!s->failed && s->now < end) {
+		sim_run_until(s, s->now + 200 * US + rnd(u, 6 * MS));
+		if (s->failed)
+			break;
+		do
+			i = rnd(u, s->n);
+		while (!(maj >> i & 1));
+		k = rnd(u, 100);
+		p = sim_primary(s);
+		if (k < 70) {
+			sim_set_conns(s, i, rnd(u, 5) * 10);
+		} else if (k < 78 && p >= 0) {
+			d = c->lease + rnd(u, c->lease);
+			u->inflight = d > u->inflight ? d : u->inflight;
+			sim_stall(s, p, d);
+		} else if (k < 81 && p >= 0) {
+			sim_restart(s, p, rnd(u, 2));
+		} else if (k < 90 && !witness(u, i)) {
+			sim_set_health(s, i, !s->node[i].healthy);
+		}
+	}
+}
+
 void chaos_run(uint64_t seed, FILE *trace, struct chaos_result *r)
 {
 	static struct run u;	/* large; one run at a time */
@@ -347,8 +394,10 @@ void chaos_run(uint64_t seed, FILE *trace, struct chaos_result *r)
 		  u.dmin / 1e6, u.dmax / 1e6);
 	phases = 4 + rnd(&u, 5);
 	for (k = 0; k < phases && !u.s.failed; k++) {
-		if ((k + (seed & 1)) % 2)
+		if ((k + (seed & 1)) % 2 && rnd(&u, 3))
 			chaos_phase(&u, 100 * MS + rnd(&u, 900 * MS));
+		else if ((k + (seed & 1)) % 2)
+			rank_phase(&u, 100 * MS + rnd(&u, 400 * MS));
 		else
 			stable_phase(&u, 50 * MS + rnd(&u, 300 * MS));
 	}
@@ -360,6 +409,8 @@ void chaos_run(uint64_t seed, FILE *trace, struct chaos_result *r)
 	r->elections = u.s.elections;
 	r->fences = u.s.fences;
 	r->reprepares = u.s.reprepares;
+	r->choices = u.s.choices;
+	r->rivals = u.s.rivals;
 	memcpy(r->sent, u.s.sent, sizeof(r->sent));
 	memcpy(r->fenced, u.s.fenced, sizeof(r->fenced));
 	sim_free(&u.s);

@@ -14,6 +14,7 @@ struct chaos_result {
 	char msg[512];
 	unsigned int members, witnesses;
 	unsigned long events, elections, fences, stable_phases, reprepares;
+	unsigned long choices, rivals;	/* elections checked, with a rival */
 	unsigned long sent[__AGREE_MSG_MAX];
 	unsigned long fenced[AGREE_FENCE_SUPERSEDED + 1];
 	int64_t worst_ttp;		/* slowest time to a primary ... */

@@ -3,7 +3,8 @@
  * The candidate's side: pre-vote (no state changes anywhere, so a member
  * cut off from the majority never disturbs it), then PREPARE of a fresh
  * ballot; a majority of promises makes it primary with a lease counted from
- * the PREPARE. Ranks only order the attempts; safety never depends on them.
+ * the PREPARE. Ranks order the attempts (stagger) and choose the winner (a
+ * member that ranks higher refuses, rank.c); safety never depends on them.
  */
 #include "agree_int.h"
 
@@ -40,9 +41,18 @@ int64_t election_start_time(const struct agree_node *n)
 	return max64(t, n->retry_at);
 }
 
+/* A handover target, or a primary moving its reign, is not ranked. */
+static bool unranked(const struct agree_node *n)
+{
+	return n->role == AGREE_ROLE_PRIMARY || n->cand_norank;
+}
+
 static void broadcast(struct agree_node *n, uint8_t type, uint64_t epoch)
 {
-	out_msg(n, type, AGREE_BROADCAST, epoch);
+	struct agree_msg *m = out_msg(n, type, AGREE_BROADCAST, epoch);
+
+	if (unranked(n))
+		m->flags |= AGREE_F_NORANK;
 }
 
 static void begin_phase(struct agree_node *n, enum agree_phase phase)
@@ -51,7 +61,67 @@ static void begin_phase(struct agree_node *n, enum agree_phase phase)
 	n->ok_mask = 1U << n->self;
 	n->nok_mask = 0;
 	n->refused_until = 0;
+	n->phase_start = n->now;
 	n->phase_deadline = n->now + n->cfg.election_timeout;
+}
+
+static bool majority_ok(const struct agree_node *n)
+{
+	return (unsigned int)popcount(n->ok_mask) >= n->majority;
+}
+
+/* Every member that could outrank this candidate answered this phase. */
+static bool heard_all(const struct agree_node *n)
+{
+	uint32_t heard = n->ok_mask | n->nok_mask;
+	unsigned int i;
+
+	for (i = 0; i < n->cfg.n_members; i++)
+		if (!is_witness(n, i) && !(heard >> i & 1))
+			return false;
+	return true;
+}
+
+/*
+ * Known to be up: heard from within miss_count * H, or alive in a recent
+ * view (backups hear only the primary; its view says who acked it).
+ */
+static bool alive_hint(const struct agree_node *n, unsigned int i)
+{
+	int64_t window = (int64_t)n->cfg.miss_count * n->cfg.hb_interval;
+	const struct agree_peer *p = &n->peer[i];
+
+	if (p->heard != NO_STAMP && n->now - p->heard < window)
+		return true;
+	return n->have_view && n->cfg.member[i].id != n->primary &&
+	       (p->flags & AGREE_VIEW_ALIVE) &&
+	       n->now - n->last_hb < 2 * window +
+				     (int64_t)n->cfg.n_members * n->cfg.stagger;
+}
+
+/*
+ * How long a pre-vote with a majority waits for the members that may
+ * stand and have not answered: the whole election timeout for those known
+ * to be up (a loaded host answers late), one stagger D for the others (a
+ * crashed primary never answers).
+ */
+static int64_t wait_end(const struct agree_node *n)
+{
+	uint32_t heard = n->ok_mask | n->nok_mask;
+	int64_t end = n->phase_start + min64(n->cfg.stagger,
+					     n->cfg.election_timeout);
+	unsigned int i;
+
+	for (i = 0; i < n->cfg.n_members; i++)
+		if (!is_witness(n, i) && !(heard >> i & 1) && alive_hint(n, i))
+			return n->phase_start + n->cfg.election_timeout;
+	return end;
+}
+
+static bool wait_ranks(const struct agree_node *n)
+{
+	return n->phase == AGREE_PHASE_PREVOTE && !unranked(n) &&
+	       n->now < wait_end(n) && !heard_all(n);
 }
 
 static void win(struct agree_node *n)
@@ -68,7 +138,9 @@ static void win(struct agree_node *n)
 /* Both phases end the same way: a majority, or no way to reach one. */
 static void count(struct agree_node *n)
 {
-	if (popcount(n->ok_mask) >= n->majority) {
+	if (majority_ok(n)) {
+		if (wait_ranks(n))
+			return;
 		if (n->phase == AGREE_PHASE_PREVOTE)
 			election_prepare(n);
 		else
@@ -78,10 +150,42 @@ static void count(struct agree_node *n)
 	}
 }
 
+/*
+ * The phase deadline passed: a pre-vote with a majority goes on (it was
+ * waiting for ranks), anything else is lost. Fewer than a majority
+ * answering at all means this node cannot reach one: it stops refusing
+ * others by rank for a while (may_veto, rank.c).
+ */
+void election_expire(struct agree_node *n)
+{
+	if (n->phase == AGREE_PHASE_NONE || n->now < election_deadline(n))
+		return;
+	if (n->phase == AGREE_PHASE_PREVOTE && majority_ok(n)) {
+		election_prepare(n);
+		return;
+	}
+	if (n->role != AGREE_ROLE_PRIMARY &&
+	    (unsigned int)popcount(n->ok_mask | n->nok_mask) < n->majority)
+		n->no_quorum_at = n->now;
+	election_stop(n, true);
+}
+
+/* When the current phase must be looked at again. */
+int64_t election_deadline(const struct agree_node *n)
+{
+	if (n->phase == AGREE_PHASE_NONE)
+		return AGREE_NEVER;
+	if (majority_ok(n) && n->phase == AGREE_PHASE_PREVOTE)
+		return wait_ranks(n) ? wait_end(n) : n->now;
+	return n->phase_deadline;
+}
+
 static void prevote(struct agree_node *n)
 {
 	n->role = AGREE_ROLE_CANDIDATE;
+	n->cand_norank = n->elect_now;
 	n->elect_now = false;
+	rank_fresh(n);
 	begin_phase(n, AGREE_PHASE_PREVOTE);
 	n->cand_epoch = next_epoch(n);
 	broadcast(n, AGREE_MSG_PREVOTE, n->cand_epoch);
@@ -96,6 +200,7 @@ void election_prepare(struct agree_node *n)
 		return;
 	}
 	n->cand_epoch = next_epoch(n);
+	rank_fresh(n);
 	persist_promise(n, n->cand_epoch);
 	grant_give(n, self_id(n), n->cand_epoch);
 	begin_phase(n, AGREE_PHASE_PREPARE);
@@ -156,6 +261,13 @@ void election_reply(struct agree_node *n, const struct agree_msg *m)
 	if (n->phase == AGREE_PHASE_NONE || m->type != want ||
 	    m->epoch != n->cand_epoch)
 		return;
+	if ((m->flags & AGREE_F_BETTER) && !unranked(n)) {
+		/* A member that may stand ranks higher: it goes first. */
+		n->nok_mask |= 1U << i;
+		n->refused_until = 0;
+		election_stop(n, true);
+		return;
+	}
 	if (m->flags & AGREE_F_OK) {
 		n->ok_mask |= 1U << i;
 		if (n->role == AGREE_ROLE_PRIMARY)
@@ -175,8 +287,9 @@ void election_reply(struct agree_node *n, const struct agree_msg *m)
 
 void election_tick(struct agree_node *n)
 {
-	if (n->phase != AGREE_PHASE_NONE && n->now >= n->phase_deadline)
-		election_stop(n, true);
+	election_expire(n);
+	if (n->phase != AGREE_PHASE_NONE)
+		count(n);
 	if (n->role == AGREE_ROLE_PRIMARY) {
 		if (n->phase == AGREE_PHASE_NONE && n->now >= n->reprepare_at)
 			election_prepare(n);

@@ -41,6 +41,10 @@ MUTANTS = {
  'M22 quiet period without drift': ('grant.c', 'n->quiet_len = n->grant_len;', 'n->quiet_len = n->cfg.lease - 1;'),
  'M23 fence does not drop own grant (liveness)': ('primary.c', '	grant_drop(n, self_id(n), upto);', ''),
  'M24 no RELEASE on fence (liveness)': ('primary.c', '	out_msg(n, AGREE_MSG_RELEASE, AGREE_BROADCAST, upto);', ''),
+ 'M25 no rank veto': ('rank.c', '	return above(n, n->self, own, c, m->conns);', '	return false && above(n, n->self, own, c, m->conns);'),
+ 'M26 votes use the periodic count': ('rank.c', '	if (n->cfg.read_conns)\n		n->conns', '	if (0)\n		n->conns'),
+ 'M27 pre-vote does not wait for ranks': ('election.c', '	return n->phase == AGREE_PHASE_PREVOTE && !unranked(n) &&\n	       n->now < wait_end(n)', '	return 0 && n->now < wait_end(n)'),
+ 'M28 a veto does not end the attempt': ('election.c', '		n->refused_until = 0;\n		election_stop(n, true);\n		return;', '		count(n);\n		return;'),
  'M19 late win allowed': ('election.c', '	if (n->now >= n->cand_start + n->lease_len) {', '	if (0) {'),
 }
 

@@ -245,12 +245,50 @@ static int sc_restart_primary(struct sim *s, uint64_t seed, FILE *tr)
 	p = await_primary(s, 100 * MS, -1);
 	CHECK(s, p >= 0, "no primary");
 	run(s, 100 * MS);
-	sim_restart(s, p, false);	/* the daemon only: the kernel kept 20 */
+	sim_restart(s, p, false);	/* the daemon only ... */
+	sim_set_conns(s, p, 0);		/* ... its lease lapsed, conns lost */
 	q = await_primary(s, BOUND, p);
 	CHECK(s, q >= 0, "no new primary");
 	run(s, 3 * H);
 	CHECK(s, follows(s, p, q), "restarted n%d does not follow", p + 1);
 	return steady(s, q, 300 * MS);
+}
+
+/*
+ * Issue 10, finding 2: the primary's acks stop arriving, its lease lapses
+ * and its kernel marks every connection unprotected, while every daemon's
+ * periodic count still says 7 (the backups protect 5 and 4 by now). All
+ * stand at about the same time, the old primary among the first. The
+ * counts read at candidacy and in the votes decide: the backup with 5.
+ */
+static int sc_lapse_rank(struct sim *s, uint64_t seed, FILE *tr)
+{
+	unsigned int i, b, c;
+	int p, q;
+
+	SETUP(s, seed, tr, .n = 3, .conns_interval = 10000 * MS,
+	      .lapse_drops = true);
+	for (i = 0; i < 3; i++)
+		sim_set_conns(s, i, 7);
+	p = await_primary(s, 100 * MS, -1);
+	CHECK(s, p >= 0, "no primary");
+	b = (p + 1) % 3;
+	c = (p + 2) % 3;
+	run(s, 50 * MS);
+	sim_set_conns(s, b, 5);
+	sim_set_conns(s, c, 4);
+	sim_link(s, b, p, false);	/* acks lost, heartbeats arrive */
+	sim_link(s, c, p, false);
+	while (!s->failed && s->node[p].role == AGREE_ROLE_PRIMARY &&
+	       s->now < 1000 * MS)
+		run(s, 100 * US);
+	sim_heal(s);
+	CHECK(s, s->node[p].conns == 0, "the lapse kept n%d's connections",
+	      p + 1);
+	q = await_primary(s, BOUND, -1);
+	CHECK(s, q == (int)b, "primary n%d, expected n%u (5 connections)",
+	      q + 1, b + 1);
+	return steady(s, q, 200 * MS);
 }
 
 static int sc_daemon_death(struct sim *s, uint64_t seed, FILE *tr)
@@ -392,6 +430,7 @@ static const struct scenario scenarios[] = {
 	{ "restart-primary", "a restarted primary rejoins as a backup once another has taken over", sc_restart_primary, 20 },
 	{ "restart-quiet", "a member restarted right after granting a lease grants nothing until that lease is over", sc_restart_quiet, 20 },
 	{ "lease-start", "a new primary's lease counts from its PREPARE, so slow promises cannot stretch it", sc_lease_start, 20 },
+	{ "lapse-rank", "a primary whose lease lapsed (its connections lost) loses to the backup protecting the most, whatever the periodic counts say", sc_lapse_rank, 20 },
 	{ "daemon-death", "daemon death on the primary: its lease runs out, then a backup takes over", sc_daemon_death, 20 },
 	{ "minority", "a minority partition never elects, the majority does, healing changes nothing", sc_minority, 20 },
 	{ "rejoin", "partitioned backups rejoin without changing the primary or its epoch (pre-vote)", sc_rejoin, 20 },

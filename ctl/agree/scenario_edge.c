@@ -74,6 +74,7 @@ int sc_restart_quiet(struct sim *s, uint64_t seed, FILE *tr)
 		sim_set_rate(s, i, (int)i == p ? -50000000 : 50000000);
 	b = (p + 1) % 3;
 	c = (p + 2) % 3;
+	sim_set_conns(s, c, 10);	/* c is the best candidate */
 	sim_link(s, p, c, false);
 	sim_link(s, c, p, false);
 	run(s, 60 * MS + (int64_t)(seed * 1237 % 10000) * US);
@@ -128,14 +129,14 @@ int sc_lease_start(struct sim *s, uint64_t seed, FILE *tr)
 }
 
 /*
- * The checker itself: with clocks drifting 50 times past the bound the
+ * The checker itself: with clocks drifting 200 times past the bound the
  * core assumes, and no margin, cutting off the primary makes leases overlap
  * (the old primary's slow clock stretches its lease, the backups' fast
  * clocks shorten their grants), and the simulator must see it.
  */
 static bool overlap_caught(struct sim *s, uint64_t seed, FILE *tr)
 {
-	struct setup u = { .n = 3, .no_margin = true, .clock_ppb = 50000000 };
+	struct setup u = { .n = 3, .no_margin = true, .clock_ppb = 200000000 };
 	unsigned int i;
 	bool caught;
 	int p;
@@ -145,7 +146,7 @@ static bool overlap_caught(struct sim *s, uint64_t seed, FILE *tr)
 	p = await_primary(s, 200 * MS, -1);
 	if (p >= 0) {
 		for (i = 0; i < 3; i++)
-			sim_set_rate(s, i, (int)i == p ? -50000000 : 50000000);
+			sim_set_rate(s, i, (int)i == p ? -200000000 : 200000000);
 		run(s, 100 * MS);
 		sim_isolate(s, p);
 		run(s, 300 * MS);

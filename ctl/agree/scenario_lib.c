@@ -37,6 +37,8 @@ int setup(struct sim *s, const struct setup *u, uint64_t seed, FILE *trace)
 	p.delay_max = u->delay ? u->delay : 500 * US;
 	p.tick_jitter = u->delay ? 0 : 50 * US;
 	p.clock_ppb = u->clock_ppb ? u->clock_ppb : p.cfg.drift_ppm * 1000;
+	p.conns_interval = u->conns_interval;
+	p.lapse_drops = u->lapse_drops;
 	p.seed = seed;
 	p.trace = trace;
 	err = sim_init(s, &p);

@@ -34,6 +34,8 @@ struct setup {
 	int64_t clock_ppb;			/* 0: the drift bound */
 	uint32_t drift_ppm;			/* 0: default */
 	int64_t delay;				/* 0: 0.1..0.5 ms; else fixed */
+	int64_t conns_interval;			/* sim_params */
+	bool lapse_drops;
 };
 
 #define SETUP(s, seed, trace, ...)					\

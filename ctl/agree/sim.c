@@ -214,6 +214,10 @@ static void send(struct sim *s, unsigned int from, const struct agree_msg *sent)
 	s->messages++;
 	if (m->type < __AGREE_MSG_MAX)
 		s->sent[m->type]++;
+	if (m->type == AGREE_MSG_PREVOTE) {
+		s->node[from].pv_at = s->now;
+		s->node[from].pv_norank = m->flags & AGREE_F_NORANK;
+	}
 	for (j = 0; j < s->n; j++) {
 		if (j == from || (m->to && m->to != s->p.cfg.member[j].id))
 			continue;
@@ -238,9 +242,34 @@ static void drain(struct sim *s, unsigned int i)
 		check_out(s, i, &o);
 		if (o.type == AGREE_OUT_SEND)
 			send(s, i, &o.msg);
+		/* The kernel marked every connection unprotected. */
+		if (o.type == AGREE_OUT_FENCED && o.reason == AGREE_FENCE_LAPSED &&
+		    s->p.lapse_drops && x->conns) {
+			sim_trace(s, "! conns n%u 0 (lease lapsed)", i + 1);
+			x->conns = 0;
+			x->conns_since = s->now;
+		}
 	}
 	check_node(s, i);
 	schedule_tick(s, i);
+}
+
+/* What the core reads when it votes: the kernel's count now. */
+static uint32_t read_conns(void *arg)
+{
+	return ((struct sim_node *)arg)->conns;
+}
+
+/* The daemon's periodic count (conns-interval). */
+static void push_conns(struct sim *s, unsigned int i, int64_t local)
+{
+	struct sim_node *x = &s->node[i];
+
+	if (s->p.conns_interval && s->now < x->conns_next)
+		return;
+	x->conns_next = s->now + s->p.conns_interval;
+	if (x->a.conns != x->conns)
+		agree_set_conns(&x->a, local, x->conns);
 }
 
 /* The environment as the daemon would observe it before acting. */
@@ -250,8 +279,7 @@ static void sync_env(struct sim *s, unsigned int i, int64_t local)
 
 	if (x->a.healthy != x->healthy)
 		agree_set_health(&x->a, local, x->healthy);
-	if (x->a.conns != x->conns)
-		agree_set_conns(&x->a, local, x->conns);
+	push_conns(s, i, local);
 }
 
 static void process(struct sim *s, struct sim_ev *ev)
@@ -315,8 +343,12 @@ static void start_node(struct sim *s, unsigned int i)
 
 	cfg.self_id = cfg.member[i].id;
 	cfg.seed = s->p.seed * 31 + i;
+	cfg.read_conns = read_conns;
+	cfg.read_conns_arg = x;
 	agree_init(&x->a, &cfg, &x->disk, local);
 	x->up = true;
+	x->up_since = s->now;
+	x->conns_next = 0;
 	x->stall_until = 0;
 	x->role = AGREE_ROLE_BACKUP;
 	x->tick_at = AGREE_NEVER;
@@ -334,6 +366,8 @@ int sim_init(struct sim *s, const struct sim_params *p)
 	s->p = *p;
 	s->n = p->cfg.n_members;
 	s->rng = p->seed;
+	s->net_clean_since = !p->loss_ppm && 2 * p->delay_max < p->cfg.stagger ?
+			     0 : INT64_MAX;
 	err = grow(s);
 	if (err)
 		return err;
@@ -379,6 +413,7 @@ void sim_link(struct sim *s, unsigned int from, unsigned int to, bool up)
 	if (from == to || s->link_up[from][to] == up)
 		return;
 	s->link_up[from][to] = up;
+	s->link_since[from][to] = s->now;
 	if (!up)
 		s->link_down_at[from][to] = s->now;
 	sim_trace(s, "! link n%u->n%u %s", from + 1, to + 1, up ? "up" : "down");
@@ -388,6 +423,7 @@ void sim_link_delay(struct sim *s, unsigned int from, unsigned int to,
 		    int64_t extra)
 {
 	s->link_delay[from][to] = extra;
+	s->link_since[from][to] = s->now;
 	sim_trace(s, "! link n%u->n%u delay +%" PRId64 " us", from + 1, to + 1,
 		  extra / 1000);
 }
@@ -426,6 +462,12 @@ void sim_partition(struct sim *s, uint32_t side)
 void sim_set_net(struct sim *s, uint32_t loss_ppm, uint32_t dup_ppm,
 		 int64_t delay_min, int64_t delay_max)
 {
+	bool clean = !loss_ppm && 2 * delay_max < s->p.cfg.stagger;
+
+	if (!clean)
+		s->net_clean_since = INT64_MAX;
+	else if (s->net_clean_since == INT64_MAX)
+		s->net_clean_since = s->now;
 	s->p.loss_ppm = loss_ppm;
 	s->p.dup_ppm = dup_ppm;
 	s->p.delay_min = delay_min;
@@ -476,6 +518,8 @@ void sim_stall(struct sim *s, unsigned int i, int64_t duration)
 		return;
 	sim_trace(s, "! stall n%u for %" PRId64 " us", i + 1, duration / 1000);
 	x->stall_until = s->now + duration;
+	if (x->stall_end < x->stall_until)
+		x->stall_end = x->stall_until;
 }
 
 void sim_resume(struct sim *s, unsigned int i)
@@ -486,6 +530,7 @@ void sim_resume(struct sim *s, unsigned int i)
 		return;
 	sim_trace(s, "! resume n%u", i + 1);
 	x->stall_until = 0;
+	x->stall_end = s->now;
 	x->tick_at = AGREE_NEVER;
 	x->tick_gen++;
 	sync_env(s, i, sim_local(s, i));
@@ -527,7 +572,7 @@ static void poke(struct sim *s, unsigned int i)
 		return;
 	if (awake(s, i)) {
 		agree_set_health(&x->a, sim_local(s, i), x->healthy);
-		agree_set_conns(&x->a, sim_local(s, i), x->conns);
+		push_conns(s, i, sim_local(s, i));
 		drain(s, i);
 	} else if (x->tick_at > x->stall_until) {
 		x->tick_at = x->stall_until;
@@ -538,6 +583,8 @@ static void poke(struct sim *s, unsigned int i)
 void sim_set_health(struct sim *s, unsigned int i, bool healthy)
 {
 	sim_trace(s, "! health n%u %s", i + 1, healthy ? "ok" : "failing");
+	if (s->node[i].healthy != healthy)
+		s->node[i].health_since = s->now;
 	s->node[i].healthy = healthy;
 	poke(s, i);
 }
@@ -545,6 +592,8 @@ void sim_set_health(struct sim *s, unsigned int i, bool healthy)
 void sim_set_conns(struct sim *s, unsigned int i, uint32_t conns)
 {
 	sim_trace(s, "! conns n%u %u", i + 1, conns);
+	if (s->node[i].conns != conns)
+		s->node[i].conns_since = s->now;
 	s->node[i].conns = conns;
 	poke(s, i);
 }

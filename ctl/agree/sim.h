@@ -26,6 +26,7 @@ enum sim_prop {
 	PROP_ELIGIBLE,		/* only healthy non-witnesses become primary */
 	PROP_LIVENESS,		/* a stable healthy majority has a primary */
 	PROP_CONSISTENT,	/* events match the core's state, no overflow */
+	PROP_CHOICE,		/* the winner ranks above all who could win */
 	PROP_MAX
 };
 
@@ -35,6 +36,13 @@ struct sim_params {
 	uint32_t loss_ppm, dup_ppm;
 	int64_t tick_jitter;		/* how late a timer may fire */
 	int64_t clock_ppb;		/* |rate - 1| of the simulated clocks */
+	/*
+	 * As tandemd: the count given to the core by agree_set_conns is a
+	 * snapshot taken every conns_interval (0: at every event); the core
+	 * reads the current one through cfg.read_conns when it votes.
+	 */
+	int64_t conns_interval;
+	bool lapse_drops;		/* a lapsed lease loses every connection */
 	uint64_t seed;
 	FILE *trace;			/* every event, when set */
 };
@@ -46,6 +54,12 @@ struct sim_node {
 	int64_t stall_until;		/* frozen (not crashed) until then */
 	bool healthy;
 	uint32_t conns;
+	int64_t conns_next;		/* next snapshot for the core */
+	/* since when (real time) each has held, for the choice check */
+	int64_t conns_since, health_since, up_since;
+	int64_t stall_end;		/* end of the latest stall */
+	int64_t pv_at;			/* latest PREVOTE sent */
+	bool pv_norank;			/* ... for a handover */
 	int64_t tick_at;		/* pending timer, real time */
 	uint32_t tick_gen;
 	int64_t clk_real, clk_local, clk_ppb;	/* local = f(real) */
@@ -76,6 +90,8 @@ struct sim {
 	bool link_up[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];
 	int64_t link_down_at[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];
 	int64_t link_delay[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];	/* extra */
+	int64_t link_since[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];	/* changed */
+	int64_t net_clean_since;	/* no loss, round trip < stagger */
 	uint64_t last_primary_epoch;
 	/* event queue: a binary heap over a pool */
 	struct sim_ev *pool;
@@ -87,6 +103,7 @@ struct sim {
 	char fail_msg[512];
 	/* statistics */
 	unsigned long events, messages, elections, fences, reprepares;
+	unsigned long choices, rivals;	/* elections checked, rivals seen */
 	unsigned long sent[__AGREE_MSG_MAX];
 	unsigned long fenced[AGREE_FENCE_SUPERSEDED + 1];
 };

@@ -19,6 +19,7 @@ static const char *const prop_names[PROP_MAX] = {
 	[PROP_ELIGIBLE] = "only healthy members that are not witnesses become primary",
 	[PROP_LIVENESS] = "a connected healthy stable majority has a primary within the bound and keeps it",
 	[PROP_CONSISTENT] = "emitted decisions match the core's state, promises are persisted, no overflow",
+	[PROP_CHOICE] = "a new primary ranks above every member that could have won instead",
 };
 
 const char *sim_prop_name(enum sim_prop prop)
@@ -143,6 +144,8 @@ static void became_primary(struct sim *s, unsigned int i,
 	if (o->lease_expiry <= local)
 		sim_violation(s, PROP_LEASE_HELD,
 			      "n%u became primary with an expired lease", i + 1);
+	if (x->role != AGREE_ROLE_PRIMARY)
+		check_choice(s, i);
 	if (x->role != AGREE_ROLE_PRIMARY) {
 		x->has_period = true;
 		x->p_open = true;

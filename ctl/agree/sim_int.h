@@ -27,4 +27,7 @@ void check_node(struct sim *s, unsigned int i);
 void check_delivery(struct sim *s, unsigned int to, const struct agree_msg *m);
 void check_clock_change(struct sim *s, unsigned int i);
 
+/* sim_choice.c */
+void check_choice(struct sim *s, unsigned int w);
+
 #endif /* TANDEM_AGREE_SIM_INT_H */

@@ -73,6 +73,8 @@ static void run_batch(uint64_t first, uint64_t end, struct batch *b)
 		b->sum.fences += r.fences;
 		b->sum.stable_phases += r.stable_phases;
 		b->sum.reprepares += r.reprepares;
+		b->sum.choices += r.choices;
+		b->sum.rivals += r.rivals;
 		for (k = 0; k < __AGREE_MSG_MAX; k++)
 			b->sum.sent[k] += r.sent[k];
 		for (k = 0; k <= AGREE_FENCE_SUPERSEDED; k++)
@@ -101,6 +103,8 @@ static void merge(struct batch *into, const struct batch *b)
 	into->sum.fences += b->sum.fences;
 	into->sum.stable_phases += b->sum.stable_phases;
 	into->sum.reprepares += b->sum.reprepares;
+	into->sum.choices += b->sum.choices;
+	into->sum.rivals += b->sum.rivals;
 	for (k = 0; k < __AGREE_MSG_MAX; k++)
 		into->sum.sent[k] += b->sum.sent[k];
 	for (k = 0; k <= AGREE_FENCE_SUPERSEDED; k++)
@@ -213,6 +217,8 @@ static int randomized(unsigned int *t, uint64_t base, unsigned long seeds,
 	       "%lu events, %lu elections, %lu epoch moves, %lu stable phases\n",
 	       base, base + seeds - 1, jobs, now_s() - start, c->events,
 	       c->elections, c->reprepares, c->stable_phases);
+	printf("# choice: %lu elections checked, %lu with a member that could "
+	       "have won instead\n", c->choices, c->rivals);
 	printf("# fences: %lu lease lapsed, %lu step-down, %lu switchover, "
 	       "%lu superseded\n", c->fenced[AGREE_FENCE_LAPSED],
 	       c->fenced[AGREE_FENCE_STEP_DOWN],

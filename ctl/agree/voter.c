@@ -63,12 +63,26 @@ void voter_heartbeat(struct agree_node *n, const struct agree_msg *m)
 	r->stamp = m->stamp;
 }
 
+/* Refused: this node ranks above the candidate and may stand itself. */
+static void veto(struct agree_node *n, const struct agree_msg *m, uint8_t type)
+{
+	struct agree_msg *r = reply(n, m, type, false);
+
+	r->flags |= AGREE_F_BETTER;
+	r->stamp = 0;
+}
+
 void voter_prevote(struct agree_node *n, const struct agree_msg *m)
 {
 	int c = member_index(n, m->from);
-	bool ok = n->role != AGREE_ROLE_PRIMARY && !is_witness(n, c) &&
-		  grant_free_for(n, m->from);
+	bool ok;
 
+	if (rank_outranks(n, m)) {
+		veto(n, m, AGREE_MSG_PREVOTE_REPLY);
+		return;
+	}
+	ok = n->role != AGREE_ROLE_PRIMARY && !is_witness(n, c) &&
+	     grant_free_for(n, m->from);
 	reply(n, m, AGREE_MSG_PREVOTE_REPLY, ok);
 }
 
@@ -79,6 +93,10 @@ void voter_prepare(struct agree_node *n, const struct agree_msg *m)
 	if (n->role == AGREE_ROLE_PRIMARY || is_witness(n, c) ||
 	    released(n, m->from, m->epoch) || m->epoch <= n->persist.promised) {
 		reply(n, m, AGREE_MSG_PROMISE, false)->stamp = 0;
+		return;
+	}
+	if (rank_outranks(n, m)) {
+		veto(n, m, AGREE_MSG_PROMISE);
 		return;
 	}
 	/* A higher ballot than our own: yield to it if we can promise it. */

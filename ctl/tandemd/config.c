@@ -268,6 +268,9 @@ static void config_defaults(struct td_config *cfg, const char *path)
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/tandemd");
 	snprintf(cfg->control, sizeof(cfg->control), "@tandemd");
 	cfg->log_level = TD_LOG_INFO;
+	cfg->realtime = true;
+	cfg->rt_priority = TD_RT_PRIORITY;
+	cfg->lock_memory = true;
 }
 
 int config_load(const char *path, struct td_config *cfg,

@@ -23,6 +23,7 @@
 #define TD_PATH_MAX 256
 #define TD_CHECKS_MAX 8		/* per service */
 #define TD_HTTP_PATH_MAX 128
+#define TD_RT_PRIORITY 10		/* under the kernel's IRQ threads (50) */
 
 enum td_log_level { TD_LOG_ERR = 3, TD_LOG_WARNING = 4, TD_LOG_INFO = 6,
 		    TD_LOG_DEBUG = 7 };
@@ -95,6 +96,9 @@ struct td_config {
 	char state_dir[TD_PATH_MAX];
 	char control[TD_PATH_MAX];	/* "@name": abstract socket */
 	enum td_log_level log_level;
+	bool realtime;			/* SCHED_RR at rt_priority */
+	uint8_t rt_priority;
+	bool lock_memory;		/* mlockall */
 	unsigned int n_groups;
 	struct td_group *group;
 };

@@ -8,6 +8,7 @@
 #include "config_ctx.h"
 
 #define MS 1000000LL
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define HOUR (3600LL * 1000 * MS)
 
 enum key_type {
@@ -17,6 +18,7 @@ enum key_type {
 	KT_SIZE,	/* uint32_t bytes, K/M/G suffixes */
 	KT_STR,		/* char[TD_PATH_MAX] */
 	KT_ADDR,	/* struct tandem_addr */
+	KT_BOOL,	/* bool: yes/no */
 	KT_FN,
 };
 
@@ -47,6 +49,9 @@ static const struct key node_keys[] = {
 	{ "state-dir", KT_STR, N(state_dir), 0, 0, NULL, false, 0 },
 	{ "control", KT_STR, N(control), 0, 0, NULL, false, 0 },
 	{ "log-level", KT_FN, 0, 0, 0, log_level_key, false, 0 },
+	{ "realtime", KT_BOOL, N(realtime), 0, 0, NULL, false, 0 },
+	{ "rt-priority", KT_U8, N(rt_priority), 1, 99, NULL, false, 0 },
+	{ "lock-memory", KT_BOOL, N(lock_memory), 0, 0, NULL, false, 0 },
 };
 #undef N
 
@@ -103,7 +108,22 @@ static const struct key service_keys[] = {
 };
 #undef S
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* yes/no (also true/false, on/off, 1/0) */
+static int parse_bool(const char *value, bool *b)
+{
+	static const char *const words[][2] = {
+		{ "no", "yes" }, { "false", "true" }, { "off", "on" }, { "0", "1" },
+	};
+	unsigned int i, v;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		for (v = 0; v < 2; v++)
+			if (!strcmp(value, words[i][v])) {
+				*b = v;
+				return 0;
+			}
+	return -EINVAL;
+}
 
 static void set_num(void *p, enum key_type type, uint64_t n)
 {
@@ -161,6 +181,10 @@ static void report_value(struct config_ctx *ctx, const struct key *k,
 			  "%s: \"%s\" is not a numeric IPv4 or IPv6 address",
 			  k->name, value);
 		break;
+	case KT_BOOL:
+		ctx_error(ctx, ctx->line, "%s: \"%s\" malformed: expected yes or no",
+			  k->name, value);
+		break;
 	default:
 		ctx_error(ctx, ctx->line,
 			  "%s: \"%s\" %s: expected an integer %lld..%lld",
@@ -212,6 +236,9 @@ static int set_value(struct config_ctx *ctx, const struct key *k, void *obj,
 		break;
 	case KT_ADDR:
 		ret = parse_addr(value, p);
+		break;
+	case KT_BOOL:
+		ret = parse_bool(value, p);
 		break;
 	case KT_FN:
 		k->fn(ctx, obj, value);

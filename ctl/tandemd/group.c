@@ -69,6 +69,26 @@ static void kernel_lost(struct td_grp *g)
 }
 
 /*
+ * A renewal leaves about a lease ahead: the core renews every heartbeat,
+ * up to L(1 - rho) past the newest heartbeat a majority acked. Less than
+ * half a lease left means some part of the path (this daemon, a backup's,
+ * the network) was late by as much: said at most every 10 s.
+ */
+static void check_late(struct td_grp *g, int64_t now, int64_t expiry)
+{
+	int64_t lease = g->cfg->agree.lease, left = expiry - now;
+
+	if (left >= lease / 2 ||
+	    (g->late_warned && now - g->late_warned < 10 * NS_PER_S))
+		return;
+	g->late_warned = now;
+	td_warn("group %s: lease renewed with %lld ms left of %lld: heartbeats or acks were %lld ms late (load, scheduling, network)",
+		g->cfg->name, (long long)(left / NS_PER_MS),
+		(long long)(lease / NS_PER_MS),
+		(long long)((lease - left) / NS_PER_MS));
+}
+
+/*
  * The kernel lease is the core's expiry itself, an absolute CLOCK_MONOTONIC
  * instant: however late the request is applied, the kernel's lease ends
  * when the agreed one does. (Capped at the kernel's maximum ahead.)
@@ -89,8 +109,10 @@ static void apply_primary(struct td_grp *g, const struct agree_out *o)
 			kernel_lost(g);
 		return;
 	}
-	if (o->type == AGREE_OUT_LEASE && g->role == TD_ROLE_PRIMARY)
+	if (o->type == AGREE_OUT_LEASE && g->role == TD_ROLE_PRIMARY) {
+		check_late(g, now, expiry);
 		ret = kernel_renew(g->d, g->cfg, expiry);
+	}
 	else
 		ret = kernel_set_role(g->d, g->cfg, TD_ROLE_PRIMARY, o->epoch, expiry);
 	if (ret) {
@@ -205,6 +227,31 @@ bool grp_handed_over(const struct td_grp *g)
 		agree_epoch(&g->node) > g->handover_epoch);
 }
 
+/*
+ * The core's rank, read when it stands and when it votes: the kernel's
+ * count at that moment, not the periodic one (a primary whose lease just
+ * lapsed may have lost every connection since). A count that cannot be
+ * read ranks as 0: a node must not claim connections it cannot show.
+ */
+static uint32_t conns_now(void *arg)
+{
+	struct td_grp *g = arg;
+	uint32_t n;
+
+	if (g->witness)
+		return 0;
+	if (kernel_conns(g->d, g->cfg, &n)) {
+		td_warn("group %s: cannot count the protected connections: ranking with 0",
+			g->cfg->name);
+		n = 0;
+	}
+	if (n != g->conns)
+		td_debug("group %s: %u protected connections (was %u)",
+			 g->cfg->name, n, g->conns);
+	g->conns = n;
+	return n;
+}
+
 static void count_conns(struct td_grp *g, int64_t now)
 {
 	uint32_t n;
@@ -312,6 +359,8 @@ int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg)
 		return ret;
 	if (getrandom(&c.seed, sizeof(c.seed), 0) != sizeof(c.seed))
 		c.seed = td_now();
+	c.read_conns = conns_now;
+	c.read_conns_arg = g;
 	now = td_now();
 	ret = agree_init(&g->node, &c, &g->persisted, now);
 	if (ret) {

@@ -168,6 +168,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	td_log_set_level(d.cfg.log_level);
+	sched_apply(&d.cfg);
 	ret = start(&d);
 	if (!ret) {
 		notify_systemd("READY=1");

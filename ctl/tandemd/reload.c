@@ -151,5 +151,6 @@ int reload_config(struct td_daemon *d)
 	config_free(&d->cfg);
 	d->cfg = cfg;
 	td_log_set_level(cfg.log_level);
+	sched_apply(&d->cfg);
 	return 0;
 }

@@ -76,6 +76,7 @@ struct td_grp {
 	bool healthy;
 	uint64_t rx_bad, rx_replay;	/* dropped datagrams */
 	uint64_t rx_dup;		/* copies already taken (second link) */
+	int64_t late_warned;		/* last late-renewal warning */
 	bool handing_over;		/* SIGTERM: switchover before exit */
 	uint64_t handover_epoch;	/* the reign handed over */
 };
@@ -194,6 +195,9 @@ void control_close(struct td_daemon *d);
 /* Answer the switchovers that are done, or waited for long enough. */
 void control_timers(struct td_daemon *d, int64_t now);
 int64_t control_deadline(void);
+
+/* sched.c: realtime scheduling and locked memory, as configured */
+void sched_apply(const struct td_config *cfg);
 
 /* notify.c: sd_notify */
 void notify_systemd(const char *state);

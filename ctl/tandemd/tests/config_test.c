@@ -92,6 +92,9 @@ TEST(full_file)
 		"state-dir = /var/lib/tandemd\n"
 		"control = /run/tandemd.sock   ; inline comment\n"
 		"log-level = debug\n"
+		"realtime = no\n"
+		"rt-priority = 20\n"
+		"lock-memory = off\n"
 		"\n"
 		"[group web]\n"
 		"id = 7\n"
@@ -126,6 +129,9 @@ TEST(full_file)
 	ASSERT_EQ(2, cfg.node_id);
 	ASSERT_STREQ("/run/tandemd.sock", cfg.control);
 	ASSERT_EQ(TD_LOG_DEBUG, cfg.log_level);
+	ASSERT_FALSE(cfg.realtime);
+	ASSERT_EQ(20, cfg.rt_priority);
+	ASSERT_FALSE(cfg.lock_memory);
 	ASSERT_EQ(1, cfg.n_groups);
 	g = &cfg.group[0];
 	ASSERT_STREQ("web", g->name);
@@ -176,6 +182,10 @@ TEST(defaults)
 	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
 	ASSERT_STREQ("@tandemd", cfg.control);
 	ASSERT_EQ(TD_LOG_INFO, cfg.log_level);
+	/* realtime scheduling and locked memory unless told otherwise */
+	ASSERT_TRUE(cfg.realtime);
+	ASSERT_EQ(TD_RT_PRIORITY, cfg.rt_priority);
+	ASSERT_TRUE(cfg.lock_memory);
 	ASSERT_EQ(TANDEM_DEFAULT_REPL_PORT, cfg.group[0].port);
 	ASSERT_EQ(TANDEM_DEFAULT_REPL_PORT + 1, cfg.group[0].agree_port);
 	ASSERT_EQ(100000000, cfg.group[0].agree.hb_interval);
@@ -259,6 +269,11 @@ static const struct bad_case bad_cases[] = {
 	{ "[node]\nid = 2\nid = 3\n" GOOD_GROUP, 3, "given twice in [node] (first on line 2)" },
 	{ "[node]\nid = 2\nbogus = 1\n" GOOD_GROUP, 3, "unknown key \"bogus\" in [node]" },
 	{ "[node]\nid = 2\nlog-level = loud\n" GOOD_GROUP, 3, "log-level: \"loud\" unknown" },
+	{ "[node]\nid = 2\nrealtime = maybe\n" GOOD_GROUP, 3, "realtime: \"maybe\" malformed: expected yes or no" },
+	{ "[node]\nid = 2\nlock-memory = \n" GOOD_GROUP, 3, "lock-memory" },
+	{ "[node]\nid = 2\nrt-priority = 0\n" GOOD_GROUP, 3, "rt-priority: \"0\" out of range: expected an integer 1..99" },
+	{ "[node]\nid = 2\nrt-priority = 100\n" GOOD_GROUP, 3, "rt-priority: \"100\" out of range" },
+	{ "[node]\nid = 2\nrealtime = yes\nrealtime = no\n" GOOD_GROUP, 4, "realtime given twice in [node] (first on line 3)" },
 	{ "id = 2\n" GOOD_NODE GOOD_GROUP, 1, "outside of any section" },
 	{ GOOD_NODE "[nodes]\nx = 1\n" GOOD_GROUP, 4, "unknown section [nodes]" },
 	{ GOOD_NODE "[node]\n" GOOD_GROUP, 4, "[node] given twice (first on line 1)" },
