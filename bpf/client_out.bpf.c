@@ -38,15 +38,20 @@ static __always_inline void learn_synack(struct tandem_bpf_conn *c,
  * The clamp: the smallest rcv_nxt and right edge over the backups that
  * reported. With none yet, nothing beyond the client's SYN is acknowledged.
  */
-static __always_inline void limits(const struct tandem_bpf_conn *c,
+static __always_inline void limits(const struct tandem_bpf_conn_key *k,
+				   const struct tandem_bpf_conn *c,
 				   __u32 *ack, __u32 *edge, int *has_edge)
 {
+	struct tandem_bpf_progress *pr;
 	int i, n = 0;
 
 	*ack = c->client_isn + 1;
 	*has_edge = 0;
+	pr = bpf_map_lookup_elem(&tandem_progress, k);
+	if (!pr)
+		return;
 	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++) {
-		const struct tandem_bpf_peer *pe = &c->peers[i];
+		const struct tandem_bpf_peer *pe = &pr->peers[i];
 
 		if (!pe->node_id)
 			continue;
@@ -61,12 +66,13 @@ static __always_inline void limits(const struct tandem_bpf_conn *c,
 
 static __always_inline int clamp(struct __sk_buff *skb,
 				 const struct tandem_pkt *p,
+				 const struct tandem_bpf_conn_key *k,
 				 struct tandem_bpf_conn *c)
 {
 	__u32 ack = p->ack, lim, elim = 0, shift = wshift(c), edge, nedge;
 	int has_edge;
 
-	limits(c, &lim, &elim, &has_edge);
+	limits(k, c, &lim, &elim, &has_edge);
 	if (tandem_after(ack, lim)) {
 		if (tandem_put32(skb, p, TANDEM_TH_ACK, lim))
 			return -1;
@@ -141,7 +147,7 @@ static __always_inline int primary(struct __sk_buff *skb,
 	if (synack || !(p->flags & TANDEM_TCP_ACK) ||
 	    (g->flags & TANDEM_BPF_GROUP_F_NOCLAMP) || !g->mirror_ifindex[0])
 		return TC_ACT_OK;
-	if (clamp(skb, p, c))
+	if (clamp(skb, p, &k, c))
 		return TC_ACT_SHOT;
 	return TC_ACT_OK;
 }

@@ -52,6 +52,14 @@ TANDEM_MAP struct {
 	__type(value, struct tandem_bpf_conn);
 } tandem_conns SEC(".maps");
 
+/* The backups' progress per connection: written by user space only. */
+TANDEM_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TANDEM_BPF_MAX_CONNS);
+	__type(key, struct tandem_bpf_conn_key);
+	__type(value, struct tandem_bpf_progress);
+} tandem_progress SEC(".maps");
+
 TANDEM_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, __TANDEM_BPF_STAT_MAX);

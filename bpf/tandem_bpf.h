@@ -9,17 +9,18 @@
  *   tandem_groups    HASH   key __be32 VIP        -> struct tandem_bpf_group
  *   tandem_services  HASH   struct tandem_bpf_svc_key -> struct tandem_bpf_service
  *   tandem_conns     HASH   struct tandem_bpf_conn_key -> struct tandem_bpf_conn
+ *   tandem_progress  HASH   struct tandem_bpf_conn_key -> struct tandem_bpf_progress
  *   tandem_stats     PERCPU_ARRAY  enum tandem_bpf_stat -> __u64
  *
  * Byte order: addresses and ports in network order (as on the wire, they
  * are compared with header fields), everything else in host order. Sequence
  * numbers and timestamps are host-order __u32 compared modulo 2^32.
  *
- * User space writes groups and services (and the peers' progress of a
- * connection, see struct tandem_bpf_peer); the programs create and update
- * connection entries. Every field a program and user space may both write
- * is written whole (one aligned word), never read-modify-written across
- * the two.
+ * One writer per map: user space writes groups, services and the backups'
+ * progress (tandem_progress, from their reports); the programs create and
+ * update connection entries (user space only reads them, and deletes those
+ * of closed sockets). A value written with bpf_map_update_elem() replaces
+ * the whole entry, so no map has two writers.
  */
 #ifndef _TANDEM_BPF_H
 #define _TANDEM_BPF_H
@@ -107,15 +108,19 @@ struct tandem_bpf_conn_key {
 /*
  * One backup's progress on a connection, as the primary knows it: what its
  * stack received (rcv_nxt) and its right window edge, both in the client's
- * sequence space. Written by user space from the backups' reports (node_id
- * last, after the two values); a slot with node_id 0 is free. The primary
- * clamps to the minimum over the slots in use.
+ * sequence space. A slot with node_id 0 is free. The primary clamps to the
+ * minimum over the slots in use; without an entry in tandem_progress, no
+ * backup has reported and nothing beyond the client's SYN is acknowledged.
  */
 struct tandem_bpf_peer {
 	__u32 node_id;
 	__u32 rcv_nxt;
 	__u32 rcv_edge;
 	__u32 pad;
+};
+
+struct tandem_bpf_progress {
+	struct tandem_bpf_peer peers[TANDEM_BPF_MAX_PEERS];
 };
 
 struct tandem_bpf_conn {
@@ -141,7 +146,6 @@ struct tandem_bpf_conn {
 	__u32 pending_ack;		/* local space: a clamped client ACK not yet applied */
 	__u32 pad2;
 	__u64 created_ns;		/* bpf_ktime_get_ns() */
-	struct tandem_bpf_peer peers[TANDEM_BPF_MAX_PEERS];
 };
 
 /* Indexes of tandem_stats, a per-CPU array of __u64 counters. */

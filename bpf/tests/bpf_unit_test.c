@@ -263,11 +263,21 @@ TEST_F(dp, primary_translate_wrap)
 	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_TRANSLATED));
 }
 
-static void set_peers(struct tandem_bpf_conn *c, uint32_t rcv0, uint32_t edge0,
+/* Backups 2 and 3 reported these (0, 0, 0, 0: none reported). */
+static void set_peers(struct tandem_bpf *skel, uint32_t rcv0, uint32_t edge0,
 		      uint32_t rcv1, uint32_t edge1)
 {
-	c->peers[0] = (struct tandem_bpf_peer){ 2, rcv0, edge0, 0 };
-	c->peers[1] = (struct tandem_bpf_peer){ 3, rcv1, edge1, 0 };
+	struct tandem_bpf_conn_key k = conn_key(CLIENT, VIP, CPORT, SVC);
+	struct tandem_bpf_progress pr = {
+		.peers = { { 2, rcv0, edge0, 0 }, { 3, rcv1, edge1, 0 } },
+	};
+
+	if (!rcv0 && !edge0 && !rcv1 && !edge1) {
+		bpf_map__delete_elem(skel->maps.tandem_progress, &k, sizeof(k), 0);
+		return;
+	}
+	bpf_map__update_elem(skel->maps.tandem_progress, &k, sizeof(k), &pr,
+			     sizeof(pr), BPF_ANY);
 }
 
 /* Primary: ACK, SACK and window clamped to the backups' progress. */
@@ -286,7 +296,7 @@ TEST_F(dp, primary_clamp)
 	set_group(self->skel, VIP, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
 
 	/* ack lowered to the smallest rcv_nxt, SACK beyond it stripped */
-	set_peers(&c, 1000, 5000, 800, 6000);
+	set_peers(self->skel, 1000, 5000, 800, 6000);
 	put_conn(self->skel, &c);
 	s.opts = self->opts;
 	s.optlen = opt_sack(self->opts, edges, 1);
@@ -323,7 +333,7 @@ TEST_F(dp, primary_clamp)
 	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
 
 	/* across the wrap: 0xfffffff0 is before 0x10 */
-	set_peers(&c, 0xfffffff0, 0x5000, 0x20, 0x6000);
+	set_peers(self->skel, 0xfffffff0, 0x5000, 0x20, 0x6000);
 	c.flags &= ~TANDEM_BPF_CONN_F_SENT;
 	put_conn(self->skel, &c);
 	s = cseg(0, 7, 0x10, F_ACK);
@@ -338,7 +348,7 @@ TEST_F(dp, primary_clamp)
 	EXPECT_EQ(0, memcmp(self->pkt, self->r.out, len));
 
 	/* no backup reported yet: nothing beyond the client's SYN */
-	memset(c.peers, 0, sizeof(c.peers));
+	set_peers(self->skel, 0, 0, 0, 0);
 	put_conn(self->skel, &c);
 	s.ack = 1200;
 	len = build(self->pkt, &s);
