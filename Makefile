@@ -49,6 +49,7 @@ bpf:
 # failure of the target.
 hosttest: bpf
 	$(MAKE) -C bpf tests
+	$(MAKE) -C selftests tools
 	@bpf/tests/hosttest.sh || [ $$? -eq 4 ]
 
 clean:

@@ -42,7 +42,8 @@ static long csum_step(__u32 i, void *data)
 	n = w->len - start;
 	if (n > TANDEM_SCRATCH)
 		n = TANDEM_SCRATCH;
-	if (!n || bpf_skb_load_bytes(w->skb, w->off + start, s->buf, n)) {
+	n = ((n - 1) & (TANDEM_SCRATCH - 1)) + 1;	/* 1..512, for 6.1 */
+	if (bpf_skb_load_bytes(w->skb, w->off + start, s->buf, n)) {
 		w->sum = -1;
 		return 1;
 	}

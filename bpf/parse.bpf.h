@@ -210,8 +210,10 @@ static __always_inline int tandem_parse_into(struct __sk_buff *skb,
 	optlen = p->doff - sizeof(th);
 	if (optlen > TANDEM_OPT_MAX)
 		return -1;
+	/* ((x - 1) & mask) + 1 == x for 1 <= x <= 40: a size the 6.1
+	 * verifier knows is not 0 (it does not learn that from x != 0) */
 	if (optlen && bpf_skb_load_bytes(skb, p->th_off + sizeof(th), p->opts,
-					 optlen))
+					 ((optlen - 1) & TANDEM_OPT_MASK) + 1))
 		return -1;
 	tandem_parse_opts(p);
 	return 0;
