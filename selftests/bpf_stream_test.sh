@@ -120,7 +120,7 @@ txb() { ip netns exec "$B" cat /sys/class/net/b0/statistics/tx_packets; }
 
 tx0=$(txb)
 out=$(ip netns exec "$C" "$TSTREAM" client "$VIP:$PORT" -c "$CONNS" -b "$BYTES" \
-	--timeout 20 2>&1)
+	--timeout 60 2>&1)
 rc=$?
 echo "# client: $out"
 if [ $rc -eq 0 ] && echo "$out" | jq -e ".ok == $CONNS" >/dev/null; then
