@@ -155,6 +155,11 @@ static __always_inline int admit(const struct tandem_pkt *p)
 		c->flags |= TANDEM_BPF_CONN_F_ESTAB;
 	}
 	tandem_conn_flags(c, p);
+	/* what a segment built for the stack (repl_in's kick) repeats */
+	c->client_win = p->win;
+	c->flags |= TANDEM_BPF_CONN_F_CWIN;
+	if (p->ts_off && tandem_after(p->tsval, c->max_tsval))
+		c->max_tsval = p->tsval;
 	return 1;
 }
 

@@ -152,12 +152,51 @@ static __always_inline int primary(struct __sk_buff *skb,
 	return TC_ACT_OK;
 }
 
+/*
+ * A backup's segment that acknowledges more, or opens its window further,
+ * than it last reported becomes its report to the primary (tandem_bpf.h):
+ * trimmed to its headers, redirected to the replication device (the stack
+ * sees a transmission, as with a stolen one). Returns the verdict, or -1
+ * to steal it instead.
+ */
+static __always_inline int report(struct __sk_buff *skb,
+				  const struct tandem_pkt *p,
+				  const struct tandem_bpf_group *g, __u32 edge)
+{
+	__u32 hdr = p->th_off + p->doff, ip = p->nh_off;
+	__be16 old, new;
+
+	if (!g->repl_ifindex[0] || p->nh_off != ETH_HLEN)
+		return -1;
+	if (p->payload && bpf_skb_change_tail(skb, hdr, 0))
+		return -1;
+	if (bpf_skb_load_bytes(skb, ip + 2, &old, 2))
+		return -1;
+	new = bpf_htons(hdr - ip);
+	if (bpf_skb_store_bytes(skb, ip + 2, &new, 2, 0) ||
+	    bpf_l3_csum_replace(skb, ip + 10, old, new, 2))
+		return -1;
+	if (bpf_skb_load_bytes(skb, ip + 4, &old, 2))
+		return -1;
+	new = bpf_htons(g->node_id);
+	if (bpf_skb_store_bytes(skb, ip + 4, &new, 2, 0) ||
+	    bpf_l3_csum_replace(skb, ip + 10, old, new, 2) ||
+	    tandem_put32(skb, p, TANDEM_TH_SEQ, edge) ||
+	    bpf_skb_store_bytes(skb, 0, g->mirror_mac, ETH_ALEN, 0))
+		return -1;
+	tandem_count(TANDEM_BPF_STAT_REPORT_SENT);
+	return bpf_redirect(g->repl_ifindex[0], 0);
+}
+
 /* A node that is not the live primary: its stack's output is stolen. */
-static __always_inline int shadow(const struct tandem_pkt *p,
+static __always_inline int shadow(struct __sk_buff *skb,
+				  const struct tandem_pkt *p,
 				  const struct tandem_bpf_group *g)
 {
 	struct tandem_bpf_conn_key k;
 	struct tandem_bpf_conn *c;
+	__u32 edge;
+	int adv, v;
 
 	if (!tandem_is_service(p->saddr, p->sport)) {
 		if (!(p->flags & TANDEM_TCP_RST))
@@ -173,9 +212,18 @@ static __always_inline int shadow(const struct tandem_pkt *p,
 			learn_synack(c, p);
 		} else if ((p->flags & TANDEM_TCP_ACK) &&
 			   !(p->flags & TANDEM_TCP_RST)) {
+			edge = p->ack + ((__u32)p->win << wshift(c));
+			adv = !(c->flags & TANDEM_BPF_CONN_F_REPORTED) ||
+			      tandem_after(p->ack, c->rcv_nxt) ||
+			      tandem_after(edge, c->rcv_edge);
 			c->rcv_nxt = p->ack;
-			c->rcv_edge = p->ack + ((__u32)p->win << wshift(c));
+			c->rcv_edge = edge;
 			c->flags |= TANDEM_BPF_CONN_F_REPORTED;
+			if (adv) {
+				v = report(skb, p, g, edge);
+				if (v >= 0)
+					return v;
+			}
 		}
 	}
 	tandem_count(g->role == TANDEM_BPF_ROLE_BACKUP ?
@@ -198,7 +246,7 @@ int tandem_client_out(struct __sk_buff *skb)
 	if (!g)
 		return TC_ACT_OK;
 	if (!tandem_live_primary(g))
-		return shadow(p, g);
+		return shadow(skb, p, g);
 	if (!tandem_is_service(p->saddr, p->sport))
 		return TC_ACT_OK;
 	return primary(skb, p, g);

@@ -16,11 +16,18 @@
  * are compared with header fields), everything else in host order. Sequence
  * numbers and timestamps are host-order __u32 compared modulo 2^32.
  *
- * One writer per map: user space writes groups, services and the backups'
- * progress (tandem_progress, from their reports); the programs create and
- * update connection entries (user space only reads them, and deletes those
- * of closed sockets). A value written with bpf_map_update_elem() replaces
- * the whole entry, so no map has two writers.
+ * One writer per map: user space writes groups and services; the programs
+ * create and update connection entries (user space only reads them, and
+ * deletes those of closed sockets) and the backups' progress from their
+ * reports (a user space that carries the reports itself writes
+ * tandem_progress instead, never both for one group). A value written with
+ * bpf_map_update_elem() replaces the whole entry, so no map has two writers.
+ *
+ * Reports: a backup's segment that acknowledges more than it reported, or
+ * widens its window, goes to the primary over the replication device
+ * instead of being stolen: trimmed to its headers, IP ID = the backup's
+ * node id, TCP seq = its right window edge, TCP ack = its rcv_nxt (both in
+ * the client's space).
  */
 #ifndef _TANDEM_BPF_H
 #define _TANDEM_BPF_H
@@ -104,6 +111,7 @@ struct tandem_bpf_conn_key {
 #define TANDEM_BPF_CONN_F_UNPROT	(1U << 9)	/* backup: cannot take it over */
 #define TANDEM_BPF_CONN_F_ESTAB		(1U << 10)	/* the client's handshake ACK seen */
 #define TANDEM_BPF_CONN_F_REPORTED	(1U << 11)	/* backup: rcv_nxt, rcv_edge valid */
+#define TANDEM_BPF_CONN_F_CWIN		(1U << 12)	/* primary: client_win valid */
 
 /*
  * One backup's progress on a connection, as the primary knows it: what its
@@ -135,7 +143,8 @@ struct tandem_bpf_conn {
 	__u32 max_tsval;		/* largest TSval from the client */
 	__u32 max_cack;			/* wire space: largest ACK from the client */
 	__u8 wscale;			/* this node's receive window scale */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 client_win;		/* primary: the client's last window field */
 	/* primary */
 	__u32 ack_sent;			/* last ACK number sent to the client */
 	__u32 edge_sent;		/* largest right window edge advertised */
@@ -168,6 +177,9 @@ enum tandem_bpf_stat {
 	TANDEM_BPF_STAT_NEW_CONN,	/* entries created (a reused 4-tuple's new SYN too) */
 	TANDEM_BPF_STAT_NOT_REPL,	/* backup: segment not from a replication device */
 	TANDEM_BPF_STAT_MALFORMED,	/* headers that could not be parsed */
+	TANDEM_BPF_STAT_REPORT_SENT,	/* backup: segments turned into reports */
+	TANDEM_BPF_STAT_REPORT_RECV,	/* primary: reports taken */
+	TANDEM_BPF_STAT_KICKED,		/* primary: its stack made to ACK (clamp opened) */
 	__TANDEM_BPF_STAT_MAX
 };
 

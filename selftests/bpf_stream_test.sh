@@ -8,9 +8,10 @@
 # replication link: a test-only, unauthenticated transport). The backup's
 # stack runs the same server on the VIP (on its lo) from the mirrored
 # segments, translated into its own sequence space, and its output is
-# stolen at its egress. The primary clamps the ACKs and windows it sends to
-# what the backup acknowledged (bpf/build/tbpf relays the backup's progress,
-# standing in for tandemd's reports). Checks: the streams through the VIP
+# stolen at its egress, except the segments that report its progress to
+# the primary over the replication link. The primary clamps the ACKs and
+# windows it sends to what the backup acknowledged, and makes its stack ACK
+# at once when a report opens the clamp. Checks: the streams through the VIP
 # are byte-exact, the backup's stack received every client byte and FIN of
 # every connection, nothing left the backup's client-facing device while it
 # stole its output, the primary clamped, and no segment was dropped for a
@@ -79,26 +80,27 @@ setup() {
 	ip -n "$B" addr add 10.9.1.2/24 dev r1 &&
 	ip -n "$P" link set r0 up &&
 	ip -n "$B" link set r1 up || return 1
-	# mirrored segments come from the client's address over r1
+	# mirrored segments (backup) and kicks (primary) carry the client's
+	# address over the replication link
 	ip netns exec "$B" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.r1.rp_filter=0
+		net.ipv4.conf.r1.rp_filter=0 &&
+	ip netns exec "$P" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.r0.rp_filter=0
 }
 
-# the programs, the group, the service, the progress relay
+# the programs, the group, the service
 dp() {
 	"$TBPF" load "$pins/b" &&
 	ip netns exec "$P" "$TBPF" attach "$pins/p" p0 in &&
 	ip netns exec "$P" "$TBPF" attach "$pins/p" p0 out &&
+	ip netns exec "$P" "$TBPF" attach "$pins/p" r0 repl &&
 	ip netns exec "$P" "$TBPF" group "$pins/p" "$VIP" primary 3600000 mirror r0 &&
 	"$TBPF" service "$pins/p" "$VIP" "$PORT" &&
 	ip netns exec "$B" "$TBPF" attach "$pins/b" b0 in &&
 	ip netns exec "$B" "$TBPF" attach "$pins/b" b0 out &&
 	ip netns exec "$B" "$TBPF" attach "$pins/b" r1 repl &&
 	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" backup 0 repl r1 &&
-	"$TBPF" service "$pins/b" "$VIP" "$PORT" || return 1
-	# (no output to tap_check's pipe: it would wait for the relay's end)
-	"$TBPF" relay "$pins/p" "$pins/b" 2 >>"$work/relay.log" 2>&1 &
-	on_exit kill $!
+	"$TBPF" service "$pins/b" "$VIP" "$PORT"
 }
 
 servers() {
@@ -150,18 +152,21 @@ else
 fi
 
 check_counters() {
-	local p_clamped p_mirrored b_nodelta b_notrepl b_xlated
+	local p_clamped p_mirrored b_nodelta b_notrepl b_xlated p_reports p_kicked
 	p_clamped=$(stat p clamped) p_mirrored=$(stat p mirrored)
+	p_reports=$(stat p report_recv) p_kicked=$(stat p kicked)
 	b_nodelta=$(stat b no_delta) b_notrepl=$(stat b not_repl)
 	b_xlated=$(stat b translated)
 	echo "primary: mirrored=$p_mirrored clamped=$p_clamped csum_bad=$(stat p csum_bad)" \
-		"handshake_bad=$(stat p handshake_bad); backup: translated=$b_xlated" \
+		"handshake_bad=$(stat p handshake_bad) reports=$p_reports kicked=$p_kicked;" \
+		"backup: translated=$b_xlated reports=$(stat b report_sent)" \
 		"no_delta=$b_nodelta not_repl=$b_notrepl ack_clamped=$(stat b ack_clamped)"
 	[ "$p_clamped" -gt 0 ] && [ "$p_mirrored" -gt 0 ] && [ "$b_xlated" -gt 0 ] &&
+		[ "$p_reports" -gt 0 ] && [ "$p_kicked" -gt 0 ] &&
 		[ "$b_nodelta" -eq 0 ] && [ "$b_notrepl" -eq 0 ] &&
 		[ "$(stat p csum_bad)" -eq 0 ] && [ "$(stat p handshake_bad)" -eq 0 ]
 }
-TANDEM_VERBOSE=1 tap_check "the primary mirrored and clamped; the backup translated every segment" \
+TANDEM_VERBOSE=1 tap_check "the primary mirrored, clamped, took reports and ACKed at once; the backup translated every segment" \
 	check_counters
 
 tap_done

@@ -382,15 +382,31 @@ TEST_F(dp, steal)
 	EXPECT_EQ(7, got.wscale);
 	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_LOCAL);
 
-	/* data and ACKs: stolen, what it acknowledged recorded */
+	/*
+	 * Data acknowledging more than it reported: its report to the
+	 * primary, trimmed to the headers, node id in the IP ID, the right
+	 * edge as seq, redirected to the replication device.
+	 */
 	s = cseg(0, 3001, 1701, F_ACK | F_PSH);
 	s.payload = 500;
 	len = build(self->pkt, &s);
 	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
-	EXPECT_EQ(TC_ACT_STOLEN, self->r.ret);
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	ASSERT_EQ(TH + 20, self->r.len);
+	EXPECT_EQ(0, memcmp(self->r.out, "\xff\xff\xff\xff\xff\xff", 6));
+	EXPECT_EQ(IP_LEN + 20, get16(self->r.out + ETH_LEN + 2));
+	EXPECT_EQ(1, get16(self->r.out + ETH_LEN + 4));		/* node 1 */
+	EXPECT_EQ(0xffff, fold(sum16(self->r.out + ETH_LEN, IP_LEN, 0)));
+	EXPECT_EQ(1701, seg_ack(self->r.out));
+	EXPECT_EQ(1701 + (1000 << 7), seg_seq(self->r.out));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_REPORT_SENT));
 	ASSERT_EQ(0, get_conn(self->skel, &got));
 	EXPECT_EQ(1701, got.rcv_nxt);
 	EXPECT_EQ(1701 + (1000 << 7), got.rcv_edge);
+	/* nothing new to report: stolen */
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_STOLEN, self->r.ret);
 
 	/* a reset from the VIP to any port is stolen; other ports pass */
 	s = cseg(0, 1, 0, F_RST);
@@ -652,10 +668,10 @@ TEST_F(dp, primary_mirror)
 	close(sn);
 }
 
-/* The server's snd_nxt, through TCP_REPAIR: the send queue's sequence. */
-static int snd_nxt(int fd, uint32_t *seq)
+/* A queue's sequence through TCP_REPAIR: snd_nxt or rcv_nxt when idle. */
+static int queue_seq(int fd, int q, uint32_t *seq)
 {
-	int on = 1, q = TCP_SEND_QUEUE, off = -1; /* TCP_REPAIR_OFF_NO_WP */
+	int on = 1, off = -1; /* TCP_REPAIR_OFF_NO_WP */
 	socklen_t l = sizeof(*seq);
 	int err;
 
@@ -694,7 +710,7 @@ TEST_F(dp, backup_clamp_snd_nxt)
 	ASSERT_LE(0, sfd);
 	ASSERT_EQ(0, getsockname(cfd, (struct sockaddr *)&a, &al));
 	cport = ntohs(a.sin_port);
-	ASSERT_EQ(0, snd_nxt(sfd, &nxt));
+	ASSERT_EQ(0, queue_seq(sfd, TCP_SEND_QUEUE, &nxt));
 
 	set_group(self->skel, htonl(INADDR_LOOPBACK), TANDEM_BPF_ROLE_BACKUP,
 		  0, 0, 0);
@@ -735,6 +751,115 @@ TEST_F(dp, backup_clamp_snd_nxt)
 	close(sfd);
 	close(cfd);
 	close(lfd);
+}
+
+/* A connection on 127.0.0.1: the listener, the client, the server side. */
+struct lconn {
+	int lfd, cfd, sfd;
+	uint16_t sport, cport;
+};
+
+static int lconn_open(struct lconn *l)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+
+	l->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	l->cfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(l->lfd, (struct sockaddr *)&a, sizeof(a)) || listen(l->lfd, 1) ||
+	    getsockname(l->lfd, (struct sockaddr *)&a, &al))
+		return -1;
+	l->sport = ntohs(a.sin_port);
+	if (connect(l->cfd, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	l->sfd = accept(l->lfd, NULL, NULL);
+	if (l->sfd < 0 || getsockname(l->cfd, (struct sockaddr *)&a, &al))
+		return -1;
+	l->cport = ntohs(a.sin_port);
+	return 0;
+}
+
+/*
+ * Primary: a backup's report updates the connection's progress; when it
+ * opens the clamp, it becomes a segment from the client repeating its last
+ * byte, which makes the primary's stack ACK at once.
+ */
+TEST_F(dp, primary_report_kick)
+{
+	uint32_t lo = htonl(INADDR_LOOPBACK), rnxt, una;
+	struct tandem_bpf_conn c = {
+		.flags = TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_SENT |
+			 TANDEM_BPF_CONN_F_CWIN | TANDEM_BPF_CONN_F_TS,
+		.client_win = 777, .max_tsval = 0x4444, .last_tsval = 0x100,
+		.ts_delta = 0x10,
+	};
+	struct tandem_bpf_svc_key sk = { .vip = lo };
+	struct tandem_bpf_service sv = {};
+	struct tandem_bpf_progress pr;
+	struct tandem_bpf_conn_key k;
+	struct lconn l;
+	struct seg s;
+	size_t len, o;
+
+	ASSERT_EQ(0, lconn_open(&l));
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &una));
+	set_group(self->skel, lo, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
+	sk.port = htons(l.sport);
+	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
+			     &sv, sizeof(sv), BPF_ANY);
+	k = conn_key(lo, lo, l.cport, l.sport);
+	c.ack_sent = rnxt - 10;
+	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
+			     sizeof(c), BPF_ANY);
+
+	/* backup 2 has rnxt - 20: taken, the clamp does not open */
+	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.sport,
+			  .dport = l.cport, .seq = rnxt + 5000, .ack = rnxt - 20,
+			  .flags = F_ACK, .win = 1 };
+	s.opts = self->opts;
+	s.optlen = opt_ts(self->opts, 0x9999, 0x4440);
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);			/* node 2 */
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);		/* consumed */
+	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_progress, &k,
+					  sizeof(k), &pr, sizeof(pr), 0));
+	EXPECT_EQ(2, pr.peers[0].node_id);
+	EXPECT_EQ(rnxt - 20, pr.peers[0].rcv_nxt);
+	EXPECT_EQ(rnxt + 5000, pr.peers[0].rcv_edge);
+
+	/* now rnxt: the kick */
+	s.ack = rnxt;
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_KICKED));
+	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_REPORT_RECV));
+	ASSERT_EQ(len + 1, self->r.len);
+	EXPECT_EQ(l.cport, get16(self->r.out + TH));	/* from the client */
+	EXPECT_EQ(l.sport, get16(self->r.out + TH + 2));
+	EXPECT_EQ(rnxt - 1, seg_seq(self->r.out));	/* its last byte again */
+	EXPECT_EQ(una, seg_ack(self->r.out));
+	EXPECT_EQ(777, seg_win(self->r.out));
+	EXPECT_EQ(F_ACK, self->r.out[TH + 13]);
+	EXPECT_EQ(IP_LEN + 20 + s.optlen + 1, get16(self->r.out + ETH_LEN + 2));
+	EXPECT_EQ(0xffff, fold(sum16(self->r.out + ETH_LEN, IP_LEN, 0)));
+	o = seg_opt(self->r.out, 8);
+	ASSERT_NE(0, o);
+	EXPECT_EQ(0x4444, get32(self->r.out + o));	/* the client's TSval */
+	EXPECT_EQ(0x110, get32(self->r.out + o + 4));	/* ours, local */
+
+	/* a report from a node that is not the live primary's backup */
+	set_group(self->skel, lo, TANDEM_BPF_ROLE_BACKUP, 0, 0, 0);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_NOT_REPL));
+	close(l.sfd);
+	close(l.cfd);
+	close(l.lfd);
 }
 
 TEST_HARNESS_MAIN

@@ -131,6 +131,16 @@ static inline size_t build(uint8_t *pkt, const struct seg *s)
 	return TH + tlen;
 }
 
+/* Sets the IP ID (a backup's node id in a report), IP checksum fixed. */
+static inline void set_ip_id(uint8_t *pkt, uint16_t id)
+{
+	uint8_t *ip = pkt + ETH_LEN;
+
+	put16(ip + 4, id);
+	put16(ip + 10, 0);
+	put16(ip + 10, ~fold(sum16(ip, IP_LEN, 0)));
+}
+
 /* Options, each a multiple of 4 bytes. */
 static inline size_t opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 {

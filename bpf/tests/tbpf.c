@@ -42,7 +42,8 @@ static const char *const stat_names[__TANDEM_BPF_STAT_MAX] = {
 	"mirrored", "mirror_err", "csum_bad", "handshake_bad", "net_dropped",
 	"fenced_dropped", "stolen", "translated", "clamped", "win_clamped",
 	"sack_stripped", "ack_clamped", "no_conn", "no_delta", "conn_full",
-	"new_conn", "not_repl", "malformed",
+	"new_conn", "not_repl", "malformed", "report_sent", "report_recv",
+	"kicked",
 };
 
 static int fail(const char *what, int err)
