@@ -13,10 +13,6 @@
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
  *       acknowledged, from rcv_nxt) seq_delta=D
- *   tbpf relay PRIMARY_DIR BACKUP_DIR NODE_ID
- *       copies the backup's progress (what its stack acknowledged) into the
- *       primary's tandem_progress every millisecond, until SIGTERM: the
- *       backups' reports tandemd will carry
  *
  * Every group is marked TANDEM_BPF_GROUP_F_INSECURE_TEST: the replication
  * devices of the tests are veths.
@@ -25,12 +21,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -212,54 +206,6 @@ static int cmd_conns(const char *dir)
 	return 0;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-/* One pass: every connection the backup reported goes to the primary. */
-static void relay_once(int bconns, int pconns, int pprog, uint32_t node)
-{
-	struct tandem_bpf_conn_key k, next, *prev = NULL;
-	struct tandem_bpf_progress pr;
-	struct tandem_bpf_conn c, pc;
-
-	while (!bpf_map_get_next_key(bconns, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(bconns, &k, &c) ||
-		    !(c.flags & TANDEM_BPF_CONN_F_REPORTED) ||
-		    bpf_map_lookup_elem(pconns, &k, &pc))
-			continue;
-		memset(&pr, 0, sizeof(pr));
-		pr.peers[0].node_id = node;
-		pr.peers[0].rcv_nxt = c.rcv_nxt;
-		pr.peers[0].rcv_edge = c.rcv_edge;
-		bpf_map_update_elem(pprog, &k, &pr, BPF_ANY);
-	}
-}
-
-static int cmd_relay(const char *pdir, const char *bdir, const char *node)
-{
-	int bconns = map_fd(bdir, "tandem_conns");
-	int pconns = map_fd(pdir, "tandem_conns");
-	int pprog = map_fd(pdir, "tandem_progress");
-	struct timespec ms = { 0, 1000000 };
-
-	if (bconns < 0 || pconns < 0 || pprog < 0)
-		return 1;
-	signal(SIGTERM, on_term);
-	signal(SIGINT, on_term);
-	while (!stop) {
-		relay_once(bconns, pconns, pprog, atoi(node));
-		nanosleep(&ms, NULL);
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "load"))
@@ -274,8 +220,6 @@ int main(int argc, char **argv)
 		return cmd_stats(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "conns"))
 		return cmd_conns(argv[2]);
-	if (argc == 5 && !strcmp(argv[1], "relay"))
-		return cmd_relay(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: see the head of bpf/tests/tbpf.c\n");
 	return 2;
 }
