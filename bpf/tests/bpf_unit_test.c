@@ -173,6 +173,24 @@ static int run(int fd, const uint8_t *pkt, size_t len, uint32_t ifindex,
 	return err;
 }
 
+/* run() for a GSO skb of @gso_size segments (a TSO or GRO super-segment). */
+static int run_gso(int fd, const uint8_t *pkt, size_t len, uint32_t gso_size,
+		   struct run *r)
+{
+	struct __sk_buff ctx = { .ingress_ifindex = LO, .gso_size = gso_size,
+				 .gso_segs = (len - TH) / gso_size + 1 };
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		    .data_in = pkt, .data_size_in = len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out),
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = 1);
+	int err = bpf_prog_test_run_opts(fd, &o);
+
+	r->ret = o.retval;
+	r->len = o.data_size_out;
+	return err;
+}
+
 /* A segment from the client to VIP:SVC (in) or back (!in). */
 static struct seg cseg(int in, uint32_t seq, uint32_t ack, uint8_t flags)
 {
@@ -552,6 +570,79 @@ TEST_F(dp, backup_handshake)
 	ASSERT_EQ(0, get_conn(self->skel, &got));
 	EXPECT_EQ(42, got.local_isn);
 	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_NEW_CONN));
+}
+
+/* GSO super-segments, FIN and RST through each program. */
+TEST_F(dp, gso_fin_rst)
+{
+	struct tandem_bpf_conn c = {
+		.flags = TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_WIRE |
+			 TANDEM_BPF_CONN_F_LOCAL | TANDEM_BPF_CONN_F_ESTAB,
+		.seq_delta = 0x10, .client_isn = 99,
+	}, got;
+	struct seg s = cseg(0, 0x1000, 500, F_ACK | F_FIN);
+	size_t len;
+
+	/* primary: a TSO skb of 3 segments with a FIN, translated whole */
+	set_group(self->skel, VIP, TANDEM_BPF_ROLE_PRIMARY, 0,
+		  TANDEM_BPF_GROUP_F_NOCLAMP, LO);
+	put_conn(self->skel, &c);
+	s.payload = 3000;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run_gso(self->out, self->pkt, len, 1000, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	ASSERT_EQ(len, self->r.len);
+	EXPECT_EQ(0x1000 - 0x10, seg_seq(self->r.out));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	EXPECT_EQ(0, memcmp(self->pkt + TH + 20, self->r.out + TH + 20, 3000));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_FIN);
+
+	/*
+	 * The client's FIN and RST: mirrored like any segment. (Not as a GSO
+	 * skb here: BPF_PROG_TEST_RUN's have no gso_type, which
+	 * bpf_clone_redirect refuses; bpf_stream_test mirrors real ones.)
+	 */
+	s = cseg(1, 100, 0x1000 - 0x10, F_ACK | F_FIN);
+	s.payload = 1400;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	s = cseg(1, 1501, 0, F_RST);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_MIRRORED));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_RST);
+
+	/* backup: a report from a TSO skb is trimmed to its headers */
+	set_group(self->skel, VIP, TANDEM_BPF_ROLE_BACKUP, 0, 0, 0);
+	c.flags = TANDEM_BPF_CONN_F_LOCAL;
+	put_conn(self->skel, &c);
+	s = cseg(0, 0x1000, 500, F_ACK);
+	s.payload = 3000;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run_gso(self->out, self->pkt, len, 1000, &self->r));
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	EXPECT_EQ(TH + 20, self->r.len);
+
+	/* a client's RST before the deltas are known: passed as it is */
+	s = cseg(1, 100, 0, F_RST);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0, memcmp(self->pkt, self->r.out, len));
+	/* with them, a RST|ACK has its ack translated */
+	c.flags |= TANDEM_BPF_CONN_F_DELTA;
+	put_conn(self->skel, &c);
+	s = cseg(1, 100, 0xfffffff8, F_RST | F_ACK);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0x8, seg_ack(self->r.out));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_RST);
 }
 
 /* A raw socket that sees what leaves on lo. */

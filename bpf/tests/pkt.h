@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PKT_MAX		2048
+#define PKT_MAX		4096
 #define ETH_LEN		14
 #define IP_LEN		20
 #define TH		(ETH_LEN + IP_LEN)	/* TCP header offset */
