@@ -6,10 +6,12 @@
  * checksum is right is cloned to the replication devices, then accepted.
  * The handshake-completing ACK is mirrored only if it acknowledges this
  * node's SYN-ACK: backups learn the wire ISN from it.
+ * A primary that took a connection over (its deltas are not 0) also puts
+ * the client's segments in its local space, as a backup does (xlate_in).
  * Any other role: TCP to the VIP from the network is dropped (one
  * writer, one reader: a backup's stack is fed through the mirror only).
  */
-#include "tandem.bpf.h"
+#include "xlate_in.bpf.h"
 
 /* One's complement sum of the IPv4 pseudo-header, folded. */
 static __always_inline __u32 pseudo_sum(const struct tandem_pkt *p)
@@ -128,29 +130,29 @@ static __always_inline void mirror(struct __sk_buff *skb,
 }
 
 /*
- * The connection's entry and whether to mirror the segment: every
+ * The connection's entry if the segment is to be mirrored, else NULL: every
  * segment of a connection opened through the mirror, the handshake's ACK
  * only if it acknowledges this node's SYN-ACK.
  */
-static __always_inline int admit(const struct tandem_pkt *p)
+static __always_inline struct tandem_bpf_conn *admit(const struct tandem_pkt *p)
 {
 	struct tandem_bpf_conn_key k;
 	struct tandem_bpf_conn *c;
 
 	tandem_key(&k, p, 1);
 	if ((p->flags & (TANDEM_TCP_SYN | TANDEM_TCP_ACK)) == TANDEM_TCP_SYN)
-		return tandem_conn_syn(&k, p) != NULL;
+		return tandem_conn_syn(&k, p);
 	c = bpf_map_lookup_elem(&tandem_conns, &k);
 	if (!c) {
 		tandem_count(TANDEM_BPF_STAT_NO_CONN);
-		return 0;
+		return NULL;
 	}
 	if (!(c->flags & TANDEM_BPF_CONN_F_ESTAB) &&
 	    (p->flags & TANDEM_TCP_ACK) && !(p->flags & TANDEM_TCP_RST)) {
 		if (!(c->flags & TANDEM_BPF_CONN_F_WIRE) ||
 		    p->ack != c->wire_isn + 1) {
 			tandem_count(TANDEM_BPF_STAT_HANDSHAKE_BAD);
-			return 0;
+			return NULL;
 		}
 		c->flags |= TANDEM_BPF_CONN_F_ESTAB;
 	}
@@ -160,12 +162,13 @@ static __always_inline int admit(const struct tandem_pkt *p)
 	c->flags |= TANDEM_BPF_CONN_F_CWIN;
 	if (p->ts_off && tandem_after(p->tsval, c->max_tsval))
 		c->max_tsval = p->tsval;
-	return 1;
+	return c;
 }
 
 SEC("tc")
 int tandem_client_in(struct __sk_buff *skb)
 {
+	struct tandem_bpf_conn *c;
 	struct tandem_bpf_group *g;
 	struct tandem_pkt *p = tandem_parse(skb);
 
@@ -184,7 +187,17 @@ int tandem_client_in(struct __sk_buff *skb)
 		tandem_count(TANDEM_BPF_STAT_CSUM_BAD);
 		return TC_ACT_OK;	/* the stack drops it */
 	}
-	if (admit(p))
-		mirror(skb, p, g);
+	c = admit(p);
+	if (!c)
+		return TC_ACT_OK;
+	mirror(skb, p, g);
+	/*
+	 * A connection this node took over is in another local space than
+	 * the wire's: the client's segment is translated like a mirrored one
+	 * (after the clones, which the backups translate themselves).
+	 */
+	if ((c->flags & TANDEM_BPF_CONN_F_DELTA) &&
+	    (c->seq_delta || c->ts_delta) && (p->flags & TANDEM_TCP_ACK))
+		return tandem_xlate_in(skb, p, c) ? TC_ACT_SHOT : TC_ACT_OK;
 	return TC_ACT_OK;
 }

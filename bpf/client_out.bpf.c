@@ -134,6 +134,14 @@ static __always_inline int primary(struct __sk_buff *skb,
 	}
 	if (!(c->flags & TANDEM_BPF_CONN_F_DELTA))	/* no wire space */
 		return (p->flags & TANDEM_TCP_RST) ? TC_ACT_OK : TC_ACT_STOLEN;
+	/*
+	 * PAWS after a takeover: the client drops a segment whose TSval is
+	 * older than what it saw from the old primary; its largest echo
+	 * (TSecr) tells how far that went.
+	 */
+	if (p->ts_off && (c->flags & TANDEM_BPF_CONN_F_TSECR) &&
+	    tandem_before(p->tsval - c->ts_delta, c->max_tsecr))
+		c->ts_delta = p->tsval - c->max_tsecr;
 	if (c->seq_delta || (p->ts_off && c->ts_delta)) {
 		if (tandem_put32(skb, p, TANDEM_TH_SEQ, p->seq - c->seq_delta))
 			return TC_ACT_SHOT;

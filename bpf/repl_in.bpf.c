@@ -20,7 +20,7 @@
  * the VIP; they update tandem_progress, and when they open the clamp the
  * report becomes a kick that makes the primary's stack ACK at once.
  */
-#include "tandem.bpf.h"
+#include "xlate_in.bpf.h"
 
 #define TANDEM_PACKET_HOST	0
 
@@ -33,37 +33,6 @@ static __always_inline int from_repl(const struct tandem_bpf_group *g,
 		if (g->repl_ifindex[i] && g->repl_ifindex[i] == ifindex)
 			return 1;
 	return 0;
-}
-
-/* Clamps @ack (local space) to the shadow socket's snd_nxt. */
-static __always_inline __u32 clamp_snd(struct __sk_buff *skb,
-				       const struct tandem_pkt *p,
-				       struct tandem_bpf_conn *c, __u32 ack)
-{
-	struct bpf_sock_tuple t = {};
-	struct bpf_tcp_sock *tp;
-	struct bpf_sock *sk;
-
-	t.ipv4.saddr = p->saddr;
-	t.ipv4.daddr = p->daddr;
-	t.ipv4.sport = p->sport;
-	t.ipv4.dport = p->dport;
-	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
-		return ack;
-	/* a request socket is found as its listener: nothing to clamp to */
-	if (sk->state != BPF_TCP_LISTEN) {
-		tp = bpf_tcp_sock(sk);
-		if (tp && tandem_after(ack, tp->snd_nxt)) {
-			c->pending_ack = ack;
-			ack = tp->snd_nxt;
-			tandem_count(TANDEM_BPF_STAT_ACK_CLAMPED);
-		} else if (tp && tandem_before(ack, tp->snd_una)) {
-			ack = tp->snd_una;
-		}
-	}
-	bpf_sk_release(sk);
-	return ack;
 }
 
 /* The deltas, from the handshake-completing ACK. 0, or -1 if unknown. */
@@ -83,31 +52,6 @@ static __always_inline int learn(struct tandem_bpf_conn *c,
 	}
 	c->flags |= TANDEM_BPF_CONN_F_WIRE | TANDEM_BPF_CONN_F_DELTA |
 		    TANDEM_BPF_CONN_F_ESTAB;
-	return 0;
-}
-
-static __always_inline int translate(struct __sk_buff *skb,
-				     const struct tandem_pkt *p,
-				     struct tandem_bpf_conn *c)
-{
-	__u32 ack;
-
-	if (p->flags & TANDEM_TCP_ACK) {
-		if (tandem_after(p->ack, c->max_cack))
-			c->max_cack = p->ack;
-		ack = clamp_snd(skb, p, c, p->ack + c->seq_delta);
-		if (tandem_put32(skb, p, TANDEM_TH_ACK, ack))
-			return -1;
-	}
-	if (p->sack_n && tandem_xlate_sack(skb, p, c->seq_delta))
-		return -1;
-	if (p->ts_off && (c->flags & TANDEM_BPF_CONN_F_TS)) {
-		if (tandem_xlate_ts(skb, p, 0, c->ts_delta))
-			return -1;
-		if (tandem_after(p->tsval, c->max_tsval))
-			c->max_tsval = p->tsval;
-	}
-	tandem_count(TANDEM_BPF_STAT_TRANSLATED);
 	return 0;
 }
 
@@ -133,7 +77,7 @@ static __always_inline int backup(struct __sk_buff *skb,
 		tandem_count(TANDEM_BPF_STAT_NO_DELTA);
 		return TC_ACT_SHOT;
 	}
-	return translate(skb, p, c) ? TC_ACT_SHOT : TC_ACT_OK;
+	return tandem_xlate_in(skb, p, c) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 /* The smallest rcv_nxt over the backups that reported. */

@@ -112,6 +112,7 @@ struct tandem_bpf_conn_key {
 #define TANDEM_BPF_CONN_F_ESTAB		(1U << 10)	/* the client's handshake ACK seen */
 #define TANDEM_BPF_CONN_F_REPORTED	(1U << 11)	/* backup: rcv_nxt, rcv_edge valid */
 #define TANDEM_BPF_CONN_F_CWIN		(1U << 12)	/* primary: client_win valid */
+#define TANDEM_BPF_CONN_F_TSECR		(1U << 13)	/* max_tsecr valid */
 
 /*
  * One backup's progress on a connection, as the primary knows it: what its
@@ -153,7 +154,7 @@ struct tandem_bpf_conn {
 	__u32 rcv_nxt;			/* what its stack acknowledged, client space */
 	__u32 rcv_edge;			/* its right window edge */
 	__u32 pending_ack;		/* local space: a clamped client ACK not yet applied */
-	__u32 pad2;
+	__u32 max_tsecr;		/* wire: largest TSecr from the client */
 	__u64 created_ns;		/* bpf_ktime_get_ns() */
 };
 

@@ -645,6 +645,53 @@ TEST_F(dp, gso_fin_rst)
 	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_RST);
 }
 
+/*
+ * A primary that took a connection over (deltas not 0): the client's own
+ * segments into its space, its output into the wire's, its TSval moved
+ * past the largest the client echoed (PAWS).
+ */
+TEST_F(dp, takeover)
+{
+	struct tandem_bpf_conn c = {
+		.flags = TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_WIRE |
+			 TANDEM_BPF_CONN_F_LOCAL | TANDEM_BPF_CONN_F_ESTAB |
+			 TANDEM_BPF_CONN_F_TS | TANDEM_BPF_CONN_F_TSECR,
+		.seq_delta = 0x1000, .ts_delta = 0x500, .max_tsecr = 0x2000,
+	}, got;
+	struct seg s = cseg(1, 777, 0xfffff800, F_ACK);
+	size_t len, o;
+
+	set_group(self->skel, VIP, TANDEM_BPF_ROLE_PRIMARY, 0, 0, 0);
+	put_conn(self->skel, &c);
+	s.opts = self->opts;
+	s.optlen = opt_ts(self->opts, 0x3333, 0x1f00);
+	s.payload = 10;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0x800, seg_ack(self->r.out));
+	o = seg_opt(self->r.out, 8);
+	ASSERT_NE(0, o);
+	EXPECT_EQ(0x1f00 + 0x500, get32(self->r.out + o + 4));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	EXPECT_EQ(0, stat(self->skel, TANDEM_BPF_STAT_MIRRORED));
+
+	/* its own TSval 0x2000 would be 0x1b00 on the wire: behind 0x2000 */
+	s = cseg(0, 0x1100, 778, F_ACK);
+	s.opts = self->opts;
+	s.optlen = opt_ts(self->opts, 0x2000, 0x3333);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0x100, seg_seq(self->r.out));
+	o = seg_opt(self->r.out, 8);
+	ASSERT_NE(0, o);
+	EXPECT_EQ(0x2000, get32(self->r.out + o));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_EQ(0, got.ts_delta);
+}
+
 /* A raw socket that sees what leaves on lo. */
 static int lo_sniffer(void)
 {
