@@ -3,7 +3,7 @@
 #
 # bpf/tests/hosttest.sh: the eBPF data path's tests on the build host's own
 # kernel, no VM (`make hosttest` builds them first): the unit tests
-# (bpf/build/bpf_unit_test, BPF_PROG_TEST_RUN) and every
+# (bpf/build/bpf_*_test, BPF_PROG_TEST_RUN) and every
 # selftests/bpf_*_test.sh (network namespaces). TAP, kselftest style: each
 # program is one result, its own TAP lines nested as "# " lines.
 # Exit 1 if anything failed, 4 if everything skipped (a kernel without
@@ -12,7 +12,7 @@ set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 timeout=${TANDEM_TEST_TIMEOUT:-300}
-tests=(bpf/build/bpf_unit_test)
+tests=(bpf/build/bpf_unit_test bpf/build/bpf_sock_test)
 for t in selftests/bpf_*_test.sh; do
 	[ -f "$t" ] && tests+=("$t")
 done
