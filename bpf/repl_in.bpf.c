@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tc ingress of a replication device (the authenticated transport from the
+ * primary: WireGuard; a veth or bridge only in a group marked as a test).
+ *
+ * Backup: a mirrored client segment is put in this node's local space and
+ * passed to its stack: ack and SACK blocks + seq_delta, TSecr + ts_delta,
+ * the ack clamped to the shadow socket's snd_nxt (Linux discards a segment
+ * that acknowledges unsent data, payload included) and raised to its
+ * snd_una. The deltas are learnt from the client's handshake ACK: its ack
+ * is the wire ISN + 1 (the primary mirrors it only then) and its TSecr the
+ * wire SYN-ACK's TSval; the local ones come from this node's own SYN-ACK
+ * (client_out). A wrong guess cannot corrupt: the shadow socket would not
+ * accept the handshake, and the connection stays unprotected here.
+ * The segment arrived addressed to another MAC (or broadcast): it is made
+ * PACKET_HOST, or TCP would drop it.
+ * Any other role: mirrored segments to the VIP are dropped.
+ *
+ * Primary: the backups' reports (tandem_bpf.h) come the other way, from
+ * the VIP; they update tandem_progress, and when they open the clamp the
+ * report becomes a kick that makes the primary's stack ACK at once.
+ */
+#include "xlate_in.bpf.h"
+
+#define TANDEM_PACKET_HOST	0
+
+static __always_inline int from_repl(const struct tandem_bpf_group *g,
+				     __u32 ifindex)
+{
+	int i;
+
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+		if (g->repl_ifindex[i] && g->repl_ifindex[i] == ifindex)
+			return 1;
+	return 0;
+}
+
+/* The deltas, from the handshake-completing ACK. 0, or -1 if unknown. */
+static __always_inline int learn(struct tandem_bpf_conn *c,
+				 const struct tandem_pkt *p)
+{
+	if (c->flags & TANDEM_BPF_CONN_F_DELTA)
+		return 0;
+	if (!(p->flags & TANDEM_TCP_ACK) || (p->flags & TANDEM_TCP_RST) ||
+	    !(c->flags & TANDEM_BPF_CONN_F_LOCAL))
+		return -1;
+	c->wire_isn = p->ack - 1;
+	c->seq_delta = c->local_isn - c->wire_isn;
+	if ((c->flags & TANDEM_BPF_CONN_F_TS) && p->ts_off) {
+		c->wire_ts = p->tsecr;
+		c->ts_delta = c->local_ts - c->wire_ts;
+	}
+	c->flags |= TANDEM_BPF_CONN_F_WIRE | TANDEM_BPF_CONN_F_DELTA |
+		    TANDEM_BPF_CONN_F_ESTAB;
+	return 0;
+}
+
+static __always_inline int backup(struct __sk_buff *skb,
+				  const struct tandem_pkt *p)
+{
+	struct tandem_bpf_conn_key k;
+	struct tandem_bpf_conn *c;
+
+	bpf_skb_change_type(skb, TANDEM_PACKET_HOST);
+	tandem_key(&k, p, 1);
+	if ((p->flags & (TANDEM_TCP_SYN | TANDEM_TCP_ACK)) == TANDEM_TCP_SYN)
+		return tandem_conn_syn(&k, p) ? TC_ACT_OK : TC_ACT_SHOT;
+	c = bpf_map_lookup_elem(&tandem_conns, &k);
+	if (!c) {
+		tandem_count(TANDEM_BPF_STAT_NO_CONN);
+		return TC_ACT_SHOT;
+	}
+	tandem_conn_flags(c, p);
+	if (learn(c, p)) {
+		if ((p->flags & TANDEM_TCP_RST) && !(p->flags & TANDEM_TCP_ACK))
+			return TC_ACT_OK;	/* no field to translate */
+		tandem_count(TANDEM_BPF_STAT_NO_DELTA);
+		return TC_ACT_SHOT;
+	}
+	return tandem_xlate_in(skb, p, c) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* The smallest rcv_nxt over the backups that reported. */
+static __always_inline __u32 min_rcv(const struct tandem_bpf_progress *pr,
+				     __u32 dflt)
+{
+	__u32 m = dflt;
+	int i, n = 0;
+
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++) {
+		if (!pr->peers[i].node_id)
+			continue;
+		if (!n++ || tandem_before(pr->peers[i].rcv_nxt, m))
+			m = pr->peers[i].rcv_nxt;
+	}
+	return m;
+}
+
+/* Records backup @node's report in the connection's progress. */
+static __always_inline struct tandem_bpf_progress *
+take_report(const struct tandem_bpf_conn_key *k, const struct tandem_pkt *p,
+	    __u32 node)
+{
+	struct tandem_bpf_progress *pr = bpf_map_lookup_elem(&tandem_progress, k);
+	struct tandem_bpf_progress zero = {};
+	int i, slot = -1;
+
+	if (!pr) {
+		bpf_map_update_elem(&tandem_progress, k, &zero, BPF_NOEXIST);
+		pr = bpf_map_lookup_elem(&tandem_progress, k);
+		if (!pr)
+			return NULL;
+	}
+	/* its own slot, else the first free one */
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++) {
+		if (pr->peers[i].node_id == node) {
+			slot = i;
+			break;
+		}
+		if (!pr->peers[i].node_id && slot < 0)
+			slot = i;
+	}
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++) {
+		struct tandem_bpf_peer *pe = &pr->peers[i];
+
+		if (i != slot)
+			continue;
+		if (pe->node_id == node && tandem_before(p->ack, pe->rcv_nxt))
+			return pr;	/* reordered: older than what it said */
+		pe->rcv_nxt = p->ack;
+		pe->rcv_edge = p->seq;
+		pe->node_id = node;
+		return pr;
+	}
+	return NULL;
+}
+
+/*
+ * The clamp opened: make the primary's own stack send an ACK at once, as
+ * the module does. The report becomes a segment from the client that
+ * repeats its last received byte (seq rcv_nxt - 1, with the client's last
+ * window and TSval): TCP answers a duplicate with an immediate ACK (not
+ * rate-limited like an out-of-window one), which client_out clamps to the
+ * new minimum. The stack computes seq, window and timestamps itself.
+ */
+static __always_inline int kick(struct __sk_buff *skb,
+				const struct tandem_pkt *p,
+				struct tandem_bpf_conn *c)
+{
+	struct bpf_sock_tuple t = {};
+	__u32 hdr = p->th_off + p->doff, nxt, una, v[2];
+	struct bpf_tcp_sock *tp;
+	struct bpf_sock *sk;
+	__be16 w;
+	__u8 fl = TANDEM_TCP_ACK, z = 0;
+
+	t.ipv4.saddr = p->daddr;
+	t.ipv4.daddr = p->saddr;
+	t.ipv4.sport = p->dport;
+	t.ipv4.dport = p->sport;
+	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return TC_ACT_SHOT;
+	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
+	nxt = tp ? tp->rcv_nxt : 0;
+	una = tp ? tp->snd_una : 0;
+	bpf_sk_release(sk);
+	if (!tp || !tandem_after(nxt, c->ack_sent) ||
+	    !(c->flags & TANDEM_BPF_CONN_F_CWIN))
+		return TC_ACT_SHOT;
+	if (bpf_skb_change_tail(skb, hdr + 1, 0))
+		return TC_ACT_SHOT;
+	/* from the client: addresses and ports swapped (sums unchanged) */
+	v[0] = p->daddr;
+	v[1] = p->saddr;
+	w = bpf_htons(hdr + 1 - p->nh_off);
+	if (bpf_skb_store_bytes(skb, p->nh_off + 12, v, 8, 0) ||
+	    bpf_skb_store_bytes(skb, p->nh_off + 2, &w, 2, 0) ||
+	    bpf_l3_csum_replace(skb, p->nh_off + 10, bpf_htons(p->payload +
+				p->th_off - p->nh_off + p->doff), w, 2))
+		return TC_ACT_SHOT;
+	v[0] = (__u32)p->dport | (__u32)p->sport << 16;
+	w = bpf_htons(c->client_win);
+	if (bpf_skb_store_bytes(skb, p->th_off, v, 4, 0) ||
+	    tandem_put32(skb, p, TANDEM_TH_SEQ, nxt - 1) ||
+	    tandem_put32(skb, p, TANDEM_TH_ACK, una) ||
+	    bpf_skb_store_bytes(skb, p->th_off + 13, &fl, 1, 0) ||
+	    bpf_skb_store_bytes(skb, p->th_off + TANDEM_TH_WIN, &w, 2, 0) ||
+	    bpf_skb_store_bytes(skb, hdr, &z, 1, 0))
+		return TC_ACT_SHOT;
+	if (p->ts_off && (c->flags & TANDEM_BPF_CONN_F_TS) &&
+	    (tandem_put32(skb, p, p->ts_off, c->max_tsval) ||
+	     tandem_put32(skb, p, p->ts_off + 4, c->last_tsval + c->ts_delta)))
+		return TC_ACT_SHOT;
+	if (p->sack_n && tandem_strip_sack(skb, p))
+		return TC_ACT_SHOT;
+	/*
+	 * Its checksum is not maintained: a CHECKSUM_PARTIAL skb (a veth) is
+	 * not checked by TCP, an UNNECESSARY one (WireGuard) neither, a NONE
+	 * one is made UNNECESSARY (it came over the authenticated transport).
+	 */
+	if (bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0)
+		bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	bpf_skb_change_type(skb, TANDEM_PACKET_HOST);
+	skb->mark = TANDEM_BPF_MARK;
+	tandem_count(TANDEM_BPF_STAT_KICKED);
+	return TC_ACT_OK;
+}
+
+/* Primary: a backup's report (tandem_bpf.h), then maybe the kick. */
+static __always_inline int primary(struct __sk_buff *skb,
+				   const struct tandem_pkt *p)
+{
+	struct tandem_bpf_progress *pr;
+	struct tandem_bpf_conn_key k;
+	struct tandem_bpf_conn *c;
+	__u16 id;
+
+	if (bpf_skb_load_bytes(skb, p->nh_off + 4, &id, 2) || !id)
+		return TC_ACT_SHOT;
+	tandem_key(&k, p, 0);
+	c = bpf_map_lookup_elem(&tandem_conns, &k);
+	if (!c) {
+		tandem_count(TANDEM_BPF_STAT_NO_CONN);
+		return TC_ACT_SHOT;
+	}
+	pr = take_report(&k, p, bpf_ntohs(id));
+	if (!pr)
+		return TC_ACT_SHOT;
+	tandem_count(TANDEM_BPF_STAT_REPORT_RECV);
+	if (!(c->flags & TANDEM_BPF_CONN_F_SENT) ||
+	    !tandem_after(min_rcv(pr, c->ack_sent), c->ack_sent))
+		return TC_ACT_SHOT;	/* taken: nothing more to say */
+	return kick(skb, p, c);
+}
+
+static __always_inline int from_mirror(const struct tandem_bpf_group *g,
+				       __u32 ifindex)
+{
+	int i;
+
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+		if (g->mirror_ifindex[i] && g->mirror_ifindex[i] == ifindex)
+			return 1;
+	return 0;
+}
+
+SEC("tc")
+int tandem_repl_in(struct __sk_buff *skb)
+{
+	struct tandem_bpf_group *g, *gs;
+	struct tandem_pkt *p = tandem_parse(skb);
+
+	if (!p)
+		return TC_ACT_OK;
+	/* to VIP:service: a mirrored segment, for a backup only */
+	g = tandem_group(p->daddr);
+	if (g && tandem_is_service(p->daddr, p->dport)) {
+		if (g->role != TANDEM_BPF_ROLE_BACKUP ||
+		    !from_repl(g, skb->ingress_ifindex))
+			goto refuse;
+		return backup(skb, p);
+	}
+	/* from VIP:service: a backup's report, for the live primary only */
+	gs = tandem_group(p->saddr);
+	if (gs && tandem_is_service(p->saddr, p->sport)) {
+		if (!tandem_live_primary(gs) ||
+		    !(from_repl(gs, skb->ingress_ifindex) ||
+		      from_mirror(gs, skb->ingress_ifindex)))
+			goto refuse;
+		return primary(skb, p);
+	}
+	if (!g)
+		return TC_ACT_OK;	/* the transport's own */
+refuse:
+	tandem_count(TANDEM_BPF_STAT_NOT_REPL);
+	return TC_ACT_SHOT;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the three programs share: group and service lookups, the lease,
+ * connection entries.
+ */
+#ifndef _TANDEM_BPF_COMMON_H
+#define _TANDEM_BPF_COMMON_H
+
+#include "maps.bpf.h"
+#include "xlate.bpf.h"
+
+/* The segment in @skb, parsed (in the per-CPU scratch), or NULL. */
+static __always_inline struct tandem_pkt *tandem_parse(struct __sk_buff *skb)
+{
+	struct tandem_scratch *s = tandem_scratch_get();
+
+	if (!s || tandem_parse_into(skb, &s->pkt))
+		return NULL;
+	return &s->pkt;
+}
+
+static __always_inline struct tandem_bpf_group *tandem_group(__be32 vip)
+{
+	return bpf_map_lookup_elem(&tandem_groups, &vip);
+}
+
+static __always_inline int tandem_is_service(__be32 vip, __be16 port)
+{
+	struct tandem_bpf_svc_key k = { .vip = vip, .port = port };
+
+	return bpf_map_lookup_elem(&tandem_services, &k) != NULL;
+}
+
+/* The primary of the current epoch holding a valid lease. */
+static __always_inline int tandem_live_primary(const struct tandem_bpf_group *g)
+{
+	return g->role == TANDEM_BPF_ROLE_PRIMARY &&
+	       bpf_ktime_get_ns() < g->lease_expiry_ns;
+}
+
+/* The key of a segment from the client (@in) or to it. */
+static __always_inline void tandem_key(struct tandem_bpf_conn_key *k,
+				       const struct tandem_pkt *p, int in)
+{
+	k->caddr = in ? p->saddr : p->daddr;
+	k->vip = in ? p->daddr : p->saddr;
+	k->cport = in ? p->sport : p->dport;
+	k->vport = in ? p->dport : p->sport;
+}
+
+/*
+ * The entry of the connection a client's SYN opens. A retransmitted SYN
+ * (same ISN) keeps its entry; a new SYN on a reused 4-tuple gets a fresh
+ * one, never the old deltas.
+ */
+static __always_inline struct tandem_bpf_conn *
+tandem_conn_syn(const struct tandem_bpf_conn_key *k, const struct tandem_pkt *p)
+{
+	struct tandem_bpf_conn *c = bpf_map_lookup_elem(&tandem_conns, k);
+	struct tandem_scratch *s;
+
+	if (c && c->client_isn == p->seq &&
+	    !(c->flags & (TANDEM_BPF_CONN_F_RST | TANDEM_BPF_CONN_F_ESTAB)))
+		return c;
+	s = tandem_scratch_get();
+	if (!s)
+		return NULL;
+	__builtin_memset(&s->conn, 0, sizeof(s->conn));
+	s->conn.client_isn = p->seq;
+	s->conn.created_ns = bpf_ktime_get_ns();
+	if (p->ws)
+		s->conn.flags |= TANDEM_BPF_CONN_F_WS;
+	if (p->ts_off) {
+		s->conn.flags |= TANDEM_BPF_CONN_F_TS | TANDEM_BPF_CONN_F_CTS;
+		s->conn.max_tsval = p->tsval;
+	}
+	if (bpf_map_update_elem(&tandem_conns, k, &s->conn, BPF_ANY)) {
+		tandem_count(TANDEM_BPF_STAT_CONN_FULL);
+		return NULL;
+	}
+	tandem_count(TANDEM_BPF_STAT_NEW_CONN);
+	return bpf_map_lookup_elem(&tandem_conns, k);
+}
+
+/* Flags every segment records on its connection. */
+static __always_inline void tandem_conn_flags(struct tandem_bpf_conn *c,
+					      const struct tandem_pkt *p)
+{
+	if (p->flags & TANDEM_TCP_FIN)
+		c->flags |= TANDEM_BPF_CONN_F_FIN;
+	if (p->flags & TANDEM_TCP_RST)
+		c->flags |= TANDEM_BPF_CONN_F_RST;
+}
+
+#endif /* _TANDEM_BPF_COMMON_H */

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of tandem's tc programs that need sockets of the test's own
+ * network namespace: mirroring seen on a packet socket, a backup's ACK
+ * clamp against a real TCP socket's snd_nxt, a primary's kick built
+ * against its socket's rcv_nxt and snd_una (BPF_PROG_TEST_RUN, no VM).
+ */
+#include "common.h"
+
+/* A raw socket that sees what leaves on lo. */
+static int lo_sniffer(void)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = LO,
+	};
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Clones seen leaving on lo since the last call; the last one in @buf. */
+static int clones(int fd, uint8_t *buf)
+{
+	struct sockaddr_ll from;
+	socklen_t fl = sizeof(from);
+	uint8_t tmp[PKT_MAX];
+	int n = 0;
+
+	while (recvfrom(fd, tmp, sizeof(tmp), 0, (struct sockaddr *)&from,
+			&fl) > 0) {
+		if (from.sll_pkttype == PACKET_OUTGOING) {
+			memcpy(buf, tmp, sizeof(tmp));
+			n++;
+		}
+		fl = sizeof(from);
+	}
+	return n;
+}
+
+/* Primary: what is cloned to the replication device, and what is not. */
+TEST_F(dp, primary_mirror)
+{
+	struct seg s = cseg(1, 700, 0, F_SYN);
+	struct tandem_bpf_conn got;
+	uint8_t clone[PKT_MAX];
+	int sn = lo_sniffer();
+	size_t len;
+
+	ASSERT_LE(0, sn);
+	set_group(self->skel, VIP, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
+
+	/* the SYN: mirrored to the broadcast MAC, the original unchanged */
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0, memcmp(self->pkt, self->r.out, len));
+	EXPECT_EQ(1, clones(sn, clone));
+	EXPECT_EQ(0, memcmp(clone, "\xff\xff\xff\xff\xff\xff", 6));
+	EXPECT_EQ(0, memcmp(clone + 6, self->pkt + 6, len - 6));
+
+	/* the primary's SYN-ACK fixes the wire space */
+	s = cseg(0, 5000, 701, F_SYN | F_ACK);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_EQ(5000, got.wire_isn);
+	EXPECT_EQ(0, got.seq_delta);
+
+	/* a handshake ACK of another ISN: passed, not mirrored */
+	s = cseg(1, 701, 9999, F_ACK);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0, clones(sn, clone));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_HANDSHAKE_BAD));
+
+	/* the right one, then data over several checksum chunks */
+	s.ack = 5001;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(1, clones(sn, clone));
+	s.flags |= F_PSH;
+	s.payload = 1401;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(1, clones(sn, clone));
+	EXPECT_EQ(0, memcmp(clone + 6, self->pkt + 6, len - 6));
+
+	/* a bad checksum: passed (the stack drops it), not mirrored */
+	s.bad_csum = 1;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0, clones(sn, clone));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_CSUM_BAD));
+
+	/* a connection that was not opened through the mirror */
+	s = cseg(1, 1, 1, F_ACK);
+	s.sport = CPORT + 1;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0, clones(sn, clone));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_NO_CONN));
+	EXPECT_EQ(3, stat(self->skel, TANDEM_BPF_STAT_MIRRORED));
+	close(sn);
+}
+
+/* A queue's sequence through TCP_REPAIR: snd_nxt or rcv_nxt when idle. */
+static int queue_seq(int fd, int q, uint32_t *seq)
+{
+	int on = 1, off = -1; /* TCP_REPAIR_OFF_NO_WP */
+	socklen_t l = sizeof(*seq);
+	int err;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)))
+		return -errno;
+	err = getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &l) ? -errno : 0;
+	setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off));
+	return err;
+}
+
+/* Backup: a client ACK beyond the shadow socket's snd_nxt is clamped to it. */
+TEST_F(dp, backup_clamp_snd_nxt)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct tandem_bpf_conn c = {
+		.flags = TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_ESTAB,
+	};
+	struct tandem_bpf_conn_key k;
+	socklen_t al = sizeof(a);
+	uint16_t sport, cport;
+	int lfd, cfd, sfd;
+	uint32_t nxt;
+	struct seg s;
+	size_t len;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(lfd, 1));
+	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&a, &al));
+	sport = ntohs(a.sin_port);
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(cfd, (struct sockaddr *)&a, sizeof(a)));
+	sfd = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, getsockname(cfd, (struct sockaddr *)&a, &al));
+	cport = ntohs(a.sin_port);
+	ASSERT_EQ(0, queue_seq(sfd, TCP_SEND_QUEUE, &nxt));
+
+	set_group(self->skel, htonl(INADDR_LOOPBACK), TANDEM_BPF_ROLE_BACKUP,
+		  0, 0, 0);
+	k = conn_key(htonl(INADDR_LOOPBACK), htonl(INADDR_LOOPBACK), cport, SVC);
+	k.vport = htons(sport);
+	{
+		struct tandem_bpf_svc_key sk = { .vip = htonl(INADDR_LOOPBACK),
+						 .port = htons(sport) };
+		struct tandem_bpf_service sv = {};
+
+		bpf_map__update_elem(self->skel->maps.tandem_services, &sk,
+				     sizeof(sk), &sv, sizeof(sv), BPF_ANY);
+	}
+	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
+			     sizeof(c), BPF_ANY);
+	s = (struct seg){ .saddr = htonl(INADDR_LOOPBACK),
+			  .daddr = htonl(INADDR_LOOPBACK), .sport = cport,
+			  .dport = sport, .seq = 1, .ack = nxt + 1000,
+			  .flags = F_ACK, .win = 100 };
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(nxt, seg_ack(self->r.out));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_CLAMPED));
+	/* far below snd_una: raised to it */
+	s.ack = nxt - 100000;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(nxt, seg_ack(self->r.out));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	/* right at snd_nxt: untouched */
+	s.ack = nxt;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(0, memcmp(self->pkt, self->r.out, len));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_CLAMPED));
+	close(sfd);
+	close(cfd);
+	close(lfd);
+}
+
+/* A connection on 127.0.0.1: the listener, the client, the server side. */
+struct lconn {
+	int lfd, cfd, sfd;
+	uint16_t sport, cport;
+};
+
+static int lconn_open(struct lconn *l)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+
+	l->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	l->cfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(l->lfd, (struct sockaddr *)&a, sizeof(a)) || listen(l->lfd, 1) ||
+	    getsockname(l->lfd, (struct sockaddr *)&a, &al))
+		return -1;
+	l->sport = ntohs(a.sin_port);
+	if (connect(l->cfd, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	l->sfd = accept(l->lfd, NULL, NULL);
+	if (l->sfd < 0 || getsockname(l->cfd, (struct sockaddr *)&a, &al))
+		return -1;
+	l->cport = ntohs(a.sin_port);
+	return 0;
+}
+
+/*
+ * Primary: a backup's report updates the connection's progress; when it
+ * opens the clamp, it becomes a segment from the client repeating its last
+ * byte, which makes the primary's stack ACK at once.
+ */
+TEST_F(dp, primary_report_kick)
+{
+	uint32_t lo = htonl(INADDR_LOOPBACK), rnxt, una;
+	struct tandem_bpf_conn c = {
+		.flags = TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_SENT |
+			 TANDEM_BPF_CONN_F_CWIN | TANDEM_BPF_CONN_F_TS,
+		.client_win = 777, .max_tsval = 0x4444, .last_tsval = 0x100,
+		.ts_delta = 0x10,
+	};
+	struct tandem_bpf_svc_key sk = { .vip = lo };
+	struct tandem_bpf_service sv = {};
+	struct tandem_bpf_progress pr;
+	struct tandem_bpf_conn_key k;
+	struct lconn l;
+	struct seg s;
+	size_t len, o;
+
+	ASSERT_EQ(0, lconn_open(&l));
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &una));
+	set_group(self->skel, lo, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
+	sk.port = htons(l.sport);
+	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
+			     &sv, sizeof(sv), BPF_ANY);
+	k = conn_key(lo, lo, l.cport, l.sport);
+	c.ack_sent = rnxt - 10;
+	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
+			     sizeof(c), BPF_ANY);
+
+	/* backup 2 has rnxt - 20: taken, the clamp does not open */
+	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.sport,
+			  .dport = l.cport, .seq = rnxt + 5000, .ack = rnxt - 20,
+			  .flags = F_ACK, .win = 1 };
+	s.opts = self->opts;
+	s.optlen = opt_ts(self->opts, 0x9999, 0x4440);
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);			/* node 2 */
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);		/* consumed */
+	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_progress, &k,
+					  sizeof(k), &pr, sizeof(pr), 0));
+	EXPECT_EQ(2, pr.peers[0].node_id);
+	EXPECT_EQ(rnxt - 20, pr.peers[0].rcv_nxt);
+	EXPECT_EQ(rnxt + 5000, pr.peers[0].rcv_edge);
+
+	/* now rnxt: the kick */
+	s.ack = rnxt;
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_KICKED));
+	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_REPORT_RECV));
+	ASSERT_EQ(len + 1, self->r.len);
+	EXPECT_EQ(l.cport, get16(self->r.out + TH));	/* from the client */
+	EXPECT_EQ(l.sport, get16(self->r.out + TH + 2));
+	EXPECT_EQ(rnxt - 1, seg_seq(self->r.out));	/* its last byte again */
+	EXPECT_EQ(una, seg_ack(self->r.out));
+	EXPECT_EQ(777, seg_win(self->r.out));
+	EXPECT_EQ(F_ACK, self->r.out[TH + 13]);
+	EXPECT_EQ(IP_LEN + 20 + s.optlen + 1, get16(self->r.out + ETH_LEN + 2));
+	EXPECT_EQ(0xffff, fold(sum16(self->r.out + ETH_LEN, IP_LEN, 0)));
+	o = seg_opt(self->r.out, 8);
+	ASSERT_NE(0, o);
+	EXPECT_EQ(0x4444, get32(self->r.out + o));	/* the client's TSval */
+	EXPECT_EQ(0x110, get32(self->r.out + o + 4));	/* ours, local */
+
+	/* a report from a node that is not the live primary's backup */
+	set_group(self->skel, lo, TANDEM_BPF_ROLE_BACKUP, 0, 0, 0);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_NOT_REPL));
+	close(l.sfd);
+	close(l.cfd);
+	close(l.lfd);
+}
+
+TANDEM_TEST_MAIN

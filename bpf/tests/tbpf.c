@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tbpf: loads, attaches and configures tandem's tc programs for the host
+ * tests, standing in for tandemd's bpf backend (not written yet). Maps and
+ * programs are pinned under DIR (a bpffs mount); the commands that name
+ * devices run inside the node's network namespace.
+ *
+ *   tbpf load DIR
+ *   tbpf attach DIR DEV in|out|repl
+ *   tbpf group DIR VIP ROLE LEASE_MS [mirror DEV] [repl DEV] [noclamp]
+ *   tbpf service DIR VIP PORT
+ *   tbpf stats DIR                      "name value" per counter
+ *   tbpf conns DIR                      one line per connection entry:
+ *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
+ *       acknowledged, from rcv_nxt) seq_delta=D
+ *
+ * Every group is marked TANDEM_BPF_GROUP_F_INSECURE_TEST: the replication
+ * devices of the tests are veths.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "tandem_bpf.h"
+#include "tandem.skel.h"
+
+static const char *const stat_names[__TANDEM_BPF_STAT_MAX] = {
+	"mirrored", "mirror_err", "csum_bad", "handshake_bad", "net_dropped",
+	"fenced_dropped", "stolen", "translated", "clamped", "win_clamped",
+	"sack_stripped", "ack_clamped", "no_conn", "no_delta", "conn_full",
+	"new_conn", "not_repl", "malformed", "report_sent", "report_recv",
+	"kicked",
+};
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "tbpf: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	return 1;
+}
+
+static int map_fd(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		fprintf(stderr, "tbpf: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+static int cmd_load(const char *dir)
+{
+	struct tandem_bpf *skel = tandem_bpf__open_and_load();
+	struct bpf_program *prog;
+	char path[PATH_MAX];
+	int err;
+
+	if (!skel)
+		return fail("loading the programs", errno);
+	err = bpf_object__pin_maps(skel->obj, dir);
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (err)
+			break;
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 bpf_program__name(prog));
+		err = bpf_program__pin(prog, path);
+	}
+	tandem_bpf__destroy(skel);
+	return err ? fail("pinning", err) : 0;
+}
+
+static int cmd_attach(const char *dir, const char *dev, const char *where)
+{
+	const char *name = !strcmp(where, "in") ? "tandem_client_in" :
+			   !strcmp(where, "out") ? "tandem_client_out" :
+			   "tandem_repl_in";
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex(dev),
+		    .attach_point = strcmp(where, "out") ? BPF_TC_INGRESS :
+							   BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1);
+	int err;
+
+	if (!hook.ifindex)
+		return fail(dev, errno);
+	opts.prog_fd = map_fd(dir, name);
+	if (opts.prog_fd < 0)
+		return 1;
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return fail("creating the clsact qdisc", err);
+	err = bpf_tc_attach(&hook, &opts);
+	return err ? fail("attaching", err) : 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int cmd_group(const char *dir, int argc, char **argv)
+{
+	struct tandem_bpf_group g = {
+		.node_id = 1, .epoch = 1,
+		.flags = TANDEM_BPF_GROUP_F_INSECURE_TEST,
+		.mirror_mac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	int fd, i, nm = 0, nr = 0;
+
+	if (argc < 3 || inet_pton(AF_INET, argv[0], &g.vip) != 1)
+		return fail("group: VIP ROLE LEASE_MS ...", EINVAL);
+	g.role = !strcmp(argv[1], "primary") ? TANDEM_BPF_ROLE_PRIMARY :
+		 !strcmp(argv[1], "backup") ? TANDEM_BPF_ROLE_BACKUP :
+		 TANDEM_BPF_ROLE_FENCED;
+	g.lease_expiry_ns = mono_ns() + strtoull(argv[2], NULL, 0) * 1000000ULL;
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "noclamp")) {
+			g.flags |= TANDEM_BPF_GROUP_F_NOCLAMP;
+		} else if (i + 1 < argc && !strcmp(argv[i], "mirror") &&
+			   nm < TANDEM_BPF_MAX_PEERS) {
+			g.mirror_ifindex[nm] = if_nametoindex(argv[++i]);
+			if (!g.mirror_ifindex[nm++])
+				return fail(argv[i], errno);
+		} else if (i + 1 < argc && !strcmp(argv[i], "repl") &&
+			   nr < TANDEM_BPF_MAX_PEERS) {
+			g.repl_ifindex[nr] = if_nametoindex(argv[++i]);
+			if (!g.repl_ifindex[nr++])
+				return fail(argv[i], errno);
+		} else {
+			return fail(argv[i], EINVAL);
+		}
+	}
+	fd = map_fd(dir, "tandem_groups");
+	if (fd < 0)
+		return 1;
+	return bpf_map_update_elem(fd, &g.vip, &g, BPF_ANY) ?
+	       fail("updating the group", errno) : 0;
+}
+
+static int cmd_service(const char *dir, const char *vip, const char *port)
+{
+	struct tandem_bpf_svc_key k = { .port = htons(atoi(port)) };
+	struct tandem_bpf_service sv = {};
+	int fd;
+
+	if (inet_pton(AF_INET, vip, &k.vip) != 1)
+		return fail(vip, EINVAL);
+	fd = map_fd(dir, "tandem_services");
+	if (fd < 0)
+		return 1;
+	return bpf_map_update_elem(fd, &k, &sv, BPF_ANY) ?
+	       fail("updating the service", errno) : 0;
+}
+
+static int cmd_stats(const char *dir)
+{
+	int n = libbpf_num_possible_cpus(), fd = map_fd(dir, "tandem_stats");
+	uint64_t v[n > 0 ? n : 1], sum;
+	uint32_t k;
+	int i;
+
+	if (fd < 0 || n <= 0)
+		return 1;
+	for (k = 0; k < __TANDEM_BPF_STAT_MAX; k++) {
+		if (bpf_map_lookup_elem(fd, &k, v))
+			return fail("reading the counters", errno);
+		for (sum = 0, i = 0; i < n; i++)
+			sum += v[i];
+		printf("%s %llu\n", stat_names[k], (unsigned long long)sum);
+	}
+	return 0;
+}
+
+static int cmd_conns(const char *dir)
+{
+	struct tandem_bpf_conn_key k, next, *prev = NULL;
+	int fd = map_fd(dir, "tandem_conns");
+	struct tandem_bpf_conn c;
+	char a[INET_ADDRSTRLEN];
+
+	if (fd < 0)
+		return 1;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &c))
+			continue;
+		inet_ntop(AF_INET, &k.caddr, a, sizeof(a));
+		printf("%s:%u flags=%#x received=%u seq_delta=%u\n", a,
+		       ntohs(k.cport), c.flags,
+		       (c.flags & TANDEM_BPF_CONN_F_REPORTED) ?
+		       c.rcv_nxt - c.client_isn - 1 : 0, c.seq_delta);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && !strcmp(argv[1], "load"))
+		return cmd_load(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "attach"))
+		return cmd_attach(argv[2], argv[3], argv[4]);
+	if (argc >= 6 && !strcmp(argv[1], "group"))
+		return cmd_group(argv[2], argc - 3, argv + 3);
+	if (argc == 5 && !strcmp(argv[1], "service"))
+		return cmd_service(argv[2], argv[3], argv[4]);
+	if (argc == 3 && !strcmp(argv[1], "stats"))
+		return cmd_stats(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "conns"))
+		return cmd_conns(argv[2]);
+	fprintf(stderr, "usage: see the head of bpf/tests/tbpf.c\n");
+	return 2;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A client's segment into this node's local space: ack and SACK blocks +
+ * seq_delta, TSecr + ts_delta, the ack clamped to the local socket's
+ * snd_nxt (Linux discards a segment that acknowledges unsent data, payload
+ * included) and raised to its snd_una. What a backup does to every
+ * mirrored segment (repl_in), and a primary that took the connection over
+ * to every segment from the client (client_in).
+ */
+#ifndef _TANDEM_XLATE_IN_BPF_H
+#define _TANDEM_XLATE_IN_BPF_H
+
+#include "tandem.bpf.h"
+
+/* Clamps @ack (local space) to the shadow socket's snd_nxt. */
+static __always_inline __u32 tandem_clamp_snd(struct __sk_buff *skb,
+				       const struct tandem_pkt *p,
+				       struct tandem_bpf_conn *c, __u32 ack)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_tcp_sock *tp;
+	struct bpf_sock *sk;
+
+	t.ipv4.saddr = p->saddr;
+	t.ipv4.daddr = p->daddr;
+	t.ipv4.sport = p->sport;
+	t.ipv4.dport = p->dport;
+	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return ack;
+	/* a request socket is found as its listener: nothing to clamp to */
+	if (sk->state != BPF_TCP_LISTEN) {
+		tp = bpf_tcp_sock(sk);
+		if (tp && tandem_after(ack, tp->snd_nxt)) {
+			c->pending_ack = ack;
+			ack = tp->snd_nxt;
+			tandem_count(TANDEM_BPF_STAT_ACK_CLAMPED);
+		} else if (tp && tandem_before(ack, tp->snd_una)) {
+			ack = tp->snd_una;
+		}
+	}
+	bpf_sk_release(sk);
+	return ack;
+}
+
+/* The largest TSecr (wire) is kept: a new primary's TSval goes past it. */
+static __always_inline int tandem_xlate_in(struct __sk_buff *skb,
+					   const struct tandem_pkt *p,
+					   struct tandem_bpf_conn *c)
+{
+	__u32 ack;
+
+	if (p->flags & TANDEM_TCP_ACK) {
+		if (tandem_after(p->ack, c->max_cack))
+			c->max_cack = p->ack;
+		ack = tandem_clamp_snd(skb, p, c, p->ack + c->seq_delta);
+		if (tandem_put32(skb, p, TANDEM_TH_ACK, ack))
+			return -1;
+	}
+	if (p->sack_n && tandem_xlate_sack(skb, p, c->seq_delta))
+		return -1;
+	if (p->ts_off && (c->flags & TANDEM_BPF_CONN_F_TS)) {
+		if (!(c->flags & TANDEM_BPF_CONN_F_TSECR) ||
+		    tandem_after(p->tsecr, c->max_tsecr)) {
+			c->max_tsecr = p->tsecr;
+			c->flags |= TANDEM_BPF_CONN_F_TSECR;
+		}
+		if (tandem_xlate_ts(skb, p, 0, c->ts_delta))
+			return -1;
+		if (tandem_after(p->tsval, c->max_tsval))
+			c->max_tsval = p->tsval;
+	}
+	tandem_count(TANDEM_BPF_STAT_TRANSLATED);
+	return 0;
+}
+
+#endif /* _TANDEM_XLATE_IN_BPF_H */
