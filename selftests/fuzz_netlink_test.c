@@ -260,7 +260,7 @@ struct fuzz {
 	int listeners[PORTS];
 	int clients[CLIENTS];
 	int accepted[CLIENTS];
-	unsigned long sent, answered, mutated, raw;
+	unsigned long sent, acked, mutated;
 };
 
 static uint32_t ping_seq(struct fuzz *f)
@@ -277,7 +277,7 @@ static uint32_t ping_seq(struct fuzz *f)
  * (answers to the fuzzed request, unfinished dumps). 0, or -errno (a
  * kernel that does not answer within 20 s: -ETIMEDOUT).
  */
-static int drain_until(struct fuzz *f, uint32_t seq)
+static int drain_until(struct fuzz *f, uint32_t seq, uint32_t fuzz_seq)
 {
 	long long end = tnl_now_ms() + 20000;
 	int fd = mnl_socket_get_fd(f->t.nl);
@@ -298,9 +298,16 @@ static int drain_until(struct fuzz *f, uint32_t seq)
 		}
 		len = n;
 		for (nlh = (void *)f->t.buf; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len))
-			if (nlh->nlmsg_seq == seq && nlh->nlmsg_type == NLMSG_ERROR)
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (nlh->nlmsg_seq == fuzz_seq && !e->error)
+				f->acked++;
+			if (nlh->nlmsg_seq == seq)
 				return 0;
+		}
 	}
 	return -ETIMEDOUT;
 }
@@ -315,7 +322,8 @@ static void drain_events(struct fuzz *f)
 /* Sends len bytes of req as they are, then pings. */
 static int send_raw(struct fuzz *f, const void *req, size_t len)
 {
-	uint32_t seq;
+	/* req may be the socket's buffer, which the ping reuses */
+	uint32_t fuzz_seq = ((const struct nlmsghdr *)req)->nlmsg_seq, seq;
 
 	f->sent++;
 	if (send(mnl_socket_get_fd(f->t.nl), req, len, 0) < 0 &&
@@ -324,8 +332,7 @@ static int send_raw(struct fuzz *f, const void *req, size_t len)
 	seq = ping_seq(f);
 	if (!seq)
 		return -EIO;
-	f->answered++;
-	return drain_until(f, seq);
+	return drain_until(f, seq, fuzz_seq);
 }
 
 /* A message of random command, flags and attributes. */
@@ -836,8 +843,9 @@ int main(int argc, char **argv)
 			_exit(2);
 		}
 		err = fuzz_run(&f, iters, secs, &done);
-		printf("# phase 1: %lu iterations, %lu requests (%lu mutated)%s%s\n",
-		       done, f.sent, f.mutated, err ? ": " : "", err ? strerror(-err) : "");
+		printf("# phase 1: %lu iterations, %lu requests (%lu mutated), %lu acknowledged%s%s\n",
+		       done, f.sent, f.mutated, f.acked, err ? ": " : "",
+		       err ? strerror(-err) : "");
 		fflush(stdout);
 		_exit(err ? 1 : 0);
 	}
@@ -852,8 +860,8 @@ int main(int argc, char **argv)
 	if (err)
 		ksft_exit_fail_msg("namespace setup: %s\n", strerror(-err));
 	err = fuzz_run(&f, iters, secs, &done);
-	ksft_print_msg("phase 2: %lu iterations, %lu requests (%lu mutated)\n",
-		       done, f.sent, f.mutated);
+	ksft_print_msg("phase 2: %lu iterations, %lu requests (%lu mutated), %lu acknowledged\n",
+		       done, f.sent, f.mutated, f.acked);
 	ksft_test_result(!err, "the kernel answered every request%s%s\n",
 			 err ? ": " : "", err ? strerror(-err) : "");
 	err = consistent(&f.t, why, sizeof(why)) ?: delete_all(&f.t, why, sizeof(why));
