@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Netlink fuzzer (issue 9): random and mutated generic netlink messages for
- * every command of include/uapi/linux/tandem.h (listed and unlisted
- * attributes, every type at its own and at wrong sizes, nesting, values at
- * and beyond their bounds, broken headers), interleaved with valid
- * configuration and with TCP traffic to a protected service, in two network
- * namespaces:
+ * every command of include/uapi/linux/tandem.h: structured ones (only the
+ * attributes the command takes, at their sizes, values in and beyond their
+ * ranges, so that most pass the policy and reach the handlers) and random
+ * ones (unlisted attributes, every type at its own and at wrong sizes,
+ * nesting, broken headers), interleaved with valid configuration and with
+ * TCP traffic to a protected service, in two network namespaces:
  *
  *  1. in a namespace that is then deleted with whatever the fuzzer left;
  *  2. in a second one, which must stay consistent: every dump works, each
@@ -335,6 +336,80 @@ static int send_raw(struct fuzz *f, const void *req, size_t len)
 	return drain_until(f, seq, fuzz_seq);
 }
 
+/* The attributes each command takes (tandem.h), for structured messages. */
+#define G_SEL TANDEM_A_GROUP_NAME, TANDEM_A_GROUP_ID
+#define G_TUNE TANDEM_A_GROUP_REPL_ADDR, TANDEM_A_GROUP_REPL_PORT, TANDEM_A_GROUP_KEY, \
+	TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,		\
+	TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,			\
+	TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,		\
+	TANDEM_A_GROUP_GARP_REFRESH_MS
+static const uint16_t cmd_attrs[TANDEM_CMD_MAX + 1][20] = {
+	[TANDEM_CMD_GROUP_NEW] = { G_SEL, TANDEM_A_GROUP_VIP, TANDEM_A_GROUP_NODE_ID, G_TUNE },
+	[TANDEM_CMD_GROUP_SET] = { G_SEL, G_TUNE, TANDEM_A_GROUP_ROLE, TANDEM_A_GROUP_EPOCH,
+				   TANDEM_A_GROUP_LEASE_MS, TANDEM_A_GROUP_LEASE_EXPIRY_NS },
+	[TANDEM_CMD_GROUP_DEL] = { G_SEL },
+	[TANDEM_CMD_GROUP_GET] = { G_SEL },
+	[TANDEM_CMD_MEMBER_NEW] = { G_SEL, TANDEM_A_MEMBER_NODE_ID, TANDEM_A_MEMBER_ADDR,
+				    TANDEM_A_MEMBER_PORT, TANDEM_A_MEMBER_PRIORITY,
+				    TANDEM_A_MEMBER_WITNESS },
+	[TANDEM_CMD_MEMBER_SET] = { G_SEL, TANDEM_A_MEMBER_NODE_ID, TANDEM_A_MEMBER_ADDR,
+				    TANDEM_A_MEMBER_PORT, TANDEM_A_MEMBER_PRIORITY,
+				    TANDEM_A_MEMBER_WITNESS },
+	[TANDEM_CMD_MEMBER_DEL] = { G_SEL, TANDEM_A_MEMBER_NODE_ID },
+	[TANDEM_CMD_MEMBER_GET] = { G_SEL, TANDEM_A_MEMBER_NODE_ID },
+	[TANDEM_CMD_SERVICE_NEW] = { G_SEL, TANDEM_A_SERVICE_PORT,
+				     TANDEM_A_SERVICE_MAX_LAG_BYTES, TANDEM_A_SERVICE_MAX_LAG_MS },
+	[TANDEM_CMD_SERVICE_SET] = { G_SEL, TANDEM_A_SERVICE_PORT,
+				     TANDEM_A_SERVICE_MAX_LAG_BYTES, TANDEM_A_SERVICE_MAX_LAG_MS },
+	[TANDEM_CMD_SERVICE_DEL] = { G_SEL, TANDEM_A_SERVICE_PORT },
+	[TANDEM_CMD_SERVICE_GET] = { G_SEL, TANDEM_A_SERVICE_PORT },
+	[TANDEM_CMD_STATS_GET] = { G_SEL },
+	[TANDEM_CMD_CONN_GET] = { G_SEL },
+};
+
+/* One attribute of a listed type, at its size, its value near its range. */
+static void put_listed_attr(struct nlmsghdr *nlh, uint16_t type)
+{
+	switch (type) {
+	case TANDEM_A_GROUP_NAME:
+		put_name(nlh, type);
+		return;
+	case TANDEM_A_GROUP_VIP: case TANDEM_A_GROUP_REPL_ADDR: case TANDEM_A_MEMBER_ADDR:
+		put_addr(nlh, type);
+		return;
+	case TANDEM_A_GROUP_KEY:
+		tnl_put_key(nlh, below(3));
+		return;
+	case TANDEM_A_GROUP_ROLE:
+		mnl_attr_put_u8(nlh, type, below(TANDEM_ROLE_MAX + 2));
+		return;
+	case TANDEM_A_GROUP_EPOCH:
+		mnl_attr_put_u64(nlh, type, chance(80) ? below(20) : value(8));
+		return;
+	case TANDEM_A_GROUP_LEASE_MS:
+		mnl_attr_put_u32(nlh, type, chance(80) ? 1 + below(10000) : value(4));
+		return;
+	case TANDEM_A_MEMBER_WITNESS:
+		mnl_attr_put_u8(nlh, type, chance(80) ? below(2) : value(1));
+		return;
+	}
+	put_int(nlh, type, attr_width(type));
+}
+
+/* A message a command takes, values in and beyond their ranges. */
+static struct nlmsghdr *structured_msg(struct fuzz *f)
+{
+	uint8_t cmd = 1 + below(TANDEM_CMD_MAX);
+	bool dump = (cmd == TANDEM_CMD_CONN_GET || (cmd % 4 == 0 && chance(50)));
+	struct nlmsghdr *nlh = tnl_req(&f->t, cmd, dump ? NLM_F_DUMP : 0);
+	const uint16_t *a = cmd_attrs[cmd];
+
+	for (int i = 0; i < 20 && a[i]; i++)
+		if (i == 0 ? chance(90) : chance(i == 1 ? 20 : 50))
+			put_listed_attr(nlh, a[i]);
+	return nlh;
+}
+
 /* A message of random command, flags and attributes. */
 static struct nlmsghdr *random_msg(struct fuzz *f)
 {
@@ -652,6 +727,10 @@ static int fuzz_run(struct fuzz *f, unsigned long iters, unsigned int secs,
 			valid_config(f);
 		} else if (r < 24) {
 			err = mutated_msg(f);
+		} else if (r < 62) {
+			struct nlmsghdr *nlh = structured_msg(f);
+
+			err = send_raw(f, nlh, nlh->nlmsg_len);
 		} else {
 			struct nlmsghdr *nlh = random_msg(f);
 
