@@ -105,7 +105,8 @@ module() {
 	rm -rf "$out/kmod" "$out/include"
 	cp -a "$repo/Kbuild" "$out/"
 	cp -a "$repo/kmod" "$repo/include" "$out/"
-	rm -f "$out"/kmod/*.o "$out"/kmod/*.ko "$out"/kmod/.*.cmd
+	rm -f "$out"/kmod/*.o "$out"/kmod/*.ko "$out"/kmod/*.mod "$out"/kmod/*.mod.c \
+		"$out"/kmod/.*.cmd "$out"/kmod/modules.order "$out"/kmod/Module.symvers
 	make -s -C "$kdir" M="$out" KCFLAGS=-g modules >&2 || die "tandem.ko does not build against $kdir"
 	echo "$out/kmod/tandem.ko"
 }
