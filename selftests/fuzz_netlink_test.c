@@ -372,7 +372,14 @@ static void put_listed_attr(struct nlmsghdr *nlh, uint16_t type)
 {
 	switch (type) {
 	case TANDEM_A_GROUP_NAME:
-		put_name(nlh, type);
+		if (chance(80)) {
+			char name[8];
+
+			snprintf(name, sizeof(name), "g%u", below(NAMES));
+			mnl_attr_put_strz(nlh, type, name);
+		} else {
+			put_name(nlh, type);
+		}
 		return;
 	case TANDEM_A_GROUP_VIP: case TANDEM_A_GROUP_REPL_ADDR: case TANDEM_A_MEMBER_ADDR:
 		put_addr(nlh, type);

@@ -19,7 +19,8 @@
 #    connection completed byte-exact, or (dropped from protection by what
 #    the fuzzer said) was reset at the takeover; none saw a mismatch or an
 #    early EOF.
-# Seed: FUZZ_SEED [1], printed; FUZZ_COUNT [3000] datagrams per target set.
+# Seed: FUZZ_SEED [1], printed; FUZZ_COUNT [3000] datagrams per target set;
+# FUZZ_TYPES: only these types (tfuzz --types, e.g. segment,close).
 # About 2 to 4 minutes under TCG (the stream outlasts the fuzzing):
 # timeout=480
 . "$(dirname "$0")/lib.sh"
@@ -46,7 +47,7 @@ done
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 
 tap_init $PLAN
-echo "# seed $SEED, $COUNT datagrams per target set (FUZZ_SEED, FUZZ_COUNT)"
+echo "# seed $SEED, $COUNT datagrams per target set (FUZZ_SEED, FUZZ_COUNT)${FUZZ_TYPES:+, types $FUZZ_TYPES}"
 log_start=$(dmesg | wc -l)
 
 finish() {
@@ -127,7 +128,8 @@ fuzz() {
 	out=$(ip netns exec "$fz" "$TFUZZ" wire --key "$TOPO_DIR/group.key" \
 		--from $FZ_ADDR:$TOPO_REPL_PORT --id 4 --group $TOPO_GROUP_ID \
 		--epoch $EPOCH --conn "$conn" --vip $TOPO_VIP:$PORT \
-		--count "$COUNT" --seed $((SEED + off)) "${to[@]}") || return 1
+		--count "$COUNT" --seed $((SEED + off)) ${FUZZ_TYPES:+--types "$FUZZ_TYPES"} \
+		"${to[@]}") || return 1
 	echo "tfuzz: $out"
 	sent=$(json_num "$out" sent)
 	for node; do

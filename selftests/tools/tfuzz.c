@@ -279,7 +279,40 @@ struct wire {
 	struct in_addr vip;
 	uint32_t sent[TANDEM_WIRE_MAX + 2];
 	uint32_t errors;
+	uint32_t types;		/* bit per type to send; 0: all */
 };
+
+static const char *const type_name[TANDEM_WIRE_MAX + 2] = {
+	"unspec", "segment", "confirm", "progress", "digest", "close",
+	"heartbeat", "unknown",
+};
+
+/* "segment,close": the bits of the types named; -1 if one is unknown */
+static int64_t parse_types(const char *list)
+{
+	char buf[128], *tok, *save;
+	int64_t mask = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int t;
+
+		for (t = 0; t <= TANDEM_WIRE_MAX + 1; t++)
+			if (!strcmp(tok, type_name[t]))
+				break;
+		if (t > TANDEM_WIRE_MAX + 1)
+			return -1;
+		mask |= 1U << t;
+	}
+	return mask;
+}
+
+static bool type_wanted(const struct wire *w, uint8_t type)
+{
+	unsigned int t = type <= TANDEM_WIRE_MAX ? type : TANDEM_WIRE_MAX + 1;
+
+	return !w->types || (w->types & (1U << t));
+}
 
 static void wire_conn(struct wire *w, struct tandem_wire_conn *c)
 {
@@ -427,6 +460,8 @@ static int wire_send(struct wire *w, uint8_t type, uint16_t flags, uint64_t epoc
 	struct tandem_wire_hdr *h = (void *)d;
 	size_t n;
 
+	if (!type_wanted(w, type))
+		return 0;
 	memset(h, 0, sizeof(*h));
 	h->version = TANDEM_WIRE_VERSION;
 	h->type = type;
@@ -470,7 +505,9 @@ static int wire_main(struct wire *w, unsigned int count)
 	uint16_t flags;
 
 	for (i = 0; i < count; i++) {
-		type = chance(95) ? 1 + below(TANDEM_WIRE_MAX) : (chance(50) ? 0 : rnd());
+		do
+			type = chance(95) ? 1 + below(TANDEM_WIRE_MAX) : (chance(50) ? 0 : rnd());
+		while (!type_wanted(w, type));
 		flags = chance(60) ? TANDEM_WIRE_F_PRIMARY : (chance(50) ? 0 : rnd());
 		if (type == TANDEM_WIRE_HEARTBEAT && chance(50))
 			flags = TANDEM_WIRE_F_REPLY;
@@ -488,11 +525,12 @@ static int wire_main(struct wire *w, unsigned int count)
 	wire_send(w, TANDEM_WIRE_PROGRESS, 0, w->epoch, 0, true);
 	wire_send(w, TANDEM_WIRE_CONFIRM, 0, w->epoch + 1, 1, true);
 	wire_send(w, TANDEM_WIRE_CLOSE, 0, UINT64_MAX, 2, true);
-	printf("{\"sent\":%u", count + 13);
-	printf(",\"unspec\":%u,\"segment\":%u,\"confirm\":%u,\"progress\":%u,"
-	       "\"digest\":%u,\"close\":%u,\"heartbeat\":%u,\"unknown\":%u",
-	       w->sent[0], w->sent[1], w->sent[2], w->sent[3], w->sent[4],
-	       w->sent[5], w->sent[6], w->sent[7]);
+	count = 0;
+	for (i = 0; i <= TANDEM_WIRE_MAX + 1; i++)
+		count += w->sent[i];
+	printf("{\"sent\":%u", count);
+	for (i = 0; i <= TANDEM_WIRE_MAX + 1; i++)
+		printf(",\"%s\":%u", type_name[i], w->sent[i]);
 	printf(",\"targets\":%d,\"send_errors\":%u}\n", w->nto, w->errors);
 	return 0;
 }
@@ -565,7 +603,7 @@ static int usage(void)
 	fputs("Usage: tfuzz wire --key FILE --from ADDR:PORT --id NODE --group ID\n"
 	      "                  --epoch E --conn CADDR:CPORT:VPORT --vip ADDR:PORT\n"
 	      "                  --to ADDR:PORT [--to ...]\n"
-	      "                  [--count N] [--seed S]\n"
+	      "                  [--count N] [--seed S] [--types segment,confirm,...]\n"
 	      "       tfuzz opts --client ADDR:PORT --vip ADDR:PORT [--seq S] [--ack A]\n"
 	      "                  [--count N] [--seed S]\n", stderr);
 	return 2;
@@ -610,6 +648,7 @@ int main(int argc, char **argv)
 		{ "vip", required_argument, NULL, 'V' },
 		{ "seq", required_argument, NULL, 'S' },
 		{ "ack", required_argument, NULL, 'A' },
+		{ "types", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct wire w;
@@ -640,6 +679,14 @@ int main(int argc, char **argv)
 		case 'V': if (parse_ep(optarg, &vip)) return usage(); break;
 		case 'S': seq = strtoul(optarg, NULL, 0); break;
 		case 'A': ack = strtoul(optarg, NULL, 0); break;
+		case 'T': {
+			int64_t m = parse_types(optarg);
+
+			if (m <= 0)
+				return usage();
+			w.types = m;
+			break;
+		}
 		default: return usage();
 		}
 	}
