@@ -80,7 +80,8 @@ run_one() {
 	# a shell test may ask for more: a line "# timeout=N" near its top
 	local t_timeout=$timeout want=
 	[[ $t == *.sh ]] && want=$(sed -n '1,40s/^# timeout=\([0-9]\+\)$/\1/p' "$t" | head -n 1)
-	[ -n "$want" ] && [ "$want" -gt "$t_timeout" ] && t_timeout=$want
+	[ -n "$want" ] && [ "$want" -gt "$t_timeout" ] && t_timeout=$want &&
+		echo "# $name: timeout ${t_timeout}s"
 	start=${EPOCHREALTIME/[.,]/}
 	timeout -k 10 "$t_timeout" "${argv[@]}" < /dev/null 2>&1 |
 	while IFS= read -r line || [ -n "$line" ]; do
