@@ -348,8 +348,16 @@ static size_t wire_packet(struct wire *w, uint8_t *p, size_t room)
 	th->ack_seq = htonl(u32_edge(0));
 	th->ack = 1;
 	th->window = htons(rnd());
-	if (chance(40))
+	if (chance(30)) {
+		/* a well-formed timestamp, its value anywhere */
+		uint8_t *o = (uint8_t *)(th + 1);
+
+		o[0] = o[1] = TCPOPT_NOP;
+		put_ts(o + 2, rnd(), rnd());
+		optlen = 12;
+	} else if (chance(50)) {
 		optlen = bad_options((uint8_t *)(th + 1), below(O_KINDS), rnd());
+	}
 	th->doff = 5 + optlen / 4;
 	for (size_t i = 0; i < data; i++)
 		p[20 + th->doff * 4 + i] = rnd();
