@@ -29,15 +29,16 @@
 #     log stays clean.
 #
 # On a debug kernel (make vmtest KERNEL=debug) KASAN, lockdep and kmemleak
-# watch all of it. About 4 minutes under TCG:
-# timeout=480
+# watch all of it. About 4 to 5 minutes under TCG:
+# timeout=540
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 
 PORT=5001
 SYN_MS=4000		# part 1: how long a SYN-ACK is held
-LEASE_MS=6000		# part 2: the lease that lapses
-FENCE_SYN_MS=15000	# parts 2 and 3: how long a SYN-ACK is held (well
+LEASE_MS=10000		# part 2: the lease that lapses (long enough to see
+			# SYN-ACKs held before it lapses, under a loaded TCG)
+FENCE_SYN_MS=20000	# parts 2 and 3: how long a SYN-ACK is held (well
 			# beyond the lease: the lapse is seen before its deadline)
 CHURN_SYN_MS=1000	# part 4
 ITER=${TEARDOWN_ITER:-1}
@@ -275,7 +276,7 @@ opens 2
 # (Held while the lease was valid: their deadline, FENCE_SYN_MS after,
 # comes after the lapse.)
 held=0
-if wait_until $((LEASE_MS / 1000)) held_at_least 1 1 && role_is 1 primary; then
+if wait_until $((LEASE_MS / 1000 - 1)) held_at_least 1 1 && role_is 1 primary; then
 	held=$(held_count 1)
 	wait_until $((LEASE_MS / 1000 + 5)) role_is 1 fenced || held=0
 	fence_mark
