@@ -27,8 +27,10 @@ unit: cli
 	$(MAKE) -C ctl check
 	$(MAKE) -C ctl/agree check
 
+# KERNEL=debug: the debug kernel (scripts/debug-kernel.sh: KASAN, lockdep,
+# kmemleak, UBSAN; built once per machine), tandem.ko built against it
 vmtest: all
-	selftests/vm/run.sh $(TESTS)
+	$(if $(filter debug,$(KERNEL)),TANDEM_VM_KERNEL=debug )selftests/vm/run.sh $(TESTS)
 
 check:
 	@scripts/test.sh
@@ -64,6 +66,7 @@ help:
 	@echo "         bpf hosttest"
 	@echo "  KDIR=dir       kernel build directory (default: $(KDIR))"
 	@echo "  TESTS='a b'    vmtest: run only these selftests"
+	@echo "  KERNEL=debug   vmtest: boot the debug kernel (KASAN, lockdep, kmemleak, UBSAN)"
 
 .PHONY: all module check-kernel cli selftests unit vmtest check demo bench clean help
 .PHONY: bpf hosttest

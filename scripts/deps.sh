@@ -11,8 +11,8 @@ packages=(
 	build-essential make gcc pkg-config
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	libmnl-dev libjson-c-dev libinih-dev libssl-dev
-	# kernel checks
-	sparse
+	# kernel checks; the debug kernel (scripts/debug-kernel.sh)
+	sparse flex bison bc libelf-dev
 	# the VM
 	qemu-system-x86 busybox-static cpio kmod xz-utils gzip
 	# tools the tests use (host and guest share the root)

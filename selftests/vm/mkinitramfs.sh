@@ -5,13 +5,14 @@
 #
 # Build the VM's tiny initramfs: a static busybox, the modules that mount the
 # host root over virtio-9p with a tmpfs overlay, and initramfs-init.sh as /init.
-# Modules come from /lib/modules/KREL, loaded in modules.dep order.
+# Modules come from /lib/modules/KREL (or $TANDEM_VM_MODDIR), loaded in
+# modules.dep order.
 set -euo pipefail
 
 krel=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
-moddir=/lib/modules/$krel
+moddir=${TANDEM_VM_MODDIR:-/lib/modules/$krel}
 want=(virtio_pci virtio_console 9pnet_virtio 9p overlay)
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }

@@ -5,7 +5,8 @@
 #
 # Loads $TANDEM_KO, runs every selftests/*_test and selftests/*_test.sh (or the
 # named ones) in sorted order from the repository root, each under a timeout
-# (TANDEM_TEST_TIMEOUT, or timeout=N in selftests/settings, default 300 s), and
+# (TANDEM_TEST_TIMEOUT, or timeout=N in selftests/settings, default 300 s;
+# a shell test may raise its own with a line "# timeout=N" near its top), and
 # relays their TAP output as "# " lines. Then checks that the module unloads
 # and that the kernel log is clean. Counts the test cases of every program
 # (their ok / not ok lines) plus its own checks and ends with the line
@@ -24,6 +25,11 @@ timeout=${TANDEM_TEST_TIMEOUT:-${timeout:-300}}
 
 # Kernel messages that mean a kernel bug, whatever the tests printed.
 bad_kmsg='Oops|\bBUG\b|WARNING|sleeping function called from invalid context|general protection|Call Trace'
+bad_kmsg="$bad_kmsg|UBSAN:|KASAN:"
+# A debug kernel's (scripts/debug-kernel.sh) leak detector: what boot left
+# is cleared, and the suite ends with a scan.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] || kmemleak=
 
 tests=()
 if [ $# -eq 0 ]; then
@@ -73,8 +79,13 @@ run_one() {
 		return
 	fi
 	if [ -x "$t" ]; then argv=("./$t"); else argv=(bash "./$t"); fi
+	# a shell test may ask for more: a line "# timeout=N" near its top
+	local t_timeout=$timeout want=
+	[[ $t == *.sh ]] && want=$(sed -n '1,40s/^# timeout=\([0-9]\+\)$/\1/p' "$t" | head -n 1)
+	[ -n "$want" ] && [ "$want" -gt "$t_timeout" ] && t_timeout=$want &&
+		echo "# $name: timeout ${t_timeout}s"
 	start=${EPOCHREALTIME/[.,]/}
-	timeout -k 10 "$timeout" "${argv[@]}" < /dev/null 2>&1 |
+	timeout -k 10 "$t_timeout" "${argv[@]}" < /dev/null 2>&1 |
 	while IFS= read -r line || [ -n "$line" ]; do
 		printf '# %s\n' "$line"
 		case $line in
@@ -92,7 +103,7 @@ run_one() {
 	echo "# $name: exit $rc in ${secs}s ($p passed, $f failed, $s skipped)"
 	local why=
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		why="timeout after ${timeout}s"
+		why="timeout after ${t_timeout}s"
 		f=$((f + 1))
 	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$f" -eq 0 ]; then
 		why="exit $rc"
@@ -114,7 +125,10 @@ run_one() {
 }
 
 echo "TAP version 13"
-echo "1..$(( ${#tests[@]} + 3 ))"
+checks=3
+[ -z "$kmemleak" ] || checks=4
+echo "1..$(( ${#tests[@]} + checks ))"
+[ -z "$kmemleak" ] || echo clear > $kmemleak
 echo "# $(uname -r), $(nproc) CPUs, test timeout ${timeout}s"
 
 if load_module; then
@@ -150,6 +164,20 @@ elif bad=$(printf '%s\n' "$kmsg" | grep -En -- "$bad_kmsg"); then
 	result fail "kernel log clean"
 else
 	result ok "kernel log clean"
+fi
+
+if [ -n "$kmemleak" ]; then
+	# an object is reported once it is 5 s old: a second scan after that
+	echo scan > $kmemleak
+	sleep 6
+	echo scan > $kmemleak
+	if [ -s $kmemleak ]; then
+		echo "# kmemleak: $(grep -c '^unreferenced object' $kmemleak) suspected leaks:"
+		head -n 120 $kmemleak | sed 's/^/# /'
+		result fail "no kmemleak report"
+	else
+		result ok "no kmemleak report"
+	fi
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

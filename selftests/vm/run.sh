@@ -21,7 +21,12 @@
 #   --verbose        print all kernel messages to console.log (slower boot)
 #   TANDEM_VM_CPU    qemu -cpu model [max under TCG, host under KVM]
 #   TANDEM_VM_KERNEL kernel image to boot [build/vm/vmlinux-KREL, extracted
-#                    from /boot/vmlinuz-KREL for a PVH boot, or that bzImage]
+#                    from /boot/vmlinuz-KREL for a PVH boot, or that bzImage];
+#                    "debug" (make vmtest KERNEL=debug): the debug kernel of
+#                    scripts/debug-kernel.sh (KASAN, lockdep, kmemleak, UBSAN;
+#                    built once and cached), tandem.ko built against it in
+#                    build/debug-kmod; timeouts default to 3600 s (VM) and
+#                    900 s (each test)
 #   TANDEM_TEST_TIMEOUT, TANDEM_VERBOSE  passed on to the tests
 set -uo pipefail
 
@@ -29,7 +34,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
 cmd=
-timeout=${TANDEM_VM_TIMEOUT:-1500}
+timeout=${TANDEM_VM_TIMEOUT:-}
 mem=${TANDEM_VM_MEM:-2048}
 smp=${TANDEM_VM_SMP:-2}
 accel=${TANDEM_VM_ACCEL:-auto}
@@ -62,11 +67,28 @@ done
 # The release of the kernel we build against; its image boots the VM.
 # (Debian's include/config/kernel.release holds the upstream version, so
 # utsrelease.h comes first.)
-kdir=${KDIR:-$("$repo/scripts/kdir.sh")} || die "no kernel build directory"
+debug_ko=
+if [ "${TANDEM_VM_KERNEL:-}" = debug ]; then
+	kdir=$("$repo/scripts/debug-kernel.sh") || die "no debug kernel (scripts/debug-kernel.sh)"
+	debug_ko=$("$repo/scripts/debug-kernel.sh" module "$repo/build/debug-kmod") ||
+		die "tandem.ko does not build against the debug kernel"
+	timeout=${timeout:-3600}
+	export TANDEM_TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
+else
+	kdir=${KDIR:-$("$repo/scripts/kdir.sh")} || die "no kernel build directory"
+fi
+timeout=${timeout:-1500}
 krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$kdir/include/generated/utsrelease.h" 2>/dev/null)
-[ -d "/lib/modules/$krel" ] || krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
-[ -d "/lib/modules/$krel" ] || die "no /lib/modules for the kernel in $kdir (release '$krel')"
-bzimage=/boot/vmlinuz-$krel
+if [ -n "$debug_ko" ]; then
+	# its modules.builtin, for the initramfs (everything it needs is built in)
+	export TANDEM_VM_MODDIR=$kdir/../mod/lib/modules/$krel
+	[ -d "$TANDEM_VM_MODDIR" ] || die "no $TANDEM_VM_MODDIR"
+	bzimage=$kdir/vmlinux
+else
+	[ -d "/lib/modules/$krel" ] || krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
+	[ -d "/lib/modules/$krel" ] || die "no /lib/modules for the kernel in $kdir (release '$krel')"
+	bzimage=/boot/vmlinuz-$krel
+fi
 [ -r "$bzimage" ] || die "no readable $bzimage (install linux-image-$krel)"
 command -v qemu-system-x86_64 >/dev/null || die "no qemu-system-x86_64 (install qemu-system-x86)"
 
@@ -94,13 +116,17 @@ vmlinux() {
 	rm -f "$out.tmp.$$"
 	return 1
 }
-kernel=${TANDEM_VM_KERNEL:-$(vmlinux || echo "$bzimage")}
+if [ -n "$debug_ko" ]; then
+	kernel=$bzimage
+else
+	kernel=${TANDEM_VM_KERNEL:-$(vmlinux || echo "$bzimage")}
+fi
 
 # The initramfs, rebuilt when its inputs change.
 initrd=$vmdir/initramfs-$krel.cpio.gz
 rebuild=
 for f in "$here/mkinitramfs.sh" "$here/initramfs-init.sh" "$(command -v busybox || echo /nonexistent)" \
-	"/lib/modules/$krel/modules.dep"; do
+	"${TANDEM_VM_MODDIR:-/lib/modules/$krel}/modules.dep"; do
 	[ -e "$initrd" ] && [ ! "$f" -nt "$initrd" ] || rebuild=1
 done
 if [ -n "$rebuild" ]; then
@@ -150,6 +176,7 @@ trap 'exit 143' TERM HUP PIPE
 	for v in $(compgen -e | grep -E '^TANDEM_(TEST_TIMEOUT|VERBOSE)$'); do
 		printf 'export %s=%q\n' "$v" "${!v}"
 	done
+	[ -z "$debug_ko" ] || printf 'export TANDEM_KO=%q\n' "$debug_ko"
 	if [ -n "$cmd" ]; then
 		printf '%s\n' "$cmd"
 	else
