@@ -144,7 +144,7 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32]);
 
 /* kernel.c */
-int kernel_setup(struct td_daemon *d, const struct td_group *g, bool set_key);
+int kernel_setup(struct td_daemon *d, const struct td_group *g);
 int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
 		       uint64_t *epoch, uint8_t *role);
 /* lease_expiry: CLOCK_MONOTONIC ns (td_now()), primary only. */
