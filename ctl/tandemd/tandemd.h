@@ -197,5 +197,8 @@ int64_t control_deadline(void);
 
 /* notify.c: sd_notify */
 void notify_systemd(const char *state);
+void notify_watchdog_init(int64_t now);
+int64_t notify_watchdog_deadline(void);
+void notify_watchdog_timers(int64_t now);
 
 #endif /* TANDEMD_H */
