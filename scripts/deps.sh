@@ -19,6 +19,8 @@ packages=(
 	iproute2 jq procps util-linux coreutils
 	# data-path tests and benchmarks: offload toggles, a third-party server
 	ethtool redis-server redis-tools
+	# install checks (scripts/check-dist.sh): man pages, the systemd unit
+	groff-base man-db bsdextrautils systemd
 )
 
 missing=()

@@ -8,6 +8,8 @@
 #   check-kernel   W=1 + sparse build of the module, one result
 #   unit           make -C ctl check, the CLI's host unit tests (TAP)
 #   agree          make -C ctl/agree check, if ctl/agree/Makefile exists (TAP)
+#   dist           scripts/check-dist.sh: make install, unit, man pages,
+#                  completion, dkms.conf (TAP, host only)
 #   vm             selftests/vm/run.sh, the selftests inside a VM
 # Prints everything; the last line is "N passed, N failed, N skipped" over
 # all phases. Exits 1 if anything failed.
@@ -19,7 +21,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$PWD
 export TANDEM_VM_TIMEOUT=${TANDEM_VM_TIMEOUT:-3600}
-phases=${TANDEM_PHASES:-build check-kernel unit agree vm}
+phases=${TANDEM_PHASES:-build check-kernel unit agree dist vm}
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/tandem-test.XXXXXX") || exit 1
 trap 'rm -rf "$logdir"' EXIT
 
@@ -121,6 +123,13 @@ if want agree && [ -f ctl/agree/Makefile ]; then
 	phase agree make -C ctl/agree check
 	read -r p f s < <(tap_count "$log" "$status")
 	echo "# agree: $p passed, $f failed, $s skipped"
+	add "$p" "$f" "$s"
+fi
+
+if want dist; then
+	phase dist scripts/check-dist.sh
+	read -r p f s < <(tap_count "$log" "$status")
+	echo "# dist: $p passed, $f failed, $s skipped"
 	add "$p" "$f" "$s"
 fi
 
