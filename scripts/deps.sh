@@ -21,6 +21,8 @@ packages=(
 	ethtool redis-server redis-tools
 	# install checks (scripts/check-dist.sh): man pages, the systemd unit
 	groff-base man-db bsdextrautils systemd
+	# Debian packages (scripts/check-deb.sh)
+	dpkg-dev debhelper dh-dkms dkms lintian
 )
 
 missing=()

@@ -10,6 +10,9 @@
 #   agree          make -C ctl/agree check, if ctl/agree/Makefile exists (TAP)
 #   dist           scripts/check-dist.sh: make install, unit, man pages,
 #                  completion, dkms.conf (TAP, host only)
+#   deb            scripts/check-deb.sh --vm: the Debian packages built,
+#                  lintian, DKMS, then installed in a VM with a failover
+#                  run with the installed files (TAP)
 #   vm             selftests/vm/run.sh, the selftests inside a VM
 # Prints everything; the last line is "N passed, N failed, N skipped" over
 # all phases. Exits 1 if anything failed.
@@ -21,7 +24,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$PWD
 export TANDEM_VM_TIMEOUT=${TANDEM_VM_TIMEOUT:-3600}
-phases=${TANDEM_PHASES:-build check-kernel unit agree dist vm}
+phases=${TANDEM_PHASES:-build check-kernel unit agree dist deb vm}
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/tandem-test.XXXXXX") || exit 1
 trap 'rm -rf "$logdir"' EXIT
 
@@ -130,6 +133,13 @@ if want dist; then
 	phase dist scripts/check-dist.sh
 	read -r p f s < <(tap_count "$log" "$status")
 	echo "# dist: $p passed, $f failed, $s skipped"
+	add "$p" "$f" "$s"
+fi
+
+if want deb; then
+	phase deb scripts/check-deb.sh --vm
+	read -r p f s < <(tap_count "$log" "$status")
+	echo "# deb: $p passed, $f failed, $s skipped"
 	add "$p" "$f" "$s"
 fi
 
