@@ -21,6 +21,10 @@ packages=(
 	ethtool redis-server redis-tools
 	# the eBPF data path (bpf/): compiler, libbpf, skeletons
 	clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool
+	# install checks (scripts/check-dist.sh): man pages, the systemd unit
+	groff-base man-db bsdextrautils systemd
+	# Debian packages (scripts/check-deb.sh)
+	dpkg-dev debhelper dh-dkms dkms lintian
 )
 
 missing=()

@@ -10,6 +10,11 @@
 #   agree          make -C ctl/agree check, if ctl/agree/Makefile exists (TAP)
 #   hosttest       make hosttest: the eBPF data path's tests on this host's
 #                  own kernel, no VM (TAP; bpf/tests/hosttest.sh)
+#   dist           scripts/check-dist.sh: make install, unit, man pages,
+#                  completion, dkms.conf (TAP, host only)
+#   deb            scripts/check-deb.sh --vm: the Debian packages built,
+#                  lintian, DKMS, then installed in a VM with a failover
+#                  run with the installed files (TAP)
 #   vm             selftests/vm/run.sh, the selftests inside a VM
 # Prints everything; the last line is "N passed, N failed, N skipped" over
 # all phases. Exits 1 if anything failed.
@@ -21,7 +26,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$PWD
 export TANDEM_VM_TIMEOUT=${TANDEM_VM_TIMEOUT:-3600}
-phases=${TANDEM_PHASES:-build check-kernel unit agree hosttest vm}
+phases=${TANDEM_PHASES:-build check-kernel unit agree hosttest dist deb vm}
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/tandem-test.XXXXXX") || exit 1
 trap 'rm -rf "$logdir"' EXIT
 
@@ -130,6 +135,20 @@ if want hosttest; then
 	phase hosttest make hosttest
 	read -r p f s < <(tap_count "$log" "$status")
 	echo "# hosttest: $p passed, $f failed, $s skipped"
+	add "$p" "$f" "$s"
+fi
+
+if want dist; then
+	phase dist scripts/check-dist.sh
+	read -r p f s < <(tap_count "$log" "$status")
+	echo "# dist: $p passed, $f failed, $s skipped"
+	add "$p" "$f" "$s"
+fi
+
+if want deb; then
+	phase deb scripts/check-deb.sh --vm
+	read -r p f s < <(tap_count "$log" "$status")
+	echo "# deb: $p passed, $f failed, $s skipped"
 	add "$p" "$f" "$s"
 fi
 

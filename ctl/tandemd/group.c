@@ -296,13 +296,13 @@ static enum td_role from_kernel(uint8_t role)
 }
 
 /* The kernel group as configured, and its epoch in the promise. */
-static int start_kernel(struct td_grp *g, bool set_key)
+static int start_kernel(struct td_grp *g)
 {
 	uint64_t epoch = 0;
 	uint8_t role = 0;
 	int ret;
 
-	ret = kernel_setup(g->d, g->cfg, set_key);
+	ret = kernel_setup(g->d, g->cfg);
 	if (!ret)
 		ret = kernel_group_epoch(g->d, g->cfg, &epoch, &role);
 	if (ret)
@@ -344,7 +344,7 @@ int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg)
 	g->witness = config_member(cfg, cfg->agree.self_id)->witness;
 	ret = start_state(g);
 	if (!ret && !g->witness)
-		ret = start_kernel(g, false);
+		ret = start_kernel(g);
 	if (ret)
 		return ret;
 	g->incarnation++;

@@ -128,9 +128,15 @@ static int group_create(struct td_daemon *d, const struct td_group *g)
 	return ret;
 }
 
-/* The group exists: it must be the same group; update what may change. */
+/*
+ * The group exists: it must be the same group; update what may change. The
+ * key is always sent: the kernel shows only whether it has one, and keeps
+ * its channel (no new socket, sequence or replay window) when the key sent
+ * is the one it holds, so the kernel key follows the file after a reload or
+ * a restart with another key.
+ */
 static int group_update(struct td_daemon *d, const struct td_group *g,
-			struct json_object *k, bool set_key)
+			struct json_object *k)
 {
 	const struct td_member *self = self_member(g);
 	char vip[TANDEM_ADDR_STRLEN], repl[TANDEM_ADDR_STRLEN];
@@ -151,14 +157,10 @@ static int group_update(struct td_daemon *d, const struct td_group *g,
 		req_addr(&req, TANDEM_A_GROUP_REPL_ADDR, &self->addr);
 	if (jnum(k, "repl_port") != config_member_port(g, self))
 		req_num(&req, TANDEM_A_GROUP_REPL_PORT, config_member_port(g, self));
-	if (set_key || !jbool(k, "has_key")) {
-		memcpy(req.key, g->key, sizeof(req.key));
-		req.present |= 1ULL << TANDEM_A_GROUP_KEY;
-	}
+	memcpy(req.key, g->key, sizeof(req.key));
+	req.present |= 1ULL << TANDEM_A_GROUP_KEY;
 	put_tunables(&req, g, k);
-	ret = 0;
-	if (req.present & ~(1ULL << TANDEM_A_GROUP_NAME))
-		ret = exec(d, &req, NULL, g->name, "update the kernel group");
+	ret = exec(d, &req, NULL, g->name, "update the kernel group");
 	req_wipe(&req);
 	return ret;
 }
@@ -304,7 +306,7 @@ static int sync_services(struct td_daemon *d, const struct td_group *g)
 	return ret;
 }
 
-int kernel_setup(struct td_daemon *d, const struct td_group *g, bool set_key)
+int kernel_setup(struct td_daemon *d, const struct td_group *g)
 {
 	struct json_object *k = json_object_new_array();
 	struct tandem_req req;
@@ -317,7 +319,7 @@ int kernel_setup(struct td_daemon *d, const struct td_group *g, bool set_key)
 	if (ret == -ENOENT)
 		ret = group_create(d, g);
 	else if (!ret && json_object_array_length(k) == 1)
-		ret = group_update(d, g, json_object_array_get_idx(k, 0), set_key);
+		ret = group_update(d, g, json_object_array_get_idx(k, 0));
 	else if (!ret)
 		ret = -EBADMSG;
 	else

@@ -167,6 +167,9 @@ static int64_t earliest(struct td_daemon *d)
 	x = control_deadline();
 	if (x < t)
 		t = x;
+	x = notify_watchdog_deadline();
+	if (x < t)
+		t = x;
 	if (d->stop_at && d->stop_at < t)
 		t = d->stop_at;
 	for (i = 0; i < d->n_grps; i++) {
@@ -208,6 +211,7 @@ static void run_timers(struct td_daemon *d)
 	hook_timers(d, now);
 	control_timers(d, now);
 	stop_timers(d, now);
+	notify_watchdog_timers(now);
 }
 
 int loop_once(struct td_daemon *d)
@@ -253,6 +257,7 @@ int loop_init(struct td_daemon *d)
 	ret = setup_fds(d);
 	if (ret)
 		td_err("cannot set up the event loop: %s", strerror(-ret));
+	notify_watchdog_init(td_now());
 	return ret;
 }
 

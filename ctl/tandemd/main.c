@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tandemd [-c FILE] [-t]
+ * tandemd [-c FILE] [-t] [-V]
  *
  * The per-node controller of tandem replica groups (docs/tandemd.md).
  * -t checks the configuration and exits: 0 if valid, 1 with every error
@@ -19,6 +19,11 @@
 
 #define DEFAULT_CONFIG "/etc/tandem/tandemd.conf"
 
+/* scripts/version.sh, through ctl/Makefile */
+#ifndef TANDEM_VERSION_STRING
+#define TANDEM_VERSION_STRING "0.1"
+#endif
+
 static void print_error(void *data, const char *msg)
 {
 	(void)data;
@@ -27,9 +32,10 @@ static void print_error(void *data, const char *msg)
 
 static void usage(FILE *f)
 {
-	fputs("Usage: tandemd [ -c FILE ] [ -t ]\n"
+	fputs("Usage: tandemd [ -c FILE ] [ -t ] [ -V ]\n"
 	      "  -c, --config FILE  the configuration [" DEFAULT_CONFIG "]\n"
 	      "  -t, --test         check the configuration and exit\n"
+	      "  -V, --version      print the version and exit\n"
 	      "Signals: SIGHUP reloads the configuration, SIGTERM exits (a\n"
 	      "primary hands over to the best backup first; the kernel groups\n"
 	      "stay; a second SIGTERM exits at once).\n",
@@ -133,6 +139,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "test", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct td_daemon d = { .config_path = DEFAULT_CONFIG,
@@ -140,7 +147,7 @@ int main(int argc, char **argv)
 	bool check = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "c:th", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:thV", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;
@@ -150,6 +157,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("tandemd %s\n", TANDEM_VERSION_STRING);
 			return 0;
 		default:
 			usage(stderr);

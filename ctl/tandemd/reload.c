@@ -77,7 +77,7 @@ static void keep(struct td_daemon *d, struct td_grp *g, const struct td_group *c
 	health_detach(g, &old, &n_old);
 	g->cfg = cfg;
 	if (!g->witness)
-		kernel_setup(d, cfg, false);
+		kernel_setup(d, cfg);
 	if (health_start(g, old, n_old))
 		td_err("group %s: cannot restart the health checks", cfg->name);
 	free(old);

@@ -145,7 +145,7 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32]);
 
 /* kernel.c */
-int kernel_setup(struct td_daemon *d, const struct td_group *g, bool set_key);
+int kernel_setup(struct td_daemon *d, const struct td_group *g);
 int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
 		       uint64_t *epoch, uint8_t *role);
 /* lease_expiry: CLOCK_MONOTONIC ns (td_now()), primary only. */
@@ -201,5 +201,8 @@ void sched_apply(const struct td_config *cfg);
 
 /* notify.c: sd_notify */
 void notify_systemd(const char *state);
+void notify_watchdog_init(int64_t now);
+int64_t notify_watchdog_deadline(void);
+void notify_watchdog_timers(int64_t now);
 
 #endif /* TANDEMD_H */

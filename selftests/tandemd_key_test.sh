@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A new group key by reload (issue 13): three replicas run tandemd under a
+# first key; the key file is replaced on every node and every tandemd gets
+# SIGHUP. The agreement restarts under the new key, and so must the kernel's
+# replication channel: with a stream through the VIP, tforge (selftests/tools)
+# sends each backup, from the primary's replication address and port,
+# datagrams tagged with the old key, then with the new one:
+#  - under the old key, the stale-epoch datagrams fail the tag check:
+#    chan_drop_tag grows by 3 * COUNT (wrong key, altered, stale) and
+#    chan_drop_stale not at all (a kernel still on the old key would take
+#    their tag and count them stale);
+#  - under the new key, they pass the tag check and are dropped as stale:
+#    chan_drop_stale grows by COUNT;
+#  - the stream completes byte-exact.
+# No overlap: the kernel holds one key, so datagrams between nodes that have
+# and have not reloaded yet are dropped until they all have.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/tandemd_lib.sh"
+
+PORT=5001
+COUNT=5
+BYTES=$((32 * 1024 * 1024))
+TFORGE=${TFORGE:-$_tap_dir/selftests/tools/tforge}
+[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+[ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
+[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
+[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+[ -x "$TFORGE" ] || ksft_skip_all "no $TFORGE (make -C selftests)"
+
+tap_init 6
+
+TD_GROUP_EXTRA="max-lag-bytes = 1G
+max-lag-time = 600s"
+TD_TAIL="[service g $PORT]"
+td_up 3 || ksft_skip_all "no topology"
+for i in 1 2 3; do
+	vip_add $i
+	node_exec $i sysctl -qw net.ipv4.tcp_orphan_retries=1 net.ipv4.tcp_fin_timeout=1
+	tstream_server $i $PORT || echo "# no tstream server on node$i"
+done
+for i in 1 2 3; do td_start $i || echo "# tandemd did not start on node$i"; done
+if wait_until 30 td_one_primary; then
+	tap_ok "one primary elected under the first key"
+else
+	td_dump
+	tap_fail "one primary elected under the first key"
+fi
+
+# The new key in the same file (the configuration names the file).
+key=$TOPO_DIR/group.key old=$TOPO_DIR/old.key
+cp "$key" "$old"
+(umask 077 && "$TANDEM_CLI" genkey > "$key.new") && mv "$key.new" "$key"
+restarted() { td_log "$1" | grep -q "its agreement changed: restarting it"; }
+all_restarted() { restarted 1 && restarted 2 && restarted 3; }
+for i in 1 2 3; do
+	pid=$(td_pid $i) && kill -HUP "$pid" || echo "# no tandemd on node$i"
+done
+if ! cmp -s "$key" "$old" && wait_until 30 all_restarted &&
+   wait_until 30 td_one_primary; then
+	tap_ok "SIGHUP on every node: the agreement restarts under the new key, one primary"
+else
+	td_dump
+	tap_fail "SIGHUP on every node: the agreement restarts under the new key, one primary"
+fi
+p=$(td_primaries)
+backups=()
+for i in 1 2 3; do [ "$i" != "$p" ] && backups+=("$i"); done
+echo "# primary node$p, epoch $(td_epoch "$p"), backups ${backups[*]}"
+
+progress=$TOPO_DIR/progress out=$TOPO_DIR/client
+tstream_client $TOPO_VIP:$PORT -b $BYTES --rate 1M --seed $SRANDOM -t 60 \
+	--progress-file "$progress" > "$out" 2> "$out.err" &
+client=$!
+conns_seen() {
+	tandem_node "$p" -j group show g | jq -e '.[0].agreement.conns >= 1' > /dev/null
+}
+if stream_wait_bytes "$progress" $((1024 * 1024)) 120 && wait_until 10 conns_seen; then
+	tap_ok "a stream runs through the VIP, protected"
+else
+	echo "# progress $(stream_progress "$progress")"
+	tap_fail "a stream runs through the VIP, protected"
+fi
+
+# ns_cnt NODE NAME: a counter of NODE's namespace (0 if absent)
+ns_cnt() {
+	json_num "$(tandem_node "$1" -j stats 2>/dev/null)" "$2" || echo 0
+}
+ns_cnt_ge() { [ "$(ns_cnt "$1" "$2")" -ge "$3" ]; }
+
+# forge KEYFILE: tforge from the primary to the backups with KEYFILE; waits
+# until its replays (sent last) are counted; leaves the growth of
+# chan_drop_tag and chan_drop_stale on each backup in tag[] and stale[]
+declare -A tag stale
+forge() {
+	local i rc out
+	declare -A t0 s0 r0
+	for i in "${backups[@]}"; do
+		t0[$i]=$(ns_cnt $i chan_drop_tag) s0[$i]=$(ns_cnt $i chan_drop_stale)
+		r0[$i]=$(ns_cnt $i chan_drop_replay)
+	done
+	out=$(node_exec "$p" "$TFORGE" --key "$1" \
+		--from "$(node_rep_addr "$p"):$TOPO_REPL_PORT" \
+		--to "$(node_rep_addr "${backups[0]}"):$TOPO_REPL_PORT" \
+		--to "$(node_rep_addr "${backups[1]}"):$TOPO_REPL_PORT" \
+		--dev eth1 --count $COUNT)
+	rc=$?
+	echo "# tforge --key $(basename "$1"): exit $rc: $out"
+	[ $rc -eq 0 ] || return 1
+	for i in "${backups[@]}"; do
+		wait_until 30 ns_cnt_ge $i chan_drop_replay $((r0[$i] + COUNT)) || return 1
+	done
+	for i in "${backups[@]}"; do
+		tag[$i]=$(( $(ns_cnt $i chan_drop_tag) - t0[$i] ))
+		stale[$i]=$(( $(ns_cnt $i chan_drop_stale) - s0[$i] ))
+		echo "# node$i: chan_drop_tag +${tag[$i]}, chan_drop_stale +${stale[$i]}"
+	done
+}
+
+# grew TAG STALE: every backup's counters grew by exactly that
+grew() {
+	local i
+	for i in "${backups[@]}"; do
+		[ "${tag[$i]}" -eq "$1" ] && [ "${stale[$i]}" -eq "$2" ] || return 1
+	done
+}
+
+if forge "$old" && grew $((3 * COUNT)) 0; then
+	tap_ok "the kernel rejects the old key: stale datagrams under it fail the tag check"
+else
+	tap_fail "the kernel rejects the old key: stale datagrams under it fail the tag check"
+fi
+if forge "$key" && grew $((2 * COUNT)) $COUNT; then
+	tap_ok "the kernel holds the new key: stale datagrams under it pass the tag check"
+else
+	tap_fail "the kernel holds the new key: stale datagrams under it pass the tag check"
+fi
+
+wait $client
+json=$(cat "$out")
+echo "# client: $json"
+sed 's/^/# /' "$out.err"
+if jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
+	  .mismatch == 0" <<< "$json" > /dev/null; then
+	tap_ok "the stream completed byte-exact"
+else
+	td_dump
+	tap_fail "the stream completed byte-exact"
+fi
+tap_done
