@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout=600
 #
 # The election picks the node that can continue the most connections now
 # (issue 10, finding 2). Three replicas run tandemd; a client keeps CONNS

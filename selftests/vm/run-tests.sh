@@ -34,6 +34,8 @@ kmemleak=/sys/kernel/debug/kmemleak
 tests=()
 if [ $# -eq 0 ]; then
 	for t in selftests/*_test selftests/*_test.sh; do
+		# bpf_*: the eBPF path's host tests (make hosttest), not the module's
+		[[ $t == selftests/bpf_* ]] && continue
 		[ -f "$t" ] && tests+=("$t")
 	done
 else
