@@ -14,7 +14,10 @@
  * Every command, dumps included, and subscribing to the events group
  * require CAP_NET_ADMIN in the user namespace owning the network namespace;
  * without it the generic netlink core answers -EPERM before tandem sees the
- * request, so that one error carries no extended ACK message. Attributes are
+ * request, so that one error carries no extended ACK message. Commands and
+ * dumps also require CAP_NET_ADMIN in the initial user namespace, unless
+ * the module parameter userns_admin is set (containers): -EPERM, with an
+ * extended ACK message for commands. Attributes are
  * validated strictly: an attribute not listed for a command, a wrong type
  * or a wrong length is rejected with -EINVAL and an extended ACK message
  * naming the attribute. Every other error carries an extended ACK message.
