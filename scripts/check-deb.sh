@@ -48,7 +48,7 @@ if [ "${1:-}" = --in-vm ]; then
 	# no man-db index rebuild in the VM's throwaway overlay
 	echo "man-db man-db/auto-update boolean false" | debconf-set-selections
 	t0=$SECONDS
-	if dpkg -i "$out"/tandem_*.deb "$out"/tandem-dkms_*.deb 2>&1 | sed 's/^/# dpkg: /' &&
+	if dpkg -i "$out"/tandem_*.deb "$out"/tandem-dkms_*.deb 2>&1 | sed -u 's/^/# dpkg: /' &&
 	   dkms status tandem | sed 's/^/# /' | grep "$(uname -r).*installed"; then
 		ok "dpkg -i tandem tandem-dkms: DKMS built and installed the module for $(uname -r) ($((SECONDS - t0)) s)"
 	else
@@ -60,7 +60,7 @@ if [ "${1:-}" = --in-vm ]; then
 	}
 	check "modprobe tandem loads the DKMS module" loaded
 	if TD_BIN=/usr/sbin/tandemd TANDEM_CLI=/usr/sbin/tandem \
-		selftests/tandemd_witness_test.sh 2>&1 | sed 's/^/# /'; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+		bash selftests/tandemd_witness_test.sh 2>&1 | sed 's/^/# /'; [ "${PIPESTATUS[0]}" -eq 0 ]; then
 		ok "tandemd_witness_test.sh (a failover) with /usr/sbin/tandem and /usr/sbin/tandemd"
 	else
 		not_ok "tandemd_witness_test.sh (a failover) with /usr/sbin/tandem and /usr/sbin/tandemd"
