@@ -61,6 +61,7 @@ root=$tmp/root
 mkdir -p "$root"/{bin,dev,proc,sys,mnt/lower,mnt/rw,newroot,lib/modules}
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
+: > "$root/lib/modules/order"	# empty when everything is built in
 for n in "${order[@]}"; do
 	src=$moddir/${path[$n]}
 	case $src in
