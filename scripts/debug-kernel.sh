@@ -99,64 +99,10 @@ build_kernel() {
 }
 
 kernel() {
-	local start secs
-	start=$(date +%s)
-	rm -rf "$dir/src" "$kdir" "$dir/mod" "$dir/ok"
-	mkdir -p "$dir/src" "$kdir"
-	say "extracting $tarball"
-	tar -xJf "$tarball" -C "$dir/src" --strip-components=1
-	say "configuring (allnoconfig + ${fragment#"$repo"/})"
-	make -s -C "$dir/src" O="$kdir" KCONFIG_ALLCONFIG="$fragment" allnoconfig >&2
-	check_config || die "the config lacks options above (see $kdir/.config)"
-	say "building in $kdir with $jobs jobs (log: $kdir/build.log)"
-	if ! nice -n 10 make -C "$kdir" -j"$jobs" all > "$kdir/build.log" 2>&1; then
-		tail -n 40 "$kdir/build.log" >&2
-		die "kernel build failed (log: $kdir/build.log)"
-	fi
-	make -s -C "$kdir" INSTALL_MOD_PATH="$dir/mod" modules_install >&2 ||
-		die "modules_install failed"
-	secs=$(($(date +%s) - start))
-	say "built in $((secs / 60)) min $((secs % 60)) s"
-	echo "built $(date -u +%FT%TZ) in $secs s with $jobs jobs on $(nproc) CPUs" > "$dir/ok"
-}
-
-kernel() {
 	[ -f "$dir/ok" ] && { echo "$kdir"; return 0; }
 	exec 9> "$cache/debug-kernel-$hash.lock"
 	flock 9
-	[ -f "$dir/ok" ] || # An interrupted build resumes: the extracted source and the configured
-# build directory are kept (the "ok" marker is written last).
-build_kernel() {
-	local start secs
-	start=$(date +%s)
-	rm -f "$dir/ok"
-	if [ ! -f "$dir/src/.tandem-extracted" ]; then
-		rm -rf "$dir/src" "$kdir" "$dir/mod"
-		mkdir -p "$dir/src"
-		say "extracting $tarball"
-		tar -xJf "$tarball" -C "$dir/src" --strip-components=1
-		touch "$dir/src/.tandem-extracted"
-	fi
-	mkdir -p "$kdir"
-	if [ ! -f "$kdir/.config" ] || ! check_config 2>/dev/null; then
-		say "configuring (allnoconfig + ${fragment#"$repo"/})"
-		make -s -C "$dir/src" O="$kdir" KCONFIG_ALLCONFIG="$fragment" allnoconfig >&2
-		check_config || die "the config lacks options above (see $kdir/.config)"
-	fi
-	say "building in $kdir with $jobs jobs (log: $kdir/build.log)"
-	if ! nice -n 10 make -C "$kdir" -j"$jobs" all >> "$kdir/build.log" 2>&1; then
-		tail -n 40 "$kdir/build.log" >&2
-		die "kernel build failed (log: $kdir/build.log)"
-	fi
-	rm -rf "$dir/mod"
-	make -s -C "$kdir" INSTALL_MOD_PATH="$dir/mod" modules_install >&2 ||
-		die "modules_install failed"
-	secs=$(($(date +%s) - start))
-	say "built in $((secs / 60)) min $((secs % 60)) s"
-	echo "built $(date -u +%FT%TZ) in $secs s with $jobs jobs on $(nproc) CPUs" > "$dir/ok"
-}
-
-kernel
+	[ -f "$dir/ok" ] || build_kernel
 	echo "$kdir"
 }
 

@@ -83,7 +83,8 @@ if [ -n "$debug_ko" ]; then
 	# its modules.builtin, for the initramfs (everything it needs is built in)
 	export TANDEM_VM_MODDIR=$kdir/../mod/lib/modules/$krel
 	[ -d "$TANDEM_VM_MODDIR" ] || die "no $TANDEM_VM_MODDIR"
-	bzimage=$kdir/vmlinux
+	# (its vmlinux does not boot through PVH: the bzImage)
+	bzimage=$kdir/arch/x86/boot/bzImage
 else
 	[ -d "/lib/modules/$krel" ] || krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
 	[ -d "/lib/modules/$krel" ] || die "no /lib/modules for the kernel in $kdir (release '$krel')"
