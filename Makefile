@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            build kmod/tandem.ko, the CLI ctl/tandem and the selftests
+# make            build kmod/tandem.ko, the CLI ctl/tandem/tandem, tandemd and the selftests
 # make check      everything the README's test command runs (after deps)
 # make install    tandem, tandemd, unit, man pages, completion, example config
 # make modules_install   tandem.ko into /lib/modules/KREL/updates, depmod

@@ -67,7 +67,7 @@ layout() {
 	diff <(echo "$expected") <(tree "$dest") &&
 		grep -q "^ExecStart=/usr/local/sbin/tandemd -c /etc/tandem/tandemd.conf$" \
 			"$dest/usr/local/lib/systemd/system/tandemd.service" &&
-		cmp ctl/tandem "$dest/usr/local/sbin/tandem" &&
+		cmp ctl/tandem/tandem "$dest/usr/local/sbin/tandem" &&
 		cmp ctl/tandemd/tandemd "$dest/usr/local/sbin/tandemd"
 }
 check "make install DESTDIR=...: the tree, modes and the unit's paths" layout
@@ -125,7 +125,7 @@ complete_pages() {
 	t8=$(man_text docs/man/tandem.8) d8=$(man_text docs/man/tandemd.8)
 	c5=$(man_text docs/man/tandemd.conf.5)
 	# the keywords of the grammar: usage and := lines, not the prose
-	for w in $(ctl/tandem help 2>&1 | grep -E '^Usage:|^ {7,}[a-z[]|:=' |
+	for w in $(ctl/tandem/tandem help 2>&1 | grep -E '^Usage:|^ {7,}[a-z[]|:=' |
 		   grep -v '^OPTIONS' | sed 's/^Usage://' |
 		   grep -oE '(^|[][ |{])[a-z][a-z0-9-]+' | tr -d '[]|{ ' | sort -u); do
 		grep -qw -- "$w" <<< "$t8" || miss+=" tandem.8:$w"
@@ -133,7 +133,7 @@ complete_pages() {
 	for w in $(sed -n 's/^[[:space:]]*{ "\([a-z0-9-]*\)", KT_.*/\1/p' ctl/tandemd/config_keys.c); do
 		grep -q -- "$w = \|^ *$w *=" <<< "$c5" || miss+=" tandemd.conf.5:$w"
 	done
-	for w in $(ctl/tandem help 2>&1 | grep -oE -- '(^| )--?[a-z]+' | sort -u); do
+	for w in $(ctl/tandem/tandem help 2>&1 | grep -oE -- '(^| )--?[a-z]+' | sort -u); do
 		grep -q -- "$w" <<< "$t8" || miss+=" tandem.8:$w"
 	done
 	for w in $(ctl/tandemd/tandemd --help | grep -oE -- '(^| )--?[a-z]+'); do
@@ -148,7 +148,7 @@ versions() {
 	local v
 	v=$(scripts/version.sh) && [ -n "$v" ] || return 1
 	echo "version $v"
-	[ "$(ctl/tandem -V)" = "tandem $v" ] && [ "$(ctl/tandem --version)" = "tandem $v" ] &&
+	[ "$(ctl/tandem/tandem -V)" = "tandem $v" ] && [ "$(ctl/tandem/tandem --version)" = "tandem $v" ] &&
 		[ "$(ctl/tandemd/tandemd -V)" = "tandemd $v" ] &&
 		[ "$(ctl/tandemd/tandemd --version)" = "tandemd $v" ]
 }
@@ -199,7 +199,7 @@ check "bash completion: objects, commands, keywords, values, group names" comple
 
 # 9: the example configuration is valid (tandemd -t), once its key exists
 example() {
-	(umask 077 && ctl/tandem genkey > "$tmp/web.key") &&
+	(umask 077 && ctl/tandem/tandem genkey > "$tmp/web.key") &&
 		sed "s|^key = .*|key = $tmp/web.key|" ctl/dist/tandemd.conf > "$tmp/tandemd.conf" &&
 		ctl/tandemd/tandemd -t -c "$tmp/tandemd.conf"
 }

@@ -21,7 +21,7 @@
 #   tandem ARGS...             "$TANDEM_CLI" ARGS
 
 _tap_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-: "${TANDEM_CLI:=$_tap_dir/ctl/tandem}"
+: "${TANDEM_CLI:=$_tap_dir/ctl/tandem/tandem}"
 : "${TANDEM_KO:=$_tap_dir/kmod/tandem.ko}"
 export TANDEM_CLI TANDEM_KO
 

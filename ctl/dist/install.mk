@@ -30,13 +30,13 @@ dist/tandemd.service: dist/tandemd.service.in FORCE
 	@sed -e 's|@SBINDIR@|$(sbindir)|g' -e 's|@SYSCONFDIR@|$(sysconfdir)|g' \
 		$< > $@.tmp && { cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@; }
 
-install: tandem tandemd/tandemd dist/tandemd.service
+install: tandem/tandem tandemd/tandemd dist/tandemd.service
 	@test -d $(DESTDIR)$(sysconfdir)/tandem || \
 		$(INSTALL) -d -m 0700 $(DESTDIR)$(sysconfdir)/tandem
 	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(unitdir) \
 		$(DESTDIR)$(bashcompdir)
 	@test -d $(DESTDIR)$(exampledir) || $(INSTALL) -d $(DESTDIR)$(exampledir)
-	$(INSTALL) -m 0755 tandem tandemd/tandemd $(DESTDIR)$(sbindir)/
+	$(INSTALL) -m 0755 tandem/tandem tandemd/tandemd $(DESTDIR)$(sbindir)/
 	$(INSTALL) -m 0644 dist/tandemd.service $(DESTDIR)$(unitdir)/tandemd.service
 	$(INSTALL) -m 0644 dist/tandem.bash $(DESTDIR)$(bashcompdir)/tandem
 	$(INSTALL) -m 0644 dist/tandemd.conf $(DESTDIR)$(exampledir)/tandemd.conf.example

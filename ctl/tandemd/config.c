@@ -8,6 +8,7 @@
 #include <ini.h>
 
 #include "config_ctx.h"
+#include "ctlsock.h"
 
 void ctx_error(struct config_ctx *ctx, unsigned int line, const char *fmt, ...)
 {
@@ -266,7 +267,8 @@ static void config_defaults(struct td_config *cfg, const char *path)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->file, sizeof(cfg->file), "%s", path);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/tandemd");
-	snprintf(cfg->control, sizeof(cfg->control), "@tandemd");
+	snprintf(cfg->control, sizeof(cfg->control), "%s",
+		 TANDEMD_CONTROL_DEFAULT);
 	cfg->log_level = TD_LOG_INFO;
 	cfg->realtime = true;
 	cfg->rt_priority = TD_RT_PRIORITY;

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "ctlsock.h"
 #include "parse.h"
 #include "tandemd.h"
 
@@ -413,26 +414,11 @@ static void control_accept(struct td_daemon *d, struct td_watch *w, uint32_t eve
 	}
 }
 
-/* The address of a control socket path ("@name": abstract). */
-socklen_t control_sockaddr(const char *path, struct sockaddr_un *sun)
-{
-	size_t len = strlen(path);
-
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (len >= sizeof(sun->sun_path))
-		return 0;
-	memcpy(sun->sun_path, path, len);
-	if (path[0] == '@')
-		sun->sun_path[0] = '\0';
-	return offsetof(struct sockaddr_un, sun_path) + len + (path[0] != '@');
-}
-
 int control_open(struct td_daemon *d)
 {
 	const char *path = d->cfg.control;
 	struct sockaddr_un sun;
-	socklen_t len = control_sockaddr(path, &sun);
+	socklen_t len = tandem_ctlsock_addr(path, &sun);
 	struct stat st;
 	int fd, ret;
 

@@ -8,32 +8,29 @@
  * timers, so a loop that stops turning stops the pings.
  */
 #include <errno.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "ctlsock.h"
 #include "tandemd.h"
 
 void notify_systemd(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_un sun;
 	socklen_t len;
 	int fd;
 
 	if (!path || !*path)
 		return;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
+	len = tandem_ctlsock_addr(path, &sun);
+	if (!len) {
 		td_warn("cannot notify systemd: NOTIFY_SOCKET path too long");
 		return;
 	}
-	memcpy(sun.sun_path, path, strlen(path));
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';
-	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || sendto(fd, state, strlen(state), MSG_NOSIGNAL,
 			     (struct sockaddr *)&sun, len) < 0)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tandemd, the per-node controller daemon (included by ctl/Makefile, run
-# from ctl/). It links the CLI's netlink code ($(LIB_OBJS)) and the
+# from ctl/). It links lib/libtandem.a (netlink, requests, decoding) and the
 # agreement core (agree/libagree.a).
 
 TANDEMD_CONFIG_OBJS := tandemd/config.o tandemd/config_keys.o \
@@ -19,16 +19,16 @@ agree/libagree.a: FORCE
 	$(MAKE) -C agree libagree.a
 
 tandemd/%.o: tandemd/%.c
-	$(CC) $(CFLAGS) -I. -Iagree -c -o $@ $<
+	$(CC) $(CFLAGS) -Ilib -Iagree -c -o $@ $<
 
-tandemd/tandemd: tandemd/main.o $(TANDEMD_OBJS) $(LIB_OBJS) agree/libagree.a
+tandemd/tandemd: tandemd/main.o $(TANDEMD_OBJS) lib/libtandem.a agree/libagree.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TANDEMD_LDLIBS)
 
 tandemd/tests/%_test.o: tandemd/tests/%_test.c $(KSFT_HEADERS)
-	$(CC) $(CFLAGS) -I. -Iagree -Itandemd -isystem $(KSFT_DIR) -c -o $@ $<
+	$(CC) $(CFLAGS) -Ilib -Iagree -Itandemd -isystem $(KSFT_DIR) -c -o $@ $<
 
-tandemd/tests/%_test: tandemd/tests/%_test.o $(TANDEMD_OBJS) $(LIB_OBJS) \
-		      agree/libagree.a
+tandemd/tests/%_test: tandemd/tests/%_test.o $(TANDEMD_OBJS) \
+		      lib/libtandem.a agree/libagree.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TANDEMD_LDLIBS)
 
 tandemd-clean:

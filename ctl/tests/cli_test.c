@@ -46,7 +46,7 @@ static int tmpfd(void)
 /* Run the program with the arguments (NULL terminated); stdin from input. */
 static void run(struct result *r, const char *input, ...)
 {
-	const char *cli = getenv("TANDEM_CLI") ?: "./tandem";
+	const char *cli = getenv("TANDEM_CLI") ?: "./tandem/tandem";
 	const char *argv[32] = { cli };
 	int out = tmpfd(), err = tmpfd(), in = tmpfd();
 	int argc = 1, status;

@@ -64,7 +64,7 @@ out=$(port tandem.out) || { log "no virtio port tandem.out"; poweroff_now; }
 status=$(port tandem.status) || { log "no virtio port tandem.status"; poweroff_now; }
 
 export TANDEM_DIR=$dir
-export TANDEM_CLI=$dir/ctl/tandem
+export TANDEM_CLI=$dir/ctl/tandem/tandem
 export TANDEM_KO=$dir/kmod/tandem.ko
 cd "$dir" || { log "cannot cd to $dir"; poweroff_now; }
 # A virtio port opens only once: the command writes to a pipe (so it may

@@ -16,7 +16,7 @@ shopt -s lastpipe nullglob
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo" || exit 1
-export TANDEM_CLI=${TANDEM_CLI:-$repo/ctl/tandem}
+export TANDEM_CLI=${TANDEM_CLI:-$repo/ctl/tandem/tandem}
 export TANDEM_KO=${TANDEM_KO:-$repo/kmod/tandem.ko}
 
 timeout=300

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 
+#include "ctlsock.h"
 #include "daemon.h"
 #include "print.h"
 
@@ -18,27 +19,23 @@
 static int connect_daemon(void)
 {
 	const char *path = getenv("TANDEMD_SOCKET");
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval timeout = { .tv_sec = 2 };
-	size_t len;
+	struct sockaddr_un sun;
+	socklen_t len;
 	int fd;
 
 	if (!path || !*path)
-		path = "@tandemd";
-	len = strlen(path);
-	if (len >= sizeof(sun.sun_path))
+		path = TANDEMD_CONTROL_DEFAULT;
+	len = tandem_ctlsock_addr(path, &sun);
+	if (!len)
 		return -ENAMETOOLONG;
-	memcpy(sun.sun_path, path, len);
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	/* a hung tandemd must not hang the CLI */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-	if (connect(fd, (struct sockaddr *)&sun,
-		    offsetof(struct sockaddr_un, sun_path) + len)) {
+	if (connect(fd, (struct sockaddr *)&sun, len)) {
 		int ret = -errno;
 
 		close(fd);
