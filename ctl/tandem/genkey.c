@@ -9,17 +9,18 @@
 #include "report.h"
 #include "tandem.h"
 
+void genkey_help(FILE *f)
+{
+	fputs("Usage: tandem genkey\n"
+	      "Print a new random group key, in base64, for \"key FILE\".\n", f);
+}
+
 int genkey_main(int argc, char **argv)
 {
 	uint8_t key[TANDEM_KEY_LEN];
 	char text[TANDEM_KEY_B64_LEN + 1];
 	size_t got = 0;
 
-	if (argc && args_is_help(argv[0])) {
-		puts("Usage: tandem genkey\n"
-		     "Print a new random group key, in base64, for \"key FILE\".");
-		return TANDEM_EXIT_OK;
-	}
 	if (argc) {
 		report_usage("genkey", "genkey: unknown argument \"%s\"", argv[0]);
 		return TANDEM_EXIT_USAGE;

@@ -131,10 +131,6 @@ int monitor_main(const struct tandem_opts *opts, int argc, char **argv)
 	sigset_t waitmask;
 	int ret;
 
-	if (argc && args_is_help(argv[0])) {
-		monitor_help(stdout);
-		return TANDEM_EXIT_OK;
-	}
 	if (argc) {
 		report_usage("monitor", "monitor: unknown argument \"%s\"", argv[0]);
 		return TANDEM_EXIT_USAGE;

@@ -204,10 +204,6 @@ int stats_main(const struct tandem_opts *opts, int argc, char **argv)
 	struct tandem_req req;
 	int ret;
 
-	if (argc && args_is_help(argv[0])) {
-		stats_help(stdout);
-		return TANDEM_EXIT_OK;
-	}
 	if (parse(argc, argv, &req))
 		return TANDEM_EXIT_USAGE;
 	out = json_object_new_object();

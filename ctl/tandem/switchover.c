@@ -52,10 +52,6 @@ int switchover_main(const struct tandem_opts *opts, int argc, char **argv)
 	char line[128];
 	int ret;
 
-	if (argc >= 1 && args_is_help(argv[0])) {
-		switchover_help(stdout);
-		return TANDEM_EXIT_OK;
-	}
 	if (parse(argc, argv, line, sizeof(line)))
 		return TANDEM_EXIT_USAGE;
 	ret = tandemd_request(line, &reply);

@@ -2,7 +2,10 @@
 /*
  * tandem: configure and watch the replica groups of tandem.ko.
  *
- *   tandem [ OPTIONS ] OBJECT { COMMAND | help } ...
+ *   tandem [ OPTIONS ] COMMAND { ARGS | help }
+ *
+ * Every command is a row of commands[]: dispatch, the usage and "tandem
+ * help" come from it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,30 +28,64 @@
 #define TANDEM_VERSION_STRING "0.1"
 #endif
 
-struct object {
+/* A command of the CLI: "tandem [ OPTIONS ] NAME ARGS...". */
+struct command {
 	const char *name;
-	int (*parse)(int argc, char **argv, struct tandem_req *req);
-	void (*help)(FILE *f);
+	/* Runs the command (argv[0] is its first argument); an exit status. */
+	int (*run)(const struct tandem_opts *opts, int argc, char **argv);
+	const char *summary;	/* one line in the usage */
+	void (*help)(FILE *f);	/* "tandem NAME help" */
+	/*
+	 * Entered into the namespace of -n before it runs (group, member and
+	 * service enter it themselves, once their arguments parse).
+	 */
+	bool netns;
 };
 
-static const struct object objects[] = {
-	{ "group", group_parse, group_help },
-	{ "member", member_parse, member_help },
-	{ "service", service_parse, service_help },
+static int group_main(const struct tandem_opts *opts, int argc, char **argv);
+static int member_main(const struct tandem_opts *opts, int argc, char **argv);
+static int service_main(const struct tandem_opts *opts, int argc, char **argv);
+static int genkey_run(const struct tandem_opts *opts, int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "group", group_main, "replica groups: add, set, del, show",
+	  group_help, false },
+	{ "member", member_main, "the peer nodes of a group: add, set, del, show",
+	  member_help, false },
+	{ "service", service_main,
+	  "the protected ports of a group: add, set, del, show",
+	  service_help, false },
+	{ "monitor", monitor_main, "print the changes as they happen",
+	  monitor_help, true },
+	{ "stats", stats_main, "the counters of the namespace or of a group",
+	  stats_help, true },
+	{ "conn", conn_main, "the protected connections", conn_help, true },
+	{ "switchover", switchover_main,
+	  "move the primary role to another node (through tandemd)",
+	  switchover_help, true },
+	{ "genkey", genkey_run, "print a new random group key", genkey_help,
+	  false },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
-	fputs("Usage: tandem [ OPTIONS ] OBJECT { COMMAND | help }\n"
-	      "       tandem genkey\n"
-	      "       tandem switchover GROUP [ to NODE_ID ]\n"
-	      "OBJECT := { group | member | service | monitor | stats | conn }\n"
-	      "COMMAND := { add | set | del | show }\n"
+	size_t i;
+
+	fputs("Usage: tandem [ OPTIONS ] COMMAND { ARGS | help }\n"
+	      "COMMAND := {", f);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "%s %s", i ? " |" : "", commands[i].name);
+	fputs(" }\n"
 	      "OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | -V[ersion] }\n"
 	      "  -j, --json        JSON output\n"
 	      "  -p, --pretty      indented JSON (with -j)\n"
 	      "  -n, --netns NAME  act in network namespace NAME (ip netns)\n"
-	      "Exit status: 0 success, 1 usage error, 2 refused by the kernel or the system.\n",
+	      "Commands:\n", f);
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+	fputs("Exit status: 0 success, 1 usage error, 2 refused by the kernel or the system.\n",
 	      f);
 }
 
@@ -57,18 +94,10 @@ static void help_all(FILE *f)
 	size_t i;
 
 	usage(f);
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++) {
+	for (i = 0; i < N_COMMANDS; i++) {
 		fputc('\n', f);
-		objects[i].help(f);
+		commands[i].help(f);
 	}
-	fputc('\n', f);
-	monitor_help(f);
-	fputc('\n', f);
-	stats_help(f);
-	fputc('\n', f);
-	conn_help(f);
-	fputc('\n', f);
-	switchover_help(f);
 }
 
 /* Move to the network namespace called name by ip netns, or at a path. */
@@ -160,13 +189,14 @@ static int run(const struct tandem_opts *opts, const struct tandem_req *req)
 	return ret ? TANDEM_EXIT_FAIL : TANDEM_EXIT_OK;
 }
 
-static int run_object(const struct tandem_opts *opts, const struct object *o,
+static int run_object(const struct tandem_opts *opts,
+		      int (*parse)(int argc, char **argv, struct tandem_req *req),
 		      int argc, char **argv)
 {
 	struct tandem_req req;
 	int ret;
 
-	ret = o->parse(argc, argv, &req);
+	ret = parse(argc, argv, &req);
 	if (ret == TANDEM_HELP)
 		return TANDEM_EXIT_OK;
 	if (ret) {
@@ -176,6 +206,27 @@ static int run_object(const struct tandem_opts *opts, const struct object *o,
 	ret = run(opts, &req);
 	req_wipe(&req);
 	return ret;
+}
+
+static int group_main(const struct tandem_opts *opts, int argc, char **argv)
+{
+	return run_object(opts, group_parse, argc, argv);
+}
+
+static int member_main(const struct tandem_opts *opts, int argc, char **argv)
+{
+	return run_object(opts, member_parse, argc, argv);
+}
+
+static int service_main(const struct tandem_opts *opts, int argc, char **argv)
+{
+	return run_object(opts, service_parse, argc, argv);
+}
+
+static int genkey_run(const struct tandem_opts *opts, int argc, char **argv)
+{
+	(void)opts;
+	return genkey_main(argc, argv);
 }
 
 /* Global options; returns the index of the object, or -1 after an error. */
@@ -222,12 +273,22 @@ static int parse_options(int argc, char **argv, struct tandem_opts *opts)
 	return optind;
 }
 
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct tandem_opts opts = { 0 };
+	const struct command *cmd;
 	const char *name;
 	int first;
-	size_t i;
 
 	first = parse_options(argc, argv, &opts);
 	if (first < 0)
@@ -243,31 +304,16 @@ int main(int argc, char **argv)
 		help_all(stdout);
 		return TANDEM_EXIT_OK;
 	}
-	if (!strcmp(name, "genkey"))
-		return genkey_main(argc, argv);
-	if (!strcmp(name, "monitor")) {
-		if (switch_netns(&opts))
-			return TANDEM_EXIT_FAIL;
-		return monitor_main(&opts, argc, argv);
+	cmd = find_command(name);
+	if (!cmd) {
+		report_usage(NULL, "unknown object \"%s\"", name);
+		return TANDEM_EXIT_USAGE;
 	}
-	if (!strcmp(name, "stats")) {
-		if (switch_netns(&opts))
-			return TANDEM_EXIT_FAIL;
-		return stats_main(&opts, argc, argv);
+	if (argc && args_is_help(argv[0])) {
+		cmd->help(stdout);
+		return TANDEM_EXIT_OK;
 	}
-	if (!strcmp(name, "switchover")) {
-		if (switch_netns(&opts))
-			return TANDEM_EXIT_FAIL;
-		return switchover_main(&opts, argc, argv);
-	}
-	if (!strcmp(name, "conn")) {
-		if (switch_netns(&opts))
-			return TANDEM_EXIT_FAIL;
-		return conn_main(&opts, argc, argv);
-	}
-	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
-		if (!strcmp(name, objects[i].name))
-			return run_object(&opts, &objects[i], argc, argv);
-	report_usage(NULL, "unknown object \"%s\"", name);
-	return TANDEM_EXIT_USAGE;
+	if (cmd->netns && switch_netns(&opts))
+		return TANDEM_EXIT_FAIL;
+	return cmd->run(&opts, argc, argv);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The tandem command line tool: its objects and their commands. */
+/* The tandem command line tool: its commands. */
 #ifndef TANDEM_CLI_H
 #define TANDEM_CLI_H
 
@@ -48,5 +48,6 @@ void conn_help(FILE *f);
 
 /* "tandem genkey": returns an exit status. */
 int genkey_main(int argc, char **argv);
+void genkey_help(FILE *f);
 
 #endif /* TANDEM_CLI_H */
