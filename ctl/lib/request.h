@@ -20,6 +20,8 @@ enum tandem_obj {
 	TANDEM_OBJ_GROUP,
 	TANDEM_OBJ_MEMBER,
 	TANDEM_OBJ_SERVICE,
+	TANDEM_OBJ_STATS,	/* TANDEM_CMD_STATS_GET's reply */
+	TANDEM_OBJ_CONN,	/* TANDEM_CMD_CONN_GET's replies */
 };
 
 struct tandem_req {

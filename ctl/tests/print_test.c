@@ -163,6 +163,96 @@ TEST(service_json)
 	free(text);
 }
 
+TEST(conn_json)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = start(buf, TANDEM_CMD_CONN_GET);
+	static const uint8_t client[4] = { 10, 0, 0, 5 };
+	enum tandem_obj kind;
+	struct nlattr *nest;
+	char *text;
+	int ret, i;
+
+	mnl_attr_put_strz(nlh, TANDEM_A_GROUP_NAME, "g1");
+	mnl_attr_put_u32(nlh, TANDEM_A_GROUP_ID, 7);	/* not shown */
+	mnl_attr_put(nlh, TANDEM_A_CONN_CLIENT_ADDR, 4, client);
+	mnl_attr_put_u16(nlh, TANDEM_A_CONN_CLIENT_PORT, 40001);
+	mnl_attr_put_u16(nlh, TANDEM_A_CONN_PORT, 80);
+	mnl_attr_put_u8(nlh, TANDEM_A_CONN_STATE, TANDEM_CONN_STATE_ESTABLISHED);
+	mnl_attr_put_u32(nlh, TANDEM_A_CONN_FLAGS,
+			 TANDEM_CONN_DIVERGED | TANDEM_CONN_HELD | 1U << 20);
+	mnl_attr_put_u32(nlh, TANDEM_A_CONN_AGE_MS, 1234);
+	mnl_attr_put_u32(nlh, TANDEM_A_CONN_QUEUED_BYTES, 99);
+	for (i = 0; i < 2; i++) {
+		nest = mnl_attr_nest_start(nlh, TANDEM_A_CONN_PEER);
+		mnl_attr_put_u32(nlh, TANDEM_A_CONN_PEER_NODE_ID, 2 + i);
+		mnl_attr_put_u8(nlh, TANDEM_A_CONN_PEER_STATE,
+				i ? 9 : TANDEM_PEER_STATE_PROTECTING);
+		mnl_attr_put_u32(nlh, TANDEM_A_CONN_PEER_LAG_BYTES, 4096 * i);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	text = decode_json(nlh, &kind, &ret);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(TANDEM_OBJ_CONN, kind);
+	/* Flags of a newer kernel and unknown states are not lost silently. */
+	ASSERT_STREQ("{\"group\":\"g1\",\"client\":\"10.0.0.5\",\"client_port\":40001,"
+		     "\"port\":80,\"state\":\"established\",\"flags\":[\"diverged\",\"held\"],"
+		     "\"age_ms\":1234,\"queued_bytes\":99,\"peers\":["
+		     "{\"node\":2,\"state\":\"protecting\",\"lag_bytes\":0},"
+		     "{\"node\":3,\"state\":\"unknown\",\"lag_bytes\":4096}]}", text);
+	free(text);
+
+	/* No peer: an empty list. */
+	nlh = start(buf, TANDEM_CMD_CONN_GET);
+	mnl_attr_put_strz(nlh, TANDEM_A_GROUP_NAME, "g1");
+	text = decode_json(nlh, NULL, &ret);
+	ASSERT_EQ(0, ret);
+	ASSERT_STREQ("{\"group\":\"g1\",\"peers\":[]}", text);
+	free(text);
+
+	/* A malformed peer fails the whole message. */
+	nlh = start(buf, TANDEM_CMD_CONN_GET);
+	nest = mnl_attr_nest_start(nlh, TANDEM_A_CONN_PEER);
+	mnl_attr_put_u16(nlh, TANDEM_A_CONN_PEER_NODE_ID, 2);
+	mnl_attr_nest_end(nlh, nest);
+	text = decode_json(nlh, NULL, &ret);
+	ASSERT_EQ(-EBADMSG, ret);
+	free(text);
+}
+
+TEST(stats_json)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = start(buf, TANDEM_CMD_STATS_GET);
+	enum tandem_obj kind;
+	struct nlattr *nest;
+	char *text;
+	int ret;
+
+	mnl_attr_put_strz(nlh, TANDEM_A_GROUP_NAME, "g1");
+	mnl_attr_put_u32(nlh, TANDEM_A_GROUP_ID, 7);
+	nest = mnl_attr_nest_start(nlh, TANDEM_A_STATS);
+	mnl_attr_put(nlh, TANDEM_STAT_UNSPEC, 0, NULL);	/* padding */
+	mnl_attr_put_u64(nlh, TANDEM_STAT_MIRRORED, 5);
+	mnl_attr_put_u64(nlh, TANDEM_STAT_CHAN_TX, 18446744073709551615ULL);
+	mnl_attr_put_u64(nlh, 1000, 1);	/* a newer kernel's */
+	mnl_attr_nest_end(nlh, nest);
+	text = decode_json(nlh, &kind, &ret);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(TANDEM_OBJ_STATS, kind);
+	ASSERT_STREQ("{\"group\":\"g1\",\"group_id\":7,\"counters\":{\"mirrored\":5,"
+		     "\"chan_tx\":18446744073709551615,\"stat_1000\":1}}", text);
+	free(text);
+
+	nlh = start(buf, TANDEM_CMD_STATS_GET);
+	nest = mnl_attr_nest_start(nlh, TANDEM_A_STATS);
+	mnl_attr_put_u32(nlh, TANDEM_STAT_MIRRORED, 5);
+	mnl_attr_nest_end(nlh, nest);
+	text = decode_json(nlh, NULL, &ret);
+	ASSERT_EQ(-EBADMSG, ret);
+	free(text);
+}
+
 TEST(malformed_attributes)
 {
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
