@@ -475,6 +475,79 @@ int tandem_decode(const struct nlmsghdr *nlh, enum tandem_obj *kind,
 	return 0;
 }
 
+/* One field's value into out: num[], addr[] or name by its type. */
+static int decode_value(const struct field *f, const struct nlattr *attr,
+			struct tandem_req *out)
+{
+	const uint8_t *p = mnl_attr_get_payload(attr);
+	struct tandem_addr *a = &out->addr[f->attr];
+
+	if (mnl_attr_validate(attr, mnl_types[f->type]) < 0)
+		return -EBADMSG;
+	switch (f->type) {
+	case F_STRING:
+		if (f->attr != TANDEM_A_GROUP_NAME ||
+		    mnl_attr_get_payload_len(attr) > sizeof(out->name))
+			return -EBADMSG;
+		memcpy(out->name, p, mnl_attr_get_payload_len(attr));
+		break;
+	case F_ADDR:
+		a->len = mnl_attr_get_payload_len(attr);
+		if (a->len != 4 && a->len != 16)
+			return -EBADMSG;
+		a->family = a->len == 4 ? AF_INET : AF_INET6;
+		memcpy(a->bytes, p, a->len);
+		break;
+	case F_U8:
+	case F_BOOL:
+	case F_ROLE:
+	case F_ENUM:
+		out->num[f->attr] = mnl_attr_get_u8(attr);
+		break;
+	case F_U16:
+		out->num[f->attr] = mnl_attr_get_u16(attr);
+		break;
+	case F_U32:
+	case F_BITS:
+		out->num[f->attr] = mnl_attr_get_u32(attr);
+		break;
+	case F_U64:
+		out->num[f->attr] = mnl_attr_get_u64(attr);
+		break;
+	case F_FLAG:
+		out->num[f->attr] = 1;
+		break;
+	case F_NESTED:
+	case F_COUNTERS:
+		return 0;	/* no single value */
+	}
+	out->present |= 1ULL << f->attr;
+	return 0;
+}
+
+int tandem_decode_req(const struct nlmsghdr *nlh, struct tandem_req *out)
+{
+	const struct nlattr *tb[TANDEM_A_MAX + 1] = { NULL };
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const struct object_desc *desc;
+	enum tandem_obj k;
+	size_t i;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN ||
+	    tandem_cmd_obj(genl->cmd, &k) ||
+	    mnl_attr_parse(nlh, GENL_HDRLEN, attr_cb, tb) != MNL_CB_OK)
+		return -EBADMSG;
+	req_init(out, k, genl->cmd);
+	desc = &objects[k];
+	for (i = 0; i < desc->count; i++) {
+		const struct field *f = &desc->fields[i];
+
+		if (tb[f->attr] && decode_value(f, tb[f->attr], out))
+			return -EBADMSG;
+	}
+	return 0;
+}
+
 void tandem_print_json(FILE *f, struct json_object *obj, bool pretty)
 {
 	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;

@@ -28,6 +28,15 @@ const char *tandem_obj_name(enum tandem_obj kind);
 int tandem_decode(const struct nlmsghdr *nlh, enum tandem_obj *kind,
 		  struct json_object *obj);
 
+/*
+ * The same into C: out (req_init()ed here) gets the object kind, the
+ * command, and each field's value by attribute type, as a request holds
+ * them (num[], addr[], name; present says which came): a typed view of a
+ * kernel object, the inverse of req_put_attrs(). Nested fields (peers,
+ * counters) are left out. Returns -EBADMSG for a malformed attribute.
+ */
+int tandem_decode_req(const struct nlmsghdr *nlh, struct tandem_req *out);
+
 void tandem_print_json(FILE *f, struct json_object *obj, bool pretty);
 /* A block of "label: value" lines for one object. */
 void tandem_print_block(FILE *f, enum tandem_obj kind,

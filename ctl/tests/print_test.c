@@ -253,6 +253,52 @@ TEST(stats_json)
 	free(text);
 }
 
+/* The same reply as C values, by attribute type (what tandemd reads). */
+TEST(group_values)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	static const uint8_t vip[4] = { 10, 0, 0, 1 };
+	struct tandem_req k;
+
+	ASSERT_EQ(0, tandem_decode_req(group_msg(buf, TANDEM_CMD_GROUP_GET), &k));
+	ASSERT_EQ(TANDEM_OBJ_GROUP, k.obj);
+	ASSERT_EQ(TANDEM_CMD_GROUP_GET, k.cmd);
+	ASSERT_STREQ("g1", k.name);
+	ASSERT_TRUE(req_has(&k, TANDEM_A_GROUP_NAME));
+	ASSERT_EQ(4000000000U, k.num[TANDEM_A_GROUP_ID]);
+	ASSERT_EQ(AF_INET, k.addr[TANDEM_A_GROUP_VIP].family);
+	ASSERT_EQ(4, k.addr[TANDEM_A_GROUP_VIP].len);
+	ASSERT_EQ(0, memcmp(vip, k.addr[TANDEM_A_GROUP_VIP].bytes, 4));
+	ASSERT_EQ(16, k.addr[TANDEM_A_GROUP_REPL_ADDR].len);
+	ASSERT_EQ(7400, k.num[TANDEM_A_GROUP_REPL_PORT]);
+	ASSERT_EQ(1, k.num[TANDEM_A_GROUP_HAS_KEY]);
+	ASSERT_EQ(TANDEM_ROLE_PRIMARY, k.num[TANDEM_A_GROUP_ROLE]);
+	ASSERT_EQ(UINT64_MAX, k.num[TANDEM_A_GROUP_EPOCH]);
+	ASSERT_EQ(3, k.num[TANDEM_A_GROUP_GARP_COUNT]);
+	/* not decoded: the key, the generation; absent: not present */
+	ASSERT_FALSE(req_has(&k, TANDEM_A_GROUP_KEY));
+	ASSERT_FALSE(req_has(&k, TANDEM_A_GENERATION));
+	ASSERT_FALSE(req_has(&k, TANDEM_A_GROUP_GARP_REFRESH_MS));
+}
+
+TEST(conn_values)
+{
+	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = start(buf, TANDEM_CMD_CONN_GET);
+	struct tandem_req k;
+
+	mnl_attr_put_u8(nlh, TANDEM_A_CONN_STATE, TANDEM_CONN_STATE_CLOSED);
+	mnl_attr_put_u32(nlh, TANDEM_A_CONN_FLAGS, TANDEM_CONN_UNPROTECTED);
+	ASSERT_EQ(0, tandem_decode_req(nlh, &k));
+	ASSERT_EQ(TANDEM_OBJ_CONN, k.obj);
+	ASSERT_EQ(TANDEM_CONN_STATE_CLOSED, k.num[TANDEM_A_CONN_STATE]);
+	ASSERT_EQ(TANDEM_CONN_UNPROTECTED, k.num[TANDEM_A_CONN_FLAGS]);
+
+	nlh = start(buf, TANDEM_CMD_MEMBER_GET);
+	mnl_attr_put_u16(nlh, TANDEM_A_MEMBER_NODE_ID, 2);	/* u32 */
+	ASSERT_EQ(-EBADMSG, tandem_decode_req(nlh, &k));
+}
+
 TEST(malformed_attributes)
 {
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
