@@ -22,8 +22,6 @@
 #include <net/netns/generic.h>
 #include <linux/tandem.h>
 
-#define TANDEM_VERSION "0.1.0"
-
 #define TANDEM_GROUP_HASH_BITS 8
 #define TANDEM_SERVICE_HASH_BITS 4
 

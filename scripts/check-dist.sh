@@ -245,7 +245,7 @@ dkms_conf() {
 		[ "$PACKAGE_NAME" = tandem ] && [ "$BUILT_MODULE_NAME" = tandem ] &&
 			[ "$BUILT_MODULE_LOCATION" = kmod/ ] &&
 			[ "$DEST_MODULE_LOCATION" = /updates/dkms ] &&
-			[ "$PACKAGE_VERSION" = "$(sed -n 's/^#define TANDEM_VERSION "\(.*\)"$/\1/p' kmod/tandem.h)" ] &&
+			[ "$PACKAGE_VERSION" = "$(scripts/version.sh --base)" ] &&
 			[[ $MAKE == *"KDIR=$kernel_source_dir"* ]]
 	)
 }
