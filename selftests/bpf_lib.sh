@@ -21,8 +21,8 @@ TSTREAM=${TSTREAM:-$PWD/selftests/tools/tstream}
 VIP=10.9.0.100
 PORT=7777
 
-[ "$(id -u)" -eq 0 ] || ksft_skip_all "needs root"
-command -v ip >/dev/null || ksft_skip_all "needs ip (iproute2)"
+require_root
+require_command ip
 [ -x "$TBPF" ] && [ -x "$TSTREAM" ] ||
 	ksft_skip_all "$TBPF or $TSTREAM not built (make hosttest builds them)"
 

@@ -6,9 +6,8 @@
 
 . "$(dirname "$0")/lib.sh"
 
-command -v jq > /dev/null || ksft_skip_all "jq is not installed"
-command -v ip > /dev/null || ksft_skip_all "ip (iproute2) is not installed"
-[ "$(id -u)" -eq 0 ] || ksft_skip_all "needs root"
+require_command jq ip
+require_root
 [ -x "$TANDEM_CLI" ] || ksft_skip_all "no CLI at $TANDEM_CLI (make -C ctl)"
 ns=$(netns_new) || ksft_skip_all "cannot create a network namespace"
 tmp=$(mktemp -d) || exit 1

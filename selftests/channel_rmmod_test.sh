@@ -10,9 +10,8 @@
 
 . "$(dirname "$0")/lib.sh"
 
-command -v jq > /dev/null || ksft_skip_all "jq is not installed"
-command -v ip > /dev/null || ksft_skip_all "ip (iproute2) is not installed"
-[ "$(id -u)" -eq 0 ] || ksft_skip_all "needs root"
+require_command jq ip
+require_root
 [ -x "$TANDEM_CLI" ] || ksft_skip_all "no CLI at $TANDEM_CLI (make -C ctl)"
 [ -r "$TANDEM_KO" ] || ksft_skip_all "no module at $TANDEM_KO (make module)"
 grep -q '^tandem ' /proc/modules || ksft_skip_all "the tandem module is not loaded"

@@ -13,10 +13,8 @@ PORT=5003
 CONNS=8
 LIMIT=5
 BYTES=$((2 * 1024 * 1024))
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init 8

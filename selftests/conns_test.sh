@@ -22,10 +22,8 @@ CONNS=${CONNS_N:-1000}
 BYTES=$((8 << 10))	# per connection
 RATE=512		# bytes/s per connection, in bursts of 512, staggered
 TOTAL=$((CONNS * BYTES))
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip ss nstat jq; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip ss nstat jq
 [ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init 6

@@ -32,10 +32,8 @@ END2=$((208 << 10))	# 8 KiB after the pause: within the restarted cwnd
 TSPOOF=${TSPOOF:-$_tap_dir/selftests/tools/tspoof}
 PLAN=10
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip ss tc nstat; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip ss tc nstat
 [ -x "$TSTREAM" ] && [ -x "$TSPOOF" ] || ksft_skip_all "no $TSTREAM or $TSPOOF (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 

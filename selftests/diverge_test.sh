@@ -19,39 +19,12 @@ PORT_DET=5001
 PORT_NONDET=5002
 OFF=64K
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq ss; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq ss
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 
 tap_init 7
-
-# cnt NODE NAME: a counter of group g on NODE (0 if absent; no jq, which
-# is slow to start under emulation)
-cnt() {
-	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
-}
-
-cnt_ge() { [ "$(cnt "$1" "$2")" -ge "$3" ]; }
-
-# the counters of NODE that are not 0, on one line
-cnt_line() {
-	tandem_node "$1" -j stats group g 2>/dev/null | jq -r '.counters |
-		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
-}
-
-dump_state() {
-	local node
-	for node in 1 2 3; do
-		node_alive $node || continue
-		echo "# node$node counters: $(cnt_line $node)"
-		tandem_node $node conn show | sed "s/^/# node$node: /"
-		node_exec $node ss -tni | sed "s/^/# node$node: /"
-	done
-	client_exec ss -tni | sed "s/^/# client: /"
-}
 
 # conn_flagged NODE PORT FLAG: a connection to PORT on NODE has FLAG
 conn_flagged() {
@@ -83,7 +56,7 @@ setup() {
 
 if ! setup; then
 	tap_fail "topology, group and servers"
-	dump_state
+	topo_dump
 	for ((i = 2; i <= 7; i++)); do tap_skip "case $i" "no topology"; done
 	tap_done
 fi
@@ -99,23 +72,23 @@ if jq -en 'input | (.ok == 1 and .bytes_verified == 1048576 and .mismatch == 0)'
 	tap_ok "control: 1 MiB byte-exact from deterministic servers"
 else
 	sed 's/^/# /' "$out.err"
-	dump_state
+	topo_dump
 	tap_fail "control: 1 MiB byte-exact from deterministic servers"
 fi
 # A backup's output trails the primary's: its last blocks may be checked
 # a little after the client is done.
-wait_until 30 cnt_ge 2 digest_matched 1
-wait_until 30 cnt_ge 3 digest_matched 1
-sent=$(cnt 1 digest_sent)
-m2=$(cnt 2 digest_matched) m3=$(cnt 3 digest_matched)
-d2=$(cnt 2 diverged) d3=$(cnt 3 diverged)
+wait_until 30 topo_counter_ge 2 digest_matched 1
+wait_until 30 topo_counter_ge 3 digest_matched 1
+sent=$(topo_counter 1 digest_sent)
+m2=$(topo_counter 2 digest_matched) m3=$(topo_counter 3 digest_matched)
+d2=$(topo_counter 2 diverged) d3=$(topo_counter 3 diverged)
 echo "# control: node1 digest_sent=$sent; node2 digest_matched=$m2 diverged=$d2;" \
      "node3 digest_matched=$m3 diverged=$d3"
 if [ "$sent" -gt 0 ] && [ "$m2" -gt 0 ] && [ "$m3" -gt 0 ] &&
    [ "$d2" -eq 0 ] && [ "$d3" -eq 0 ]; then
 	tap_ok "control: digests sent and matched by both backups, nothing diverged"
 else
-	dump_state
+	topo_dump
 	tap_fail "control: digests sent and matched by both backups, nothing diverged"
 fi
 
@@ -128,11 +101,11 @@ tstream_client $TOPO_VIP:$PORT_NONDET -b 64M --seed $SRANDOM -t 30 --rate 1M \
 	--nondeterministic $OFF --progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
 
-if wait_until 60 cnt_ge 2 diverged 1 && wait_until 30 cnt_ge 3 diverged 1; then
+if wait_until 60 topo_counter_ge 2 diverged 1 && wait_until 30 topo_counter_ge 3 diverged 1; then
 	tap_ok "both backups marked the connection diverged"
 else
-	echo "# node2 diverged=$(cnt 2 diverged), node3 diverged=$(cnt 3 diverged)"
-	dump_state
+	echo "# node2 diverged=$(topo_counter 2 diverged), node3 diverged=$(topo_counter 3 diverged)"
+	topo_dump
 	tap_fail "both backups marked the connection diverged"
 fi
 if conn_flagged 2 $PORT_NONDET diverged && conn_flagged 3 $PORT_NONDET diverged; then
@@ -147,7 +120,7 @@ fi
 # node2.
 stream_wait_bytes "$progress" $((512 * 1024)) 60 ||
 	echo "# the stream did not reach 512 KiB: $(stream_progress "$progress")"
-echo "# node1 before the crash: $(cnt_line 1)"
+echo "# node1 before the crash: $(topo_counters 1)"
 node_crash 1
 echo "# crashed node1 after $(stream_progress "$progress") verified bytes"
 promoted=1
@@ -161,11 +134,11 @@ if [ $promoted = 1 ] &&
    jq -en 'input | (.reset == 1 and .mismatch == 0 and .ok == 0)' <<< "$json" >/dev/null; then
 	tap_ok "after the takeover the client got a reset, no differing byte"
 else
-	dump_state
+	topo_dump
 	tap_fail "after the takeover the client got a reset, no differing byte"
 fi
-echo "# node2 after the takeover: $(cnt_line 2)"
-if cnt_ge 2 takeover_reset 1; then
+echo "# node2 after the takeover: $(topo_counters 2)"
+if topo_counter_ge 2 takeover_reset 1; then
 	tap_ok "the new primary counted the reset (takeover_reset)"
 else
 	tap_fail "the new primary counted the reset (takeover_reset)"

@@ -23,10 +23,8 @@ RATE=${FAILOVER_RATE:-3M}
 # [1, 15) MiB each round, the last slice first (round 1 looks at the sockets
 # first); the rest of the stream is still unsent when the links are cut.
 FIRST=$((1 << 20)) SPAN=$((14 << 20))
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip ethtool ss nstat; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip ethtool ss nstat
 [ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init $((ROUNDS * 3 + 2))

@@ -21,10 +21,8 @@ TOTAL=$((CONNS * BYTES))
 # pace) and slow enough that both crashes and the CLI between them land
 # mid-stream even on a loaded host: at least 32 s.
 RATE=96K
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip tc ss nstat jq; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip tc ss nstat jq
 [ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init 6

@@ -21,22 +21,13 @@ BYTES=$((12 * 1024 * 1024))
 TFORGE=${TFORGE:-$_tap_dir/selftests/tools/tforge}
 PLAN=11
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq ss; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq ss
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -x "$TFORGE" ] || ksft_skip_all "no $TFORGE (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 
 tap_init $PLAN
-
-# cnt NODE NAME: a counter of group g on NODE (0 if absent)
-cnt() {
-	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
-}
-
-cnt_ge() { [ "$(cnt "$1" "$2")" -ge "$3" ]; }
 
 # ns_cnt NODE NAME: a counter of NODE's namespace (drops before the group
 # is known count there only)
@@ -45,22 +36,6 @@ ns_cnt() {
 }
 
 ns_cnt_ge() { [ "$(ns_cnt "$1" "$2")" -ge "$3" ]; }
-
-cnt_line() {
-	tandem_node "$1" -j stats 2>/dev/null | jq -r '.counters |
-		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
-}
-
-dump_state() {
-	local node
-	for node in 1 2 3; do
-		node_alive $node || continue
-		echo "# node$node counters: $(cnt_line $node)"
-		tandem_node $node conn show | sed "s/^/# node$node: /"
-		node_exec $node ss -tni | sed "s/^/# node$node: /"
-	done
-	client_exec ss -tni | sed "s/^/# client: /"
-}
 
 finish() {
 	local i
@@ -98,7 +73,7 @@ tstream_client $TOPO_VIP:$PORT -b $BYTES --rate 1M --seed $SRANDOM -t 30 \
 client=$!
 if ! stream_wait_bytes "$progress" $((256 * 1024)) 60; then
 	echo "# the stream did not start: $(stream_progress "$progress")"
-	dump_state
+	topo_dump
 fi
 
 declare -A before after
@@ -164,11 +139,11 @@ if [ $promoted -eq 0 ] &&
 	  .mismatch == 0)" <<< "$json" >/dev/null; then
 	tap_ok "the stream completed byte-exact across the crash and promotion"
 else
-	dump_state
+	topo_dump
 	tap_fail "the stream completed byte-exact across the crash and promotion"
 fi
-echo "# node2 after the takeover: $(cnt_line 2)"
-if cnt_ge 2 takeover_resumed 1; then
+echo "# node2 after the takeover: $(topo_counters 2)"
+if topo_counter_ge 2 takeover_resumed 1; then
 	tap_ok "node2 resumed the connection (takeover_resumed)"
 else
 	tap_fail "node2 resumed the connection (takeover_resumed)"

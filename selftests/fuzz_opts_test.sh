@@ -24,10 +24,8 @@ ATTACKER=10.200.0.3
 TFUZZ=${TFUZZ:-$_tap_dir/selftests/tools/tfuzz}
 PLAN=5
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -x "$TFUZZ" ] || ksft_skip_all "no $TFUZZ (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"

@@ -38,10 +38,8 @@ LAG_MS=3000
 TFUZZ=${TFUZZ:-$_tap_dir/selftests/tools/tfuzz}
 PLAN=9
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq ss; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq ss
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -x "$TFUZZ" ] || ksft_skip_all "no $TFUZZ (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"

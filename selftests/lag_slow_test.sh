@@ -25,36 +25,12 @@ BYTES=$((16 * 1024 * 1024))
 RESET_ROUND=${LAG_RESET_ROUND:-1}
 PLAN=$((RESET_ROUND ? 8 : 4))
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq ss; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq ss
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 
 tap_init $PLAN
-
-cnt() {
-	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
-}
-
-cnt_ge() { [ "$(cnt "$1" "$2")" -ge "$3" ]; }
-
-cnt_line() {
-	tandem_node "$1" -j stats group g 2>/dev/null | jq -r '.counters |
-		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
-}
-
-dump_state() {
-	local node
-	for node in 1 2 3; do
-		node_alive $node || continue
-		echo "# node$node counters: $(cnt_line $node)"
-		tandem_node $node conn show | sed "s/^/# node$node: /"
-		node_exec $node ss -tni | sed "s/^/# node$node: /"
-	done
-	client_exec ss -tni | sed "s/^/# client: /"
-}
 
 # peer_state NODE PEER: the state of peer PEER of NODE's (only) connection
 peer_state() {
@@ -102,16 +78,16 @@ round() {
 
 	lost=0
 	local t0=$SECONDS
-	if wait_until 60 cnt_ge 1 lag_dropped 1 &&
+	if wait_until 60 topo_counter_ge 1 lag_dropped 1 &&
 	   echo "# node3 dropped $((SECONDS - t0)) s into the stream, after $(stream_progress "$progress") verified bytes" &&
-	   wait_until 30 cnt_ge 3 protection_lost 1 &&
+	   wait_until 30 topo_counter_ge 3 protection_lost 1 &&
 	   [ "$(peer_state 1 3)" = dropped ] && [ "$(peer_state 1 2)" = protecting ]; then
 		tap_ok "round $r: node3 dropped past the lag bound (lag_dropped, protection_lost, conn show)"
 	else
 		echo "# after $(stream_progress "$progress") verified bytes:" \
-		     "node1 lag_dropped $(cnt 1 lag_dropped), node3 protection_lost" \
-		     "$(cnt 3 protection_lost), peer 3 $(peer_state 1 3), peer 2 $(peer_state 1 2)"
-		dump_state
+		     "node1 lag_dropped $(topo_counter 1 lag_dropped), node3 protection_lost" \
+		     "$(topo_counter 3 protection_lost), peer 3 $(peer_state 1 3), peer 2 $(peer_state 1 2)"
+		topo_dump
 		tap_fail "round $r: node3 dropped past the lag bound (lag_dropped, protection_lost, conn show)"
 		lost=1
 	fi
@@ -119,7 +95,7 @@ round() {
 	local at=$(( $(stream_progress "$progress") + 1024 * 1024 ))
 	stream_wait_bytes "$progress" $at 60 ||
 		echo "# the stream did not reach $at bytes: $(stream_progress "$progress")"
-	echo "# node1 before the crash: $(cnt_line 1)"
+	echo "# node1 before the crash: $(topo_counters 1)"
 	tandem_node 1 conn show | sed 's/^/# node1: /'
 	node_crash 1
 	echo "# crashed node1 after $(stream_progress "$progress") verified bytes"
@@ -135,7 +111,7 @@ round() {
 	json=$(cat "$out")
 	echo "# round $r: $json"
 	sed 's/^/# /' "$out.err"
-	echo "# node$new after the takeover: $(cnt_line $new)"
+	echo "# node$new after the takeover: $(topo_counters $new)"
 }
 
 round 1 2
@@ -145,7 +121,7 @@ if jq -en "input | (.ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .
 else
 	tap_fail "round 1: byte-exact through the crash of node1 and node2's promotion"
 fi
-if cnt_ge 2 takeover_resumed 1; then
+if topo_counter_ge 2 takeover_resumed 1; then
 	tap_ok "round 1: node2 resumed the connection"
 else
 	tap_fail "round 1: node2 resumed the connection"
@@ -159,7 +135,7 @@ if [ "$RESET_ROUND" = 1 ]; then
 	else
 		tap_fail "round 2: node3, dropped, reset the connection at its promotion: no wrong byte"
 	fi
-	if cnt_ge 3 takeover_reset 1; then
+	if topo_counter_ge 3 takeover_reset 1; then
 		tap_ok "round 2: node3 counted it (takeover_reset)"
 	else
 		tap_fail "round 2: node3 counted it (takeover_reset)"

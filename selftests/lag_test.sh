@@ -29,38 +29,12 @@ BYTES=$((12 * 1024 * 1024))
 CA=40001 CB=40002
 PLAN=6
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq ss tc; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq ss tc
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 
 tap_init $PLAN
-
-# cnt NODE NAME: a counter of group g on NODE (0 if absent; no jq, which
-# is slow to start under emulation)
-cnt() {
-	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
-}
-
-cnt_ge() { [ "$(cnt "$1" "$2")" -ge "$3" ]; }
-
-cnt_line() {
-	tandem_node "$1" -j stats group g 2>/dev/null | jq -r '.counters |
-		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
-}
-
-dump_state() {
-	local node
-	for node in 1 2 3; do
-		node_alive $node || continue
-		echo "# node$node counters: $(cnt_line $node)"
-		tandem_node $node conn show | sed "s/^/# node$node: /"
-		node_exec $node ss -tni | sed "s/^/# node$node: /"
-	done
-	client_exec ss -tni | sed "s/^/# client: /"
-}
 
 finish() {
 	local i
@@ -108,7 +82,7 @@ setup() {
 lag_round() {
 	local primary=$1 cport=$2 bytes=$3 t0 ld pl
 	progress=$TOPO_DIR/progress.$cport out=$TOPO_DIR/client.$cport
-	ld=$(cnt $primary lag_dropped) pl=$(cnt 3 protection_lost)
+	ld=$(topo_counter $primary lag_dropped) pl=$(topo_counter 3 protection_lost)
 	tstream_client $TOPO_VIP:$PORT --bind $TOPO_CLIENT_ADDR:$cport -b $bytes \
 		--rate 1M --seed $SRANDOM -t 30 --progress-file "$progress" \
 		> "$out" 2> "$out.err" &
@@ -120,8 +94,8 @@ lag_round() {
 		echo "# the stream did not start, or node3 never protected it"
 	fi
 	t0=$SECONDS dropped=0
-	wait_until 60 cnt_ge $primary lag_dropped $((ld + 1)) &&
-		wait_until 30 cnt_ge 3 protection_lost $((pl + 1)) && dropped=1
+	wait_until 60 topo_counter_ge $primary lag_dropped $((ld + 1)) &&
+		wait_until 30 topo_counter_ge 3 protection_lost $((pl + 1)) && dropped=1
 	conn=$(tandem_node $primary -j conn show group g 2>/dev/null)
 	node_crash $primary
 	echo "# node3 dropped $((SECONDS - t0)) s after the delay; crashed node$primary" \
@@ -131,7 +105,7 @@ lag_round() {
 
 if ! setup; then
 	tap_fail "topology, group and servers"
-	dump_state
+	topo_dump
 	finish "no topology"
 fi
 tap_ok "topology, group and servers"
@@ -143,22 +117,22 @@ if [ $dropped = 1 ] && peer_in "$conn" $CA 3 dropped && peer_in "$conn" $CA 2 pr
 	tap_ok "round 1: node3 dropped past the lag bound (lag_dropped, protection_lost, conn show)"
 else
 	echo "# node1 lag_dropped/node3 protection_lost: dropped=$dropped"
-	dump_state
+	topo_dump
 	tap_fail "round 1: node3 dropped past the lag bound (lag_dropped, protection_lost, conn show)"
 fi
 wait $client
 json=$(cat "$out")
 echo "# round 1: $json"
 sed 's/^/# /' "$out.err"
-echo "# node2 after the takeover: $(cnt_line 2)"
+echo "# node2 after the takeover: $(topo_counters 2)"
 if jq -en "input | (.ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
 	  .mismatch == 0)" <<< "$json" >/dev/null 2>&1; then
 	tap_ok "round 1: byte-exact through the crash of node1 and node2's promotion"
 else
-	dump_state
+	topo_dump
 	tap_fail "round 1: byte-exact through the crash of node1 and node2's promotion"
 fi
-if cnt_ge 2 takeover_resumed 1; then
+if topo_counter_ge 2 takeover_resumed 1; then
 	tap_ok "round 1: node2 resumed the connection"
 else
 	tap_fail "round 1: node2 resumed the connection"
@@ -174,19 +148,19 @@ if [ $dropped = 1 ] && peer_in "$conn" $CB 3 dropped; then
 	tap_ok "round 2: node2 dropped node3 past the lag bound (lag_dropped, protection_lost, conn show)"
 else
 	echo "# node2 lag_dropped/node3 protection_lost: dropped=$dropped"
-	dump_state
+	topo_dump
 	tap_fail "round 2: node2 dropped node3 past the lag bound (lag_dropped, protection_lost, conn show)"
 fi
 wait $client
 json=$(cat "$out")
 echo "# round 2: $json"
 sed 's/^/# /' "$out.err"
-echo "# node3 after the takeover: $(cnt_line 3)"
+echo "# node3 after the takeover: $(topo_counters 3)"
 if jq -en 'input | (.reset == 1 and .mismatch == 0 and .ok == 0)' <<< "$json" >/dev/null 2>&1 &&
-   cnt_ge 3 takeover_reset 1; then
+   topo_counter_ge 3 takeover_reset 1; then
 	tap_ok "round 2: node3, dropped, reset the connection at its promotion (takeover_reset): no wrong byte"
 else
-	dump_state
+	topo_dump
 	tap_fail "round 2: node3, dropped, reset the connection at its promotion (takeover_reset): no wrong byte"
 fi
 tap_done

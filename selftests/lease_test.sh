@@ -21,36 +21,12 @@
 PORT=5001
 PLAN=20
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq ss awk; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq ss awk
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 
 tap_init $PLAN
-
-cnt() {
-	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
-}
-
-cnt_ge() { [ "$(cnt "$1" "$2")" -ge "$3" ]; }
-
-cnt_line() {
-	tandem_node "$1" -j stats group g 2>/dev/null | jq -r '.counters |
-		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
-}
-
-dump_state() {
-	local node
-	for node in 1 2; do
-		echo "# node$node counters: $(cnt_line $node)"
-		tandem_node $node group show g | sed "s/^/# node$node: /"
-		tandem_node $node conn show | sed "s/^/# node$node: /"
-		node_exec $node ss -tni | sed "s/^/# node$node: /"
-	done
-	client_exec ss -tni | sed "s/^/# client: /"
-}
 
 # group_field NODE FIELD: a field of group g in NODE's group show -j
 group_field() {
@@ -118,7 +94,7 @@ fi
 if wait_until 30 role_is 1 fenced; then
 	tap_ok "node1 fenced itself when its lease lapsed"
 else
-	dump_state
+	topo_dump
 	tap_fail "node1 fenced itself when its lease lapsed"
 fi
 
@@ -127,19 +103,19 @@ fi
 # lease lapsed, and the client's segments no longer reach its stack), its
 # server is killed: the kernel closes the connection (a FIN, or a RST),
 # which the fence must steal (fenced_dropped) like everything else.
-s1=$(client_insegs) p1=$(stream_progress "$progress") f0=$(cnt 1 fenced_dropped)
+s1=$(client_insegs) p1=$(stream_progress "$progress") f0=$(topo_counter 1 fenced_dropped)
 kill -TERM $(ip netns pids "$(node_ns 1)") 2>/dev/null
 ok=0
-if wait_until 30 cnt_ge 1 fenced_dropped $((f0 + 1)); then
-	s2=$(client_insegs) p2=$(stream_progress "$progress") f1=$(cnt 1 fenced_dropped)
+if wait_until 30 topo_counter_ge 1 fenced_dropped $((f0 + 1)); then
+	s2=$(client_insegs) p2=$(stream_progress "$progress") f1=$(topo_counter 1 fenced_dropped)
 	echo "# fenced_dropped $f0 -> $f1; client InSegs $s1 -> $s2, verified $p1 -> $p2"
 	[ "$s1" = "$s2" ] && [ "$p1" = "$p2" ] && ok=1
 fi
 if [ $ok = 1 ]; then
 	tap_ok "fenced: node1's output stolen (fenced_dropped), nothing reached the client"
 else
-	echo "# fenced_dropped $(cnt 1 fenced_dropped) (from $f0)"
-	dump_state
+	echo "# fenced_dropped $(topo_counter 1 fenced_dropped) (from $f0)"
+	topo_dump
 	tap_fail "fenced: node1's output stolen (fenced_dropped), nothing reached the client"
 fi
 
@@ -220,16 +196,16 @@ else
 fi
 
 # garp-count (3) on the promotion, then one every 300 ms
-if wait_until 60 cnt_ge 2 garp_sent 7; then
-	tap_ok "garp-refresh 300: node2 keeps announcing the VIP ($(cnt 2 garp_sent) sent)"
+if wait_until 60 topo_counter_ge 2 garp_sent 7; then
+	tap_ok "garp-refresh 300: node2 keeps announcing the VIP ($(topo_counter 2 garp_sent) sent)"
 else
-	tap_fail "garp-refresh 300: node2 keeps announcing the VIP ($(cnt 2 garp_sent) sent)"
+	tap_fail "garp-refresh 300: node2 keeps announcing the VIP ($(topo_counter 2 garp_sent) sent)"
 fi
 
 tandem_node 2 group set g garp-refresh 0
-g0=$(cnt 2 garp_sent)
+g0=$(topo_counter 2 garp_sent)
 sleep 2
-g1=$(cnt 2 garp_sent)
+g1=$(topo_counter 2 garp_sent)
 if [ "$(group_field 2 garp_refresh_ms)" = 0 ] && [ "$g1" -le $((g0 + 1)) ]; then
 	tap_ok "garp-refresh 0: the announcements stop ($g0 -> $g1 in 2 s)"
 else

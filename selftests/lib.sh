@@ -14,6 +14,8 @@
 #   tap_done                   exit 1 if anything failed (or the plan was not
 #                              met), 4 if everything skipped, else 0
 #   ksft_skip_all REASON       "1..0 # SKIP REASON", exit 4
+#   require_root               ksft_skip_all unless run as root
+#   require_command CMD...     ksft_skip_all unless every CMD is installed
 #   netns_new                  create netns "tandem-XXXXXXXX", echo its name,
 #                              delete it on exit (works inside $(...))
 #   on_exit CMD...             run CMD on exit, last registered first
@@ -123,6 +125,17 @@ ksft_skip_all() {
 	_tap_print_header
 	echo "1..0 # SKIP $1"
 	exit $KSFT_SKIP
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || ksft_skip_all "needs root"
+}
+
+require_command() {
+	local cmd
+	for cmd; do
+		command -v "$cmd" > /dev/null || ksft_skip_all "no $cmd"
+	done
 }
 
 netns_new() {

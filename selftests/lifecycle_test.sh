@@ -20,12 +20,12 @@ SERVICES_N=4
 CACHES="tandem_group tandem_member tandem_service"
 TIMEOUT=60	# seconds for deferred frees (RCU, namespace cleanup)
 
-[ "$(id -u)" -eq 0 ] || ksft_skip_all "needs root"
+require_root
 [ -r /proc/slabinfo ] || ksft_skip_all "no /proc/slabinfo"
 [ -x "$TANDEM_CLI" ] || ksft_skip_all "no CLI at $TANDEM_CLI (make cli)"
 [ -r "$TANDEM_KO" ] || ksft_skip_all "no module at $TANDEM_KO (make module)"
 grep -q '^tandem ' /proc/modules || ksft_skip_all "the tandem module is not loaded"
-command -v ip >/dev/null || ksft_skip_all "no ip (iproute2)"
+require_command ip
 
 # Whatever happens, leave the module loaded for the tests that follow.
 on_exit sh -c 'grep -q "^tandem " /proc/modules || insmod "$1"' sh "$TANDEM_KO"

@@ -11,10 +11,8 @@
 PORT=5004
 MTU=1000
 BYTES=$((8 * 1024 * 1024))
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq nstat; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq nstat
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init 5

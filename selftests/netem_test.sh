@@ -19,10 +19,8 @@ PORT=5005
 BYTES=$((12 << 20))
 RATE=${FAILOVER_RATE:-3M}	# paced: the crash lands mid-stream at any VM speed
 NETEM="delay 1ms reorder 25% 50% loss 2% duplicate 2%"
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip tc ss nstat; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip tc ss nstat
 [ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init 6

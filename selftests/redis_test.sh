@@ -18,34 +18,12 @@ PORT=6379
 ROUNDS=${REDIS_ROUNDS:-150}
 PLAN=5
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq ss redis-server; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq ss redis-server
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 
 tap_init $PLAN
-
-cnt() {
-	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
-}
-
-cnt_line() {
-	tandem_node "$1" -j stats group g 2>/dev/null | jq -r '.counters |
-		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
-}
-
-dump_state() {
-	local node
-	for node in 1 2 3; do
-		node_alive $node || continue
-		echo "# node$node counters: $(cnt_line $node)"
-		tandem_node $node conn show | sed "s/^/# node$node: /"
-		node_exec $node ss -tni | sed "s/^/# node$node: /"
-	done
-	client_exec ss -tni | sed "s/^/# client: /"
-}
 
 finish() {
 	local i
@@ -163,7 +141,7 @@ round_ge() {
 
 if ! setup; then
 	tap_fail "topology, group, redis-server on every replica"
-	dump_state
+	topo_dump
 	finish "no topology"
 fi
 tap_ok "topology, group, redis-server on every replica (${SECONDS}s)"
@@ -178,7 +156,7 @@ if wait_until 120 round_ge "$progress" $((ROUNDS / 3)); then
 	tap_ok "$((ROUNDS / 3)) rounds through the VIP, every reply consistent"
 else
 	sed 's/^/# client: /' "$out"
-	dump_state
+	topo_dump
 	tap_fail "$((ROUNDS / 3)) rounds through the VIP, every reply consistent"
 fi
 
@@ -197,13 +175,13 @@ echo "# client done (${SECONDS}s)"
 if [ $rc -eq 0 ] && round_ge "$progress" $ROUNDS; then
 	tap_ok "$ROUNDS rounds on one connection across the crash, every reply consistent"
 else
-	dump_state
+	topo_dump
 	tap_fail "$ROUNDS rounds on one connection across the crash, every reply consistent"
 fi
-echo "# node2: $(cnt_line 2)"
-echo "# node3: $(cnt_line 3)"
-if [ "$(cnt 2 takeover_resumed)" -ge 1 ] && [ "$(cnt 2 diverged)" -eq 0 ] &&
-   [ "$(cnt 3 diverged)" -eq 0 ]; then
+echo "# node2: $(topo_counters 2)"
+echo "# node3: $(topo_counters 3)"
+if [ "$(topo_counter 2 takeover_resumed)" -ge 1 ] && [ "$(topo_counter 2 diverged)" -eq 0 ] &&
+   [ "$(topo_counter 3 diverged)" -eq 0 ]; then
 	tap_ok "node2 resumed the connection; no backup saw redis diverge"
 else
 	tap_fail "node2 resumed the connection; no backup saw redis diverge"

@@ -18,10 +18,8 @@ PORT=5007
 BYTES=$((24 << 20))
 RATE=${FAILOVER_RATE:-2M}
 LAG=$((64 << 10))
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip tc ss jq; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip tc ss jq
 [ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init 7

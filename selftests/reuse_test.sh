@@ -24,10 +24,8 @@ CPORT=40001
 PLAIN_CPORT=40011
 PLAN=6
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip ss; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip ss
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 

@@ -21,8 +21,8 @@ BYTES_B=$((16 << 20))	# still running when node1 crashes
 NOT_READY_MAX=10
 PLAN=8
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-command -v ip >/dev/null || ksft_skip_all "no ip"
+require_root
+require_command ip
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 [ "$(nproc)" -ge 2 ] || ksft_skip_all "RPS needs 2 CPUs ($(nproc))"

@@ -12,10 +12,8 @@
 
 PORT=5005
 BYTES=$((4 * 1024 * 1024))
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq nstat ss; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq nstat ss
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init 8

@@ -13,8 +13,8 @@ child() {
 	child_out=$(bash -c ". '$lib'; $1" 2>&1)
 }
 
-[ "$(id -u)" -eq 0 ] || ksft_skip_all "needs root"
-command -v ip >/dev/null || ksft_skip_all "needs ip (iproute2)"
+require_root
+require_command ip
 
 tap_init 13
 

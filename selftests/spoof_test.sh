@@ -54,10 +54,8 @@ G=1073741824
 SPOOF_OPTS=${SPOOF_OPTS:-0}
 PLAN=$((14 + 2 * SPOOF_OPTS))
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip ss jq nstat; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip ss jq nstat
 [ -x "$TSTREAM" ] && [ -x "$TSPOOF" ] || ksft_skip_all "no $TSTREAM or $TSPOOF (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 

@@ -26,10 +26,8 @@ OFF=$((200 << 10))
 PAUSE=$((208 << 10))
 END=$((216 << 10))
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip ss tc; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip ss tc
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 

@@ -20,7 +20,7 @@
 
 ROUNDS=${BENCH_ROUNDS:-3}
 CAUSES=${BENCH_CAUSES:-crash daemon partition health switchover}
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+require_root
 [ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
 

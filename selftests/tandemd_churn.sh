@@ -33,7 +33,7 @@
 SECS=${CHURN_SECS:-600}
 NETEM=${CHURN_NETEM:-delay 20ms 10ms distribution normal}
 TIMERS=${CHURN_TIMERS:-test}
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+require_root
 [ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
 

@@ -10,10 +10,10 @@
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+require_root
 [ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
-command -v busybox > /dev/null || ksft_skip_all "no busybox"
+require_command busybox
 
 tap_init 8
 

@@ -24,7 +24,7 @@ PORT=5001
 COUNT=5
 BYTES=$((32 * 1024 * 1024))
 TFORGE=${TFORGE:-$_tap_dir/selftests/tools/tforge}
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+require_root
 [ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"

@@ -14,7 +14,7 @@
 PORT=5001
 BYTES=${STREAM_BYTES:-$((12 * 1024 * 1024))}
 RATE=${STREAM_RATE:-1M}
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+require_root
 [ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"

@@ -28,7 +28,7 @@ PORT=5001
 BYTES=${STREAM_BYTES:-$((48 * 1024 * 1024))}
 RATE=${STREAM_RATE:-512K}
 STEP=$((1024 * 1024))	# verified bytes the stream must make after each step
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
+require_root
 [ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"

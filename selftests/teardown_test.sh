@@ -44,10 +44,8 @@ CHURN_SYN_MS=1000	# part 4
 ITER=${TEARDOWN_ITER:-1}
 PLAN=$((9 + 6 * ITER))
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip tc jq ss; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip tc jq ss
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -r "$TANDEM_KO" ] || ksft_skip_all "no module at $TANDEM_KO (make module)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"

@@ -15,10 +15,8 @@
 PORT=5001
 RR=400
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip nstat; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip nstat
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 

@@ -76,6 +76,7 @@
 #                              [3600000]: the takeover), then every other
 #                              live replica follows as a backup in EPOCH
 #   topo_counter NODE NAME     echo a counter of the group on NODE (0 if none)
+#   topo_counter_ge NODE NAME N  true if that counter is at least N
 #   topo_counters NODE         echo NODE's non-zero group counters, "k=v ..."
 #   topo_attacker              an "attacker" namespace on the client net
 #                              (node "attacker", device eth0, no address);
@@ -520,6 +521,8 @@ topo_counter() {
 	out=$(tandem_node "$1" -j stats group "$TOPO_GROUP" 2>/dev/null)
 	json_num "$out" "$2" || echo 0
 }
+
+topo_counter_ge() { [ "$(topo_counter "$1" "$2")" -ge "$3" ]; }
 
 topo_counters() {
 	local out re='"([a-z0-9_]+)":([1-9][0-9]*)(.*)' line=

@@ -11,10 +11,8 @@
 . "$(dirname "$0")/topo.sh"
 
 PORT=5001
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip tc ethtool pgrep; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip tc ethtool pgrep
 [ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 
 tap_init 10

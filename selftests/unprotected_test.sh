@@ -18,38 +18,12 @@
 PORT=5001
 PLAN=9
 
-[ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
-for tool in ip jq ss; do
-	command -v $tool >/dev/null || ksft_skip_all "no $tool"
-done
+require_root
+require_command ip jq ss
 [ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
 [ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
 
 tap_init $PLAN
-
-# cnt NODE NAME: a counter of group g on NODE (0 if absent; no jq, which
-# is slow to start under emulation)
-cnt() {
-	json_num "$(tandem_node "$1" -j stats group g 2>/dev/null)" "$2" || echo 0
-}
-
-cnt_ge() { [ "$(cnt "$1" "$2")" -ge "$3" ]; }
-
-cnt_line() {
-	tandem_node "$1" -j stats group g 2>/dev/null | jq -r '.counters |
-		to_entries[] | select(.value > 0) | "\(.key)=\(.value)"' | tr '\n' ' '
-}
-
-dump_state() {
-	local node
-	for node in 1 2 3; do
-		node_alive $node || continue
-		echo "# node$node counters: $(cnt_line $node)"
-		tandem_node $node conn show | sed "s/^/# node$node: /"
-		node_exec $node ss -tni | sed "s/^/# node$node: /"
-	done
-	client_exec ss -tni | sed "s/^/# client: /"
-}
 
 # peer_state NODE CPORT PEER: the state NODE's conn show gives peer PEER of
 # the connection from client port CPORT ("none" if absent)
@@ -116,37 +90,37 @@ if stream_wait_established "$pa" 1 30 && wait_until 30 peer_is 1 $CA 3 protectin
    wait_until 30 peer_is 1 $CA 2 protecting; then
 	tap_ok "connection A opened, protected by node2 and node3"
 else
-	dump_state
+	topo_dump
 	tap_fail "connection A opened, protected by node2 and node3"
 fi
 
 rep_link 3 down
-held=$(cnt 1 syn_timeout)
+held=$(topo_counter 1 syn_timeout)
 tstream_client $TOPO_VIP:$PORT --bind $TOPO_CLIENT_ADDR:$CB -b 64M --rate 1M \
 	--seed $SRANDOM -t 30 --progress-file "$pb" \
 	> "$TOPO_DIR/b" 2> "$TOPO_DIR/b.err" &
 client_b=$!
-if stream_wait_bytes "$pb" 65536 30 && cnt_ge 1 syn_timeout $((held + 1)) &&
+if stream_wait_bytes "$pb" 65536 30 && topo_counter_ge 1 syn_timeout $((held + 1)) &&
    peer_is 1 $CB 3 dropped && peer_is 1 $CB 2 protecting; then
 	tap_ok "connection B opened without node3: node1 dropped node3 from it (syn_timeout)"
 else
-	echo "# B: $(stream_progress "$pb") bytes; node1 syn_timeout $(cnt 1 syn_timeout)"
-	dump_state
+	echo "# B: $(stream_progress "$pb") bytes; node1 syn_timeout $(topo_counter 1 syn_timeout)"
+	topo_dump
 	tap_fail "connection B opened without node3: node1 dropped node3 from it (syn_timeout)"
 fi
 
 rep_link 3 up
-no_conn=$(cnt 3 inject_no_conn)
+no_conn=$(topo_counter 3 inject_no_conn)
 if stream_wait_bytes "$pb" $((1024 * 1024)) 60 &&
-   wait_until 30 cnt_ge 3 inject_no_conn $((no_conn + 1)) && ! has_conn 3 $CB &&
+   wait_until 30 topo_counter_ge 3 inject_no_conn $((no_conn + 1)) && ! has_conn 3 $CB &&
    peer_is 1 $CA 3 protecting; then
 	tap_ok "node3 back: protects A, drops B's segments (inject_no_conn), has no entry for B"
 else
 	echo "# B: $(stream_progress "$pb") bytes"
-	dump_state
+	topo_dump
 	tap_fail "node3 back: protects A, drops B's segments (inject_no_conn), has no entry for B"
 fi
-echo "# node1: $(cnt_line 1)"
+echo "# node1: $(topo_counters 1)"
 tandem_node 1 conn show | sed 's/^/# node1: /'
 
 # A streams now; the crash comes as soon as it is under way (nothing slow
@@ -170,21 +144,21 @@ echo "# A: $ja"
 echo "# B: $jb"
 sed 's/^/# A: /' "$TOPO_DIR/a.err"
 sed 's/^/# B: /' "$TOPO_DIR/b.err"
-echo "# node3 after the takeover: $(cnt_line 3)"
+echo "# node3 after the takeover: $(topo_counters 3)"
 if jq -en 'input | (.ok == 1 and .bytes_verified == 8388608 and .reset == 0 and .eof == 0 and
 	  .mismatch == 0)' <<< "$ja" >/dev/null; then
 	tap_ok "A, protected by node3, continued byte-exact"
 else
-	dump_state
+	topo_dump
 	tap_fail "A, protected by node3, continued byte-exact"
 fi
 if jq -en 'input | (.reset == 1 and .mismatch == 0 and .ok == 0)' <<< "$jb" >/dev/null; then
 	tap_ok "B, opened while node3 was absent, was reset, no differing byte"
 else
-	dump_state
+	topo_dump
 	tap_fail "B, opened while node3 was absent, was reset, no differing byte"
 fi
-if cnt_ge 3 takeover_resumed 1; then
+if topo_counter_ge 3 takeover_resumed 1; then
 	tap_ok "node3 resumed A at the takeover (takeover_resumed)"
 else
 	tap_fail "node3 resumed A at the takeover (takeover_resumed)"
