@@ -3,21 +3,10 @@
  * "tandem conn show": the connections of the replica groups, as this node
  * sees them (TANDEM_CMD_CONN_GET), decoded by lib/print.c's conn fields.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "args.h"
-#include "print.h"
-#include "report.h"
-#include "tandem.h"
-
-static const struct kw select_kws[] = {
-	{ "group", KW_NAME, TANDEM_A_GROUP_NAME, 0, 0, 0 },
-	{ "group-id", KW_NUM, TANDEM_A_GROUP_ID, 1, UINT32_MAX, 0 },
-};
-
-static const struct grammar grammar = GRAMMAR("conn", "show", select_kws, 0);
+#include "query.h"
 
 void conn_help(FILE *f)
 {
@@ -25,23 +14,6 @@ void conn_help(FILE *f)
 	      "The protected connections as this node sees them: client, service port,\n"
 	      "state, flags (diverged, unprotected, held), and per peer whether it\n"
 	      "protects the connection and how many bytes it lags.\n", f);
-}
-
-static int reply_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct json_object *conn = json_object_new_object();
-
-	if (!conn)
-		return -ENOMEM;
-	json_object_array_add(data, conn);
-	return tandem_decode(nlh, NULL, conn);
-}
-
-static void reset_cb(void *data)
-{
-	struct json_object *out = data;
-
-	json_object_array_del_idx(out, 0, json_object_array_length(out));
 }
 
 static const char *str(struct json_object *o, const char *key)
@@ -76,51 +48,16 @@ static void print_text(FILE *f, struct json_object *out)
 	}
 }
 
-static int parse(int argc, char **argv, struct tandem_req *req)
-{
-	char label[64];
-
-	if (argc && !strcmp(argv[0], "show")) {
-		argc--;
-		argv++;
-	}
-	req_init(req, TANDEM_OBJ_GROUP, TANDEM_CMD_CONN_GET);
-	req->dump = true;
-	if (args_parse(&grammar, argc, argv, req))
-		return -EINVAL;
-	if (req_has(req, TANDEM_A_GROUP_NAME) || req_has(req, TANDEM_A_GROUP_ID)) {
-		req_group_label(req, label, sizeof(label));
-		snprintf(req->what, sizeof(req->what),
-			 "cannot list the connections of group %s", label);
-	} else {
-		snprintf(req->what, sizeof(req->what), "cannot list connections");
-	}
-	return 0;
-}
+static const struct group_query query = {
+	.obj = "conn",
+	.cmd = TANDEM_CMD_CONN_GET,
+	.dump = true,
+	.what_group = "cannot list the connections of group %s",
+	.what_all = "cannot list connections",
+	.print_text = print_text,
+};
 
 int conn_main(const struct tandem_opts *opts, int argc, char **argv)
 {
-	struct json_object *out;
-	struct tandem_req req;
-	int ret;
-
-	if (parse(argc, argv, &req))
-		return TANDEM_EXIT_USAGE;
-	out = json_object_new_array();
-	if (!out)
-		return TANDEM_EXIT_FAIL;
-	ret = req_query(&req, reply_cb, reset_cb, out);
-	if (!ret && opts->json)
-		tandem_print_json(stdout, out, opts->pretty);
-	else if (!ret)
-		print_text(stdout, out);
-	json_object_put(out);
-	if (ret)
-		return TANDEM_EXIT_FAIL;
-	if (fflush(stdout)) {
-		fprintf(stderr, "tandem: cannot write the output: %s\n",
-			strerror(errno));
-		return TANDEM_EXIT_FAIL;
-	}
-	return TANDEM_EXIT_OK;
+	return group_query_main(&query, opts, argc, argv);
 }

@@ -21,6 +21,7 @@
 #include "args.h"
 #include "daemon.h"
 #include "print.h"
+#include "query.h"
 #include "report.h"
 #include "tandem.h"
 
@@ -181,11 +182,8 @@ static int run(const struct tandem_opts *opts, const struct tandem_req *req)
 	}
 	json_object_put(out);
 	tandem_nl_close(&nl);
-	if (fflush(stdout)) {
-		fprintf(stderr, "tandem: cannot write the output: %s\n",
-			strerror(errno));
+	if (output_done())
 		return TANDEM_EXIT_FAIL;
-	}
 	return ret ? TANDEM_EXIT_FAIL : TANDEM_EXIT_OK;
 }
 
