@@ -19,11 +19,6 @@ require_command ip jq
 
 tap_init 8
 
-counter() {
-	tandem_node "$1" -j stats group g 2>/dev/null |
-		jq -r ".counters.$2 // 0" 2>/dev/null || echo 0
-}
-
 conns_of() {
 	tandem_node "$1" -j conn show group g 2>/dev/null | jq -r 'length' 2>/dev/null ||
 		echo -1
@@ -82,7 +77,7 @@ tap_check "all $CONNS connections established" \
 	stream_wait_established "$progress" $CONNS 60
 tap_check "the primary holds exactly $LIMIT entries" conns_are 20 1 $LIMIT
 tap_check "3 connections counted unprotected on the primary" \
-	test "$(counter 1 unprotected)" -eq $((CONNS - LIMIT))
+	test "$(topo_counter 1 unprotected)" -eq $((CONNS - LIMIT))
 tap_check "each backup holds the $LIMIT protected entries" \
 	conns_are 5 2 $LIMIT 3 $LIMIT
 
@@ -105,7 +100,7 @@ else
 	tap_fail "after the crash: $ok ok and $reset reset (want $LIMIT and $((CONNS - LIMIT)))"
 fi
 tap_check "the new primary resumed $LIMIT connections" \
-	test "$(counter 2 takeover_resumed)" -eq $LIMIT
+	test "$(topo_counter 2 takeover_resumed)" -eq $LIMIT
 tap_check "finished connections leave every member's table" \
 	conns_are 30 2 0 3 0
 tap_done

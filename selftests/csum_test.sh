@@ -39,17 +39,6 @@ require_command ip ss tc nstat
 
 tap_init $PLAN
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
-# mib NODE NAME: NODE's SNMP counter NAME (nstat's name)
-mib() {
-	node_exec "$1" nstat -asz "$2" | awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }'
-}
-
 server_in() {
 	[ -n "$(node_exec "$1" ss -Htn state "$2" "( sport = :$PORT )")" ]
 }
@@ -92,18 +81,18 @@ client_done() {
 
 if ! topo_up 3 || ! topo_offload on || ! topo_replicate $PORT || ! topo_attacker; then
 	tap_fail "topology, group, servers and an attacker seeing the client's frames"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group, servers and an attacker seeing the client's frames"
 
 # Connection 1: the forged bytes in a block that completes.
-csum0=$(mib 1 TcpInCsumErrors)
+csum0=$(node_mib 1 TcpInCsumErrors)
 if forge 40001 $END1; then
 	tap_ok "conn 1: a segment with a wrong checksum at the client's next seq (offset $PAUSE)"
 else
 	tap_fail "conn 1: a segment with a wrong checksum at the client's next seq (offset $PAUSE)"
 fi
-csum1=$(mib 1 TcpInCsumErrors)
+csum1=$(node_mib 1 TcpInCsumErrors)
 echo "# node1 TcpInCsumErrors $csum0 -> $csum1"
 touch "$resume"
 client_done

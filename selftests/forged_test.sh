@@ -29,19 +29,7 @@ require_command ip jq ss
 
 tap_init $PLAN
 
-# ns_cnt NODE NAME: a counter of NODE's namespace (drops before the group
-# is known count there only)
-ns_cnt() {
-	json_num "$(tandem_node "$1" -j stats 2>/dev/null)" "$2" || echo 0
-}
-
-ns_cnt_ge() { [ "$(ns_cnt "$1" "$2")" -ge "$3" ]; }
-
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
+ns_cnt_ge() { [ "$(topo_ns_counter "$1" "$2")" -ge "$3" ]; }
 
 setup() {
 	local node
@@ -62,7 +50,7 @@ setup() {
 
 if ! setup; then
 	tap_fail "topology, group and servers"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group and servers"
 

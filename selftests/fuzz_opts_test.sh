@@ -34,12 +34,6 @@ tap_init $PLAN
 echo "# seed $SEED, $COUNT segments (FUZZ_SEED, FUZZ_COUNT)"
 log_start=$(dmesg | wc -l)
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
 # the attacker: a namespace on the client's bridge
 attacker() {
 	at=$(netns_new) || return 1
@@ -54,7 +48,7 @@ setup() {
 }
 if ! setup; then
 	tap_fail "topology, attacker and replicated service"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, attacker and replicated service"
 

@@ -48,14 +48,6 @@ tap_init $PLAN
 echo "# seed $SEED, $COUNT datagrams per target set (FUZZ_SEED, FUZZ_COUNT)${FUZZ_TYPES:+, types $FUZZ_TYPES}"
 log_start=$(dmesg | wc -l)
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
-ns_cnt() { json_num "$(tandem_node "$1" -j stats 2>/dev/null)" "$2" || echo 0; }
-
 # the attacker: a namespace on the replication bridge, member 4 everywhere
 attacker() {
 	fz=$(netns_new) || return 1
@@ -90,7 +82,7 @@ setup() {
 
 if ! setup; then
 	tap_fail "topology, group, attacker and servers"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group, attacker and servers"
 
@@ -119,9 +111,9 @@ fuzz() {
 	shift
 	for node; do
 		to+=(--to "$(node_rep_addr $node):$TOPO_REPL_PORT")
-		rx0[$node]=$(ns_cnt $node chan_rx)
-		tag0[$node]=$(ns_cnt $node chan_drop_tag)
-		snd0[$node]=$(ns_cnt $node chan_drop_sender)
+		rx0[$node]=$(topo_ns_counter $node chan_rx)
+		tag0[$node]=$(topo_ns_counter $node chan_drop_tag)
+		snd0[$node]=$(topo_ns_counter $node chan_drop_sender)
 	done
 	out=$(ip netns exec "$fz" "$TFUZZ" wire --key "$TOPO_DIR/group.key" \
 		--from $FZ_ADDR:$TOPO_REPL_PORT --id 4 --group $TOPO_GROUP_ID \
@@ -133,9 +125,9 @@ fuzz() {
 	for node; do
 		wait_until 30 sh -c '[ "$("$1" -n "$2" -j stats | jq .counters.chan_rx)" -ge "$3" ]' \
 			sh "$TANDEM_CLI" "$(node_ns $node)" $((rx0[$node] + sent)) ||
-			{ echo "node$node: chan_rx $(ns_cnt $node chan_rx), was ${rx0[$node]}, sent $sent"; return 1; }
-		[ "$(ns_cnt $node chan_drop_tag)" -eq "${tag0[$node]}" ] &&
-			[ "$(ns_cnt $node chan_drop_sender)" -eq "${snd0[$node]}" ] ||
+			{ echo "node$node: chan_rx $(topo_ns_counter $node chan_rx), was ${rx0[$node]}, sent $sent"; return 1; }
+		[ "$(topo_ns_counter $node chan_drop_tag)" -eq "${tag0[$node]}" ] &&
+			[ "$(topo_ns_counter $node chan_drop_sender)" -eq "${snd0[$node]}" ] ||
 			{ echo "node$node: dropped for tag or sender: $(topo_counters $node)"; return 1; }
 		echo "node$node: $(topo_counters $node)"
 	done

@@ -36,12 +36,6 @@ require_command ip jq ss tc
 
 tap_init $PLAN
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
 # peer_in JSON CPORT PEER STATE: in a conn show -j, the connection from
 # client port CPORT has PEER in STATE (its first peer listed)
 peer_in() {
@@ -106,7 +100,7 @@ lag_round() {
 if ! setup; then
 	tap_fail "topology, group and servers"
 	topo_dump
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group and servers"
 

@@ -46,12 +46,6 @@ client_insegs() {
 		if ($i == "InSegs") c = i } else print $c }' /proc/net/snmp
 }
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
 setup() {
 	local node
 	topo_up 2 || return 1
@@ -71,7 +65,7 @@ setup() {
 
 if ! setup; then
 	tap_fail "topology, group and servers"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group and servers"
 

@@ -13,6 +13,7 @@
 #                              as "# " lines (always with TANDEM_VERBOSE=1)
 #   tap_done                   exit 1 if anything failed (or the plan was not
 #                              met), 4 if everything skipped, else 0
+#   tap_skip_rest REASON       skip the rest of the plan ("case N"), tap_done
 #   ksft_skip_all REASON       "1..0 # SKIP REASON", exit 4
 #   require_root               ksft_skip_all unless run as root
 #   require_command CMD...     ksft_skip_all unless every CMD is installed
@@ -119,6 +120,12 @@ tap_done() {
 	[ "$_tap_failed" -gt 0 ] && exit $KSFT_FAIL
 	[ "$_tap_n" -gt 0 ] && [ "$_tap_skipped" -eq "$_tap_n" ] && exit $KSFT_SKIP
 	exit $KSFT_PASS
+}
+
+tap_skip_rest() {
+	local i
+	for ((i = _tap_n + 1; i <= _tap_plan; i++)); do tap_skip "case $i" "$1"; done
+	tap_done
 }
 
 ksft_skip_all() {

@@ -17,16 +17,6 @@ require_command ip jq nstat
 
 tap_init 5
 
-counter() {
-	tandem_node "$1" -j stats group g 2>/dev/null |
-		jq -r ".counters.$2 // 0" 2>/dev/null || echo 0
-}
-
-# mib NODE NAME: a counter of NODE's IP/TCP MIB
-mib() {
-	node_exec "$1" nstat -az "$2" 2>/dev/null | awk -v n="$2" '$1 == n { print $2 }'
-}
-
 setup() {
 	local node
 	topo_up 3 || return 1
@@ -61,7 +51,7 @@ if stream_wait_bytes "$progress" $at 60; then
 else
 	tap_fail "the stream reached $at bytes (only $(stream_progress "$progress"))"
 fi
-frags=$(mib 1 IpFragCreates)
+frags=$(node_mib 1 IpFragCreates)
 tap_check "the primary fragmented SEGMENTs ($frags fragments)" test "${frags:-0}" -gt 0
 node_crash 1
 tandem_node 2 group set g role primary epoch 2 lease 3600000
@@ -73,5 +63,5 @@ sed 's/^/# /' "$out.err"
 tap_check "$BYTES bytes byte-exact, no RST, no EOF across a crash" \
 	jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0" \
 	<<< "$json"
-tap_check "node2 resumed the connection" test "$(counter 2 takeover_resumed)" -ge 1
+tap_check "node2 resumed the connection" test "$(topo_counter 2 takeover_resumed)" -ge 1
 tap_done

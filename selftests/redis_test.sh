@@ -25,12 +25,6 @@ require_command ip jq ss redis-server
 
 tap_init $PLAN
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
 redis_listens() {
 	[ -n "$(node_exec "$1" ss -Hltn "sport = :$PORT")" ]
 }
@@ -142,7 +136,7 @@ round_ge() {
 if ! setup; then
 	tap_fail "topology, group, redis-server on every replica"
 	topo_dump
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group, redis-server on every replica (${SECONDS}s)"
 

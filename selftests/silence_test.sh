@@ -18,15 +18,6 @@ require_command ip jq nstat ss
 
 tap_init 8
 
-counter() {
-	tandem_node "$1" -j stats group g 2>/dev/null |
-		jq -r ".counters.$2 // 0" 2>/dev/null || echo 0
-}
-
-mib() {
-	node_exec "$1" nstat -az "$2" 2>/dev/null | awk -v n="$2" '$1 == n { print $2 }'
-}
-
 # peer_state NODE PEER: PEER's state in NODE's entry of the connection
 peer_state() {
 	tandem_node "$1" -j conn show group g 2>/dev/null |
@@ -73,13 +64,13 @@ tstream_client $TOPO_VIP:$PORT -b $BYTES --rate 300K --seed $SRANDOM -t 60 \
 client=$!
 stream_wait_bytes "$progress" $((BYTES / 8)) 60
 
-resets=$(mib client TcpEstabResets)
+resets=$(node_mib client TcpEstabResets)
 tandem_node 3 service del group g port $PORT
 tap_check "node3 closed its shadow socket" wait_until 10 _no_socket 3
-tap_check "node3 counted it silenced" test "$(counter 3 silenced)" -ge 1
+tap_check "node3 counted it silenced" test "$(topo_counter 3 silenced)" -ge 1
 # A mirrored segment already on its way into node3's stack may meet no
 # socket there and make it answer with a RST: it must not leave the node.
-tap_check "no reset reached the client" test "$(mib client TcpEstabResets)" = "$resets"
+tap_check "no reset reached the client" test "$(node_mib client TcpEstabResets)" = "$resets"
 tap_check "the primary dropped node3 from the connection" \
 	peer_is 20 1 3 dropped
 
@@ -96,5 +87,5 @@ sed 's/^/# /' "$out.err"
 tap_check "the stream completed byte-exact, no RST, no EOF" \
 	jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0" \
 	<<< "$json"
-tap_check "the primary counted the lag drop" test "$(counter 1 lag_dropped)" -ge 1
+tap_check "the primary counted the lag drop" test "$(topo_counter 1 lag_dropped)" -ge 1
 tap_done

@@ -61,16 +61,6 @@ require_command ip ss jq nstat
 
 tap_init $PLAN
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
-mib() {
-	node_exec "$1" nstat -asz "$2" | awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }'
-}
-
 # conn_state NODE CPORT: the state of NODE's entry of the client port
 conn_state() {
 	tandem_node "$1" -j conn show group g 2>/dev/null |
@@ -116,7 +106,7 @@ setup() {
 
 if ! setup; then
 	tap_fail "topology, group, servers (5001, 5002 nondeterministic), attacker"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group, servers (5001, 5002 nondeterministic), attacker"
 
@@ -232,7 +222,7 @@ else
 fi
 
 # The crash.
-paws0=$(mib 2 TcpExtPAWSEstab)
+paws0=$(node_mib 2 TcpExtPAWSEstab)
 node_crash 1
 echo "# node1 crashed ${SECONDS} s in, after $(stream_progress "$TOPO_DIR/progress.$CPORT_A") verified bytes of A"
 topo_failover 2 2 || echo "# promoting node2 failed"
@@ -245,7 +235,7 @@ if [ "$(json_num "$json" ok)" = 1 ] && [ "$(json_num "$json" bytes_verified)" = 
 else
 	tap_fail "A: byte-exact, no reset across the crash"
 fi
-paws=$(mib 2 TcpExtPAWSEstab)
+paws=$(node_mib 2 TcpExtPAWSEstab)
 # A poisoned ts_recent drops every segment of the client (hundreds: +450
 # on 7084897); segments reordered around the takeover, a few.
 if [ $((paws - paws0)) -lt 50 ]; then

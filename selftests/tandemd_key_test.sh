@@ -84,11 +84,7 @@ else
 	tap_fail "a stream runs through the VIP, protected"
 fi
 
-# ns_cnt NODE NAME: a counter of NODE's namespace (0 if absent)
-ns_cnt() {
-	json_num "$(tandem_node "$1" -j stats 2>/dev/null)" "$2" || echo 0
-}
-ns_cnt_ge() { [ "$(ns_cnt "$1" "$2")" -ge "$3" ]; }
+ns_cnt_ge() { [ "$(topo_ns_counter "$1" "$2")" -ge "$3" ]; }
 
 # forge KEYFILE: tforge from the primary to the backups with KEYFILE; waits
 # until its replays (sent last) are counted; leaves the growth of
@@ -98,8 +94,8 @@ forge() {
 	local i rc out
 	declare -A t0 s0 r0
 	for i in "${backups[@]}"; do
-		t0[$i]=$(ns_cnt $i chan_drop_tag) s0[$i]=$(ns_cnt $i chan_drop_stale)
-		r0[$i]=$(ns_cnt $i chan_drop_replay)
+		t0[$i]=$(topo_ns_counter $i chan_drop_tag) s0[$i]=$(topo_ns_counter $i chan_drop_stale)
+		r0[$i]=$(topo_ns_counter $i chan_drop_replay)
 	done
 	out=$(node_exec "$p" "$TFORGE" --key "$1" \
 		--from "$(node_rep_addr "$p"):$TOPO_REPL_PORT" \
@@ -113,8 +109,8 @@ forge() {
 		wait_until 30 ns_cnt_ge $i chan_drop_replay $((r0[$i] + COUNT)) || return 1
 	done
 	for i in "${backups[@]}"; do
-		tag[$i]=$(( $(ns_cnt $i chan_drop_tag) - t0[$i] ))
-		stale[$i]=$(( $(ns_cnt $i chan_drop_stale) - s0[$i] ))
+		tag[$i]=$(( $(topo_ns_counter $i chan_drop_tag) - t0[$i] ))
+		stale[$i]=$(( $(topo_ns_counter $i chan_drop_stale) - s0[$i] ))
 		echo "# node$i: chan_drop_tag +${tag[$i]}, chan_drop_stale +${stale[$i]}"
 	done
 }

@@ -57,12 +57,6 @@ on_exit sh -c 'grep -q "^tandem " /proc/modules || insmod "$1"' sh "$TANDEM_KO"
 tap_init $PLAN
 log_start=$(dmesg | wc -l)
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
 # conn_json NODE: node's connections of group g, as a JSON array
 conn_json() { tandem_node "$1" -j conn show group g 2>/dev/null || echo '[]'; }
 
@@ -174,7 +168,7 @@ echo "# skbuff_head_cache in use before: $skb_base"
 
 if ! setup $SYN_MS 3; then
 	tap_fail "topology, group and servers"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group and servers"
 
@@ -260,7 +254,7 @@ fence_setup() {
 }
 if ! fence_setup; then
 	tap_fail "topology with the backup cut off, SYN-ACK counter on the client"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology with the backup cut off, SYN-ACK counter on the client"
 

@@ -78,6 +78,9 @@
 #   topo_counter NODE NAME     echo a counter of the group on NODE (0 if none)
 #   topo_counter_ge NODE NAME N  true if that counter is at least N
 #   topo_counters NODE         echo NODE's non-zero group counters, "k=v ..."
+#   topo_ns_counter NODE NAME  echo a counter of NODE's namespace (0 if none)
+#   node_mib NODE NAME         echo NODE's SNMP counter NAME (nstat's name;
+#                              0 if none)
 #   topo_attacker              an "attacker" namespace on the client net
 #                              (node "attacker", device eth0, no address);
 #                              the client's frames cross the switch's port
@@ -520,6 +523,14 @@ topo_counter() {
 	local out
 	out=$(tandem_node "$1" -j stats group "$TOPO_GROUP" 2>/dev/null)
 	json_num "$out" "$2" || echo 0
+}
+
+topo_ns_counter() {
+	json_num "$(tandem_node "$1" -j stats 2>/dev/null)" "$2" || echo 0
+}
+
+node_mib() {
+	node_exec "$1" nstat -asz "$2" | awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }'
 }
 
 topo_counter_ge() { [ "$(topo_counter "$1" "$2")" -ge "$3" ]; }

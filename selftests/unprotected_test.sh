@@ -65,15 +65,9 @@ setup() {
 	done
 }
 
-finish() {
-	local i
-	for ((i = _tap_n + 1; i <= PLAN; i++)); do tap_skip "case $i" "$1"; done
-	tap_done
-}
-
 if ! setup; then
 	tap_fail "topology, group and servers"
-	finish "no topology"
+	tap_skip_rest "no topology"
 fi
 tap_ok "topology, group and servers"
 
