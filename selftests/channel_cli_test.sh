@@ -8,7 +8,7 @@
 
 require_command jq ip
 require_root
-[ -x "$TANDEM_CLI" ] || ksft_skip_all "no CLI at $TANDEM_CLI (make -C ctl)"
+require_built "$TANDEM_CLI"
 ns=$(netns_new) || ksft_skip_all "cannot create a network namespace"
 tmp=$(mktemp -d) || exit 1
 on_exit rm -rf "$tmp"

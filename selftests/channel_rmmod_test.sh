@@ -12,7 +12,7 @@
 
 require_command jq ip
 require_root
-[ -x "$TANDEM_CLI" ] || ksft_skip_all "no CLI at $TANDEM_CLI (make -C ctl)"
+require_built "$TANDEM_CLI"
 [ -r "$TANDEM_KO" ] || ksft_skip_all "no module at $TANDEM_KO (make module)"
 grep -q '^tandem ' /proc/modules || ksft_skip_all "the tandem module is not loaded"
 

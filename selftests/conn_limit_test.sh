@@ -15,7 +15,7 @@ LIMIT=5
 BYTES=$((2 * 1024 * 1024))
 require_root
 require_command ip jq
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM"
 
 tap_init 8
 

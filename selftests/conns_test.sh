@@ -24,7 +24,7 @@ RATE=512		# bytes/s per connection, in bursts of 512, staggered
 TOTAL=$((CONNS * BYTES))
 require_root
 require_command ip ss nstat jq
-[ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM" "$TOFFLOAD"
 
 tap_init 6
 

@@ -21,8 +21,8 @@ OFF=64K
 
 require_root
 require_command ip jq ss
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM"
+require_module
 
 tap_init 7
 

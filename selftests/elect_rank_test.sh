@@ -25,9 +25,9 @@ CONNS=4
 BYTES=${STREAM_BYTES:-$((3 * 1024 * 1024))}
 RATE=${STREAM_RATE:-64K}
 require_root
-[ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TD_BIN"
+require_module
+require_built "$TSTREAM"
 
 tap_init 5
 
@@ -52,16 +52,7 @@ stagger = 100ms
 backoff = 200ms
 margin = 50ms
 conns-interval = 500ms"
-TD_GROUP_EXTRA="max-lag-bytes = 1G
-max-lag-time = 600s"
-TD_TAIL="[service g $PORT]"
-td_up 3 || ksft_skip_all "no topology"
-for i in 1 2 3; do
-	vip_add $i
-	node_exec $i sysctl -qw net.ipv4.tcp_orphan_retries=1 net.ipv4.tcp_fin_timeout=1
-	tstream_server $i $PORT || echo "# no tstream server on node$i"
-done
-for i in 1 2 3; do td_start $i || echo "# tandemd did not start on node$i"; done
+td_stream_up $PORT || ksft_skip_all "no topology"
 if wait_until 30 td_one_primary; then
 	tap_ok "one primary elected"
 else

@@ -25,7 +25,7 @@ RATE=${FAILOVER_RATE:-3M}
 FIRST=$((1 << 20)) SPAN=$((14 << 20))
 require_root
 require_command ip ethtool ss nstat
-[ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM" "$TOFFLOAD"
 
 tap_init $((ROUNDS * 3 + 2))
 

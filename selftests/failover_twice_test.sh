@@ -23,7 +23,7 @@ TOTAL=$((CONNS * BYTES))
 RATE=96K
 require_root
 require_command ip tc ss nstat jq
-[ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM" "$TOFFLOAD"
 
 tap_init 6
 

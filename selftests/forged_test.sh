@@ -23,9 +23,8 @@ PLAN=11
 
 require_root
 require_command ip jq ss
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -x "$TFORGE" ] || ksft_skip_all "no $TFORGE (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM" "$TFORGE"
+require_module
 
 tap_init $PLAN
 

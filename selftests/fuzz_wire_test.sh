@@ -40,21 +40,16 @@ PLAN=9
 
 require_root
 require_command ip jq ss
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -x "$TFUZZ" ] || ksft_skip_all "no $TFUZZ (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM" "$TFUZZ"
+require_module
 
 tap_init $PLAN
 echo "# seed $SEED, $COUNT datagrams per target set (FUZZ_SEED, FUZZ_COUNT)${FUZZ_TYPES:+, types $FUZZ_TYPES}"
-log_start=$(dmesg | wc -l)
+kmsg_mark
 
 # the attacker: a namespace on the replication bridge, member 4 everywhere
 attacker() {
-	fz=$(netns_new) || return 1
-	ip link add fz0 netns "$(node_ns sw)" type veth peer name eth1 netns "$fz" &&
-		ip -n "$(node_ns sw)" link set fz0 master brr up &&
-		ip -n "$fz" addr add $FZ_ADDR/24 dev eth1 &&
-		ip -n "$fz" link set eth1 up && ip -n "$fz" link set lo up || return 1
+	topo_probe fuzzer brr eth1 $FZ_ADDR/24 || return 1
 	for node in 1 2 3; do
 		tandem_node $node member add group g node 4 addr $FZ_ADDR \
 			port $TOPO_REPL_PORT || return 1
@@ -115,7 +110,7 @@ fuzz() {
 		tag0[$node]=$(topo_ns_counter $node chan_drop_tag)
 		snd0[$node]=$(topo_ns_counter $node chan_drop_sender)
 	done
-	out=$(ip netns exec "$fz" "$TFUZZ" wire --key "$TOPO_DIR/group.key" \
+	out=$(node_exec fuzzer "$TFUZZ" wire --key "$TOPO_DIR/group.key" \
 		--from $FZ_ADDR:$TOPO_REPL_PORT --id 4 --group $TOPO_GROUP_ID \
 		--epoch $EPOCH --conn "$conn" --vip $TOPO_VIP:$PORT \
 		--count "$COUNT" --seed $((SEED + off)) ${FUZZ_TYPES:+--types "$FUZZ_TYPES"} \
@@ -169,11 +164,5 @@ else
 	tap_fail "every connection byte-exact, or reset at the takeover"
 fi
 
-trouble='WARNING|BUG|Oops|Call Trace|refcount|use-after-free|general protection|UBSAN|KASAN'
-if bad=$(dmesg | tail -n +$((log_start + 1)) | grep -E -A 30 "$trouble"); then
-	printf '%s\n' "$bad" | head -n 80 | sed 's/^/# /'
-	tap_fail "the kernel log is clean"
-else
-	tap_ok "the kernel log is clean"
-fi
+tap_kmsg_clean
 tap_done

@@ -27,8 +27,8 @@ PLAN=$((RESET_ROUND ? 8 : 4))
 
 require_root
 require_command ip jq ss
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM"
+require_module
 
 tap_init $PLAN
 

@@ -31,8 +31,8 @@ PLAN=6
 
 require_root
 require_command ip jq ss tc
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM"
+require_module
 
 tap_init $PLAN
 

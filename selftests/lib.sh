@@ -17,11 +17,19 @@
 #   ksft_skip_all REASON       "1..0 # SKIP REASON", exit 4
 #   require_root               ksft_skip_all unless run as root
 #   require_command CMD...     ksft_skip_all unless every CMD is installed
+#   require_built FILE...      ksft_skip_all unless every FILE (a program of
+#                              the tree) is built
+#   require_module             ksft_skip_all unless tandem.ko is loaded
 #   netns_new                  create netns "tandem-XXXXXXXX", echo its name,
 #                              delete it on exit (works inside $(...))
 #   on_exit CMD...             run CMD on exit, last registered first
 #   wait_until TIMEOUT_S CMD...  poll CMD every 0.05 s; 1 if not true in time
 #   tandem ARGS...             "$TANDEM_CLI" ARGS
+#   kmsg_mark                  note where the kernel log ends now
+#   tap_kmsg_clean [RE]        "ok ... the kernel log is clean" unless a line
+#                              logged since kmsg_mark shows a kernel bug
+#                              (WARNING, BUG, Oops, ... or RE): then not ok,
+#                              with those lines
 
 _tap_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${TANDEM_CLI:=$_tap_dir/ctl/tandem/tandem}"
@@ -145,6 +153,17 @@ require_command() {
 	done
 }
 
+require_built() {
+	local file
+	for file; do
+		[ -x "$file" ] || ksft_skip_all "no $file (make)"
+	done
+}
+
+require_module() {
+	[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+}
+
 netns_new() {
 	local name
 	name=tandem-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')
@@ -188,4 +207,22 @@ wait_until() {
 
 tandem() {
 	"$TANDEM_CLI" "$@"
+}
+
+_kmsg_start=0
+
+kmsg_mark() {
+	_kmsg_start=$(dmesg | wc -l)
+}
+
+tap_kmsg_clean() {
+	local re='WARNING|BUG|Oops|Call Trace|refcount|use-after-free|general protection|UBSAN|KASAN'
+	local bad
+	[ -n "${1:-}" ] && re="$re|$1"
+	if bad=$(dmesg | tail -n +$((_kmsg_start + 1)) | grep -E -A 30 "$re"); then
+		printf '%s\n' "$bad" | head -n 80 | sed 's/^/# /'
+		tap_fail "the kernel log is clean"
+	else
+		tap_ok "the kernel log is clean"
+	fi
 }

@@ -22,7 +22,7 @@ TIMEOUT=60	# seconds for deferred frees (RCU, namespace cleanup)
 
 require_root
 [ -r /proc/slabinfo ] || ksft_skip_all "no /proc/slabinfo"
-[ -x "$TANDEM_CLI" ] || ksft_skip_all "no CLI at $TANDEM_CLI (make cli)"
+require_built "$TANDEM_CLI"
 [ -r "$TANDEM_KO" ] || ksft_skip_all "no module at $TANDEM_KO (make module)"
 grep -q '^tandem ' /proc/modules || ksft_skip_all "the tandem module is not loaded"
 require_command ip

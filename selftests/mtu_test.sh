@@ -13,7 +13,7 @@ MTU=1000
 BYTES=$((8 * 1024 * 1024))
 require_root
 require_command ip jq nstat
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM"
 
 tap_init 5
 

@@ -21,7 +21,7 @@ RATE=${FAILOVER_RATE:-3M}	# paced: the crash lands mid-stream at any VM speed
 NETEM="delay 1ms reorder 25% 50% loss 2% duplicate 2%"
 require_root
 require_command ip tc ss nstat
-[ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM" "$TOFFLOAD"
 
 tap_init 6
 

@@ -20,7 +20,7 @@ RATE=${FAILOVER_RATE:-2M}
 LAG=$((64 << 10))
 require_root
 require_command ip tc ss jq
-[ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM" "$TOFFLOAD"
 
 tap_init 7
 

@@ -23,8 +23,8 @@ PLAN=8
 
 require_root
 require_command ip
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM"
+require_module
 [ "$(nproc)" -ge 2 ] || ksft_skip_all "RPS needs 2 CPUs ($(nproc))"
 
 tap_init $PLAN

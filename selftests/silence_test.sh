@@ -14,7 +14,7 @@ PORT=5005
 BYTES=$((4 * 1024 * 1024))
 require_root
 require_command ip jq nstat ss
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM"
 
 tap_init 8
 

@@ -56,8 +56,8 @@ PLAN=$((14 + 2 * SPOOF_OPTS))
 
 require_root
 require_command ip ss jq nstat
-[ -x "$TSTREAM" ] && [ -x "$TSPOOF" ] || ksft_skip_all "no $TSTREAM or $TSPOOF (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM" "$TSPOOF"
+require_module
 
 tap_init $PLAN
 

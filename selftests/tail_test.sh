@@ -28,8 +28,8 @@ END=$((216 << 10))
 
 require_root
 require_command ip ss tc
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM"
+require_module
 
 tap_init 7
 

@@ -21,8 +21,8 @@
 ROUNDS=${BENCH_ROUNDS:-3}
 CAUSES=${BENCH_CAUSES:-crash daemon partition health switchover}
 require_root
-[ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
+require_built "$TD_BIN"
+require_module
 
 set -- $CAUSES
 tap_init $#

@@ -34,8 +34,8 @@ SECS=${CHURN_SECS:-600}
 NETEM=${CHURN_NETEM:-delay 20ms 10ms distribution normal}
 TIMERS=${CHURN_TIMERS:-test}
 require_root
-[ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
+require_built "$TD_BIN"
+require_module
 
 tap_init 1
 case $TIMERS in

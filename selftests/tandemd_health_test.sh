@@ -11,8 +11,8 @@
 . "$(dirname "$0")/tandemd_lib.sh"
 
 require_root
-[ -x "$TD_BIN" ] || ksft_skip_all "no $TD_BIN (make -C ctl)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko not loaded"
+require_built "$TD_BIN"
+require_module
 require_command busybox
 
 tap_init 8

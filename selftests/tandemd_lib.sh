@@ -10,6 +10,11 @@
 #   td_configure               the same for a topology already up (topo_up),
 #                              group g on every replica
 #   td_start_all               start tandemd on every live replica
+#   td_stream_up PORT          td_up 3, group g protecting PORT (lag bound at
+#                              its maxima), the VIP and a tstream server on
+#                              PORT on every replica (orphaned sockets die
+#                              quickly), tandemd started on each; 1 if the
+#                              topology could not be made
 #   td_wait_failover OLD EPOCH [TIMEOUT_S]
 #                              wait until a node other than OLD is the one
 #                              primary in an epoch above EPOCH (OLD, if
@@ -60,6 +65,20 @@ stagger = 100ms
 backoff = 200ms
 margin = 50ms
 conns-interval = 500ms"}
+
+td_stream_up() {
+	local port=$1 i
+	TD_GROUP_EXTRA="max-lag-bytes = 1G
+max-lag-time = 600s"
+	TD_TAIL="[service g $port]"
+	td_up 3 || return 1
+	for i in 1 2 3; do
+		vip_add $i
+		node_exec $i sysctl -qw net.ipv4.tcp_orphan_retries=1 net.ipv4.tcp_fin_timeout=1
+		tstream_server $i "$port" || echo "# no tstream server on node$i"
+	done
+	for i in 1 2 3; do td_start $i || echo "# tandemd did not start on node$i"; done
+}
 
 td_conf() { _topo_node "$1" && echo "$TOPO_DIR/tandemd.$_node.conf"; }
 

@@ -46,16 +46,16 @@ PLAN=$((9 + 6 * ITER))
 
 require_root
 require_command ip tc jq ss
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM"
 [ -r "$TANDEM_KO" ] || ksft_skip_all "no module at $TANDEM_KO (make module)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_module
 [ -r /proc/slabinfo ] || ksft_skip_all "no /proc/slabinfo"
 
 # Whatever happens, leave the module loaded for the tests that follow.
 on_exit sh -c 'grep -q "^tandem " /proc/modules || insmod "$1"' sh "$TANDEM_KO"
 
 tap_init $PLAN
-log_start=$(dmesg | wc -l)
+kmsg_mark
 
 # conn_json NODE: node's connections of group g, as a JSON array
 conn_json() { tandem_node "$1" -j conn show group g 2>/dev/null || echo '[]'; }
@@ -369,12 +369,5 @@ for ((i = 1; i <= ITER * 2; i++)); do
 	tap_check "round $i: the module works afterwards" module_works
 done
 
-trouble='WARNING|BUG|Oops|Call Trace|refcount|use-after-free|general protection'
-trouble="$trouble|UBSAN|KASAN|lockdep|possible .*locking|still has objects"
-if bad=$(dmesg | tail -n +$((log_start + 1)) | grep -E -A 30 "$trouble"); then
-	printf '%s\n' "$bad" | head -n 80 | sed 's/^/# /'
-	tap_fail "the kernel log is clean"
-else
-	tap_ok "the kernel log is clean"
-fi
+tap_kmsg_clean "lockdep|possible .*locking|still has objects"
 tap_done

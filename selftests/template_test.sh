@@ -17,8 +17,8 @@ RR=400
 
 require_root
 require_command ip nstat
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM"
+require_module
 
 tap_init 5
 

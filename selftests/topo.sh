@@ -86,6 +86,11 @@
 #                              the client's frames cross the switch's port
 #                              c0 (namespace "node_ns sw"), where tools/tspoof
 #                              can learn its connections
+#   topo_probe NODE NET DEV [ADDR/LEN]
+#                              a namespace of its own, node NODE, its device
+#                              DEV on the switch's bridge NET (brc: the
+#                              client net, brr: the replication net), with
+#                              ADDR; the switch's end of it is "v-NODE"
 #   node_mute NODE             nothing NODE sends on the client net leaves it
 #                              any more (its replication link stays up): what
 #                              it sends last never reaches the client
@@ -571,16 +576,22 @@ _topo_dump() {
 
 topo_dump() { _topo_dump "${1:-1000000}" 2>&1 | sed 's/^/# /'; }
 
-topo_attacker() {
-	local sw=${_topo_ns[sw]} ns
-	_topo_ns_name attacker
-	ns=${_topo_ns[attacker]}
-	[ -n "${_topo_cg[attacker]}" ] && { mkdir "${_topo_cg[attacker]}" || return 1; }
-	printf 'netns add %s\nlink add a0 netns %s type veth peer name eth0 netns %s\n' \
-		"$ns" "$sw" "$ns" | ip -batch - || return 1
-	printf 'link set lo up\nlink set eth0 up\n' | ip -n "$ns" -batch - || return 1
-	ip -n "$sw" link set a0 master brc up
+topo_probe() {
+	local node=$1 net=$2 dev=$3 addr=${4:-} sw=${_topo_ns[sw]} ns end
+	end=v-${node:0:13}
+	_topo_ns_name "$node"
+	ns=${_topo_ns[$node]}
+	[ -n "${_topo_cg[$node]}" ] && { mkdir "${_topo_cg[$node]}" || return 1; }
+	printf 'netns add %s\nlink add %s netns %s type veth peer name %s netns %s\n' \
+		"$ns" "$end" "$sw" "$dev" "$ns" | ip -batch - || return 1
+	{
+		printf 'link set lo up\nlink set %s up\n' "$dev"
+		[ -n "$addr" ] && printf 'addr add %s dev %s\n' "$addr" "$dev"
+	} | ip -n "$ns" -batch - || return 1
+	ip -n "$sw" link set "$end" master "$net" up
 }
+
+topo_attacker() { topo_probe attacker brc eth0; }
 
 node_mute() {
 	_topo_node "$1" || return 1

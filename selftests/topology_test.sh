@@ -13,7 +13,7 @@
 PORT=5001
 require_root
 require_command ip tc ethtool pgrep
-[ -x "$TSTREAM" ] && [ -x "$TOFFLOAD" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
+require_built "$TSTREAM" "$TOFFLOAD"
 
 tap_init 10
 

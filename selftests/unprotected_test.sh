@@ -20,8 +20,8 @@ PLAN=9
 
 require_root
 require_command ip jq ss
-[ -x "$TSTREAM" ] || ksft_skip_all "no $TSTREAM (make -C selftests)"
-[ -d /sys/module/tandem ] || ksft_skip_all "tandem.ko is not loaded"
+require_built "$TSTREAM"
+require_module
 
 tap_init $PLAN
 
