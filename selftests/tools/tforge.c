@@ -38,20 +38,14 @@
 #include <linux/if_packet.h>
 #include <linux/tandem_wire.h>
 
-#include "channel_hmac.h"
+#include "wire.h"
 
-#define KEY_LEN 32
 #define DGRAM_MAX 2048
 #define TARGETS_MAX 8
 #define CAPTURE_S 20
 
-struct endpoint {
-	struct in_addr addr;
-	uint16_t port;
-};
-
 struct target {
-	struct endpoint ep;
+	struct ep ep;
 	uint8_t cap[DGRAM_MAX];	/* a genuine datagram to it */
 	size_t cap_len;
 };
@@ -66,72 +60,10 @@ static int usage(void)
 	return 2;
 }
 
-static int parse_ep(const char *s, struct endpoint *ep)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	char *end;
-	long port;
-
-	if (!colon || colon - s >= (long)sizeof(host))
-		return -EINVAL;
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
-	port = strtol(colon + 1, &end, 10);
-	if (*end || port < 1 || port > 65535 || inet_pton(AF_INET, host, &ep->addr) != 1)
-		return -EINVAL;
-	ep->port = port;
-	return 0;
-}
-
-static int b64(char c)
-{
-	static const char a[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p = c ? strchr(a, c) : NULL;
-
-	return p ? p - a : -1;
-}
-
-/* The base64 key in FILE (one line, as "tandem genkey" writes it). */
-static int read_key(const char *path, uint8_t *key)
-{
-	char text[128];
-	size_t len, n = 0, i;
-	uint32_t v = 0;
-	int bits = 0, d;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (!fgets(text, sizeof(text), f)) {
-		fclose(f);
-		return -EINVAL;
-	}
-	fclose(f);
-	len = strcspn(text, "\r\n=");
-	for (i = 0; i < len; i++) {
-		d = b64(text[i]);
-		if (d < 0)
-			return -EINVAL;
-		v = v << 6 | d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == KEY_LEN)
-				return -EINVAL;
-			key[n++] = v >> bits;
-		}
-	}
-	return n == KEY_LEN ? 0 : -EINVAL;
-}
-
 /* Re-tags d (header and body, len bytes with the tag) under key. */
 static void retag(uint8_t *d, size_t len, const uint8_t *key)
 {
-	uint8_t mac[32];
-
-	hmac_sha256(key, KEY_LEN, d, len - TANDEM_WIRE_TAG_LEN, mac);
-	memcpy(d + len - TANDEM_WIRE_TAG_LEN, mac, TANDEM_WIRE_TAG_LEN);
+	wire_seal(d, len - TANDEM_WIRE_TAG_LEN, key);
 }
 
 static double now_s(void)
@@ -146,7 +78,7 @@ static double now_s(void)
  * Captures, on the packet socket, a SEGMENT from src to each target; 0 once
  * every target has one, -ETIMEDOUT.
  */
-static int capture(int pfd, const struct endpoint *src, struct target *t,
+static int capture(int pfd, const struct ep *src, struct target *t,
 		   int nt)
 {
 	double deadline = now_s() + CAPTURE_S;
@@ -194,7 +126,7 @@ static int capture(int pfd, const struct endpoint *src, struct target *t,
 	return missing ? -ETIMEDOUT : 0;
 }
 
-static int send_udp(int fd, const struct endpoint *src, const struct endpoint *dst,
+static int send_udp(int fd, const struct ep *src, const struct ep *dst,
 		    const void *payload, size_t n)
 {
 	uint8_t pkt[sizeof(struct iphdr) + sizeof(struct udphdr) + DGRAM_MAX];
@@ -283,7 +215,7 @@ int main(int argc, char **argv)
 	static struct target t[TARGETS_MAX];
 	const char *keyfile = NULL, *dev = NULL;
 	uint8_t key[KEY_LEN], buf[DGRAM_MAX];
-	struct endpoint src = { .port = 0 };
+	struct ep src = { .port = 0 };
 	unsigned int count = 1, sent[KINDS] = { 0 };
 	int nt = 0, c, pfd, rfd, err;
 

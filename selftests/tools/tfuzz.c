@@ -40,9 +40,8 @@
 #include <unistd.h>
 #include <linux/tandem_wire.h>
 
-#include "channel_hmac.h"
+#include "wire.h"
 
-#define KEY_LEN 32
 #define DGRAM_MAX 1400
 
 static uint64_t rng;
@@ -84,71 +83,6 @@ static uint64_t u64_edge(void)
 	if (chance(50))
 		return edges[below(sizeof(edges) / sizeof(edges[0]))];
 	return (uint64_t)rnd() << 32 | rnd();
-}
-
-/* ---- shared: arguments ---- */
-
-struct ep {
-	struct in_addr addr;
-	uint16_t port;
-};
-
-static int parse_ep(const char *s, struct ep *ep)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	char *end;
-	long port;
-
-	if (!colon || colon - s >= (long)sizeof(host))
-		return -EINVAL;
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
-	port = strtol(colon + 1, &end, 10);
-	if (*end || port < 1 || port > 65535 || inet_pton(AF_INET, host, &ep->addr) != 1)
-		return -EINVAL;
-	ep->port = port;
-	return 0;
-}
-
-static int b64(char c)
-{
-	static const char a[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p = c ? strchr(a, c) : NULL;
-
-	return p ? p - a : -1;
-}
-
-static int read_key(const char *path, uint8_t *key)
-{
-	char text[128];
-	size_t len, n = 0;
-	uint32_t v = 0;
-	int bits = 0, d;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -errno;
-	if (!fgets(text, sizeof(text), f)) {
-		fclose(f);
-		return -EINVAL;
-	}
-	fclose(f);
-	len = strcspn(text, "\r\n=");
-	for (size_t i = 0; i < len; i++) {
-		d = b64(text[i]);
-		if (d < 0)
-			return -EINVAL;
-		v = v << 6 | d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == KEY_LEN)
-				return -EINVAL;
-			key[n++] = v >> bits;
-		}
-	}
-	return n == KEY_LEN ? 0 : -EINVAL;
 }
 
 static uint16_t csum_fold(uint32_t sum)
@@ -464,7 +398,7 @@ static size_t wire_body(struct wire *w, uint8_t t, uint8_t *b, size_t room)
 static int wire_send(struct wire *w, uint8_t type, uint16_t flags, uint64_t epoch,
 		     uint64_t seq, bool fuzz_body)
 {
-	uint8_t d[DGRAM_MAX + 64], mac[32];
+	uint8_t d[DGRAM_MAX + 64];
 	struct tandem_wire_hdr *h = (void *)d;
 	size_t n;
 
@@ -482,9 +416,7 @@ static int wire_send(struct wire *w, uint8_t type, uint16_t flags, uint64_t epoc
 	n = sizeof(*h);
 	if (fuzz_body)
 		n += wire_body(w, type, d + n, DGRAM_MAX - n);
-	hmac_sha256(w->key, KEY_LEN, d, n, mac);
-	memcpy(d + n, mac, TANDEM_WIRE_TAG_LEN);
-	n += TANDEM_WIRE_TAG_LEN;
+	n = wire_seal(d, n, w->key);
 	for (int i = 0; i < w->nto; i++) {
 		struct sockaddr_in to = {
 			.sin_family = AF_INET,
