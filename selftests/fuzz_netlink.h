@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The message generators of fuzz_netlink_test.c: a seeded random number
- * generator, values at and beyond the bounds of include/uapi/linux/tandem.h,
+ * The message generators of fuzz_netlink_test.c: seeded random numbers
+ * (fuzz_rng.h), values at and beyond the bounds of include/uapi/linux/tandem.h,
  * and attributes (listed or not, at their size or not, nested). Header only,
  * included by that test alone; after tandem_nl.h.
  */
@@ -13,26 +13,7 @@
 #define PORTS 4			/* services 80..83 */
 #define NAMES 4			/* groups g0..g3, ids 1..4 */
 
-static uint64_t rng;
-
-static uint32_t rnd(void)
-{
-	/* xorshift64* */
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (rng * 2685821657736338717ULL) >> 32;
-}
-
-static uint32_t below(uint32_t n)
-{
-	return n ? rnd() % n : 0;
-}
-
-static bool chance(unsigned int percent)
-{
-	return below(100) < percent;
-}
+#include "fuzz_rng.h"
 
 /* ---- values ---- */
 

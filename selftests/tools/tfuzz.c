@@ -40,22 +40,11 @@
 #include <unistd.h>
 #include <linux/tandem_wire.h>
 
+#include "fuzz_rng.h"
 #include "wire.h"
 
 #define DGRAM_MAX 1400
 
-static uint64_t rng;
-
-static uint32_t rnd(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (rng * 2685821657736338717ULL) >> 32;
-}
-
-static uint32_t below(uint32_t n) { return n ? rnd() % n : 0; }
-static bool chance(unsigned int pct) { return below(100) < pct; }
 
 static uint32_t u32_edge(uint32_t near)
 {
