@@ -110,6 +110,39 @@ TEST(help)
 	EXPECT_IN("tandem ", r.out);
 }
 
+/* Every command of the table: in the usage, its help, and in "help". */
+TEST(command_table)
+{
+	static const char *const names[] = {
+		"group", "member", "service", "monitor", "stats", "conn",
+		"switchover", "genkey",
+	};
+	char line[64], *all;
+	struct result r;
+	size_t i;
+
+	run(&r, NULL, "help", NULL);
+	ASSERT_EQ(0, r.status);
+	all = strdup(r.out);
+	ASSERT_NE(NULL, all);
+	run(&r, NULL, NULL);
+	ASSERT_EQ(1, r.status);
+	EXPECT_IN("COMMAND := { group | member | service | monitor | stats | conn | switchover | genkey }",
+		  r.err);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(line, sizeof(line), "\n  %-11s ", names[i]);
+		EXPECT_IN(line, r.err);
+		EXPECT_IN(line, all);
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		run(&r, NULL, names[i], "help", NULL);
+		ASSERT_EQ(0, r.status);
+		EXPECT_IN("Usage: ", r.out);
+		EXPECT_IN(r.out, all);
+	}
+	free(all);
+}
+
 TEST(usage_errors)
 {
 	struct result r;
