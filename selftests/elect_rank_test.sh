@@ -73,7 +73,7 @@ client=$!
 all_protect() {
 	local i
 	for i in 1 2 3; do [ "$(td_protected $i)" -ge $CONNS ] || return 1; done
-	tandem_node "$p" -j group show g | jq -e ".[0].agreement.conns >= $CONNS" > /dev/null
+	td_conns_ge "$p" $CONNS
 }
 if stream_wait_established "$progress" $CONNS 60 &&
    stream_wait_bytes "$progress" $((CONNS * 128 * 1024)) 60 &&

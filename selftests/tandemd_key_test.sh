@@ -64,10 +64,7 @@ progress=$TOPO_DIR/progress out=$TOPO_DIR/client
 tstream_client $TOPO_VIP:$PORT -b $BYTES --rate 1M --seed $SRANDOM -t 60 \
 	--progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
-conns_seen() {
-	tandem_node "$p" -j group show g | jq -e '.[0].agreement.conns >= 1' > /dev/null
-}
-if stream_wait_bytes "$progress" $((1024 * 1024)) 120 && wait_until 10 conns_seen; then
+if stream_wait_bytes "$progress" $((1024 * 1024)) 120 && wait_until 10 td_conns_ge "$p" 1; then
 	tap_ok "a stream runs through the VIP, protected"
 else
 	echo "# progress $(stream_progress "$progress")"

@@ -33,6 +33,8 @@
 #   td_role_is NODE ROLE       true if NODE's kernel role is ROLE
 #   td_epoch NODE              echo NODE's kernel epoch of group g
 #   td_primaries               echo the live nodes whose kernel is primary
+#   td_conns_ge NODE N         true if NODE's tandemd counts at least N
+#                              protected connections (group show -j)
 #   td_one_primary             true if exactly one live node is primary and
 #                              every other live non-witness node a backup
 #                              of the same epoch
@@ -78,6 +80,10 @@ max-lag-time = 600s"
 		tstream_server $i "$port" || echo "# no tstream server on node$i"
 	done
 	for i in 1 2 3; do td_start $i || echo "# tandemd did not start on node$i"; done
+}
+
+td_conns_ge() {
+	tandem_node "$1" -j group show g | jq -e ".[0].agreement.conns >= $2" > /dev/null
 }
 
 td_conf() { _topo_node "$1" && echo "$TOPO_DIR/tandemd.$_node.conf"; }

@@ -37,10 +37,7 @@ tstream_client $TOPO_VIP:$PORT -b $BYTES --rate $RATE --seed $SRANDOM -t 60 \
 	--progress-file "$progress" --mark-file "$mark" > "$out" 2> "$out.err" &
 client=$!
 at=$(( (SRANDOM % 4 + 3) * 1024 * 1024 ))
-conns_seen() {
-	tandem_node "$p" -j group show g | jq -e '.[0].agreement.conns >= 1' > /dev/null
-}
-if stream_wait_bytes "$progress" $((1024 * 1024)) 120 && wait_until 10 conns_seen; then
+if stream_wait_bytes "$progress" $((1024 * 1024)) 120 && wait_until 10 td_conns_ge "$p" 1; then
 	tap_ok "the stream runs through the VIP; tandemd counts the protected connection"
 else
 	echo "# progress $(stream_progress "$progress")"

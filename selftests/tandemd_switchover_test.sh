@@ -56,10 +56,7 @@ progress=$TOPO_DIR/progress out=$TOPO_DIR/client
 tstream_client $TOPO_VIP:$PORT -b $BYTES --rate $RATE --seed $SRANDOM -t 60 \
 	--progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
-conns_seen() {
-	tandem_node "$1" -j group show g | jq -e '.[0].agreement.conns >= 1' > /dev/null
-}
-if stream_wait_bytes "$progress" $STEP 120 $client && wait_until 20 conns_seen "$p0"; then
+if stream_wait_bytes "$progress" $STEP 120 $client && wait_until 20 td_conns_ge "$p0" 1; then
 	tap_ok "the stream runs through the VIP; tandemd counts the protected connection"
 else
 	echo "# progress $(stream_progress "$progress")"
