@@ -158,10 +158,7 @@ static __always_inline struct tandem_bpf_conn *admit(const struct tandem_pkt *p)
 	}
 	tandem_conn_flags(c, p);
 	/* what a segment built for the stack (repl_in's kick) repeats */
-	c->client_win = p->win;
-	c->flags |= TANDEM_BPF_CONN_F_CWIN;
-	if (p->ts_off && tandem_after(p->tsval, c->max_tsval))
-		c->max_tsval = p->tsval;
+	tandem_learn_pending(c, p);
 	return c;
 }
 

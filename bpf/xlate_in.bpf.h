@@ -67,8 +67,6 @@ static __always_inline int tandem_xlate_in(struct __sk_buff *skb,
 		}
 		if (tandem_xlate_ts(skb, p, 0, c->ts_delta))
 			return -1;
-		if (tandem_after(p->tsval, c->max_tsval))
-			c->max_tsval = p->tsval;
 	}
 	tandem_count(TANDEM_BPF_STAT_TRANSLATED);
 	return 0;

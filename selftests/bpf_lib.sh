@@ -93,12 +93,12 @@ bpf_dp() {
 	ip netns exec "$P" "$TBPF" attach "$pins/p" p0 in &&
 	ip netns exec "$P" "$TBPF" attach "$pins/p" p0 out &&
 	ip netns exec "$P" "$TBPF" attach "$pins/p" r0 repl &&
-	ip netns exec "$P" "$TBPF" group "$pins/p" "$VIP" primary 3600000 mirror r0 &&
+	ip netns exec "$P" "$TBPF" group "$pins/p" "$VIP" primary 3600000 mirror r0 insecure &&
 	"$TBPF" service "$pins/p" "$VIP" "$PORT" &&
 	ip netns exec "$B" "$TBPF" attach "$pins/b" b0 in &&
 	ip netns exec "$B" "$TBPF" attach "$pins/b" b0 out &&
 	ip netns exec "$B" "$TBPF" attach "$pins/b" r1 repl &&
-	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" backup 0 repl r1 &&
+	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" backup 0 repl r1 node 2 insecure &&
 	"$TBPF" service "$pins/b" "$VIP" "$PORT"
 }
 

@@ -7,15 +7,19 @@
  *
  *   tbpf load DIR
  *   tbpf attach DIR DEV in|out|repl
- *   tbpf group DIR VIP ROLE LEASE_MS [mirror DEV] [repl DEV] [noclamp]
+ *   tbpf group DIR VIP ROLE LEASE_MS [mirror DEV]... [repl DEV]... [noclamp]
+ *                [backups N] [hold MS] [node ID] [insecure]
  *   tbpf service DIR VIP PORT
  *   tbpf stats DIR                      "name value" per counter
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
  *       acknowledged, from rcv_nxt) seq_delta=D
  *
- * Every group is marked TANDEM_BPF_GROUP_F_INSECURE_TEST: the replication
- * devices of the tests are veths.
+ * A replication device (repl) must be an authenticated transport, a
+ * WireGuard device, unless the group is marked `insecure`
+ * (TANDEM_BPF_GROUP_F_INSECURE_TEST: the tests' veths), as tandemd's
+ * backend will check: the programs cannot see a device's kind. The first
+ * repl device is where a backup sends its reports (the primary's).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +41,7 @@ static const char *const stat_names[__TANDEM_BPF_STAT_MAX] = {
 	"fenced_dropped", "stolen", "translated", "clamped", "win_clamped",
 	"sack_stripped", "ack_clamped", "no_conn", "no_delta", "conn_full",
 	"new_conn", "not_repl", "malformed", "report_sent", "report_recv",
-	"kicked",
+	"kicked", "synack_held", "confirmed", "syn_replayed", "hold_timeout",
 };
 
 static int fail(const char *what, int err)
@@ -110,11 +114,28 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Is @dev an authenticated transport? Its kind, from its uevent. */
+static int authenticated(const char *dev)
+{
+	char path[PATH_MAX], line[128];
+	int ok = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/uevent", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "DEVTYPE=wireguard\n"))
+			ok = 1;
+	fclose(f);
+	return ok;
+}
+
 static int cmd_group(const char *dir, int argc, char **argv)
 {
 	struct tandem_bpf_group g = {
 		.node_id = 1, .epoch = 1,
-		.flags = TANDEM_BPF_GROUP_F_INSECURE_TEST,
 		.mirror_mac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	};
 	int fd, i, nm = 0, nr = 0;
@@ -128,6 +149,14 @@ static int cmd_group(const char *dir, int argc, char **argv)
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "noclamp")) {
 			g.flags |= TANDEM_BPF_GROUP_F_NOCLAMP;
+		} else if (!strcmp(argv[i], "insecure")) {
+			g.flags |= TANDEM_BPF_GROUP_F_INSECURE_TEST;
+		} else if (i + 1 < argc && !strcmp(argv[i], "backups")) {
+			g.nbackups = atoi(argv[++i]);
+		} else if (i + 1 < argc && !strcmp(argv[i], "hold")) {
+			g.syn_hold_ms = strtoul(argv[++i], NULL, 0);
+		} else if (i + 1 < argc && !strcmp(argv[i], "node")) {
+			g.node_id = strtoul(argv[++i], NULL, 0);
 		} else if (i + 1 < argc && !strcmp(argv[i], "mirror") &&
 			   nm < TANDEM_BPF_MAX_PEERS) {
 			g.mirror_ifindex[nm] = if_nametoindex(argv[++i]);
@@ -140,6 +169,16 @@ static int cmd_group(const char *dir, int argc, char **argv)
 				return fail(argv[i], errno);
 		} else {
 			return fail(argv[i], EINVAL);
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		char name[IF_NAMESIZE];
+
+		if (!(g.flags & TANDEM_BPF_GROUP_F_INSECURE_TEST) &&
+		    (!if_indextoname(g.repl_ifindex[i], name) || !authenticated(name))) {
+			fprintf(stderr, "tbpf: replication device %s is not an authenticated transport (WireGuard); only a group marked insecure may use it\n",
+				if_indextoname(g.repl_ifindex[i], name) ? name : "?");
+			return 1;
 		}
 	}
 	fd = map_fd(dir, "tandem_groups");
