@@ -13,7 +13,10 @@
  *   tbpf stats DIR                      "name value" per counter
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
- *       acknowledged, from rcv_nxt) seq_delta=D
+ *       acknowledged, from rcv_nxt) rcv_nxt=N seq_delta=D
+ *   tbpf forge DEV DSTMAC SRC:PORT DST:PORT SEQ ACK COUNT [IPID]
+ *       sends COUNT TCP segments (ACK|PSH, 100 bytes of 'X', checksums
+ *       right) out of DEV to DSTMAC: forgeries for the tests
  *
  * A replication device (repl) must be an authenticated transport, a
  * WireGuard device, unless the group is marked `insecure`
@@ -29,6 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -237,11 +245,106 @@ static int cmd_conns(const char *dir)
 		if (bpf_map_lookup_elem(fd, &k, &c))
 			continue;
 		inet_ntop(AF_INET, &k.caddr, a, sizeof(a));
-		printf("%s:%u flags=%#x received=%u seq_delta=%u\n", a,
+		printf("%s:%u flags=%#x received=%u rcv_nxt=%u seq_delta=%u\n", a,
 		       ntohs(k.cport), c.flags,
 		       (c.flags & TANDEM_BPF_CONN_F_REPORTED) ?
-		       c.rcv_nxt - c.client_isn - 1 : 0, c.seq_delta);
+		       c.rcv_nxt - c.client_isn - 1 : 0, c.rcv_nxt, c.seq_delta);
 	}
+	return 0;
+}
+
+static uint16_t csum16(const void *buf, size_t len, uint32_t sum)
+{
+	const uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+static int addr_port(const char *s, struct in_addr *a, uint16_t *port)
+{
+	char buf[64], *c;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	c = strchr(buf, ':');
+	if (!c)
+		return -1;
+	*c = 0;
+	*port = atoi(c + 1);
+	return inet_pton(AF_INET, buf, a) == 1 ? 0 : -1;
+}
+
+static int cmd_forge(char **argv, int argc)
+{
+	uint8_t f[14 + 20 + 20 + 100] = {}, *ip = f + 14, *th = ip + 20, ph[12];
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6 };
+	struct in_addr sa, da;
+	uint16_t sp, dp, c, id = argc > 7 ? atoi(argv[7]) : 1;
+	uint32_t seq = strtoul(argv[4], NULL, 0), ack = strtoul(argv[5], NULL, 0);
+	unsigned int m[6];
+	int fd, i, n = atoi(argv[6]);
+
+	if (sscanf(argv[1], "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
+		   &m[4], &m[5]) != 6 || addr_port(argv[2], &sa, &sp) ||
+	    addr_port(argv[3], &da, &dp))
+		return fail("forge: DEV DSTMAC SRC:PORT DST:PORT SEQ ACK COUNT [IPID]", EINVAL);
+	sll.sll_ifindex = if_nametoindex(argv[0]);
+	if (!sll.sll_ifindex)
+		return fail(argv[0], errno);
+	for (i = 0; i < 6; i++)
+		f[i] = sll.sll_addr[i] = m[i];
+	f[6] = 0x02;			/* a made-up source MAC */
+	f[11] = 0x42;
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[2] = (40 + 100) >> 8;
+	ip[3] = 40 + 100;
+	ip[4] = id >> 8;
+	ip[5] = id;
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	memcpy(ip + 12, &sa, 4);
+	memcpy(ip + 16, &da, 4);
+	c = ~csum16(ip, 20, 0);
+	ip[10] = c >> 8;
+	ip[11] = c;
+	th[0] = sp >> 8;
+	th[1] = sp;
+	th[2] = dp >> 8;
+	th[3] = dp;
+	for (i = 0; i < 4; i++) {
+		th[4 + i] = seq >> (24 - 8 * i);
+		th[8 + i] = ack >> (24 - 8 * i);
+	}
+	th[12] = 5 << 4;
+	th[13] = 0x18;			/* ACK|PSH */
+	th[14] = 0xff;
+	th[15] = 0xff;
+	memset(th + 20, 'X', 100);
+	memcpy(ph, ip + 12, 8);
+	ph[8] = 0;
+	ph[9] = IPPROTO_TCP;
+	ph[10] = 0;
+	ph[11] = 120;
+	c = ~csum16(th, 120, csum16(ph, 12, 0));
+	th[16] = c >> 8;
+	th[17] = c;
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
+	if (fd < 0)
+		return fail("packet socket", errno);
+	for (i = 0; i < n; i++)
+		if (sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&sll,
+			   sizeof(sll)) < 0) {
+			close(fd);
+			return fail("sending", errno);
+		}
+	close(fd);
 	return 0;
 }
 
@@ -257,6 +360,8 @@ int main(int argc, char **argv)
 		return cmd_service(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "stats"))
 		return cmd_stats(argv[2]);
+	if (argc >= 9 && !strcmp(argv[1], "forge"))
+		return cmd_forge(argv + 2, argc - 2);
 	if (argc == 3 && !strcmp(argv[1], "conns"))
 		return cmd_conns(argv[2]);
 	fprintf(stderr, "usage: see the head of bpf/tests/tbpf.c\n");
