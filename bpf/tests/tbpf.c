@@ -13,10 +13,11 @@
  *   tbpf stats DIR                      "name value" per counter
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
- *       acknowledged, from rcv_nxt) rcv_nxt=N seq_delta=D
+ *       acknowledged, from rcv_nxt) rcv_nxt=N local_isn=I seq_delta=D
  *   tbpf forge DEV DSTMAC SRC:PORT DST:PORT SEQ ACK COUNT [IPID]
- *       sends COUNT TCP segments (ACK|PSH, 100 bytes of 'X', checksums
- *       right) out of DEV to DSTMAC: forgeries for the tests
+ *       sends COUNT consecutive TCP segments (ACK|PSH, 100 bytes of 'X'
+ *       each, from SEQ on, checksums right) out of DEV to DSTMAC:
+ *       forgeries for the tests
  *
  * A replication device (repl) must be an authenticated transport, a
  * WireGuard device, unless the group is marked `insecure`
@@ -245,10 +246,11 @@ static int cmd_conns(const char *dir)
 		if (bpf_map_lookup_elem(fd, &k, &c))
 			continue;
 		inet_ntop(AF_INET, &k.caddr, a, sizeof(a));
-		printf("%s:%u flags=%#x received=%u rcv_nxt=%u seq_delta=%u\n", a,
-		       ntohs(k.cport), c.flags,
+		printf("%s:%u flags=%#x received=%u rcv_nxt=%u local_isn=%u seq_delta=%u\n",
+		       a, ntohs(k.cport), c.flags,
 		       (c.flags & TANDEM_BPF_CONN_F_REPORTED) ?
-		       c.rcv_nxt - c.client_isn - 1 : 0, c.rcv_nxt, c.seq_delta);
+		       c.rcv_nxt - c.client_isn - 1 : 0, c.rcv_nxt, c.local_isn,
+		       c.seq_delta);
 	}
 	return 0;
 }
@@ -338,12 +340,23 @@ static int cmd_forge(char **argv, int argc)
 	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
 	if (fd < 0)
 		return fail("packet socket", errno);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&sll,
 			   sizeof(sll)) < 0) {
 			close(fd);
 			return fail("sending", errno);
 		}
+		/* the next 100 bytes: seq + 100, checksum - 100 */
+		seq += 100;
+		th[4] = seq >> 24;
+		th[5] = seq >> 16;
+		th[6] = seq >> 8;
+		th[7] = seq;
+		th[16] = th[17] = 0;
+		c = ~csum16(th, 120, csum16(ph, 12, 0));
+		th[16] = c >> 8;
+		th[17] = c;
+	}
 	close(fd);
 	return 0;
 }
