@@ -138,6 +138,29 @@ static __always_inline int hold(const struct tandem_bpf_conn_key *k,
 	return 0;
 }
 
+/*
+ * The wire seq of a segment of a connection taken over. Its server may be
+ * behind the old primary's, whose output the client already has (it read
+ * input the backup lost while the replication link was down, say): a pure
+ * ACK from before the client's rcv_nxt would be dropped by the client
+ * unread (out of window), and the ACK it carries, which the client needs
+ * to resend what this node lacks, with it. A pure ACK is sent at the
+ * client's rcv_nxt instead (its largest ACK, max_cack).
+ */
+static __always_inline __u32 wire_seq(const struct tandem_pkt *p,
+				      const struct tandem_bpf_conn *c)
+{
+	__u32 seq = p->seq - c->seq_delta;
+
+	if (!p->payload &&
+	    !(p->flags & (TANDEM_TCP_SYN | TANDEM_TCP_FIN | TANDEM_TCP_RST)) &&
+	    (c->flags & TANDEM_BPF_CONN_F_ESTAB) && tandem_after(c->max_cack, seq)) {
+		tandem_count(TANDEM_BPF_STAT_ACK_RESEQ);
+		return c->max_cack;
+	}
+	return seq;
+}
+
 static __always_inline int primary(struct __sk_buff *skb,
 				   const struct tandem_pkt *p,
 				   const struct tandem_bpf_group *g)
@@ -174,7 +197,7 @@ static __always_inline int primary(struct __sk_buff *skb,
 	    tandem_before(p->tsval - c->ts_delta, c->max_tsecr))
 		c->ts_delta = p->tsval - c->max_tsecr;
 	if (c->seq_delta || (p->ts_off && c->ts_delta)) {
-		if (tandem_put32(skb, p, TANDEM_TH_SEQ, p->seq - c->seq_delta))
+		if (tandem_put32(skb, p, TANDEM_TH_SEQ, wire_seq(p, c)))
 			return TC_ACT_SHOT;
 		if (p->ts_off && tandem_xlate_ts(skb, p, -c->ts_delta, 0))
 			return TC_ACT_SHOT;

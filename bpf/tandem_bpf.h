@@ -205,6 +205,7 @@ enum tandem_bpf_stat {
 	TANDEM_BPF_STAT_CONFIRMED,	/* primary: a backup's SYN-ACK report taken */
 	TANDEM_BPF_STAT_SYN_REPLAYED,	/* primary: stack made to resend its SYN-ACK */
 	TANDEM_BPF_STAT_HOLD_TIMEOUT,	/* primary: SYN-ACK released unconfirmed */
+	TANDEM_BPF_STAT_ACK_RESEQ,	/* taken over: a pure ACK sent at the client's rcv_nxt */
 	__TANDEM_BPF_STAT_MAX
 };
 

@@ -11,7 +11,9 @@
  *    progress (which would open the hold and the clamp);
  *  - the primary's SYN-ACK is held until the backups confirmed the SYN, a
  *    confirmation makes the stack send it again (the client's SYN
- *    replayed), and after the hold time it leaves unprotected, unclamped.
+ *    replayed), and after the hold time it leaves unprotected, unclamped;
+ *  - after a takeover, a pure ACK from behind the client's window goes out
+ *    at the client's rcv_nxt.
  */
 #include "common.h"
 
@@ -313,6 +315,46 @@ TEST_F(dp, synack_hold_timeout)
 	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
 	EXPECT_EQ(0, stat(self->skel, TANDEM_BPF_STAT_SYN_REPLAYED));
+}
+
+/*
+ * A node that took a connection over and whose server is behind what the
+ * client already received from the old primary: its pure ACKs go out at
+ * the client's rcv_nxt (its largest ACK), or the client would drop them
+ * unread, out of window; its data keeps its own (old) seq.
+ */
+TEST_F(dp, takeover_ack_behind)
+{
+	struct tandem_bpf_conn got;
+	struct seg s;
+	size_t len;
+
+	set_group(self->skel, VIP, TANDEM_BPF_ROLE_PRIMARY, 0, 0, 0);
+	established(self->skel);
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	got.seq_delta = 0x100;
+	got.max_cack = WIRE + 5000;		/* the client has 5000 bytes */
+	put_conn(self->skel, &got);
+
+	s = cseg(0, WIRE + 0x100 + 1000, ISN + 700, F_ACK);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(WIRE + 5000, seg_seq(self->r.out));
+	EXPECT_EQ(ISN + 700, seg_ack(self->r.out));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_RESEQ));
+
+	s.payload = 100;			/* data: its own place */
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(WIRE + 1000, seg_seq(self->r.out));
+	s.payload = 0;				/* ahead of the client: as it is */
+	s.seq = WIRE + 0x100 + 6000;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(WIRE + 6000, seg_seq(self->r.out));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_RESEQ));
 }
 
 TANDEM_TEST_MAIN
