@@ -154,7 +154,7 @@ static __always_inline __u32 wire_seq(const struct tandem_pkt *p,
 
 	if (!p->payload &&
 	    !(p->flags & (TANDEM_TCP_SYN | TANDEM_TCP_FIN | TANDEM_TCP_RST)) &&
-	    (c->flags & TANDEM_BPF_CONN_F_ESTAB) && tandem_after(c->max_cack, seq)) {
+	    (c->flags & TANDEM_BPF_CONN_F_CACK) && tandem_after(c->max_cack, seq)) {
 		tandem_count(TANDEM_BPF_STAT_ACK_RESEQ);
 		return c->max_cack;
 	}

@@ -125,6 +125,7 @@ struct tandem_bpf_conn_key {
 #define TANDEM_BPF_CONN_F_CWIN		(1U << 12)	/* primary: client_win valid */
 #define TANDEM_BPF_CONN_F_TSECR		(1U << 13)	/* max_tsecr valid */
 #define TANDEM_BPF_CONN_F_PEND		(1U << 14)	/* pend_tsval, pend_win valid */
+#define TANDEM_BPF_CONN_F_CACK		(1U << 15)	/* max_cack valid */
 
 /*
  * One backup's progress on a connection, as the primary knows it: what its

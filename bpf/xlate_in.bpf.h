@@ -51,8 +51,11 @@ static __always_inline int tandem_xlate_in(struct __sk_buff *skb,
 	__u32 ack;
 
 	if (p->flags & TANDEM_TCP_ACK) {
-		if (tandem_after(p->ack, c->max_cack))
+		if (!(c->flags & TANDEM_BPF_CONN_F_CACK) ||
+		    tandem_after(p->ack, c->max_cack)) {
 			c->max_cack = p->ack;
+			c->flags |= TANDEM_BPF_CONN_F_CACK;
+		}
 		ack = tandem_clamp_snd(skb, p, c, p->ack + c->seq_delta);
 		if (tandem_put32(skb, p, TANDEM_TH_ACK, ack))
 			return -1;

@@ -333,6 +333,21 @@ TEST_F(dp, takeover_ack_behind)
 	established(self->skel);
 	ASSERT_EQ(0, get_conn(self->skel, &got));
 	got.seq_delta = 0x100;
+	put_conn(self->skel, &got);
+
+	/* no ACK from the client seen yet: as it is */
+	s = cseg(0, WIRE + 0x100 + 1000, ISN + 700, F_ACK);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(WIRE + 1000, seg_seq(self->r.out));
+
+	/* the client's first ACK learnt, even 2^31 away from 0 */
+	s = cseg(1, ISN + 700, 0x80000000 + 5000, F_ACK);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_EQ(0x80000000 + 5000, got.max_cack);
+	got.seq_delta = 0x100;
 	got.max_cack = WIRE + 5000;		/* the client has 5000 bytes */
 	put_conn(self->skel, &got);
 

@@ -14,6 +14,9 @@
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
  *       acknowledged, from rcv_nxt) rcv_nxt=N local_isn=I seq_delta=D
+ *   tbpf lossy DEV LOSS_PCT DUP_PCT
+ *       attaches lossy.bpf.o (next to tbpf) on DEV's egress: a bad link
+ *       where the kernel has no netem
  *   tbpf forge DEV DSTMAC SRC:PORT DST:PORT SEQ ACK COUNT [IPID]
  *       sends COUNT consecutive TCP segments (ACK|PSH, 100 bytes of 'X'
  *       each, from SEQ on, checksums right) out of DEV to DSTMAC:
@@ -256,6 +259,47 @@ static int cmd_conns(const char *dir)
 	return 0;
 }
 
+static int cmd_lossy(const char *self, const char *dev, uint32_t loss,
+		     uint32_t dup)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex(dev),
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 2, .priority = 2);
+	uint32_t ro[2] = { loss, dup };
+	char path[PATH_MAX], *slash;
+	struct bpf_object *obj;
+	struct bpf_map *map;
+	int err;
+
+	if (!hook.ifindex)
+		return fail(dev, errno);
+	if (!realpath(self, path))
+		return fail(self, errno);
+	slash = strrchr(path, '/');
+	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "lossy.bpf.o");
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj)
+		return fail(path, errno);
+	map = bpf_object__find_map_by_name(obj, ".rodata");
+	err = map ? bpf_map__set_initial_value(map, ro, sizeof(ro)) : -ENOENT;
+	if (!err)
+		err = bpf_object__load(obj);
+	if (err) {
+		bpf_object__close(obj);
+		return fail("loading lossy.bpf.o", err);
+	}
+	opts.prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj,
+							"tandem_test_lossy"));
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		bpf_object__close(obj);
+		return fail("creating the clsact qdisc", err);
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	bpf_object__close(obj);
+	return err ? fail("attaching", err) : 0;
+}
+
 static uint16_t csum16(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *p = buf;
@@ -374,6 +418,8 @@ int main(int argc, char **argv)
 		return cmd_service(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "stats"))
 		return cmd_stats(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "lossy"))
+		return cmd_lossy(argv[0], argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc >= 9 && !strcmp(argv[1], "forge"))
 		return cmd_forge(argv + 2, argc - 2);
 	if (argc == 3 && !strcmp(argv[1], "conns"))
