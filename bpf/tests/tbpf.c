@@ -267,6 +267,7 @@ static int cmd_lossy(const char *self, const char *dev, uint32_t loss,
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 2, .priority = 2);
 	uint32_t ro[2] = { loss, dup };
 	char path[PATH_MAX], *slash;
+	struct bpf_program *prog;
 	struct bpf_object *obj;
 	struct bpf_map *map;
 	int err;
@@ -288,8 +289,12 @@ static int cmd_lossy(const char *self, const char *dev, uint32_t loss,
 		bpf_object__close(obj);
 		return fail("loading lossy.bpf.o", err);
 	}
-	opts.prog_fd = bpf_program__fd(bpf_object__find_program_by_name(obj,
-							"tandem_test_lossy"));
+	prog = bpf_object__find_program_by_name(obj, "tandem_test_lossy");
+	if (!prog) {
+		bpf_object__close(obj);
+		return fail("lossy.bpf.o: no tandem_test_lossy", ENOENT);
+	}
+	opts.prog_fd = bpf_program__fd(prog);
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST) {
 		bpf_object__close(obj);
