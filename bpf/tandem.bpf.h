@@ -124,13 +124,23 @@ static __always_inline __u32 tandem_confirmed(const struct tandem_bpf_progress *
 
 /*
  * The client's segment @p arrives: its TSval and window are only pending
- * (the stack may still refuse it: out of window, PAWS, a forgery). Without
- * timestamps nothing can tell, and the window is taken as it is.
+ * (the stack may still refuse it: out of window, PAWS, a forgery). One
+ * segment is pending at a time, the oldest since the last commit (the
+ * stack's echo lags behind the newest segment while the client sends),
+ * unless this one is older still (a pending TSval from the future was not
+ * the client's). A TSval older than one the stack accepted fails PAWS
+ * there: not even pending. Without timestamps nothing can tell, and the
+ * window is taken as it comes.
  */
 static __always_inline void tandem_learn_pending(struct tandem_bpf_conn *c,
 						 const struct tandem_pkt *p)
 {
 	if (p->ts_off && (c->flags & TANDEM_BPF_CONN_F_TS)) {
+		if (tandem_before(p->tsval, c->max_tsval))
+			return;
+		if ((c->flags & TANDEM_BPF_CONN_F_PEND) &&
+		    !tandem_before(p->tsval, c->pend_tsval))
+			return;
 		c->pend_tsval = p->tsval;
 		c->pend_win = p->win;
 		c->flags |= TANDEM_BPF_CONN_F_PEND;
@@ -142,8 +152,8 @@ static __always_inline void tandem_learn_pending(struct tandem_bpf_conn *c,
 
 /*
  * This node's stack sends @p: its TSecr is the last client TSval the stack
- * accepted (ts_recent). That TSval, and the window of the segment that
- * carried it, are now the client's.
+ * accepted (ts_recent). Once it reaches the pending one, the stack took
+ * that segment or a newer one: the pending window is the client's.
  */
 static __always_inline void tandem_learn_echo(struct tandem_bpf_conn *c,
 					      const struct tandem_pkt *p)
@@ -153,9 +163,11 @@ static __always_inline void tandem_learn_echo(struct tandem_bpf_conn *c,
 		return;
 	if (tandem_after(p->tsecr, c->max_tsval))
 		c->max_tsval = p->tsecr;
-	if ((c->flags & TANDEM_BPF_CONN_F_PEND) && p->tsecr == c->pend_tsval) {
+	if ((c->flags & TANDEM_BPF_CONN_F_PEND) &&
+	    !tandem_before(p->tsecr, c->pend_tsval)) {
 		c->client_win = c->pend_win;
-		c->flags |= TANDEM_BPF_CONN_F_CWIN;
+		c->flags = (c->flags | TANDEM_BPF_CONN_F_CWIN) &
+			   ~TANDEM_BPF_CONN_F_PEND;
 	}
 }
 

@@ -147,6 +147,36 @@ TEST_F(dp, learn_accepted_only)
 	EXPECT_EQ(500, got.max_tsval);
 	EXPECT_EQ(800, got.client_win);
 
+	/*
+	 * the next real segment (older than the forged TSval) replaces it;
+	 * then the stack's echo lags the newest segment: the oldest pending
+	 * one is committed
+	 */
+	len = client_seg(self, ISN + 101, 510, 900, 0);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	len = client_seg(self, ISN + 201, 520, 910, 0);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	len = stack_seg(self, ISN + 201, 510);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_EQ(900, got.client_win);
+	EXPECT_EQ(510, got.max_tsval);
+	len = client_seg(self, ISN + 301, 530, 920, 0);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	len = stack_seg(self, ISN + 301, 520);	/* lagging: 530 pending */
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_EQ(900, got.client_win);
+	len = stack_seg(self, ISN + 401, 530);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_EQ(920, got.client_win);
+	/* a segment older than what the stack accepted is not even pending */
+	len = client_seg(self, ISN + 401, 400, 1, 0);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_EQ(0, got.flags & TANDEM_BPF_CONN_F_PEND);
+
 	/* a backup learns the same way: not from the mirrored segment */
 	got.flags &= ~TANDEM_BPF_CONN_F_CWIN;
 	got.ts_delta = 0;
@@ -156,7 +186,7 @@ TEST_F(dp, learn_accepted_only)
 	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(TC_ACT_OK, self->r.ret);
 	ASSERT_EQ(0, get_conn(self->skel, &got));
-	EXPECT_EQ(500, got.max_tsval);
+	EXPECT_EQ(530, got.max_tsval);
 	len = client_seg(self, ISN + 101, 600, 700, 0);
 	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
 	len = stack_seg(self, ISN + 201, 600);
