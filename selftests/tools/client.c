@@ -428,6 +428,9 @@ static void tick(struct client *cl)
 
 		if (c->res != RUNNING)
 			continue;
+		/* waiting for --wait-file is no stall either */
+		if (!cl->go && c->connected)
+			c->last_progress = now;
 		if (now - c->last_progress > timeout) {
 			finish(cl, c, TIMEOUT, "no progress for %.1f s", o->timeout);
 			continue;
