@@ -11,7 +11,7 @@
 . "$(dirname "$0")/topo.sh"
 
 PORT=5005
-BYTES=$((4 * 1024 * 1024))
+BYTES=$((8 * 1024 * 1024))
 require_root
 require_command ip jq nstat ss
 require_built "$TSTREAM"
@@ -58,14 +58,16 @@ if ! setup; then
 fi
 tap_ok "topology"
 
-# The client pauses half-way until the checks are done: a stream that
-# ended before them (a slow host) would leave no connection to look at.
+# The service goes at 512 KiB; the client streams to 6 MiB (~18 s: data
+# flows past node3's silence, so its lag grows) and pauses there until the
+# checks are done: a stream that ended before them (a slow host) would
+# leave no connection to look at.
 progress=$TOPO_DIR/progress out=$TOPO_DIR/client.json resume=$TOPO_DIR/resume
 tstream_client $TOPO_VIP:$PORT -b $BYTES --rate 300K --seed $SRANDOM -t 60 \
-	--pause-at $((BYTES / 2)) --resume-file "$resume" \
+	--pause-at $((BYTES * 3 / 4)) --resume-file "$resume" \
 	--progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
-stream_wait_bytes "$progress" $((BYTES / 8)) 60
+stream_wait_bytes "$progress" $((BYTES / 16)) 60
 
 resets=$(node_mib client TcpEstabResets)
 tandem_node 3 service del group g port $PORT
