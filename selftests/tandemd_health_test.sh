@@ -36,8 +36,8 @@ fall = 2
 
 [service g 8081]
 check = exec test ! -e \${TMPDIR:-/tmp}/tandemd-health-fail.\$TANDEM_NODE
-interval = 1s
-timeout = 900ms
+interval = 2s
+timeout = 1900ms
 rise = 1
 fall = 2"
 td_up 3 || ksft_skip_all "no topology"
