@@ -154,7 +154,7 @@ bool tandem_in_accept(struct tandem_conn *c, const struct sock *sk,
 			if (!over(sk))
 				return false;
 			tandem_conn_reinit(c);
-			dp_count(c->dp->group, TANDEM_STAT_REINCARNATED);
+			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_REINCARNATED);
 			*fresh = true;
 		}
 	} else if (!sk || sk->sk_state == TCP_NEW_SYN_RECV) {

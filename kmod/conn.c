@@ -25,23 +25,23 @@ static struct kmem_cache *conn_cache;
 static struct workqueue_struct *dp_wq;
 
 static const struct rhashtable_params conn_params = {
-	.key_len = sizeof(struct tandem_conn_key),
+	.key_len = sizeof(struct tandem_wire_conn),
 	.key_offset = offsetof(struct tandem_conn, key),
 	.head_offset = offsetof(struct tandem_conn, node),
 	.automatic_shrinking = true,
 };
 
-void tandem_conn_key_v4(struct tandem_conn_key *key, __be32 caddr,
+void tandem_conn_key_v4(struct tandem_wire_conn *key, __be32 caddr,
 			__be16 cport, __be16 vport)
 {
 	memset(key, 0, sizeof(*key));
-	key->caddr.s6_addr32[0] = caddr;
+	put_unaligned(caddr, (__be32 *)key->caddr);
 	key->cport = cport;
 	key->vport = vport;
 }
 
 struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
-				       const struct tandem_conn_key *key)
+				       const struct tandem_wire_conn *key)
 {
 	return rhashtable_lookup(&dp->conns, key, conn_params);
 }
@@ -72,7 +72,7 @@ void tandem_conn_reinit(struct tandem_conn *c)
 
 /* Returns the existing entry if one won a race; NULL at the limit. */
 struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
-				       const struct tandem_conn_key *key)
+				       const struct tandem_wire_conn *key)
 {
 	struct tandem_group_cfg *cfg = rcu_dereference(dp->group->cfg);
 	struct tandem_conn *c, *old;
@@ -165,7 +165,7 @@ struct sock *tandem_conn_sock(struct tandem_conn *c)
 		return NULL;
 	rcu_read_lock();
 	sk = inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
-				     c->key.caddr.s6_addr32[0], c->key.cport,
+				     tandem_conn_caddr4(&c->key), c->key.cport,
 				     g->vip.v4, c->key.vport, 0);
 	rcu_read_unlock();
 	return sk;
@@ -196,7 +196,7 @@ static bool gc_one(struct tandem_conn *c)
 		sk = tandem_conn_sock(c);
 		if (sk && sk_fullsock(sk)) {
 			tcp_abort(sk, ECONNRESET);
-			dp_count(c->dp->group, TANDEM_STAT_DIVERGED_RESET);
+			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_DIVERGED_RESET);
 		}
 		if (sk)
 			sock_gen_put(sk);
@@ -392,8 +392,9 @@ static int fill_conn(struct sk_buff *skb, struct tandem_conn *c)
 	    nla_put_u32(skb, TANDEM_A_GROUP_ID, g->id) ||
 	    (g->vip.family == AF_INET ?
 	     nla_put_in_addr(skb, TANDEM_A_CONN_CLIENT_ADDR,
-			     c->key.caddr.s6_addr32[0]) :
-	     nla_put_in6_addr(skb, TANDEM_A_CONN_CLIENT_ADDR, &c->key.caddr)) ||
+			     tandem_conn_caddr4(&c->key)) :
+	     nla_put(skb, TANDEM_A_CONN_CLIENT_ADDR,
+		     sizeof(c->key.caddr), c->key.caddr)) ||
 	    nla_put_u16(skb, TANDEM_A_CONN_CLIENT_PORT, ntohs(c->key.cport)) ||
 	    nla_put_u16(skb, TANDEM_A_CONN_PORT, ntohs(c->key.vport)) ||
 	    nla_put_u8(skb, TANDEM_A_CONN_STATE, state) ||

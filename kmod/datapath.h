@@ -13,13 +13,21 @@
 #include <linux/tcp.h>
 #include <linux/timer.h>
 
-#include "dpglue.h"
+#include <asm/unaligned.h>
+#include <linux/tandem_wire.h>
 
-struct tandem_conn_key {
-	struct in6_addr caddr;		/* IPv4: in the first word, rest 0 */
-	__be16 cport;
-	__be16 vport;
-};
+#include "tandem.h"
+
+/*
+ * A connection is known by its 4-tuple as the replication messages carry it
+ * (struct tandem_wire_conn): the client address (IPv4 in the first word,
+ * the rest 0), the client port and the service port. It is the key of
+ * the connection table too.
+ */
+static inline __be32 tandem_conn_caddr4(const struct tandem_wire_conn *k)
+{
+	return get_unaligned((const __be32 *)k->caddr);
+}
 
 
 /* Connection flags (struct tandem_conn.flags). */
@@ -50,7 +58,6 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_KILL	BIT(24)	/* primary: diverged after its takeover:
 					 * output stolen until it is reset */
 
-#define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
 /* Digests waiting for their match: the backup's output usually trails. */
 #define TANDEM_DIGESTS_PEER 16
 #define TANDEM_DIGESTS_OWN 4
@@ -95,7 +102,7 @@ struct tandem_conn_peer {
 
 struct tandem_conn {
 	struct rhash_head node;
-	struct tandem_conn_key key;
+	struct tandem_wire_conn key;
 	struct rcu_head rcu;
 	struct tandem_dp *dp;
 	spinlock_t lock;		/* everything below */
@@ -170,77 +177,17 @@ struct tandem_dp {
 	rcu_callback_t free_group;
 };
 
-/*
- * Message bodies of the data path (network byte order), carried by the
- * replication channel after its header and authenticated by it.
- */
-#define TANDEM_SEG_F_ISN	TANDEM_WIRE_SEG_F_ISN
-#define TANDEM_SEG_F_TS		TANDEM_WIRE_SEG_F_TS
-#define TANDEM_SEG_F_NEW	TANDEM_WIRE_SEG_F_NEW
-
-struct tandem_seg_body {		/* SEGMENT: primary -> backups */
-	__be32 wire_isn;
-	__be32 wire_ts;
-	u8 flags;
-	u8 pad[3];
-	__be32 ts_now;			/* wire TSval clock of the sender now */
-	/* then the client's IPv4 packet: header, TCP header, payload */
-} __packed;
-
-struct tandem_conn_id {
-	struct in6_addr caddr;
-	__be16 cport;
-	__be16 vport;
-} __packed;
-
-struct tandem_confirm_body {		/* CONFIRM: backup -> all */
-	struct tandem_conn_id id;
-	__be32 local_isn;
-	u8 wscale;
-	u8 has_ts;
-	u8 flags;			/* TANDEM_WIRE_CONFIRM_F_* */
-	u8 pad;
-} __packed;
-
-struct tandem_close_body {		/* CLOSE */
-	struct tandem_conn_id id;
-	u8 reason;			/* enum tandem_wire_close_reason */
-	u8 pad[3];
-} __packed;
-
-struct tandem_digest_body {		/* DIGEST: primary -> backups */
-	struct tandem_conn_id id;
-	__be32 crc;
-	__be64 block;
-	__be32 upto;
-	u8 pad[4];
-} __packed;
-
-struct tandem_progress_body {		/* PROGRESS: backup -> all */
-	struct tandem_conn_id id;
-	__be32 rcv_nxt;			/* client space */
-	__be32 rcv_edge;		/* client space */
-} __packed;
-
-/* The same layouts as in tandem_wire.h. */
-static_assert(sizeof(struct tandem_seg_body) == sizeof(struct tandem_wire_segment));
-static_assert(sizeof(struct tandem_conn_id) == sizeof(struct tandem_wire_conn));
-static_assert(sizeof(struct tandem_confirm_body) == sizeof(struct tandem_wire_confirm));
-static_assert(sizeof(struct tandem_progress_body) == sizeof(struct tandem_wire_progress));
-static_assert(sizeof(struct tandem_close_body) == sizeof(struct tandem_wire_close));
-static_assert(sizeof(struct tandem_digest_body) == sizeof(struct tandem_wire_digest));
-
 /* conn.c */
 int tandem_conn_init(void);
 void tandem_conn_uninit(void);
 int tandem_conns_init(struct tandem_group *g);
 void tandem_conns_destroy(struct tandem_group *g, rcu_callback_t free_group);
-void tandem_conn_key_v4(struct tandem_conn_key *key, __be32 caddr,
+void tandem_conn_key_v4(struct tandem_wire_conn *key, __be32 caddr,
 			__be16 cport, __be16 vport);
 struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
-				       const struct tandem_conn_key *key);
+				       const struct tandem_wire_conn *key);
 struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
-				       const struct tandem_conn_key *key);
+				       const struct tandem_wire_conn *key);
 void tandem_conn_reinit(struct tandem_conn *c);
 void tandem_conn_gc_now(struct tandem_dp *dp);
 void tandem_conn_remove(struct tandem_conn *c);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Divergence detection: every member digests its own output stream of a
- * connection in blocks of TANDEM_DIGEST_BLOCK bytes at wire offsets (from
+ * connection in blocks of TANDEM_WIRE_DIGEST_BLOCK bytes at wire offsets (from
  * the wire ISN, whatever the segmentation), CRC-32 per block. The primary
  * sends each digest to the backups (DIGEST); a backup compares it with its
  * own for the same block, whichever comes first, and marks the connection
@@ -53,7 +53,7 @@ static void keep(struct tandem_conn *c, struct tandem_digest_ring *r,
 			at = i;
 	}
 	if (r->valid & BIT(at))
-		dp_count(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
 	r->d[at].block = block;
 	r->d[at].crc = crc;
 	r->valid |= BIT(at);
@@ -73,26 +73,24 @@ static void check(struct tandem_conn *c, struct tandem_digest_ring *mine,
 	}
 	theirs->valid &= ~BIT(d - theirs->d);
 	if (d->crc == crc) {
-		dp_count(g, TANDEM_STAT_DIGEST_MATCHED);
+		tandem_group_stats_inc(g, TANDEM_STAT_DIGEST_MATCHED);
 	} else if (!(c->flags & TANDEM_CONN_F_DIVERGED)) {
 		c->flags |= TANDEM_CONN_F_DIVERGED;
-		dp_count(g, TANDEM_STAT_DIVERGED);
+		tandem_group_stats_inc(g, TANDEM_STAT_DIVERGED);
 	}
 }
 
 static void send_digest(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 {
-	struct tandem_digest_body db;
+	struct tandem_wire_digest db;
 
 	memset(&db, 0, sizeof(db));
-	db.id.caddr = c->key.caddr;
-	db.id.cport = c->key.cport;
-	db.id.vport = c->key.vport;
+	db.conn = c->key;
 	db.crc = htonl(crc);
 	db.block = cpu_to_be64(block);
 	db.upto = htonl(upto);
-	dp_send(c->dp->group, NULL, DP_MSG_DIGEST, &db, sizeof(db));
-	dp_count(c->dp->group, upto ? TANDEM_STAT_DIGEST_TAIL_SENT :
+	tandem_channel_send(c->dp->group, NULL, TANDEM_WIRE_DIGEST, &db, sizeof(db));
+	tandem_group_stats_inc(c->dp->group, upto ? TANDEM_STAT_DIGEST_TAIL_SENT :
 				      TANDEM_STAT_DIGEST_SENT);
 }
 
@@ -112,7 +110,7 @@ static void block_done(struct tandem_conn *c, bool primary)
 /* Bytes of the current block already digested. */
 static u32 in_block(const struct tandem_conn *c, u32 pos)
 {
-	return (pos - c->wire_isn - 1) % TANDEM_DIGEST_BLOCK;
+	return (pos - c->wire_isn - 1) % TANDEM_WIRE_DIGEST_BLOCK;
 }
 
 /* Bytes from @pos to the pending tail point in the current block, or 0. */
@@ -133,10 +131,10 @@ static void tail_check(struct tandem_conn *c)
 
 	c->flags &= ~TANDEM_CONN_F_TAIL;
 	if (c->dg_crc == c->tail_crc) {
-		dp_count(g, TANDEM_STAT_DIGEST_TAIL_MATCHED);
+		tandem_group_stats_inc(g, TANDEM_STAT_DIGEST_TAIL_MATCHED);
 	} else if (!(c->flags & TANDEM_CONN_F_DIVERGED)) {
 		c->flags |= TANDEM_CONN_F_DIVERGED;
-		dp_count(g, TANDEM_STAT_DIVERGED);
+		tandem_group_stats_inc(g, TANDEM_STAT_DIVERGED);
 	}
 }
 
@@ -186,7 +184,7 @@ bool tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 		goto out;		/* a gap: never for one socket's output */
 	off = pos - seq;
 	while (off < len) {
-		room = TANDEM_DIGEST_BLOCK - in_block(c, pos);
+		room = TANDEM_WIRE_DIGEST_BLOCK - in_block(c, pos);
 		tail = to_tail(c, pos);
 		n = min_t(unsigned int, len - off, room);
 		if (tail && tail < n)
@@ -216,7 +214,7 @@ static void tail_rx(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 		return;
 	if (!(c->flags & TANDEM_CONN_F_DGPOS) || before(block, c->dg_block) ||
 	    (block == c->dg_block && upto < in_block(c, c->dg_pos))) {
-		dp_count(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
 		return;
 	}
 	c->tail_block = block;
@@ -231,18 +229,13 @@ static void tail_rx(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 		      unsigned int len)
 {
-	const struct tandem_digest_body *db = body;
-	struct tandem_conn_key key;
+	const struct tandem_wire_digest *db = body;
 	struct tandem_conn *c;
 	u32 upto;
 
 	if (len < sizeof(*db) || !g->dp)
 		return;
-	memset(&key, 0, sizeof(key));
-	key.caddr = db->id.caddr;
-	key.cport = db->id.cport;
-	key.vport = db->id.vport;
-	c = tandem_conn_lookup(g->dp, &key);
+	c = tandem_conn_lookup(g->dp, &db->conn);
 	if (!c)
 		return;
 	upto = ntohl(db->upto);
@@ -250,7 +243,7 @@ void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 	if (!upto)
 		check(c, &c->dg_peer.r, &c->dg_own.r,
 		      (u32)be64_to_cpu(db->block), ntohl(db->crc));
-	else if (upto < TANDEM_DIGEST_BLOCK)
+	else if (upto < TANDEM_WIRE_DIGEST_BLOCK)
 		tail_rx(c, (u32)be64_to_cpu(db->block), upto, ntohl(db->crc));
 	spin_unlock_bh(&c->lock);
 }

@@ -154,7 +154,7 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 	if (atomic_read(&c->dp->rq_mem) < RESEND_GROUP_MAX)
 		skb = alloc_skb(len, GFP_ATOMIC);
 	if (!skb) {
-		dp_count(c->dp->group, TANDEM_STAT_RESEND_NOMEM);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_RESEND_NOMEM);
 		return;
 	}
 	atomic_add(skb->truesize, &c->dp->rq_mem);
@@ -288,7 +288,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 		if (judge && lagging(c, p, max_bytes, max_j)) {
 			p->dropped = 1;
 			ids[n++] = p->node_id;
-			dp_count(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
 			continue;
 		}
 		if (!any || before(p->rcv_nxt, min))
@@ -415,7 +415,7 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 			p->rejoin = 0;
 			p->confirmed = 1;
 			ids[n++] = p->node_id;
-			dp_count(c->dp->group, TANDEM_STAT_REJOINED);
+			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_REJOINED);
 		} else if (p->rejoin == TANDEM_REJOIN_WAIT) {
 			if (covering(c, p->rcv_nxt)) {
 				p->rejoin = TANDEM_REJOIN_CATCHUP;
@@ -433,16 +433,14 @@ void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
 			   unsigned int n)
 {
 	struct tandem_group *g = c->dp->group;
-	struct tandem_confirm_body cb;
+	struct tandem_wire_confirm cb;
 	struct tandem_member *m;
 	unsigned int i;
 
 	if (!n)
 		return;
 	memset(&cb, 0, sizeof(cb));
-	cb.id.caddr = c->key.caddr;
-	cb.id.cport = c->key.cport;
-	cb.id.vport = c->key.vport;
+	cb.conn = c->key;
 	spin_lock_bh(&c->lock);
 	cb.local_isn = htonl(c->local_isn);
 	cb.wscale = c->wscale;
@@ -453,7 +451,7 @@ void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
 	for (i = 0; i < n; i++) {
 		m = tandem_member_lookup_rcu(g, ids[i]);
 		if (m)
-			tandem_channel_send(g, m, DP_MSG_CONFIRM, &cb, sizeof(cb));
+			tandem_channel_send(g, m, TANDEM_WIRE_CONFIRM, &cb, sizeof(cb));
 	}
 	rcu_read_unlock();
 }
@@ -466,9 +464,9 @@ static void send_batch(struct tandem_group *g, struct resend_batch *b)
 	rcu_read_lock();
 	for (i = 0; i < b->n; i++) {
 		m = tandem_member_lookup_rcu(g, b->to[i]);
-		if (m && !tandem_channel_send(g, m, DP_MSG_SEGMENT,
+		if (m && !tandem_channel_send(g, m, TANDEM_WIRE_SEGMENT,
 					      b->skb[i]->data, b->skb[i]->len))
-			dp_count(g, TANDEM_STAT_RESENT);
+			tandem_group_stats_inc(g, TANDEM_STAT_RESENT);
 		consume_skb(b->skb[i]);
 	}
 	rcu_read_unlock();
@@ -510,7 +508,7 @@ unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 			continue;
 		p->dropped = 1;
 		ids[n++] = p->node_id;
-		dp_count(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
 	}
 	return n;
 }
@@ -520,22 +518,20 @@ void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 			  unsigned int n, bool kick)
 {
 	struct tandem_group *g = c->dp->group;
-	struct tandem_close_body cb;
+	struct tandem_wire_close cb;
 	struct tandem_member *m;
 	unsigned int i;
 
 	if (!n)
 		return;
 	memset(&cb, 0, sizeof(cb));
-	cb.id.caddr = c->key.caddr;
-	cb.id.cport = c->key.cport;
-	cb.id.vport = c->key.vport;
+	cb.conn = c->key;
 	cb.reason = TANDEM_WIRE_CLOSE_LAG;
 	rcu_read_lock();
 	for (i = 0; i < n; i++) {
 		m = tandem_member_lookup_rcu(g, ids[i]);
 		if (m)
-			tandem_channel_send(g, m, DP_MSG_CLOSE, &cb, sizeof(cb));
+			tandem_channel_send(g, m, TANDEM_WIRE_CLOSE, &cb, sizeof(cb));
 	}
 	rcu_read_unlock();
 	/* The clamp may have been the dropped backup's: tell the client. */

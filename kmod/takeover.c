@@ -128,10 +128,10 @@ void tandem_takeover(struct tandem_group *g)
 		rhashtable_walk_stop(&iter);
 		if (v < 0) {
 			tcp_abort(sk, ECONNRESET);
-			dp_count(g, TANDEM_STAT_TAKEOVER_RESET);
+			tandem_group_stats_inc(g, TANDEM_STAT_TAKEOVER_RESET);
 		} else {
 			resume(c, sk);
-			dp_count(g, TANDEM_STAT_TAKEOVER_RESUMED);
+			tandem_group_stats_inc(g, TANDEM_STAT_TAKEOVER_RESUMED);
 		}
 		sock_gen_put(sk);
 		rhashtable_walk_start(&iter);
@@ -234,7 +234,7 @@ static void silence(struct tandem_conn *c, void *arg)
 	/* A request socket would retransmit its SYN-ACK: dropped quietly. */
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
 		tcp_abort(sk, ECONNABORTED);
-		dp_count(g_of(c), TANDEM_STAT_SILENCED);
+		tandem_group_stats_inc(g_of(c), TANDEM_STAT_SILENCED);
 	} else if (sk_fullsock(sk)) {
 		lock_sock(sk);
 		local_bh_disable();
@@ -245,7 +245,7 @@ static void silence(struct tandem_conn *c, void *arg)
 				sk_error_report(sk);
 			}
 			tcp_done(sk);
-			dp_count(g_of(c), TANDEM_STAT_SILENCED);
+			tandem_group_stats_inc(g_of(c), TANDEM_STAT_SILENCED);
 		}
 		bh_unlock_sock(sk);
 		local_bh_enable();
@@ -288,7 +288,7 @@ static void unserve(struct tandem_conn *c, void *arg)
 	if (sk) {
 		if (sk_fullsock(sk) || sk->sk_state == TCP_NEW_SYN_RECV) {
 			tcp_abort(sk, ECONNRESET);
-			dp_count(g_of(c), TANDEM_STAT_SERVICE_RESET);
+			tandem_group_stats_inc(g_of(c), TANDEM_STAT_SERVICE_RESET);
 		}
 		sock_gen_put(sk);
 	}
@@ -311,7 +311,7 @@ static void garp_send(struct tandem_group *g)
 	if (dev && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK))) {
 		arp_send(ARPOP_REQUEST, ETH_P_ARP, g->vip.v4, dev, g->vip.v4,
 			 NULL, dev->dev_addr, NULL);
-		dp_count(g, TANDEM_STAT_GARP_SENT);
+		tandem_group_stats_inc(g, TANDEM_STAT_GARP_SENT);
 	}
 	rcu_read_unlock();
 }
