@@ -29,7 +29,6 @@
  * socket's ts_recent when they inject (inject.c), which TCP only updates
  * from segments it accepted.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/netfilter.h>
 #include <net/ip.h>

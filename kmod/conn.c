@@ -11,7 +11,6 @@
  * (sizeof(struct tandem_conn), see docs/datapath.md) plus about one bucket
  * pointer of the rhashtable.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>

@@ -55,8 +55,8 @@ static inline __be32 tandem_conn_caddr4(const struct tandem_wire_conn *k)
 #define TANDEM_CONN_F_AMAX	BIT(21)	/* primary: ack_max valid */
 #define TANDEM_CONN_F_TOOK	BIT(22)	/* primary: opened before its takeover */
 #define TANDEM_CONN_F_TAIL	BIT(23)	/* tail_* valid: a partial block to check */
-#define TANDEM_CONN_F_KILL	BIT(24)	/* primary: diverged after its takeover:
-					 * output stolen until it is reset */
+/* primary: diverged after its takeover: output stolen until it is reset */
+#define TANDEM_CONN_F_KILL	BIT(24)
 
 /* Digests waiting for their match: the backup's output usually trails. */
 #define TANDEM_DIGESTS_PEER 16

@@ -19,7 +19,6 @@
  * byte that differs reaches the client. A tail that a member's output had
  * already passed when it came cannot be compared (digest_unchecked).
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/crc32.h>
 #include <net/ip.h>

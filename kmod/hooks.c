@@ -16,7 +16,6 @@
  *    from it.
  * IPv4 fragments are reassembled first (nf_defrag_ipv4).
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/if_arp.h>
 #include <linux/ip.h>
@@ -124,7 +123,7 @@ static unsigned int out_hook(void *priv, struct sk_buff *skb,
 	}
 	if (tandem_group_is_live_primary(g))
 		return tandem_mirror_out(g, skb);
-	if (smp_load_acquire(&g->role) == TANDEM_ROLE_BACKUP)
+	if (tandem_group_role(g) == TANDEM_ROLE_BACKUP)
 		return tandem_suppress_out(g, skb);
 	tandem_group_stats_inc(g, TANDEM_STAT_FENCED_DROPPED);
 	consume_skb(skb);

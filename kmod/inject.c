@@ -11,7 +11,6 @@
  * to the stack on this CPU, synchronously, bypassing RPS (which would run
  * the hook from another CPU's backlog, where the marker is not set).
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
@@ -67,7 +66,7 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 {
 	unsigned int thoff = ip_hdrlen(skb);
 	u32 ack, local, snd_nxt, snd_una, delta, tsd;
-	bool backup = smp_load_acquire(&c->dp->group->role) ==
+	bool backup = tandem_group_role(c->dp->group) ==
 		      TANDEM_ROLE_BACKUP;
 	struct tcphdr *th;
 	bool clamped = false;
@@ -310,7 +309,7 @@ void tandem_inject_reapply(struct tandem_conn *c)
 		memcpy(pkt, c->tmpl, len);
 	}
 	spin_unlock_bh(&c->lock);
-	if (len && smp_load_acquire(&c->dp->group->role) == TANDEM_ROLE_BACKUP) {
+	if (len && tandem_group_role(c->dp->group) == TANDEM_ROLE_BACKUP) {
 		inject_packet(c, pkt, len, NULL);
 		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_ACK_REAPPLIED);
 	}
@@ -322,7 +321,7 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 	const struct iphdr *iph;
 	struct tandem_conn *c;
 
-	if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP || !g->dp ||
+	if (tandem_group_role(g) != TANDEM_ROLE_BACKUP || !g->dp ||
 	    g->vip.family != AF_INET)
 		return;
 	WRITE_ONCE(g->dp->primary_id, from);

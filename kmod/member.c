@@ -3,7 +3,6 @@
  * Members: the peer nodes of a group. A change replaces the member object
  * (RCU), so that a reader never sees half of a new address.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include "tandem.h"
 

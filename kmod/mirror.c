@@ -13,7 +13,6 @@
  * translated from local space (seq - seq_delta, TSval - ts_delta) here, and
  * input to local space by tandem_xlate_in() before the stack sees it.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <net/inet_connection_sock.h>
 #include <net/ip.h>
@@ -552,7 +551,7 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 	if (!c)
 		return;
 	if (cb->flags & TANDEM_WIRE_CONFIRM_F_AGAIN) {
-		if (smp_load_acquire(&g->role) == TANDEM_ROLE_BACKUP)
+		if (tandem_group_role(g) == TANDEM_ROLE_BACKUP)
 			rejoined(c);
 		return;
 	}
@@ -563,7 +562,7 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 		if (!p->rcv_nxt)
 			p->rcv_nxt = c->client_isn + 1;
 		if ((c->flags & TANDEM_CONN_F_LOCAL) &&
-		    smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY &&
+		    tandem_group_role(g) == TANDEM_ROLE_PRIMARY &&
 		    (cb->wscale != c->wscale ||
 		     !cb->has_ts != !(c->flags & TANDEM_CONN_F_TS))) {
 			p->dropped = 1;

@@ -17,7 +17,6 @@
  *  - If an event cannot be allocated, listeners get ENOBUFS on their socket
  *    (as on overrun) and should dump again.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/moduleparam.h>
 #include <linux/stringify.h>

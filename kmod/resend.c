@@ -20,7 +20,6 @@
  * then refills the others with what they lack of it, instead of leaving
  * them to the client's next retransmission timeout.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <net/tcp.h>
 
@@ -549,7 +548,7 @@ void tandem_resend_tick(struct tandem_conn *c)
 
 	spin_lock_bh(&c->lock);
 	if (!tandem_group_is_live_primary(g)) {
-		if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP)
+		if (tandem_group_role(g) != TANDEM_ROLE_BACKUP)
 			tandem_resend_purge(c);
 		c->flags &= ~TANDEM_CONN_F_GAP;
 		spin_unlock_bh(&c->lock);

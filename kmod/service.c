@@ -3,7 +3,6 @@
  * Services: the TCP ports of a group's VIP whose inbound connections the
  * group protects. Found by port (RCU) from the data path.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include "tandem.h"
 #include "datapath.h"

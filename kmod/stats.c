@@ -3,7 +3,6 @@
  * Counters (enum tandem_stat): per-CPU, per namespace and per group, summed
  * when read by TANDEM_CMD_STATS_GET.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/percpu.h>
 

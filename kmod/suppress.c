@@ -8,7 +8,6 @@
  * this node's progress (PROGRESS), in the client's sequence space, which
  * the primary clamps its own ACKs to.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <net/ip.h>
 #include <net/tcp.h>

@@ -8,7 +8,6 @@
  * has echoed (PAWS), an immediate ACK and a retransmit timer re-armed
  * without backoff. Then the gratuitous ARPs go out.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/inetdevice.h>
 #include <net/arp.h>
@@ -147,7 +146,7 @@ void tandem_takeover(struct tandem_group *g)
 }
 
 /* Calls @fn for every entry of @g, which may sleep; no entry is freed meanwhile. */
-static void for_each_conn(struct tandem_group *g,
+static void walk_conns(struct tandem_group *g,
 			  void (*fn)(struct tandem_conn *c, void *arg), void *arg)
 {
 	struct tandem_dp *dp = g->dp;
@@ -212,12 +211,12 @@ static void report(struct tandem_conn *c, void *arg)
  */
 void tandem_follow(struct tandem_group *g, bool rejoin)
 {
-	for_each_conn(g, rejoin ? rejoin_conn : report, NULL);
+	walk_conns(g, rejoin ? rejoin_conn : report, NULL);
 }
 
 void tandem_unprotect_all(struct tandem_group *g)
 {
-	for_each_conn(g, unprotect, NULL);
+	walk_conns(g, unprotect, NULL);
 }
 
 /* Closes a shadow socket without a word on the wire. */
@@ -262,9 +261,9 @@ static void silence(struct tandem_conn *c, void *arg)
  */
 void tandem_silence(struct tandem_group *g, u16 port)
 {
-	if (smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY)
+	if (tandem_group_role(g) == TANDEM_ROLE_PRIMARY)
 		return;
-	for_each_conn(g, silence, &port);
+	walk_conns(g, silence, &port);
 }
 
 /*
@@ -298,8 +297,8 @@ static void unserve(struct tandem_conn *c, void *arg)
 /* After the service of @port is unlinked. */
 void tandem_unserve(struct tandem_group *g, u16 port)
 {
-	if (smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY)
-		for_each_conn(g, unserve, &port);
+	if (tandem_group_role(g) == TANDEM_ROLE_PRIMARY)
+		walk_conns(g, unserve, &port);
 }
 
 static void garp_send(struct tandem_group *g)

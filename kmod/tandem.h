@@ -207,12 +207,22 @@ tandem_group_cfg_locked(const struct tandem_group *g)
 }
 
 /*
- * May this node emit from the VIP now? For the data path (any context).
- * The role is published with release semantics after the lease expiry.
+ * This node's role in @g (enum tandem_role), for the data path (any
+ * context). Pairs with the smp_store_release() in group.c's set_role(),
+ * which publishes a role after the epoch and lease expiry that go with it:
+ * a reader that sees the role sees those (and the connections' state a
+ * takeover or a fencing prepared) too. Code under tn->lock reads g->role.
  */
+static inline u8 tandem_group_role(const struct tandem_group *g)
+{
+	/* Pairs with smp_store_release() in set_role() (group.c). */
+	return smp_load_acquire(&g->role);
+}
+
+/* May this node emit from the VIP now? For the data path (any context). */
 static inline bool tandem_group_is_live_primary(const struct tandem_group *g)
 {
-	return smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY &&
+	return tandem_group_role(g) == TANDEM_ROLE_PRIMARY &&
 	       ktime_get_ns() < READ_ONCE(g->lease_expires);
 }
 

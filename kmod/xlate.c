@@ -58,7 +58,7 @@ void tandem_xlate_win(struct sk_buff *skb, struct tcphdr *th, u16 win)
  * Calls @fn for each option of @th with its offset from the start of the
  * header and its length; stops when @fn returns true.
  */
-static void for_each_opt(const struct tcphdr *th,
+static void walk_opts(const struct tcphdr *th,
 			 bool (*fn)(const u8 *opt, unsigned int off,
 				    unsigned int len, void *arg),
 			 void *arg)
@@ -118,7 +118,7 @@ void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
 	struct opts_arg a = { skb, th, sack_delta, tsval_delta, tsecr_delta };
 
 	if (sack_delta || tsval_delta || tsecr_delta)
-		for_each_opt(th, xlate_opt, &a);
+		walk_opts(th, xlate_opt, &a);
 }
 
 struct sack_arg {
@@ -169,7 +169,7 @@ bool tandem_xlate_strip_sack(struct sk_buff *skb, struct tcphdr *th, u32 ack)
 {
 	struct sack_arg a = { skb, th, ack, false };
 
-	for_each_opt(th, strip_sack, &a);
+	walk_opts(th, strip_sack, &a);
 	return a.stripped;
 }
 
@@ -197,7 +197,7 @@ bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr)
 {
 	struct ts_arg a = {};
 
-	for_each_opt(th, find_ts, &a);
+	walk_opts(th, find_ts, &a);
 	*tsval = a.tsval;
 	*tsecr = a.tsecr;
 	return a.found;
@@ -219,6 +219,6 @@ int tandem_tcp_wscale(const struct tcphdr *th)
 {
 	struct ts_arg a = { .wscale = -1 };
 
-	for_each_opt(th, find_wscale, &a);
+	walk_opts(th, find_wscale, &a);
 	return a.wscale;
 }
