@@ -194,7 +194,15 @@ void tandem_conn_remove(struct tandem_conn *c);
 struct tandem_conn_peer *tandem_conn_peer(struct tandem_conn *c, u32 node_id,
 					  bool create);
 struct sock *tandem_conn_sock(struct tandem_conn *c);
-int tandem_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+void tandem_conn_timer(struct timer_list *t);
+unsigned long tandem_conn_syn_deadline(struct tandem_conn *c,
+				       struct tandem_group *g);
+void tandem_conn_release_held(struct tandem_conn *c);
+void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
+			 u32 ts_clock);
+int tandem_conn_fill(struct sk_buff *skb, struct tandem_conn *c);
+int tandem_conns_walk(struct tandem_group *g, unsigned int *pos,
+		      int (*fn)(struct tandem_conn *c, void *arg), void *arg);
 
 /* xlate.c: rewrite fields of a TCP header in place, fixing the checksum. */
 void tandem_xlate_seq(struct sk_buff *skb, struct tcphdr *th, u32 seq);
@@ -206,6 +214,11 @@ void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
 /* Turns SACK options whose blocks reach beyond @ack into NOPs. */
 bool tandem_xlate_strip_sack(struct sk_buff *skb, struct tcphdr *th, u32 ack);
 bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr);
+/* Translates a client segment for the local stack; @sk may be NULL. */
+void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
+		     struct sock *sk);
+/* Sets seq_delta and ts_delta from what is known. Under c->lock. */
+void tandem_conn_deltas(struct tandem_conn *c);
 int tandem_tcp_wscale(const struct tcphdr *th);	/* -1: no option */
 
 /* hooks.c */
@@ -220,11 +233,8 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 			      const void *body, unsigned int len);
 void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			       const void *body, unsigned int len);
-void tandem_conn_timer(struct timer_list *t);
 void tandem_ack_now(struct sock *sk);
 void tandem_kick_ack(struct tandem_conn *c);
-void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
-			 u32 ts_clock);
 
 /* accept.c (primary) */
 bool tandem_in_csum_ok(struct sk_buff *skb);
@@ -234,9 +244,6 @@ bool tandem_in_accept(struct tandem_conn *c, const struct sock *sk,
 /* inject.c (backup) */
 void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 			      const void *body, unsigned int len);
-void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
-		     struct sock *sk);
-void tandem_conn_deltas(struct tandem_conn *c);
 void tandem_inject_reapply(struct tandem_conn *c);
 void tandem_inject_rx_close(struct tandem_group *g, u32 from,
 			    const void *body, unsigned int len);
@@ -280,7 +287,10 @@ void tandem_follow(struct tandem_group *g, bool rejoin);
 void tandem_unprotect_all(struct tandem_group *g);
 void tandem_silence(struct tandem_group *g, u16 port);
 void tandem_unserve(struct tandem_group *g, u16 port);
+
+/* garp.c */
 void tandem_garp_work(struct work_struct *work);
+void tandem_garp_start(struct tandem_group *g);
 void tandem_garp_refresh(struct tandem_group *g);
 
 #endif /* _TANDEM_DATAPATH_H */

@@ -16,30 +16,6 @@
 
 static struct kmem_cache *group_cache;
 
-struct tandem_group *tandem_group_lookup_id(struct tandem_net *tn, u32 id)
-{
-	struct tandem_group *g;
-
-	hash_for_each_possible_rcu(tn->group_by_id, g, id_node, id,
-				   lockdep_is_held(&tn->lock))
-		if (g->id == id)
-			return g;
-	return NULL;
-}
-
-struct tandem_group *tandem_group_lookup_vip(struct tandem_net *tn,
-					     const struct tandem_addr *vip)
-{
-	struct tandem_group *g;
-
-	hash_for_each_possible_rcu(tn->group_by_vip, g, vip_node,
-				   tandem_addr_hash(vip),
-				   lockdep_is_held(&tn->lock))
-		if (tandem_addr_equal(&g->vip, vip))
-			return g;
-	return NULL;
-}
-
 static struct tandem_group *lookup_name(struct tandem_net *tn,
 					const char *name)
 {

@@ -69,53 +69,6 @@ static bool confirm_missing(struct tandem_conn *c, struct tandem_group *g)
 	return missing;
 }
 
-/* Members that never confirmed are not protecting @c. */
-static void drop_unconfirmed(struct tandem_conn *c, struct tandem_group *g)
-{
-	struct tandem_conn_peer *p;
-	struct tandem_member *m;
-
-	lockdep_assert_held(&c->lock);
-	rcu_read_lock();
-	list_for_each_entry_rcu(m, &g->members, list) {
-		if (m->witness)
-			continue;
-		p = tandem_conn_peer(c, m->node_id, true);
-		if (p && !p->confirmed && !p->dropped) {
-			p->dropped = 1;
-			tandem_group_stats_inc(g, TANDEM_STAT_SYN_TIMEOUT);
-		}
-	}
-	rcu_read_unlock();
-}
-
-/*
- * Sends the held SYN-ACK, if this node may still emit from the VIP: a node
- * fenced or demoted meanwhile drops it (the client retransmits its SYN to
- * whoever is primary then).
- */
-static void release_held(struct tandem_conn *c)
-{
-	struct tandem_group *g = c->dp->group;
-	struct sk_buff *skb;
-
-	spin_lock_bh(&c->lock);
-	skb = c->held;
-	c->held = NULL;
-	c->flags &= ~TANDEM_CONN_F_HELD;
-	spin_unlock_bh(&c->lock);
-	if (!skb)
-		return;
-	if (!tandem_group_is_live_primary(g)) {
-		tandem_group_stats_inc(g, TANDEM_STAT_FENCED_DROPPED);
-		kfree_skb(skb);
-		return;
-	}
-	rcu_read_lock();
-	skb_dst(skb)->output(c->dp->group->tn->net, skb->sk, skb);
-	rcu_read_unlock();
-}
-
 /* Called with the socket's lock (owner or bh) held: send an ACK now. */
 void tandem_ack_now(struct sock *sk)
 {
@@ -149,88 +102,6 @@ void tandem_kick_ack(struct tandem_conn *c)
 		if (!c->dead)
 			timer_reduce(&c->timer, jiffies + 1);
 		spin_unlock_bh(&c->lock);
-	}
-}
-
-static unsigned long syn_deadline(struct tandem_conn *c, struct tandem_group *g)
-{
-	unsigned long ms;
-
-	rcu_read_lock();
-	ms = rcu_dereference(g->cfg)->syn_timeout_ms;
-	rcu_read_unlock();
-	return c->created + msecs_to_jiffies(ms);
-}
-
-void tandem_conn_timer(struct timer_list *t)
-{
-	struct tandem_conn *c = from_timer(c, t, timer);
-	struct tandem_group *g = c->dp->group;
-	bool release = false, kick, reapply;
-
-	spin_lock_bh(&c->lock);
-	if (c->held && time_after_eq(jiffies, syn_deadline(c, g))) {
-		drop_unconfirmed(c, g);
-		release = true;
-	} else if (c->held && !c->dead) {
-		timer_reduce(&c->timer, syn_deadline(c, g));
-	}
-	kick = c->flags & TANDEM_CONN_F_KICK;
-	reapply = c->flags & TANDEM_CONN_F_REAPPLY;
-	c->flags &= ~(TANDEM_CONN_F_KICK | TANDEM_CONN_F_REAPPLY);
-	spin_unlock_bh(&c->lock);
-	if (release)
-		release_held(c);
-	if (kick)
-		tandem_kick_ack(c);
-	if (reapply)
-		tandem_inject_reapply(c);
-	if (tandem_resend_pending(c))
-		tandem_resend_tick(c);
-}
-
-/*
- * Notes a client segment that TCP will accept (accept.c; on a backup, what
- * the primary mirrored). @ts_clock: the wire TSval clock now; the client
- * cannot echo a TSval beyond it.
- */
-void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
-			 u32 ts_clock)
-{
-	u32 tsval, tsecr;
-	int ws;
-
-	lockdep_assert_held(&c->lock);
-	c->last_seen = jiffies;
-	if (th->rst)
-		c->state = TANDEM_CONN_STATE_CLOSED;
-	else if (th->fin && c->state < TANDEM_CONN_STATE_CLOSING)
-		c->state = TANDEM_CONN_STATE_CLOSING;
-	else if (th->ack && c->state == TANDEM_CONN_STATE_SYN)
-		c->state = TANDEM_CONN_STATE_ESTABLISHED;
-	if (th->ack && !th->syn && (!(c->flags & TANDEM_CONN_F_CACK) ||
-				    after(ntohl(th->ack_seq), c->max_cack))) {
-		c->max_cack = ntohl(th->ack_seq);
-		c->flags |= TANDEM_CONN_F_CACK;
-	}
-	if (th->syn && !th->ack) {
-		c->client_isn = ntohl(th->seq);
-		c->flags |= TANDEM_CONN_F_CISN;
-		ws = tandem_tcp_wscale(th);
-		if (ws >= 0) {
-			c->flags |= TANDEM_CONN_F_WS;
-			c->cwscale = ws;
-		}
-	} else if (!th->syn) {
-		c->cwin = (u32)ntohs(th->window) <<
-			  ((c->flags & TANDEM_CONN_F_WS) ? c->cwscale : 0);
-	}
-	if (!tandem_tcp_ts(th, &tsval, &tsecr) || after(tsecr, ts_clock))
-		return;
-	if (th->ack && (c->flags & TANDEM_CONN_F_TS) &&
-	    (!(c->flags & TANDEM_CONN_F_TSECR) || after(tsecr, c->max_tsecr))) {
-		c->max_tsecr = tsecr;
-		c->flags |= TANDEM_CONN_F_TSECR;
 	}
 }
 
@@ -487,7 +358,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			kfree_skb(c->held);
 			c->held = skb;
 			c->flags |= TANDEM_CONN_F_HELD;
-			timer_reduce(&c->timer, syn_deadline(c, g));
+			timer_reduce(&c->timer, tandem_conn_syn_deadline(c, g));
 			tandem_group_stats_inc(g, TANDEM_STAT_SYNACK_HELD);
 		}
 	} else {
@@ -573,7 +444,7 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 	spin_unlock_bh(&c->lock);
 	/* The timer stays: it may carry a kick or a resend as well. */
 	if (release)
-		release_held(c);
+		tandem_conn_release_held(c);
 }
 
 void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,

@@ -259,26 +259,6 @@ static const struct nla_policy service_sel_policy[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_SERVICE_PORT]		= NONZERO(NLA_U16),
 };
 
-void tandem_addr_from_nla(struct tandem_addr *addr, const struct nlattr *nla)
-{
-	memset(addr, 0, sizeof(*addr));
-	if (nla_len(nla) == sizeof(struct in_addr)) {
-		addr->family = AF_INET;
-		addr->v4 = nla_get_in_addr(nla);
-	} else {
-		addr->family = AF_INET6;
-		addr->v6 = nla_get_in6_addr(nla);
-	}
-}
-
-int tandem_addr_put(struct sk_buff *skb, int type,
-		    const struct tandem_addr *addr)
-{
-	if (addr->family == AF_INET)
-		return nla_put_in_addr(skb, type, addr->v4);
-	return nla_put_in6_addr(skb, type, &addr->v6);
-}
-
 /* Events */
 
 static struct sk_buff *event_new(struct tandem_net *tn, u8 cmd, void **hdr)
@@ -433,13 +413,22 @@ static int service_del_doit(struct sk_buff *skb, struct genl_info *info)
 /* Fills the message of a GET reply or dump for the object of @cmd. */
 static int fill(struct sk_buff *skb, u8 cmd, const void *obj)
 {
+	const struct tandem_group *g = obj;
+
 	switch (cmd) {
 	case TANDEM_CMD_GROUP_GET:
-		return tandem_group_fill(skb, obj);
+		return tandem_group_fill(skb, g);
 	case TANDEM_CMD_MEMBER_GET:
 		return tandem_member_fill(skb, obj);
-	default:
+	case TANDEM_CMD_SERVICE_GET:
 		return tandem_service_fill(skb, obj);
+	case TANDEM_CMD_CONN_GET:
+		return tandem_conn_fill(skb, (struct tandem_conn *)obj);
+	default:		/* STATS_GET: a group's counters */
+		if (nla_put_string(skb, TANDEM_A_GROUP_NAME, g->name) ||
+		    nla_put_u32(skb, TANDEM_A_GROUP_ID, g->id))
+			return -EMSGSIZE;
+		return tandem_stats_fill(skb, g->stats);
 	}
 }
 
@@ -447,13 +436,15 @@ static int fill(struct sk_buff *skb, u8 cmd, const void *obj)
 static const void *get_obj(struct tandem_net *tn, struct genl_info *info,
 			   int *err)
 {
+	u8 cmd = info->genlhdr->cmd;
 	struct tandem_group *g;
 	const void *obj;
 
 	g = tandem_group_select(tn, info->attrs, info->extack);
-	if (IS_ERR(g) || info->genlhdr->cmd == TANDEM_CMD_GROUP_GET)
+	if (IS_ERR(g) || cmd == TANDEM_CMD_GROUP_GET ||
+	    cmd == TANDEM_CMD_STATS_GET)
 		obj = g;
-	else if (info->genlhdr->cmd == TANDEM_CMD_MEMBER_GET)
+	else if (cmd == TANDEM_CMD_MEMBER_GET)
 		obj = tandem_member_select(g, info->attrs, info->extack);
 	else
 		obj = tandem_service_select(g, info->attrs, info->extack);
@@ -461,12 +452,31 @@ static const void *get_obj(struct tandem_net *tn, struct genl_info *info,
 	return *err ? NULL : obj;
 }
 
+/* The reply's attributes; STATS_GET without a selector: the namespace's. */
+static int get_fill(struct tandem_net *tn, struct genl_info *info,
+		    struct sk_buff *msg)
+{
+	struct nlattr **attrs = info->attrs;
+	u8 cmd = info->genlhdr->cmd;
+	const void *obj;
+	int ret;
+
+	if (cmd == TANDEM_CMD_STATS_GET &&
+	    !attrs[TANDEM_A_GROUP_NAME] && !attrs[TANDEM_A_GROUP_ID])
+		return tandem_stats_fill(msg, tn->stats);
+	obj = get_obj(tn, info, &ret);
+	if (!obj)
+		return ret;
+	ret = fill(msg, cmd, obj);
+	if (ret)
+		NL_SET_ERR_MSG(info->extack, "reply does not fit in a message");
+	return ret;
+}
+
 static int get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_net *tn = info_net(info);
-	u8 cmd = info->genlhdr->cmd;
 	struct sk_buff *msg;
-	const void *obj;
 	void *hdr;
 	int ret;
 
@@ -475,19 +485,15 @@ static int get_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
 		return -ENOMEM;
 	}
-	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0, cmd);
+	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
+				info->genlhdr->cmd);
 	if (!hdr) {
 		nlmsg_free(msg);
 		NL_SET_ERR_MSG(info->extack, "reply header does not fit");
 		return -EMSGSIZE;
 	}
 	mutex_lock(&tn->lock);
-	obj = get_obj(tn, info, &ret);
-	if (obj) {
-		ret = fill(msg, cmd, obj);
-		if (ret)
-			NL_SET_ERR_MSG(info->extack, "reply does not fit in a message");
-	}
+	ret = get_fill(tn, info, msg);
 	mutex_unlock(&tn->lock);
 	if (ret) {
 		nlmsg_free(msg);
@@ -511,6 +517,10 @@ static struct dump_ctx *dump_ctx(struct netlink_callback *cb)
 	return (struct dump_ctx *)cb->ctx;
 }
 
+/*
+ * One object of a dump. Connections come and go without changing the
+ * configuration's generation: their dumps are not marked inconsistent.
+ */
 static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 		    const void *obj)
 {
@@ -520,7 +530,8 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 			  &tandem_genl_family, NLM_F_MULTI, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
+	if (cmd != TANDEM_CMD_CONN_GET)
+		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(skb, TANDEM_A_GENERATION, cb->seq) ||
 	    fill(skb, cmd, obj)) {
 		genlmsg_cancel(skb, hdr);
@@ -530,15 +541,30 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 	return 0;
 }
 
-/* Dumps the members or services of @g from the saved position on. */
+struct dump_conn_arg {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int dump_conn(struct tandem_conn *c, void *arg)
+{
+	struct dump_conn_arg *a = arg;
+
+	return dump_one(a->skb, a->cb, TANDEM_CMD_CONN_GET, c);
+}
+
+/* Dumps the members, services or connections of @g from the saved position on. */
 static int dump_in_group(struct sk_buff *skb, struct netlink_callback *cb,
 			 u8 cmd, struct tandem_group *g)
 {
+	struct dump_conn_arg arg = { .skb = skb, .cb = cb };
 	struct dump_ctx *ctx = dump_ctx(cb);
 	struct tandem_service *s;
 	struct tandem_member *m;
 	unsigned int i = 0;
 
+	if (cmd == TANDEM_CMD_CONN_GET)
+		return tandem_conns_walk(g, &ctx->obj, dump_conn, &arg);
 	if (cmd == TANDEM_CMD_MEMBER_GET) {
 		list_for_each_entry(m, &g->members, list) {
 			if (i++ < ctx->obj)
@@ -559,7 +585,7 @@ static int dump_in_group(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/* Dumps all groups, or the members or services of one group or of all. */
+/* Dumps all groups, or the members, services or connections of one group or of all. */
 static int dump_groups(struct sk_buff *skb, struct netlink_callback *cb,
 		       u8 cmd, bool one)
 {
@@ -601,6 +627,14 @@ out:
 	if (ret == -EMSGSIZE)
 		NL_SET_ERR_MSG(cb->extack, "object does not fit in a dump message");
 	return ret ?: skb->len;
+}
+
+static int conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+
+	return dump_groups(skb, cb, TANDEM_CMD_CONN_GET,
+			   attrs[TANDEM_A_GROUP_NAME] || attrs[TANDEM_A_GROUP_ID]);
 }
 
 static int group_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
@@ -702,8 +736,8 @@ static const struct genl_ops tandem_ops[] = {
 	OP(SERVICE_SET, service_set_doit, NULL, service_policy),
 	OP(SERVICE_DEL, service_del_doit, NULL, service_sel_policy),
 	OP(SERVICE_GET, get_doit, service_dumpit, service_sel_policy),
-	OP(STATS_GET, tandem_stats_get_doit, NULL, group_sel_policy),
-	OP(CONN_GET, NULL, tandem_conn_dumpit, group_sel_policy),
+	OP(STATS_GET, get_doit, NULL, group_sel_policy),
+	OP(CONN_GET, NULL, conn_dumpit, group_sel_policy),
 };
 
 static const struct genl_multicast_group tandem_mcgrps[] = {

@@ -6,11 +6,9 @@
  * output diverged) are reset; the others keep their wire space, get a
  * timestamp delta that keeps the next wire TSval ahead of what the client
  * has echoed (PAWS), an immediate ACK and a retransmit timer re-armed
- * without backoff. Then the gratuitous ARPs go out.
+ * without backoff. Then the gratuitous ARPs go out (garp.c).
  */
 
-#include <linux/inetdevice.h>
-#include <net/arp.h>
 #include <net/inet_connection_sock.h>
 #include <net/tcp.h>
 
@@ -138,11 +136,7 @@ void tandem_takeover(struct tandem_group *g)
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 
-	atomic_set(&dp->garp_left, tandem_group_cfg_locked(g)->garp_count);
-	if (atomic_read(&dp->garp_left))
-		mod_delayed_work(system_wq, &dp->garp_work, 0);
-	else
-		tandem_garp_refresh(g);
+	tandem_garp_start(g);
 }
 
 /* Calls @fn for every entry of @g, which may sleep; no entry is freed meanwhile. */
@@ -301,61 +295,3 @@ void tandem_unserve(struct tandem_group *g, u16 port)
 		walk_conns(g, unserve, &port);
 }
 
-static void garp_send(struct tandem_group *g)
-{
-	struct net_device *dev;
-
-	rcu_read_lock();
-	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
-	if (dev && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK))) {
-		arp_send(ARPOP_REQUEST, ETH_P_ARP, g->vip.v4, dev, g->vip.v4,
-			 NULL, dev->dev_addr, NULL);
-		tandem_group_stats_inc(g, TANDEM_STAT_GARP_SENT);
-	}
-	rcu_read_unlock();
-}
-
-/*
- * The promotion's garp_count ARPs garp_interval_ms apart, then one every
- * garp_refresh_ms (if set) for as long as the node is a live primary.
- */
-void tandem_garp_work(struct work_struct *work)
-{
-	struct tandem_dp *dp = container_of(to_delayed_work(work),
-					    struct tandem_dp, garp_work);
-	struct tandem_group *g = dp->group;
-	u32 interval, refresh;
-	int left;
-
-	rcu_read_lock();
-	interval = rcu_dereference(g->cfg)->garp_interval_ms;
-	refresh = rcu_dereference(g->cfg)->garp_refresh_ms;
-	rcu_read_unlock();
-	if ((!atomic_read(&dp->garp_left) && !refresh) ||
-	    !tandem_group_is_live_primary(g) || g->vip.family != AF_INET)
-		return;
-	garp_send(g);
-	left = atomic_dec_if_positive(&dp->garp_left);
-	if (left > 0)
-		schedule_delayed_work(&dp->garp_work,
-				      msecs_to_jiffies(interval));
-	else if (refresh)
-		schedule_delayed_work(&dp->garp_work,
-				      msecs_to_jiffies(refresh));
-}
-
-/* A new refresh period: the next ARP follows it (none if 0). */
-void tandem_garp_refresh(struct tandem_group *g)
-{
-	u32 refresh = tandem_group_cfg_locked(g)->garp_refresh_ms;
-	struct tandem_dp *dp = g->dp;
-
-	lockdep_assert_held(&g->tn->lock);
-	if (atomic_read(&dp->garp_left) || !tandem_group_is_live_primary(g))
-		return;
-	if (refresh)
-		mod_delayed_work(system_wq, &dp->garp_work,
-				 msecs_to_jiffies(refresh));
-	else
-		cancel_delayed_work(&dp->garp_work);
-}

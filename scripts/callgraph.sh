@@ -31,7 +31,7 @@ idents() {
 
 # name file scope(file|-) start end, for functions and (in headers) macros.
 ctags -x --kinds-C=fd --fields=+fe --_xformat='%N %F %{file} %n %{end}' \
-	"$dir"/*.c "$dir"/*.h >"$tmp/tags"
+	$(ls "$dir"/*.[ch] | grep -v "\.mod\.c$") >"$tmp/tags"
 
 # Exported functions of the .c files: name -> file.
 awk '$2 ~ /\.c$/ && $3 == "-" { sub(".*/", "", $2); print $1, $2 }' \
@@ -47,7 +47,7 @@ done
 
 # Edges: per .c file, the exported functions of other files it names,
 # through header inlines and macros (to a fixed point).
-for f in "$dir"/*.c; do
+for f in $(ls "$dir"/*.c | grep -v "\.mod\.c$"); do
 	base=${f##*/}
 	idents <"$f" >"$tmp/used"
 	while :; do
@@ -64,7 +64,7 @@ for f in "$dir"/*.c; do
 done >"$tmp/edges"
 
 echo "# calls (file -> files whose functions it names)"
-for f in "$dir"/*.c; do
+for f in $(ls "$dir"/*.c | grep -v "\.mod\.c$"); do
 	base=${f##*/}
 	printf '%-12s -> %s\n' "${base%.c}" \
 		"$(awk -v me="$base" '$1 == me { sub(/\.c$/, "", $2); print $2 }' \
@@ -74,7 +74,7 @@ done
 # Strongly connected components: transitive closure over the few files,
 # then the classes of mutual reachability.
 echo "# strongly connected components (cycles of more than one file)"
-ls "$dir"/*.c | sed 's|.*/||' | awk '
+ls "$dir"/*.c | grep -v "\.mod\.c$" | sed 's|.*/||' | awk '
 	NR == FNR { e[$1, $2] = 1; next }
 	{ v[++n] = $1 }
 	END {
