@@ -59,7 +59,7 @@ static u32 ack_bound(const struct tandem_conn *c, const struct tcp_sock *tp)
 
 	if (!(c->flags & TANDEM_CONN_F_TOOK) || !(c->flags & TANDEM_CONN_F_CACK))
 		return sent;
-	heard = c->max_cack + c->cwin;
+	heard = c->cl.max_cack + c->cl.win;
 	return after(heard, sent) ? heard : sent;
 }
 
@@ -149,7 +149,7 @@ bool tandem_in_accept(struct tandem_conn *c, const struct sock *sk,
 	*fresh = false;
 	if (th->syn && !th->ack && !th->rst) {
 		if ((c->flags & TANDEM_CONN_F_CISN) &&
-		    ntohl(th->seq) != c->client_isn) {
+		    ntohl(th->seq) != c->cl.isn) {
 			if (!over(sk))
 				return false;
 			tandem_conn_reinit(c);

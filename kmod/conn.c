@@ -48,8 +48,8 @@ struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
 /* The state of a new connection on the entry's 4-tuple. */
 static void conn_start(struct tandem_conn *c)
 {
-	c->dg_own.r.size = TANDEM_DIGESTS_OWN;
-	c->dg_peer.r.size = TANDEM_DIGESTS_PEER;
+	c->dg.own.r.size = TANDEM_DIGESTS_OWN;
+	c->dg.peer.r.size = TANDEM_DIGESTS_PEER;
 	c->state = TANDEM_CONN_STATE_SYN;
 	c->created = jiffies;
 	c->last_seen = c->created;
@@ -432,27 +432,27 @@ void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
 	else if (th->ack && c->state == TANDEM_CONN_STATE_SYN)
 		c->state = TANDEM_CONN_STATE_ESTABLISHED;
 	if (th->ack && !th->syn && (!(c->flags & TANDEM_CONN_F_CACK) ||
-				    after(ntohl(th->ack_seq), c->max_cack))) {
-		c->max_cack = ntohl(th->ack_seq);
+				    after(ntohl(th->ack_seq), c->cl.max_cack))) {
+		c->cl.max_cack = ntohl(th->ack_seq);
 		c->flags |= TANDEM_CONN_F_CACK;
 	}
 	if (th->syn && !th->ack) {
-		c->client_isn = ntohl(th->seq);
+		c->cl.isn = ntohl(th->seq);
 		c->flags |= TANDEM_CONN_F_CISN;
 		ws = tandem_tcp_wscale(th);
 		if (ws >= 0) {
 			c->flags |= TANDEM_CONN_F_WS;
-			c->cwscale = ws;
+			c->cl.wscale = ws;
 		}
 	} else if (!th->syn) {
-		c->cwin = (u32)ntohs(th->window) <<
-			  ((c->flags & TANDEM_CONN_F_WS) ? c->cwscale : 0);
+		c->cl.win = (u32)ntohs(th->window) <<
+			  ((c->flags & TANDEM_CONN_F_WS) ? c->cl.wscale : 0);
 	}
 	if (!tandem_tcp_ts(th, &tsval, &tsecr) || after(tsecr, ts_clock))
 		return;
 	if (th->ack && (c->flags & TANDEM_CONN_F_TS) &&
-	    (!(c->flags & TANDEM_CONN_F_TSECR) || after(tsecr, c->max_tsecr))) {
-		c->max_tsecr = tsecr;
+	    (!(c->flags & TANDEM_CONN_F_TSECR) || after(tsecr, c->cl.max_tsecr))) {
+		c->cl.max_tsecr = tsecr;
 		c->flags |= TANDEM_CONN_F_TSECR;
 	}
 }
@@ -514,7 +514,7 @@ int tandem_conn_fill(struct sk_buff *skb, struct tandem_conn *c)
 	if (c->flags & TANDEM_CONN_F_HELD)
 		flags |= TANDEM_CONN_HELD;
 	memcpy(peers, c->peers, sizeof(peers));
-	queued = c->rq_bytes;
+	queued = c->rs.bytes;
 	spin_unlock_bh(&c->lock);
 
 	if (nla_put_string(skb, TANDEM_A_GROUP_NAME, g->name) ||

@@ -100,6 +100,61 @@ struct tandem_conn_peer {
 #define TANDEM_REJOIN_WAIT	1
 #define TANDEM_REJOIN_CATCHUP	2
 
+/*
+ * What the client's segments said (conn.c, tandem_conn_note_in(); wire
+ * space). Flags: TANDEM_CONN_F_CISN, _WS, _TSECR, _CACK.
+ */
+struct tandem_conn_client {
+	u32 isn;			/* its SYN's sequence number */
+	u32 win;			/* its last window, bytes */
+	u8 wscale;			/* its SYN's window scale option */
+	u32 max_tsecr;			/* largest TSecr */
+	u32 max_cack;			/* largest ACK */
+};
+
+/* Digests of the output (digest.c). Flags: TANDEM_CONN_F_DGPOS, _TAIL, _DIVERGED. */
+struct tandem_conn_digest {
+	u32 pos;			/* wire: next byte of output to digest */
+	u32 crc;			/* of the current block so far */
+	u32 block;			/* number of the current block */
+	u32 tail_block;			/* the primary's latest partial block: */
+	u32 tail_upto;			/* its first tail_upto bytes */
+	u32 tail_crc;			/* digest to this (running, as crc) */
+	union {				/* backup: own digests, unmatched */
+		struct tandem_digest_ring r;
+		u8 b[sizeof(struct tandem_digest_ring) +
+		     TANDEM_DIGESTS_OWN * sizeof(struct tandem_digest)];
+	} own;
+	union {				/* backup: the primary's, unmatched */
+		struct tandem_digest_ring r;
+		u8 b[sizeof(struct tandem_digest_ring) +
+		     TANDEM_DIGESTS_PEER * sizeof(struct tandem_digest)];
+	} peer;
+};
+
+/* The primary's copies for resending (resend.c). Flags: TANDEM_CONN_F_RQEND, _GAP. */
+struct tandem_conn_resend {
+	u32 bytes;			/* client bytes in rq */
+	u32 end;			/* client space: end of what rq held */
+	u32 gap_end;			/* client space: received before takeover */
+	unsigned long gap_at;		/* jiffies of the takeover */
+};
+
+/*
+ * A backup's clamped ACK (xlate.c, tandem_xlate_in(); inject.c injects
+ * it). Flag: TANDEM_CONN_F_PENDING.
+ */
+struct tandem_conn_tmpl {
+	u32 pending_ack;		/* wire ack held back (clamped) */
+	u8 len;
+	u8 buf[TANDEM_TMPL_MAX];	/* the pure ACK that re-applies it */
+};
+
+/*
+ * One entry of the connection table. The parts are written by the file
+ * named at each (the flags word by several: see TANDEM_CONN_F_*); all
+ * under @lock.
+ */
 struct tandem_conn {
 	struct rhash_head node;
 	struct tandem_wire_conn key;
@@ -107,58 +162,41 @@ struct tandem_conn {
 	struct tandem_dp *dp;
 	spinlock_t lock;		/* everything below */
 	struct sk_buff_head rq;		/* resend queue (resend.c) */
-	struct timer_list timer;	/* SYN hold; ACK kick retry */
-	u8 dead;			/* unlinked */
+	struct timer_list timer;	/* conn.c: SYN hold; ACK kick retry */
+	u8 dead;			/* unlinked (conn.c) */
 
 	/* One connection on the 4-tuple: cleared by tandem_conn_reinit(). */
 	struct_group(inc,
+	u32 flags;			/* TANDEM_CONN_F_* */
+	/* conn.c (created); the hooks as segments pass (state, last_seen) */
 	u8 state;			/* enum tandem_conn_state (uapi) */
+	unsigned long created;		/* jiffies */
+	unsigned long last_seen;	/* jiffies */
+	struct tandem_conn_client cl;	/* conn.c */
+	/*
+	 * The two sequence spaces: wire_* from the wire SYN-ACK (mirror.c
+	 * on a primary, inject.c from a SEGMENT on a backup), local_* and
+	 * wscale from this node's own (mirror.c, suppress.c), the deltas by
+	 * xlate.c (tandem_conn_deltas()) and takeover.c (PAWS).
+	 */
 	u8 wscale;			/* the server's receive window scale */
-	u8 cwscale;			/* the client's (its SYN's option) */
-	u32 flags;
-	u32 client_isn;
-	u32 cwin;			/* the client's last window, bytes */
 	u32 wire_isn;			/* server ISN in wire space */
 	u32 wire_ts;			/* TSval of the wire SYN-ACK */
 	u32 local_isn;
 	u32 local_ts;			/* TSval of the local SYN-ACK */
 	u32 seq_delta;			/* local = wire + seq_delta */
 	u32 ts_delta;			/* local TSval = wire TSval + ts_delta */
-	u32 max_tsecr;			/* wire: largest TSecr from the client */
-	u32 max_cack;			/* wire: largest ACK from the client */
-	u32 wire_tsoff;			/* primary: wire TSval - tcp_time_stamp_raw() */
-	s32 ts_ahead;			/* backup: how far the primary's wire TS clock was seen ahead of ours */
-	u32 ack_sent;			/* primary: last ACK number sent */
-	u32 edge_sent;			/* primary: right edge advertised */
+	u32 wire_tsoff;			/* primary: wire TSval - tcp_time_stamp_raw() (mirror.c, takeover.c) */
+	s32 ts_ahead;			/* backup: how far the primary's wire TS clock was seen ahead of ours (inject.c) */
+	/* What this node sent: mirror.c on a primary, suppress.c (reported) on a backup. */
+	u32 ack_sent;			/* last ACK number */
+	u32 edge_sent;			/* right edge advertised */
 	u32 ack_max;			/* primary: largest ACK it sent since its takeover */
-	u32 rcv_reported;		/* backup: rcv_nxt last reported */
-	u32 pending_ack;		/* backup: wire ack held back (clamped) */
-	u8 tmpl_len;
-	u8 tmpl[TANDEM_TMPL_MAX];	/* backup: the pure ACK that re-applies it */
-	unsigned long created;		/* jiffies */
-	unsigned long last_seen;	/* jiffies */
-	struct sk_buff *held;		/* primary: the SYN-ACK being held */
-	u32 dg_pos;			/* wire: next byte of output to digest */
-	u32 dg_crc;			/* of the current block so far */
-	u32 dg_block;			/* number of the current block */
-	u32 tail_block;			/* the primary's latest partial block: */
-	u32 tail_upto;			/* its first tail_upto bytes */
-	u32 tail_crc;			/* digest to this (running, as dg_crc) */
-	union {				/* backup: own digests, unmatched */
-		struct tandem_digest_ring r;
-		u8 b[sizeof(struct tandem_digest_ring) +
-		     TANDEM_DIGESTS_OWN * sizeof(struct tandem_digest)];
-	} dg_own;
-	union {				/* backup: the primary's, unmatched */
-		struct tandem_digest_ring r;
-		u8 b[sizeof(struct tandem_digest_ring) +
-		     TANDEM_DIGESTS_PEER * sizeof(struct tandem_digest)];
-	} dg_peer;
-	u32 rq_bytes;			/* client bytes in rq */
-	u32 rq_end;			/* client space: end of what rq held */
-	u32 gap_end;			/* client space: received before takeover */
-	unsigned long gap_at;		/* jiffies of the takeover */
-	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
+	struct sk_buff *held;		/* primary: the SYN-ACK being held (mirror.c, conn.c) */
+	struct tandem_conn_tmpl tp;	/* xlate.c */
+	struct tandem_conn_digest dg;	/* digest.c */
+	struct tandem_conn_resend rs;	/* resend.c */
+	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];	/* mirror.c, resend.c */
 	);
 };
 

@@ -96,12 +96,12 @@ static void send_digest(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 /* A block of this node's output is complete. */
 static void block_done(struct tandem_conn *c, bool primary)
 {
-	u32 block = c->dg_block++, crc = c->dg_crc;
+	u32 block = c->dg.block++, crc = c->dg.crc;
 
-	c->dg_crc = ~0U;
+	c->dg.crc = ~0U;
 	/* A new primary checks what the old one digested before it. */
-	if (!primary || find(&c->dg_peer.r, block))
-		check(c, &c->dg_own.r, &c->dg_peer.r, block, crc);
+	if (!primary || find(&c->dg.peer.r, block))
+		check(c, &c->dg.own.r, &c->dg.peer.r, block, crc);
 	if (primary)
 		send_digest(c, block, 0, crc);
 }
@@ -117,10 +117,10 @@ static u32 to_tail(const struct tandem_conn *c, u32 pos)
 {
 	u32 at = in_block(c, pos);
 
-	if (!(c->flags & TANDEM_CONN_F_TAIL) || c->tail_block != c->dg_block ||
-	    c->tail_upto <= at)
+	if (!(c->flags & TANDEM_CONN_F_TAIL) || c->dg.tail_block != c->dg.block ||
+	    c->dg.tail_upto <= at)
 		return 0;
-	return c->tail_upto - at;
+	return c->dg.tail_upto - at;
 }
 
 /* This node's output reached the point of the peer's tail digest. */
@@ -129,7 +129,7 @@ static void tail_check(struct tandem_conn *c)
 	struct tandem_group *g = c->dp->group;
 
 	c->flags &= ~TANDEM_CONN_F_TAIL;
-	if (c->dg_crc == c->tail_crc) {
+	if (c->dg.crc == c->dg.tail_crc) {
 		tandem_group_stats_inc(g, TANDEM_STAT_DIGEST_TAIL_MATCHED);
 	} else if (!(c->flags & TANDEM_CONN_F_DIVERGED)) {
 		c->flags |= TANDEM_CONN_F_DIVERGED;
@@ -172,11 +172,11 @@ bool tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 	if (!(c->flags & TANDEM_CONN_F_ISN) || th->syn || !len)
 		goto out;
 	if (!(c->flags & TANDEM_CONN_F_DGPOS)) {
-		c->dg_pos = c->wire_isn + 1;
-		c->dg_crc = ~0U;
+		c->dg.pos = c->wire_isn + 1;
+		c->dg.crc = ~0U;
 		c->flags |= TANDEM_CONN_F_DGPOS;
 	}
-	pos = c->dg_pos;
+	pos = c->dg.pos;
 	if (!after(seq + len, pos))
 		goto out;		/* a retransmission */
 	if (after(seq, pos))
@@ -188,7 +188,7 @@ bool tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 		n = min_t(unsigned int, len - off, room);
 		if (tail && tail < n)
 			n = tail;
-		c->dg_crc = crc_bytes(c->dg_crc, skb, hlen + off, n);
+		c->dg.crc = crc_bytes(c->dg.crc, skb, hlen + off, n);
 		off += n;
 		pos += n;
 		if (n == tail)
@@ -196,9 +196,9 @@ bool tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 		if (n == room)
 			block_done(c, primary);
 	}
-	c->dg_pos = pos;
+	c->dg.pos = pos;
 	if (primary && in_block(c, pos))
-		send_digest(c, c->dg_block, in_block(c, pos), c->dg_crc);
+		send_digest(c, c->dg.block, in_block(c, pos), c->dg.crc);
 out:
 	return primary && (c->flags & TANDEM_CONN_F_DIVERGED);
 }
@@ -208,19 +208,19 @@ static void tail_rx(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 {
 	lockdep_assert_held(&c->lock);
 	if ((c->flags & TANDEM_CONN_F_TAIL) &&
-	    (before(block, c->tail_block) ||
-	     (block == c->tail_block && upto <= c->tail_upto)))
+	    (before(block, c->dg.tail_block) ||
+	     (block == c->dg.tail_block && upto <= c->dg.tail_upto)))
 		return;
-	if (!(c->flags & TANDEM_CONN_F_DGPOS) || before(block, c->dg_block) ||
-	    (block == c->dg_block && upto < in_block(c, c->dg_pos))) {
+	if (!(c->flags & TANDEM_CONN_F_DGPOS) || before(block, c->dg.block) ||
+	    (block == c->dg.block && upto < in_block(c, c->dg.pos))) {
 		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
 		return;
 	}
-	c->tail_block = block;
-	c->tail_upto = upto;
-	c->tail_crc = crc;
+	c->dg.tail_block = block;
+	c->dg.tail_upto = upto;
+	c->dg.tail_crc = crc;
 	c->flags |= TANDEM_CONN_F_TAIL;
-	if (block == c->dg_block && upto == in_block(c, c->dg_pos))
+	if (block == c->dg.block && upto == in_block(c, c->dg.pos))
 		tail_check(c);
 }
 
@@ -240,7 +240,7 @@ void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 	upto = ntohl(db->upto);
 	spin_lock_bh(&c->lock);
 	if (!upto)
-		check(c, &c->dg_peer.r, &c->dg_own.r,
+		check(c, &c->dg.peer.r, &c->dg.own.r,
 		      (u32)be64_to_cpu(db->block), ntohl(db->crc));
 	else if (upto < TANDEM_WIRE_DIGEST_BLOCK)
 		tail_rx(c, (u32)be64_to_cpu(db->block), upto, ntohl(db->crc));

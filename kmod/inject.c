@@ -76,7 +76,7 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 	}
 	spin_lock_bh(&c->lock);
 	if ((sh->flags & TANDEM_WIRE_SEG_F_NEW) && th->syn && !th->ack &&
-	    (c->flags & TANDEM_CONN_F_CISN) && ntohl(th->seq) != c->client_isn) {
+	    (c->flags & TANDEM_CONN_F_CISN) && ntohl(th->seq) != c->cl.isn) {
 		tandem_conn_reinit(c);
 		tandem_group_stats_inc(g, TANDEM_STAT_REINCARNATED);
 	}
@@ -217,8 +217,8 @@ void tandem_inject_reapply(struct tandem_conn *c)
 
 	spin_lock_bh(&c->lock);
 	if (c->flags & TANDEM_CONN_F_PENDING) {
-		len = c->tmpl_len;
-		memcpy(pkt, c->tmpl, len);
+		len = c->tp.len;
+		memcpy(pkt, c->tp.buf, len);
 	}
 	spin_unlock_bh(&c->lock);
 	if (len && tandem_group_role(c->dp->group) == TANDEM_ROLE_BACKUP) {

@@ -326,9 +326,9 @@ static void pure_ack_seq(struct tandem_conn *c, struct sk_buff *skb,
 	lockdep_assert_held(&c->lock);
 	if (len || th->syn || th->fin || th->rst || !th->ack ||
 	    !(c->flags & TANDEM_CONN_F_CACK) ||
-	    !after(c->max_cack, ntohl(th->seq)))
+	    !after(c->cl.max_cack, ntohl(th->seq)))
 		return;
-	tandem_xlate_seq(skb, th, c->max_cack);
+	tandem_xlate_seq(skb, th, c->cl.max_cack);
 	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_ACK_SEQ_RAISED);
 }
 
@@ -431,7 +431,7 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 	if (p && !p->confirmed) {
 		p->confirmed = 1;
 		if (!p->rcv_nxt)
-			p->rcv_nxt = c->client_isn + 1;
+			p->rcv_nxt = c->cl.isn + 1;
 		if ((c->flags & TANDEM_CONN_F_LOCAL) &&
 		    tandem_group_role(g) == TANDEM_ROLE_PRIMARY &&
 		    (cb->wscale != c->wscale ||

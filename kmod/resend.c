@@ -121,14 +121,14 @@ static void lag_limits(struct tandem_conn *c, u32 *bytes, unsigned long *j)
 static bool beyond_bound(const struct tandem_conn *c, const struct sk_buff *skb,
 			 u32 max_bytes, unsigned long max_j)
 {
-	return c->rq_end - rq_cb(skb)->end > max_bytes ||
+	return c->rs.end - rq_cb(skb)->end > max_bytes ||
 	       time_after(jiffies, rq_cb(skb)->at + max_j);
 }
 
 static void unlink_head(struct tandem_conn *c, struct sk_buff *skb)
 {
 	__skb_unlink(skb, &c->rq);
-	c->rq_bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
+	c->rs.bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
 	rq_free(c, skb);
 }
 
@@ -175,9 +175,9 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 		return;
 	}
 	__skb_queue_tail(&c->rq, skb);
-	c->rq_bytes += end - seq;
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(end, c->rq_end)) {
-		c->rq_end = end;
+	c->rs.bytes += end - seq;
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(end, c->rs.end)) {
+		c->rs.end = end;
 		c->flags |= TANDEM_CONN_F_RQEND;
 	}
 	if (!tandem_group_is_live_primary(c->dp->group))
@@ -208,7 +208,7 @@ void tandem_resend_purge(struct tandem_conn *c)
 	lockdep_assert_held(&c->lock);
 	while ((skb = __skb_dequeue(&c->rq)))
 		rq_free(c, skb);
-	c->rq_bytes = 0;
+	c->rs.bytes = 0;
 }
 
 static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
@@ -216,13 +216,13 @@ static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
 {
 	const struct sk_buff *head = skb_peek(&c->rq);
 
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rq_end, p->rcv_nxt))
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
 		return false;
-	if (c->rq_end - p->rcv_nxt > max_bytes)
+	if (c->rs.end - p->rcv_nxt > max_bytes)
 		return true;
 	/* Behind what this node had when it took over, for too long. */
-	if ((c->flags & TANDEM_CONN_F_GAP) && before(p->rcv_nxt, c->gap_end) &&
-	    time_after(jiffies, c->gap_at + max_j))
+	if ((c->flags & TANDEM_CONN_F_GAP) && before(p->rcv_nxt, c->rs.gap_end) &&
+	    time_after(jiffies, c->rs.gap_at + max_j))
 		return true;
 	/* After trimming, the head is the oldest entry the slowest lacks. */
 	return head && before(p->rcv_nxt, rq_cb(head)->end) &&
@@ -237,11 +237,11 @@ static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
 void tandem_resend_gap(struct tandem_conn *c, u32 rcv_nxt)
 {
 	spin_lock_bh(&c->lock);
-	c->gap_end = rcv_nxt;
-	c->gap_at = jiffies;
+	c->rs.gap_end = rcv_nxt;
+	c->rs.gap_at = jiffies;
 	c->flags |= TANDEM_CONN_F_GAP;
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(rcv_nxt, c->rq_end)) {
-		c->rq_end = rcv_nxt;
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(rcv_nxt, c->rs.end)) {
+		c->rs.end = rcv_nxt;
 		c->flags |= TANDEM_CONN_F_RQEND;
 	}
 	if (!c->dead)
@@ -294,7 +294,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 			min = p->rcv_nxt;
 		any = true;
 	}
-	if ((c->flags & TANDEM_CONN_F_GAP) && (!any || !before(min, c->gap_end)))
+	if ((c->flags & TANDEM_CONN_F_GAP) && (!any || !before(min, c->rs.gap_end)))
 		c->flags &= ~TANDEM_CONN_F_GAP;
 	if (!any) {
 		if (!hold)
@@ -344,7 +344,7 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 {
 	struct sk_buff *skb, *next;
 
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rq_end, p->rcv_nxt))
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
 		return;
 	if (p->rcv_nxt != p->checked || !p->resend_at) {
 		p->checked = p->rcv_nxt;

@@ -37,8 +37,8 @@ static void paws_fix(struct tandem_conn *c, struct sock *sk)
 		if ((c->flags & TANDEM_CONN_F_AHEAD) && c->ts_ahead >= 0)
 			wire += c->ts_ahead + 1;
 		if ((c->flags & TANDEM_CONN_F_TSECR) &&
-		    before(wire, c->max_tsecr + 1))
-			wire = c->max_tsecr + 1;
+		    before(wire, c->cl.max_tsecr + 1))
+			wire = c->cl.max_tsecr + 1;
 		c->ts_delta = now - wire;
 		c->wire_tsoff = tsoff - c->ts_delta;
 	}

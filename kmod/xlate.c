@@ -238,12 +238,12 @@ static void save_tmpl(struct tandem_conn *c, struct sk_buff *skb,
 	lockdep_assert_held(&c->lock);
 	if (hlen > TANDEM_TMPL_MAX || th->syn || th->rst)
 		return;
-	if ((c->flags & TANDEM_CONN_F_PENDING) && !after(ack, c->pending_ack))
+	if ((c->flags & TANDEM_CONN_F_PENDING) && !after(ack, c->tp.pending_ack))
 		return;
-	memcpy(c->tmpl, skb_network_header(skb), hlen);
-	iph = (struct iphdr *)c->tmpl;
+	memcpy(c->tp.buf, skb_network_header(skb), hlen);
+	iph = (struct iphdr *)c->tp.buf;
 	iph->tot_len = htons(hlen);
-	t = (struct tcphdr *)(c->tmpl + ihl);
+	t = (struct tcphdr *)(c->tp.buf + ihl);
 	t->seq = htonl(end);
 	t->fin = 0;
 	t->psh = 0;
@@ -252,8 +252,8 @@ static void save_tmpl(struct tandem_conn *c, struct sk_buff *skb,
 	t->check = 0;
 	t->check = tcp_v4_check(hlen - ihl, iph->saddr, iph->daddr,
 				csum_partial(t, hlen - ihl, 0));
-	c->tmpl_len = hlen;
-	c->pending_ack = ack;
+	c->tp.len = hlen;
+	c->tp.pending_ack = ack;
 	c->flags |= TANDEM_CONN_F_PENDING;
 }
 
@@ -290,7 +290,7 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 			clamped = true;
 			save_tmpl(c, skb, th, ack);
 		} else if ((c->flags & TANDEM_CONN_F_PENDING) &&
-			   !before(ack, c->pending_ack)) {
+			   !before(ack, c->tp.pending_ack)) {
 			c->flags &= ~TANDEM_CONN_F_PENDING;
 		}
 	}
