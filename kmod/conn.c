@@ -457,6 +457,20 @@ void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
 	}
 }
 
+/* The CONFIRM of this node's copy of @c, with @flags (TANDEM_WIRE_CONFIRM_F_*). */
+void tandem_conn_confirm_body(struct tandem_conn *c,
+			      struct tandem_wire_confirm *cb, u8 flags)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->conn = c->key;
+	spin_lock_bh(&c->lock);
+	cb->local_isn = htonl(c->local_isn);
+	cb->wscale = c->wscale;
+	cb->has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
+	spin_unlock_bh(&c->lock);
+	cb->flags = flags;
+}
+
 /* Dump (TANDEM_CMD_CONN_GET, netlink.c) */
 
 static int fill_peer(struct sk_buff *skb, const struct tandem_conn_peer *p,

@@ -238,6 +238,8 @@ unsigned long tandem_conn_syn_deadline(struct tandem_conn *c,
 void tandem_conn_release_held(struct tandem_conn *c);
 void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
 			 u32 ts_clock);
+void tandem_conn_confirm_body(struct tandem_conn *c,
+			      struct tandem_wire_confirm *cb, u8 flags);
 int tandem_conn_fill(struct sk_buff *skb, struct tandem_conn *c);
 int tandem_conns_walk(struct tandem_group *g, unsigned int *pos,
 		      int (*fn)(struct tandem_conn *c, void *arg), void *arg);

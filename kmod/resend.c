@@ -427,32 +427,32 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 	return n;
 }
 
-/* Tells the peers in @ids that they protect @c again. */
-void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
-			   unsigned int n)
+/* Sends a datagram of @type with @body to each of the members in @ids. */
+static void send_to(struct tandem_group *g, const u32 *ids, unsigned int n,
+		    u8 type, const void *body, size_t len)
 {
-	struct tandem_group *g = c->dp->group;
-	struct tandem_wire_confirm cb;
 	struct tandem_member *m;
 	unsigned int i;
 
-	if (!n)
-		return;
-	memset(&cb, 0, sizeof(cb));
-	cb.conn = c->key;
-	spin_lock_bh(&c->lock);
-	cb.local_isn = htonl(c->local_isn);
-	cb.wscale = c->wscale;
-	cb.has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
-	spin_unlock_bh(&c->lock);
-	cb.flags = TANDEM_WIRE_CONFIRM_F_AGAIN;
 	rcu_read_lock();
 	for (i = 0; i < n; i++) {
 		m = tandem_member_lookup_rcu(g, ids[i]);
 		if (m)
-			tandem_channel_send(g, m, TANDEM_WIRE_CONFIRM, &cb, sizeof(cb));
+			tandem_channel_send(g, m, type, body, len);
 	}
 	rcu_read_unlock();
+}
+
+/* Tells the peers in @ids that they protect @c again. */
+void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
+			   unsigned int n)
+{
+	struct tandem_wire_confirm cb;
+
+	if (!n)
+		return;
+	tandem_conn_confirm_body(c, &cb, TANDEM_WIRE_CONFIRM_F_AGAIN);
+	send_to(c->dp->group, ids, n, TANDEM_WIRE_CONFIRM, &cb, sizeof(cb));
 }
 
 static void send_batch(struct tandem_group *g, struct resend_batch *b)
@@ -518,21 +518,13 @@ void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 {
 	struct tandem_group *g = c->dp->group;
 	struct tandem_wire_close cb;
-	struct tandem_member *m;
-	unsigned int i;
 
 	if (!n)
 		return;
 	memset(&cb, 0, sizeof(cb));
 	cb.conn = c->key;
 	cb.reason = TANDEM_WIRE_CLOSE_LAG;
-	rcu_read_lock();
-	for (i = 0; i < n; i++) {
-		m = tandem_member_lookup_rcu(g, ids[i]);
-		if (m)
-			tandem_channel_send(g, m, TANDEM_WIRE_CLOSE, &cb, sizeof(cb));
-	}
-	rcu_read_unlock();
+	send_to(g, ids, n, TANDEM_WIRE_CLOSE, &cb, sizeof(cb));
 	/* The clamp may have been the dropped backup's: tell the client. */
 	if (kick && tandem_group_is_live_primary(g))
 		tandem_kick_ack(c);

@@ -62,14 +62,7 @@ static void send_confirm(struct tandem_conn *c)
 	struct tandem_group *g = c->dp->group;
 	struct tandem_wire_confirm cb;
 
-	cb.conn = c->key;
-	spin_lock_bh(&c->lock);
-	cb.local_isn = htonl(c->local_isn);
-	cb.wscale = c->wscale;
-	cb.has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
-	spin_unlock_bh(&c->lock);
-	cb.flags = 0;
-	cb.pad = 0;
+	tandem_conn_confirm_body(c, &cb, 0);
 	tandem_channel_send(g, NULL, TANDEM_WIRE_CONFIRM, &cb, sizeof(cb));
 	tandem_group_stats_inc(g, TANDEM_STAT_CONFIRM_SENT);
 }
