@@ -19,8 +19,13 @@ BYTES=$((3 << 20))		# per connection
 TOTAL=$((CONNS * BYTES))
 # Per connection, well under what the emulated links carry (so all 4 keep
 # pace) and slow enough that both crashes and the CLI between them land
-# mid-stream even on a loaded host: at least 32 s.
+# mid-stream even on a loaded host: at least 32 s. A small send buffer
+# keeps what the client verified close to what it wrote: after a long pause
+# (the client's retransmission backoff across a slow takeover), a full one
+# would let the verified count leap ahead of the crash's aim and finish
+# connections before the second crash.
 RATE=96K
+SNDBUF=32K
 [ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
 for tool in ip tc ss nstat jq; do
 	command -v $tool >/dev/null || ksft_skip_all "no $tool"
@@ -77,7 +82,7 @@ tap_ok "3 replicas, node1 primary, tstream servers"
 
 progress=$TOPO_DIR/progress out=$TOPO_DIR/client
 tstream_client $TOPO_VIP:$PORT -c $CONNS -b $BYTES --seed $SRANDOM -t 60 --rate $RATE \
-	--progress-file "$progress" > "$out" 2> "$out.err" &
+	--sndbuf $SNDBUF --progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
 # First crash in [10%, 30%) of the bytes, the second in [50%, 70%).
 at1=$((TOTAL / 10 + SRANDOM % (TOTAL / 5)))

@@ -157,7 +157,8 @@ wait_until() {
 	shift
 	# microseconds, from bash's own clock (no fork per poll)
 	now=${EPOCHREALTIME/[.,]/}
-	deadline=$((now + $(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1000000 }')))
+	deadline=$((now + $(awk -v t="$timeout" -v k="${TANDEM_WAIT_SCALE:-1}" \
+		'BEGIN { printf "%d", t * k * 1000000 }')))
 	while :; do
 		"$@" && return 0
 		now=${EPOCHREALTIME/[.,]/}

@@ -4,7 +4,7 @@
 # A promoted backup refills the backups that trail it (issue 3: no
 # acknowledged byte lost, lag bound). Three replicas, a stream through the
 # VIP. node1's datagrams to node3 are dropped at node3 (tc ingress) until
-# node3 trails node2 by at least 64 KiB, then node1 crashes and the drop is
+# node3 trails node2 by at least 32 KiB, then node1 crashes and the drop is
 # lifted. The client holds those bytes too (node1's ACKs were clamped to
 # node3), but its next retransmission may be an RTO away. node2 kept a copy
 # of what it received as a backup (trimmed by node3's PROGRESS): promoted,
@@ -17,7 +17,7 @@
 PORT=5007
 BYTES=$((24 << 20))
 RATE=${FAILOVER_RATE:-2M}
-LAG=$((64 << 10))
+LAG=$((32 << 10))	# within a backup's first receive window (64 KiB)
 [ "$(id -u)" = 0 ] || ksft_skip_all "needs root"
 for tool in ip tc ss jq; do
 	command -v $tool >/dev/null || ksft_skip_all "no $tool"

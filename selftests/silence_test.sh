@@ -69,8 +69,11 @@ if ! setup; then
 fi
 tap_ok "topology"
 
-progress=$TOPO_DIR/progress out=$TOPO_DIR/client.json
+# The client pauses half-way until the checks are done: a stream that
+# ended before them (a slow host) would leave no connection to look at.
+progress=$TOPO_DIR/progress out=$TOPO_DIR/client.json resume=$TOPO_DIR/resume
 tstream_client $TOPO_VIP:$PORT -b $BYTES --rate 300K --seed $SRANDOM -t 60 \
+	--pause-at $((BYTES / 2)) --resume-file "$resume" \
 	--progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
 stream_wait_bytes "$progress" $((BYTES / 8)) 60
@@ -91,6 +94,7 @@ tandem_node 2 group set g role backup epoch 1
 tap_check "node2, fenced and back, no longer protects the connection" \
 	wait_until 10 _unprotected 2
 
+touch "$resume"
 wait $client
 json=$(cat "$out")
 echo "# $json"

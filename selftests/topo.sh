@@ -438,7 +438,11 @@ tstream_server() {
 	node_exec "$node" "$TSTREAM" server -v -p "$port" --ready-file "$ready" "$@" \
 		< /dev/null > /dev/null 2> "$TOPO_DIR/server.$node.$port.log" &
 	disown $!	# no "Killed" from bash when its node crashes
-	wait_until 10 test -e "$ready"
+	# a start takes seconds under TCG on a loaded host
+	wait_until 30 test -e "$ready" && return 0
+	echo "# topo: the tstream server on $node port $port not ready in 30 s" >&2
+	sed 's/^/# /' "$TOPO_DIR/server.$node.$port.log" >&2
+	return 1
 }
 
 tstream_client() { client_exec "$TSTREAM" client "$@"; }

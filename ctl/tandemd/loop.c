@@ -67,7 +67,7 @@ static void health_reap(struct td_daemon *d)
  * it follows the new primary, for at most STOP_WAIT; a second signal, or
  * nothing to hand over, stops at once. The kernel groups stay.
  */
-#define STOP_WAIT (1000 * NS_PER_MS)
+#define STOP_WAIT (5000 * NS_PER_MS)	/* within the unit's TimeoutStopSec (10 s) */
 
 static void on_stop(struct td_daemon *d, int sig)
 {

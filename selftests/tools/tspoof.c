@@ -14,7 +14,9 @@
  *   ts=N     TSval relative to the client's largest one [0]; ts=none: no
  *            timestamp option (there is none if the client sends none)
  *   opts=HEX raw TCP option bytes instead (malformed ones too), padded
- *            with zeros (EOL) to a multiple of 4, at most 40
+ *            with zeros (EOL) to a multiple of 4, at most 40; with an
+ *            explicit ts=N too, the timestamp option follows them (at most
+ *            28 bytes then)
  *   flags=F  any of F S R P A U [A; PA with len]
  *   len=N    payload bytes (0xa5 ^ index) [0]
  *   csum=bad a wrong TCP checksum [ok]
@@ -66,7 +68,7 @@ struct flow {
 
 struct spec {
 	int64_t seq, ack, ts;
-	bool no_ts, bad_csum;
+	bool no_ts, ts_set, bad_csum;
 	uint8_t flags;
 	uint8_t opts[40];
 	unsigned int opts_len;		/* 0: the timestamp option (or none) */
@@ -172,7 +174,7 @@ static int parse_spec(char *s, struct spec *sp)
 		else if (!strcmp(tok, "ack"))
 			sp->ack = n;
 		else if (!strcmp(tok, "ts"))
-			sp->ts = n;
+			sp->ts = n, sp->ts_set = true;
 		else if (!strcmp(tok, "len") && n >= 0 && n <= PAYLOAD_MAX)
 			sp->len = n;
 		else if (!strcmp(tok, "count") && n >= 1 && n <= 1000)
@@ -182,6 +184,8 @@ static int parse_spec(char *s, struct spec *sp)
 	}
 	if (!flags)
 		sp->flags = TH_ACK | (sp->len ? TH_PUSH : 0);
+	if (sp->opts_len && sp->ts_set && sp->opts_len + 12 > sizeof(sp->opts))
+		return -EINVAL;
 	return 0;
 }
 
@@ -325,7 +329,7 @@ static size_t build(const struct flow *f, const struct spec *sp, const uint8_t *
 	struct iphdr *ip = (void *)(eh + 1);
 	struct tcphdr *th = (void *)(ip + 1);
 	uint8_t *opt = (uint8_t *)(th + 1), *data;
-	bool ts = f->ts && !sp->no_ts && !sp->opts_len;
+	bool ts = f->ts && !sp->no_ts && (!sp->opts_len || sp->ts_set);
 	size_t tcplen;
 	uint32_t sum;
 	uint16_t id;
@@ -341,8 +345,9 @@ static size_t build(const struct flow *f, const struct spec *sp, const uint8_t *
 	th->dest = htons(f->dport);
 	th->seq = htonl(*seq);
 	th->ack_seq = (sp->flags & TH_ACK) ? htonl(*ack) : 0;
-	th->doff = (sizeof(*th) + (ts ? 12 : sp->opts_len)) / 4;
+	th->doff = (sizeof(*th) + sp->opts_len + (ts ? 12 : 0)) / 4;
 	memcpy(opt, sp->opts, sp->opts_len);
+	opt += sp->opts_len;
 	((uint8_t *)th)[13] = sp->flags;
 	th->window = f->win;
 	if (ts) {

@@ -26,8 +26,9 @@
 #                    scripts/debug-kernel.sh (KASAN, lockdep, kmemleak, UBSAN;
 #                    built once and cached), tandem.ko built against it in
 #                    build/debug-kmod; timeouts default to 3600 s (VM) and
-#                    900 s (each test)
-#   TANDEM_TEST_TIMEOUT, TANDEM_VERBOSE  passed on to the tests
+#                    900 s (each test), and the tests' waits 4 times longer
+#   TANDEM_TEST_TIMEOUT, TANDEM_VERBOSE, TANDEM_WAIT_SCALE (a factor on every
+#                    wait_until timeout of the tests)  passed on to the tests
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -74,6 +75,7 @@ if [ "${TANDEM_VM_KERNEL:-}" = debug ]; then
 		die "tandem.ko does not build against the debug kernel"
 	timeout=${timeout:-3600}
 	export TANDEM_TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
+	export TANDEM_WAIT_SCALE=${TANDEM_WAIT_SCALE:-4}
 else
 	kdir=${KDIR:-$("$repo/scripts/kdir.sh")} || die "no kernel build directory"
 fi
@@ -174,7 +176,7 @@ trap 'exit 143' TERM HUP PIPE
 # The guest runs this file from the repository root; the caller's
 # TANDEM_* settings (test timeout, verbosity) pass through.
 {
-	for v in $(compgen -e | grep -E '^TANDEM_(TEST_TIMEOUT|VERBOSE)$'); do
+	for v in $(compgen -e | grep -E '^TANDEM_(TEST_TIMEOUT|VERBOSE|WAIT_SCALE)$'); do
 		printf 'export %s=%q\n' "$v" "${!v}"
 	done
 	[ -z "$debug_ko" ] || printf 'export TANDEM_KO=%q\n' "$debug_ko"
