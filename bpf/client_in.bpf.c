@@ -10,6 +10,8 @@
  * the client's segments in its local space, as a backup does (xlate_in).
  * Any other role: TCP to the VIP from the network is dropped (one
  * writer, one reader: a backup's stack is fed through the mirror only).
+ * TCP from VIP:service arriving from the network is forged (a backup's
+ * report, say): dropped in any role.
  */
 #include "xlate_in.bpf.h"
 
@@ -158,10 +160,7 @@ static __always_inline struct tandem_bpf_conn *admit(const struct tandem_pkt *p)
 	}
 	tandem_conn_flags(c, p);
 	/* what a segment built for the stack (repl_in's kick) repeats */
-	c->client_win = p->win;
-	c->flags |= TANDEM_BPF_CONN_F_CWIN;
-	if (p->ts_off && tandem_after(p->tsval, c->max_tsval))
-		c->max_tsval = p->tsval;
+	tandem_learn_pending(c, p);
 	return c;
 }
 
@@ -175,8 +174,17 @@ int tandem_client_in(struct __sk_buff *skb)
 	if (!p)
 		return TC_ACT_OK;
 	g = tandem_group(p->daddr);
-	if (!g)
-		return TC_ACT_OK;
+	if (!g) {
+		/*
+		 * From a VIP, from the network: forged (a report comes over
+		 * the replication transport, never a client-facing device).
+		 */
+		if (!tandem_group(p->saddr) ||
+		    !tandem_is_service(p->saddr, p->sport))
+			return TC_ACT_OK;
+		tandem_count(TANDEM_BPF_STAT_NET_DROPPED);
+		return TC_ACT_SHOT;
+	}
 	if (!tandem_live_primary(g)) {
 		tandem_count(TANDEM_BPF_STAT_NET_DROPPED);
 		return TC_ACT_SHOT;

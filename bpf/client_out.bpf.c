@@ -110,6 +110,57 @@ static __always_inline int clamp(struct __sk_buff *skb,
 	return 0;
 }
 
+/*
+ * The SYN-ACK hold: the primary's SYN-ACK does not leave before every
+ * backup has the SYN (their confirmations are slots in tandem_progress;
+ * repl_in then makes the stack send it again). After the group's hold
+ * time it leaves anyway, the connection unprotected by the backups that
+ * never confirmed. 1: hold it.
+ */
+static __always_inline int hold(const struct tandem_bpf_conn_key *k,
+				struct tandem_bpf_conn *c,
+				const struct tandem_bpf_group *g)
+{
+	__u64 t = g->syn_hold_ms ? g->syn_hold_ms : 10000;
+
+	if ((g->flags & TANDEM_BPF_GROUP_F_NOCLAMP) || !g->mirror_ifindex[0] ||
+	    (c->flags & TANDEM_BPF_CONN_F_ESTAB) ||
+	    tandem_confirmed(bpf_map_lookup_elem(&tandem_progress, k)) >=
+	    tandem_backups(g))
+		return 0;
+	if (bpf_ktime_get_ns() - c->created_ns < t * 1000000) {
+		tandem_count(TANDEM_BPF_STAT_SYNACK_HELD);
+		return 1;
+	}
+	if (!(c->flags & TANDEM_BPF_CONN_F_UNPROT))
+		tandem_count(TANDEM_BPF_STAT_HOLD_TIMEOUT);
+	c->flags |= TANDEM_BPF_CONN_F_UNPROT;
+	return 0;
+}
+
+/*
+ * The wire seq of a segment of a connection taken over. Its server may be
+ * behind the old primary's, whose output the client already has (it read
+ * input the backup lost while the replication link was down, say): a pure
+ * ACK from before the client's rcv_nxt would be dropped by the client
+ * unread (out of window), and the ACK it carries, which the client needs
+ * to resend what this node lacks, with it. A pure ACK is sent at the
+ * client's rcv_nxt instead (its largest ACK, max_cack).
+ */
+static __always_inline __u32 wire_seq(const struct tandem_pkt *p,
+				      const struct tandem_bpf_conn *c)
+{
+	__u32 seq = p->seq - c->seq_delta;
+
+	if (!p->payload &&
+	    !(p->flags & (TANDEM_TCP_SYN | TANDEM_TCP_FIN | TANDEM_TCP_RST)) &&
+	    (c->flags & TANDEM_BPF_CONN_F_CACK) && tandem_after(c->max_cack, seq)) {
+		tandem_count(TANDEM_BPF_STAT_ACK_RESEQ);
+		return c->max_cack;
+	}
+	return seq;
+}
+
 static __always_inline int primary(struct __sk_buff *skb,
 				   const struct tandem_pkt *p,
 				   const struct tandem_bpf_group *g)
@@ -134,6 +185,9 @@ static __always_inline int primary(struct __sk_buff *skb,
 	}
 	if (!(c->flags & TANDEM_BPF_CONN_F_DELTA))	/* no wire space */
 		return (p->flags & TANDEM_TCP_RST) ? TC_ACT_OK : TC_ACT_STOLEN;
+	tandem_learn_echo(c, p);
+	if (synack && hold(&k, c, g))
+		return TC_ACT_STOLEN;
 	/*
 	 * PAWS after a takeover: the client drops a segment whose TSval is
 	 * older than what it saw from the old primary; its largest echo
@@ -143,7 +197,7 @@ static __always_inline int primary(struct __sk_buff *skb,
 	    tandem_before(p->tsval - c->ts_delta, c->max_tsecr))
 		c->ts_delta = p->tsval - c->max_tsecr;
 	if (c->seq_delta || (p->ts_off && c->ts_delta)) {
-		if (tandem_put32(skb, p, TANDEM_TH_SEQ, p->seq - c->seq_delta))
+		if (tandem_put32(skb, p, TANDEM_TH_SEQ, wire_seq(p, c)))
 			return TC_ACT_SHOT;
 		if (p->ts_off && tandem_xlate_ts(skb, p, -c->ts_delta, 0))
 			return TC_ACT_SHOT;
@@ -154,6 +208,10 @@ static __always_inline int primary(struct __sk_buff *skb,
 	tandem_conn_flags(c, p);
 	if (synack || !(p->flags & TANDEM_TCP_ACK) ||
 	    (g->flags & TANDEM_BPF_GROUP_F_NOCLAMP) || !g->mirror_ifindex[0])
+		return TC_ACT_OK;
+	/* no backup confirmed it: served unprotected, not clamped */
+	if ((c->flags & TANDEM_BPF_CONN_F_UNPROT) &&
+	    !bpf_map_lookup_elem(&tandem_progress, &k))
 		return TC_ACT_OK;
 	if (clamp(skb, p, &k, c))
 		return TC_ACT_SHOT;
@@ -215,15 +273,29 @@ static __always_inline int shadow(struct __sk_buff *skb,
 	tandem_key(&k, p, 0);
 	c = bpf_map_lookup_elem(&tandem_conns, &k);
 	if (c && g->role == TANDEM_BPF_ROLE_BACKUP) {
+		tandem_learn_echo(c, p);
 		if ((p->flags & (TANDEM_TCP_SYN | TANDEM_TCP_ACK)) ==
 		    (TANDEM_TCP_SYN | TANDEM_TCP_ACK)) {
+			/* its confirmation of the SYN (unscaled window) */
 			learn_synack(c, p);
+			c->rcv_nxt = p->ack;
+			c->rcv_edge = p->ack + p->win;
+			c->flags |= TANDEM_BPF_CONN_F_REPORTED;
+			v = report(skb, p, g, c->rcv_edge);
+			if (v >= 0)
+				return v;
 		} else if ((p->flags & TANDEM_TCP_ACK) &&
 			   !(p->flags & TANDEM_TCP_RST)) {
 			edge = p->ack + ((__u32)p->win << wshift(c));
+			/*
+			 * A pure ACK that repeats what it reported is a
+			 * duplicate (data it had, a hole): reported too, so
+			 * that a new primary learns where this backup is.
+			 */
 			adv = !(c->flags & TANDEM_BPF_CONN_F_REPORTED) ||
 			      tandem_after(p->ack, c->rcv_nxt) ||
-			      tandem_after(edge, c->rcv_edge);
+			      tandem_after(edge, c->rcv_edge) ||
+			      (!p->payload && !(p->flags & TANDEM_TCP_FIN));
 			c->rcv_nxt = p->ack;
 			c->rcv_edge = edge;
 			c->flags |= TANDEM_BPF_CONN_F_REPORTED;

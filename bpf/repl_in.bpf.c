@@ -207,9 +207,48 @@ static __always_inline int kick(struct __sk_buff *skb,
 	return TC_ACT_OK;
 }
 
+/*
+ * A backup confirmed the SYN (its report is its own SYN-ACK) and the hold
+ * is over: the primary's SYN-ACK, held by client_out, must go now. The
+ * report becomes the client's SYN again (seq = its ISN, its TSval); the
+ * stack answers a retransmitted SYN on a pending connection by sending
+ * its SYN-ACK again (at most twice a second), which client_out now lets
+ * through. The options (MSS, SACK, window scale) stay the backup's: a
+ * retransmitted SYN's are not read. Checksum: as the kick's.
+ */
+static __always_inline int replay_syn(struct __sk_buff *skb,
+				      const struct tandem_pkt *p,
+				      struct tandem_bpf_conn *c)
+{
+	__u32 v[2];
+	__u8 fl = TANDEM_TCP_SYN;
+
+	v[0] = p->daddr;
+	v[1] = p->saddr;
+	if (bpf_skb_store_bytes(skb, p->nh_off + 12, v, 8, 0))
+		return TC_ACT_SHOT;
+	v[0] = (__u32)p->dport | (__u32)p->sport << 16;
+	if (bpf_skb_store_bytes(skb, p->th_off, v, 4, 0) ||
+	    tandem_put32(skb, p, TANDEM_TH_SEQ, c->client_isn) ||
+	    tandem_put32(skb, p, TANDEM_TH_ACK, 0) ||
+	    bpf_skb_store_bytes(skb, p->th_off + 13, &fl, 1, 0))
+		return TC_ACT_SHOT;
+	if (p->ts_off && (c->flags & TANDEM_BPF_CONN_F_TS) &&
+	    (tandem_put32(skb, p, p->ts_off, c->max_tsval) ||
+	     tandem_put32(skb, p, p->ts_off + 4, 0)))
+		return TC_ACT_SHOT;
+	if (bpf_csum_level(skb, BPF_CSUM_LEVEL_QUERY) < 0)
+		bpf_csum_level(skb, BPF_CSUM_LEVEL_INC);
+	bpf_skb_change_type(skb, TANDEM_PACKET_HOST);
+	skb->mark = TANDEM_BPF_MARK;
+	tandem_count(TANDEM_BPF_STAT_SYN_REPLAYED);
+	return TC_ACT_OK;
+}
+
 /* Primary: a backup's report (tandem_bpf.h), then maybe the kick. */
 static __always_inline int primary(struct __sk_buff *skb,
-				   const struct tandem_pkt *p)
+				   const struct tandem_pkt *p,
+				   const struct tandem_bpf_group *g)
 {
 	struct tandem_bpf_progress *pr;
 	struct tandem_bpf_conn_key k;
@@ -228,6 +267,14 @@ static __always_inline int primary(struct __sk_buff *skb,
 	if (!pr)
 		return TC_ACT_SHOT;
 	tandem_count(TANDEM_BPF_STAT_REPORT_RECV);
+	if (p->flags & TANDEM_TCP_SYN) {
+		tandem_count(TANDEM_BPF_STAT_CONFIRMED);
+		if ((c->flags & (TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_ESTAB)) !=
+		    TANDEM_BPF_CONN_F_DELTA || (c->flags & TANDEM_BPF_CONN_F_UNPROT) ||
+		    tandem_confirmed(pr) < tandem_backups(g))
+			return TC_ACT_SHOT;
+		return replay_syn(skb, p, c);
+	}
 	if (!(c->flags & TANDEM_BPF_CONN_F_SENT) ||
 	    !tandem_after(min_rcv(pr, c->ack_sent), c->ack_sent))
 		return TC_ACT_SHOT;	/* taken: nothing more to say */
@@ -268,7 +315,7 @@ int tandem_repl_in(struct __sk_buff *skb)
 		    !(from_repl(gs, skb->ingress_ifindex) ||
 		      from_mirror(gs, skb->ingress_ifindex)))
 			goto refuse;
-		return primary(skb, p);
+		return primary(skb, p, gs);
 	}
 	if (!g)
 		return TC_ACT_OK;	/* the transport's own */

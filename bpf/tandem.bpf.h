@@ -78,6 +78,8 @@ tandem_conn_syn(const struct tandem_bpf_conn_key *k, const struct tandem_pkt *p)
 		tandem_count(TANDEM_BPF_STAT_CONN_FULL);
 		return NULL;
 	}
+	/* nor the old connection's progress: it would open the clamp */
+	bpf_map_delete_elem(&tandem_progress, k);
 	tandem_count(TANDEM_BPF_STAT_NEW_CONN);
 	return bpf_map_lookup_elem(&tandem_conns, k);
 }
@@ -90,6 +92,83 @@ static __always_inline void tandem_conn_flags(struct tandem_bpf_conn *c,
 		c->flags |= TANDEM_BPF_CONN_F_FIN;
 	if (p->flags & TANDEM_TCP_RST)
 		c->flags |= TANDEM_BPF_CONN_F_RST;
+}
+
+/* Backups that must confirm a SYN before the primary's SYN-ACK goes out. */
+static __always_inline __u32 tandem_backups(const struct tandem_bpf_group *g)
+{
+	__u32 n = 0;
+	int i;
+
+	if (g->nbackups)
+		return g->nbackups;
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+		if (g->mirror_ifindex[i])
+			n++;
+	return n;
+}
+
+/* Backups with a slot in a connection's progress (they confirmed it). */
+static __always_inline __u32 tandem_confirmed(const struct tandem_bpf_progress *pr)
+{
+	__u32 n = 0;
+	int i;
+
+	if (!pr)
+		return 0;
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+		if (pr->peers[i].node_id)
+			n++;
+	return n;
+}
+
+/*
+ * The client's segment @p arrives: its TSval and window are only pending
+ * (the stack may still refuse it: out of window, PAWS, a forgery). One
+ * segment is pending at a time, the oldest since the last commit (the
+ * stack's echo lags behind the newest segment while the client sends),
+ * unless this one is older still (a pending TSval from the future was not
+ * the client's). A TSval older than one the stack accepted fails PAWS
+ * there: not even pending. Without timestamps nothing can tell, and the
+ * window is taken as it comes.
+ */
+static __always_inline void tandem_learn_pending(struct tandem_bpf_conn *c,
+						 const struct tandem_pkt *p)
+{
+	if (p->ts_off && (c->flags & TANDEM_BPF_CONN_F_TS)) {
+		if (tandem_before(p->tsval, c->max_tsval))
+			return;
+		if ((c->flags & TANDEM_BPF_CONN_F_PEND) &&
+		    !tandem_before(p->tsval, c->pend_tsval))
+			return;
+		c->pend_tsval = p->tsval;
+		c->pend_win = p->win;
+		c->flags |= TANDEM_BPF_CONN_F_PEND;
+		return;
+	}
+	c->client_win = p->win;
+	c->flags |= TANDEM_BPF_CONN_F_CWIN;
+}
+
+/*
+ * This node's stack sends @p: its TSecr is the last client TSval the stack
+ * accepted (ts_recent). Once it reaches the pending one, the stack took
+ * that segment or a newer one: the pending window is the client's.
+ */
+static __always_inline void tandem_learn_echo(struct tandem_bpf_conn *c,
+					      const struct tandem_pkt *p)
+{
+	if (!p->ts_off || !(c->flags & TANDEM_BPF_CONN_F_TS) ||
+	    (p->flags & TANDEM_TCP_RST))
+		return;
+	if (tandem_after(p->tsecr, c->max_tsval))
+		c->max_tsval = p->tsecr;
+	if ((c->flags & TANDEM_BPF_CONN_F_PEND) &&
+	    !tandem_before(p->tsecr, c->pend_tsval)) {
+		c->client_win = c->pend_win;
+		c->flags = (c->flags | TANDEM_BPF_CONN_F_CWIN) &
+			   ~TANDEM_BPF_CONN_F_PEND;
+	}
 }
 
 #endif /* _TANDEM_BPF_COMMON_H */

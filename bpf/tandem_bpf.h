@@ -79,6 +79,17 @@ struct tandem_bpf_group {
 	 * any other device is dropped.
 	 */
 	__u32 repl_ifindex[TANDEM_BPF_MAX_PEERS];
+	/*
+	 * Primary: a connection's SYN-ACK is held (stolen) until nbackups
+	 * backups confirmed the SYN (their own SYN-ACK, sent as a report),
+	 * then the stack is made to send it again; after syn_hold_ms
+	 * (0: 10 s) without them it goes out and the connection is served
+	 * unprotected by the missing ones (clamped to those that confirmed).
+	 * nbackups 0: one per mirror device. Group flag NOCLAMP: no hold.
+	 */
+	__u32 syn_hold_ms;
+	__u8 nbackups;
+	__u8 pad2[3];
 };
 
 struct tandem_bpf_svc_key {
@@ -108,11 +119,13 @@ struct tandem_bpf_conn_key {
 #define TANDEM_BPF_CONN_F_SENT		(1U << 6)	/* primary: ack_sent, edge_sent valid */
 #define TANDEM_BPF_CONN_F_FIN		(1U << 7)	/* a FIN was seen */
 #define TANDEM_BPF_CONN_F_RST		(1U << 8)	/* a RST was seen */
-#define TANDEM_BPF_CONN_F_UNPROT	(1U << 9)	/* backup: cannot take it over */
+#define TANDEM_BPF_CONN_F_UNPROT	(1U << 9)	/* primary: a backup never confirmed it */
 #define TANDEM_BPF_CONN_F_ESTAB		(1U << 10)	/* the client's handshake ACK seen */
 #define TANDEM_BPF_CONN_F_REPORTED	(1U << 11)	/* backup: rcv_nxt, rcv_edge valid */
 #define TANDEM_BPF_CONN_F_CWIN		(1U << 12)	/* primary: client_win valid */
 #define TANDEM_BPF_CONN_F_TSECR		(1U << 13)	/* max_tsecr valid */
+#define TANDEM_BPF_CONN_F_PEND		(1U << 14)	/* pend_tsval, pend_win valid */
+#define TANDEM_BPF_CONN_F_CACK		(1U << 15)	/* max_cack valid */
 
 /*
  * One backup's progress on a connection, as the primary knows it: what its
@@ -141,7 +154,7 @@ struct tandem_bpf_conn {
 	__u32 local_ts;			/* TSval of this node's SYN-ACK */
 	__u32 seq_delta;		/* local seq = wire seq + seq_delta */
 	__u32 ts_delta;			/* local TSval = wire TSval + ts_delta */
-	__u32 max_tsval;		/* largest TSval from the client */
+	__u32 max_tsval;		/* largest client TSval this stack accepted */
 	__u32 max_cack;			/* wire space: largest ACK from the client */
 	__u8 wscale;			/* this node's receive window scale */
 	__u8 pad;
@@ -155,6 +168,14 @@ struct tandem_bpf_conn {
 	__u32 rcv_edge;			/* its right window edge */
 	__u32 pending_ack;		/* local space: a clamped client ACK not yet applied */
 	__u32 max_tsecr;		/* wire: largest TSecr from the client */
+	/*
+	 * The client's last segment, learnt only once the stack accepted it:
+	 * its TSval and window wait here until this node's own output echoes
+	 * that TSval (TSecr = ts_recent, which only an accepted segment sets).
+	 */
+	__u32 pend_tsval;
+	__u16 pend_win;
+	__u16 pad2;
 	__u64 created_ns;		/* bpf_ktime_get_ns() */
 };
 
@@ -181,6 +202,11 @@ enum tandem_bpf_stat {
 	TANDEM_BPF_STAT_REPORT_SENT,	/* backup: segments turned into reports */
 	TANDEM_BPF_STAT_REPORT_RECV,	/* primary: reports taken */
 	TANDEM_BPF_STAT_KICKED,		/* primary: its stack made to ACK (clamp opened) */
+	TANDEM_BPF_STAT_SYNACK_HELD,	/* primary: SYN-ACK stolen, backups not confirmed */
+	TANDEM_BPF_STAT_CONFIRMED,	/* primary: a backup's SYN-ACK report taken */
+	TANDEM_BPF_STAT_SYN_REPLAYED,	/* primary: stack made to resend its SYN-ACK */
+	TANDEM_BPF_STAT_HOLD_TIMEOUT,	/* primary: SYN-ACK released unconfirmed */
+	TANDEM_BPF_STAT_ACK_RESEQ,	/* taken over: a pure ACK sent at the client's rcv_nxt */
 	__TANDEM_BPF_STAT_MAX
 };
 

@@ -51,8 +51,11 @@ static __always_inline int tandem_xlate_in(struct __sk_buff *skb,
 	__u32 ack;
 
 	if (p->flags & TANDEM_TCP_ACK) {
-		if (tandem_after(p->ack, c->max_cack))
+		if (!(c->flags & TANDEM_BPF_CONN_F_CACK) ||
+		    tandem_after(p->ack, c->max_cack)) {
 			c->max_cack = p->ack;
+			c->flags |= TANDEM_BPF_CONN_F_CACK;
+		}
 		ack = tandem_clamp_snd(skb, p, c, p->ack + c->seq_delta);
 		if (tandem_put32(skb, p, TANDEM_TH_ACK, ack))
 			return -1;
@@ -67,8 +70,6 @@ static __always_inline int tandem_xlate_in(struct __sk_buff *skb,
 		}
 		if (tandem_xlate_ts(skb, p, 0, c->ts_delta))
 			return -1;
-		if (tandem_after(p->tsval, c->max_tsval))
-			c->max_tsval = p->tsval;
 	}
 	tandem_count(TANDEM_BPF_STAT_TRANSLATED);
 	return 0;

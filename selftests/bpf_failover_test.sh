@@ -44,7 +44,7 @@ crash() {
 	kill -9 "$(cat "$work/server.$P.pid")"
 }
 promote() {
-	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" primary 3600000 &&
+	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" primary 3600000 node 2 insecure &&
 	ip -n "$C" neigh replace "$VIP" lladdr \
 		"$(ip -n "$B" -j link show b0 | jq -r '.[0].address')" dev br0
 }

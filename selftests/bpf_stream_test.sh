@@ -18,7 +18,7 @@
 CONNS=4
 BYTES=$((4 << 20))
 
-tap_init 7
+tap_init 8
 
 tap_check "topology: client LAN, primary, backup, replication link" bpf_setup
 tap_check "programs loaded and attached, group and service set" bpf_dp
@@ -72,5 +72,17 @@ check_counters() {
 }
 TANDEM_VERBOSE=1 tap_check "the primary mirrored, clamped, took reports and ACKed at once; the backup translated every segment" \
 	check_counters
+
+# the SYN-ACK hold: every SYN-ACK waited for the backup's confirmation,
+# then the stack sent it again; none went out unconfirmed
+check_hold() {
+	local held conf rep tmo
+	held=$(bpf_stat p synack_held) conf=$(bpf_stat p confirmed)
+	rep=$(bpf_stat p syn_replayed) tmo=$(bpf_stat p hold_timeout)
+	echo "primary: synack_held=$held confirmed=$conf syn_replayed=$rep hold_timeout=$tmo"
+	[ "$held" -ge "$CONNS" ] && [ "$conf" -ge "$CONNS" ] &&
+		[ "$rep" -ge "$CONNS" ] && [ "$tmo" -eq 0 ]
+}
+TANDEM_VERBOSE=1 tap_check "every SYN-ACK held until the backup confirmed the SYN, then sent" check_hold
 
 tap_done

@@ -63,9 +63,16 @@ TEST_F(dp, primary_mirror)
 	EXPECT_EQ(0, memcmp(clone, "\xff\xff\xff\xff\xff\xff", 6));
 	EXPECT_EQ(0, memcmp(clone + 6, self->pkt + 6, len - 6));
 
-	/* the primary's SYN-ACK fixes the wire space */
+	/*
+	 * the primary's SYN-ACK fixes the wire space; it is held until the
+	 * backup confirmed the SYN (a slot in the progress)
+	 */
 	s = cseg(0, 5000, 701, F_SYN | F_ACK);
 	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_STOLEN, self->r.ret);
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_SYNACK_HELD));
+	put_progress(self->skel, 2, 701, 701 + 1000);
 	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(TC_ACT_OK, self->r.ret);
 	ASSERT_EQ(0, get_conn(self->skel, &got));

@@ -186,13 +186,19 @@ TEST_F(dp, steal)
 	set_group(self->skel, VIP, TANDEM_BPF_ROLE_BACKUP, 0, 0, 0);
 	put_conn(self->skel, &c);
 
-	/* its SYN-ACK gives the backup its local ISN, TSval, wscale */
+	/*
+	 * its SYN-ACK gives the backup its local ISN, TSval, wscale, and
+	 * becomes its confirmation of the SYN: a report (unscaled window)
+	 */
 	s.opts = self->opts;
 	s.optlen = opt_ts(self->opts, 0x1234, 0x99);
 	s.optlen += opt_ws(self->opts + s.optlen, 7);
 	len = build(self->pkt, &s);
 	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
-	EXPECT_EQ(TC_ACT_STOLEN, self->r.ret);
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	EXPECT_EQ(F_SYN | F_ACK, self->r.out[TH + 13]);
+	EXPECT_EQ(701, seg_ack(self->r.out));
+	EXPECT_EQ(701 + 1000, seg_seq(self->r.out));
 	ASSERT_EQ(0, get_conn(self->skel, &got));
 	EXPECT_EQ(3000, got.local_isn);
 	EXPECT_EQ(0x1234, got.local_ts);
@@ -216,7 +222,7 @@ TEST_F(dp, steal)
 	EXPECT_EQ(0xffff, fold(sum16(self->r.out + ETH_LEN, IP_LEN, 0)));
 	EXPECT_EQ(1701, seg_ack(self->r.out));
 	EXPECT_EQ(1701 + (1000 << 7), seg_seq(self->r.out));
-	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_REPORT_SENT));
+	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_REPORT_SENT));
 	ASSERT_EQ(0, get_conn(self->skel, &got));
 	EXPECT_EQ(1701, got.rcv_nxt);
 	EXPECT_EQ(1701 + (1000 << 7), got.rcv_edge);
@@ -235,7 +241,7 @@ TEST_F(dp, steal)
 	len = build(self->pkt, &s);
 	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(TC_ACT_OK, self->r.ret);
-	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_STOLEN));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_STOLEN));
 
 	/* fenced, and a primary whose lease lapsed: stolen too */
 	s = cseg(0, 3001, 1701, F_ACK);
@@ -341,7 +347,7 @@ TEST_F(dp, backup_handshake)
 	s.optlen = opt_ts(self->opts, 0x7000, 100);
 	len = build(self->pkt, &s);
 	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
-	EXPECT_EQ(TC_ACT_STOLEN, self->r.ret);
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);	/* its confirmation */
 
 	/* the client's ACK of the primary's SYN-ACK (ISN 0x1000, TSval 0x50) */
 	s = cseg(1, 0xfffffff1, 0x1001, F_ACK);

@@ -142,6 +142,26 @@ static inline void put_conn(struct tandem_bpf *skel, const struct tandem_bpf_con
 			     sizeof(*c), BPF_ANY);
 }
 
+/* The test connection's progress: backup @node alone, at @rcv, @edge. */
+static inline void put_progress(struct tandem_bpf *skel, uint32_t node,
+				uint32_t rcv, uint32_t edge)
+{
+	struct tandem_bpf_conn_key k = conn_key(CLIENT, VIP, CPORT, SVC);
+	struct tandem_bpf_progress pr = { .peers = { { node, rcv, edge, 0 } } };
+
+	bpf_map__update_elem(skel->maps.tandem_progress, &k, sizeof(k), &pr,
+			     sizeof(pr), BPF_ANY);
+}
+
+static inline int get_progress(struct tandem_bpf *skel,
+			       struct tandem_bpf_progress *pr)
+{
+	struct tandem_bpf_conn_key k = conn_key(CLIENT, VIP, CPORT, SVC);
+
+	return bpf_map__lookup_elem(skel->maps.tandem_progress, &k, sizeof(k),
+				    pr, sizeof(*pr), 0);
+}
+
 static inline uint64_t stat(struct tandem_bpf *skel, enum tandem_bpf_stat s)
 {
 	int n = libbpf_num_possible_cpus(), i;

@@ -12,7 +12,7 @@ set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 timeout=${TANDEM_TEST_TIMEOUT:-300}
-tests=(bpf/build/bpf_unit_test bpf/build/bpf_sock_test)
+tests=(bpf/build/bpf_unit_test bpf/build/bpf_sock_test bpf/build/bpf_invariant_test)
 for t in selftests/bpf_*_test.sh; do
 	[ -f "$t" ] && tests+=("$t")
 done

@@ -7,15 +7,26 @@
  *
  *   tbpf load DIR
  *   tbpf attach DIR DEV in|out|repl
- *   tbpf group DIR VIP ROLE LEASE_MS [mirror DEV] [repl DEV] [noclamp]
+ *   tbpf group DIR VIP ROLE LEASE_MS [mirror DEV]... [repl DEV]... [noclamp]
+ *                [backups N] [hold MS] [node ID] [insecure]
  *   tbpf service DIR VIP PORT
  *   tbpf stats DIR                      "name value" per counter
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
- *       acknowledged, from rcv_nxt) seq_delta=D
+ *       acknowledged, from rcv_nxt) rcv_nxt=N local_isn=I seq_delta=D
+ *   tbpf lossy DEV LOSS_PCT DUP_PCT
+ *       attaches lossy.bpf.o (next to tbpf) on DEV's egress: a bad link
+ *       where the kernel has no netem
+ *   tbpf forge DEV DSTMAC SRC:PORT DST:PORT SEQ ACK COUNT [IPID]
+ *       sends COUNT consecutive TCP segments (ACK|PSH, 100 bytes of 'X'
+ *       each, from SEQ on, checksums right) out of DEV to DSTMAC:
+ *       forgeries for the tests
  *
- * Every group is marked TANDEM_BPF_GROUP_F_INSECURE_TEST: the replication
- * devices of the tests are veths.
+ * A replication device (repl) must be an authenticated transport, a
+ * WireGuard device, unless the group is marked `insecure`
+ * (TANDEM_BPF_GROUP_F_INSECURE_TEST: the tests' veths), as tandemd's
+ * backend will check: the programs cannot see a device's kind. The first
+ * repl device is where a backup sends its reports (the primary's).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +36,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -37,7 +53,8 @@ static const char *const stat_names[__TANDEM_BPF_STAT_MAX] = {
 	"fenced_dropped", "stolen", "translated", "clamped", "win_clamped",
 	"sack_stripped", "ack_clamped", "no_conn", "no_delta", "conn_full",
 	"new_conn", "not_repl", "malformed", "report_sent", "report_recv",
-	"kicked",
+	"kicked", "synack_held", "confirmed", "syn_replayed", "hold_timeout",
+	"ack_reseq",
 };
 
 static int fail(const char *what, int err)
@@ -110,11 +127,28 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Is @dev an authenticated transport? Its kind, from its uevent. */
+static int authenticated(const char *dev)
+{
+	char path[PATH_MAX], line[128];
+	int ok = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/uevent", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "DEVTYPE=wireguard\n"))
+			ok = 1;
+	fclose(f);
+	return ok;
+}
+
 static int cmd_group(const char *dir, int argc, char **argv)
 {
 	struct tandem_bpf_group g = {
 		.node_id = 1, .epoch = 1,
-		.flags = TANDEM_BPF_GROUP_F_INSECURE_TEST,
 		.mirror_mac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	};
 	int fd, i, nm = 0, nr = 0;
@@ -128,6 +162,14 @@ static int cmd_group(const char *dir, int argc, char **argv)
 	for (i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "noclamp")) {
 			g.flags |= TANDEM_BPF_GROUP_F_NOCLAMP;
+		} else if (!strcmp(argv[i], "insecure")) {
+			g.flags |= TANDEM_BPF_GROUP_F_INSECURE_TEST;
+		} else if (i + 1 < argc && !strcmp(argv[i], "backups")) {
+			g.nbackups = atoi(argv[++i]);
+		} else if (i + 1 < argc && !strcmp(argv[i], "hold")) {
+			g.syn_hold_ms = strtoul(argv[++i], NULL, 0);
+		} else if (i + 1 < argc && !strcmp(argv[i], "node")) {
+			g.node_id = strtoul(argv[++i], NULL, 0);
 		} else if (i + 1 < argc && !strcmp(argv[i], "mirror") &&
 			   nm < TANDEM_BPF_MAX_PEERS) {
 			g.mirror_ifindex[nm] = if_nametoindex(argv[++i]);
@@ -140,6 +182,16 @@ static int cmd_group(const char *dir, int argc, char **argv)
 				return fail(argv[i], errno);
 		} else {
 			return fail(argv[i], EINVAL);
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		char name[IF_NAMESIZE];
+
+		if (!(g.flags & TANDEM_BPF_GROUP_F_INSECURE_TEST) &&
+		    (!if_indextoname(g.repl_ifindex[i], name) || !authenticated(name))) {
+			fprintf(stderr, "tbpf: replication device %s is not an authenticated transport (WireGuard); only a group marked insecure may use it\n",
+				if_indextoname(g.repl_ifindex[i], name) ? name : "?");
+			return 1;
 		}
 	}
 	fd = map_fd(dir, "tandem_groups");
@@ -198,11 +250,164 @@ static int cmd_conns(const char *dir)
 		if (bpf_map_lookup_elem(fd, &k, &c))
 			continue;
 		inet_ntop(AF_INET, &k.caddr, a, sizeof(a));
-		printf("%s:%u flags=%#x received=%u seq_delta=%u\n", a,
-		       ntohs(k.cport), c.flags,
+		printf("%s:%u flags=%#x received=%u rcv_nxt=%u local_isn=%u seq_delta=%u\n",
+		       a, ntohs(k.cport), c.flags,
 		       (c.flags & TANDEM_BPF_CONN_F_REPORTED) ?
-		       c.rcv_nxt - c.client_isn - 1 : 0, c.seq_delta);
+		       c.rcv_nxt - c.client_isn - 1 : 0, c.rcv_nxt, c.local_isn,
+		       c.seq_delta);
 	}
+	return 0;
+}
+
+static int cmd_lossy(const char *self, const char *dev, uint32_t loss,
+		     uint32_t dup)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex(dev),
+		    .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 2, .priority = 2);
+	uint32_t ro[2] = { loss, dup };
+	char path[PATH_MAX], *slash;
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct bpf_map *map;
+	int err;
+
+	if (!hook.ifindex)
+		return fail(dev, errno);
+	if (!realpath(self, path))
+		return fail(self, errno);
+	slash = strrchr(path, '/');
+	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "lossy.bpf.o");
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj)
+		return fail(path, errno);
+	map = bpf_object__find_map_by_name(obj, ".rodata");
+	err = map ? bpf_map__set_initial_value(map, ro, sizeof(ro)) : -ENOENT;
+	if (!err)
+		err = bpf_object__load(obj);
+	if (err) {
+		bpf_object__close(obj);
+		return fail("loading lossy.bpf.o", err);
+	}
+	prog = bpf_object__find_program_by_name(obj, "tandem_test_lossy");
+	if (!prog) {
+		bpf_object__close(obj);
+		return fail("lossy.bpf.o: no tandem_test_lossy", ENOENT);
+	}
+	opts.prog_fd = bpf_program__fd(prog);
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		bpf_object__close(obj);
+		return fail("creating the clsact qdisc", err);
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	bpf_object__close(obj);
+	return err ? fail("attaching", err) : 0;
+}
+
+static uint16_t csum16(const void *buf, size_t len, uint32_t sum)
+{
+	const uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+static int addr_port(const char *s, struct in_addr *a, uint16_t *port)
+{
+	char buf[64], *c;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	c = strchr(buf, ':');
+	if (!c)
+		return -1;
+	*c = 0;
+	*port = atoi(c + 1);
+	return inet_pton(AF_INET, buf, a) == 1 ? 0 : -1;
+}
+
+static int cmd_forge(char **argv, int argc)
+{
+	uint8_t f[14 + 20 + 20 + 100] = {}, *ip = f + 14, *th = ip + 20, ph[12];
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_halen = 6 };
+	struct in_addr sa, da;
+	uint16_t sp, dp, c, id = argc > 7 ? atoi(argv[7]) : 1;
+	uint32_t seq = strtoul(argv[4], NULL, 0), ack = strtoul(argv[5], NULL, 0);
+	unsigned int m[6];
+	int fd, i, n = atoi(argv[6]);
+
+	if (sscanf(argv[1], "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3],
+		   &m[4], &m[5]) != 6 || addr_port(argv[2], &sa, &sp) ||
+	    addr_port(argv[3], &da, &dp))
+		return fail("forge: DEV DSTMAC SRC:PORT DST:PORT SEQ ACK COUNT [IPID]", EINVAL);
+	sll.sll_ifindex = if_nametoindex(argv[0]);
+	if (!sll.sll_ifindex)
+		return fail(argv[0], errno);
+	for (i = 0; i < 6; i++)
+		f[i] = sll.sll_addr[i] = m[i];
+	f[6] = 0x02;			/* a made-up source MAC */
+	f[11] = 0x42;
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	ip[2] = (40 + 100) >> 8;
+	ip[3] = 40 + 100;
+	ip[4] = id >> 8;
+	ip[5] = id;
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	memcpy(ip + 12, &sa, 4);
+	memcpy(ip + 16, &da, 4);
+	c = ~csum16(ip, 20, 0);
+	ip[10] = c >> 8;
+	ip[11] = c;
+	th[0] = sp >> 8;
+	th[1] = sp;
+	th[2] = dp >> 8;
+	th[3] = dp;
+	for (i = 0; i < 4; i++) {
+		th[4 + i] = seq >> (24 - 8 * i);
+		th[8 + i] = ack >> (24 - 8 * i);
+	}
+	th[12] = 5 << 4;
+	th[13] = 0x18;			/* ACK|PSH */
+	th[14] = 0xff;
+	th[15] = 0xff;
+	memset(th + 20, 'X', 100);
+	memcpy(ph, ip + 12, 8);
+	ph[8] = 0;
+	ph[9] = IPPROTO_TCP;
+	ph[10] = 0;
+	ph[11] = 120;
+	c = ~csum16(th, 120, csum16(ph, 12, 0));
+	th[16] = c >> 8;
+	th[17] = c;
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
+	if (fd < 0)
+		return fail("packet socket", errno);
+	for (i = 0; i < n; i++) {
+		if (sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&sll,
+			   sizeof(sll)) < 0) {
+			close(fd);
+			return fail("sending", errno);
+		}
+		/* the next 100 bytes: seq + 100, checksum - 100 */
+		seq += 100;
+		th[4] = seq >> 24;
+		th[5] = seq >> 16;
+		th[6] = seq >> 8;
+		th[7] = seq;
+		th[16] = th[17] = 0;
+		c = ~csum16(th, 120, csum16(ph, 12, 0));
+		th[16] = c >> 8;
+		th[17] = c;
+	}
+	close(fd);
 	return 0;
 }
 
@@ -218,6 +423,10 @@ int main(int argc, char **argv)
 		return cmd_service(argv[2], argv[3], argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "stats"))
 		return cmd_stats(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "lossy"))
+		return cmd_lossy(argv[0], argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc >= 9 && !strcmp(argv[1], "forge"))
+		return cmd_forge(argv + 2, argc - 2);
 	if (argc == 3 && !strcmp(argv[1], "conns"))
 		return cmd_conns(argv[2]);
 	fprintf(stderr, "usage: see the head of bpf/tests/tbpf.c\n");
