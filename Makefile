@@ -19,6 +19,10 @@ module:
 check-kernel:
 	@scripts/check-kernel.sh
 
+# checkpatch over the module and its uapi headers (scripts/style.sh)
+style:
+	@scripts/style.sh
+
 cli:
 	$(MAKE) -C ctl
 
@@ -104,7 +108,7 @@ clean:
 
 help:
 	@echo "targets: all module cli selftests check-kernel unit vmtest check demo bench clean"
-	@echo "         bpf hosttest"
+	@echo "         bpf hosttest style"
 	@echo "         install uninstall modules_install check-dist"
 	@echo "  PREFIX=/usr/local DESTDIR= sbindir= sysconfdir=/etc mandir= unitdir="
 	@echo "  bashcompdir= exampledir=   install (see ctl/dist/install.mk)"
@@ -113,7 +117,7 @@ help:
 	@echo "  KERNEL=debug   vmtest: boot the debug kernel (KASAN, lockdep, kmemleak, UBSAN)"
 
 .PHONY: all module check-kernel cli selftests unit vmtest check demo bench clean help
-.PHONY: bpf hosttest
+.PHONY: bpf hosttest style
 
 .PHONY: all module check-kernel cli selftests unit vmtest check demo bench clean help \
 	install uninstall modules_install check-dist

@@ -29,7 +29,6 @@
  * socket's ts_recent when they inject (inject.c), which TCP only updates
  * from segments it accepted.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/netfilter.h>
 #include <net/ip.h>
@@ -60,7 +59,7 @@ static u32 ack_bound(const struct tandem_conn *c, const struct tcp_sock *tp)
 
 	if (!(c->flags & TANDEM_CONN_F_TOOK) || !(c->flags & TANDEM_CONN_F_CACK))
 		return sent;
-	heard = c->max_cack + c->cwin;
+	heard = c->cl.max_cack + c->cl.win;
 	return after(heard, sent) ? heard : sent;
 }
 
@@ -150,11 +149,11 @@ bool tandem_in_accept(struct tandem_conn *c, const struct sock *sk,
 	*fresh = false;
 	if (th->syn && !th->ack && !th->rst) {
 		if ((c->flags & TANDEM_CONN_F_CISN) &&
-		    ntohl(th->seq) != c->client_isn) {
+		    ntohl(th->seq) != c->cl.isn) {
 			if (!over(sk))
 				return false;
 			tandem_conn_reinit(c);
-			dp_count(c->dp->group, TANDEM_STAT_REINCARNATED);
+			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_REINCARNATED);
 			*fresh = true;
 		}
 	} else if (!sk || sk->sk_state == TCP_NEW_SYN_RECV) {

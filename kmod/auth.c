@@ -5,7 +5,6 @@
  * sender (RFC 6479: a ring of words, cleared a word at a time as the
  * window moves).
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <crypto/algapi.h>
 #include <crypto/hash.h>

@@ -19,7 +19,6 @@
  * answer; every authenticated datagram from a member records when it was
  * last heard from.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <crypto/algapi.h>
 #include <linux/ktime.h>
@@ -540,7 +539,7 @@ static bool roles_fit(const struct tandem_group *g,
 		      const struct tandem_wire_hdr *h)
 {
 	bool from_primary = ntohs(h->flags) & TANDEM_WIRE_F_PRIMARY;
-	u8 role = smp_load_acquire(&g->role);
+	u8 role = tandem_group_role(g);
 
 	switch (h->type) {
 	case TANDEM_WIRE_SEGMENT:

@@ -11,7 +11,6 @@
  * (sizeof(struct tandem_conn), see docs/datapath.md) plus about one bucket
  * pointer of the rhashtable.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
@@ -25,23 +24,23 @@ static struct kmem_cache *conn_cache;
 static struct workqueue_struct *dp_wq;
 
 static const struct rhashtable_params conn_params = {
-	.key_len = sizeof(struct tandem_conn_key),
+	.key_len = sizeof(struct tandem_wire_conn),
 	.key_offset = offsetof(struct tandem_conn, key),
 	.head_offset = offsetof(struct tandem_conn, node),
 	.automatic_shrinking = true,
 };
 
-void tandem_conn_key_v4(struct tandem_conn_key *key, __be32 caddr,
+void tandem_conn_key_v4(struct tandem_wire_conn *key, __be32 caddr,
 			__be16 cport, __be16 vport)
 {
 	memset(key, 0, sizeof(*key));
-	key->caddr.s6_addr32[0] = caddr;
+	put_unaligned(caddr, (__be32 *)key->caddr);
 	key->cport = cport;
 	key->vport = vport;
 }
 
 struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
-				       const struct tandem_conn_key *key)
+				       const struct tandem_wire_conn *key)
 {
 	return rhashtable_lookup(&dp->conns, key, conn_params);
 }
@@ -49,8 +48,8 @@ struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
 /* The state of a new connection on the entry's 4-tuple. */
 static void conn_start(struct tandem_conn *c)
 {
-	c->dg_own.r.size = TANDEM_DIGESTS_OWN;
-	c->dg_peer.r.size = TANDEM_DIGESTS_PEER;
+	c->dg.own.r.size = TANDEM_DIGESTS_OWN;
+	c->dg.peer.r.size = TANDEM_DIGESTS_PEER;
 	c->state = TANDEM_CONN_STATE_SYN;
 	c->created = jiffies;
 	c->last_seen = c->created;
@@ -72,7 +71,7 @@ void tandem_conn_reinit(struct tandem_conn *c)
 
 /* Returns the existing entry if one won a race; NULL at the limit. */
 struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
-				       const struct tandem_conn_key *key)
+				       const struct tandem_wire_conn *key)
 {
 	struct tandem_group_cfg *cfg = rcu_dereference(dp->group->cfg);
 	struct tandem_conn *c, *old;
@@ -165,7 +164,7 @@ struct sock *tandem_conn_sock(struct tandem_conn *c)
 		return NULL;
 	rcu_read_lock();
 	sk = inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
-				     c->key.caddr.s6_addr32[0], c->key.cport,
+				     tandem_conn_caddr4(&c->key), c->key.cport,
 				     g->vip.v4, c->key.vport, 0);
 	rcu_read_unlock();
 	return sk;
@@ -196,7 +195,7 @@ static bool gc_one(struct tandem_conn *c)
 		sk = tandem_conn_sock(c);
 		if (sk && sk_fullsock(sk)) {
 			tcp_abort(sk, ECONNRESET);
-			dp_count(c->dp->group, TANDEM_STAT_DIVERGED_RESET);
+			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_DIVERGED_RESET);
 		}
 		if (sk)
 			sock_gen_put(sk);
@@ -323,13 +322,156 @@ void tandem_conns_destroy(struct tandem_group *g, rcu_callback_t free_group)
 	queue_rcu_work(dp_wq, &dp->free_work);
 }
 
-/* Dump (TANDEM_CMD_CONN_GET) */
+/* Members that never confirmed are not protecting @c. */
+static void drop_unconfirmed(struct tandem_conn *c, struct tandem_group *g)
+{
+	struct tandem_conn_peer *p;
+	struct tandem_member *m;
 
-struct conn_dump_ctx {
-	unsigned int group;	/* position of the group */
-	unsigned int conn;	/* position of the next entry in it */
-	bool started;
-};
+	lockdep_assert_held(&c->lock);
+	rcu_read_lock();
+	list_for_each_entry_rcu(m, &g->members, list) {
+		if (m->witness)
+			continue;
+		p = tandem_conn_peer(c, m->node_id, true);
+		if (p && !p->confirmed && !p->dropped) {
+			p->dropped = 1;
+			tandem_group_stats_inc(g, TANDEM_STAT_SYN_TIMEOUT);
+		}
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * Sends the held SYN-ACK, if this node may still emit from the VIP: a node
+ * fenced or demoted meanwhile drops it (the client retransmits its SYN to
+ * whoever is primary then).
+ */
+void tandem_conn_release_held(struct tandem_conn *c)
+{
+	struct tandem_group *g = c->dp->group;
+	struct sk_buff *skb;
+
+	spin_lock_bh(&c->lock);
+	skb = c->held;
+	c->held = NULL;
+	c->flags &= ~TANDEM_CONN_F_HELD;
+	spin_unlock_bh(&c->lock);
+	if (!skb)
+		return;
+	if (!tandem_group_is_live_primary(g)) {
+		tandem_group_stats_inc(g, TANDEM_STAT_FENCED_DROPPED);
+		kfree_skb(skb);
+		return;
+	}
+	rcu_read_lock();
+	skb_dst(skb)->output(c->dp->group->tn->net, skb->sk, skb);
+	rcu_read_unlock();
+}
+
+unsigned long tandem_conn_syn_deadline(struct tandem_conn *c,
+				       struct tandem_group *g)
+{
+	unsigned long ms;
+
+	rcu_read_lock();
+	ms = rcu_dereference(g->cfg)->syn_timeout_ms;
+	rcu_read_unlock();
+	return c->created + msecs_to_jiffies(ms);
+}
+
+/*
+ * The connection's timer (c->timer): the end of a SYN-ACK hold, a retried
+ * ACK kick, an ACK template to re-apply (backup), resends.
+ */
+void tandem_conn_timer(struct timer_list *t)
+{
+	struct tandem_conn *c = from_timer(c, t, timer);
+	struct tandem_group *g = c->dp->group;
+	bool release = false, kick, reapply;
+
+	spin_lock_bh(&c->lock);
+	if (c->held &&
+	    time_after_eq(jiffies, tandem_conn_syn_deadline(c, g))) {
+		drop_unconfirmed(c, g);
+		release = true;
+	} else if (c->held && !c->dead) {
+		timer_reduce(&c->timer, tandem_conn_syn_deadline(c, g));
+	}
+	kick = c->flags & TANDEM_CONN_F_KICK;
+	reapply = c->flags & TANDEM_CONN_F_REAPPLY;
+	c->flags &= ~(TANDEM_CONN_F_KICK | TANDEM_CONN_F_REAPPLY);
+	spin_unlock_bh(&c->lock);
+	if (release)
+		tandem_conn_release_held(c);
+	if (kick)
+		tandem_kick_ack(c);
+	if (reapply)
+		tandem_inject_reapply(c);
+	if (tandem_resend_pending(c))
+		tandem_resend_tick(c);
+}
+
+/*
+ * Notes a client segment that TCP will accept (accept.c; on a backup, what
+ * the primary mirrored). @ts_clock: the wire TSval clock now; the client
+ * cannot echo a TSval beyond it.
+ */
+void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
+			 u32 ts_clock)
+{
+	u32 tsval, tsecr;
+	int ws;
+
+	lockdep_assert_held(&c->lock);
+	c->last_seen = jiffies;
+	if (th->rst)
+		c->state = TANDEM_CONN_STATE_CLOSED;
+	else if (th->fin && c->state < TANDEM_CONN_STATE_CLOSING)
+		c->state = TANDEM_CONN_STATE_CLOSING;
+	else if (th->ack && c->state == TANDEM_CONN_STATE_SYN)
+		c->state = TANDEM_CONN_STATE_ESTABLISHED;
+	if (th->ack && !th->syn && (!(c->flags & TANDEM_CONN_F_CACK) ||
+				    after(ntohl(th->ack_seq), c->cl.max_cack))) {
+		c->cl.max_cack = ntohl(th->ack_seq);
+		c->flags |= TANDEM_CONN_F_CACK;
+	}
+	if (th->syn && !th->ack) {
+		c->cl.isn = ntohl(th->seq);
+		c->flags |= TANDEM_CONN_F_CISN;
+		ws = tandem_tcp_wscale(th);
+		if (ws >= 0) {
+			c->flags |= TANDEM_CONN_F_WS;
+			c->cl.wscale = ws;
+		}
+	} else if (!th->syn) {
+		c->cl.win = (u32)ntohs(th->window) <<
+			  ((c->flags & TANDEM_CONN_F_WS) ? c->cl.wscale : 0);
+	}
+	if (!tandem_tcp_ts(th, &tsval, &tsecr) || after(tsecr, ts_clock))
+		return;
+	if (th->ack && (c->flags & TANDEM_CONN_F_TS) &&
+	    (!(c->flags & TANDEM_CONN_F_TSECR) || after(tsecr, c->cl.max_tsecr))) {
+		c->cl.max_tsecr = tsecr;
+		c->flags |= TANDEM_CONN_F_TSECR;
+	}
+}
+
+/* The CONFIRM of this node's copy of @c, with @flags (TANDEM_WIRE_CONFIRM_F_*). */
+void tandem_conn_confirm_body(struct tandem_conn *c,
+			      struct tandem_wire_confirm *cb, u8 flags)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->conn = c->key;
+	spin_lock_bh(&c->lock);
+	cb->local_isn = htonl(c->local_isn);
+	cb->wscale = c->wscale;
+	cb->has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
+	spin_unlock_bh(&c->lock);
+	cb->flags = flags;
+}
+
+/* Dump (TANDEM_CMD_CONN_GET, netlink.c) */
 
 static int fill_peer(struct sk_buff *skb, const struct tandem_conn_peer *p,
 		     u32 rcv_nxt, bool have_rcv)
@@ -357,7 +499,8 @@ static int fill_peer(struct sk_buff *skb, const struct tandem_conn_peer *p,
 	return 0;
 }
 
-static int fill_conn(struct sk_buff *skb, struct tandem_conn *c)
+/* A connection's attributes, for a dump (netlink.c). Under tn->lock. */
+int tandem_conn_fill(struct sk_buff *skb, struct tandem_conn *c)
 {
 	struct tandem_group *g = c->dp->group;
 	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
@@ -385,15 +528,16 @@ static int fill_conn(struct sk_buff *skb, struct tandem_conn *c)
 	if (c->flags & TANDEM_CONN_F_HELD)
 		flags |= TANDEM_CONN_HELD;
 	memcpy(peers, c->peers, sizeof(peers));
-	queued = c->rq_bytes;
+	queued = c->rs.bytes;
 	spin_unlock_bh(&c->lock);
 
 	if (nla_put_string(skb, TANDEM_A_GROUP_NAME, g->name) ||
 	    nla_put_u32(skb, TANDEM_A_GROUP_ID, g->id) ||
 	    (g->vip.family == AF_INET ?
 	     nla_put_in_addr(skb, TANDEM_A_CONN_CLIENT_ADDR,
-			     c->key.caddr.s6_addr32[0]) :
-	     nla_put_in6_addr(skb, TANDEM_A_CONN_CLIENT_ADDR, &c->key.caddr)) ||
+			     tandem_conn_caddr4(&c->key)) :
+	     nla_put(skb, TANDEM_A_CONN_CLIENT_ADDR,
+		     sizeof(c->key.caddr), c->key.caddr)) ||
 	    nla_put_u16(skb, TANDEM_A_CONN_CLIENT_PORT, ntohs(c->key.cport)) ||
 	    nla_put_u16(skb, TANDEM_A_CONN_PORT, ntohs(c->key.vport)) ||
 	    nla_put_u8(skb, TANDEM_A_CONN_STATE, state) ||
@@ -409,34 +553,20 @@ static int fill_conn(struct sk_buff *skb, struct tandem_conn *c)
 	return 0;
 }
 
-static int dump_conn(struct sk_buff *skb, struct netlink_callback *cb,
-		     struct tandem_conn *c)
-{
-	void *hdr;
-
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &tandem_genl_family, NLM_F_MULTI,
-			  TANDEM_CMD_CONN_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, TANDEM_A_GENERATION, cb->seq) ||
-	    fill_conn(skb, c)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
-}
-
-/* Dumps the entries of @g from position ctx->conn on. */
-static int dump_group(struct sk_buff *skb, struct netlink_callback *cb,
-		      struct tandem_group *g, struct conn_dump_ctx *ctx)
+/*
+ * Calls @fn for the entries of @g from position *@pos on, moving *@pos
+ * past each for which it returns 0; returns what @fn returned first that
+ * was not 0, or 0. Under tn->lock, which keeps the table.
+ */
+int tandem_conns_walk(struct tandem_group *g, unsigned int *pos,
+		      int (*fn)(struct tandem_conn *c, void *arg), void *arg)
 {
 	struct rhashtable_iter iter;
 	struct tandem_conn *c;
 	unsigned int i = 0;
 	int ret = 0;
 
+	lockdep_assert_held(&g->tn->lock);
 	if (!g->dp)
 		return 0;
 	rhashtable_walk_enter(&g->dp->conns, &iter);
@@ -444,54 +574,16 @@ static int dump_group(struct sk_buff *skb, struct netlink_callback *cb,
 	while ((c = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(c))
 			continue;
-		if (i++ < ctx->conn)
+		if (i++ < *pos)
 			continue;
-		ret = dump_conn(skb, cb, c);
+		ret = fn(c, arg);
 		if (ret)
 			break;
-		ctx->conn = i;
+		*pos = i;
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 	return ret;
-}
-
-int tandem_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct tandem_net *tn = tandem_net(sock_net(cb->skb->sk));
-	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
-	struct conn_dump_ctx *ctx = (struct conn_dump_ctx *)cb->ctx;
-	struct tandem_group *g;
-	unsigned int i = 0;
-	int ret = 0;
-
-	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
-	mutex_lock(&tn->lock);
-	cb->seq = tn->generation;
-	if (attrs[TANDEM_A_GROUP_NAME] || attrs[TANDEM_A_GROUP_ID]) {
-		g = tandem_group_select(tn, attrs,
-					ctx->started ? NULL : cb->extack);
-		if (IS_ERR(g))
-			ret = ctx->started ? 0 : PTR_ERR(g);
-		else
-			ret = dump_group(skb, cb, g, ctx);
-		goto out;
-	}
-	list_for_each_entry(g, &tn->groups, list) {
-		if (i++ < ctx->group)
-			continue;
-		ret = dump_group(skb, cb, g, ctx);
-		if (ret)
-			break;
-		ctx->group = i;
-		ctx->conn = 0;
-	}
-out:
-	ctx->started = true;
-	mutex_unlock(&tn->lock);
-	if (ret == -EMSGSIZE && skb->len)
-		return skb->len;
-	return ret ?: skb->len;
 }
 
 int tandem_conn_init(void)

@@ -13,13 +13,21 @@
 #include <linux/tcp.h>
 #include <linux/timer.h>
 
-#include "dpglue.h"
+#include <asm/unaligned.h>
+#include <linux/tandem_wire.h>
 
-struct tandem_conn_key {
-	struct in6_addr caddr;		/* IPv4: in the first word, rest 0 */
-	__be16 cport;
-	__be16 vport;
-};
+#include "tandem.h"
+
+/*
+ * A connection is known by its 4-tuple as the replication messages carry it
+ * (struct tandem_wire_conn): the client address (IPv4 in the first word,
+ * the rest 0), the client port and the service port. It is the key of
+ * the connection table too.
+ */
+static inline __be32 tandem_conn_caddr4(const struct tandem_wire_conn *k)
+{
+	return get_unaligned((const __be32 *)k->caddr);
+}
 
 
 /* Connection flags (struct tandem_conn.flags). */
@@ -47,10 +55,9 @@ struct tandem_conn_key {
 #define TANDEM_CONN_F_AMAX	BIT(21)	/* primary: ack_max valid */
 #define TANDEM_CONN_F_TOOK	BIT(22)	/* primary: opened before its takeover */
 #define TANDEM_CONN_F_TAIL	BIT(23)	/* tail_* valid: a partial block to check */
-#define TANDEM_CONN_F_KILL	BIT(24)	/* primary: diverged after its takeover:
-					 * output stolen until it is reset */
+/* primary: diverged after its takeover: output stolen until it is reset */
+#define TANDEM_CONN_F_KILL	BIT(24)
 
-#define TANDEM_DIGEST_BLOCK TANDEM_WIRE_DIGEST_BLOCK
 /* Digests waiting for their match: the backup's output usually trails. */
 #define TANDEM_DIGESTS_PEER 16
 #define TANDEM_DIGESTS_OWN 4
@@ -93,65 +100,103 @@ struct tandem_conn_peer {
 #define TANDEM_REJOIN_WAIT	1
 #define TANDEM_REJOIN_CATCHUP	2
 
+/*
+ * What the client's segments said (conn.c, tandem_conn_note_in(); wire
+ * space). Flags: TANDEM_CONN_F_CISN, _WS, _TSECR, _CACK.
+ */
+struct tandem_conn_client {
+	u32 isn;			/* its SYN's sequence number */
+	u32 win;			/* its last window, bytes */
+	u8 wscale;			/* its SYN's window scale option */
+	u32 max_tsecr;			/* largest TSecr */
+	u32 max_cack;			/* largest ACK */
+};
+
+/* Digests of the output (digest.c). Flags: TANDEM_CONN_F_DGPOS, _TAIL, _DIVERGED. */
+struct tandem_conn_digest {
+	u32 pos;			/* wire: next byte of output to digest */
+	u32 crc;			/* of the current block so far */
+	u32 block;			/* number of the current block */
+	u32 tail_block;			/* the primary's latest partial block: */
+	u32 tail_upto;			/* its first tail_upto bytes */
+	u32 tail_crc;			/* digest to this (running, as crc) */
+	union {				/* backup: own digests, unmatched */
+		struct tandem_digest_ring r;
+		u8 b[sizeof(struct tandem_digest_ring) +
+		     TANDEM_DIGESTS_OWN * sizeof(struct tandem_digest)];
+	} own;
+	union {				/* backup: the primary's, unmatched */
+		struct tandem_digest_ring r;
+		u8 b[sizeof(struct tandem_digest_ring) +
+		     TANDEM_DIGESTS_PEER * sizeof(struct tandem_digest)];
+	} peer;
+};
+
+/* The primary's copies for resending (resend.c). Flags: TANDEM_CONN_F_RQEND, _GAP. */
+struct tandem_conn_resend {
+	u32 bytes;			/* client bytes in rq */
+	u32 end;			/* client space: end of what rq held */
+	u32 gap_end;			/* client space: received before takeover */
+	unsigned long gap_at;		/* jiffies of the takeover */
+};
+
+/*
+ * A backup's clamped ACK (xlate.c, tandem_xlate_in(); inject.c injects
+ * it). Flag: TANDEM_CONN_F_PENDING.
+ */
+struct tandem_conn_tmpl {
+	u32 pending_ack;		/* wire ack held back (clamped) */
+	u8 len;
+	u8 buf[TANDEM_TMPL_MAX];	/* the pure ACK that re-applies it */
+};
+
+/*
+ * One entry of the connection table. The parts are written by the file
+ * named at each (the flags word by several: see TANDEM_CONN_F_*); all
+ * under @lock.
+ */
 struct tandem_conn {
 	struct rhash_head node;
-	struct tandem_conn_key key;
+	struct tandem_wire_conn key;
 	struct rcu_head rcu;
 	struct tandem_dp *dp;
 	spinlock_t lock;		/* everything below */
 	struct sk_buff_head rq;		/* resend queue (resend.c) */
-	struct timer_list timer;	/* SYN hold; ACK kick retry */
-	u8 dead;			/* unlinked */
+	struct timer_list timer;	/* conn.c: SYN hold; ACK kick retry */
+	u8 dead;			/* unlinked (conn.c) */
 
 	/* One connection on the 4-tuple: cleared by tandem_conn_reinit(). */
 	struct_group(inc,
+	u32 flags;			/* TANDEM_CONN_F_* */
+	/* conn.c (created); the hooks as segments pass (state, last_seen) */
 	u8 state;			/* enum tandem_conn_state (uapi) */
+	unsigned long created;		/* jiffies */
+	unsigned long last_seen;	/* jiffies */
+	struct tandem_conn_client cl;	/* conn.c */
+	/*
+	 * The two sequence spaces: wire_* from the wire SYN-ACK (mirror.c
+	 * on a primary, inject.c from a SEGMENT on a backup), local_* and
+	 * wscale from this node's own (mirror.c, suppress.c), the deltas by
+	 * xlate.c (tandem_conn_deltas()) and takeover.c (PAWS).
+	 */
 	u8 wscale;			/* the server's receive window scale */
-	u8 cwscale;			/* the client's (its SYN's option) */
-	u32 flags;
-	u32 client_isn;
-	u32 cwin;			/* the client's last window, bytes */
 	u32 wire_isn;			/* server ISN in wire space */
 	u32 wire_ts;			/* TSval of the wire SYN-ACK */
 	u32 local_isn;
 	u32 local_ts;			/* TSval of the local SYN-ACK */
 	u32 seq_delta;			/* local = wire + seq_delta */
 	u32 ts_delta;			/* local TSval = wire TSval + ts_delta */
-	u32 max_tsecr;			/* wire: largest TSecr from the client */
-	u32 max_cack;			/* wire: largest ACK from the client */
-	u32 wire_tsoff;			/* primary: wire TSval - tcp_time_stamp_raw() */
-	s32 ts_ahead;			/* backup: how far the primary's wire TS clock was seen ahead of ours */
-	u32 ack_sent;			/* primary: last ACK number sent */
-	u32 edge_sent;			/* primary: right edge advertised */
+	u32 wire_tsoff;			/* primary: wire TSval - tcp_time_stamp_raw() (mirror.c, takeover.c) */
+	s32 ts_ahead;			/* backup: how far the primary's wire TS clock was seen ahead of ours (inject.c) */
+	/* What this node sent: mirror.c on a primary, suppress.c (reported) on a backup. */
+	u32 ack_sent;			/* last ACK number */
+	u32 edge_sent;			/* right edge advertised */
 	u32 ack_max;			/* primary: largest ACK it sent since its takeover */
-	u32 rcv_reported;		/* backup: rcv_nxt last reported */
-	u32 pending_ack;		/* backup: wire ack held back (clamped) */
-	u8 tmpl_len;
-	u8 tmpl[TANDEM_TMPL_MAX];	/* backup: the pure ACK that re-applies it */
-	unsigned long created;		/* jiffies */
-	unsigned long last_seen;	/* jiffies */
-	struct sk_buff *held;		/* primary: the SYN-ACK being held */
-	u32 dg_pos;			/* wire: next byte of output to digest */
-	u32 dg_crc;			/* of the current block so far */
-	u32 dg_block;			/* number of the current block */
-	u32 tail_block;			/* the primary's latest partial block: */
-	u32 tail_upto;			/* its first tail_upto bytes */
-	u32 tail_crc;			/* digest to this (running, as dg_crc) */
-	union {				/* backup: own digests, unmatched */
-		struct tandem_digest_ring r;
-		u8 b[sizeof(struct tandem_digest_ring) +
-		     TANDEM_DIGESTS_OWN * sizeof(struct tandem_digest)];
-	} dg_own;
-	union {				/* backup: the primary's, unmatched */
-		struct tandem_digest_ring r;
-		u8 b[sizeof(struct tandem_digest_ring) +
-		     TANDEM_DIGESTS_PEER * sizeof(struct tandem_digest)];
-	} dg_peer;
-	u32 rq_bytes;			/* client bytes in rq */
-	u32 rq_end;			/* client space: end of what rq held */
-	u32 gap_end;			/* client space: received before takeover */
-	unsigned long gap_at;		/* jiffies of the takeover */
-	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];
+	struct sk_buff *held;		/* primary: the SYN-ACK being held (mirror.c, conn.c) */
+	struct tandem_conn_tmpl tp;	/* xlate.c */
+	struct tandem_conn_digest dg;	/* digest.c */
+	struct tandem_conn_resend rs;	/* resend.c */
+	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];	/* mirror.c, resend.c */
 	);
 };
 
@@ -170,84 +215,34 @@ struct tandem_dp {
 	rcu_callback_t free_group;
 };
 
-/*
- * Message bodies of the data path (network byte order), carried by the
- * replication channel after its header and authenticated by it.
- */
-#define TANDEM_SEG_F_ISN	TANDEM_WIRE_SEG_F_ISN
-#define TANDEM_SEG_F_TS		TANDEM_WIRE_SEG_F_TS
-#define TANDEM_SEG_F_NEW	TANDEM_WIRE_SEG_F_NEW
-
-struct tandem_seg_body {		/* SEGMENT: primary -> backups */
-	__be32 wire_isn;
-	__be32 wire_ts;
-	u8 flags;
-	u8 pad[3];
-	__be32 ts_now;			/* wire TSval clock of the sender now */
-	/* then the client's IPv4 packet: header, TCP header, payload */
-} __packed;
-
-struct tandem_conn_id {
-	struct in6_addr caddr;
-	__be16 cport;
-	__be16 vport;
-} __packed;
-
-struct tandem_confirm_body {		/* CONFIRM: backup -> all */
-	struct tandem_conn_id id;
-	__be32 local_isn;
-	u8 wscale;
-	u8 has_ts;
-	u8 flags;			/* TANDEM_WIRE_CONFIRM_F_* */
-	u8 pad;
-} __packed;
-
-struct tandem_close_body {		/* CLOSE */
-	struct tandem_conn_id id;
-	u8 reason;			/* enum tandem_wire_close_reason */
-	u8 pad[3];
-} __packed;
-
-struct tandem_digest_body {		/* DIGEST: primary -> backups */
-	struct tandem_conn_id id;
-	__be32 crc;
-	__be64 block;
-	__be32 upto;
-	u8 pad[4];
-} __packed;
-
-struct tandem_progress_body {		/* PROGRESS: backup -> all */
-	struct tandem_conn_id id;
-	__be32 rcv_nxt;			/* client space */
-	__be32 rcv_edge;		/* client space */
-} __packed;
-
-/* The same layouts as in tandem_wire.h. */
-static_assert(sizeof(struct tandem_seg_body) == sizeof(struct tandem_wire_segment));
-static_assert(sizeof(struct tandem_conn_id) == sizeof(struct tandem_wire_conn));
-static_assert(sizeof(struct tandem_confirm_body) == sizeof(struct tandem_wire_confirm));
-static_assert(sizeof(struct tandem_progress_body) == sizeof(struct tandem_wire_progress));
-static_assert(sizeof(struct tandem_close_body) == sizeof(struct tandem_wire_close));
-static_assert(sizeof(struct tandem_digest_body) == sizeof(struct tandem_wire_digest));
-
 /* conn.c */
 int tandem_conn_init(void);
 void tandem_conn_uninit(void);
 int tandem_conns_init(struct tandem_group *g);
 void tandem_conns_destroy(struct tandem_group *g, rcu_callback_t free_group);
-void tandem_conn_key_v4(struct tandem_conn_key *key, __be32 caddr,
+void tandem_conn_key_v4(struct tandem_wire_conn *key, __be32 caddr,
 			__be16 cport, __be16 vport);
 struct tandem_conn *tandem_conn_lookup(struct tandem_dp *dp,
-				       const struct tandem_conn_key *key);
+				       const struct tandem_wire_conn *key);
 struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
-				       const struct tandem_conn_key *key);
+				       const struct tandem_wire_conn *key);
 void tandem_conn_reinit(struct tandem_conn *c);
 void tandem_conn_gc_now(struct tandem_dp *dp);
 void tandem_conn_remove(struct tandem_conn *c);
 struct tandem_conn_peer *tandem_conn_peer(struct tandem_conn *c, u32 node_id,
 					  bool create);
 struct sock *tandem_conn_sock(struct tandem_conn *c);
-int tandem_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+void tandem_conn_timer(struct timer_list *t);
+unsigned long tandem_conn_syn_deadline(struct tandem_conn *c,
+				       struct tandem_group *g);
+void tandem_conn_release_held(struct tandem_conn *c);
+void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
+			 u32 ts_clock);
+void tandem_conn_confirm_body(struct tandem_conn *c,
+			      struct tandem_wire_confirm *cb, u8 flags);
+int tandem_conn_fill(struct sk_buff *skb, struct tandem_conn *c);
+int tandem_conns_walk(struct tandem_group *g, unsigned int *pos,
+		      int (*fn)(struct tandem_conn *c, void *arg), void *arg);
 
 /* xlate.c: rewrite fields of a TCP header in place, fixing the checksum. */
 void tandem_xlate_seq(struct sk_buff *skb, struct tcphdr *th, u32 seq);
@@ -259,6 +254,11 @@ void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
 /* Turns SACK options whose blocks reach beyond @ack into NOPs. */
 bool tandem_xlate_strip_sack(struct sk_buff *skb, struct tcphdr *th, u32 ack);
 bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr);
+/* Translates a client segment for the local stack; @sk may be NULL. */
+void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
+		     struct sock *sk);
+/* Sets seq_delta and ts_delta from what is known. Under c->lock. */
+void tandem_conn_deltas(struct tandem_conn *c);
 int tandem_tcp_wscale(const struct tcphdr *th);	/* -1: no option */
 
 /* hooks.c */
@@ -273,11 +273,8 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 			      const void *body, unsigned int len);
 void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			       const void *body, unsigned int len);
-void tandem_conn_timer(struct timer_list *t);
 void tandem_ack_now(struct sock *sk);
 void tandem_kick_ack(struct tandem_conn *c);
-void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
-			 u32 ts_clock);
 
 /* accept.c (primary) */
 bool tandem_in_csum_ok(struct sk_buff *skb);
@@ -287,9 +284,6 @@ bool tandem_in_accept(struct tandem_conn *c, const struct sock *sk,
 /* inject.c (backup) */
 void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 			      const void *body, unsigned int len);
-void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
-		     struct sock *sk);
-void tandem_conn_deltas(struct tandem_conn *c);
 void tandem_inject_reapply(struct tandem_conn *c);
 void tandem_inject_rx_close(struct tandem_group *g, u32 from,
 			    const void *body, unsigned int len);
@@ -333,7 +327,10 @@ void tandem_follow(struct tandem_group *g, bool rejoin);
 void tandem_unprotect_all(struct tandem_group *g);
 void tandem_silence(struct tandem_group *g, u16 port);
 void tandem_unserve(struct tandem_group *g, u16 port);
+
+/* garp.c */
 void tandem_garp_work(struct work_struct *work);
+void tandem_garp_start(struct tandem_group *g);
 void tandem_garp_refresh(struct tandem_group *g);
 
 #endif /* _TANDEM_DATAPATH_H */

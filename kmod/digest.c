@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Divergence detection: every member digests its own output stream of a
- * connection in blocks of TANDEM_DIGEST_BLOCK bytes at wire offsets (from
+ * connection in blocks of TANDEM_WIRE_DIGEST_BLOCK bytes at wire offsets (from
  * the wire ISN, whatever the segmentation), CRC-32 per block. The primary
  * sends each digest to the backups (DIGEST); a backup compares it with its
  * own for the same block, whichever comes first, and marks the connection
@@ -19,7 +19,6 @@
  * byte that differs reaches the client. A tail that a member's output had
  * already passed when it came cannot be compared (digest_unchecked).
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/crc32.h>
 #include <net/ip.h>
@@ -53,7 +52,7 @@ static void keep(struct tandem_conn *c, struct tandem_digest_ring *r,
 			at = i;
 	}
 	if (r->valid & BIT(at))
-		dp_count(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
 	r->d[at].block = block;
 	r->d[at].crc = crc;
 	r->valid |= BIT(at);
@@ -73,38 +72,36 @@ static void check(struct tandem_conn *c, struct tandem_digest_ring *mine,
 	}
 	theirs->valid &= ~BIT(d - theirs->d);
 	if (d->crc == crc) {
-		dp_count(g, TANDEM_STAT_DIGEST_MATCHED);
+		tandem_group_stats_inc(g, TANDEM_STAT_DIGEST_MATCHED);
 	} else if (!(c->flags & TANDEM_CONN_F_DIVERGED)) {
 		c->flags |= TANDEM_CONN_F_DIVERGED;
-		dp_count(g, TANDEM_STAT_DIVERGED);
+		tandem_group_stats_inc(g, TANDEM_STAT_DIVERGED);
 	}
 }
 
 static void send_digest(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 {
-	struct tandem_digest_body db;
+	struct tandem_wire_digest db;
 
 	memset(&db, 0, sizeof(db));
-	db.id.caddr = c->key.caddr;
-	db.id.cport = c->key.cport;
-	db.id.vport = c->key.vport;
+	db.conn = c->key;
 	db.crc = htonl(crc);
 	db.block = cpu_to_be64(block);
 	db.upto = htonl(upto);
-	dp_send(c->dp->group, NULL, DP_MSG_DIGEST, &db, sizeof(db));
-	dp_count(c->dp->group, upto ? TANDEM_STAT_DIGEST_TAIL_SENT :
+	tandem_channel_send(c->dp->group, NULL, TANDEM_WIRE_DIGEST, &db, sizeof(db));
+	tandem_group_stats_inc(c->dp->group, upto ? TANDEM_STAT_DIGEST_TAIL_SENT :
 				      TANDEM_STAT_DIGEST_SENT);
 }
 
 /* A block of this node's output is complete. */
 static void block_done(struct tandem_conn *c, bool primary)
 {
-	u32 block = c->dg_block++, crc = c->dg_crc;
+	u32 block = c->dg.block++, crc = c->dg.crc;
 
-	c->dg_crc = ~0U;
+	c->dg.crc = ~0U;
 	/* A new primary checks what the old one digested before it. */
-	if (!primary || find(&c->dg_peer.r, block))
-		check(c, &c->dg_own.r, &c->dg_peer.r, block, crc);
+	if (!primary || find(&c->dg.peer.r, block))
+		check(c, &c->dg.own.r, &c->dg.peer.r, block, crc);
 	if (primary)
 		send_digest(c, block, 0, crc);
 }
@@ -112,7 +109,7 @@ static void block_done(struct tandem_conn *c, bool primary)
 /* Bytes of the current block already digested. */
 static u32 in_block(const struct tandem_conn *c, u32 pos)
 {
-	return (pos - c->wire_isn - 1) % TANDEM_DIGEST_BLOCK;
+	return (pos - c->wire_isn - 1) % TANDEM_WIRE_DIGEST_BLOCK;
 }
 
 /* Bytes from @pos to the pending tail point in the current block, or 0. */
@@ -120,10 +117,10 @@ static u32 to_tail(const struct tandem_conn *c, u32 pos)
 {
 	u32 at = in_block(c, pos);
 
-	if (!(c->flags & TANDEM_CONN_F_TAIL) || c->tail_block != c->dg_block ||
-	    c->tail_upto <= at)
+	if (!(c->flags & TANDEM_CONN_F_TAIL) || c->dg.tail_block != c->dg.block ||
+	    c->dg.tail_upto <= at)
 		return 0;
-	return c->tail_upto - at;
+	return c->dg.tail_upto - at;
 }
 
 /* This node's output reached the point of the peer's tail digest. */
@@ -132,11 +129,11 @@ static void tail_check(struct tandem_conn *c)
 	struct tandem_group *g = c->dp->group;
 
 	c->flags &= ~TANDEM_CONN_F_TAIL;
-	if (c->dg_crc == c->tail_crc) {
-		dp_count(g, TANDEM_STAT_DIGEST_TAIL_MATCHED);
+	if (c->dg.crc == c->dg.tail_crc) {
+		tandem_group_stats_inc(g, TANDEM_STAT_DIGEST_TAIL_MATCHED);
 	} else if (!(c->flags & TANDEM_CONN_F_DIVERGED)) {
 		c->flags |= TANDEM_CONN_F_DIVERGED;
-		dp_count(g, TANDEM_STAT_DIVERGED);
+		tandem_group_stats_inc(g, TANDEM_STAT_DIVERGED);
 	}
 }
 
@@ -175,23 +172,23 @@ bool tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 	if (!(c->flags & TANDEM_CONN_F_ISN) || th->syn || !len)
 		goto out;
 	if (!(c->flags & TANDEM_CONN_F_DGPOS)) {
-		c->dg_pos = c->wire_isn + 1;
-		c->dg_crc = ~0U;
+		c->dg.pos = c->wire_isn + 1;
+		c->dg.crc = ~0U;
 		c->flags |= TANDEM_CONN_F_DGPOS;
 	}
-	pos = c->dg_pos;
+	pos = c->dg.pos;
 	if (!after(seq + len, pos))
 		goto out;		/* a retransmission */
 	if (after(seq, pos))
 		goto out;		/* a gap: never for one socket's output */
 	off = pos - seq;
 	while (off < len) {
-		room = TANDEM_DIGEST_BLOCK - in_block(c, pos);
+		room = TANDEM_WIRE_DIGEST_BLOCK - in_block(c, pos);
 		tail = to_tail(c, pos);
 		n = min_t(unsigned int, len - off, room);
 		if (tail && tail < n)
 			n = tail;
-		c->dg_crc = crc_bytes(c->dg_crc, skb, hlen + off, n);
+		c->dg.crc = crc_bytes(c->dg.crc, skb, hlen + off, n);
 		off += n;
 		pos += n;
 		if (n == tail)
@@ -199,9 +196,9 @@ bool tandem_digest_out(struct tandem_conn *c, struct sk_buff *skb,
 		if (n == room)
 			block_done(c, primary);
 	}
-	c->dg_pos = pos;
+	c->dg.pos = pos;
 	if (primary && in_block(c, pos))
-		send_digest(c, c->dg_block, in_block(c, pos), c->dg_crc);
+		send_digest(c, c->dg.block, in_block(c, pos), c->dg.crc);
 out:
 	return primary && (c->flags & TANDEM_CONN_F_DIVERGED);
 }
@@ -211,19 +208,19 @@ static void tail_rx(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 {
 	lockdep_assert_held(&c->lock);
 	if ((c->flags & TANDEM_CONN_F_TAIL) &&
-	    (before(block, c->tail_block) ||
-	     (block == c->tail_block && upto <= c->tail_upto)))
+	    (before(block, c->dg.tail_block) ||
+	     (block == c->dg.tail_block && upto <= c->dg.tail_upto)))
 		return;
-	if (!(c->flags & TANDEM_CONN_F_DGPOS) || before(block, c->dg_block) ||
-	    (block == c->dg_block && upto < in_block(c, c->dg_pos))) {
-		dp_count(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
+	if (!(c->flags & TANDEM_CONN_F_DGPOS) || before(block, c->dg.block) ||
+	    (block == c->dg.block && upto < in_block(c, c->dg.pos))) {
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_DIGEST_UNCHECKED);
 		return;
 	}
-	c->tail_block = block;
-	c->tail_upto = upto;
-	c->tail_crc = crc;
+	c->dg.tail_block = block;
+	c->dg.tail_upto = upto;
+	c->dg.tail_crc = crc;
 	c->flags |= TANDEM_CONN_F_TAIL;
-	if (block == c->dg_block && upto == in_block(c, c->dg_pos))
+	if (block == c->dg.block && upto == in_block(c, c->dg.pos))
 		tail_check(c);
 }
 
@@ -231,26 +228,21 @@ static void tail_rx(struct tandem_conn *c, u32 block, u32 upto, u32 crc)
 void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 		      unsigned int len)
 {
-	const struct tandem_digest_body *db = body;
-	struct tandem_conn_key key;
+	const struct tandem_wire_digest *db = body;
 	struct tandem_conn *c;
 	u32 upto;
 
 	if (len < sizeof(*db) || !g->dp)
 		return;
-	memset(&key, 0, sizeof(key));
-	key.caddr = db->id.caddr;
-	key.cport = db->id.cport;
-	key.vport = db->id.vport;
-	c = tandem_conn_lookup(g->dp, &key);
+	c = tandem_conn_lookup(g->dp, &db->conn);
 	if (!c)
 		return;
 	upto = ntohl(db->upto);
 	spin_lock_bh(&c->lock);
 	if (!upto)
-		check(c, &c->dg_peer.r, &c->dg_own.r,
+		check(c, &c->dg.peer.r, &c->dg.own.r,
 		      (u32)be64_to_cpu(db->block), ntohl(db->crc));
-	else if (upto < TANDEM_DIGEST_BLOCK)
+	else if (upto < TANDEM_WIRE_DIGEST_BLOCK)
 		tail_rx(c, (u32)be64_to_cpu(db->block), upto, ntohl(db->crc));
 	spin_unlock_bh(&c->lock);
 }

@@ -4,7 +4,6 @@
  * uapi header, deletion, lookup (RCU, for the data path), and the lease
  * that fences a primary whose controller stopped renewing it.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include "datapath.h"
 
@@ -16,30 +15,6 @@
 #define DEFAULT_GARP_INTERVAL_MS 100
 
 static struct kmem_cache *group_cache;
-
-struct tandem_group *tandem_group_lookup_id(struct tandem_net *tn, u32 id)
-{
-	struct tandem_group *g;
-
-	hash_for_each_possible_rcu(tn->group_by_id, g, id_node, id,
-				   lockdep_is_held(&tn->lock))
-		if (g->id == id)
-			return g;
-	return NULL;
-}
-
-struct tandem_group *tandem_group_lookup_vip(struct tandem_net *tn,
-					     const struct tandem_addr *vip)
-{
-	struct tandem_group *g;
-
-	hash_for_each_possible_rcu(tn->group_by_vip, g, vip_node,
-				   tandem_addr_hash(vip),
-				   lockdep_is_held(&tn->lock))
-		if (tandem_addr_equal(&g->vip, vip))
-			return g;
-	return NULL;
-}
 
 static struct tandem_group *lookup_name(struct tandem_net *tn,
 					const char *name)
@@ -164,6 +139,14 @@ static void lease_arm(struct tandem_group *g, u64 expires)
 	mod_delayed_work(system_wq, &g->lease_work, delay);
 }
 
+/* Publishes @role: what the caller wrote before is seen with it. */
+static void set_role(struct tandem_group *g, u8 role)
+{
+	lockdep_assert_held(&g->tn->lock);
+	/* Pairs with smp_load_acquire() in tandem_group_role(). */
+	smp_store_release(&g->role, role);
+}
+
 static void lease_expired(struct work_struct *work)
 {
 	struct tandem_group *g = container_of(to_delayed_work(work),
@@ -178,7 +161,7 @@ static void lease_expired(struct work_struct *work)
 		lease_arm(g, g->lease_expires);
 		goto out;
 	}
-	smp_store_release(&g->role, TANDEM_ROLE_FENCED);
+	set_role(g, TANDEM_ROLE_FENCED);
 	tandem_unprotect_all(g);
 	tandem_net_changed(tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
@@ -214,7 +197,7 @@ static void unlink_group(struct tandem_group *g)
 	hash_del_rcu(&g->vip_node);
 	g->tn->n_groups--;
 	g->dead = true;
-	smp_store_release(&g->role, TANDEM_ROLE_FENCED);
+	set_role(g, TANDEM_ROLE_FENCED);
 	cancel_delayed_work(&g->lease_work);
 	tandem_channel_close(g);
 }
@@ -266,17 +249,15 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	if (ret)
 		return ret;
 
+	ret = -ENOMEM;
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		goto err_nomem;
 	g = kmem_cache_zalloc(group_cache, GFP_KERNEL);
-	if (!cfg || !g || tandem_stats_group_init(g)) {
-		kfree(cfg);
-		if (g) {
-			tandem_stats_group_free(g);
-			kmem_cache_free(group_cache, g);
-		}
-		NL_SET_ERR_MSG(extack, "out of memory for the group");
-		return -ENOMEM;
-	}
+	if (!g)
+		goto err_free_cfg;
+	if (tandem_stats_group_init(g))
+		goto err_free_group;
 	cfg->repl_port = TANDEM_DEFAULT_REPL_PORT;
 	cfg->syn_timeout_ms = DEFAULT_SYN_TIMEOUT_MS;
 	cfg->max_lag_bytes = DEFAULT_MAX_LAG_BYTES;
@@ -298,20 +279,12 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	g->vip = vip;
 	nla_strscpy(g->name, attrs[TANDEM_A_GROUP_NAME], sizeof(g->name));
 	ret = tandem_channel_prepare(g, NULL, cfg, &chg, extack);
-	if (ret) {
-		kfree_sensitive(cfg);
-		tandem_stats_group_free(g);
-		kmem_cache_free(group_cache, g);
-		return ret;
-	}
+	if (ret)
+		goto err_free_stats;
 	ret = tandem_conns_init(g);
 	if (ret) {
-		tandem_channel_abort(g, &chg);
-		kfree_sensitive(cfg);
-		tandem_stats_group_free(g);
-		kmem_cache_free(group_cache, g);
 		NL_SET_ERR_MSG(extack, "out of memory for the connection table");
-		return ret;
+		goto err_abort_channel;
 	}
 
 	link_group(tn, g);
@@ -319,6 +292,20 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	tandem_net_changed(tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_NEW);
 	return 0;
+
+err_abort_channel:
+	tandem_channel_abort(g, &chg);
+err_free_stats:
+	tandem_stats_group_free(g);
+err_free_group:
+	kmem_cache_free(group_cache, g);
+err_free_cfg:
+	kfree_sensitive(cfg);
+err_nomem:
+	/* The steps that failed for memory without saying so. */
+	if (ret == -ENOMEM && !extack->_msg)
+		NL_SET_ERR_MSG(extack, "out of memory for the group");
+	return ret;
 }
 
 /* The instant a lease attribute of the message ends, in ktime_get_ns(). */
@@ -459,7 +446,7 @@ static void apply_role(struct tandem_group *g, u8 role, u64 epoch,
 		WRITE_ONCE(g->lease_expires, expires);
 		lease_arm(g, expires);
 	}
-	smp_store_release(&g->role, role);
+	set_role(g, role);
 }
 
 int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,

@@ -16,7 +16,6 @@
  *    from it.
  * IPv4 fragments are reassembled first (nf_defrag_ipv4).
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/if_arp.h>
 #include <linux/ip.h>
@@ -99,7 +98,7 @@ static unsigned int in_hook(void *priv, struct sk_buff *skb,
 		tandem_mirror_in(g, skb);
 		return NF_ACCEPT;
 	}
-	dp_count(g, TANDEM_STAT_NET_DROPPED);
+	tandem_group_stats_inc(g, TANDEM_STAT_NET_DROPPED);
 	return NF_DROP;
 }
 
@@ -118,15 +117,15 @@ static unsigned int out_hook(void *priv, struct sk_buff *skb,
 	if (!READ_ONCE(g->n_services) || !service_tcp(g, skb, false)) {
 		if (!stray_rst(g, skb))
 			return NF_ACCEPT;
-		dp_count(g, TANDEM_STAT_FENCED_DROPPED);
+		tandem_group_stats_inc(g, TANDEM_STAT_FENCED_DROPPED);
 		consume_skb(skb);
 		return NF_STOLEN;
 	}
 	if (tandem_group_is_live_primary(g))
 		return tandem_mirror_out(g, skb);
-	if (smp_load_acquire(&g->role) == TANDEM_ROLE_BACKUP)
+	if (tandem_group_role(g) == TANDEM_ROLE_BACKUP)
 		return tandem_suppress_out(g, skb);
-	dp_count(g, TANDEM_STAT_FENCED_DROPPED);
+	tandem_group_stats_inc(g, TANDEM_STAT_FENCED_DROPPED);
 	consume_skb(skb);
 	return NF_STOLEN;
 }
@@ -165,7 +164,7 @@ static unsigned int arp_in_hook(void *priv, struct sk_buff *skb,
 	/* A gratuitous ARP from the primary, seen by a backup, is fine. */
 	if (sip == tip)
 		return NF_ACCEPT;
-	dp_count(g, TANDEM_STAT_ARP_DROPPED);
+	tandem_group_stats_inc(g, TANDEM_STAT_ARP_DROPPED);
 	return NF_DROP;
 }
 
@@ -181,7 +180,7 @@ static unsigned int arp_out_hook(void *priv, struct sk_buff *skb,
 	g = group_of(state->net, sip, true);
 	if (!g || tandem_group_is_live_primary(g))
 		return NF_ACCEPT;
-	dp_count(g, TANDEM_STAT_ARP_DROPPED);
+	tandem_group_stats_inc(g, TANDEM_STAT_ARP_DROPPED);
 	return NF_DROP;
 }
 

@@ -11,7 +11,6 @@
  * to the stack on this CPU, synchronously, bypassing RPS (which would run
  * the hook from another CPU's backlog, where the marker is not set).
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/inetdevice.h>
 #include <linux/netdevice.h>
@@ -27,94 +26,15 @@ bool tandem_injecting(const struct sk_buff *skb)
 	return this_cpu_read(inject_skb) == skb;
 }
 
-/*
- * Keeps, for a clamped ACK, a pure ACK carrying it (wire space, after the
- * segment's data), to be injected once the local output has caught up.
- */
-static void save_tmpl(struct tandem_conn *c, struct sk_buff *skb,
-		      const struct tcphdr *th, u32 ack)
-{
-	unsigned int ihl = ip_hdrlen(skb), hlen = ihl + th->doff * 4;
-	u32 end = ntohl(th->seq) + skb->len - hlen + th->syn + th->fin;
-	struct tcphdr *t;
-	struct iphdr *iph;
-
-	lockdep_assert_held(&c->lock);
-	if (hlen > TANDEM_TMPL_MAX || th->syn || th->rst)
-		return;
-	if ((c->flags & TANDEM_CONN_F_PENDING) && !after(ack, c->pending_ack))
-		return;
-	memcpy(c->tmpl, skb_network_header(skb), hlen);
-	iph = (struct iphdr *)c->tmpl;
-	iph->tot_len = htons(hlen);
-	t = (struct tcphdr *)(c->tmpl + ihl);
-	t->seq = htonl(end);
-	t->fin = 0;
-	t->psh = 0;
-	/* A header of its own now: both checksums are recomputed. */
-	ip_send_check(iph);
-	t->check = 0;
-	t->check = tcp_v4_check(hlen - ihl, iph->saddr, iph->daddr,
-				csum_partial(t, hlen - ihl, 0));
-	c->tmpl_len = hlen;
-	c->pending_ack = ack;
-	c->flags |= TANDEM_CONN_F_PENDING;
-}
-
-/* Translates a client segment for the local stack; @sk may be NULL. */
-void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
-		     struct sock *sk)
-{
-	unsigned int thoff = ip_hdrlen(skb);
-	u32 ack, local, snd_nxt, snd_una, delta, tsd;
-	bool backup = smp_load_acquire(&c->dp->group->role) ==
-		      TANDEM_ROLE_BACKUP;
-	struct tcphdr *th;
-	bool clamped = false;
-
-	th = (struct tcphdr *)(skb_network_header(skb) + thoff);
-	if (!th->ack)
-		return;
-	if (skb_ensure_writable(skb, thoff + th->doff * 4))
-		return;
-	th = (struct tcphdr *)(skb_network_header(skb) + thoff);
-	spin_lock_bh(&c->lock);
-	delta = c->seq_delta;
-	tsd = (c->flags & TANDEM_CONN_F_TS) ? c->ts_delta : 0;
-	ack = ntohl(th->ack_seq);
-	local = ack + delta;
-	if (sk && sk_fullsock(sk) && sk->sk_state != TCP_LISTEN) {
-		snd_nxt = READ_ONCE(tcp_sk(sk)->snd_nxt);
-		snd_una = READ_ONCE(tcp_sk(sk)->snd_una);
-		if (backup && before(local, snd_una)) {
-			/* Re-sent or reordered: the stack could drop it as too old. */
-			local = snd_una;
-		} else if (after(local, snd_nxt)) {
-			local = snd_nxt;
-			clamped = true;
-			save_tmpl(c, skb, th, ack);
-		} else if ((c->flags & TANDEM_CONN_F_PENDING) &&
-			   !before(ack, c->pending_ack)) {
-			c->flags &= ~TANDEM_CONN_F_PENDING;
-		}
-	}
-	spin_unlock_bh(&c->lock);
-	if (clamped)
-		dp_count(c->dp->group, TANDEM_STAT_ACK_CLAMPED);
-	if (local != ack)
-		tandem_xlate_ack(skb, th, local);
-	tandem_xlate_opts(skb, th, delta, 0, tsd);
-}
-
 /* The IPv4/TCP packet of a SEGMENT, checked; NULL if malformed. */
 static const struct iphdr *seg_packet(struct tandem_group *g,
 				      const void *body, unsigned int len)
 {
-	const struct iphdr *iph = body + sizeof(struct tandem_seg_body);
-	unsigned int plen = len - sizeof(struct tandem_seg_body), thoff;
+	const struct iphdr *iph = body + sizeof(struct tandem_wire_segment);
+	unsigned int plen = len - sizeof(struct tandem_wire_segment), thoff;
 	const struct tcphdr *th;
 
-	if (len < sizeof(struct tandem_seg_body) + sizeof(*iph))
+	if (len < sizeof(struct tandem_wire_segment) + sizeof(*iph))
 		return NULL;
 	if (iph->version != 4 || iph->ihl < 5 || ntohs(iph->tot_len) != plen ||
 	    iph->protocol != IPPROTO_TCP || iph->daddr != g->vip.v4 ||
@@ -131,22 +51,13 @@ static const struct iphdr *seg_packet(struct tandem_group *g,
 	return iph;
 }
 
-void tandem_conn_deltas(struct tandem_conn *c)
-{
-	lockdep_assert_held(&c->lock);
-	if ((c->flags & TANDEM_CONN_F_ISN) && (c->flags & TANDEM_CONN_F_LOCAL))
-		c->seq_delta = c->local_isn - c->wire_isn;
-	if ((c->flags & TANDEM_CONN_F_TS) && (c->flags & TANDEM_CONN_F_LTS))
-		c->ts_delta = c->local_ts - c->wire_ts;
-}
-
 /* Finds or creates the entry; returns whether the segment may go in. */
 static struct tandem_conn *seg_conn(struct tandem_group *g,
-				    const struct tandem_seg_body *sh,
+				    const struct tandem_wire_segment *sh,
 				    const struct iphdr *iph)
 {
 	const struct tcphdr *th = (const void *)iph + iph->ihl * 4;
-	struct tandem_conn_key key;
+	struct tandem_wire_conn key;
 	struct tandem_conn *c;
 	bool ready;
 
@@ -154,28 +65,28 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 	c = tandem_conn_lookup(g->dp, &key);
 	if (!c) {
 		if (!th->syn || th->ack || th->rst) {
-			dp_count(g, TANDEM_STAT_INJECT_NO_CONN);
+			tandem_group_stats_inc(g, TANDEM_STAT_INJECT_NO_CONN);
 			return NULL;
 		}
 		c = tandem_conn_create(g->dp, &key);
 		if (!c) {
-			dp_count(g, TANDEM_STAT_UNPROTECTED);
+			tandem_group_stats_inc(g, TANDEM_STAT_UNPROTECTED);
 			return NULL;
 		}
 	}
 	spin_lock_bh(&c->lock);
-	if ((sh->flags & TANDEM_SEG_F_NEW) && th->syn && !th->ack &&
-	    (c->flags & TANDEM_CONN_F_CISN) && ntohl(th->seq) != c->client_isn) {
+	if ((sh->flags & TANDEM_WIRE_SEG_F_NEW) && th->syn && !th->ack &&
+	    (c->flags & TANDEM_CONN_F_CISN) && ntohl(th->seq) != c->cl.isn) {
 		tandem_conn_reinit(c);
-		dp_count(g, TANDEM_STAT_REINCARNATED);
+		tandem_group_stats_inc(g, TANDEM_STAT_REINCARNATED);
 	}
 	/* Without the primary's TS clock, no TSecr is learned (0). */
-	tandem_conn_note_in(c, th, (sh->flags & TANDEM_SEG_F_TS) ?
+	tandem_conn_note_in(c, th, (sh->flags & TANDEM_WIRE_SEG_F_TS) ?
 				   ntohl(sh->ts_now) : 0);
-	if ((sh->flags & TANDEM_SEG_F_ISN) && !(c->flags & TANDEM_CONN_F_ISN)) {
+	if ((sh->flags & TANDEM_WIRE_SEG_F_ISN) && !(c->flags & TANDEM_CONN_F_ISN)) {
 		c->wire_isn = ntohl(sh->wire_isn);
 		c->flags |= TANDEM_CONN_F_ISN;
-		if (sh->flags & TANDEM_SEG_F_TS) {
+		if (sh->flags & TANDEM_WIRE_SEG_F_TS) {
 			c->wire_ts = ntohl(sh->wire_ts);
 			c->flags |= TANDEM_CONN_F_TS;
 		}
@@ -185,7 +96,7 @@ static struct tandem_conn *seg_conn(struct tandem_group *g,
 			     (c->flags & TANDEM_CONN_F_LOCAL));
 	spin_unlock_bh(&c->lock);
 	if (!ready) {
-		dp_count(g, TANDEM_STAT_INJECT_NOT_READY);
+		tandem_group_stats_inc(g, TANDEM_STAT_INJECT_NOT_READY);
 		return NULL;
 	}
 	return c;
@@ -239,7 +150,7 @@ static void note_ts_ahead(struct tandem_conn *c, u32 ts_now, struct sock *sk)
  * SEGMENT it came in, NULL for a re-applied ACK.
  */
 static void inject_packet(struct tandem_conn *c, const void *pkt,
-			  unsigned int plen, const struct tandem_seg_body *sh)
+			  unsigned int plen, const struct tandem_wire_segment *sh)
 {
 	struct tandem_group *g = c->dp->group;
 	struct net_device *dev;
@@ -250,7 +161,7 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
 	if (!dev) {
 		rcu_read_unlock();
-		dp_count(g, TANDEM_STAT_INJECT_NO_DEV);
+		tandem_group_stats_inc(g, TANDEM_STAT_INJECT_NO_DEV);
 		return;
 	}
 	skb = netdev_alloc_skb_ip_align(dev, plen);
@@ -281,7 +192,7 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	this_cpu_write(inject_skb, NULL);
 	local_bh_enable();
 	rcu_read_unlock();
-	dp_count(g, TANDEM_STAT_INJECTED);
+	tandem_group_stats_inc(g, TANDEM_STAT_INJECTED);
 
 	if (sk && !sk_fullsock(sk)) {
 		sock_gen_put(sk);
@@ -290,7 +201,7 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	if (!sk)
 		sk = tandem_conn_sock(c);
 	if (sk && sk_fullsock(sk)) {
-		if (sh && (sh->flags & TANDEM_SEG_F_TS))
+		if (sh && (sh->flags & TANDEM_WIRE_SEG_F_TS))
 			note_ts_ahead(c, ntohl(sh->ts_now), sk);
 		tandem_report_progress(c, sk, false);
 	}
@@ -306,13 +217,13 @@ void tandem_inject_reapply(struct tandem_conn *c)
 
 	spin_lock_bh(&c->lock);
 	if (c->flags & TANDEM_CONN_F_PENDING) {
-		len = c->tmpl_len;
-		memcpy(pkt, c->tmpl, len);
+		len = c->tp.len;
+		memcpy(pkt, c->tp.buf, len);
 	}
 	spin_unlock_bh(&c->lock);
-	if (len && smp_load_acquire(&c->dp->group->role) == TANDEM_ROLE_BACKUP) {
+	if (len && tandem_group_role(c->dp->group) == TANDEM_ROLE_BACKUP) {
 		inject_packet(c, pkt, len, NULL);
-		dp_count(c->dp->group, TANDEM_STAT_ACK_REAPPLIED);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_ACK_REAPPLIED);
 	}
 }
 
@@ -322,13 +233,13 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 	const struct iphdr *iph;
 	struct tandem_conn *c;
 
-	if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP || !g->dp ||
+	if (tandem_group_role(g) != TANDEM_ROLE_BACKUP || !g->dp ||
 	    g->vip.family != AF_INET)
 		return;
 	WRITE_ONCE(g->dp->primary_id, from);
 	iph = seg_packet(g, body, len);
 	if (!iph) {
-		dp_count(g, TANDEM_STAT_INJECT_MALFORMED);
+		tandem_group_stats_inc(g, TANDEM_STAT_INJECT_MALFORMED);
 		return;
 	}
 	c = seg_conn(g, body, iph);
@@ -342,18 +253,13 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 void tandem_inject_rx_close(struct tandem_group *g, u32 from,
 			    const void *body, unsigned int len)
 {
-	const struct tandem_close_body *cb = body;
-	struct tandem_conn_key key;
+	const struct tandem_wire_close *cb = body;
 	struct tandem_conn *c;
 	bool lost;
 
 	if (len < sizeof(*cb) || cb->reason != TANDEM_WIRE_CLOSE_LAG || !g->dp)
 		return;
-	memset(&key, 0, sizeof(key));
-	key.caddr = cb->id.caddr;
-	key.cport = cb->id.cport;
-	key.vport = cb->id.vport;
-	c = tandem_conn_lookup(g->dp, &key);
+	c = tandem_conn_lookup(g->dp, &cb->conn);
 	if (!c)
 		return;
 	spin_lock_bh(&c->lock);
@@ -361,5 +267,5 @@ void tandem_inject_rx_close(struct tandem_group *g, u32 from,
 	c->flags |= TANDEM_CONN_F_UNPROT;
 	spin_unlock_bh(&c->lock);
 	if (lost)
-		dp_count(g, TANDEM_STAT_PROTECTION_LOST);
+		tandem_group_stats_inc(g, TANDEM_STAT_PROTECTION_LOST);
 }

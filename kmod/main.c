@@ -2,7 +2,6 @@
 /*
  * tandem: replicated TCP endpoints behind a virtual IP.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/module.h>
 

@@ -3,31 +3,12 @@
  * Members: the peer nodes of a group. A change replaces the member object
  * (RCU), so that a reader never sees half of a new address.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include "tandem.h"
 
 #define DEFAULT_PRIORITY 100
 
 static struct kmem_cache *member_cache;
-
-static struct tandem_member *lookup(struct tandem_group *g, u32 node_id)
-{
-	struct tandem_member *m;
-
-	list_for_each_entry_rcu(m, &g->members, list,
-				lockdep_is_held(&g->tn->lock))
-		if (m->node_id == node_id)
-			return m;
-	return NULL;
-}
-
-/* Under rcu_read_lock() or the namespace's lock. */
-struct tandem_member *tandem_member_lookup_rcu(struct tandem_group *g,
-					       u32 node_id)
-{
-	return lookup(g, node_id);
-}
 
 struct tandem_member *tandem_member_select(struct tandem_group *g,
 					   struct nlattr **attrs,
@@ -38,7 +19,7 @@ struct tandem_member *tandem_member_select(struct tandem_group *g,
 	lockdep_assert_held(&g->tn->lock);
 	if (TANDEM_REQ_ATTR(extack, attrs, TANDEM_A_MEMBER_NODE_ID))
 		return ERR_PTR(-EINVAL);
-	m = lookup(g, nla_get_u32(attrs[TANDEM_A_MEMBER_NODE_ID]));
+	m = tandem_member_lookup_rcu(g, nla_get_u32(attrs[TANDEM_A_MEMBER_NODE_ID]));
 	if (!m) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[TANDEM_A_MEMBER_NODE_ID],
 				    "no such member in the group");
@@ -132,7 +113,7 @@ int tandem_member_new(struct tandem_group *g, struct nlattr **attrs,
 		NL_SET_ERR_MSG_ATTR(extack, id_attr, "member node id is the group's own node id");
 		return -EINVAL;
 	}
-	if (lookup(g, tmp.node_id)) {
+	if (tandem_member_lookup_rcu(g, tmp.node_id)) {
 		NL_SET_ERR_MSG_ATTR(extack, id_attr, "member node id already in the group");
 		return -EEXIST;
 	}

@@ -13,7 +13,6 @@
  * translated from local space (seq - seq_delta, TSval - ts_delta) here, and
  * input to local space by tandem_xlate_in() before the stack sees it.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <net/inet_connection_sock.h>
 #include <net/ip.h>
@@ -34,14 +33,14 @@ static struct tcphdr *tcp_of(struct sk_buff *skb)
 	return (struct tcphdr *)(skb_network_header(skb) + ip_hdrlen(skb));
 }
 
-static void key_in(struct tandem_conn_key *key, struct sk_buff *skb)
+static void key_in(struct tandem_wire_conn *key, struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_of(skb);
 
 	tandem_conn_key_v4(key, ip_hdr(skb)->saddr, th->source, th->dest);
 }
 
-static void key_out(struct tandem_conn_key *key, struct sk_buff *skb)
+static void key_out(struct tandem_wire_conn *key, struct sk_buff *skb)
 {
 	const struct tcphdr *th = tcp_of(skb);
 
@@ -70,53 +69,6 @@ static bool confirm_missing(struct tandem_conn *c, struct tandem_group *g)
 	return missing;
 }
 
-/* Members that never confirmed are not protecting @c. */
-static void drop_unconfirmed(struct tandem_conn *c, struct tandem_group *g)
-{
-	struct tandem_conn_peer *p;
-	struct tandem_member *m;
-
-	lockdep_assert_held(&c->lock);
-	rcu_read_lock();
-	list_for_each_entry_rcu(m, &g->members, list) {
-		if (m->witness)
-			continue;
-		p = tandem_conn_peer(c, m->node_id, true);
-		if (p && !p->confirmed && !p->dropped) {
-			p->dropped = 1;
-			dp_count(g, TANDEM_STAT_SYN_TIMEOUT);
-		}
-	}
-	rcu_read_unlock();
-}
-
-/*
- * Sends the held SYN-ACK, if this node may still emit from the VIP: a node
- * fenced or demoted meanwhile drops it (the client retransmits its SYN to
- * whoever is primary then).
- */
-static void release_held(struct tandem_conn *c)
-{
-	struct tandem_group *g = c->dp->group;
-	struct sk_buff *skb;
-
-	spin_lock_bh(&c->lock);
-	skb = c->held;
-	c->held = NULL;
-	c->flags &= ~TANDEM_CONN_F_HELD;
-	spin_unlock_bh(&c->lock);
-	if (!skb)
-		return;
-	if (!tandem_group_is_live_primary(g)) {
-		dp_count(g, TANDEM_STAT_FENCED_DROPPED);
-		kfree_skb(skb);
-		return;
-	}
-	rcu_read_lock();
-	skb_dst(skb)->output(c->dp->group->tn->net, skb->sk, skb);
-	rcu_read_unlock();
-}
-
 /* Called with the socket's lock (owner or bh) held: send an ACK now. */
 void tandem_ack_now(struct sock *sk)
 {
@@ -141,7 +93,7 @@ void tandem_kick_ack(struct tandem_conn *c)
 		else
 			retry = true;
 		bh_unlock_sock(sk);
-		dp_count(c->dp->group, TANDEM_STAT_WINDOW_UPDATES);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_WINDOW_UPDATES);
 	}
 	sock_gen_put(sk);
 	if (retry) {
@@ -153,94 +105,12 @@ void tandem_kick_ack(struct tandem_conn *c)
 	}
 }
 
-static unsigned long syn_deadline(struct tandem_conn *c, struct tandem_group *g)
-{
-	unsigned long ms;
-
-	rcu_read_lock();
-	ms = rcu_dereference(g->cfg)->syn_timeout_ms;
-	rcu_read_unlock();
-	return c->created + msecs_to_jiffies(ms);
-}
-
-void tandem_conn_timer(struct timer_list *t)
-{
-	struct tandem_conn *c = from_timer(c, t, timer);
-	struct tandem_group *g = c->dp->group;
-	bool release = false, kick, reapply;
-
-	spin_lock_bh(&c->lock);
-	if (c->held && time_after_eq(jiffies, syn_deadline(c, g))) {
-		drop_unconfirmed(c, g);
-		release = true;
-	} else if (c->held && !c->dead) {
-		timer_reduce(&c->timer, syn_deadline(c, g));
-	}
-	kick = c->flags & TANDEM_CONN_F_KICK;
-	reapply = c->flags & TANDEM_CONN_F_REAPPLY;
-	c->flags &= ~(TANDEM_CONN_F_KICK | TANDEM_CONN_F_REAPPLY);
-	spin_unlock_bh(&c->lock);
-	if (release)
-		release_held(c);
-	if (kick)
-		tandem_kick_ack(c);
-	if (reapply)
-		tandem_inject_reapply(c);
-	if (tandem_resend_pending(c))
-		tandem_resend_tick(c);
-}
-
-/*
- * Notes a client segment that TCP will accept (accept.c; on a backup, what
- * the primary mirrored). @ts_clock: the wire TSval clock now; the client
- * cannot echo a TSval beyond it.
- */
-void tandem_conn_note_in(struct tandem_conn *c, const struct tcphdr *th,
-			 u32 ts_clock)
-{
-	u32 tsval, tsecr;
-	int ws;
-
-	lockdep_assert_held(&c->lock);
-	c->last_seen = jiffies;
-	if (th->rst)
-		c->state = TANDEM_CONN_STATE_CLOSED;
-	else if (th->fin && c->state < TANDEM_CONN_STATE_CLOSING)
-		c->state = TANDEM_CONN_STATE_CLOSING;
-	else if (th->ack && c->state == TANDEM_CONN_STATE_SYN)
-		c->state = TANDEM_CONN_STATE_ESTABLISHED;
-	if (th->ack && !th->syn && (!(c->flags & TANDEM_CONN_F_CACK) ||
-				    after(ntohl(th->ack_seq), c->max_cack))) {
-		c->max_cack = ntohl(th->ack_seq);
-		c->flags |= TANDEM_CONN_F_CACK;
-	}
-	if (th->syn && !th->ack) {
-		c->client_isn = ntohl(th->seq);
-		c->flags |= TANDEM_CONN_F_CISN;
-		ws = tandem_tcp_wscale(th);
-		if (ws >= 0) {
-			c->flags |= TANDEM_CONN_F_WS;
-			c->cwscale = ws;
-		}
-	} else if (!th->syn) {
-		c->cwin = (u32)ntohs(th->window) <<
-			  ((c->flags & TANDEM_CONN_F_WS) ? c->cwscale : 0);
-	}
-	if (!tandem_tcp_ts(th, &tsval, &tsecr) || after(tsecr, ts_clock))
-		return;
-	if (th->ack && (c->flags & TANDEM_CONN_F_TS) &&
-	    (!(c->flags & TANDEM_CONN_F_TSECR) || after(tsecr, c->max_tsecr))) {
-		c->max_tsecr = tsecr;
-		c->flags |= TANDEM_CONN_F_TSECR;
-	}
-}
-
 /*
  * Sends @skb (a client segment) to the backups, in datagrams that fit, and
  * keeps those that carry client bytes for resending.
  */
 static void send_segments(struct tandem_conn *c, struct sk_buff *skb,
-			  const struct tandem_seg_body *sh)
+			  const struct tandem_wire_segment *sh)
 {
 	struct tandem_group *g = c->dp->group;
 	u32 seq;
@@ -275,8 +145,8 @@ static void send_segments(struct tandem_conn *c, struct sk_buff *skb,
 				th2->psh = 0;
 			}
 		}
-		dp_send(g, NULL, DP_MSG_SEGMENT, buf, sizeof(*sh) + hlen + n);
-		dp_count(g, TANDEM_STAT_MIRRORED);
+		tandem_channel_send(g, NULL, TANDEM_WIRE_SEGMENT, buf, sizeof(*sh) + hlen + n);
+		tandem_group_stats_inc(g, TANDEM_STAT_MIRRORED);
 		seq = ntohl(th->seq) + off;
 		if (!th->syn && (n || th->fin))
 			tandem_resend_keep(c, buf, sizeof(*sh) + hlen + n, seq,
@@ -288,15 +158,15 @@ static void send_segments(struct tandem_conn *c, struct sk_buff *skb,
 
 void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 {
-	struct tandem_seg_body sh = {};
-	struct tandem_conn_key key;
+	struct tandem_wire_segment sh = {};
+	struct tandem_wire_conn key;
 	struct tandem_conn *c;
 	struct tcphdr *th;
 	struct sock *sk;
 	bool xlate, mirror, fresh;
 
 	if (!tandem_in_csum_ok(skb)) {
-		dp_count(g, TANDEM_STAT_IN_CSUM_BAD);
+		tandem_group_stats_inc(g, TANDEM_STAT_IN_CSUM_BAD);
 		return;		/* TCP drops it too, and counts it */
 	}
 	key_in(&key, skb);
@@ -307,7 +177,7 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 			return;
 		c = tandem_conn_create(g->dp, &key);
 		if (!c) {
-			dp_count(g, TANDEM_STAT_UNPROTECTED);
+			tandem_group_stats_inc(g, TANDEM_STAT_UNPROTECTED);
 			return;
 		}
 	}
@@ -315,15 +185,15 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 	spin_lock_bh(&c->lock);
 	mirror = tandem_in_accept(c, sk, th, &fresh);
 	if (fresh)
-		sh.flags |= TANDEM_SEG_F_NEW;
+		sh.flags |= TANDEM_WIRE_SEG_F_NEW;
 	if (c->flags & TANDEM_CONN_F_ISN) {
 		sh.wire_isn = htonl(c->wire_isn);
-		sh.flags |= TANDEM_SEG_F_ISN;
+		sh.flags |= TANDEM_WIRE_SEG_F_ISN;
 	}
 	if (c->flags & TANDEM_CONN_F_TS) {
 		sh.wire_ts = htonl(c->wire_ts);
 		sh.ts_now = htonl((u32)tcp_time_stamp_raw() + c->wire_tsoff);
-		sh.flags |= TANDEM_SEG_F_TS;
+		sh.flags |= TANDEM_WIRE_SEG_F_TS;
 	}
 	xlate = c->seq_delta || c->ts_delta;
 	spin_unlock_bh(&c->lock);
@@ -331,7 +201,7 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 	if (mirror)
 		send_segments(c, skb, &sh);
 	else
-		dp_count(g, TANDEM_STAT_IN_REJECTED);
+		tandem_group_stats_inc(g, TANDEM_STAT_IN_REJECTED);
 	if (xlate)
 		tandem_xlate_in(c, skb, sk);
 	if (sk)
@@ -423,7 +293,7 @@ static unsigned int out_clamp(struct tandem_conn *c, struct tandem_group *g,
 		/* A SACK beyond the clamp would acknowledge bytes too. */
 		tandem_xlate_strip_sack(skb, th, min_ack);
 		c->flags |= TANDEM_CONN_F_CLAMPED;
-		dp_count(g, TANDEM_STAT_CLAMPED);
+		tandem_group_stats_inc(g, TANDEM_STAT_CLAMPED);
 	} else {
 		c->flags &= ~TANDEM_CONN_F_CLAMPED;
 	}
@@ -456,16 +326,16 @@ static void pure_ack_seq(struct tandem_conn *c, struct sk_buff *skb,
 	lockdep_assert_held(&c->lock);
 	if (len || th->syn || th->fin || th->rst || !th->ack ||
 	    !(c->flags & TANDEM_CONN_F_CACK) ||
-	    !after(c->max_cack, ntohl(th->seq)))
+	    !after(c->cl.max_cack, ntohl(th->seq)))
 		return;
-	tandem_xlate_seq(skb, th, c->max_cack);
-	dp_count(c->dp->group, TANDEM_STAT_ACK_SEQ_RAISED);
+	tandem_xlate_seq(skb, th, c->cl.max_cack);
+	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_ACK_SEQ_RAISED);
 }
 
 unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 {
 	u32 ids[TANDEM_MEMBERS_MAX];
-	struct tandem_conn_key key;
+	struct tandem_wire_conn key;
 	unsigned int dropped = 0;
 	struct tandem_conn *c;
 	struct tcphdr *th;
@@ -488,8 +358,8 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			kfree_skb(c->held);
 			c->held = skb;
 			c->flags |= TANDEM_CONN_F_HELD;
-			timer_reduce(&c->timer, syn_deadline(c, g));
-			dp_count(g, TANDEM_STAT_SYNACK_HELD);
+			timer_reduce(&c->timer, tandem_conn_syn_deadline(c, g));
+			tandem_group_stats_inc(g, TANDEM_STAT_SYNACK_HELD);
 		}
 	} else {
 		if (c->seq_delta)
@@ -515,23 +385,11 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 	/* This segment already carries the limits without them; no kick. */
 	tandem_resend_notify(c, ids, dropped, false);
 	if (kill) {
-		dp_count(g, TANDEM_STAT_FENCED_DROPPED);
+		tandem_group_stats_inc(g, TANDEM_STAT_FENCED_DROPPED);
 		consume_skb(skb);
 		return NF_STOLEN;
 	}
 	return hold ? NF_STOLEN : NF_ACCEPT;
-}
-
-static struct tandem_conn *conn_of(struct tandem_group *g,
-				   const struct tandem_conn_id *id)
-{
-	struct tandem_conn_key key;
-
-	memset(&key, 0, sizeof(key));
-	key.caddr = id->caddr;
-	key.cport = id->cport;
-	key.vport = id->vport;
-	return tandem_conn_lookup(g->dp, &key);
 }
 
 /*
@@ -547,24 +405,24 @@ static void rejoined(struct tandem_conn *c)
 	c->flags &= ~(TANDEM_CONN_F_REJOIN | (back ? TANDEM_CONN_F_UNPROT : 0));
 	spin_unlock_bh(&c->lock);
 	if (back)
-		dp_count(c->dp->group, TANDEM_STAT_REJOINED);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_REJOINED);
 }
 
 void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 			      const void *body, unsigned int len)
 {
-	const struct tandem_confirm_body *cb = body;
+	const struct tandem_wire_confirm *cb = body;
 	struct tandem_conn_peer *p;
 	struct tandem_conn *c;
 	bool release = false;
 
 	if (len < sizeof(*cb))
 		return;
-	c = conn_of(g, &cb->id);
+	c = tandem_conn_lookup(g->dp, &cb->conn);
 	if (!c)
 		return;
 	if (cb->flags & TANDEM_WIRE_CONFIRM_F_AGAIN) {
-		if (smp_load_acquire(&g->role) == TANDEM_ROLE_BACKUP)
+		if (tandem_group_role(g) == TANDEM_ROLE_BACKUP)
 			rejoined(c);
 		return;
 	}
@@ -573,26 +431,26 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 	if (p && !p->confirmed) {
 		p->confirmed = 1;
 		if (!p->rcv_nxt)
-			p->rcv_nxt = c->client_isn + 1;
+			p->rcv_nxt = c->cl.isn + 1;
 		if ((c->flags & TANDEM_CONN_F_LOCAL) &&
-		    smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY &&
+		    tandem_group_role(g) == TANDEM_ROLE_PRIMARY &&
 		    (cb->wscale != c->wscale ||
 		     !cb->has_ts != !(c->flags & TANDEM_CONN_F_TS))) {
 			p->dropped = 1;
-			dp_count(g, TANDEM_STAT_OPTS_MISMATCH);
+			tandem_group_stats_inc(g, TANDEM_STAT_OPTS_MISMATCH);
 		}
 	}
 	release = c->held && !confirm_missing(c, g);
 	spin_unlock_bh(&c->lock);
 	/* The timer stays: it may carry a kick or a resend as well. */
 	if (release)
-		release_held(c);
+		tandem_conn_release_held(c);
 }
 
 void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			       const void *body, unsigned int len)
 {
-	const struct tandem_progress_body *pb = body;
+	const struct tandem_wire_progress *pb = body;
 	u32 rcv_nxt, edge, min_ack, min_edge, ids[TANDEM_MEMBERS_MAX];
 	u32 back[TANDEM_MEMBERS_MAX];
 	struct tandem_conn_peer *p;
@@ -602,7 +460,7 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 
 	if (len < sizeof(*pb))
 		return;
-	c = conn_of(g, &pb->id);
+	c = tandem_conn_lookup(g->dp, &pb->conn);
 	if (!c)
 		return;
 	rcv_nxt = ntohl(pb->rcv_nxt);

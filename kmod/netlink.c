@@ -17,7 +17,6 @@
  *  - If an event cannot be allocated, listeners get ENOBUFS on their socket
  *    (as on overrun) and should dump again.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/moduleparam.h>
 #include <linux/stringify.h>
@@ -26,28 +25,26 @@
 
 enum { MCGRP_EVENTS };
 
-/* Attribute checks beyond type and length, with a message for each. */
+/*
+ * Attribute checks. The integer ranges are in the policies below (the
+ * limits are uapi's); code checks what a policy cannot say, each refusal
+ * with a message pointing at the attribute.
+ */
 
-#define BAD(msg) do {						\
+#define REFUSE(msg) ({						\
 	NL_SET_ERR_MSG_ATTR(extack, nla, msg);			\
-	return -EINVAL;						\
-} while (0)
+	-EINVAL;						\
+})
 
-#define BAD_ADDR(what) do {						\
-	switch (nla_type(nla)) {					\
-	case TANDEM_A_GROUP_VIP:					\
-		BAD("VIP " what);					\
-	case TANDEM_A_GROUP_REPL_ADDR:					\
-		BAD("replication address " what);			\
-	default:							\
-		BAD("member address " what);				\
-	}								\
-} while (0)
-
-static bool between(u32 v, u32 lo, u32 hi)
-{
-	return v >= lo && v <= hi;
-}
+#define REFUSE_ADDR(what) ({						\
+	if (nla_type(nla) == TANDEM_A_GROUP_VIP)			\
+		NL_SET_ERR_MSG_ATTR(extack, nla, "VIP " what);		\
+	else if (nla_type(nla) == TANDEM_A_GROUP_REPL_ADDR)		\
+		NL_SET_ERR_MSG_ATTR(extack, nla, "replication address " what); \
+	else								\
+		NL_SET_ERR_MSG_ATTR(extack, nla, "member address " what); \
+	-EINVAL;							\
+})
 
 static int validate_name(const struct nlattr *nla,
 			 struct netlink_ext_ack *extack)
@@ -57,18 +54,46 @@ static int validate_name(const struct nlattr *nla,
 
 	/* The policy guarantees a NUL in the payload. */
 	if (strnlen(name, len) != len - 1)
-		BAD("group name has bytes after its terminating NUL");
+		return REFUSE("group name has bytes after its terminating NUL");
 	if (len == 1)
-		BAD("group name is empty");
+		return REFUSE("group name is empty");
 	if (len > TANDEM_GROUP_NAME_MAX)
-		BAD("group name is longer than 31 characters");
+		return REFUSE("group name is longer than 31 characters");
 	for (i = 0; i < len - 1; i++) {
 		char c = name[i];
 
 		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
 		    !(c >= '0' && c <= '9') && c != '_' && c != '.' && c != '-')
-			BAD("group name may contain only A-Z a-z 0-9 _ . -");
+			return REFUSE("group name may contain only A-Z a-z 0-9 _ . -");
 	}
+	return 0;
+}
+
+static int validate_addr4(const struct nlattr *nla, __be32 a,
+			  struct netlink_ext_ack *extack)
+{
+	if (ipv4_is_zeronet(a))
+		return REFUSE_ADDR("must not be unspecified (0.0.0.0/8)");
+	if (ipv4_is_loopback(a))
+		return REFUSE_ADDR("must not be loopback");
+	if (ipv4_is_multicast(a))
+		return REFUSE_ADDR("must not be multicast");
+	if (ipv4_is_lbcast(a))
+		return REFUSE_ADDR("must not be broadcast");
+	return 0;
+}
+
+static int validate_addr6(const struct nlattr *nla, const struct in6_addr *a,
+			  struct netlink_ext_ack *extack)
+{
+	if (ipv6_addr_any(a))
+		return REFUSE_ADDR("must not be unspecified (::)");
+	if (ipv6_addr_loopback(a))
+		return REFUSE_ADDR("must not be loopback");
+	if (ipv6_addr_is_multicast(a))
+		return REFUSE_ADDR("must not be multicast");
+	if (ipv6_addr_v4mapped(a))
+		return REFUSE_ADDR("must not be IPv4-mapped: give the 4-byte IPv4 address");
 	return 0;
 }
 
@@ -79,28 +104,11 @@ static int validate_addr(const struct nlattr *nla,
 
 	if (nla_len(nla) != sizeof(struct in_addr) &&
 	    nla_len(nla) != sizeof(struct in6_addr))
-		BAD_ADDR("must be 4 (IPv4) or 16 (IPv6) bytes");
+		return REFUSE_ADDR("must be 4 (IPv4) or 16 (IPv6) bytes");
 	tandem_addr_from_nla(&a, nla);
-	if (a.family == AF_INET) {
-		if (ipv4_is_zeronet(a.v4))
-			BAD_ADDR("must not be unspecified (0.0.0.0/8)");
-		if (ipv4_is_loopback(a.v4))
-			BAD_ADDR("must not be loopback");
-		if (ipv4_is_multicast(a.v4))
-			BAD_ADDR("must not be multicast");
-		if (ipv4_is_lbcast(a.v4))
-			BAD_ADDR("must not be broadcast");
-	} else {
-		if (ipv6_addr_any(&a.v6))
-			BAD_ADDR("must not be unspecified (::)");
-		if (ipv6_addr_loopback(&a.v6))
-			BAD_ADDR("must not be loopback");
-		if (ipv6_addr_is_multicast(&a.v6))
-			BAD_ADDR("must not be multicast");
-		if (ipv6_addr_v4mapped(&a.v6))
-			BAD_ADDR("must not be IPv4-mapped: give the 4-byte IPv4 address");
-	}
-	return 0;
+	if (a.family == AF_INET)
+		return validate_addr4(nla, a.v4, extack);
+	return validate_addr6(nla, &a.v6, extack);
 }
 
 /* For the binary and string attributes, called by the policy. */
@@ -116,140 +124,93 @@ static int validate_attr(const struct nlattr *nla,
 		return validate_addr(nla, extack);
 	case TANDEM_A_GROUP_KEY:
 		if (nla_len(nla) != TANDEM_KEY_LEN)
-			BAD("key must be exactly " __stringify(TANDEM_KEY_LEN) " bytes");
+			return REFUSE("key must be exactly " __stringify(TANDEM_KEY_LEN) " bytes");
 		break;
 	}
 	return 0;
 }
 
 /*
- * For the integer attributes, called before a request is acted on. (A
- * validation function in the policy of an integer attribute upsets the
- * policy dump of 6.1, which an extended ACK may carry.)
+ * The integers whose range has a hole, which a policy cannot say; called
+ * before a request is acted on. (A validation function in the policy of
+ * an integer attribute upsets the policy dump of 6.1, which an extended
+ * ACK may carry.)
  */
-static int validate_int(const struct nlattr *nla,
-			struct netlink_ext_ack *extack)
-{
-	switch (nla_type(nla)) {
-	case TANDEM_A_GROUP_ID:
-		if (!nla_get_u32(nla))
-			BAD("group id must be nonzero");
-		break;
-	case TANDEM_A_GROUP_NODE_ID:
-		if (!nla_get_u32(nla))
-			BAD("node id must be nonzero");
-		break;
-	case TANDEM_A_GROUP_REPL_PORT:
-		if (!nla_get_u16(nla))
-			BAD("replication port must be nonzero");
-		break;
-	case TANDEM_A_GROUP_ROLE:
-		if (!between(nla_get_u8(nla), TANDEM_ROLE_FENCED, TANDEM_ROLE_MAX))
-			BAD("role must be 1 (fenced), 2 (backup) or 3 (primary)");
-		break;
-	case TANDEM_A_GROUP_LEASE_MS:
-		if (!between(nla_get_u32(nla), 1, TANDEM_LEASE_MAX_MS))
-			BAD("lease must be 1..3600000 ms");
-		break;
-	case TANDEM_A_GROUP_SYN_TIMEOUT_MS:
-		if (!between(nla_get_u32(nla), 1, 60000))
-			BAD("SYN timeout must be 1..60000 ms");
-		break;
-	case TANDEM_A_GROUP_MAX_LAG_BYTES:
-		if (!between(nla_get_u32(nla), 4096, 1U << 30))
-			BAD("maximum lag must be 4096..1073741824 bytes");
-		break;
-	case TANDEM_A_GROUP_MAX_LAG_MS:
-		if (!between(nla_get_u32(nla), 1, 600000))
-			BAD("maximum lag must be 1..600000 ms");
-		break;
-	case TANDEM_A_GROUP_MAX_CONNS:
-		if (!between(nla_get_u32(nla), 1, TANDEM_CONNS_MAX))
-			BAD("maximum connections must be 1..1048576");
-		break;
-	case TANDEM_A_GROUP_GARP_COUNT:
-		if (nla_get_u8(nla) > 100)
-			BAD("gratuitous ARP count must be 0..100");
-		break;
-	case TANDEM_A_GROUP_GARP_INTERVAL_MS:
-		if (!between(nla_get_u32(nla), 1, 10000))
-			BAD("gratuitous ARP interval must be 1..10000 ms");
-		break;
-	case TANDEM_A_GROUP_GARP_REFRESH_MS:
-		if (nla_get_u32(nla) && !between(nla_get_u32(nla), 100, 3600000))
-			BAD("gratuitous ARP refresh must be 0 or 100..3600000 ms");
-		break;
-	case TANDEM_A_MEMBER_NODE_ID:
-		if (!nla_get_u32(nla))
-			BAD("member node id must be nonzero");
-		break;
-	case TANDEM_A_MEMBER_PORT:
-		if (!nla_get_u16(nla))
-			BAD("member port must be nonzero");
-		break;
-	case TANDEM_A_MEMBER_WITNESS:
-		if (nla_get_u8(nla) > 1)
-			BAD("witness must be 0 or 1");
-		break;
-	case TANDEM_A_SERVICE_PORT:
-		if (!nla_get_u16(nla))
-			BAD("service port must be nonzero");
-		break;
-	case TANDEM_A_SERVICE_MAX_LAG_BYTES:
-		if (nla_get_u32(nla) &&
-		    !between(nla_get_u32(nla), 4096, 1U << 30))
-			BAD("service maximum lag must be 0 or 4096..1073741824 bytes");
-		break;
-	case TANDEM_A_SERVICE_MAX_LAG_MS:
-		if (nla_get_u32(nla) > 600000)
-			BAD("service maximum lag must be 0..600000 ms");
-		break;
-	}
-	return 0;
-}
-
 static int validate_ints(struct nlattr **attrs, struct netlink_ext_ack *extack)
 {
-	int type, ret;
+	struct nlattr *nla;
 
-	for (type = 1; type <= TANDEM_A_MAX; type++) {
-		if (!attrs[type])
-			continue;
-		ret = validate_int(attrs[type], extack);
-		if (ret)
-			return ret;
-	}
+	nla = attrs[TANDEM_A_GROUP_GARP_REFRESH_MS];
+	if (nla && nla_get_u32(nla) && nla_get_u32(nla) < TANDEM_GARP_REFRESH_MIN_MS)
+		return REFUSE("gratuitous ARP refresh must be 0 or 100..3600000 ms");
+	nla = attrs[TANDEM_A_SERVICE_MAX_LAG_BYTES];
+	if (nla && nla_get_u32(nla) && nla_get_u32(nla) < TANDEM_MAX_LAG_BYTES_MIN)
+		return REFUSE("service maximum lag must be 0 or 4096..1073741824 bytes");
 	return 0;
 }
 
 /*
  * Per-command policies, mirroring the header. Attributes a command does not
- * list are NLA_UNSPEC here, which strict validation rejects.
+ * list are NLA_UNSPEC here, which strict validation rejects. A range wider
+ * than an s16 takes a struct netlink_range_validation (not const in 6.1).
  */
 #define CHECKED(t) NLA_POLICY_VALIDATE_FN(t, validate_attr)
+#define NONZERO(t) NLA_POLICY_MIN(t, 1)
 #define INT(t) { .type = t }
 #define REJECT(msg) { .type = NLA_REJECT, .reject_message = msg }
 
+static struct netlink_range_validation syn_timeout_range = {
+	.min = 1, .max = TANDEM_SYN_TIMEOUT_MAX_MS,
+};
+static struct netlink_range_validation lag_bytes_range = {
+	.min = TANDEM_MAX_LAG_BYTES_MIN, .max = TANDEM_MAX_LAG_BYTES_MAX,
+};
+static struct netlink_range_validation svc_lag_bytes_range = {
+	.min = 0, .max = TANDEM_MAX_LAG_BYTES_MAX,
+};
+static struct netlink_range_validation lag_ms_range = {
+	.min = 1, .max = TANDEM_MAX_LAG_MAX_MS,
+};
+static struct netlink_range_validation svc_lag_ms_range = {
+	.min = 0, .max = TANDEM_MAX_LAG_MAX_MS,
+};
+static struct netlink_range_validation conns_range = {
+	.min = 1, .max = TANDEM_CONNS_MAX,
+};
+static struct netlink_range_validation garp_refresh_range = {
+	.min = 0, .max = TANDEM_GARP_REFRESH_MAX_MS,
+};
+static struct netlink_range_validation lease_range = {
+	.min = 1, .max = TANDEM_LEASE_MAX_MS,
+};
+
 #define SELECTOR_POLICY							\
 	[TANDEM_A_GROUP_NAME]		= CHECKED(NLA_NUL_STRING),	\
-	[TANDEM_A_GROUP_ID]		= INT(NLA_U32)
+	[TANDEM_A_GROUP_ID]		= NONZERO(NLA_U32)
 
 #define GROUP_CFG_POLICY						\
 	[TANDEM_A_GROUP_REPL_ADDR]	= CHECKED(NLA_BINARY),		\
-	[TANDEM_A_GROUP_REPL_PORT]	= INT(NLA_U16),			\
+	[TANDEM_A_GROUP_REPL_PORT]	= NONZERO(NLA_U16),		\
 	[TANDEM_A_GROUP_KEY]		= CHECKED(NLA_BINARY),		\
-	[TANDEM_A_GROUP_SYN_TIMEOUT_MS]	= INT(NLA_U32),			\
-	[TANDEM_A_GROUP_MAX_LAG_BYTES]	= INT(NLA_U32),			\
-	[TANDEM_A_GROUP_MAX_LAG_MS]	= INT(NLA_U32),			\
-	[TANDEM_A_GROUP_MAX_CONNS]	= INT(NLA_U32),			\
-	[TANDEM_A_GROUP_GARP_COUNT]	= INT(NLA_U8),			\
-	[TANDEM_A_GROUP_GARP_INTERVAL_MS] = INT(NLA_U32),		\
-	[TANDEM_A_GROUP_GARP_REFRESH_MS] = INT(NLA_U32)
+	[TANDEM_A_GROUP_SYN_TIMEOUT_MS]	=				\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &syn_timeout_range),	\
+	[TANDEM_A_GROUP_MAX_LAG_BYTES]	=				\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &lag_bytes_range),	\
+	[TANDEM_A_GROUP_MAX_LAG_MS]	=				\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &lag_ms_range),		\
+	[TANDEM_A_GROUP_MAX_CONNS]	=				\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conns_range),		\
+	[TANDEM_A_GROUP_GARP_COUNT]	=				\
+		NLA_POLICY_MAX(NLA_U8, TANDEM_GARP_COUNT_MAX),		\
+	[TANDEM_A_GROUP_GARP_INTERVAL_MS] =				\
+		NLA_POLICY_RANGE(NLA_U32, 1, TANDEM_GARP_INTERVAL_MAX_MS), \
+	[TANDEM_A_GROUP_GARP_REFRESH_MS] =				\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &garp_refresh_range)
 
 static const struct nla_policy group_new_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
 	[TANDEM_A_GROUP_VIP]		= CHECKED(NLA_BINARY),
-	[TANDEM_A_GROUP_NODE_ID]	= INT(NLA_U32),
+	[TANDEM_A_GROUP_NODE_ID]	= NONZERO(NLA_U32),
 	GROUP_CFG_POLICY,
 };
 
@@ -258,9 +219,11 @@ static const struct nla_policy group_set_policy[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_GROUP_VIP] = REJECT("the VIP of a group cannot change: delete and re-create the group"),
 	[TANDEM_A_GROUP_NODE_ID] = REJECT("the node id of a group cannot change: delete and re-create the group"),
 	GROUP_CFG_POLICY,
-	[TANDEM_A_GROUP_ROLE]		= INT(NLA_U8),
+	[TANDEM_A_GROUP_ROLE]		=
+		NLA_POLICY_RANGE(NLA_U8, TANDEM_ROLE_FENCED, TANDEM_ROLE_MAX),
 	[TANDEM_A_GROUP_EPOCH]		= INT(NLA_U64),
-	[TANDEM_A_GROUP_LEASE_MS]	= INT(NLA_U32),
+	[TANDEM_A_GROUP_LEASE_MS]	=
+		NLA_POLICY_FULL_RANGE(NLA_U32, &lease_range),
 	[TANDEM_A_GROUP_LEASE_EXPIRY_NS] = INT(NLA_U64),
 };
 
@@ -270,49 +233,31 @@ static const struct nla_policy group_sel_policy[TANDEM_A_MAX + 1] = {
 
 static const struct nla_policy member_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
-	[TANDEM_A_MEMBER_NODE_ID]	= INT(NLA_U32),
+	[TANDEM_A_MEMBER_NODE_ID]	= NONZERO(NLA_U32),
 	[TANDEM_A_MEMBER_ADDR]		= CHECKED(NLA_BINARY),
-	[TANDEM_A_MEMBER_PORT]		= INT(NLA_U16),
+	[TANDEM_A_MEMBER_PORT]		= NONZERO(NLA_U16),
 	[TANDEM_A_MEMBER_PRIORITY]	= INT(NLA_U8),
-	[TANDEM_A_MEMBER_WITNESS]	= INT(NLA_U8),
+	[TANDEM_A_MEMBER_WITNESS]	= NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy member_sel_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
-	[TANDEM_A_MEMBER_NODE_ID]	= INT(NLA_U32),
+	[TANDEM_A_MEMBER_NODE_ID]	= NONZERO(NLA_U32),
 };
 
 static const struct nla_policy service_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
-	[TANDEM_A_SERVICE_PORT]		= INT(NLA_U16),
-	[TANDEM_A_SERVICE_MAX_LAG_BYTES] = INT(NLA_U32),
-	[TANDEM_A_SERVICE_MAX_LAG_MS]	= INT(NLA_U32),
+	[TANDEM_A_SERVICE_PORT]		= NONZERO(NLA_U16),
+	[TANDEM_A_SERVICE_MAX_LAG_BYTES] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &svc_lag_bytes_range),
+	[TANDEM_A_SERVICE_MAX_LAG_MS]	=
+		NLA_POLICY_FULL_RANGE(NLA_U32, &svc_lag_ms_range),
 };
 
 static const struct nla_policy service_sel_policy[TANDEM_A_MAX + 1] = {
 	SELECTOR_POLICY,
-	[TANDEM_A_SERVICE_PORT]		= INT(NLA_U16),
+	[TANDEM_A_SERVICE_PORT]		= NONZERO(NLA_U16),
 };
-
-void tandem_addr_from_nla(struct tandem_addr *addr, const struct nlattr *nla)
-{
-	memset(addr, 0, sizeof(*addr));
-	if (nla_len(nla) == sizeof(struct in_addr)) {
-		addr->family = AF_INET;
-		addr->v4 = nla_get_in_addr(nla);
-	} else {
-		addr->family = AF_INET6;
-		addr->v6 = nla_get_in6_addr(nla);
-	}
-}
-
-int tandem_addr_put(struct sk_buff *skb, int type,
-		    const struct tandem_addr *addr)
-{
-	if (addr->family == AF_INET)
-		return nla_put_in_addr(skb, type, addr->v4);
-	return nla_put_in6_addr(skb, type, &addr->v6);
-}
 
 /* Events */
 
@@ -468,13 +413,22 @@ static int service_del_doit(struct sk_buff *skb, struct genl_info *info)
 /* Fills the message of a GET reply or dump for the object of @cmd. */
 static int fill(struct sk_buff *skb, u8 cmd, const void *obj)
 {
+	const struct tandem_group *g = obj;
+
 	switch (cmd) {
 	case TANDEM_CMD_GROUP_GET:
-		return tandem_group_fill(skb, obj);
+		return tandem_group_fill(skb, g);
 	case TANDEM_CMD_MEMBER_GET:
 		return tandem_member_fill(skb, obj);
-	default:
+	case TANDEM_CMD_SERVICE_GET:
 		return tandem_service_fill(skb, obj);
+	case TANDEM_CMD_CONN_GET:
+		return tandem_conn_fill(skb, (struct tandem_conn *)obj);
+	default:		/* STATS_GET: a group's counters */
+		if (nla_put_string(skb, TANDEM_A_GROUP_NAME, g->name) ||
+		    nla_put_u32(skb, TANDEM_A_GROUP_ID, g->id))
+			return -EMSGSIZE;
+		return tandem_stats_fill(skb, g->stats);
 	}
 }
 
@@ -482,13 +436,15 @@ static int fill(struct sk_buff *skb, u8 cmd, const void *obj)
 static const void *get_obj(struct tandem_net *tn, struct genl_info *info,
 			   int *err)
 {
+	u8 cmd = info->genlhdr->cmd;
 	struct tandem_group *g;
 	const void *obj;
 
 	g = tandem_group_select(tn, info->attrs, info->extack);
-	if (IS_ERR(g) || info->genlhdr->cmd == TANDEM_CMD_GROUP_GET)
+	if (IS_ERR(g) || cmd == TANDEM_CMD_GROUP_GET ||
+	    cmd == TANDEM_CMD_STATS_GET)
 		obj = g;
-	else if (info->genlhdr->cmd == TANDEM_CMD_MEMBER_GET)
+	else if (cmd == TANDEM_CMD_MEMBER_GET)
 		obj = tandem_member_select(g, info->attrs, info->extack);
 	else
 		obj = tandem_service_select(g, info->attrs, info->extack);
@@ -496,12 +452,31 @@ static const void *get_obj(struct tandem_net *tn, struct genl_info *info,
 	return *err ? NULL : obj;
 }
 
+/* The reply's attributes; STATS_GET without a selector: the namespace's. */
+static int get_fill(struct tandem_net *tn, struct genl_info *info,
+		    struct sk_buff *msg)
+{
+	struct nlattr **attrs = info->attrs;
+	u8 cmd = info->genlhdr->cmd;
+	const void *obj;
+	int ret;
+
+	if (cmd == TANDEM_CMD_STATS_GET &&
+	    !attrs[TANDEM_A_GROUP_NAME] && !attrs[TANDEM_A_GROUP_ID])
+		return tandem_stats_fill(msg, tn->stats);
+	obj = get_obj(tn, info, &ret);
+	if (!obj)
+		return ret;
+	ret = fill(msg, cmd, obj);
+	if (ret)
+		NL_SET_ERR_MSG(info->extack, "reply does not fit in a message");
+	return ret;
+}
+
 static int get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct tandem_net *tn = info_net(info);
-	u8 cmd = info->genlhdr->cmd;
 	struct sk_buff *msg;
-	const void *obj;
 	void *hdr;
 	int ret;
 
@@ -510,19 +485,15 @@ static int get_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
 		return -ENOMEM;
 	}
-	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0, cmd);
+	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
+				info->genlhdr->cmd);
 	if (!hdr) {
 		nlmsg_free(msg);
 		NL_SET_ERR_MSG(info->extack, "reply header does not fit");
 		return -EMSGSIZE;
 	}
 	mutex_lock(&tn->lock);
-	obj = get_obj(tn, info, &ret);
-	if (obj) {
-		ret = fill(msg, cmd, obj);
-		if (ret)
-			NL_SET_ERR_MSG(info->extack, "reply does not fit in a message");
-	}
+	ret = get_fill(tn, info, msg);
 	mutex_unlock(&tn->lock);
 	if (ret) {
 		nlmsg_free(msg);
@@ -546,6 +517,10 @@ static struct dump_ctx *dump_ctx(struct netlink_callback *cb)
 	return (struct dump_ctx *)cb->ctx;
 }
 
+/*
+ * One object of a dump. Connections come and go without changing the
+ * configuration's generation: their dumps are not marked inconsistent.
+ */
 static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 		    const void *obj)
 {
@@ -555,7 +530,8 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 			  &tandem_genl_family, NLM_F_MULTI, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
+	if (cmd != TANDEM_CMD_CONN_GET)
+		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_u32(skb, TANDEM_A_GENERATION, cb->seq) ||
 	    fill(skb, cmd, obj)) {
 		genlmsg_cancel(skb, hdr);
@@ -565,15 +541,30 @@ static int dump_one(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 	return 0;
 }
 
-/* Dumps the members or services of @g from the saved position on. */
+struct dump_conn_arg {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int dump_conn(struct tandem_conn *c, void *arg)
+{
+	struct dump_conn_arg *a = arg;
+
+	return dump_one(a->skb, a->cb, TANDEM_CMD_CONN_GET, c);
+}
+
+/* Dumps the members, services or connections of @g from the saved position on. */
 static int dump_in_group(struct sk_buff *skb, struct netlink_callback *cb,
 			 u8 cmd, struct tandem_group *g)
 {
+	struct dump_conn_arg arg = { .skb = skb, .cb = cb };
 	struct dump_ctx *ctx = dump_ctx(cb);
 	struct tandem_service *s;
 	struct tandem_member *m;
 	unsigned int i = 0;
 
+	if (cmd == TANDEM_CMD_CONN_GET)
+		return tandem_conns_walk(g, &ctx->obj, dump_conn, &arg);
 	if (cmd == TANDEM_CMD_MEMBER_GET) {
 		list_for_each_entry(m, &g->members, list) {
 			if (i++ < ctx->obj)
@@ -594,7 +585,7 @@ static int dump_in_group(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/* Dumps all groups, or the members or services of one group or of all. */
+/* Dumps all groups, or the members, services or connections of one group or of all. */
 static int dump_groups(struct sk_buff *skb, struct netlink_callback *cb,
 		       u8 cmd, bool one)
 {
@@ -638,6 +629,14 @@ out:
 	return ret ?: skb->len;
 }
 
+static int conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+
+	return dump_groups(skb, cb, TANDEM_CMD_CONN_GET,
+			   attrs[TANDEM_A_GROUP_NAME] || attrs[TANDEM_A_GROUP_ID]);
+}
+
 static int group_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
@@ -654,15 +653,11 @@ static int member_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	struct nlattr *id = attrs[TANDEM_A_MEMBER_NODE_ID];
-	int ret;
 
 	if (!dump_ctx(cb)->started && id) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, id, "a member dump selects by group only: get one member without NLM_F_DUMP");
 		return -EINVAL;
 	}
-	ret = dump_ctx(cb)->started ? 0 : validate_ints(attrs, cb->extack);
-	if (ret)
-		return ret;
 	return dump_groups(skb, cb, TANDEM_CMD_MEMBER_GET,
 			   attrs[TANDEM_A_GROUP_NAME] || attrs[TANDEM_A_GROUP_ID]);
 }
@@ -671,15 +666,11 @@ static int service_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
 	struct nlattr *port = attrs[TANDEM_A_SERVICE_PORT];
-	int ret;
 
 	if (!dump_ctx(cb)->started && port) {
 		NL_SET_ERR_MSG_ATTR(cb->extack, port, "a service dump selects by group only: get one service without NLM_F_DUMP");
 		return -EINVAL;
 	}
-	ret = dump_ctx(cb)->started ? 0 : validate_ints(attrs, cb->extack);
-	if (ret)
-		return ret;
 	return dump_groups(skb, cb, TANDEM_CMD_SERVICE_GET,
 			   attrs[TANDEM_A_GROUP_NAME] || attrs[TANDEM_A_GROUP_ID]);
 }
@@ -745,8 +736,8 @@ static const struct genl_ops tandem_ops[] = {
 	OP(SERVICE_SET, service_set_doit, NULL, service_policy),
 	OP(SERVICE_DEL, service_del_doit, NULL, service_sel_policy),
 	OP(SERVICE_GET, get_doit, service_dumpit, service_sel_policy),
-	OP(STATS_GET, tandem_stats_get_doit, NULL, group_sel_policy),
-	OP(CONN_GET, NULL, tandem_conn_dumpit, group_sel_policy),
+	OP(STATS_GET, get_doit, NULL, group_sel_policy),
+	OP(CONN_GET, NULL, conn_dumpit, group_sel_policy),
 };
 
 static const struct genl_multicast_group tandem_mcgrps[] = {

@@ -3,7 +3,6 @@
  * Per network namespace state: every group lives in the namespace of the
  * socket that created it, and goes away with it.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include "tandem.h"
 

@@ -20,7 +20,6 @@
  * then refills the others with what they lack of it, instead of leaving
  * them to the client's next retransmission timeout.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <net/tcp.h>
 
@@ -122,14 +121,14 @@ static void lag_limits(struct tandem_conn *c, u32 *bytes, unsigned long *j)
 static bool beyond_bound(const struct tandem_conn *c, const struct sk_buff *skb,
 			 u32 max_bytes, unsigned long max_j)
 {
-	return c->rq_end - rq_cb(skb)->end > max_bytes ||
+	return c->rs.end - rq_cb(skb)->end > max_bytes ||
 	       time_after(jiffies, rq_cb(skb)->at + max_j);
 }
 
 static void unlink_head(struct tandem_conn *c, struct sk_buff *skb)
 {
 	__skb_unlink(skb, &c->rq);
-	c->rq_bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
+	c->rs.bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
 	rq_free(c, skb);
 }
 
@@ -154,7 +153,7 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 	if (atomic_read(&c->dp->rq_mem) < RESEND_GROUP_MAX)
 		skb = alloc_skb(len, GFP_ATOMIC);
 	if (!skb) {
-		dp_count(c->dp->group, TANDEM_STAT_RESEND_NOMEM);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_RESEND_NOMEM);
 		return;
 	}
 	atomic_add(skb->truesize, &c->dp->rq_mem);
@@ -176,9 +175,9 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 		return;
 	}
 	__skb_queue_tail(&c->rq, skb);
-	c->rq_bytes += end - seq;
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(end, c->rq_end)) {
-		c->rq_end = end;
+	c->rs.bytes += end - seq;
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(end, c->rs.end)) {
+		c->rs.end = end;
 		c->flags |= TANDEM_CONN_F_RQEND;
 	}
 	if (!tandem_group_is_live_primary(c->dp->group))
@@ -209,7 +208,7 @@ void tandem_resend_purge(struct tandem_conn *c)
 	lockdep_assert_held(&c->lock);
 	while ((skb = __skb_dequeue(&c->rq)))
 		rq_free(c, skb);
-	c->rq_bytes = 0;
+	c->rs.bytes = 0;
 }
 
 static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
@@ -217,13 +216,13 @@ static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
 {
 	const struct sk_buff *head = skb_peek(&c->rq);
 
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rq_end, p->rcv_nxt))
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
 		return false;
-	if (c->rq_end - p->rcv_nxt > max_bytes)
+	if (c->rs.end - p->rcv_nxt > max_bytes)
 		return true;
 	/* Behind what this node had when it took over, for too long. */
-	if ((c->flags & TANDEM_CONN_F_GAP) && before(p->rcv_nxt, c->gap_end) &&
-	    time_after(jiffies, c->gap_at + max_j))
+	if ((c->flags & TANDEM_CONN_F_GAP) && before(p->rcv_nxt, c->rs.gap_end) &&
+	    time_after(jiffies, c->rs.gap_at + max_j))
 		return true;
 	/* After trimming, the head is the oldest entry the slowest lacks. */
 	return head && before(p->rcv_nxt, rq_cb(head)->end) &&
@@ -238,11 +237,11 @@ static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
 void tandem_resend_gap(struct tandem_conn *c, u32 rcv_nxt)
 {
 	spin_lock_bh(&c->lock);
-	c->gap_end = rcv_nxt;
-	c->gap_at = jiffies;
+	c->rs.gap_end = rcv_nxt;
+	c->rs.gap_at = jiffies;
 	c->flags |= TANDEM_CONN_F_GAP;
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(rcv_nxt, c->rq_end)) {
-		c->rq_end = rcv_nxt;
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || after(rcv_nxt, c->rs.end)) {
+		c->rs.end = rcv_nxt;
 		c->flags |= TANDEM_CONN_F_RQEND;
 	}
 	if (!c->dead)
@@ -288,14 +287,14 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 		if (judge && lagging(c, p, max_bytes, max_j)) {
 			p->dropped = 1;
 			ids[n++] = p->node_id;
-			dp_count(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
 			continue;
 		}
 		if (!any || before(p->rcv_nxt, min))
 			min = p->rcv_nxt;
 		any = true;
 	}
-	if ((c->flags & TANDEM_CONN_F_GAP) && (!any || !before(min, c->gap_end)))
+	if ((c->flags & TANDEM_CONN_F_GAP) && (!any || !before(min, c->rs.gap_end)))
 		c->flags &= ~TANDEM_CONN_F_GAP;
 	if (!any) {
 		if (!hold)
@@ -345,7 +344,7 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 {
 	struct sk_buff *skb, *next;
 
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rq_end, p->rcv_nxt))
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
 		return;
 	if (p->rcv_nxt != p->checked || !p->resend_at) {
 		p->checked = p->rcv_nxt;
@@ -415,7 +414,7 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 			p->rejoin = 0;
 			p->confirmed = 1;
 			ids[n++] = p->node_id;
-			dp_count(c->dp->group, TANDEM_STAT_REJOINED);
+			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_REJOINED);
 		} else if (p->rejoin == TANDEM_REJOIN_WAIT) {
 			if (covering(c, p->rcv_nxt)) {
 				p->rejoin = TANDEM_REJOIN_CATCHUP;
@@ -428,34 +427,32 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 	return n;
 }
 
-/* Tells the peers in @ids that they protect @c again. */
-void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
-			   unsigned int n)
+/* Sends a datagram of @type with @body to each of the members in @ids. */
+static void send_to(struct tandem_group *g, const u32 *ids, unsigned int n,
+		    u8 type, const void *body, size_t len)
 {
-	struct tandem_group *g = c->dp->group;
-	struct tandem_confirm_body cb;
 	struct tandem_member *m;
 	unsigned int i;
 
-	if (!n)
-		return;
-	memset(&cb, 0, sizeof(cb));
-	cb.id.caddr = c->key.caddr;
-	cb.id.cport = c->key.cport;
-	cb.id.vport = c->key.vport;
-	spin_lock_bh(&c->lock);
-	cb.local_isn = htonl(c->local_isn);
-	cb.wscale = c->wscale;
-	cb.has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
-	spin_unlock_bh(&c->lock);
-	cb.flags = TANDEM_WIRE_CONFIRM_F_AGAIN;
 	rcu_read_lock();
 	for (i = 0; i < n; i++) {
 		m = tandem_member_lookup_rcu(g, ids[i]);
 		if (m)
-			tandem_channel_send(g, m, DP_MSG_CONFIRM, &cb, sizeof(cb));
+			tandem_channel_send(g, m, type, body, len);
 	}
 	rcu_read_unlock();
+}
+
+/* Tells the peers in @ids that they protect @c again. */
+void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
+			   unsigned int n)
+{
+	struct tandem_wire_confirm cb;
+
+	if (!n)
+		return;
+	tandem_conn_confirm_body(c, &cb, TANDEM_WIRE_CONFIRM_F_AGAIN);
+	send_to(c->dp->group, ids, n, TANDEM_WIRE_CONFIRM, &cb, sizeof(cb));
 }
 
 static void send_batch(struct tandem_group *g, struct resend_batch *b)
@@ -466,9 +463,9 @@ static void send_batch(struct tandem_group *g, struct resend_batch *b)
 	rcu_read_lock();
 	for (i = 0; i < b->n; i++) {
 		m = tandem_member_lookup_rcu(g, b->to[i]);
-		if (m && !tandem_channel_send(g, m, DP_MSG_SEGMENT,
+		if (m && !tandem_channel_send(g, m, TANDEM_WIRE_SEGMENT,
 					      b->skb[i]->data, b->skb[i]->len))
-			dp_count(g, TANDEM_STAT_RESENT);
+			tandem_group_stats_inc(g, TANDEM_STAT_RESENT);
 		consume_skb(b->skb[i]);
 	}
 	rcu_read_unlock();
@@ -510,7 +507,7 @@ unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 			continue;
 		p->dropped = 1;
 		ids[n++] = p->node_id;
-		dp_count(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
 	}
 	return n;
 }
@@ -520,24 +517,14 @@ void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 			  unsigned int n, bool kick)
 {
 	struct tandem_group *g = c->dp->group;
-	struct tandem_close_body cb;
-	struct tandem_member *m;
-	unsigned int i;
+	struct tandem_wire_close cb;
 
 	if (!n)
 		return;
 	memset(&cb, 0, sizeof(cb));
-	cb.id.caddr = c->key.caddr;
-	cb.id.cport = c->key.cport;
-	cb.id.vport = c->key.vport;
+	cb.conn = c->key;
 	cb.reason = TANDEM_WIRE_CLOSE_LAG;
-	rcu_read_lock();
-	for (i = 0; i < n; i++) {
-		m = tandem_member_lookup_rcu(g, ids[i]);
-		if (m)
-			tandem_channel_send(g, m, DP_MSG_CLOSE, &cb, sizeof(cb));
-	}
-	rcu_read_unlock();
+	send_to(g, ids, n, TANDEM_WIRE_CLOSE, &cb, sizeof(cb));
 	/* The clamp may have been the dropped backup's: tell the client. */
 	if (kick && tandem_group_is_live_primary(g))
 		tandem_kick_ack(c);
@@ -553,7 +540,7 @@ void tandem_resend_tick(struct tandem_conn *c)
 
 	spin_lock_bh(&c->lock);
 	if (!tandem_group_is_live_primary(g)) {
-		if (smp_load_acquire(&g->role) != TANDEM_ROLE_BACKUP)
+		if (tandem_group_role(g) != TANDEM_ROLE_BACKUP)
 			tandem_resend_purge(c);
 		c->flags &= ~TANDEM_CONN_F_GAP;
 		spin_unlock_bh(&c->lock);

@@ -3,23 +3,11 @@
  * Services: the TCP ports of a group's VIP whose inbound connections the
  * group protects. Found by port (RCU) from the data path.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include "tandem.h"
 #include "datapath.h"
 
 static struct kmem_cache *service_cache;
-
-struct tandem_service *tandem_service_lookup(struct tandem_group *g, u16 port)
-{
-	struct tandem_service *s;
-
-	hash_for_each_possible_rcu(g->service_by_port, s, port_node, port,
-				   lockdep_is_held(&g->tn->lock))
-		if (s->port == port)
-			return s;
-	return NULL;
-}
 
 struct tandem_service *tandem_service_select(struct tandem_group *g,
 					     struct nlattr **attrs,

@@ -3,7 +3,6 @@
  * Counters (enum tandem_stat): per-CPU, per namespace and per group, summed
  * when read by TANDEM_CMD_STATS_GET.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <linux/percpu.h>
 
@@ -52,7 +51,9 @@ static void stats_sum(const struct tandem_stats __percpu *stats, u64 *sum)
 	}
 }
 
-static int stats_fill(struct sk_buff *skb, const struct tandem_stats __percpu *stats)
+/* The counters @stats sum to, as TANDEM_A_STATS (netlink.c). */
+int tandem_stats_fill(struct sk_buff *skb,
+		      const struct tandem_stats __percpu *stats)
 {
 	u64 sum[__TANDEM_STAT_MAX];
 	struct nlattr *nest;
@@ -70,57 +71,4 @@ static int stats_fill(struct sk_buff *skb, const struct tandem_stats __percpu *s
 	}
 	nla_nest_end(skb, nest);
 	return 0;
-}
-
-/* Fills the reply: the selected group's counters, or the namespace's. */
-static int stats_reply(struct tandem_net *tn, struct genl_info *info,
-		       struct sk_buff *msg)
-{
-	struct nlattr **attrs = info->attrs;
-	struct tandem_group *g;
-	int ret;
-
-	if (!attrs[TANDEM_A_GROUP_NAME] && !attrs[TANDEM_A_GROUP_ID])
-		return stats_fill(msg, tn->stats);
-	mutex_lock(&tn->lock);
-	g = tandem_group_select(tn, attrs, info->extack);
-	if (IS_ERR(g))
-		ret = PTR_ERR(g);
-	else if (nla_put_string(msg, TANDEM_A_GROUP_NAME, g->name) ||
-		 nla_put_u32(msg, TANDEM_A_GROUP_ID, g->id))
-		ret = -EMSGSIZE;
-	else
-		ret = stats_fill(msg, g->stats);
-	mutex_unlock(&tn->lock);
-	return ret;
-}
-
-int tandem_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct tandem_net *tn = tandem_net(genl_info_net(info));
-	struct sk_buff *msg;
-	void *hdr;
-	int ret;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
-		return -ENOMEM;
-	}
-	hdr = genlmsg_put_reply(msg, info, &tandem_genl_family, 0,
-				TANDEM_CMD_STATS_GET);
-	if (!hdr) {
-		nlmsg_free(msg);
-		NL_SET_ERR_MSG(info->extack, "reply header does not fit");
-		return -EMSGSIZE;
-	}
-	ret = stats_reply(tn, info, msg);
-	if (ret) {
-		if (ret == -EMSGSIZE)
-			NL_SET_ERR_MSG(info->extack, "reply does not fit in a message");
-		nlmsg_free(msg);
-		return ret;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
 }

@@ -8,20 +8,11 @@
  * this node's progress (PROGRESS), in the client's sequence space, which
  * the primary clamps its own ACKs to.
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
 #include <net/ip.h>
 #include <net/tcp.h>
 
 #include "datapath.h"
-
-static void conn_id(struct tandem_conn_id *id, const struct tandem_conn *c)
-{
-	memset(id, 0, sizeof(*id));
-	id->caddr = c->key.caddr;
-	id->cport = c->key.cport;
-	id->vport = c->key.vport;
-}
 
 /*
  * Reports how far this node has received, when that advanced or when
@@ -33,7 +24,7 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 			  bool force)
 {
 	struct tandem_group *g = c->dp->group;
-	struct tandem_progress_body pb;
+	struct tandem_wire_progress pb;
 	bool changed;
 
 	spin_lock_bh(&c->lock);
@@ -50,11 +41,11 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	spin_unlock_bh(&c->lock);
 	if (!changed && !(force && rcv_nxt))
 		return;
-	conn_id(&pb.id, c);
+	pb.conn = c->key;
 	pb.rcv_nxt = htonl(rcv_nxt);
 	pb.rcv_edge = htonl(edge);
-	dp_send(g, NULL, DP_MSG_PROGRESS, &pb, sizeof(pb));
-	dp_count(g, TANDEM_STAT_PROGRESS_SENT);
+	tandem_channel_send(g, NULL, TANDEM_WIRE_PROGRESS, &pb, sizeof(pb));
+	tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_SENT);
 }
 
 void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
@@ -69,18 +60,11 @@ void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 static void send_confirm(struct tandem_conn *c)
 {
 	struct tandem_group *g = c->dp->group;
-	struct tandem_confirm_body cb;
+	struct tandem_wire_confirm cb;
 
-	conn_id(&cb.id, c);
-	spin_lock_bh(&c->lock);
-	cb.local_isn = htonl(c->local_isn);
-	cb.wscale = c->wscale;
-	cb.has_ts = !!(c->flags & TANDEM_CONN_F_LTS);
-	spin_unlock_bh(&c->lock);
-	cb.flags = 0;
-	cb.pad = 0;
-	dp_send(g, NULL, DP_MSG_CONFIRM, &cb, sizeof(cb));
-	dp_count(g, TANDEM_STAT_CONFIRM_SENT);
+	tandem_conn_confirm_body(c, &cb, 0);
+	tandem_channel_send(g, NULL, TANDEM_WIRE_CONFIRM, &cb, sizeof(cb));
+	tandem_group_stats_inc(g, TANDEM_STAT_CONFIRM_SENT);
 }
 
 /* Notes the local SYN-ACK: ISN, TSval, window scale. */
@@ -127,7 +111,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th = (const void *)iph + iph->ihl * 4;
 	bool confirm = false, progress = false;
-	struct tandem_conn_key key;
+	struct tandem_wire_conn key;
 	struct tandem_conn *c;
 	u32 ack = 0, edge = 0;
 	bool dup = false;
@@ -162,7 +146,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 		if (progress)
 			send_progress(c, ack, edge, dup);
 	}
-	dp_count(g, TANDEM_STAT_SUPPRESSED);
+	tandem_group_stats_inc(g, TANDEM_STAT_SUPPRESSED);
 	consume_skb(skb);
 	return NF_STOLEN;
 }

@@ -6,12 +6,9 @@
  * output diverged) are reset; the others keep their wire space, get a
  * timestamp delta that keeps the next wire TSval ahead of what the client
  * has echoed (PAWS), an immediate ACK and a retransmit timer re-armed
- * without backoff. Then the gratuitous ARPs go out.
+ * without backoff. Then the gratuitous ARPs go out (garp.c).
  */
-#define pr_fmt(fmt) "tandem: " fmt
 
-#include <linux/inetdevice.h>
-#include <net/arp.h>
 #include <net/inet_connection_sock.h>
 #include <net/tcp.h>
 
@@ -40,8 +37,8 @@ static void paws_fix(struct tandem_conn *c, struct sock *sk)
 		if ((c->flags & TANDEM_CONN_F_AHEAD) && c->ts_ahead >= 0)
 			wire += c->ts_ahead + 1;
 		if ((c->flags & TANDEM_CONN_F_TSECR) &&
-		    before(wire, c->max_tsecr + 1))
-			wire = c->max_tsecr + 1;
+		    before(wire, c->cl.max_tsecr + 1))
+			wire = c->cl.max_tsecr + 1;
 		c->ts_delta = now - wire;
 		c->wire_tsoff = tsoff - c->ts_delta;
 	}
@@ -128,10 +125,10 @@ void tandem_takeover(struct tandem_group *g)
 		rhashtable_walk_stop(&iter);
 		if (v < 0) {
 			tcp_abort(sk, ECONNRESET);
-			dp_count(g, TANDEM_STAT_TAKEOVER_RESET);
+			tandem_group_stats_inc(g, TANDEM_STAT_TAKEOVER_RESET);
 		} else {
 			resume(c, sk);
-			dp_count(g, TANDEM_STAT_TAKEOVER_RESUMED);
+			tandem_group_stats_inc(g, TANDEM_STAT_TAKEOVER_RESUMED);
 		}
 		sock_gen_put(sk);
 		rhashtable_walk_start(&iter);
@@ -139,15 +136,11 @@ void tandem_takeover(struct tandem_group *g)
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 
-	atomic_set(&dp->garp_left, tandem_group_cfg_locked(g)->garp_count);
-	if (atomic_read(&dp->garp_left))
-		mod_delayed_work(system_wq, &dp->garp_work, 0);
-	else
-		tandem_garp_refresh(g);
+	tandem_garp_start(g);
 }
 
 /* Calls @fn for every entry of @g, which may sleep; no entry is freed meanwhile. */
-static void for_each_conn(struct tandem_group *g,
+static void walk_conns(struct tandem_group *g,
 			  void (*fn)(struct tandem_conn *c, void *arg), void *arg)
 {
 	struct tandem_dp *dp = g->dp;
@@ -212,12 +205,12 @@ static void report(struct tandem_conn *c, void *arg)
  */
 void tandem_follow(struct tandem_group *g, bool rejoin)
 {
-	for_each_conn(g, rejoin ? rejoin_conn : report, NULL);
+	walk_conns(g, rejoin ? rejoin_conn : report, NULL);
 }
 
 void tandem_unprotect_all(struct tandem_group *g)
 {
-	for_each_conn(g, unprotect, NULL);
+	walk_conns(g, unprotect, NULL);
 }
 
 /* Closes a shadow socket without a word on the wire. */
@@ -234,7 +227,7 @@ static void silence(struct tandem_conn *c, void *arg)
 	/* A request socket would retransmit its SYN-ACK: dropped quietly. */
 	if (sk->sk_state == TCP_NEW_SYN_RECV) {
 		tcp_abort(sk, ECONNABORTED);
-		dp_count(g_of(c), TANDEM_STAT_SILENCED);
+		tandem_group_stats_inc(g_of(c), TANDEM_STAT_SILENCED);
 	} else if (sk_fullsock(sk)) {
 		lock_sock(sk);
 		local_bh_disable();
@@ -245,7 +238,7 @@ static void silence(struct tandem_conn *c, void *arg)
 				sk_error_report(sk);
 			}
 			tcp_done(sk);
-			dp_count(g_of(c), TANDEM_STAT_SILENCED);
+			tandem_group_stats_inc(g_of(c), TANDEM_STAT_SILENCED);
 		}
 		bh_unlock_sock(sk);
 		local_bh_enable();
@@ -262,9 +255,9 @@ static void silence(struct tandem_conn *c, void *arg)
  */
 void tandem_silence(struct tandem_group *g, u16 port)
 {
-	if (smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY)
+	if (tandem_group_role(g) == TANDEM_ROLE_PRIMARY)
 		return;
-	for_each_conn(g, silence, &port);
+	walk_conns(g, silence, &port);
 }
 
 /*
@@ -288,7 +281,7 @@ static void unserve(struct tandem_conn *c, void *arg)
 	if (sk) {
 		if (sk_fullsock(sk) || sk->sk_state == TCP_NEW_SYN_RECV) {
 			tcp_abort(sk, ECONNRESET);
-			dp_count(g_of(c), TANDEM_STAT_SERVICE_RESET);
+			tandem_group_stats_inc(g_of(c), TANDEM_STAT_SERVICE_RESET);
 		}
 		sock_gen_put(sk);
 	}
@@ -298,65 +291,7 @@ static void unserve(struct tandem_conn *c, void *arg)
 /* After the service of @port is unlinked. */
 void tandem_unserve(struct tandem_group *g, u16 port)
 {
-	if (smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY)
-		for_each_conn(g, unserve, &port);
+	if (tandem_group_role(g) == TANDEM_ROLE_PRIMARY)
+		walk_conns(g, unserve, &port);
 }
 
-static void garp_send(struct tandem_group *g)
-{
-	struct net_device *dev;
-
-	rcu_read_lock();
-	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
-	if (dev && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK))) {
-		arp_send(ARPOP_REQUEST, ETH_P_ARP, g->vip.v4, dev, g->vip.v4,
-			 NULL, dev->dev_addr, NULL);
-		dp_count(g, TANDEM_STAT_GARP_SENT);
-	}
-	rcu_read_unlock();
-}
-
-/*
- * The promotion's garp_count ARPs garp_interval_ms apart, then one every
- * garp_refresh_ms (if set) for as long as the node is a live primary.
- */
-void tandem_garp_work(struct work_struct *work)
-{
-	struct tandem_dp *dp = container_of(to_delayed_work(work),
-					    struct tandem_dp, garp_work);
-	struct tandem_group *g = dp->group;
-	u32 interval, refresh;
-	int left;
-
-	rcu_read_lock();
-	interval = rcu_dereference(g->cfg)->garp_interval_ms;
-	refresh = rcu_dereference(g->cfg)->garp_refresh_ms;
-	rcu_read_unlock();
-	if ((!atomic_read(&dp->garp_left) && !refresh) ||
-	    !tandem_group_is_live_primary(g) || g->vip.family != AF_INET)
-		return;
-	garp_send(g);
-	left = atomic_dec_if_positive(&dp->garp_left);
-	if (left > 0)
-		schedule_delayed_work(&dp->garp_work,
-				      msecs_to_jiffies(interval));
-	else if (refresh)
-		schedule_delayed_work(&dp->garp_work,
-				      msecs_to_jiffies(refresh));
-}
-
-/* A new refresh period: the next ARP follows it (none if 0). */
-void tandem_garp_refresh(struct tandem_group *g)
-{
-	u32 refresh = tandem_group_cfg_locked(g)->garp_refresh_ms;
-	struct tandem_dp *dp = g->dp;
-
-	lockdep_assert_held(&g->tn->lock);
-	if (atomic_read(&dp->garp_left) || !tandem_group_is_live_primary(g))
-		return;
-	if (refresh)
-		mod_delayed_work(system_wq, &dp->garp_work,
-				 msecs_to_jiffies(refresh));
-	else
-		cancel_delayed_work(&dp->garp_work);
-}

@@ -22,17 +22,10 @@
 #include <net/netns/generic.h>
 #include <linux/tandem.h>
 
+#include "addr.h"
+
 #define TANDEM_GROUP_HASH_BITS 8
 #define TANDEM_SERVICE_HASH_BITS 4
-
-/* An address as carried by the API: IPv4 or IPv6; family 0 means none. */
-struct tandem_addr {
-	sa_family_t family;
-	union {
-		__be32 v4;
-		struct in6_addr v6;
-	};
-};
 
 /* Counters (stats.c): one per enum tandem_stat, per CPU. */
 struct tandem_stats {
@@ -126,6 +119,59 @@ struct tandem_service {
 	u32 max_lag_ms;			/* 0: the group's */
 };
 
+/*
+ * Lookups, for the data path under rcu_read_lock() and for the control
+ * plane under tn->lock.
+ */
+static inline struct tandem_group *tandem_group_lookup_id(struct tandem_net *tn,
+							  u32 id)
+{
+	struct tandem_group *g;
+
+	hash_for_each_possible_rcu(tn->group_by_id, g, id_node, id,
+				   lockdep_is_held(&tn->lock))
+		if (g->id == id)
+			return g;
+	return NULL;
+}
+
+static inline struct tandem_group *
+tandem_group_lookup_vip(struct tandem_net *tn, const struct tandem_addr *vip)
+{
+	struct tandem_group *g;
+
+	hash_for_each_possible_rcu(tn->group_by_vip, g, vip_node,
+				   tandem_addr_hash(vip),
+				   lockdep_is_held(&tn->lock))
+		if (tandem_addr_equal(&g->vip, vip))
+			return g;
+	return NULL;
+}
+
+static inline struct tandem_member *
+tandem_member_lookup_rcu(struct tandem_group *g, u32 node_id)
+{
+	struct tandem_member *m;
+
+	list_for_each_entry_rcu(m, &g->members, list,
+				lockdep_is_held(&g->tn->lock))
+		if (m->node_id == node_id)
+			return m;
+	return NULL;
+}
+
+static inline struct tandem_service *
+tandem_service_lookup(struct tandem_group *g, u16 port)
+{
+	struct tandem_service *s;
+
+	hash_for_each_possible_rcu(g->service_by_port, s, port_node, port,
+				   lockdep_is_held(&g->tn->lock))
+		if (s->port == port)
+			return s;
+	return NULL;
+}
+
 /* Report a missing required attribute, with a message naming it. */
 #define TANDEM_REQ_ATTR(extack, attrs, type) ({				\
 	bool __missing = NL_REQ_ATTR_CHECK(extack, NULL, attrs, type);	\
@@ -147,30 +193,6 @@ void tandem_net_changed(struct tandem_net *tn);
 int tandem_pernet_init(void);
 void tandem_pernet_uninit(void);
 
-/* addr helpers (netlink.c) */
-void tandem_addr_from_nla(struct tandem_addr *addr, const struct nlattr *nla);
-int tandem_addr_put(struct sk_buff *skb, int type,
-		    const struct tandem_addr *addr);
-
-static inline bool tandem_addr_equal(const struct tandem_addr *a,
-				     const struct tandem_addr *b)
-{
-	if (a->family != b->family)
-		return false;
-	if (a->family == AF_INET)
-		return a->v4 == b->v4;
-	if (a->family == AF_INET6)
-		return ipv6_addr_equal(&a->v6, &b->v6);
-	return true;
-}
-
-static inline u32 tandem_addr_hash(const struct tandem_addr *a)
-{
-	if (a->family == AF_INET)
-		return (__force u32)a->v4;
-	return ipv6_addr_hash(&a->v6);
-}
-
 /* netlink.c */
 extern struct genl_family tandem_genl_family;
 int tandem_netlink_init(void);
@@ -182,9 +204,6 @@ void tandem_nl_service_event(const struct tandem_service *s, u8 cmd);
 /* group.c */
 int tandem_group_init(void);
 void tandem_group_uninit(void);
-struct tandem_group *tandem_group_lookup_id(struct tandem_net *tn, u32 id);
-struct tandem_group *tandem_group_lookup_vip(struct tandem_net *tn,
-					     const struct tandem_addr *vip);
 struct tandem_group *tandem_group_select(struct tandem_net *tn,
 					 struct nlattr **attrs,
 					 struct netlink_ext_ack *extack);
@@ -205,12 +224,22 @@ tandem_group_cfg_locked(const struct tandem_group *g)
 }
 
 /*
- * May this node emit from the VIP now? For the data path (any context).
- * The role is published with release semantics after the lease expiry.
+ * This node's role in @g (enum tandem_role), for the data path (any
+ * context). Pairs with the smp_store_release() in group.c's set_role(),
+ * which publishes a role after the epoch and lease expiry that go with it:
+ * a reader that sees the role sees those (and the connections' state a
+ * takeover or a fencing prepared) too. Code under tn->lock reads g->role.
  */
+static inline u8 tandem_group_role(const struct tandem_group *g)
+{
+	/* Pairs with smp_store_release() in set_role() (group.c). */
+	return smp_load_acquire(&g->role);
+}
+
+/* May this node emit from the VIP now? For the data path (any context). */
 static inline bool tandem_group_is_live_primary(const struct tandem_group *g)
 {
-	return smp_load_acquire(&g->role) == TANDEM_ROLE_PRIMARY &&
+	return tandem_group_role(g) == TANDEM_ROLE_PRIMARY &&
 	       ktime_get_ns() < READ_ONCE(g->lease_expires);
 }
 
@@ -219,7 +248,8 @@ int tandem_stats_net_init(struct tandem_net *tn);
 void tandem_stats_net_uninit(struct tandem_net *tn);
 int tandem_stats_group_init(struct tandem_group *g);
 void tandem_stats_group_free(struct tandem_group *g);
-int tandem_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
+int tandem_stats_fill(struct sk_buff *skb,
+		      const struct tandem_stats __percpu *stats);
 
 /*
  * Count an event of the namespace, in any context. (A 32-bit reader may see
@@ -298,8 +328,6 @@ int tandem_peer_fill(struct sk_buff *skb, const struct tandem_peer *p);
 /* member.c */
 int tandem_member_init(void);
 void tandem_member_uninit(void);
-struct tandem_member *tandem_member_lookup_rcu(struct tandem_group *g,
-					       u32 node_id);
 struct tandem_member *tandem_member_select(struct tandem_group *g,
 					   struct nlattr **attrs,
 					   struct netlink_ext_ack *extack);
@@ -315,7 +343,6 @@ int tandem_member_fill(struct sk_buff *skb, const struct tandem_member *m);
 /* service.c */
 int tandem_service_init(void);
 void tandem_service_uninit(void);
-struct tandem_service *tandem_service_lookup(struct tandem_group *g, u16 port);
 struct tandem_service *tandem_service_select(struct tandem_group *g,
 					     struct nlattr **attrs,
 					     struct netlink_ext_ack *extack);

@@ -58,7 +58,7 @@ void tandem_xlate_win(struct sk_buff *skb, struct tcphdr *th, u16 win)
  * Calls @fn for each option of @th with its offset from the start of the
  * header and its length; stops when @fn returns true.
  */
-static void for_each_opt(const struct tcphdr *th,
+static void walk_opts(const struct tcphdr *th,
 			 bool (*fn)(const u8 *opt, unsigned int off,
 				    unsigned int len, void *arg),
 			 void *arg)
@@ -118,7 +118,7 @@ void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
 	struct opts_arg a = { skb, th, sack_delta, tsval_delta, tsecr_delta };
 
 	if (sack_delta || tsval_delta || tsecr_delta)
-		for_each_opt(th, xlate_opt, &a);
+		walk_opts(th, xlate_opt, &a);
 }
 
 struct sack_arg {
@@ -169,7 +169,7 @@ bool tandem_xlate_strip_sack(struct sk_buff *skb, struct tcphdr *th, u32 ack)
 {
 	struct sack_arg a = { skb, th, ack, false };
 
-	for_each_opt(th, strip_sack, &a);
+	walk_opts(th, strip_sack, &a);
 	return a.stripped;
 }
 
@@ -197,7 +197,7 @@ bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr)
 {
 	struct ts_arg a = {};
 
-	for_each_opt(th, find_ts, &a);
+	walk_opts(th, find_ts, &a);
 	*tsval = a.tsval;
 	*tsecr = a.tsecr;
 	return a.found;
@@ -219,6 +219,94 @@ int tandem_tcp_wscale(const struct tcphdr *th)
 {
 	struct ts_arg a = { .wscale = -1 };
 
-	for_each_opt(th, find_wscale, &a);
+	walk_opts(th, find_wscale, &a);
 	return a.wscale;
+}
+
+/*
+ * Keeps, for a clamped ACK, a pure ACK carrying it (wire space, after the
+ * segment's data), to be injected once the local output has caught up.
+ */
+static void save_tmpl(struct tandem_conn *c, struct sk_buff *skb,
+		      const struct tcphdr *th, u32 ack)
+{
+	unsigned int ihl = ip_hdrlen(skb), hlen = ihl + th->doff * 4;
+	u32 end = ntohl(th->seq) + skb->len - hlen + th->syn + th->fin;
+	struct tcphdr *t;
+	struct iphdr *iph;
+
+	lockdep_assert_held(&c->lock);
+	if (hlen > TANDEM_TMPL_MAX || th->syn || th->rst)
+		return;
+	if ((c->flags & TANDEM_CONN_F_PENDING) && !after(ack, c->tp.pending_ack))
+		return;
+	memcpy(c->tp.buf, skb_network_header(skb), hlen);
+	iph = (struct iphdr *)c->tp.buf;
+	iph->tot_len = htons(hlen);
+	t = (struct tcphdr *)(c->tp.buf + ihl);
+	t->seq = htonl(end);
+	t->fin = 0;
+	t->psh = 0;
+	/* A header of its own now: both checksums are recomputed. */
+	ip_send_check(iph);
+	t->check = 0;
+	t->check = tcp_v4_check(hlen - ihl, iph->saddr, iph->daddr,
+				csum_partial(t, hlen - ihl, 0));
+	c->tp.len = hlen;
+	c->tp.pending_ack = ack;
+	c->flags |= TANDEM_CONN_F_PENDING;
+}
+
+/* Translates a client segment for the local stack; @sk may be NULL. */
+void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
+		     struct sock *sk)
+{
+	unsigned int thoff = ip_hdrlen(skb);
+	u32 ack, local, snd_nxt, snd_una, delta, tsd;
+	bool backup = tandem_group_role(c->dp->group) ==
+		      TANDEM_ROLE_BACKUP;
+	struct tcphdr *th;
+	bool clamped = false;
+
+	th = (struct tcphdr *)(skb_network_header(skb) + thoff);
+	if (!th->ack)
+		return;
+	if (skb_ensure_writable(skb, thoff + th->doff * 4))
+		return;
+	th = (struct tcphdr *)(skb_network_header(skb) + thoff);
+	spin_lock_bh(&c->lock);
+	delta = c->seq_delta;
+	tsd = (c->flags & TANDEM_CONN_F_TS) ? c->ts_delta : 0;
+	ack = ntohl(th->ack_seq);
+	local = ack + delta;
+	if (sk && sk_fullsock(sk) && sk->sk_state != TCP_LISTEN) {
+		snd_nxt = READ_ONCE(tcp_sk(sk)->snd_nxt);
+		snd_una = READ_ONCE(tcp_sk(sk)->snd_una);
+		if (backup && before(local, snd_una)) {
+			/* Re-sent or reordered: the stack could drop it as too old. */
+			local = snd_una;
+		} else if (after(local, snd_nxt)) {
+			local = snd_nxt;
+			clamped = true;
+			save_tmpl(c, skb, th, ack);
+		} else if ((c->flags & TANDEM_CONN_F_PENDING) &&
+			   !before(ack, c->tp.pending_ack)) {
+			c->flags &= ~TANDEM_CONN_F_PENDING;
+		}
+	}
+	spin_unlock_bh(&c->lock);
+	if (clamped)
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_ACK_CLAMPED);
+	if (local != ack)
+		tandem_xlate_ack(skb, th, local);
+	tandem_xlate_opts(skb, th, delta, 0, tsd);
+}
+
+void tandem_conn_deltas(struct tandem_conn *c)
+{
+	lockdep_assert_held(&c->lock);
+	if ((c->flags & TANDEM_CONN_F_ISN) && (c->flags & TANDEM_CONN_F_LOCAL))
+		c->seq_delta = c->local_isn - c->wire_isn;
+	if ((c->flags & TANDEM_CONN_F_TS) && (c->flags & TANDEM_CONN_F_LTS))
+		c->ts_delta = c->local_ts - c->wire_ts;
 }

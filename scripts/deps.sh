@@ -13,6 +13,8 @@ packages=(
 	libmnl-dev libjson-c-dev libinih-dev libssl-dev
 	# kernel checks; the debug kernel (scripts/debug-kernel.sh)
 	sparse flex bison bc libelf-dev
+	# scripts/callgraph.sh (style.sh takes checkpatch from linux-source-6.1)
+	universal-ctags
 	# the VM
 	qemu-system-x86 busybox-static cpio kmod xz-utils gzip
 	# tools the tests use (host and guest share the root)

@@ -132,7 +132,7 @@ TEST_F(service, set_round_trip)
 	tnl_res_free(&r);
 
 	/* A refused SET changes nothing, not even its valid attribute. */
-	ASSERT_EQ(-EINVAL, service_req(&self->t, TANDEM_CMD_SERVICE_SET, 80,
+	ASSERT_EQ(-ERANGE, service_req(&self->t, TANDEM_CMD_SERVICE_SET, 80,
 				       8192, 600001, &r));
 	tnl_res_free(&r);
 	ASSERT_EQ(0, get_service(&self->t, "g", 80, &r, tb));

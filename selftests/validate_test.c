@@ -182,6 +182,11 @@ TEST_F(refused, changes_nothing)
 
 #define BAD_TYPE (TANDEM_A_MAX + 1)
 
+/*
+ * An integer outside its range is refused by the policy: -ERANGE, with
+ * the kernel's message ("integer out of range") pointing at it.
+ */
+
 /* GROUP_NEW: required attributes. */
 CASE(gnew_no_name, GROUP_NEW, NAME, NONE, -EINVAL, "name", false);
 CASE(gnew_no_id, GROUP_NEW, ID, NONE, -EINVAL, "id", false);
@@ -194,10 +199,10 @@ CASE(gnew_name_space, GROUP_NEW, NAME, TNL_STR(NAME, "a b"), -EINVAL, "name", tr
 CASE(gnew_name_slash, GROUP_NEW, NAME, TNL_STR(NAME, "a/b"), -EINVAL, "name", true);
 CASE(gnew_name_nonascii, GROUP_NEW, NAME, TNL_STR(NAME, "caf\xc3\xa9"), -EINVAL, "name", true);
 CASE(gnew_name_no_nul, GROUP_NEW, NAME, TNL_BIN(NAME, 4), -EINVAL, NULL, true);
-CASE(gnew_id_zero, GROUP_NEW, ID, TNL_U32(ID, 0), -EINVAL, "id", true);
+CASE(gnew_id_zero, GROUP_NEW, ID, TNL_U32(ID, 0), -ERANGE, "out of range", true);
 CASE(gnew_id_u16, GROUP_NEW, ID, TNL_U16(ID, 2), -EINVAL, NULL, true);
 CASE(gnew_id_u64, GROUP_NEW, ID, TNL_U64(ID, 2), -EINVAL, NULL, true);
-CASE(gnew_node_zero, GROUP_NEW, NODE, TNL_U32(NODE, 0), -EINVAL, "node", true);
+CASE(gnew_node_zero, GROUP_NEW, NODE, TNL_U32(NODE, 0), -ERANGE, "out of range", true);
 CASE(gnew_vip_len0, GROUP_NEW, VIP, TNL_BIN(VIP, 0), -EINVAL, NULL, true);
 CASE(gnew_vip_len5, GROUP_NEW, VIP, TNL_BIN(VIP, 5), -EINVAL, NULL, true);
 CASE(gnew_vip_len17, GROUP_NEW, VIP, TNL_BIN(VIP, 17), -EINVAL, NULL, true);
@@ -216,21 +221,21 @@ CASE(gnew_raddr_broadcast, GROUP_NEW, 0, TNL_IP(RADDR, "255.255.255.255"), -EINV
 CASE(gnew_raddr_multicast6, GROUP_NEW, 0, TNL_IP(RADDR, "ff05::2"), -EINVAL, "multicast", true);
 CASE(gnew_raddr_loopback6, GROUP_NEW, 0, TNL_IP(RADDR, "::1"), -EINVAL, "loopback", true);
 CASE(gnew_raddr_zero6, GROUP_NEW, 0, TNL_IP(RADDR, "::"), -EINVAL, "unspecified", true);
-CASE(gnew_rport_zero, GROUP_NEW, 0, TNL_U16(RPORT, 0), -EINVAL, "port", true);
+CASE(gnew_rport_zero, GROUP_NEW, 0, TNL_U16(RPORT, 0), -ERANGE, "out of range", true);
 CASE(gnew_key_short, GROUP_NEW, 0, TNL_BIN(KEY, TANDEM_KEY_LEN - 1), -EINVAL, NULL, true);
 CASE(gnew_key_long, GROUP_NEW, 0, TNL_BIN(KEY, TANDEM_KEY_LEN + 1), -EINVAL, NULL, true);
 CASE(gnew_key_empty, GROUP_NEW, 0, TNL_BIN(KEY, 0), -EINVAL, NULL, true);
-CASE(gnew_syn_zero, GROUP_NEW, 0, TNL_U32(SYN, 0), -EINVAL, NULL, true);
-CASE(gnew_syn_high, GROUP_NEW, 0, TNL_U32(SYN, 60001), -EINVAL, NULL, true);
-CASE(gnew_lagb_low, GROUP_NEW, 0, TNL_U32(LAGB, 4095), -EINVAL, NULL, true);
-CASE(gnew_lagb_high, GROUP_NEW, 0, TNL_U32(LAGB, GIB + 1), -EINVAL, NULL, true);
-CASE(gnew_lagms_zero, GROUP_NEW, 0, TNL_U32(LAGMS, 0), -EINVAL, NULL, true);
-CASE(gnew_lagms_high, GROUP_NEW, 0, TNL_U32(LAGMS, 600001), -EINVAL, NULL, true);
-CASE(gnew_conns_zero, GROUP_NEW, 0, TNL_U32(CONNS, 0), -EINVAL, NULL, true);
-CASE(gnew_conns_high, GROUP_NEW, 0, TNL_U32(CONNS, TANDEM_CONNS_MAX + 1), -EINVAL, NULL, true);
-CASE(gnew_garp_high, GROUP_NEW, 0, TNL_U8(GARP, 101), -EINVAL, NULL, true);
-CASE(gnew_garpms_zero, GROUP_NEW, 0, TNL_U32(GARPMS, 0), -EINVAL, NULL, true);
-CASE(gnew_garpms_high, GROUP_NEW, 0, TNL_U32(GARPMS, 10001), -EINVAL, NULL, true);
+CASE(gnew_syn_zero, GROUP_NEW, 0, TNL_U32(SYN, 0), -ERANGE, NULL, true);
+CASE(gnew_syn_high, GROUP_NEW, 0, TNL_U32(SYN, 60001), -ERANGE, NULL, true);
+CASE(gnew_lagb_low, GROUP_NEW, 0, TNL_U32(LAGB, 4095), -ERANGE, NULL, true);
+CASE(gnew_lagb_high, GROUP_NEW, 0, TNL_U32(LAGB, GIB + 1), -ERANGE, NULL, true);
+CASE(gnew_lagms_zero, GROUP_NEW, 0, TNL_U32(LAGMS, 0), -ERANGE, NULL, true);
+CASE(gnew_lagms_high, GROUP_NEW, 0, TNL_U32(LAGMS, 600001), -ERANGE, NULL, true);
+CASE(gnew_conns_zero, GROUP_NEW, 0, TNL_U32(CONNS, 0), -ERANGE, NULL, true);
+CASE(gnew_conns_high, GROUP_NEW, 0, TNL_U32(CONNS, TANDEM_CONNS_MAX + 1), -ERANGE, NULL, true);
+CASE(gnew_garp_high, GROUP_NEW, 0, TNL_U8(GARP, 101), -ERANGE, NULL, true);
+CASE(gnew_garpms_zero, GROUP_NEW, 0, TNL_U32(GARPMS, 0), -ERANGE, NULL, true);
+CASE(gnew_garpms_high, GROUP_NEW, 0, TNL_U32(GARPMS, 10001), -ERANGE, NULL, true);
 /* GROUP_NEW: conflicts. */
 CASE(gnew_dup_name, GROUP_NEW, NAME, TNL_STR(NAME, "g"), -EEXIST, "name", false);
 CASE(gnew_dup_id, GROUP_NEW, ID, TNL_U32(ID, 1), -EEXIST, "id", false);
@@ -253,18 +258,18 @@ CASE(gnew_type_1000, GROUP_NEW, 0, TNL_U32(1000, 1), -EINVAL, NULL, true);
 CASE(gset_no_selector, GROUP_SET, NAME, NONE, -EINVAL, NULL, false);
 CASE(gset_unknown, GROUP_SET, NAME, TNL_STR(NAME, "x"), -ENOENT, "group", false);
 CASE(gset_unknown_id, GROUP_SET, NAME, TNL_U32(ID, 9), -ENOENT, "group", false);
-CASE(gset_rport_zero, GROUP_SET, 0, TNL_U16(RPORT, 0), -EINVAL, "port", true);
+CASE(gset_rport_zero, GROUP_SET, 0, TNL_U16(RPORT, 0), -ERANGE, "out of range", true);
 CASE(gset_raddr_multicast, GROUP_SET, 0, TNL_IP(RADDR, "224.1.2.3"), -EINVAL, "multicast", true);
 CASE(gset_raddr_len5, GROUP_SET, 0, TNL_BIN(RADDR, 5), -EINVAL, NULL, true);
 CASE(gset_key_short, GROUP_SET, 0, TNL_BIN(KEY, 16), -EINVAL, NULL, true);
-CASE(gset_syn_high, GROUP_SET, 0, TNL_U32(SYN, 60001), -EINVAL, NULL, true);
-CASE(gset_garp_high, GROUP_SET, 0, TNL_U8(GARP, 255), -EINVAL, NULL, true);
-CASE(gset_role_unspec, GROUP_SET, 0, TNL_U8(ROLE, TANDEM_ROLE_UNSPEC), -EINVAL, "role", true);
-CASE(gset_role_high, GROUP_SET, 0, TNL_U8(ROLE, TANDEM_ROLE_MAX + 1), -EINVAL, NULL, true);
+CASE(gset_syn_high, GROUP_SET, 0, TNL_U32(SYN, 60001), -ERANGE, NULL, true);
+CASE(gset_garp_high, GROUP_SET, 0, TNL_U8(GARP, 255), -ERANGE, NULL, true);
+CASE(gset_role_unspec, GROUP_SET, 0, TNL_U8(ROLE, TANDEM_ROLE_UNSPEC), -ERANGE, "out of range", true);
+CASE(gset_role_high, GROUP_SET, 0, TNL_U8(ROLE, TANDEM_ROLE_MAX + 1), -ERANGE, NULL, true);
 CASE(gset_role_u32, GROUP_SET, 0, TNL_U32(ROLE, TANDEM_ROLE_FENCED), -EINVAL, NULL, true);
 CASE(gset_epoch_u32, GROUP_SET, 0, TNL_U32(EPOCH, 1), -EINVAL, NULL, true);
-CASE(gset_lease_zero, GROUP_SET, 0, TNL_U32(LEASE, 0), -EINVAL, NULL, true);
-CASE(gset_lease_high, GROUP_SET, 0, TNL_U32(LEASE, TANDEM_LEASE_MAX_MS + 1), -EINVAL, NULL, true);
+CASE(gset_lease_zero, GROUP_SET, 0, TNL_U32(LEASE, 0), -ERANGE, NULL, true);
+CASE(gset_lease_high, GROUP_SET, 0, TNL_U32(LEASE, TANDEM_LEASE_MAX_MS + 1), -ERANGE, NULL, true);
 CASE(gset_lease_not_primary, GROUP_SET, 0, TNL_U32(LEASE, 1000), -EINVAL, "lease", false);
 CASE(gset_vip, GROUP_SET, 0, TNL_IP(VIP, "192.0.2.9"), -EINVAL, NULL, true);
 CASE(gset_node, GROUP_SET, 0, TNL_U32(NODE, 9), -EINVAL, NULL, true);
@@ -291,7 +296,7 @@ CASE(mnew_no_selector, MEMBER_NEW, NAME, NONE, -EINVAL, NULL, false);
 CASE(mnew_unknown_group, MEMBER_NEW, NAME, TNL_STR(NAME, "x"), -ENOENT, "group", false);
 CASE(mnew_no_node, MEMBER_NEW, M_NODE, NONE, -EINVAL, "node", false);
 CASE(mnew_no_addr, MEMBER_NEW, M_ADDR, NONE, -EINVAL, "addr", false);
-CASE(mnew_node_zero, MEMBER_NEW, M_NODE, TNL_U32(M_NODE, 0), -EINVAL, "node", true);
+CASE(mnew_node_zero, MEMBER_NEW, M_NODE, TNL_U32(M_NODE, 0), -ERANGE, "out of range", true);
 CASE(mnew_node_self, MEMBER_NEW, M_NODE, TNL_U32(M_NODE, 1), -EINVAL, "node", false);
 CASE(mnew_node_dup, MEMBER_NEW, M_NODE, TNL_U32(M_NODE, 2), -EEXIST, "node", false);
 CASE(mnew_addr_dup, MEMBER_NEW, M_ADDR, TNL_IP(M_ADDR, "10.0.0.2"), -EEXIST, "addr", false);
@@ -301,9 +306,9 @@ CASE(mnew_addr_broadcast, MEMBER_NEW, M_ADDR, TNL_IP(M_ADDR, "255.255.255.255"),
 CASE(mnew_addr_loopback, MEMBER_NEW, M_ADDR, TNL_IP(M_ADDR, "127.0.0.1"), -EINVAL, "loopback", true);
 CASE(mnew_addr_zero, MEMBER_NEW, M_ADDR, TNL_IP(M_ADDR, "0.0.0.0"), -EINVAL, "unspecified", true);
 CASE(mnew_addr_family, MEMBER_NEW, M_ADDR, TNL_IP(M_ADDR, "fd00::4"), -EINVAL, "family", false);
-CASE(mnew_port_zero, MEMBER_NEW, 0, TNL_U16(M_PORT, 0), -EINVAL, "port", true);
+CASE(mnew_port_zero, MEMBER_NEW, 0, TNL_U16(M_PORT, 0), -ERANGE, "out of range", true);
 CASE(mnew_port_u32, MEMBER_NEW, 0, TNL_U32(M_PORT, 7400), -EINVAL, NULL, true);
-CASE(mnew_witness_two, MEMBER_NEW, 0, TNL_U8(WITNESS, 2), -EINVAL, NULL, true);
+CASE(mnew_witness_two, MEMBER_NEW, 0, TNL_U8(WITNESS, 2), -ERANGE, NULL, true);
 CASE(mnew_service_port, MEMBER_NEW, 0, TNL_U16(S_PORT, 80), -EINVAL, NULL, true);
 CASE(mnew_group_key, MEMBER_NEW, 0, TNL_BIN(KEY, TANDEM_KEY_LEN), -EINVAL, NULL, true);
 CASE(mnew_group_vip, MEMBER_NEW, 0, TNL_IP(VIP, "192.0.2.1"), -EINVAL, NULL, true);
@@ -313,8 +318,8 @@ CASE(mnew_type_max, MEMBER_NEW, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
 CASE(mset_no_node, MEMBER_SET, M_NODE, NONE, -EINVAL, "node", false);
 CASE(mset_unknown_node, MEMBER_SET, M_NODE, TNL_U32(M_NODE, 9), -ENOENT, "member", false);
 CASE(mset_unknown_group, MEMBER_SET, NAME, TNL_STR(NAME, "x"), -ENOENT, "group", false);
-CASE(mset_port_zero, MEMBER_SET, 0, TNL_U16(M_PORT, 0), -EINVAL, "port", true);
-CASE(mset_witness_two, MEMBER_SET, 0, TNL_U8(WITNESS, 2), -EINVAL, NULL, true);
+CASE(mset_port_zero, MEMBER_SET, 0, TNL_U16(M_PORT, 0), -ERANGE, "out of range", true);
+CASE(mset_witness_two, MEMBER_SET, 0, TNL_U8(WITNESS, 2), -ERANGE, NULL, true);
 CASE(mset_addr_multicast, MEMBER_SET, 0, TNL_IP(M_ADDR, "224.0.0.5"), -EINVAL, "multicast", true);
 CASE(mset_addr_family, MEMBER_SET, 0, TNL_IP(M_ADDR, "fd00::2"), -EINVAL, "family", false);
 CASE(mset_addr_dup, MEMBER_SET, 0, TNL_IP(M_ADDR, "10.0.0.3"), -EEXIST, "addr", false);
@@ -333,13 +338,13 @@ DUMP_CASE(mdump_type_max, MEMBER_GET, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, tr
 CASE(snew_no_selector, SERVICE_NEW, NAME, NONE, -EINVAL, NULL, false);
 CASE(snew_unknown_group, SERVICE_NEW, NAME, TNL_STR(NAME, "x"), -ENOENT, "group", false);
 CASE(snew_no_port, SERVICE_NEW, S_PORT, NONE, -EINVAL, "port", false);
-CASE(snew_port_zero, SERVICE_NEW, S_PORT, TNL_U16(S_PORT, 0), -EINVAL, "port", true);
+CASE(snew_port_zero, SERVICE_NEW, S_PORT, TNL_U16(S_PORT, 0), -ERANGE, "out of range", true);
 CASE(snew_port_u32, SERVICE_NEW, S_PORT, TNL_U32(S_PORT, 81), -EINVAL, NULL, true);
 CASE(snew_dup, SERVICE_NEW, S_PORT, TNL_U16(S_PORT, 80), -EEXIST, "service", false);
 CASE(snew_lagb_one, SERVICE_NEW, 0, TNL_U32(S_LAGB, 1), -EINVAL, NULL, true);
 CASE(snew_lagb_low, SERVICE_NEW, 0, TNL_U32(S_LAGB, 4095), -EINVAL, NULL, true);
-CASE(snew_lagb_high, SERVICE_NEW, 0, TNL_U32(S_LAGB, GIB + 1), -EINVAL, NULL, true);
-CASE(snew_lagms_high, SERVICE_NEW, 0, TNL_U32(S_LAGMS, 600001), -EINVAL, NULL, true);
+CASE(snew_lagb_high, SERVICE_NEW, 0, TNL_U32(S_LAGB, GIB + 1), -ERANGE, NULL, true);
+CASE(snew_lagms_high, SERVICE_NEW, 0, TNL_U32(S_LAGMS, 600001), -ERANGE, NULL, true);
 CASE(snew_member_node, SERVICE_NEW, 0, TNL_U32(M_NODE, 2), -EINVAL, NULL, true);
 CASE(snew_group_syn, SERVICE_NEW, 0, TNL_U32(SYN, 100), -EINVAL, NULL, true);
 CASE(snew_type_max, SERVICE_NEW, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
@@ -348,7 +353,7 @@ CASE(snew_type_max, SERVICE_NEW, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
 CASE(sset_no_port, SERVICE_SET, S_PORT, NONE, -EINVAL, "port", false);
 CASE(sset_unknown, SERVICE_SET, S_PORT, TNL_U16(S_PORT, 81), -ENOENT, "service", false);
 CASE(sset_lagb_low, SERVICE_SET, 0, TNL_U32(S_LAGB, 4095), -EINVAL, NULL, true);
-CASE(sset_lagms_high, SERVICE_SET, 0, TNL_U32(S_LAGMS, 600001), -EINVAL, NULL, true);
+CASE(sset_lagms_high, SERVICE_SET, 0, TNL_U32(S_LAGMS, 600001), -ERANGE, NULL, true);
 CASE(sset_group_key, SERVICE_SET, 0, TNL_BIN(KEY, TANDEM_KEY_LEN), -EINVAL, NULL, true);
 CASE(sset_type_max, SERVICE_SET, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
 CASE(sdel_no_port, SERVICE_DEL, S_PORT, NONE, -EINVAL, "port", false);

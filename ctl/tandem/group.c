@@ -17,14 +17,19 @@
 	{ "key", KW_KEY, TANDEM_A_GROUP_KEY, 0, 0, 0 }
 
 #define GROUP_TUNABLES \
-	{ "syn-timeout", KW_NUM, TANDEM_A_GROUP_SYN_TIMEOUT_MS, 1, 60000, 0 }, \
-	{ "max-lag-bytes", KW_SIZE, TANDEM_A_GROUP_MAX_LAG_BYTES, 4096, \
-	  1 << 30, 0 }, \
-	{ "max-lag-ms", KW_NUM, TANDEM_A_GROUP_MAX_LAG_MS, 1, 600000, 0 }, \
+	{ "syn-timeout", KW_NUM, TANDEM_A_GROUP_SYN_TIMEOUT_MS, 1, \
+	  TANDEM_SYN_TIMEOUT_MAX_MS, 0 }, \
+	{ "max-lag-bytes", KW_SIZE, TANDEM_A_GROUP_MAX_LAG_BYTES, \
+	  TANDEM_MAX_LAG_BYTES_MIN, TANDEM_MAX_LAG_BYTES_MAX, 0 }, \
+	{ "max-lag-ms", KW_NUM, TANDEM_A_GROUP_MAX_LAG_MS, 1, \
+	  TANDEM_MAX_LAG_MAX_MS, 0 }, \
 	{ "max-conns", KW_NUM, TANDEM_A_GROUP_MAX_CONNS, 1, TANDEM_CONNS_MAX, 0 }, \
-	{ "garp-count", KW_NUM, TANDEM_A_GROUP_GARP_COUNT, 0, 100, 0 }, \
-	{ "garp-interval", KW_NUM, TANDEM_A_GROUP_GARP_INTERVAL_MS, 1, 10000, 0 }, \
-	{ "garp-refresh", KW_NUM, TANDEM_A_GROUP_GARP_REFRESH_MS, 0, 3600000, 0 }
+	{ "garp-count", KW_NUM, TANDEM_A_GROUP_GARP_COUNT, 0, \
+	  TANDEM_GARP_COUNT_MAX, 0 }, \
+	{ "garp-interval", KW_NUM, TANDEM_A_GROUP_GARP_INTERVAL_MS, 1, \
+	  TANDEM_GARP_INTERVAL_MAX_MS, 0 }, \
+	{ "garp-refresh", KW_NUM, TANDEM_A_GROUP_GARP_REFRESH_MS, 0, \
+	  TANDEM_GARP_REFRESH_MAX_MS, 0 }
 
 static const struct kw add_kws[] = {
 	GROUP_SELECT,

@@ -14,9 +14,10 @@
 
 static const struct kw change_kws[] = {
 	SERVICE_SELECT,
-	{ "max-lag-bytes", KW_SIZE, TANDEM_A_SERVICE_MAX_LAG_BYTES, 4096,
-	  1 << 30, KW_ZERO_OK },
-	{ "max-lag-ms", KW_NUM, TANDEM_A_SERVICE_MAX_LAG_MS, 0, 600000, 0 },
+	{ "max-lag-bytes", KW_SIZE, TANDEM_A_SERVICE_MAX_LAG_BYTES,
+	  TANDEM_MAX_LAG_BYTES_MIN, TANDEM_MAX_LAG_BYTES_MAX, KW_ZERO_OK },
+	{ "max-lag-ms", KW_NUM, TANDEM_A_SERVICE_MAX_LAG_MS, 0,
+	  TANDEM_MAX_LAG_MAX_MS, 0 },
 };
 
 static const struct kw select_kws[] = {

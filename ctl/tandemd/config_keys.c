@@ -78,17 +78,21 @@ static const struct key group_keys[] = {
 	  NULL, false, 0 },
 	{ "stagger", KT_DUR, G(agree.stagger), 0, HOUR, NULL, false, 0 },
 	{ "backoff", KT_DUR, G(agree.backoff), MS, HOUR, NULL, false, 0 },
-	{ "garp-count", KT_U8, T(garp_count), 0, 100, NULL, false,
+	{ "garp-count", KT_U8, T(garp_count), 0, TANDEM_GARP_COUNT_MAX, NULL, false,
 	  TANDEM_A_GROUP_GARP_COUNT },
-	{ "garp-interval", KT_MS, T(garp_interval_ms), 1, 10000, NULL, false,
+	{ "garp-interval", KT_MS, T(garp_interval_ms), 1,
+	  TANDEM_GARP_INTERVAL_MAX_MS, NULL, false,
 	  TANDEM_A_GROUP_GARP_INTERVAL_MS },
 	{ "garp-refresh", KT_FN, 0, 0, 0, garp_refresh_key, false,
 	  TANDEM_A_GROUP_GARP_REFRESH_MS },
-	{ "syn-timeout", KT_MS, T(syn_timeout_ms), 1, 60000, NULL, false,
+	{ "syn-timeout", KT_MS, T(syn_timeout_ms), 1,
+	  TANDEM_SYN_TIMEOUT_MAX_MS, NULL, false,
 	  TANDEM_A_GROUP_SYN_TIMEOUT_MS },
-	{ "max-lag-bytes", KT_SIZE, T(max_lag_bytes), 4096, 1 << 30, NULL,
+	{ "max-lag-bytes", KT_SIZE, T(max_lag_bytes),
+	  TANDEM_MAX_LAG_BYTES_MIN, TANDEM_MAX_LAG_BYTES_MAX, NULL,
 	  false, TANDEM_A_GROUP_MAX_LAG_BYTES },
-	{ "max-lag-time", KT_MS, T(max_lag_ms), 1, 600000, NULL, false,
+	{ "max-lag-time", KT_MS, T(max_lag_ms), 1,
+	  TANDEM_MAX_LAG_MAX_MS, NULL, false,
 	  TANDEM_A_GROUP_MAX_LAG_MS },
 	{ "max-conns", KT_U32, T(max_conns), 1, TANDEM_CONNS_MAX, NULL, false,
 	  TANDEM_A_GROUP_MAX_CONNS },
@@ -103,8 +107,10 @@ static const struct key service_keys[] = {
 	{ "timeout", KT_DUR, S(timeout), MS, HOUR, NULL, false, 0 },
 	{ "rise", KT_U32, S(rise), 1, 1000, NULL, false, 0 },
 	{ "fall", KT_U32, S(fall), 1, 1000, NULL, false, 0 },
-	{ "max-lag-bytes", KT_SIZE, S(max_lag_bytes), 0, 1 << 30, NULL, false, 0 },
-	{ "max-lag-time", KT_MS, S(max_lag_ms), 0, 600000, NULL, false, 0 },
+	{ "max-lag-bytes", KT_SIZE, S(max_lag_bytes), 0,
+	  TANDEM_MAX_LAG_BYTES_MAX, NULL, false, 0 },
+	{ "max-lag-time", KT_MS, S(max_lag_ms), 0, TANDEM_MAX_LAG_MAX_MS,
+	  NULL, false, 0 },
 };
 #undef S
 
@@ -170,7 +176,7 @@ static void report_value(struct config_ctx *ctx, const struct key *k,
 		ctx_error(ctx, ctx->line,
 			  "%s: \"%s\" %s: expected %sbytes %lld..%lld (suffixes K, M, G)",
 			  k->name, value, why, k->min ? "" : "0 or ",
-			  (long long)(k->min ? k->min : 4096), (long long)k->max);
+			  (long long)(k->min ? k->min : TANDEM_MAX_LAG_BYTES_MIN), (long long)k->max);
 		break;
 	case KT_STR:
 		ctx_error(ctx, ctx->line, "%s: must be 1..%d characters",
@@ -213,7 +219,7 @@ static int set_value(struct config_ctx *ctx, const struct key *k, void *obj,
 		break;
 	case KT_SIZE:
 		ret = parse_size(value, k->min, k->max, &n);
-		if (!ret && n && n < 4096)
+		if (!ret && n && n < TANDEM_MAX_LAG_BYTES_MIN)
 			ret = -ERANGE;
 		if (!ret)
 			set_num(p, k->type, n);
@@ -317,8 +323,8 @@ static void garp_refresh_key(struct config_ctx *ctx, void *obj,
 	int64_t ns;
 	int ret;
 
-	ret = config_duration(value, 0, HOUR, &ns);
-	if (!ret && ((ns && ns < 100 * MS) || ns % MS))
+	ret = config_duration(value, 0, TANDEM_GARP_REFRESH_MAX_MS * MS, &ns);
+	if (!ret && ((ns && ns < TANDEM_GARP_REFRESH_MIN_MS * MS) || ns % MS))
 		ret = -ERANGE;
 	if (ret) {
 		ctx_error(ctx, ctx->line,

@@ -20,7 +20,10 @@
  * extended ACK message for commands. Attributes are
  * validated strictly: an attribute not listed for a command, a wrong type
  * or a wrong length is rejected with -EINVAL and an extended ACK message
- * naming the attribute. Every other error carries an extended ACK message.
+ * naming the attribute; an integer outside the range given below (the
+ * TANDEM_*_MIN/MAX limits) with -ERANGE, an extended ACK message, the
+ * offending attribute and its policy (NLMSGERR_ATTR_POLICY: the range).
+ * Every other error carries an extended ACK message.
  * The netlink header is strict too: nlmsg_flags may hold only NLM_F_REQUEST,
  * NLM_F_ACK, NLM_F_ECHO and NLM_F_DUMP. An error found while dumping (a
  * selector naming no group, an attribute the dump does not take) is the
@@ -78,18 +81,24 @@
  *     TANDEM_A_GROUP_KEY: NLA_BINARY, exactly TANDEM_KEY_LEN bytes. Write
  *                         only: never returned; TANDEM_A_GROUP_HAS_KEY says
  *                         whether one is set. [none]
- *     TANDEM_A_GROUP_SYN_TIMEOUT_MS: NLA_U32, 1..60000 [200]: how long the
- *                         primary holds a SYN-ACK waiting for the backups
- *     TANDEM_A_GROUP_MAX_LAG_BYTES: NLA_U32, 4096..1<<30 [4 MiB]: a backup
+ *     TANDEM_A_GROUP_SYN_TIMEOUT_MS: NLA_U32, 1..TANDEM_SYN_TIMEOUT_MAX_MS
+ *                         [200]: how long the primary holds a SYN-ACK
+ *                         waiting for the backups
+ *     TANDEM_A_GROUP_MAX_LAG_BYTES: NLA_U32, TANDEM_MAX_LAG_BYTES_MIN..
+ *                         TANDEM_MAX_LAG_BYTES_MAX [4 MiB]: a backup
  *                         lagging a connection by more is dropped from it
- *     TANDEM_A_GROUP_MAX_LAG_MS: NLA_U32, 1..600000 [2000]: the same, in time
+ *     TANDEM_A_GROUP_MAX_LAG_MS: NLA_U32, 1..TANDEM_MAX_LAG_MAX_MS [2000]:
+ *                         the same, in time
  *     TANDEM_A_GROUP_MAX_CONNS: NLA_U32, 1..TANDEM_CONNS_MAX [65536]:
  *                         protected connections; beyond it new connections
  *                         are served unprotected and counted
- *     TANDEM_A_GROUP_GARP_COUNT: NLA_U8, 0..100 [3]: gratuitous ARPs (or
- *                         unsolicited NAs) sent on promotion
- *     TANDEM_A_GROUP_GARP_INTERVAL_MS: NLA_U32, 1..10000 [100]
- *     TANDEM_A_GROUP_GARP_REFRESH_MS: NLA_U32, 0 or 100..3600000 [0]: after
+ *     TANDEM_A_GROUP_GARP_COUNT: NLA_U8, 0..TANDEM_GARP_COUNT_MAX [3]:
+ *                         gratuitous ARPs (or unsolicited NAs) sent on
+ *                         promotion
+ *     TANDEM_A_GROUP_GARP_INTERVAL_MS: NLA_U32, 1..TANDEM_GARP_INTERVAL_MAX_MS
+ *                         [100]
+ *     TANDEM_A_GROUP_GARP_REFRESH_MS: NLA_U32, 0 or TANDEM_GARP_REFRESH_MIN_MS..
+ *                         TANDEM_GARP_REFRESH_MAX_MS [0] (1..99: -EINVAL): after
  *                         the promotion's ARPs, a primary sends one more
  *                         every this many ms while its lease is valid (so
  *                         that switches and neighbours that forgot the VIP
@@ -217,8 +226,9 @@
  *     TANDEM_A_SERVICE_PORT: NLA_U16, host order, nonzero, unique in the
  *                            group
  *   Optional:
- *     TANDEM_A_SERVICE_MAX_LAG_BYTES: NLA_U32, 0 or 4096..1<<30 [0]
- *     TANDEM_A_SERVICE_MAX_LAG_MS: NLA_U32, 0..600000 [0]
+ *     TANDEM_A_SERVICE_MAX_LAG_BYTES: NLA_U32, 0 or TANDEM_MAX_LAG_BYTES_MIN..
+ *                         TANDEM_MAX_LAG_BYTES_MAX [0] (1..4095: -EINVAL)
+ *     TANDEM_A_SERVICE_MAX_LAG_MS: NLA_U32, 0..TANDEM_MAX_LAG_MAX_MS [0]
  *       Per-service lag bounds; 0 means the group's.
  *   Errors: -ENOENT, -EEXIST, -EINVAL, -ENOSPC (TANDEM_SERVICES_MAX).
  *
@@ -291,6 +301,19 @@
 #define TANDEM_SERVICES_MAX 256		/* per group */
 #define TANDEM_CONNS_MAX (1U << 20)	/* per group */
 #define TANDEM_LEASE_MAX_MS 3600000U
+
+/*
+ * The ranges of the integer attributes, as the kernel's policies enforce
+ * them (-ERANGE); user space may check them first with the same numbers.
+ */
+#define TANDEM_SYN_TIMEOUT_MAX_MS 60000U	/* from 1 */
+#define TANDEM_MAX_LAG_BYTES_MIN 4096U
+#define TANDEM_MAX_LAG_BYTES_MAX (1U << 30)
+#define TANDEM_MAX_LAG_MAX_MS 600000U		/* from 1; a service's from 0 */
+#define TANDEM_GARP_COUNT_MAX 100
+#define TANDEM_GARP_INTERVAL_MAX_MS 10000U	/* from 1 */
+#define TANDEM_GARP_REFRESH_MIN_MS 100U	/* or 0: never */
+#define TANDEM_GARP_REFRESH_MAX_MS 3600000U
 
 enum tandem_role {
 	TANDEM_ROLE_UNSPEC,

@@ -120,9 +120,11 @@ struct tandem_wire_segment {
 
 #define TANDEM_WIRE_SEG_F_ISN	0x01	/* wire_isn is known */
 #define TANDEM_WIRE_SEG_F_TS	0x02	/* wire_ts (timestamps in use) */
-#define TANDEM_WIRE_SEG_F_NEW	0x04	/* a SYN reusing the 4-tuple of a
-					 * connection that is over on the
-					 * primary: a new connection */
+/*
+ * A SYN reusing the 4-tuple of a connection that is over on the primary:
+ * a new connection.
+ */
+#define TANDEM_WIRE_SEG_F_NEW	0x04
 
 /* CONFIRM */
 struct tandem_wire_confirm {
@@ -155,19 +157,23 @@ struct tandem_wire_digest {
 	struct tandem_wire_conn conn;
 	__be32 crc;		/* CRC-32 (IEEE 802.3, as crc32_le) of the block */
 	__be64 block;		/* block number, at wire offsets */
-	__be32 upto;		/* 0: the whole block; else a partial digest of
-				 * its first upto bytes, sent before the output
-				 * segment ending there leaves the primary (the
-				 * CRC as accumulated so far, not finalised) */
+	/*
+	 * 0: the whole block; else a partial digest of its first upto
+	 * bytes, sent before the output segment ending there leaves the
+	 * primary (the CRC as accumulated so far, not finalised).
+	 */
+	__be32 upto;
 	__u8 pad[4];
 };
 
 /* CLOSE: why the sender tells the members about the connection */
 enum tandem_wire_close_reason {
 	TANDEM_WIRE_CLOSE_UNSPEC,
-	TANDEM_WIRE_CLOSE_LAG,		/* primary -> backup: dropped from
-					 * protection (lag bound); reset it
-					 * at a takeover */
+	/*
+	 * primary -> backup: dropped from protection (lag bound); reset it
+	 * at a takeover.
+	 */
+	TANDEM_WIRE_CLOSE_LAG,
 };
 
 struct tandem_wire_close {
