@@ -249,7 +249,8 @@ COST_AWK='
 $1 == "result" { k = $2 "," $3; v[k] = $4; for (i = 5; i <= NF; i++) v[k] = v[k] " " $i }
 function num(x) { return x ~ /^[0-9.]+$/ }
 function get(cfg, m) { return ((cfg "," m) in v) ? v[cfg "," m] : "n/a" }
-function ratio(a, b) { return (num(a) && num(b) && b + 0 > 0) ? sprintf("%.2f", a / b) : "null" }
+# (a CPU figure of 0: the idle VM'"'"'s background exceeded the run'"'"'s busy time)
+function ratio(a, b) { return (num(a) && num(b) && a + 0 > 0 && b + 0 > 0) ? sprintf("%.2f", a / b) : "null" }
 function rx(a, b,   r) { r = ratio(a, b); return r == "null" ? "-" : r "x" }
 function ms(us) { return num(us) ? sprintf("%.2f", us / 1000) : "null" }
 '
@@ -257,7 +258,7 @@ function ms(us) { return num(us) ? sprintf("%.2f", us / 1000) : "null" }
 # cost_json LOG: the key figures of the run as one JSON line
 cost_json() {
 	awk "$COST_AWK"'
-	function n(x) { return num(x) ? x + 0 : "null" }
+	function n(x) { return num(x) && x + 0 > 0 ? x + 0 : "null" }
 	END {
 		printf "{\"cpu_per_mib\": {\"plain\": %s, \"fanout1\": %s, \"fanout2\": %s, \"tandem1\": %s, \"tandem2\": %s}, ",
 			n(get("plain", "cpu_ms")), n(get("fanout1", "cpu_ms")), n(get("fanout2", "cpu_ms")),
