@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # scripts/bench.sh (`make bench`): the data-path benchmarks, in one VM run,
-# written to docs/benchmarks.md. Measured and recorded, never asserted.
+# written into the generated section of docs/benchmarks.md (between its
+# markers: the hand-written sections stay), the run's key figures printed
+# last as one JSON line. Measured and recorded, never asserted.
 #
 # On the host: installs what is missing, builds, boots the test VM with
 # `scripts/bench.sh --in-vm`, and renders what that prints ("result CONFIG
@@ -12,6 +14,8 @@
 # with tstream, with as many replica namespaces as it uses:
 #
 #   plain     a tstream server on node1 holding the VIP, plain TCP (no group)
+#   fanout1, fanout2   plain TCP, the client sends the same stream to 1+N
+#             servers (scripts/bench-cost.sh)
 #   backup1   node1 primary, node2 backup, a group protecting the port
 #   backup2   node1 primary, node2 and node3 backups
 #
@@ -29,15 +33,18 @@
 #             BENCH_CRASHES crashes (backup1: BENCH_CRASHES1), each on a
 #             fresh topology; also how long
 #             the crash and promotion commands took, and the difference
+#   cpu_ms, lrr_p50/p99, setup_p50/p99, rep_rtt, profile: CPU per MiB,
+#             light-load request/response, connection setup, the profile
+#             (scripts/bench-cost.sh, which says how)
 #
 # TANDEM_BENCH_REPLICATED=0 measures plain TCP only. `scripts/bench.sh --render
 # LOG` renders the markdown from such lines again (the same settings).
 #
 # Environment: TANDEM_BENCH_REPLICATED [1], TANDEM_BENCH_OUT, TANDEM_VM_TIMEOUT
-# [1800], BENCH_RUNS [3], BENCH_BULK [16M], BENCH_RR [1000], BENCH_CRASHES
+# [3600], BENCH_RUNS [3], BENCH_BULK [16M], BENCH_RR [1000], BENCH_CRASHES
 # [20], BENCH_CRASHES1 [10], BENCH_FO_BYTES [4M], BENCH_FO_RATE [1M],
-# BENCH_FO_AT [1]. (Sized for
-# ~15 minutes under TCG on a loaded 2-CPU host.)
+# BENCH_FO_AT [1], and scripts/bench-cost.sh's. (Sized for ~25 minutes
+# under TCG on a loaded 2-CPU host.)
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -52,10 +59,13 @@ FO_BYTES=${BENCH_FO_BYTES:-4M}
 FO_RATE=${BENCH_FO_RATE:-1M}
 FO_AT=${BENCH_FO_AT:-1}
 REPLICATED=${TANDEM_BENCH_REPLICATED:-1}
-CONFIGS="plain backup1 backup2"
+CONFIGS="plain fanout1 fanout2 backup1 backup2"
 OUT=${TANDEM_BENCH_OUT:-docs/benchmarks.md}
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+# CPU per MiB, fan-out, light-load latency, connection setup, the profile
+. scripts/bench-cost.sh
 
 # ---- in the VM: one configuration, in a process of its own ----------------
 
@@ -63,8 +73,8 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)
 replicas() {
 	case $1 in
 	plain) echo 1 ;;
-	backup1) echo 2 ;;
-	backup2) echo 3 ;;
+	backup1|fanout1) echo 2 ;;
+	backup2|fanout2) echo 3 ;;
 	esac
 }
 
@@ -106,11 +116,13 @@ setup() {
 	n=$(replicas "$1")
 	topo_up "$n" || return 1
 	topo_offload on || return 1
-	if [ "$1" != plain ]; then
-		group_up "$n" || return 1
-	fi
+	case $1 in
+	backup*) group_up "$n" || return 1 ;;
+	esac
 	for ((i = 1; i <= n; i++)); do
-		( vip_add $i && tstream_server $i $PORT ) &
+		# fan-out: the VIP on node1 only, the others by their own address
+		( { [ "$1" != "${1#fanout}" ] && [ $i -gt 1 ] || vip_add $i; } &&
+		  tstream_server $i $PORT ) &
 		pids+=($!)
 	done
 	for i in "${pids[@]}"; do wait "$i" || rc=1; done
@@ -134,11 +146,22 @@ client() {
 	json_num "$json" "$key"
 }
 
+# per_server CONFIG MBIT: fan-out's total over its 1+N servers
+per_server() {
+	awk -v m="$2" -v n="$(fanout_n "$1")" 'BEGIN { if (m ~ /^[0-9.]+$/) printf "%.1f\n", m / (n + 1) }'
+}
+
+# measure CONFIG: throughput; request/response back to back (not fan-out)
 measure() {
-	local cfg=$1 i bulk1=() bulk8=() p50=() p99=() j
+	local cfg=$1 i bulk1=() bulk8=() p50=() p99=() j fan
+	fan=$(fanout_args "$cfg")
 	for ((i = 0; i < RUNS; i++)); do
-		bulk1+=("$(client mbit_s -b "$BULK" --seed $i)")
-		bulk8+=("$(client mbit_s -c 8 -b $(($(numfmt --from=iec "$BULK") / 8)) --seed $i)")
+		# shellcheck disable=SC2086 # $fan: words on purpose
+		bulk1+=("$(per_server "$cfg" "$(client mbit_s -b "$BULK" --seed $i $fan)")")
+		# shellcheck disable=SC2086
+		bulk8+=("$(per_server "$cfg" "$(client mbit_s -c 8 \
+			-b $(($(numfmt --from=iec "$BULK") / 8)) --seed $i $fan)")")
+		[ -z "$fan" ] || continue
 		j=$(tstream_client "$TOPO_VIP:$PORT" -t 60 --rr "$RR" --size 64) ||
 			echo "bench: tstream client --rr: $j" >&2
 		p50+=("$(json_num "$j" p50_us)")
@@ -146,9 +169,14 @@ measure() {
 	done
 	echo "result $cfg bulk1 $(printf '%s\n' "${bulk1[@]}" | median)"
 	echo "result $cfg bulk8 $(printf '%s\n' "${bulk8[@]}" | median)"
+	[ -z "$fan" ] || return 0
 	echo "result $cfg rr_p50 $(printf '%s\n' "${p50[@]}" | median)"
 	echo "result $cfg rr_p99 $(printf '%s\n' "${p99[@]}" | median)"
-	[ "$cfg" = plain ] && return
+}
+
+# lost CONFIG: connections a backup stopped protecting, mirrored segments
+lost() {
+	local cfg=$1
 	# every connection protected by every backup from start to end?
 	tandem_node 1 -j stats group bench |
 		jq -r --arg cfg "$cfg" '(if type == "array" then .[0] else . end).counters |
@@ -161,15 +189,28 @@ measure() {
 in_vm_config() {
 	. selftests/lib.sh
 	. selftests/topo.sh
-	if [ "$1" != plain ] && [ "$REPLICATED" != 1 ]; then
+	if [ "$1" != "${1#backup}" ] && [ "$REPLICATED" != 1 ]; then
 		echo "result $1 all n/a"
 		return
 	fi
-	if setup "$1"; then
-		measure "$1"
-	else
+	if ! setup "$1"; then
 		echo "result $1 all failed"
+		return
 	fi
+	# the quiet measurements first, saturation last
+	cpu_measure "$1"
+	case $1 in
+	fanout*)
+		measure "$1"
+		return
+		;;
+	backup*) rep_rtt "$1" ;;
+	esac
+	light_rr "$1"
+	setup_time "$1"
+	measure "$1"
+	profile "$1"
+	[ "$1" = plain ] || lost "$1"
 }
 
 # promote NODE EPOCH: NODE becomes the primary in EPOCH (the manual
@@ -301,18 +342,21 @@ render() {
 	local log=$1 cmd="make bench" load
 	load=$(sed -n 's/^env host: .*load average \([0-9.]*\) .*/\1/p' "$log")
 	[ "$REPLICATED" = 1 ] || cmd="TANDEM_BENCH_REPLICATED=0 $cmd"
-	[ -z "${BENCH_RUNS:-}${BENCH_BULK:-}${BENCH_RR:-}${BENCH_CRASHES:-}${BENCH_CRASHES1:-}${BENCH_FO_BYTES:-}${BENCH_FO_RATE:-}${BENCH_FO_AT:-}" ] ||
-		cmd="BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT $cmd"
+	[ -z "${BENCH_RUNS:-}${BENCH_BULK:-}${BENCH_RR:-}${BENCH_CRASHES:-}${BENCH_CRASHES1:-}${BENCH_FO_BYTES:-}${BENCH_FO_RATE:-}${BENCH_FO_AT:-}" ] &&
+	[ -z "${BENCH_CPU_BYTES:-}${BENCH_CPU_RATE:-}${BENCH_IDLE_SECS:-}${BENCH_CPU_RUNS:-}${BENCH_LRR:-}${BENCH_THINK_US:-}${BENCH_SETUP:-}${BENCH_PROFILE:-}" ] ||
+		cmd="BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT $(cost_env) $cmd"
 	cat <<EOF
-# Benchmarks
-
-Written by \`make bench\` (scripts/bench.sh): in one VM run (selftests/vm/run.sh),
+Written by \`make bench\` (scripts/bench.sh, scripts/bench-cost.sh): in one VM run (selftests/vm/run.sh),
 on the topology of the data-path tests (selftests/topo.sh: a client and the
 replicas as network namespaces on veth bridges, GRO, GSO and TSO on), with
 tstream (selftests/tools/) as client and server. Measured, never asserted.
 Reproduce with (from the repository root, as root, on Debian 12):
 
     $cmd
+
+It ends by printing the run's key figures as one JSON line; this run's:
+
+    $(cost_json "$log")
 
 ## Environment
 
@@ -349,8 +393,8 @@ EOF
 	END {
 		row("bulk1", "bulk throughput, 1 connection (Mbit/s)", "≥ 0.9x")
 		row("bulk8", "bulk throughput, 8 connections (Mbit/s)", "≥ 0.9x")
-		row("rr_p50", "request/response p50 (µs)", "≤ 1.3x")
-		row("rr_p99", "request/response p99 (µs)", "≤ 1.3x")
+		row("rr_p50", "request/response back to back, p50 (µs)", "≤ 1.3x")
+		row("rr_p99", "request/response back to back, p99 (µs)", "≤ 1.3x")
 		rep("lost", "connections a backup stopped protecting", "0", "-")
 		rep("failover", "failover: crash to the client'"'"'s next byte, p50/p99/max (ms)",
 			"p99 < 100 ms", "(a crash ends plain TCP)")
@@ -382,7 +426,7 @@ EOF
 	}
 	END {
 		n = split("bulk1 bulk8 rr_p50 rr_p99", ms, " ")
-		split("1-connection throughput ≥ 0.9x|8-connection throughput ≥ 0.9x|request/response p50 ≤ 1.3x|request/response p99 ≤ 1.3x", lb, "|")
+		split("1-connection throughput ≥ 0.9x|8-connection throughput ≥ 0.9x|request/response back to back p50 ≤ 1.3x|request/response back to back p99 ≤ 1.3x", lb, "|")
 		for (i = 1; i <= n; i++) {
 			lim = i <= 2 ? 0.9 : 1.3; dir = i <= 2 ? "ge" : "le"
 			printf "- %s: 1 backup %s, 2 backups %s\n", lb[i],
@@ -451,11 +495,39 @@ each on a fresh topology; with 20 samples or fewer p99 is the maximum.
 Every sample, sorted (ms):
 
 $(sed -n 's/^result backup\([12]\) fo_samples /- \1 backup(s): /p' "$log")
+
 EOF
+	cost_render "$log"
+}
+
+# The generated section's markers in docs/benchmarks.md: what lies outside
+# them (the hand-written sections) is kept.
+BEGIN_MARK='<!-- generated by scripts/bench.sh (make bench): begin -->'
+END_MARK='<!-- generated by scripts/bench.sh (make bench): end -->'
+
+# write_region MD OUT: MD between OUT's markers (a new OUT: a title and MD;
+# an OUT without the markers: MD added at its end)
+write_region() {
+	local md=$1 out=$2 tmp
+	tmp=$(mktemp "$out.XXXXXX") || return 1
+	if [ ! -e "$out" ]; then
+		printf '# Benchmarks\n\n%s\n' "$BEGIN_MARK" > "$tmp"
+		cat "$md" >> "$tmp"
+		printf '%s\n' "$END_MARK" >> "$tmp"
+	elif grep -qxF "$BEGIN_MARK" "$out" && grep -qxF "$END_MARK" "$out"; then
+		awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v md="$md" '
+			$0 == b { print; while ((getline l < md) > 0) print l; skip = 1; next }
+			$0 == e { skip = 0 }
+			!skip' "$out" > "$tmp"
+	else
+		{ cat "$out"; printf '\n%s\n' "$BEGIN_MARK"; cat "$md"; printf '%s\n' "$END_MARK"; } > "$tmp"
+	fi
+	chmod 644 "$tmp" && mv -f "$tmp" "$out"
 }
 
 if [ "${1:-}" = --render ]; then
 	render "$2"
+	cost_json "$2" >&2
 	exit
 fi
 scripts/deps.sh || exit 1
@@ -468,15 +540,15 @@ echo "# building (make all)"
 make -s -j"$(nproc)" all 2>&1 | { grep -v '^Skipping BTF generation' || true; }
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 log=$(mktemp "${TMPDIR:-/tmp}/tandem-bench.XXXXXX") || exit 1
-trap 'rm -f "$log" "$log.vm"' EXIT
+trap 'rm -f "$log" "$log.vm" "$log.md"' EXIT
 start=$SECONDS
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "# benchmarks in the VM (selftests/vm/run.sh), results to $OUT"
 # the VM's stderr (progress, then run.sh's summary) live and into $log.vm
 exec {vmerr}> >(tee "$log.vm" >&2)
 teepid=$!
-selftests/vm/run.sh --timeout "${TANDEM_VM_TIMEOUT:-1800}" \
-	--cmd "TANDEM_BENCH_REPLICATED=$REPLICATED BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT scripts/bench.sh --in-vm" \
+selftests/vm/run.sh --timeout "${TANDEM_VM_TIMEOUT:-3600}" \
+	--cmd "TANDEM_BENCH_REPLICATED=$REPLICATED BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT $(cost_env) scripts/bench.sh --in-vm" \
 	2>&$vmerr | tee "$log"
 rc=${PIPESTATUS[0]}
 exec {vmerr}>&-
@@ -488,5 +560,7 @@ wait $teepid
 	sed -n 's/^vm: \([a-z]*\), up and down in \(.*\), exit .*/env VM: qemu \1, up and down in \2/p' "$log.vm"
 	echo "env whole run: $((SECONDS - start)) s (VM boot, topologies, measurements)"
 } >> "$log"
-render "$log" > "$OUT"
+render "$log" > "$log.md" || exit 1
+write_region "$log.md" "$OUT" || exit 1
 echo "# wrote $OUT"
+cost_json "$log"

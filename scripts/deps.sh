@@ -21,6 +21,8 @@ packages=(
 	iproute2 jq procps util-linux coreutils
 	# data-path tests and benchmarks: offload toggles, a third-party server
 	ethtool redis-server redis-tools
+	# make bench: the profile (perf record -e cpu-clock, in the VM)
+	linux-perf
 	# the eBPF data path (bpf/): compiler, libbpf, skeletons
 	clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool
 	# install checks (scripts/check-dist.sh): man pages, the systemd unit

@@ -47,6 +47,8 @@ struct cconn {
 	int64_t busy_since;	/* waiting for a byte since; 0: nothing outstanding */
 	int64_t last_progress;
 	int64_t sent_at;	/* --rr: when the current request started */
+	int64_t connect_at;	/* when connect() was called */
+	int64_t next_at;	/* --think: no request before */
 	int64_t max_pause;
 };
 
@@ -54,6 +56,7 @@ struct client {
 	const struct opts *o;
 	int ep;
 	struct cconn *c;
+	unsigned int n;		/* connections: conns to each server */
 	unsigned int next;	/* next connection to open */
 	unsigned int connecting;
 	unsigned int established;
@@ -71,6 +74,8 @@ struct client {
 	int64_t mark_pause;	/* longest pause ending after that */
 	uint32_t *lat;		/* --rr: round-trip times, us */
 	size_t nlat;
+	uint32_t *setup;	/* --serial: connect() to writable, us */
+	size_t nsetup;
 	uint8_t *rbuf;
 	uint8_t *wbuf;
 	bool progress_any;	/* what --progress-file holds: */
@@ -159,10 +164,13 @@ static void open_conn(struct client *cl, struct cconn *c)
 {
 	const struct opts *o = cl->o;
 	struct epoll_event e = { .events = EPOLLOUT, .data.u32 = c->idx };
+	unsigned int server = c->idx % (o->nfan + 1);
+	const struct sockaddr_storage *dst = server ? &o->fan[server - 1] : &o->dst;
+	socklen_t dst_len = server ? o->fan_len[server - 1] : o->dst_len;
 	int fd;
 
 	c->last_progress = now_ns();
-	fd = socket(o->dst.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(dst->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return fail_errno(cl, c, errno, "socket");
 	c->fd = fd;
@@ -171,7 +179,8 @@ static void open_conn(struct client *cl, struct cconn *c)
 		return fail_errno(cl, c, errno, "socket options");
 	if (o->src_len && bind(fd, (struct sockaddr *)&o->src, o->src_len))
 		return fail_errno(cl, c, errno, "bind");
-	if (connect(fd, (struct sockaddr *)&o->dst, o->dst_len) && errno != EINPROGRESS)
+	c->connect_at = now_ns();
+	if (connect(fd, (const struct sockaddr *)dst, dst_len) && errno != EINPROGRESS)
 		return fail_errno(cl, c, errno, "connect");
 	if (epoll_ctl(cl->ep, EPOLL_CTL_ADD, fd, &e))
 		return fail_errno(cl, c, errno, "epoll_ctl");
@@ -191,6 +200,8 @@ static void connected(struct client *cl, struct cconn *c)
 	cl->connecting--;
 	cl->established++;
 	c->last_progress = now_ns();
+	if (cl->setup)
+		cl->setup[cl->nsetup++] = (c->last_progress - c->connect_at) / 1000;
 	set_events(cl, c, EPOLLIN);
 }
 
@@ -246,6 +257,7 @@ static void rr_done(struct client *cl, struct cconn *c, int64_t now)
 {
 	if (cl->nlat < MAX_SAMPLES)
 		cl->lat[cl->nlat++] = (now - c->sent_at) / 1000;
+	c->next_at = now + cl->o->think_us * 1000;
 	if (c->req_end < cl->o->bytes)
 		c->req_end += cl->o->chunk;
 }
@@ -292,6 +304,8 @@ static size_t sendable(struct client *cl, struct cconn *c)
 	uint64_t n = end - c->tx;
 
 	if (!cl->go)
+		return 0;
+	if (cl->o->think_us && c->rx == c->tx && now_ns() < c->next_at)
 		return 0;
 	if (cl->o->pause_at && !cl->resumed && c->tx < cl->o->pause_at &&
 	    n > cl->o->pause_at - c->tx)
@@ -395,7 +409,15 @@ static double first_tokens(const struct opts *o, unsigned int i)
 {
 	if (!o->burst)
 		return 1;
-	return (double)o->burst * (i + 1) / o->conns;
+	return (double)o->burst * (i / (o->nfan + 1) + 1) / o->conns;
+}
+
+/* Opens connections up to the limit (with --serial, one at a time). */
+static void open_more(struct client *cl)
+{
+	while (cl->next < cl->n && cl->connecting < MAX_CONNECTING &&
+	       (!cl->o->serial || cl->next == cl->done))
+		open_conn(cl, &cl->c[cl->next++]);
 }
 
 /* Every LOOP_MS: new connections, rate tokens, timeouts, progress. */
@@ -415,14 +437,13 @@ static void tick(struct client *cl)
 		cl->resumed = true;
 	if (!cl->go && !access(o->wait_file, F_OK)) {
 		cl->go = true;
-		for (unsigned int i = 0; i < o->conns; i++) {
+		for (unsigned int i = 0; i < cl->n; i++) {
 			cl->c[i].last_progress = now;
 			if (o->burst)
 				cl->c[i].tokens = first_tokens(o, i);
 		}
 	}
-	while (cl->next < o->conns && cl->connecting < MAX_CONNECTING)
-		open_conn(cl, &cl->c[cl->next++]);
+	open_more(cl);
 	for (unsigned int i = 0; i < cl->next; i++) {
 		struct cconn *c = &cl->c[i];
 
@@ -468,7 +489,7 @@ static void report(struct client *cl)
 {
 	double secs = (now_ns() - cl->start) / 1e9;
 
-	printf("{\"conns\":%u,\"bytes_verified\":%llu", cl->o->conns,
+	printf("{\"conns\":%u,\"bytes_verified\":%llu", cl->n,
 	       (unsigned long long)cl->verified);
 	for (int r = OK; r < NR_RESULTS; r++)
 		printf(",\"%s\":%u", result_name[r], cl->count[r]);
@@ -483,6 +504,13 @@ static void report(struct client *cl)
 		       percentile(cl->lat, cl->nlat, 50), percentile(cl->lat, cl->nlat, 99),
 		       cl->nlat ? (int)cl->lat[cl->nlat - 1] : 0);
 	}
+	if (cl->setup) {
+		qsort(cl->setup, cl->nsetup, sizeof(*cl->setup), cmp_u32);
+		printf(",\"setup_p50_us\":%d,\"setup_p99_us\":%d,\"setup_max_us\":%d",
+		       percentile(cl->setup, cl->nsetup, 50),
+		       percentile(cl->setup, cl->nsetup, 99),
+		       cl->nsetup ? (int)cl->setup[cl->nsetup - 1] : 0);
+	}
 	printf("}\n");
 	fflush(stdout);
 }
@@ -492,36 +520,74 @@ static int setup(struct client *cl, const struct opts *o)
 	struct rlimit rl;
 
 	cl->o = o;
+	cl->n = o->conns * (o->nfan + 1);
 	cl->go = !o->wait_file;
 	cl->start = cl->last_tick = now_ns();
 	cl->ep = epoll_create1(EPOLL_CLOEXEC);
-	cl->c = calloc(o->conns, sizeof(*cl->c));
+	cl->c = calloc(cl->n, sizeof(*cl->c));
 	cl->rbuf = malloc(RBUF_SIZE);
 	cl->wbuf = malloc(o->chunk);
 	if (o->rr) {
-		uint64_t n = o->rr * o->conns;
+		uint64_t n = o->rr * cl->n;
 
 		cl->lat = malloc((n < MAX_SAMPLES ? n : MAX_SAMPLES) * sizeof(*cl->lat));
 	}
-	if (cl->ep < 0 || !cl->c || !cl->rbuf || !cl->wbuf || (o->rr && !cl->lat)) {
+	if (o->serial)
+		cl->setup = malloc(cl->n * sizeof(*cl->setup));
+	if (cl->ep < 0 || !cl->c || !cl->rbuf || !cl->wbuf || (o->rr && !cl->lat) ||
+	    (o->serial && !cl->setup)) {
 		tlog("setup: %s", cl->ep < 0 ? strerror(errno) : "out of memory");
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < o->conns; i++) {
+	for (unsigned int i = 0; i < cl->n; i++) {
 		struct cconn *c = &cl->c[i];
 
 		c->fd = -1;
 		c->idx = i;
-		c->dseed = pattern_conn_seed(o->seed, i);
+		/* the same stream to every server */
+		c->dseed = pattern_conn_seed(o->seed, i / (o->nfan + 1));
 		c->kseed = PATTERN_KEY_SEED;
 		c->req_end = o->rr ? o->chunk : o->bytes;
 		c->tokens = o->rate ? first_tokens(o, i) : 0;
 	}
-	raise_nofile(o->conns);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < o->conns + 16ULL)
+	raise_nofile(cl->n);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < cl->n + 16ULL)
 		tlog("only %llu open files allowed for %u connections",
-		     (unsigned long long)rl.rlim_cur, o->conns);
+		     (unsigned long long)rl.rlim_cur, cl->n);
 	return 0;
+}
+
+/* --think: the epoll timeout, down to the next request due (ms, rounded up). */
+static int wait_ms(const struct client *cl)
+{
+	int64_t now = now_ns(), next = now + LOOP_MS * 1000000LL;
+
+	if (!cl->o->think_us)
+		return LOOP_MS;
+	for (unsigned int i = 0; i < cl->next; i++) {
+		const struct cconn *c = &cl->c[i];
+
+		if (c->res == RUNNING && c->connected && c->rx == c->tx &&
+		    c->tx < c->req_end && c->next_at < next)
+			next = c->next_at;
+	}
+	return next <= now ? 0 : (next - now + 999999) / 1000000;
+}
+
+/* --think: send the requests whose pause is over. */
+static void think_over(struct client *cl)
+{
+	int64_t now = now_ns();
+
+	for (unsigned int i = 0; i < cl->next; i++) {
+		struct cconn *c = &cl->c[i];
+
+		if (c->res == RUNNING && c->connected && c->rx == c->tx &&
+		    c->tx < c->req_end && c->next_at <= now) {
+			conn_write(cl, c);
+			update_events(cl, c);
+		}
+	}
 }
 
 int client_run(const struct opts *o)
@@ -532,8 +598,8 @@ int client_run(const struct opts *o)
 	if (setup(&cl, o))
 		return 2;
 	tick(&cl);
-	while (cl.done < o->conns) {
-		int n = epoll_wait(cl.ep, evs, 256, LOOP_MS);
+	while (cl.done < cl.n) {
+		int n = epoll_wait(cl.ep, evs, 256, wait_ms(&cl));
 
 		if (n < 0 && errno != EINTR) {
 			tlog("epoll_wait: %s", strerror(errno));
@@ -545,10 +611,14 @@ int client_run(const struct opts *o)
 			if (c->res == RUNNING)
 				conn_event(&cl, c, evs[i].events);
 		}
-		if (now_ns() - cl.last_tick >= LOOP_MS * 1000000LL || cl.done == o->conns)
+		if (o->think_us)
+			think_over(&cl);
+		if (o->serial)
+			open_more(&cl);
+		if (now_ns() - cl.last_tick >= LOOP_MS * 1000000LL || cl.done == cl.n)
 			tick(&cl);
 	}
 	write_progress(&cl);
 	report(&cl);
-	return cl.count[OK] == o->conns ? 0 : 1;
+	return cl.count[OK] == cl.n ? 0 : 1;
 }

@@ -79,6 +79,17 @@ static void usage(FILE *f)
 "  --resume-file F\n"
 "  --server-closes           do not half-close: wait for the server's FIN\n"
 "                            (tstream server --close-after), then close\n"
+"  --fanout ADDR:PORT        also send each stream, byte for byte, to this\n"
+"                            server (up to 4 times): CONNS connections to each\n"
+"                            server, every reply verified; the cost of\n"
+"                            replicas fed by the client itself (benchmarks)\n"
+"  --serial                  open one connection at a time, the next once the\n"
+"                            previous one ended, and report the time from\n"
+"                            connect() to writable (the client's SYN to\n"
+"                            established) as \"setup_p50_us\", \"setup_p99_us\",\n"
+"                            \"setup_max_us\"\n"
+"  --think US                with --rr, wait US microseconds after each reply\n"
+"                            before the next request (light load)\n"
 "\n"
 "Both:\n"
 "  --rcvbuf N, --sndbuf N    SO_RCVBUF, SO_SNDBUF\n"
@@ -203,7 +214,8 @@ enum {
 	OPT_SLOW_READ = 256, OPT_NONDET, OPT_CHUNK, OPT_RATE, OPT_SEED,
 	OPT_RR, OPT_SIZE, OPT_PROGRESS, OPT_WAIT, OPT_BIND, OPT_RCVBUF,
 	OPT_SNDBUF, OPT_NODELAY, OPT_READY, OPT_MARK, OPT_BURST, OPT_CLOSE_AFTER,
-	OPT_PAUSE_AT, OPT_RESUME, OPT_SERVER_CLOSES,
+	OPT_PAUSE_AT, OPT_RESUME, OPT_SERVER_CLOSES, OPT_FANOUT, OPT_SERIAL,
+	OPT_THINK,
 };
 
 static const struct option longopts[] = {
@@ -229,6 +241,9 @@ static const struct option longopts[] = {
 	{ "pause-at", required_argument, NULL, OPT_PAUSE_AT },
 	{ "resume-file", required_argument, NULL, OPT_RESUME },
 	{ "server-closes", no_argument, NULL, OPT_SERVER_CLOSES },
+	{ "fanout", required_argument, NULL, OPT_FANOUT },
+	{ "serial", no_argument, NULL, OPT_SERIAL },
+	{ "think", required_argument, NULL, OPT_THINK },
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 	{ "sndbuf", required_argument, NULL, OPT_SNDBUF },
 	{ "nodelay", no_argument, NULL, OPT_NODELAY },
@@ -313,6 +328,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_RESUME: o->resume_file = optarg; break;
 		case OPT_SERVER_CLOSES: o->server_closes = true; break;
+		case OPT_FANOUT:
+			if (o->nfan == MAX_FANOUT ||
+			    parse_endpoint(optarg, NULL, &o->fan[o->nfan], &o->fan_len[o->nfan]))
+				err = bad("--fanout", optarg);
+			else
+				o->nfan++;
+			break;
+		case OPT_SERIAL: o->serial = true; break;
+		case OPT_THINK:
+			err = size_arg("--think", &o->think_us, 1, 60000000);
+			break;
 		case 'v': o->verbose++; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
@@ -323,6 +349,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->chunk = chunk;
 	if (!o->pause_at != !o->resume_file) {
 		tlog("--pause-at and --resume-file go together");
+		return 2;
+	}
+	if (o->think_us && !o->rr) {
+		tlog("--think goes with --rr");
 		return 2;
 	}
 	if (o->burst > o->chunk)

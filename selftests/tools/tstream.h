@@ -10,6 +10,9 @@
 /* The salt a nondeterministic server inserts into its output. */
 #define SALT_LEN 8
 
+/* Servers a client may send the same streams to besides ADDR:PORT. */
+#define MAX_FANOUT 4
+
 struct opts {
 	/* both */
 	int rcvbuf;
@@ -43,6 +46,11 @@ struct opts {
 	uint64_t pause_at;		/* stop sending here until resume_file exists */
 	const char *resume_file;
 	bool server_closes;		/* no half-close: the server's FIN comes first */
+	struct sockaddr_storage fan[MAX_FANOUT];	/* --fanout: more servers */
+	socklen_t fan_len[MAX_FANOUT];
+	unsigned int nfan;
+	bool serial;			/* one connection at a time; setup times */
+	uint64_t think_us;		/* --rr: pause after each reply */
 };
 
 int server_run(const struct opts *o);
