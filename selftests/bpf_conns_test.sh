@@ -34,12 +34,7 @@ open_all() {
 }
 tap_check "$CONNS connections open, the backup in every one" wait_until 30 open_all
 
-crash_promote() {
-	bpf_crash "$P" p0 r0 &&
-	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" primary 3600000 node 2 insecure &&
-	bpf_vip_to "$B" b0
-}
-tap_check "the primary crashes; the backup is promoted" crash_promote
+tap_check "the primary crashes; the backup is promoted" bpf_crash_promote
 "$TBPF" conns "$pins/b" >"$work/conns.crash"
 whole=$(grep -c " received=$((BYTES + 1)) " "$work/conns.crash")
 

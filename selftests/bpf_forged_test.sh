@@ -106,12 +106,7 @@ else
 	tap_fail "the backup's stacks received exactly the bytes the primary's did"
 fi
 
-crash_promote() {
-	bpf_crash "$P" p0 r0 &&
-	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" primary 3600000 node 2 insecure &&
-	bpf_vip_to "$B" b0
-}
-tap_check "the primary crashes; the backup is promoted" crash_promote
+tap_check "the primary crashes; the backup is promoted" bpf_crash_promote
 "$TBPF" conns "$pins/b" >"$work/conns.crash"
 
 wait "$client"

@@ -160,6 +160,14 @@ bpf_crash() {
 
 bpf_vip_to() { ip -n "$C" neigh replace "$VIP" lladdr "$(bpf_mac "$1" "$2")" dev br0; }
 
+# bpf_crash_promote: the primary P crashes, the backup B becomes primary
+# (node 2) and the client's VIP neighbour points at it
+bpf_crash_promote() {
+	bpf_crash "$P" p0 r0 &&
+	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" primary 3600000 node 2 insecure &&
+	bpf_vip_to "$B" b0
+}
+
 bpf_servers() {
 	local ns
 	for ns in "$P" "$B" $B2; do

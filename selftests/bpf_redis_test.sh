@@ -88,12 +88,7 @@ round_ge() { local n=0; read -r n <"$work/progress" 2>/dev/null; [ "${n:-0}" -ge
 tap_check "$((ROUNDS / 3)) rounds through the VIP, every reply as expected" \
 	wait_until 120 round_ge $((ROUNDS / 3))
 
-crash_promote() {
-	bpf_crash "$P" p0 r0 &&
-	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" primary 3600000 node 2 insecure &&
-	bpf_vip_to "$B" b0
-}
-tap_check "the primary crashes at round $(cat "$work/progress"); the backup is promoted" crash_promote
+tap_check "the primary crashes at round $(cat "$work/progress"); the backup is promoted" bpf_crash_promote
 
 t0=$SECONDS
 wait "$client"

@@ -68,12 +68,7 @@ ip -n "$P" link set r0 up
 tap_check "the link back up: connection old streams again" \
 	wait_until 20 at_least old $((v_old + STEP))
 
-crash_promote() {
-	bpf_crash "$P" p0 r0 &&
-	ip netns exec "$B" "$TBPF" group "$pins/b" "$VIP" primary 3600000 node 2 insecure &&
-	bpf_vip_to "$B" b0
-}
-tap_check "the primary crashes; the backup is promoted" crash_promote
+tap_check "the primary crashes; the backup is promoted" bpf_crash_promote
 
 wait "$(cat "$work/client.old.pid")"
 echo "# new primary: ack_reseq=$(bpf_stat b ack_reseq) translated=$(bpf_stat b translated) no_conn=$(bpf_stat b no_conn)"
