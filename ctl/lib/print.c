@@ -72,7 +72,7 @@ static const struct field group_fields[] = {
 	FIELD(TANDEM_A_GROUP_LEASE_REMAINING_MS, F_U32, "lease_remaining_ms",
 	  "lease remaining", FL_MS),
 	FIELD(TANDEM_A_GROUP_SUSPENDED_EPOCH, F_U64, "suspended_epoch",
-	  "suspended since epoch", 0),
+	  "suspended", 0),
 	FIELD(TANDEM_A_GROUP_SYN_TIMEOUT_MS, F_U32, "syn_timeout_ms", "syn timeout",
 	  FL_MS),
 	FIELD(TANDEM_A_GROUP_MAX_LAG_BYTES, F_U32, "max_lag_bytes", "max lag",
