@@ -45,10 +45,10 @@ setup() {
 	for node in 1 2 3; do
 		vip_add $node || return 1
 	done
-	topo_group "$TOPO_GROUP" $PORT -- max-lag-bytes 1073741824 max-lag-ms 600000 ||
+	topo_group g $PORT -- max-lag-bytes 1073741824 max-lag-ms 600000 ||
 		return 1
 	for node in 1 2 3; do
-		tandem_node $node service set group "$TOPO_GROUP" port $PORT \
+		tandem_node $node service set group g port $PORT \
 			max-lag-bytes 1048576 max-lag-ms 1000 || return 1
 	done
 	topo_roles 1 1 || return 1

@@ -16,8 +16,8 @@
 . "$(dirname "$0")/tandemd_lib.sh"
 
 PORT=5008
-BYTES=$((8 << 20))
-RATE=2M
+BYTES=$((6 << 20))
+RATE=512K	# 12 s: the stream runs across the freeze
 require_root
 require_command jq
 require_built "$TD_BIN" "$TSTREAM"
