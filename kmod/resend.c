@@ -223,27 +223,63 @@ void tandem_resend_purge(struct tandem_conn *c)
 	c->rs.bytes = 0;
 }
 
-/*
- * Whether @p, at @rcv_nxt, lags past @b behind @best (what the queue holds
- * for the hard bound, what the best backup has for the lag bound).
- */
-static bool behind(struct tandem_conn *c, u32 rcv_nxt, u32 best,
-		   const struct lag_bound *b)
+/* Whether a backup at @rcv_nxt lags past the hard bound @b (absolute). */
+static bool past_hard(struct tandem_conn *c, u32 rcv_nxt,
+		      const struct lag_bound *b)
 {
 	const struct sk_buff *head = skb_peek(&c->rq);
 
+	if (c->rs.end - rcv_nxt > b->bytes)
+		return true;
+	/* Behind what this node had when it took over, for too long. */
+	if ((c->flags & TANDEM_CONN_F_GAP) && before(rcv_nxt, c->rs.gap_end) &&
+	    time_after(jiffies, c->rs.gap_at + b->j))
+		return true;
+	/* After trimming, the head is the oldest entry the slowest lacks. */
+	return head && before(rcv_nxt, rq_cb(head)->end) &&
+	       time_after(jiffies, rq_cb(head)->at + b->j);
+}
+
+#define LAG_WALK_MAX 512	/* entries looked at to compare two backups */
+
+/*
+ * How much longer a backup at @rcv_nxt has lacked bytes than the best one
+ * at @best, in jiffies: the arrival of the oldest entry each lacks (the
+ * queue is in arrival order). Backups whose reports are late alike (a
+ * loaded host) lack their oldest entries for about as long.
+ */
+static unsigned long lacked_longer(struct tandem_conn *c, u32 rcv_nxt, u32 best)
+{
+	unsigned long since = 0, best_since = jiffies;
+	unsigned int n = 0;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&c->rq, skb) {
+		if (!since && after(rq_cb(skb)->end, rcv_nxt))
+			since = rq_cb(skb)->at;
+		if (after(rq_cb(skb)->end, best)) {
+			best_since = rq_cb(skb)->at;
+			break;
+		}
+		if (++n == LAG_WALK_MAX)
+			break;
+	}
+	return since && time_after(best_since, since) ? best_since - since : 0;
+}
+
+/* Whether a backup at @rcv_nxt lags past the lag bound @b behind @best. */
+static bool behind_best(struct tandem_conn *c, u32 rcv_nxt, u32 best,
+			const struct lag_bound *b)
+{
 	if (!after(best, rcv_nxt))
 		return false;
 	if (best - rcv_nxt > b->bytes)
 		return true;
-	/* Behind what this node had when it took over, for too long. */
+	/* Behind what this node had when it took over, which best has. */
 	if ((c->flags & TANDEM_CONN_F_GAP) && before(rcv_nxt, c->rs.gap_end) &&
 	    !before(best, c->rs.gap_end) && time_after(jiffies, c->rs.gap_at + b->j))
 		return true;
-	/* After trimming, the head is the oldest entry the slowest lacks. */
-	return head && before(rcv_nxt, rq_cb(head)->end) &&
-	       !before(best, rq_cb(head)->end) &&
-	       time_after(jiffies, rq_cb(head)->at + b->j);
+	return lacked_longer(c, rcv_nxt, best) > b->j;
 }
 
 static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
@@ -252,8 +288,8 @@ static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
 {
 	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
 		return false;
-	return behind(c, p->rcv_nxt, c->rs.end, hard) ||
-	       behind(c, p->rcv_nxt, best, lag);
+	return past_hard(c, p->rcv_nxt, hard) ||
+	       behind_best(c, p->rcv_nxt, best, lag);
 }
 
 /* The most advanced of the backups that hold the ACKs back, but @skip. */
@@ -521,51 +557,65 @@ static void send_batch(struct tandem_group *g, struct resend_batch *b)
 /*
  * A slow reader's full receive buffer does not make it trail what it
  * received: its window edge holds the client back instead (the primary
- * advertises the smallest edge). A backup whose window is less than an
- * eighth of the primary's own (@ack to @edge, what its stack would accept)
- * for more than the lag bound in time, or whose edge trails by more than
- * it in bytes, is dropped too (node ids in @ids; returns how many) -- if
- * another backup's window is open; if every backup's is closed alike, only
- * past the hard bound. A healthy backup's reports trail a little; a slow
- * reader's window closes.
+ * advertises the smallest edge). A backup whose window (what its stack
+ * would accept past what it received, as it last reported) is less than
+ * an eighth of the primary's own (@ack to @edge) for more than the lag
+ * bound in time, or whose edge trails the best backup's by more than it
+ * in bytes, is dropped too (node ids in @ids; returns how many) -- if
+ * another backup's window is open; if every backup's is closed alike,
+ * only past the hard bound, against the primary's own edge. Sizes, not
+ * edges, are compared: reports late alike (a loaded host) leave the
+ * edges behind, not the windows small. A healthy backup's window stays
+ * open; a slow reader's closes.
  */
-static bool any_window_open(const struct tandem_conn *c, u32 floor)
+static bool window_closed(const struct tandem_conn_peer *p, u32 own)
+{
+	return p->rcv_edge && (!after(p->rcv_edge, p->rcv_nxt) ||
+			       p->rcv_edge - p->rcv_nxt < own / 8);
+}
+
+/* The best window edge of the backups whose window is open, if any. */
+static bool best_open_edge(const struct tandem_conn *c, u32 own, u32 *best)
 {
 	const struct tandem_conn_peer *p;
+	bool any = false;
 	int i;
 
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (tandem_peer_clamps(p) && p->rcv_edge && !before(p->rcv_edge, floor))
-			return true;
+		if (!tandem_peer_clamps(p) || !p->rcv_edge || window_closed(p, own))
+			continue;
+		if (!any || after(p->rcv_edge, *best))
+			*best = p->rcv_edge;
+		any = true;
 	}
-	return false;
+	return any;
 }
 
 unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 			       u32 *ids)
 {
-	u32 floor = ack + (edge - ack) / 8;
+	u32 own = edge - ack, best = edge;
 	struct tandem_conn_peer *p;
 	unsigned int n = 0, i;
 	struct lag_bound lag, hard;
-	const struct lag_bound *b;
+	const struct lag_bound *b = &lag;
 
 	lockdep_assert_held(&c->lock);
 	lag_limits(c, &lag, &hard);
-	b = any_window_open(c, floor) ? &lag : &hard;
+	if (!best_open_edge(c, own, &best))
+		b = &hard;
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
 		if (!tandem_peer_clamps(p))
 			continue;
-		if (!p->rcv_edge || !after(edge, ack) ||
-		    !before(p->rcv_edge, floor)) {
+		if (!after(edge, ack) || !window_closed(p, own)) {
 			p->held_since = 0;
 			continue;
 		}
 		if (!p->held_since)
 			p->held_since = jiffies | 1;
-		if (edge - p->rcv_edge <= b->bytes &&
+		if ((!after(best, p->rcv_edge) || best - p->rcv_edge <= b->bytes) &&
 		    !time_after(jiffies, p->held_since + b->j))
 			continue;
 		p->dropped = 1;
