@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "config.h"
@@ -364,6 +365,27 @@ TEST(every_error_reported)
 	ASSERT_NE(NULL, strstr(e.text, ":2: id"));
 	ASSERT_NE(NULL, strstr(e.text, ":3: unknown key"));
 	ASSERT_NE(NULL, strstr(e.text, ":11: miss"));
+}
+
+/* tandemd -t and the daemon refuse a key file others may read. */
+TEST(key_file_mode)
+{
+	struct td_config cfg;
+	struct errs e;
+
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	config_free(&cfg);
+	ASSERT_EQ(0, chmod(key_path, 0640));
+	ASSERT_EQ(-EINVAL, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	TH_LOG("%s", e.text);
+	ASSERT_EQ(1, e.n);
+	ASSERT_NE(NULL, strstr(e.text, "is readable by its group (mode 0640): chmod 600"));
+	ASSERT_EQ(0, chmod(key_path, 0604));
+	ASSERT_EQ(-EINVAL, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	ASSERT_NE(NULL, strstr(e.text, "is readable by others (mode 0604)"));
+	ASSERT_EQ(0, chmod(key_path, 0600));
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	config_free(&cfg);
 }
 
 TEST(missing_file)
