@@ -33,6 +33,7 @@ void group_defaults(struct td_group *g)
 	g->agree_port = TANDEM_DEFAULT_REPL_PORT + 1;
 	parse_addr("127.0.0.1", &g->health_addr);
 	g->hook_timeout = 30000 * MS;
+	g->key_overlap = 300000 * MS;
 	g->conns_interval = 1000 * MS;
 	g->tun.garp_refresh_ms = 10000;
 	g->tun.set |= 1ULL << TANDEM_A_GROUP_GARP_REFRESH_MS;

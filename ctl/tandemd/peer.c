@@ -54,14 +54,13 @@ void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32])
 	     strlen(PEER_LABEL), out, &len);
 }
 
-static int tag(const struct td_grp *g, const uint8_t *buf, size_t len,
+static int tag(const uint8_t mac_key[32], const uint8_t *buf, size_t len,
 	       uint8_t out[PEER_TAG])
 {
 	uint8_t full[EVP_MAX_MD_SIZE];
 	unsigned int n = sizeof(full);
 
-	if (!HMAC(EVP_sha256(), g->mac_key, sizeof(g->mac_key), buf, len,
-		  full, &n))
+	if (!HMAC(EVP_sha256(), mac_key, 32, buf, len, full, &n))
 		return -EIO;
 	memcpy(out, full, PEER_TAG);
 	return 0;
@@ -157,7 +156,7 @@ int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
 	put32(buf + 8, g->cfg->agree.self_id);
 	memcpy(buf + 12, &seq, 8);
 	len += PEER_HDR;
-	if (tag(g, buf, len, buf + len))
+	if (tag(g->mac_key, buf, len, buf + len))
 		return -EIO;
 	return len + PEER_TAG;
 }
@@ -211,10 +210,22 @@ static void seq_accept(struct td_grp *g, int i, uint64_t seq)
 	}
 }
 
+/* Is the tag after the len bytes of buf the one of mac_key? */
+static bool tagged(const uint8_t mac_key[32], const uint8_t *buf, size_t len)
+{
+	uint8_t want[PEER_TAG];
+	bool ok;
+
+	ok = !tag(mac_key, buf, len, want) &&
+	     !CRYPTO_memcmp(want, buf + len, PEER_TAG);
+	explicit_bzero(want, sizeof(want));
+	return ok;
+}
+
 int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 		struct agree_msg *m)
 {
-	uint8_t want[PEER_TAG];
+	bool alt = false;
 	uint64_t seq;
 	int i, ret;
 
@@ -225,8 +236,13 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 	if (i < 0 || get32(buf + 8) == g->cfg->agree.self_id)
 		return -EBADMSG;
 	len -= PEER_TAG;
-	if (tag(g, buf, len, want) || CRYPTO_memcmp(want, buf + len, PEER_TAG))
-		return -EBADMSG;
+	if (!tagged(g->mac_key, buf, len)) {
+		/* a key rotation's other key (rotate.c) */
+		if (!rotate_accepts_alt(g, td_now()) ||
+		    !tagged(g->rot.mac_alt, buf, len))
+			return -EBADMSG;
+		alt = true;
+	}
 	memcpy(&seq, buf + 12, 8);
 	seq = be64toh(seq);
 	ret = seq_check(g, i, seq);
@@ -238,6 +254,7 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 	if (m->from != get32(buf + 8))
 		return -EBADMSG;
 	seq_accept(g, i, seq);
+	g->rot.rx_alt += alt;
 	return 0;
 }
 
@@ -362,4 +379,5 @@ void peer_close(struct td_grp *g)
 		return;
 	close_link(g, &g->sock);
 	explicit_bzero(g->mac_key, sizeof(g->mac_key));
+	rotate_stop(g);
 }
