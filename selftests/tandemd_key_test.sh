@@ -29,7 +29,7 @@ require_built "$TD_BIN"
 require_module
 require_built "$TSTREAM" "$TFORGE"
 
-tap_init 6
+tap_init 7
 
 TD_TIMERS="$TD_TIMERS
 key-overlap = 0"
@@ -48,7 +48,19 @@ cp "$key" "$old"
 (umask 077 && "$TANDEM_CLI" genkey > "$key.new") && mv "$key.new" "$key"
 restarted() { td_log "$1" | grep -q "new key, no overlap"; }
 all_restarted() { restarted 1 && restarted 2 && restarted 3; }
-for i in 1 2 3; do
+# node1 first: it refuses the others' agreement datagrams, and says so
+# with their source address.
+auth_logged() {
+	td_log 1 | grep -Eq "agreement datagram\(s\) failed authentication \(wrong key, or altered\), the latest from ($(node_rep_addr 2)|$(node_rep_addr 3)) port $TD_AGREE_PORT claiming node [23]"
+}
+pid=$(td_pid 1) && kill -HUP "$pid" || echo "# no tandemd on node1"
+if wait_until 20 auth_logged; then
+	tap_ok "node1 under the new key logs the others' agreement datagrams failing authentication, with their address"
+else
+	td_log 1 | tail -5 | sed 's/^/# /'
+	tap_fail "node1 under the new key logs the others' agreement datagrams failing authentication, with their address"
+fi
+for i in 2 3; do
 	pid=$(td_pid $i) && kill -HUP "$pid" || echo "# no tandemd on node$i"
 done
 if ! cmp -s "$key" "$old" && wait_until 30 all_restarted &&

@@ -340,6 +340,10 @@ static void write_agreement(FILE *f, struct td_grp **grps, struct kview *k,
 	       "Agreement datagrams dropped: not of the group, from no member, or failing authentication.");
 	for (i = 0; i < n; i++)
 		sample_u64(f, "tandem_agreement_rx_dropped_total", grps[i], grps[i]->rx_bad);
+	family(f, "tandem_agreement_rx_auth_failed_total", "counter",
+	       "Of the dropped agreement datagrams: from a member's node id, failing authentication (wrong key, or altered).");
+	for (i = 0; i < n; i++)
+		sample_u64(f, "tandem_agreement_rx_auth_failed_total", grps[i], grps[i]->rx_auth);
 	family(f, "tandem_agreement_rx_replayed_total", "counter",
 	       "Agreement datagrams dropped as older than the replay window.");
 	for (i = 0; i < n; i++)

@@ -25,6 +25,7 @@
  * alive as long as either link delivers.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -239,8 +240,10 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 	if (!tagged(g->mac_key, buf, len)) {
 		/* a key rotation's other key (rotate.c) */
 		if (!rotate_accepts_alt(g, td_now()) ||
-		    !tagged(g->rot.mac_alt, buf, len))
+		    !tagged(g->rot.mac_alt, buf, len)) {
+			g->rx_auth++;
 			return -EBADMSG;
+		}
 		alt = true;
 	}
 	memcpy(&seq, buf + 12, 8);
@@ -269,6 +272,37 @@ static void heard(struct td_grp *g, int link, const uint8_t *buf)
 		g->heard[i][link] = td_now();
 }
 
+#define AUTH_LOG_EVERY (10 * NS_PER_S)
+
+/*
+ * A datagram from a member's node id failed authentication: a warning with
+ * its source, at most every AUTH_LOG_EVERY with the count since the last.
+ */
+static void auth_failed(struct td_grp *g, const struct sockaddr_storage *ss,
+			const uint8_t *buf)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	const struct sockaddr_in *sin = (const void *)ss;
+	char addr[TANDEM_ADDR_STRLEN] = "?";
+	int64_t now = td_now();
+	uint16_t port = 0;
+
+	if (g->auth_warned && now - g->auth_warned < AUTH_LOG_EVERY)
+		return;
+	if (ss->ss_family == AF_INET) {
+		format_addr(&sin->sin_addr, 4, addr, sizeof(addr));
+		port = ntohs(sin->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		format_addr(&sin6->sin6_addr, 16, addr, sizeof(addr));
+		port = ntohs(sin6->sin6_port);
+	}
+	td_warn("group %s: %" PRIu64 " agreement datagram(s) failed authentication (wrong key, or altered), the latest from %s port %u claiming node %u",
+		g->cfg->name, g->rx_auth - g->rx_auth_logged, addr, port,
+		get32(buf + 8));
+	g->auth_warned = now;
+	g->rx_auth_logged = g->rx_auth;
+}
+
 static void peer_readable(struct td_daemon *d, struct td_watch *w,
 			  uint32_t events)
 {
@@ -285,10 +319,17 @@ static void peer_readable(struct td_daemon *d, struct td_watch *w,
 	(void)d;
 	(void)events;
 	for (n = 0; n < 64; n++) {
-		len = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct sockaddr_storage ss = { 0 };
+		socklen_t sl = sizeof(ss);
+		uint64_t auth = g->rx_auth;
+
+		len = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT,
+			       (struct sockaddr *)&ss, &sl);
 		if (len < 0)
 			break;
 		ret = peer_unseal(g, buf, len, &m);
+		if (g->rx_auth != auth)
+			auth_failed(g, &ss, buf);
 		if (!ret || ret == -EEXIST || ret == -EALREADY)
 			heard(g, link, buf);	/* authenticated */
 		if (ret == -EEXIST) {

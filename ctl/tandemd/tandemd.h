@@ -97,6 +97,9 @@ struct td_grp {
 	bool healthy;
 	uint64_t rx_bad, rx_replay;	/* dropped datagrams */
 	uint64_t rx_dup;		/* copies already taken (second link) */
+	uint64_t rx_auth;		/* of rx_bad: a member's, failing the tag */
+	uint64_t rx_auth_logged;	/* rx_auth when last logged */
+	int64_t auth_warned;		/* last authentication failure logged */
 	int64_t late_warned;		/* last late-renewal warning */
 	uint64_t promotions;		/* became primary (metrics.c) */
 	uint64_t demotions[TD_DEMOTE_CAUSES];	/* stopped being primary, by cause */

@@ -257,7 +257,9 @@ TEST_F(peer, key_rotation)
 	ASSERT_EQ(0, peer_unseal(&self->b, buf, len, &got));
 	ASSERT_EQ(1, self->b.rot.rx_alt);
 	len = peer_seal(&c, &m, buf, sizeof(buf));
+	ASSERT_EQ(0, self->b.rx_auth);
 	ASSERT_EQ(-EBADMSG, peer_unseal(&self->b, buf, len, &got));
+	ASSERT_EQ(1, self->b.rx_auth);	/* counted (and logged) as such */
 	/* b still seals under the old key: a, not yet reloaded, takes it */
 	m = heartbeat(2, AGREE_EPOCH(3, 1));
 	len = peer_seal(&self->b, &m, buf, sizeof(buf));
