@@ -124,7 +124,7 @@ forge() {
 		--from "$(node_rep_addr "$p"):$TOPO_REPL_PORT" \
 		--to "$(node_rep_addr "${backups[0]}"):$TOPO_REPL_PORT" \
 		--to "$(node_rep_addr "${backups[1]}"):$TOPO_REPL_PORT" \
-		--dev eth1 --count $COUNT)
+		--dev eth1 --count $COUNT 2>&1)
 	rc=$?
 	echo "# tforge --key $(basename "$1"): exit $rc: $out"
 	[ $rc -eq 0 ] || return 1
