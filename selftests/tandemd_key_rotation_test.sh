@@ -16,6 +16,7 @@
 #    kernel logs the failure with the sender's address (a second stream
 #    gives tforge the SEGMENTs it copies);
 #  - both streams complete byte-exact.
+# timeout=600
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
