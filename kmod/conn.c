@@ -525,6 +525,8 @@ int tandem_conn_fill(struct sk_buff *skb, struct tandem_conn *c)
 	if ((c->flags & TANDEM_CONN_F_UNPROT) ||
 	    !(c->flags & TANDEM_CONN_F_ISN) || !(c->flags & TANDEM_CONN_F_LOCAL))
 		flags |= TANDEM_CONN_UNPROTECTED;
+	else if (READ_ONCE(g->suspended))
+		flags |= TANDEM_CONN_SUSPENDED;
 	if (c->flags & TANDEM_CONN_F_HELD)
 		flags |= TANDEM_CONN_HELD;
 	memcpy(peers, c->peers, sizeof(peers));

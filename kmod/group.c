@@ -203,7 +203,7 @@ static void lease_expired(struct work_struct *work)
 		goto out;
 	}
 	set_role(g, TANDEM_ROLE_FENCED);
-	tandem_unprotect_all(g);
+	WRITE_ONCE(g->suspended, g->epoch);
 	tandem_net_changed(tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
 	pr_notice_ratelimited("group %s: lease of epoch %llu expired, node fenced\n",
@@ -374,6 +374,11 @@ static int check_lease(struct nlattr **attrs, u8 role,
 				    "a lease applies only to a primary");
 		return -EINVAL;
 	}
+	if (attrs[TANDEM_A_GROUP_PRIOR_EPOCH] && role != TANDEM_ROLE_PRIMARY) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[TANDEM_A_GROUP_PRIOR_EPOCH],
+				    "a prior epoch applies only to a promotion");
+		return -EINVAL;
+	}
 	if (abs && nla_get_u64(abs) >
 		   ktime_get_ns() + (u64)TANDEM_LEASE_MAX_MS * NSEC_PER_MSEC) {
 		NL_SET_ERR_MSG_ATTR(extack, abs, "lease expiry more than 3600000 ms ahead");
@@ -420,6 +425,38 @@ static int check_primary(const struct tandem_group *g, struct nlattr **attrs,
 		return -ETIME;
 	}
 	return 0;
+}
+
+/*
+ * A primary fenced (by its lease or by request) has missed no client byte
+ * while nobody else is primary: its connections are suspended, not
+ * unprotected. Promoted again, it resumes them if the quorum that elected
+ * it promised no other node's epoch above the one it was fenced in
+ * (@prior); otherwise, or as a backup, it no longer protects them. A
+ * backup fenced misses what its primary goes on mirroring.
+ */
+static void settle_suspended(struct tandem_group *g, u8 old_role, u8 role,
+			     const struct nlattr *prior)
+{
+	u64 suspended = g->suspended;
+
+	lockdep_assert_held(&g->tn->lock);
+	if (role == TANDEM_ROLE_FENCED) {
+		if (old_role == TANDEM_ROLE_PRIMARY)
+			WRITE_ONCE(g->suspended, g->epoch);
+		else
+			tandem_unprotect_all(g);
+		return;
+	}
+	if (!suspended)
+		return;
+	WRITE_ONCE(g->suspended, 0);
+	if (role == TANDEM_ROLE_PRIMARY && prior &&
+	    nla_get_u64(prior) < suspended) {
+		tandem_group_stats_inc(g, TANDEM_STAT_FENCE_RESUMED);
+		return;
+	}
+	tandem_unprotect_all(g);
 }
 
 /* The role and epoch rules of TANDEM_CMD_GROUP_SET, on the values to be. */
@@ -499,7 +536,8 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 	struct nlattr *role_attr = attrs[TANDEM_A_GROUP_ROLE];
 	struct nlattr *epoch_attr = attrs[TANDEM_A_GROUP_EPOCH];
 	bool lease_attr = attrs[TANDEM_A_GROUP_LEASE_MS] ||
-			  attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS];
+			  attrs[TANDEM_A_GROUP_LEASE_EXPIRY_NS] ||
+			  attrs[TANDEM_A_GROUP_PRIOR_EPOCH];
 	u8 old_role = g->role, role = role_attr ? nla_get_u8(role_attr) : g->role;
 	u64 epoch = epoch_attr ? nla_get_u64(epoch_attr) : g->epoch;
 	u64 old_epoch = g->epoch;
@@ -536,6 +574,8 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 		call_rcu(&old->rcu, cfg_free_rcu);
 		tandem_channel_commit(g, &chg);
 	}
+	if (role != old_role)
+		settle_suspended(g, old_role, role, attrs[TANDEM_A_GROUP_PRIOR_EPOCH]);
 	apply_role(g, role, epoch, attrs);
 	if (attrs[TANDEM_A_GROUP_GARP_REFRESH_MS])
 		tandem_garp_refresh(g);
@@ -543,8 +583,6 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 		tandem_takeover(g);
 	else if (role == TANDEM_ROLE_BACKUP && epoch != old_epoch)
 		tandem_follow(g, old_role != TANDEM_ROLE_BACKUP);
-	else if (role == TANDEM_ROLE_FENCED && old_role != TANDEM_ROLE_FENCED)
-		tandem_unprotect_all(g);
 	tandem_net_changed(g->tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
 	return 0;
@@ -626,6 +664,10 @@ int tandem_group_fill(struct sk_buff *skb, const struct tandem_group *g)
 	if (g->role == TANDEM_ROLE_PRIMARY &&
 	    nla_put_u32(skb, TANDEM_A_GROUP_LEASE_REMAINING_MS,
 			lease_remaining_ms(g)))
+		return -EMSGSIZE;
+	if (g->suspended &&
+	    nla_put_u64_64bit(skb, TANDEM_A_GROUP_SUSPENDED_EPOCH, g->suspended,
+			      TANDEM_A_PAD))
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, TANDEM_A_GROUP_SYN_TIMEOUT_MS, cfg->syn_timeout_ms) ||
 	    nla_put_u32(skb, TANDEM_A_GROUP_MAX_LAG_BYTES, cfg->max_lag_bytes) ||

@@ -236,6 +236,7 @@ static const struct nla_policy group_set_policy[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_GROUP_LEASE_MS]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &lease_range),
 	[TANDEM_A_GROUP_LEASE_EXPIRY_NS] = INT(NLA_U64),
+	[TANDEM_A_GROUP_PRIOR_EPOCH]	= INT(NLA_U64),
 };
 
 static const struct nla_policy group_sel_policy[TANDEM_A_MAX + 1] = {

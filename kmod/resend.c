@@ -8,11 +8,15 @@
  * then costs a resend, not a client retransmission (which the primary's
  * clamped ACKs would only obtain after an RTO).
  *
- * The queue is also what the lag bound measures: a backup more than
- * max_lag_bytes behind the queue's end, or missing bytes mirrored more than
- * max_lag_ms ago, is dropped from the connection's protection and told so
- * (CLOSE), so that it resets the connection at a takeover instead of
- * resuming it with a hole.
+ * The queue is also what the lag bound measures. Dropping a backup is the
+ * last resort (it resets the connection at a takeover instead of resuming
+ * it with a hole): a backup more than max_lag_bytes behind the best other
+ * backup, or missing bytes mirrored more than max_lag_ms ago that another
+ * backup has, is dropped from the connection's protection and told so
+ * (CLOSE); a host-wide slowdown delays every backup alike and drops none
+ * of them before the hard bound, LAG_HARD times the lag bound, which
+ * applies to every backup (the best one, a single one, included): the
+ * client is held back that long before protection is given up.
  *
  * Every backup keeps the same queue of what it received, trimmed by the
  * other backups' PROGRESS (which reaches every member) and by the lag bound
@@ -38,6 +42,12 @@
  * retransmission instead.
  */
 #define RESEND_GROUP_MAX (64U << 20)	/* bytes of skb truesize */
+#define LAG_HARD 8
+
+struct lag_bound {
+	u32 bytes;
+	unsigned long j;
+};
 
 struct rq_cb {
 	u32 seq;
@@ -97,8 +107,9 @@ static void rq_free(struct tandem_conn *c, struct sk_buff *skb)
 	consume_skb(skb);
 }
 
-/* The lag bound of @c's service, or of its group. */
-static void lag_limits(struct tandem_conn *c, u32 *bytes, unsigned long *j)
+/* The lag bound of @c's service, or of its group, and the hard bound. */
+static void lag_limits(struct tandem_conn *c, struct lag_bound *lag,
+		       struct lag_bound *hard)
 {
 	struct tandem_group *g = c->dp->group;
 	const struct tandem_group_cfg *cfg;
@@ -108,21 +119,23 @@ static void lag_limits(struct tandem_conn *c, u32 *bytes, unsigned long *j)
 	rcu_read_lock();
 	cfg = rcu_dereference(g->cfg);
 	s = tandem_service_lookup(g, ntohs(c->key.vport));
-	*bytes = s && s->max_lag_bytes ? s->max_lag_bytes : cfg->max_lag_bytes;
+	lag->bytes = s && s->max_lag_bytes ? s->max_lag_bytes : cfg->max_lag_bytes;
 	ms = s && s->max_lag_ms ? s->max_lag_ms : cfg->max_lag_ms;
 	rcu_read_unlock();
-	*j = msecs_to_jiffies(ms);
+	lag->j = msecs_to_jiffies(ms);
+	hard->bytes = min_t(u64, (u64)lag->bytes * LAG_HARD, U32_MAX / 2);
+	hard->j = lag->j * LAG_HARD;
 }
 
 /*
- * A backup's copy that the primary's lag bound makes useless: a backup
+ * A backup's copy that the primary's hard bound makes useless: a backup
  * lacking it would be dropped before a takeover could refill it.
  */
 static bool beyond_bound(const struct tandem_conn *c, const struct sk_buff *skb,
-			 u32 max_bytes, unsigned long max_j)
+			 const struct lag_bound *hard)
 {
-	return c->rs.end - rq_cb(skb)->end > max_bytes ||
-	       time_after(jiffies, rq_cb(skb)->at + max_j);
+	return c->rs.end - rq_cb(skb)->end > hard->bytes ||
+	       time_after(jiffies, rq_cb(skb)->at + hard->j);
 }
 
 static void unlink_head(struct tandem_conn *c, struct sk_buff *skb)
@@ -135,13 +148,12 @@ static void unlink_head(struct tandem_conn *c, struct sk_buff *skb)
 /* A backup: what its peers stopped reporting on ages out. */
 static void trim_bound(struct tandem_conn *c)
 {
-	unsigned long max_j;
+	struct lag_bound lag, hard;
 	struct sk_buff *skb;
-	u32 max_bytes;
 
 	lockdep_assert_held(&c->lock);
-	lag_limits(c, &max_bytes, &max_j);
-	while ((skb = skb_peek(&c->rq)) && beyond_bound(c, skb, max_bytes, max_j))
+	lag_limits(c, &lag, &hard);
+	while ((skb = skb_peek(&c->rq)) && beyond_bound(c, skb, &hard))
 		unlink_head(c, skb);
 }
 
@@ -211,22 +223,56 @@ void tandem_resend_purge(struct tandem_conn *c)
 	c->rs.bytes = 0;
 }
 
-static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
-		    u32 max_bytes, unsigned long max_j)
+/*
+ * Whether @p, at @rcv_nxt, lags past @b behind @best (what the queue holds
+ * for the hard bound, what the best backup has for the lag bound).
+ */
+static bool behind(struct tandem_conn *c, u32 rcv_nxt, u32 best,
+		   const struct lag_bound *b)
 {
 	const struct sk_buff *head = skb_peek(&c->rq);
 
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
+	if (!after(best, rcv_nxt))
 		return false;
-	if (c->rs.end - p->rcv_nxt > max_bytes)
+	if (best - rcv_nxt > b->bytes)
 		return true;
 	/* Behind what this node had when it took over, for too long. */
-	if ((c->flags & TANDEM_CONN_F_GAP) && before(p->rcv_nxt, c->rs.gap_end) &&
-	    time_after(jiffies, c->rs.gap_at + max_j))
+	if ((c->flags & TANDEM_CONN_F_GAP) && before(rcv_nxt, c->rs.gap_end) &&
+	    !before(best, c->rs.gap_end) && time_after(jiffies, c->rs.gap_at + b->j))
 		return true;
 	/* After trimming, the head is the oldest entry the slowest lacks. */
-	return head && before(p->rcv_nxt, rq_cb(head)->end) &&
-	       time_after(jiffies, rq_cb(head)->at + max_j);
+	return head && before(rcv_nxt, rq_cb(head)->end) &&
+	       !before(best, rq_cb(head)->end) &&
+	       time_after(jiffies, rq_cb(head)->at + b->j);
+}
+
+static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
+		    u32 best, const struct lag_bound *lag,
+		    const struct lag_bound *hard)
+{
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
+		return false;
+	return behind(c, p->rcv_nxt, c->rs.end, hard) ||
+	       behind(c, p->rcv_nxt, best, lag);
+}
+
+/* The most advanced of the backups that hold the ACKs back, but @skip. */
+static u32 best_peer(const struct tandem_conn *c, u32 skip)
+{
+	const struct tandem_conn_peer *p;
+	bool any = false;
+	u32 best = 0;
+	int i;
+
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if ((skip && p->node_id == skip) || !tandem_peer_clamps(p))
+			continue;
+		if (!any || after(p->rcv_nxt, best))
+			best = p->rcv_nxt;
+		any = true;
+	}
+	return best;
 }
 
 /*
@@ -266,15 +312,16 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	bool judge = tandem_group_is_live_primary(c->dp->group);
 	struct tandem_conn_peer *p;
 	unsigned int n = 0, i;
-	unsigned long max_j;
+	struct lag_bound lag, hard;
 	struct sk_buff *skb;
 	bool any = false, hold = false;
-	u32 max_bytes, min = 0, skip = judge ? 0 : not_a_peer(c);
+	u32 best, min = 0, skip = judge ? 0 : not_a_peer(c);
 
 	lockdep_assert_held(&c->lock);
 	if (skb_queue_empty(&c->rq) && !(c->flags & TANDEM_CONN_F_GAP))
 		return 0;
-	lag_limits(c, &max_bytes, &max_j);
+	lag_limits(c, &lag, &hard);
+	best = best_peer(c, skip);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
 		if (skip && p->node_id == skip)
@@ -284,7 +331,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 			hold = true;
 		if (!tandem_peer_clamps(p))
 			continue;
-		if (judge && lagging(c, p, max_bytes, max_j)) {
+		if (judge && lagging(c, p, best, &lag, &hard)) {
 			p->dropped = 1;
 			ids[n++] = p->node_id;
 			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
@@ -303,7 +350,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	}
 	while (!hold && (skb = skb_peek(&c->rq)) &&
 	       (!after(rq_cb(skb)->end, min) ||
-		(!judge && beyond_bound(c, skb, max_bytes, max_j))))
+		(!judge && beyond_bound(c, skb, &hard))))
 		unlink_head(c, skb);
 	return n;
 }
@@ -477,20 +524,36 @@ static void send_batch(struct tandem_group *g, struct resend_batch *b)
  * advertises the smallest edge). A backup whose window is less than an
  * eighth of the primary's own (@ack to @edge, what its stack would accept)
  * for more than the lag bound in time, or whose edge trails by more than
- * it in bytes, is dropped too (node ids in @ids; returns how many). A
- * healthy backup's reports trail a little; a slow reader's window closes.
+ * it in bytes, is dropped too (node ids in @ids; returns how many) -- if
+ * another backup's window is open; if every backup's is closed alike, only
+ * past the hard bound. A healthy backup's reports trail a little; a slow
+ * reader's window closes.
  */
+static bool any_window_open(const struct tandem_conn *c, u32 floor)
+{
+	const struct tandem_conn_peer *p;
+	int i;
+
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (tandem_peer_clamps(p) && p->rcv_edge && !before(p->rcv_edge, floor))
+			return true;
+	}
+	return false;
+}
+
 unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 			       u32 *ids)
 {
 	u32 floor = ack + (edge - ack) / 8;
 	struct tandem_conn_peer *p;
 	unsigned int n = 0, i;
-	unsigned long max_j;
-	u32 max_bytes;
+	struct lag_bound lag, hard;
+	const struct lag_bound *b;
 
 	lockdep_assert_held(&c->lock);
-	lag_limits(c, &max_bytes, &max_j);
+	lag_limits(c, &lag, &hard);
+	b = any_window_open(c, floor) ? &lag : &hard;
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
 		if (!tandem_peer_clamps(p))
@@ -502,8 +565,8 @@ unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 		}
 		if (!p->held_since)
 			p->held_since = jiffies | 1;
-		if (edge - p->rcv_edge <= max_bytes &&
-		    !time_after(jiffies, p->held_since + max_j))
+		if (edge - p->rcv_edge <= b->bytes &&
+		    !time_after(jiffies, p->held_since + b->j))
 			continue;
 		p->dropped = 1;
 		ids[n++] = p->node_id;
@@ -540,7 +603,9 @@ void tandem_resend_tick(struct tandem_conn *c)
 
 	spin_lock_bh(&c->lock);
 	if (!tandem_group_is_live_primary(g)) {
-		if (tandem_group_role(g) != TANDEM_ROLE_BACKUP)
+		/* A fenced primary's copies serve again if it is promoted. */
+		if (tandem_group_role(g) != TANDEM_ROLE_BACKUP &&
+		    !READ_ONCE(g->suspended))
 			tandem_resend_purge(c);
 		c->flags &= ~TANDEM_CONN_F_GAP;
 		spin_unlock_bh(&c->lock);

@@ -92,6 +92,7 @@ struct tandem_group {
 	u8 role;			/* enum tandem_role */
 	u64 epoch;
 	u64 lease_expires;		/* ktime_get_ns(); for a primary */
+	u64 suspended;			/* fenced as primary in this epoch, 0: not */
 
 	/* Immutable after creation. */
 	u32 id;

@@ -18,6 +18,13 @@
 #                  loaded TCG, minutes with KVM) with a failover run with
 #                  the installed files
 #   vm             selftests/vm/run.sh, the selftests inside a VM
+#   debug          the debug tier's CI subset: the debug kernel (KASAN,
+#                  lockdep, kmemleak, UBSAN; scripts/debug-kernel.sh, built
+#                  once per machine: ~11 min on 2 idle cores) and, in a VM on
+#                  it, $TANDEM_DEBUG_TESTS [lifecycle_test.sh
+#                  channel_rmmod_test.sh]: load, teardown and unload paths,
+#                  where a use-after-free or a leak would hide; the kernel
+#                  log must stay clean (`make vmtest KERNEL=debug` runs all)
 # Prints everything; the last line is "N passed, N failed, N skipped" over
 # all phases. Exits 1 if anything failed.
 #
@@ -28,7 +35,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 repo=$PWD
 export TANDEM_VM_TIMEOUT=${TANDEM_VM_TIMEOUT:-3600}
-phases=${TANDEM_PHASES:-build check-kernel unit agree hosttest dist deb vm}
+phases=${TANDEM_PHASES:-build check-kernel unit agree hosttest dist deb vm debug}
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/tandem-test.XXXXXX") || exit 1
 trap 'rm -rf "$logdir"' EXIT
 
@@ -70,6 +77,30 @@ vm_suite() {
 	selftests/vm/run.sh 2>&1 |
 		sed -E 's/^([0-9]+ passed, [0-9]+ failed, [0-9]+ skipped)$/# vm: \1/'
 	return "${PIPESTATUS[0]}"
+}
+
+# The debug tier's subset, same summary handling as vm_suite.
+debug_suite() {
+	# shellcheck disable=SC2086
+	TANDEM_VM_KERNEL=debug selftests/vm/run.sh \
+		${TANDEM_DEBUG_TESTS:-lifecycle_test.sh channel_rmmod_test.sh} 2>&1 |
+		sed -E 's/^([0-9]+ passed, [0-9]+ failed, [0-9]+ skipped)$/# vm: \1/'
+	return "${PIPESTATUS[0]}"
+}
+
+# vm_count NAME: add the counts of a VM run's summary line in $log
+vm_count() {
+	local summary p f s
+	summary=$(grep -E '^# vm: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
+	if [ -n "$summary" ]; then
+		read -r p f s < <(echo "$summary" | sed -E 's/^# vm: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
+		[ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	else
+		echo "not ok - $1 selftests produced no summary (exit $status)"
+		p=0 f=1 s=0
+	fi
+	echo "# $1: $p passed, $f failed, $s skipped"
+	add "$p" "$f" "$s"
 }
 
 # phase NAME CMD...: run CMD with its output shown and logged; leaves the
@@ -156,17 +187,36 @@ fi
 
 if want vm; then
 	phase vm vm_suite
-	summary=$(grep -E '^# vm: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1)
-	if [ -n "$summary" ]; then
-		read -r p f s < <(echo "$summary" | sed -E 's/^# vm: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/')
-		[ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-	else
-		echo "not ok - vm selftests produced no summary (exit $status)"
-		p=0 f=1 s=0
-	fi
-	add "$p" "$f" "$s"
+	vm_count vm
 fi
 
+if want debug; then
+	phase debug debug_suite
+	vm_count debug
+fi
+
+# digest: each failed result with the few lines its test printed before it
+# (kernel log lines left out), so that the end of a long run says what
+# failed and why; at most 4 failures, 7 lines each.
+digest() {
+	awk '
+	FNR == 1 { c = 0 }
+	/dmesg: |^# # *(RUN|OK) |^not ok [0-9]+ selftests: / { next }
+	/^(# )*not ok / {
+		if (++n > 4) exit
+		print "# -- " FILENAME ":"
+		for (i = c - 6; i < c; i++) if (i >= 0) print "#  " ctx[i % 7]
+		print "#  " $0
+		next
+	}
+	{ ctx[c % 7] = $0; c++ }' "$logdir"/*.log 2>/dev/null | sed "s|$logdir/||"
+}
+
+if [ "$failed" -gt 0 ]; then
+	echo
+	echo "# failures, with what their tests printed before them:"
+	digest
+fi
 echo
 echo "# total time $((SECONDS - suite_start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -13,10 +13,12 @@
 #    lag_dropped, node3 protection_lost: the CLOSE it got; node1's conn show
 #    gives peer 3 "dropped", peer 2 still "protecting"); nothing is lost:
 #    node1 crashes, node2 is promoted, the stream completes byte-exact;
-#  - round 2, node2 primary, node3 its backup (delay lifted for the opening
-#    of a new connection, then on again): node3 is dropped again; node2
-#    crashes, node3 is promoted: it resets the connection it no longer
-#    protects, and the client sees a reset, never a wrong byte.
+#  - round 2, node2 primary, node3 its only backup (delay lifted for the
+#    opening of a new connection, then on again, 25 s: with no other backup
+#    to compare with, only the hard bound, 8 times the lag bound, drops
+#    it): node3 is dropped again; node2 crashes, node3 is promoted: it
+#    resets the connection it no longer protects, and the client sees a
+#    reset, never a wrong byte.
 # The issue's own trigger, a backup whose server reads slowly, is lag.sh
 # (not in the suite: the current data path holds the client to the slow
 # reader's pace for about a minute before dropping it).
@@ -25,6 +27,7 @@
 
 PORT=5001
 DELAY=5000ms
+DELAY_ALONE=25000ms	# past the hard bound: 8 x 2500 ms
 BYTES=$((12 * 1024 * 1024))
 CA=40001 CB=40002
 PLAN=6
@@ -68,22 +71,22 @@ setup() {
 	done
 }
 
-# lag_round PRIMARY CPORT BYTES: a stream from CPORT, node3 delayed once it
+# lag_round PRIMARY CPORT BYTES DELAY: a stream from CPORT, node3 delayed once it
 # protects it, then (nothing slow in between: the stream must still run)
 # PRIMARY's conn show in $conn once node3 has been dropped ($dropped 1)
 # and told; then PRIMARY crashes. The client's pid in $client, output in
 # $out.
 lag_round() {
-	local primary=$1 cport=$2 bytes=$3 t0 ld pl
+	local primary=$1 cport=$2 bytes=$3 delay=$4 t0 ld pl
 	progress=$TOPO_DIR/progress.$cport out=$TOPO_DIR/client.$cport
 	ld=$(topo_counter $primary lag_dropped) pl=$(topo_counter 3 protection_lost)
 	tstream_client $TOPO_VIP:$PORT --bind $TOPO_CLIENT_ADDR:$cport -b $bytes \
-		--rate 1M --seed $SRANDOM -t 30 --progress-file "$progress" \
+		--rate 1M --seed $SRANDOM -t 60 --progress-file "$progress" \
 		> "$out" 2> "$out.err" &
 	client=$!
 	if stream_wait_bytes "$progress" $((256 * 1024)) 60 &&
 	   wait_until 30 peer_is $primary $cport 3 protecting; then
-		rep_netem 3 delay $DELAY limit 100000
+		rep_netem 3 delay "$delay" limit 100000
 	else
 		echo "# the stream did not start, or node3 never protected it"
 	fi
@@ -104,7 +107,7 @@ if ! setup; then
 fi
 tap_ok "topology, group and servers"
 
-lag_round 1 $CA $BYTES
+lag_round 1 $CA $BYTES $DELAY
 tandem_node 2 group set g role primary epoch 2 lease 3600000 &&
 	tandem_node 3 group set g role backup epoch 2 || echo "# promoting node2 failed"
 if [ $dropped = 1 ] && peer_in "$conn" $CA 3 dropped && peer_in "$conn" $CA 2 protecting; then
@@ -136,7 +139,7 @@ fi
 # it at the SYN instead), then late again. The reset ends the stream:
 # long enough to be running at the crash.
 rep_netem_clear 3
-lag_round 2 $CB $((64 * 1024 * 1024))
+lag_round 2 $CB $((64 * 1024 * 1024)) $DELAY_ALONE
 tandem_node 3 group set g role primary epoch 3 lease 3600000 || echo "# promoting node3 failed"
 if [ $dropped = 1 ] && peer_in "$conn" $CB 3 dropped; then
 	tap_ok "round 2: node2 dropped node3 past the lag bound (lag_dropped, protection_lost, conn show)"

@@ -81,12 +81,25 @@ fi
 replays=$(( $(topo_counter 2 chan_drop_replay) + $(topo_counter 3 chan_drop_replay) ))
 echo "# chan_drop_replay on node2 and node3: $replays"
 if [ "$replays" -gt 0 ]; then tap_ok "$desc_replay"; else tap_fail "$desc_replay"; fi
-if [ -n "$crashed" ] && [ "$got" -lt $BYTES ] && topo_failover 2 2; then
+failover=
+if [ -z "$crashed" ]; then
+	echo "# no crash: no failover"
+elif [ "$got" -ge $BYTES ]; then
+	echo "# the stream ended before the crash: no failover to test"
+elif ! failover=$(topo_failover 2 2 2>&1); then
+	echo "# node2's promotion failed: $failover"
+	failover=
+else
+	failover=1
+fi
+if [ -n "$failover" ]; then
 	resumed=$(topo_counter 2 takeover_resumed) reset=$(topo_counter 2 takeover_reset)
 	echo "# node2: $(topo_counters 2)"
 	if [ "$resumed" = 1 ] && [ "$reset" = 0 ]; then
 		tap_ok "$desc_resumed"
 	else
+		tandem_node 2 conn show group "$TOPO_GROUP" 2>&1 | sed 's/^/# node2: /'
+		echo "# node2: takeover_resumed $resumed (want 1), takeover_reset $reset (want 0)"
 		tap_fail "$desc_resumed"
 	fi
 else
@@ -95,13 +108,14 @@ else
 fi
 wait $client
 json=$(cat "$out")
-echo "# $json"
-sed 's/^/# /' "$out.err"
 if [ "$(json_num "$json" ok)" = 1 ] && [ "$(json_num "$json" bytes_verified)" = $BYTES ] &&
    [ "$(json_num "$json" reset)" = 0 ] && [ "$(json_num "$json" eof)" = 0 ]; then
+	echo "# $json"
 	tap_ok "$desc_stream"
 else
 	topo_dump
+	sed 's/^/# /' "$out.err"
+	echo "# $json"
 	tap_fail "$desc_stream"
 fi
 tap_done

@@ -563,6 +563,7 @@ _topo_mib() {
 
 _topo_dump() {
 	local node log max=$1
+	dmesg | grep -v "entered\|left\|state\|link becomes" | tail -n 20 | sed 's/^/dmesg: /'
 	for node in $(_topo_replicas); do
 		echo "$node counters: $(topo_counters "$node")"
 		tandem_node "$node" conn show group "$TOPO_GROUP" 2>&1 | head -n "$max" |
@@ -575,7 +576,9 @@ _topo_dump() {
 	for log in "$TOPO_DIR"/server.*.log; do
 		[ -s "$log" ] && tail -n 5 "$log" | sed "s/^/${log##*/}: /"
 	done
-	dmesg | grep -v "entered\|left\|state\|link becomes" | tail -n 20 | sed 's/^/dmesg: /'
+	for node in $(_topo_replicas); do
+		echo "$node counters: $(topo_counters "$node")"
+	done
 }
 
 topo_dump() { _topo_dump "${1:-1000000}" 2>&1 | sed 's/^/# /'; }

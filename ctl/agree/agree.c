@@ -144,10 +144,39 @@ struct agree_out *out_event(struct agree_node *n, enum agree_out_type type,
 	return o;
 }
 
+/*
+ * After a (re)start only the highest promise survives: its ballot's owner
+ * had it, every other member at most the epoch just below.
+ */
+static void prior_init(struct agree_node *n)
+{
+	uint64_t p = n->persist.promised;
+	unsigned int i;
+
+	for (i = 0; i < n->cfg.n_members; i++)
+		n->promised_by[i] = n->cfg.member[i].id == AGREE_EPOCH_NODE(p) ?
+				    p : (p ? p - 1 : 0);
+}
+
+uint64_t agree_prior(const struct agree_node *n, uint32_t cand)
+{
+	uint64_t prior = 0;
+	unsigned int i;
+
+	for (i = 0; i < n->cfg.n_members; i++)
+		if (n->cfg.member[i].id != cand && n->promised_by[i] > prior)
+			prior = n->promised_by[i];
+	return prior;
+}
+
 void persist_promise(struct agree_node *n, uint64_t epoch)
 {
+	int i = member_index(n, AGREE_EPOCH_NODE(epoch));
+
 	if (epoch <= n->persist.promised)
 		return;
+	if (i >= 0)
+		n->promised_by[i] = epoch;
 	n->persist.promised = epoch;
 	n->max_seen = maxu64(n->max_seen, epoch);
 	out_event(n, AGREE_OUT_PERSIST, epoch)->persist = n->persist;
@@ -181,6 +210,7 @@ int agree_init(struct agree_node *n, const struct agree_config *cfg,
 	n->rng = (c.seed ^ (0x9e3779b97f4a7c15ULL * c.self_id)) | 1;
 	n->healthy = true;
 	n->max_seen = n->persist.promised;
+	prior_init(n);
 	n->role = AGREE_ROLE_BACKUP;
 	n->last_hb = now;
 	n->phase_deadline = AGREE_NEVER;

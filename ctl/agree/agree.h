@@ -120,7 +120,10 @@ struct agree_msg {
 	uint32_t from;
 	uint32_t to;			/* member id or AGREE_BROADCAST */
 	uint64_t epoch;
-	uint64_t promised;		/* replies: the sender's promised epoch */
+	uint64_t promised;		/* replies: the sender's promised epoch;
+					   an OK PROMISE: the highest epoch of
+					   another member it had promised or
+					   followed (agree_prior) */
 	int64_t stamp;
 	uint32_t conns;			/* replies: the sender's connections */
 	struct agree_view_entry view[AGREE_MAX_MEMBERS];
@@ -147,6 +150,7 @@ struct agree_out {
 	uint64_t epoch;
 	int64_t lease_expiry;		/* local clock */
 	uint32_t primary;
+	uint64_t prior;			/* PRIMARY: agree_prior of the quorum */
 	enum agree_fence_reason reason;
 	struct agree_persist persist;
 	struct agree_msg msg;
@@ -191,6 +195,11 @@ struct agree_node {
 	bool healthy;
 	uint32_t conns;			/* last known (read or given) */
 	uint64_t max_seen;		/* highest epoch seen anywhere */
+	/*
+	 * Highest epoch promised or followed, by the member whose ballot it
+	 * was (after a restart, an upper bound): what agree_prior reads.
+	 */
+	uint64_t promised_by[AGREE_MAX_MEMBERS];
 
 	enum agree_role role;
 	uint64_t epoch;			/* followed, or own epoch as primary */
@@ -212,6 +221,7 @@ struct agree_node {
 	int64_t retry_at;		/* no attempt before (backoff) */
 	bool elect_now;			/* switchover target: stand at once */
 	bool cand_norank;		/* this candidacy is a handover */
+	uint64_t cand_prior;		/* agree_prior of self and the promisers */
 	int64_t phase_start;
 	int64_t no_quorum_at;		/* last phase that reached no majority */
 
@@ -278,6 +288,16 @@ static inline int64_t agree_lease_expiry(const struct agree_node *n)
 {
 	return n->role == AGREE_ROLE_PRIMARY ? n->lease_expiry : 0;
 }
+
+/*
+ * The highest epoch of a member other than @cand that this node promised
+ * or followed. Over the quorum that elects @cand (AGREE_OUT_PRIMARY.prior)
+ * it tells whether anybody else can have been primary since an epoch E of
+ * @cand: not if it is below E (any reign needs a majority's promises, and
+ * two majorities intersect). A fenced primary re-elected on that proof has
+ * missed no client byte (docs/agreement.md, "Resuming after a lapse").
+ */
+uint64_t agree_prior(const struct agree_node *n, uint32_t cand);
 
 const char *agree_msg_name(unsigned int type);
 const char *agree_fence_name(enum agree_fence_reason reason);

@@ -15,6 +15,7 @@ struct chaos_result {
 	unsigned int members, witnesses;
 	unsigned long events, elections, fences, stable_phases, reprepares;
 	unsigned long choices, rivals;	/* elections checked, with a rival */
+	unsigned long resumable;	/* re-elections a fenced primary resumes on */
 	unsigned long sent[__AGREE_MSG_MAX];
 	unsigned long fenced[AGREE_FENCE_SUPERSEDED + 1];
 	int64_t worst_ttp;		/* slowest time to a primary ... */

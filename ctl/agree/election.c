@@ -201,6 +201,7 @@ void election_prepare(struct agree_node *n)
 	}
 	n->cand_epoch = next_epoch(n);
 	rank_fresh(n);
+	n->cand_prior = agree_prior(n, self_id(n));
 	persist_promise(n, n->cand_epoch);
 	grant_give(n, self_id(n), n->cand_epoch);
 	begin_phase(n, AGREE_PHASE_PREPARE);
@@ -270,6 +271,8 @@ void election_reply(struct agree_node *n, const struct agree_msg *m)
 	}
 	if (m->flags & AGREE_F_OK) {
 		n->ok_mask |= 1U << i;
+		if (m->type == AGREE_MSG_PROMISE && m->promised > n->cand_prior)
+			n->cand_prior = m->promised;
 		if (n->role == AGREE_ROLE_PRIMARY)
 			n->peer[i].last_heard = n->now;
 	} else {

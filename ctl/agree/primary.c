@@ -50,6 +50,7 @@ void primary_become(struct agree_node *n)
 {
 	int64_t lease = n->cand_start + n->lease_len;
 	bool again = n->role == AGREE_ROLE_PRIMARY;
+	struct agree_out *o;
 	unsigned int i;
 
 	if (again)
@@ -68,7 +69,9 @@ void primary_become(struct agree_node *n)
 		else if (!again)
 			n->peer[i].last_heard = NO_STAMP;
 	}
-	emit_lease(n, AGREE_OUT_PRIMARY);
+	o = out_event(n, AGREE_OUT_PRIMARY, n->epoch);
+	o->lease_expiry = n->lease_expiry;
+	o->prior = n->cand_prior;
 	heartbeat(n);
 }
 

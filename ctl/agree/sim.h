@@ -27,6 +27,7 @@ enum sim_prop {
 	PROP_LIVENESS,		/* a stable healthy majority has a primary */
 	PROP_CONSISTENT,	/* events match the core's state, no overflow */
 	PROP_CHOICE,		/* the winner ranks above all who could win */
+	PROP_PRIOR,		/* PRIMARY.prior covers every other reign */
 	PROP_MAX
 };
 
@@ -93,6 +94,7 @@ struct sim {
 	int64_t link_since[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];	/* changed */
 	int64_t net_clean_since;	/* no loss, round trip < stagger */
 	uint64_t last_primary_epoch;
+	uint64_t reign_epoch[AGREE_MAX_MEMBERS];	/* latest, by node */
 	/* event queue: a binary heap over a pool */
 	struct sim_ev *pool;
 	unsigned int *heap, n_heap, cap, *free_list, n_free;
@@ -104,6 +106,7 @@ struct sim {
 	/* statistics */
 	unsigned long events, messages, elections, fences, reprepares;
 	unsigned long choices, rivals;	/* elections checked, rivals seen */
+	unsigned long resumable;	/* reigns whose prior proves the node's last one was the latest */
 	unsigned long sent[__AGREE_MSG_MAX];
 	unsigned long fenced[AGREE_FENCE_SUPERSEDED + 1];
 };

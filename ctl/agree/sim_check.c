@@ -20,6 +20,7 @@ static const char *const prop_names[PROP_MAX] = {
 	[PROP_LIVENESS] = "a connected healthy stable majority has a primary within the bound and keeps it",
 	[PROP_CONSISTENT] = "emitted decisions match the core's state, promises are persisted, no overflow",
 	[PROP_CHOICE] = "a new primary ranks above every member that could have won instead",
+	[PROP_PRIOR] = "a new primary's prior epoch is at least every other node's reign before it",
 };
 
 const char *sim_prop_name(enum sim_prop prop)
@@ -119,6 +120,28 @@ static void follow(struct sim *s, unsigned int i, uint64_t epoch)
 	x->max_follow = epoch;
 }
 
+/*
+ * The prior a PRIMARY decision carries (agree_prior over the quorum) must
+ * cover every reign of another node before it: a fenced primary resumes
+ * its connections on it (TANDEM_A_GROUP_PRIOR_EPOCH).
+ */
+static void check_prior(struct sim *s, unsigned int i, const struct agree_out *o)
+{
+	char a[32], b[32], c[32];
+	unsigned int j;
+
+	for (j = 0; j < s->n; j++)
+		if (j != i && s->reign_epoch[j] > o->prior)
+			sim_violation(s, PROP_PRIOR,
+				      "n%u primary in %s with prior %s, n%u reigned in %s",
+				      i + 1, sim_epoch_str(o->epoch, a),
+				      sim_epoch_str(o->prior, b), j + 1,
+				      sim_epoch_str(s->reign_epoch[j], c));
+	if (s->reign_epoch[i] && o->prior < s->reign_epoch[i])
+		s->resumable++;
+	s->reign_epoch[i] = o->epoch;
+}
+
 static void became_primary(struct sim *s, unsigned int i,
 			   const struct agree_out *o, int64_t local)
 {
@@ -134,6 +157,7 @@ static void became_primary(struct sim *s, unsigned int i,
 			      i + 1, sim_epoch_str(o->epoch, a),
 			      sim_epoch_str(s->last_primary_epoch, b));
 	s->last_primary_epoch = o->epoch;
+	check_prior(s, i, o);
 	minority(s, i, o->epoch);
 	if (x->role != AGREE_ROLE_PRIMARY &&
 	    (s->p.cfg.member[i].witness || !x->a.healthy))

@@ -75,6 +75,7 @@ static void run_batch(uint64_t first, uint64_t end, struct batch *b)
 		b->sum.reprepares += r.reprepares;
 		b->sum.choices += r.choices;
 		b->sum.rivals += r.rivals;
+		b->sum.resumable += r.resumable;
 		for (k = 0; k < __AGREE_MSG_MAX; k++)
 			b->sum.sent[k] += r.sent[k];
 		for (k = 0; k <= AGREE_FENCE_SUPERSEDED; k++)
@@ -105,6 +106,7 @@ static void merge(struct batch *into, const struct batch *b)
 	into->sum.reprepares += b->sum.reprepares;
 	into->sum.choices += b->sum.choices;
 	into->sum.rivals += b->sum.rivals;
+	into->sum.resumable += b->sum.resumable;
 	for (k = 0; k < __AGREE_MSG_MAX; k++)
 		into->sum.sent[k] += b->sum.sent[k];
 	for (k = 0; k <= AGREE_FENCE_SUPERSEDED; k++)
@@ -219,6 +221,9 @@ static int randomized(unsigned int *t, uint64_t base, unsigned long seeds,
 	       c->elections, c->reprepares, c->stable_phases);
 	printf("# choice: %lu elections checked, %lu with a member that could "
 	       "have won instead\n", c->choices, c->rivals);
+	printf("# prior: %lu re-elections of a node whose previous reign was the "
+	       "latest by its quorum's prior (a fenced primary resumes there)\n",
+	       c->resumable);
 	printf("# fences: %lu lease lapsed, %lu step-down, %lu switchover, "
 	       "%lu superseded\n", c->fenced[AGREE_FENCE_LAPSED],
 	       c->fenced[AGREE_FENCE_STEP_DOWN],

@@ -89,6 +89,7 @@ void voter_prevote(struct agree_node *n, const struct agree_msg *m)
 void voter_prepare(struct agree_node *n, const struct agree_msg *m)
 {
 	int c = member_index(n, m->from);
+	uint64_t prior;
 
 	if (n->role == AGREE_ROLE_PRIMARY || is_witness(n, c) ||
 	    released(n, m->from, m->epoch) || m->epoch <= n->persist.promised) {
@@ -108,9 +109,10 @@ void voter_prepare(struct agree_node *n, const struct agree_msg *m)
 		reply(n, m, AGREE_MSG_PROMISE, false);
 		return;
 	}
+	prior = agree_prior(n, m->from);
 	persist_promise(n, m->epoch);
 	grant_give(n, m->from, m->epoch);
-	reply(n, m, AGREE_MSG_PROMISE, true);
+	reply(n, m, AGREE_MSG_PROMISE, true)->promised = prior;
 }
 
 void voter_release(struct agree_node *n, const struct agree_msg *m)

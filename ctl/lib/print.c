@@ -73,6 +73,8 @@ static const struct field group_fields[] = {
 	FIELD(TANDEM_A_GROUP_EPOCH, F_U64, "epoch", "epoch", 0),
 	FIELD(TANDEM_A_GROUP_LEASE_REMAINING_MS, F_U32, "lease_remaining_ms",
 	  "lease remaining", FL_MS),
+	FIELD(TANDEM_A_GROUP_SUSPENDED_EPOCH, F_U64, "suspended_epoch",
+	  "suspended", 0),
 	FIELD(TANDEM_A_GROUP_SYN_TIMEOUT_MS, F_U32, "syn_timeout_ms", "syn timeout",
 	  FL_MS),
 	FIELD(TANDEM_A_GROUP_MAX_LAG_BYTES, F_U32, "max_lag_bytes", "max lag",
@@ -118,9 +120,10 @@ static const char *const conn_states[] = {
 };
 
 /* By bit number: TANDEM_CONN_DIVERGED is bit 0, ... */
-static const char *const conn_flags[] = { "diverged", "unprotected", "held" };
+static const char *const conn_flags[] = { "diverged", "unprotected", "held", "suspended" };
 _Static_assert(TANDEM_CONN_DIVERGED == 1 << 0 &&
-	       TANDEM_CONN_UNPROTECTED == 1 << 1 && TANDEM_CONN_HELD == 1 << 2,
+	       TANDEM_CONN_UNPROTECTED == 1 << 1 && TANDEM_CONN_HELD == 1 << 2 &&
+	       TANDEM_CONN_SUSPENDED == 1 << 3,
 	       "conn_flags[] names the TANDEM_CONN_* bits in order");
 
 static const char *const peer_states[] = {
@@ -209,6 +212,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_DIGEST_TAIL_SENT] = "digest_tail_sent",
 	[TANDEM_STAT_DIGEST_TAIL_MATCHED] = "digest_tail_matched",
 	[TANDEM_STAT_DIVERGED_RESET] = "diverged_reset",
+	[TANDEM_STAT_FENCE_RESUMED] = "fence_resumed",
 	[TANDEM_STAT_CHAN_AUTH_KEY] = "chan_auth_key",
 	[TANDEM_STAT_CHAN_AUTH_KEY_ALT] = "chan_auth_key_alt",
 };

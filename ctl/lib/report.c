@@ -28,6 +28,7 @@ static const char *const attr_keywords[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_GROUP_GARP_INTERVAL_MS] = "garp-interval",
 	[TANDEM_A_GROUP_GARP_REFRESH_MS] = "garp-refresh",
 	[TANDEM_A_GROUP_LEASE_EXPIRY_NS] = "lease-expiry",
+	[TANDEM_A_GROUP_PRIOR_EPOCH] = "prior-epoch",
 	[TANDEM_A_MEMBER_NODE_ID] = "member node",
 	[TANDEM_A_MEMBER_ADDR] = "member addr",
 	[TANDEM_A_MEMBER_PORT] = "member port",

@@ -45,6 +45,7 @@ static const struct kw set_kws[] = {
 	{ "epoch", KW_NUM, TANDEM_A_GROUP_EPOCH, 0, UINT64_MAX, 0 },
 	{ "lease", KW_NUM, TANDEM_A_GROUP_LEASE_MS, 1, TANDEM_LEASE_MAX_MS, 0 },
 	{ "lease-expiry", KW_NUM, TANDEM_A_GROUP_LEASE_EXPIRY_NS, 1, UINT64_MAX, 0 },
+	{ "prior-epoch", KW_NUM, TANDEM_A_GROUP_PRIOR_EPOCH, 0, UINT64_MAX, 0 },
 	GROUP_REPLICATION,
 	GROUP_TUNABLES,
 };
@@ -82,8 +83,9 @@ void group_help(FILE *f)
 	      "                        [ local ADDR ] [ port PORT ] [ key FILE|- ]\n"
 	      "                        [ TUNABLES ]\n"
 	      "       tandem group set GROUP [ role primary|backup|fenced ] [ epoch N ]\n"
-	      "                        [ lease MS | lease-expiry NS ] [ local ADDR ]\n"
-	      "                        [ port PORT ] [ key FILE|- ] [ TUNABLES ]\n"
+	      "                        [ lease MS | lease-expiry NS ] [ prior-epoch N ]\n"
+	      "                        [ local ADDR ] [ port PORT ] [ key FILE|- ]\n"
+	      "                        [ TUNABLES ]\n"
 	      "       tandem group del GROUP\n"
 	      "       tandem group show [ GROUP ]\n"
 	      "GROUP := NAME | name NAME | id ID\n"
@@ -91,6 +93,9 @@ void group_help(FILE *f)
 	      "            [ max-conns N ] [ garp-count N ] [ garp-interval MS ]\n"
 	      "            [ garp-refresh MS ]\n"
 	      "lease-expiry NS: CLOCK_MONOTONIC nanoseconds at which the lease ends.\n"
+	      "prior-epoch N: with role primary, the highest epoch of another node the\n"
+	      "  electing quorum had promised: a fenced primary resumes its suspended\n"
+	      "  connections if N is below the epoch it was fenced in (else resets them).\n"
 	      "local and port: this node's replication address and port.\n"
 	      "key FILE: 32 bytes, raw or in base64 (tandem genkey); \"-\" is stdin.\n"
 	      "BYTES may end in K, M or G.\n", f);

@@ -49,6 +49,20 @@ static void role_changed(struct td_grp *g, enum td_role role, uint64_t epoch)
  * over to, restart the core (a backup, quiet for a while; its lease counts
  * until it lapses, exactly as after a daemon restart).
  */
+static void kernel_lost(struct td_grp *g);
+
+/*
+ * A kernel primary fenced (lease, switchover, step-down) suspends its
+ * connections: they stay its rank until the agreement shows another
+ * node's ballot since (conns_now), and its next promotion resumes them on
+ * the quorum's proof (kernel_promote).
+ */
+static void fenced(struct td_grp *g, uint64_t epoch)
+{
+	if (g->role == TD_ROLE_PRIMARY)
+		g->fenced_epoch = epoch;
+}
+
 static void kernel_lost(struct td_grp *g)
 {
 	int64_t now = td_now();
@@ -57,6 +71,7 @@ static void kernel_lost(struct td_grp *g)
 	kernel_set_role(g->d, g->cfg, TD_ROLE_FENCED, 0, 0);
 	if (g->role == TD_ROLE_PRIMARY)
 		g->demotions[TD_DEMOTE_KERNEL]++;
+	fenced(g, agree_epoch(&g->node));
 	role_changed(g, TD_ROLE_FENCED, agree_epoch(&g->node));
 	if (agree_role(&g->node) != AGREE_ROLE_PRIMARY)
 		return;
@@ -117,16 +132,26 @@ static void apply_primary(struct td_grp *g, const struct agree_out *o)
 		ret = kernel_renew(g->d, g->cfg, expiry);
 	}
 	else
-		ret = kernel_set_role(g->d, g->cfg, TD_ROLE_PRIMARY, o->epoch, expiry);
+		ret = kernel_promote(g->d, g->cfg, o->epoch, expiry, o->prior);
 	if (ret) {
 		kernel_lost(g);
 		return;
 	}
+	if (o->type == AGREE_OUT_PRIMARY && g->fenced_epoch)
+		td_info("group %s: primary again after epoch %" PRIu64 ": suspended connections %s (prior epoch %" PRIu64 ")",
+			  g->cfg->name, g->fenced_epoch,
+			  o->prior < g->fenced_epoch ? "resumed" : "reset",
+			  o->prior);
+	g->fenced_epoch = 0;
 	role_changed(g, TD_ROLE_PRIMARY, o->epoch);
 }
 
 static void apply_role(struct td_grp *g, enum td_role role, uint64_t epoch)
 {
+	if (role == TD_ROLE_FENCED)
+		fenced(g, epoch);
+	else
+		g->fenced_epoch = 0;
 	if (!g->witness &&
 	    kernel_set_role(g->d, g->cfg, role, role == TD_ROLE_FENCED ? 0 : epoch, 0))
 		return;
@@ -238,6 +263,16 @@ bool grp_handed_over(const struct td_grp *g)
  * lapsed may have lost every connection since). A count that cannot be
  * read ranks as 0: a node must not claim connections it cannot show.
  */
+static int read_conns(struct td_grp *g, uint32_t *n)
+{
+	uint32_t except = 0;
+
+	if (g->fenced_epoch &&
+	    agree_prior(&g->node, g->cfg->agree.self_id) >= g->fenced_epoch)
+		except = TANDEM_CONN_SUSPENDED;
+	return kernel_conns_except(g->d, g->cfg, except, n);
+}
+
 static uint32_t conns_now(void *arg)
 {
 	struct td_grp *g = arg;
@@ -245,7 +280,7 @@ static uint32_t conns_now(void *arg)
 
 	if (g->witness)
 		return 0;
-	if (kernel_conns(g->d, g->cfg, &n)) {
+	if (read_conns(g, &n)) {
 		td_warn("group %s: cannot count the protected connections: ranking with 0",
 			g->cfg->name);
 		n = 0;
@@ -262,7 +297,7 @@ static void count_conns(struct td_grp *g, int64_t now)
 	uint32_t n;
 
 	g->next_conns = now + g->cfg->conns_interval;
-	if (g->witness || kernel_conns(g->d, g->cfg, &n) || n == g->conns)
+	if (g->witness || read_conns(g, &n) || n == g->conns)
 		return;
 	g->conns = n;
 	agree_set_conns(&g->node, now, n);
@@ -313,6 +348,9 @@ static int start_kernel(struct td_grp *g)
 	if (ret)
 		return ret;
 	g->role = from_kernel(role);
+	/* A primary or fenced kernel group is (or will be) a fenced primary. */
+	if (g->role != TD_ROLE_BACKUP)
+		g->fenced_epoch = epoch;
 	if (epoch > g->persisted.promised) {
 		td_info("group %s: the kernel's epoch %" PRIu64 " is above the state file's %" PRIu64 ": promised from it",
 			g->cfg->name, epoch, g->persisted.promised);

@@ -416,6 +416,24 @@ int kernel_set_role(struct td_daemon *d, const struct td_group *g,
 	return exec(d, &req, g->name, what);
 }
 
+/*
+ * Primary again, or for the first time; @prior: the agreement's proof
+ * (agree_prior) that lets a fenced primary resume its suspended
+ * connections (TANDEM_A_GROUP_PRIOR_EPOCH).
+ */
+int kernel_promote(struct td_daemon *d, const struct td_group *g,
+		   uint64_t epoch, int64_t lease_expiry, uint64_t prior)
+{
+	struct tandem_req req;
+
+	req_group(&req, TANDEM_OBJ_GROUP, TANDEM_CMD_GROUP_SET, g);
+	req_num(&req, TANDEM_A_GROUP_ROLE, TANDEM_ROLE_PRIMARY);
+	req_num(&req, TANDEM_A_GROUP_EPOCH, epoch);
+	req_num(&req, TANDEM_A_GROUP_LEASE_EXPIRY_NS, lease_expiry);
+	req_num(&req, TANDEM_A_GROUP_PRIOR_EPOCH, prior);
+	return exec(d, &req, g->name, "set the kernel role primary");
+}
+
 int kernel_renew(struct td_daemon *d, const struct td_group *g,
 		 int64_t lease_expiry)
 {
@@ -428,9 +446,13 @@ int kernel_renew(struct td_daemon *d, const struct td_group *g,
 
 struct conn_count {
 	uint32_t n;
+	uint32_t except;		/* TANDEM_CONN_* not to count */
 };
 
-/* A connection this node could take over: not closed, not unprotected. */
+/*
+ * A connection this node could take over: not closed, not unprotected,
+ * not diverged, and not flagged @except.
+ */
 static int conn_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct conn_count *c = data;
@@ -442,7 +464,7 @@ static int conn_cb(const struct nlmsghdr *nlh, void *data)
 		return ret;
 	if (conn.num[TANDEM_A_CONN_STATE] == TANDEM_CONN_STATE_CLOSED ||
 	    (conn.num[TANDEM_A_CONN_FLAGS] &
-	     (TANDEM_CONN_UNPROTECTED | TANDEM_CONN_DIVERGED)))
+	     (TANDEM_CONN_UNPROTECTED | TANDEM_CONN_DIVERGED | c->except)))
 		return 0;
 	c->n++;
 	return 0;
@@ -455,7 +477,13 @@ static void conn_reset(void *data)
 
 int kernel_conns(struct td_daemon *d, const struct td_group *g, uint32_t *count)
 {
-	struct conn_count c = { 0 };
+	return kernel_conns_except(d, g, 0, count);
+}
+
+int kernel_conns_except(struct td_daemon *d, const struct td_group *g,
+			uint32_t except, uint32_t *count)
+{
+	struct conn_count c = { .except = except };
 	struct tandem_req req;
 	int ret;
 

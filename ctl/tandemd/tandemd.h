@@ -101,6 +101,7 @@ struct td_grp {
 	uint64_t rx_auth_logged;	/* rx_auth when last logged */
 	int64_t auth_warned;		/* last authentication failure logged */
 	int64_t late_warned;		/* last late-renewal warning */
+	uint64_t fenced_epoch;		/* the kernel primary fenced in it, 0: none */
 	uint64_t promotions;		/* became primary (metrics.c) */
 	uint64_t demotions[TD_DEMOTE_CAUSES];	/* stopped being primary, by cause */
 	bool handing_over;		/* SIGTERM: switchover before exit */
@@ -199,12 +200,16 @@ int kernel_set_keys(struct td_daemon *d, const struct td_group *g,
 int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
 		       uint64_t *epoch, uint8_t *role);
 /* lease_expiry: CLOCK_MONOTONIC ns (td_now()), primary only. */
+int kernel_promote(struct td_daemon *d, const struct td_group *g,
+		   uint64_t epoch, int64_t lease_expiry, uint64_t prior);
 int kernel_set_role(struct td_daemon *d, const struct td_group *g,
 		    enum td_role role, uint64_t epoch, int64_t lease_expiry);
 int kernel_renew(struct td_daemon *d, const struct td_group *g,
 		 int64_t lease_expiry);
 int kernel_conns(struct td_daemon *d, const struct td_group *g,
 		 uint32_t *count);
+int kernel_conns_except(struct td_daemon *d, const struct td_group *g,
+			uint32_t flags, uint32_t *count);
 
 /* group.c: one group's agreement */
 int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg);

@@ -149,6 +149,18 @@
  *                         instant already past fences a primary at once on a
  *                         renewal, and refuses a promotion (-ETIME).
  *     A message carries at most one of the two lease attributes (-EINVAL).
+ *     TANDEM_A_GROUP_PRIOR_EPOCH: NLA_U64, with TANDEM_ROLE_PRIMARY only
+ *                         (-EINVAL otherwise): the highest epoch of another
+ *                         node that the members electing this one had
+ *                         promised or followed before. A primary fenced in
+ *                         epoch E (its lease lapsed, or TANDEM_ROLE_FENCED)
+ *                         has missed no client byte as long as nobody else
+ *                         was primary: its connections are suspended, not
+ *                         unprotected, and its next promotion resumes them
+ *                         if PRIOR_EPOCH < E (no other primary can have
+ *                         been elected meanwhile: the quorums intersect);
+ *                         without the attribute, or with PRIOR_EPOCH >= E,
+ *                         they are unprotected first (reset at takeover).
  *   The VIP, node id and name of a group cannot change: delete and re-create.
  *   Key rotation: a group sends under its key and accepts on receive the
  *   datagrams tagged with its key or, until its deadline, with its
@@ -179,7 +191,11 @@
  *     - an epoch without a role keeps the role and moves the epoch forward
  *       (a backup following a newer primary);
  *     - a primary whose lease lapses becomes TANDEM_ROLE_FENCED by itself,
- *       and a TANDEM_CMD_GROUP_SET event reports it.
+ *       and a TANDEM_CMD_GROUP_SET event reports it; its connections are
+ *       suspended (TANDEM_A_GROUP_PRIOR_EPOCH), as when it is fenced by a
+ *       request; a backup fenced no longer protects its connections;
+ *     - a fenced primary that becomes a backup no longer protects its
+ *       connections until the new primary confirms it again.
  *   All attributes of one message are validated before any is applied: a
  *   refused message changes nothing.
  *   Errors: -ENOENT (no such group), -EINVAL, -ESTALE, -EADDRINUSE, -ETIME.
@@ -201,6 +217,8 @@
  *     alternate key is accepted: how much longer, at least 1),
  *     TANDEM_A_GROUP_ROLE, TANDEM_A_GROUP_EPOCH,
  *     TANDEM_A_GROUP_LEASE_REMAINING_MS (NLA_U32, primary only),
+ *     TANDEM_A_GROUP_SUSPENDED_EPOCH (NLA_U64, only while a fenced primary's
+ *     connections are suspended: the epoch it was fenced in),
  *     TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,
  *     TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,
  *     TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,
@@ -493,6 +511,10 @@ enum tandem_stat {
 	 * covered and differed: the connection was reset before sending it
 	 */
 	TANDEM_STAT_DIVERGED_RESET,
+	/* promotions of a fenced primary that resumed its suspended
+	 * connections (TANDEM_A_GROUP_PRIOR_EPOCH)
+	 */
+	TANDEM_STAT_FENCE_RESUMED,
 	/* datagrams whose tag verified under the group key, and under its
 	 * alternate key (key rotation); counted before the epoch and replay
 	 * checks, so a datagram also counted in CHAN_DROP_STALE or
@@ -517,6 +539,7 @@ enum tandem_conn_state {
 #define TANDEM_CONN_DIVERGED	(1U << 0)	/* output differs from the primary's */
 #define TANDEM_CONN_UNPROTECTED	(1U << 1)	/* this node cannot take it over */
 #define TANDEM_CONN_HELD	(1U << 2)	/* primary: SYN-ACK held */
+#define TANDEM_CONN_SUSPENDED	(1U << 3)	/* fenced primary: resumed or reset at its next promotion */
 
 /* TANDEM_A_CONN_PEER_STATE */
 enum tandem_peer_state {
@@ -596,6 +619,8 @@ enum tandem_attr {
 	TANDEM_A_GROUP_GARP_REFRESH_MS,
 	TANDEM_A_GROUP_LEASE_EXPIRY_NS,
 	TANDEM_A_CONN_QUEUED_BYTES,
+	TANDEM_A_GROUP_PRIOR_EPOCH,
+	TANDEM_A_GROUP_SUSPENDED_EPOCH,
 	TANDEM_A_GROUP_KEY_ALT,
 	TANDEM_A_GROUP_KEY_ALT_MS,
 	TANDEM_A_GROUP_KEY_ALT_REMAINING_MS,

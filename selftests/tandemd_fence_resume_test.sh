@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A primary whose lease lapses and that is re-elected before anybody else
+# was primary resumes every connection (issue 10, fence_resume): tandemd on
+# three nodes, a stream through the VIP; every tandemd is frozen (SIGSTOP:
+# a host-wide stall), the primary's kernel lease lapses and fences it, its
+# connection suspended, not unprotected. The primary's tandemd resumes
+# first, then the others: it stands again with its suspended connection in
+# its rank, wins, and the quorum's prior epoch (docs/agreement.md,
+# "Resuming after a lapse") proves that nobody else was primary in between:
+# the kernel resumes the connection (fence_resumed, no takeover_reset) and
+# the stream completes byte-exact.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/tandemd_lib.sh"
+
+PORT=5008
+BYTES=$((8 << 20))
+RATE=2M
+require_root
+require_command jq
+require_built "$TD_BIN" "$TSTREAM"
+require_module
+
+tap_init 6
+
+_flagged() {
+	tandem_node "$1" -j conn show group g 2>/dev/null |
+		jq -e --arg f "$2" 'any(.[0].flags[]; . == $f)' >/dev/null 2>&1
+}
+
+_logged() { td_log "$1" | grep -q "$2"; }
+
+if ! td_stream_up $PORT || ! wait_until 30 td_one_primary; then
+	td_dump
+	tap_fail "tandemd on three nodes elects a primary"
+	tap_skip_rest "no primary"
+fi
+p=$(td_primaries)
+epoch=$(td_epoch "$p")
+tap_ok "tandemd on three nodes elects a primary (node$p, epoch $epoch)"
+
+progress=$TOPO_DIR/progress out=$TOPO_DIR/client
+tstream_client $TOPO_VIP:$PORT -b $BYTES --seed $SRANDOM -t 120 --rate $RATE \
+	--progress-file "$progress" > "$out" 2> "$out.err" &
+client=$!
+stream_wait_bytes "$progress" $((1 << 20)) 120 $client
+protected_all() { td_conns_ge 1 1 && td_conns_ge 2 1 && td_conns_ge 3 1; }
+wait_until 30 protected_all || echo "# not every node protects the connection"
+
+# The stall: every daemon frozen, the primary's kernel lease runs out.
+# (topo_down kills the frozen daemons too, on any path.)
+for i in 1 2 3; do td_signal $i STOP; done
+if wait_until 20 td_role_is "$p" fenced && _flagged "$p" suspended &&
+   ! _flagged "$p" unprotected; then
+	tap_ok "every tandemd frozen: node$p's lease lapsed, its connection suspended"
+else
+	tandem_node "$p" conn show group g | sed 's/^/# /'
+	tap_fail "every tandemd frozen: node$p's lease lapsed, its connection suspended"
+fi
+
+# node$p's daemon first: it sees its lease lapsed and stands; then the rest.
+td_signal "$p" CONT
+wait_until 10 _logged "$p" "fenced in epoch" || echo "# node$p did not log its fence"
+for i in 1 2 3; do [ "$i" = "$p" ] || td_signal $i CONT; done
+reelected() {
+	td_one_primary && [ "$(td_primaries)" = "$p" ] && [ "$(td_epoch "$p")" -gt "$epoch" ]
+}
+if wait_until 30 reelected; then
+	tap_ok "node$p re-elected in a higher epoch ($(td_epoch "$p"))"
+else
+	td_dump
+	tap_fail "node$p re-elected in a higher epoch"
+fi
+echo "# node$p: $(topo_counters "$p")"
+if [ "$(topo_counter "$p" fence_resumed)" = 1 ] &&
+   [ "$(topo_counter "$p" takeover_reset)" = 0 ] &&
+   [ "$(topo_counter "$p" takeover_resumed)" -ge 1 ]; then
+	tap_ok "it resumed its suspended connection (fence_resumed, no reset)"
+else
+	td_log "$p" | grep -i "primary\|fenced\|suspend" | tail -n 5 | sed 's/^/# /'
+	tap_fail "it resumed its suspended connection (fence_resumed, no reset)"
+fi
+if td_log "$p" | grep -q "suspended connections resumed"; then
+	tap_ok "its tandemd logged the resumption"
+else
+	tap_fail "its tandemd logged the resumption"
+fi
+
+wait $client
+json=$(cat "$out")
+if [ "$(json_num "$json" ok)" = 1 ] && [ "$(json_num "$json" bytes_verified)" = $BYTES ] &&
+   [ "$(json_num "$json" reset)" = 0 ] && [ "$(json_num "$json" eof)" = 0 ]; then
+	echo "# $json"
+	tap_ok "the stream completed byte-exact, no RST, no EOF"
+else
+	td_dump
+	sed 's/^/# /' "$out.err"
+	echo "# $json"
+	tap_fail "the stream completed byte-exact, no RST, no EOF"
+fi
+tap_done
