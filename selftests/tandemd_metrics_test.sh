@@ -24,7 +24,7 @@ require_command awk
 tap_init 6
 
 # The checker itself: each of these must be refused.
-bad=0 tmp=$(mktemp) && trap 'rm -f "$tmp"' EXIT
+bad=0 tmp=$(mktemp) && on_exit rm -f "$tmp"
 hd='# HELP a x\n# TYPE a gauge\n'
 for text in "# HELP a x\n# TYPE a counter\na 3\n" "${hd}a 3\n# HELP b x\n# TYPE b gauge\nb 1\na 2\n" \
 	    "${hd}a{g=\"1\"} 3\na{g=\"1\"} 3\n" "a 3\n" "${hd}a{g=1} 3\n" "${hd}a 3 \n" "${hd}a 3" \
