@@ -79,13 +79,20 @@ cp "$key" "$old"
 (umask 077 && "$TANDEM_CLI" genkey > "$key.new") && mv "$key.new" "$key"
 accepted() { td_log "$1" | grep -q "new key accepted"; }
 done_on() { td_log "$1" | grep -q "key rotation done"; }
-start=$SECONDS ok=1
+ok=1
 for i in 1 2 3; do
 	pid=$(td_pid $i) && kill -HUP "$pid" && wait_until $OVERLAP accepted $i || ok=0
-	echo "# node$i reloaded at +$((SECONDS - start)) s"
+	echo "# node$i reloaded"
 done
-# Every node reloaded within the overlap (else the test proves nothing).
-if [ $ok = 1 ] && ! cmp -s "$key" "$old" && [ $((SECONDS - start)) -lt $OVERLAP ]; then
+# Every node reloaded within the overlap of the first (else the test proves
+# nothing), by the logs' stamps: the VM's monotonic clock, one for all
+# nodes (the host's commands into the VM are slower than the reloads).
+stamps() { td_log "$1" | sed -n "s/^\[\([0-9.]*\)\] [a-z]*: group g: $2.*/\1/p"; }
+spread=$(for i in 1 2 3; do stamps $i "new key accepted"; done | sort -n |
+	 awk 'NR == 1 { a = $1 } { b = $1 } END { if (NR == 3) printf "%.1f", b - a }')
+echo "# the three reloads within ${spread:-?} s"
+if [ $ok = 1 ] && ! cmp -s "$key" "$old" && [ -n "$spread" ] &&
+   awk -v s="$spread" -v w=$OVERLAP 'BEGIN { exit !(s < w) }'; then
 	tap_ok "nodes reloaded one by one within key-overlap (${OVERLAP} s): the new key accepted"
 else
 	td_dump
@@ -97,11 +104,10 @@ wait_until $((4 * OVERLAP)) all_done || echo "# the rotation did not end on ever
 at_end=$(stream_progress "$progress")
 echo "# the stream at the end of the rotation: $at_end of $BYTES bytes"
 # The rotation ran from the first "new key accepted" to the last "key
-# rotation done" (the logs' stamps: the VM's monotonic clock, one for all
-# nodes). No role or epoch change in between, on any node: no failover.
+# rotation done". No role or epoch change in between, on any node: no
+# failover.
 # (On a host loaded enough to delay renewals by seconds, a lease may lapse
 # later in the test: not the rotation's doing, and not counted.)
-stamps() { td_log "$1" | sed -n "s/^\[\([0-9.]*\)\] [a-z]*: group g: $2.*/\1/p"; }
 t0=$(for i in 1 2 3; do stamps $i "new key accepted"; done | sort -n | head -1)
 t1=$(for i in 1 2 3; do stamps $i "key rotation done"; done | sort -n | tail -1)
 moved=0
