@@ -158,7 +158,37 @@ static bool same_channel(const struct tandem_group_cfg *a,
 {
 	return tandem_addr_equal(&a->repl_addr, &b->repl_addr) &&
 	       a->repl_port == b->repl_port && a->has_key == b->has_key &&
-	       !crypto_memneq(a->key, b->key, sizeof(a->key));
+	       !crypto_memneq(a->key, b->key, sizeof(a->key)) &&
+	       a->has_key_alt == b->has_key_alt &&
+	       a->key_alt_until == b->key_alt_until &&
+	       !crypto_memneq(a->key_alt, b->key_alt, sizeof(a->key_alt));
+}
+
+/* The transforms of the group key and of the alternate key, if set. */
+static int chan_keys(struct tandem_channel *chan,
+		     const struct tandem_group_cfg *cfg,
+		     struct netlink_ext_ack *extack)
+{
+	struct crypto_shash *tfm;
+
+	if (cfg->has_key) {
+		tfm = tandem_auth_new(cfg->key);
+		if (IS_ERR(tfm)) {
+			NL_SET_ERR_MSG(extack, "cannot set up hmac(sha256) with the group key");
+			return PTR_ERR(tfm);
+		}
+		chan->tfm = tfm;
+	}
+	if (cfg->has_key_alt) {
+		tfm = tandem_auth_new(cfg->key_alt);
+		if (IS_ERR(tfm)) {
+			NL_SET_ERR_MSG(extack, "cannot set up hmac(sha256) with the alternate key");
+			return PTR_ERR(tfm);
+		}
+		chan->alt_tfm = tfm;
+		chan->alt_until = cfg->key_alt_until;
+	}
+	return 0;
 }
 
 /*
@@ -187,24 +217,22 @@ int tandem_channel_prepare(struct tandem_group *g,
 	}
 	chan->group = g;
 	timer_setup(&chan->heartbeat, heartbeat, 0);
-	if (cfg->has_key) {
-		chan->tfm = tandem_auth_new(cfg->key);
-		if (IS_ERR(chan->tfm)) {
-			ret = PTR_ERR(chan->tfm);
-			NL_SET_ERR_MSG(extack, "cannot set up hmac(sha256) with the group key");
-			kfree(chan);
-			return ret;
-		}
-	}
+	ret = chan_keys(chan, cfg, extack);
+	if (ret)
+		goto err_free;
 	chan->ep = ep_get(g->tn, &cfg->repl_addr, cfg->repl_port, extack);
 	if (IS_ERR(chan->ep)) {
 		ret = PTR_ERR(chan->ep);
-		tandem_auth_free(chan->tfm);
-		kfree(chan);
-		return ret;
+		goto err_free;
 	}
 	chg->chan = chan;
 	return 0;
+
+err_free:
+	tandem_auth_free(chan->alt_tfm);
+	tandem_auth_free(chan->tfm);
+	kfree(chan);
+	return ret;
 }
 
 static void chan_free_rcu(struct rcu_head *rcu)
@@ -212,6 +240,7 @@ static void chan_free_rcu(struct rcu_head *rcu)
 	struct tandem_channel *chan = container_of(rcu, struct tandem_channel,
 						   rcu);
 
+	tandem_auth_free(chan->alt_tfm);
 	tandem_auth_free(chan->tfm);
 	kfree(chan);
 }
@@ -620,6 +649,38 @@ static struct tandem_member *sender(struct tandem_group *g,
 	return NULL;
 }
 
+/*
+ * The tag of the @len bytes at @data (followed by the tag): verified under
+ * the group key, or the alternate key until its deadline.
+ */
+static enum tandem_stat verify(const struct tandem_channel *chan,
+			       const void *data, size_t len)
+{
+	const u8 *tag = (const u8 *)data + len;
+
+	if (chan->tfm && tandem_auth_verify(chan->tfm, data, len, tag))
+		return TANDEM_STAT_CHAN_AUTH_KEY;
+	if (chan->alt_tfm && time_before(jiffies, chan->alt_until) &&
+	    tandem_auth_verify(chan->alt_tfm, data, len, tag))
+		return TANDEM_STAT_CHAN_AUTH_KEY_ALT;
+	return TANDEM_STAT_CHAN_DROP_TAG;
+}
+
+/* A datagram from member @m failed authentication: say so, now and then. */
+static void auth_failed(const struct tandem_group *g,
+			const struct tandem_member *m,
+			const struct sk_buff *skb)
+{
+	if (!net_ratelimit())
+		return;
+	if (m->addr.family == AF_INET)
+		pr_notice("group %s: a datagram from node %u at %pI4:%u failed authentication (wrong key, altered, or no key to check it)\n",
+			  g->name, m->node_id, &ip_hdr(skb)->saddr, m->port);
+	else
+		pr_notice("group %s: a datagram from node %u at [%pI6c]:%u failed authentication (wrong key, altered, or no key to check it)\n",
+			  g->name, m->node_id, &ipv6_hdr(skb)->saddr, m->port);
+}
+
 /* After the group is known: sender, tag, epoch, replay, then dispatch. */
 static enum tandem_stat rcv_group(struct tandem_group *g,
 				  const struct tandem_channel *chan,
@@ -628,14 +689,18 @@ static enum tandem_stat rcv_group(struct tandem_group *g,
 	const struct tandem_wire_hdr *h = (const void *)skb->data;
 	size_t dlen = skb->len - TAG_LEN;
 	struct tandem_member *m;
+	enum tandem_stat auth;
 	u64 epoch;
 
 	m = sender(g, chan->ep, h, skb);
 	if (!m)
 		return TANDEM_STAT_CHAN_DROP_SENDER;
-	if (!chan->tfm ||
-	    !tandem_auth_verify(chan->tfm, skb->data, dlen, skb->data + dlen))
-		return TANDEM_STAT_CHAN_DROP_TAG;
+	auth = verify(chan, skb->data, dlen);
+	if (auth == TANDEM_STAT_CHAN_DROP_TAG) {
+		auth_failed(g, m, skb);
+		return auth;
+	}
+	tandem_group_stats_inc(g, auth);
 	epoch = be64_to_cpu(h->epoch);
 	if (epoch < READ_ONCE(g->epoch))
 		return TANDEM_STAT_CHAN_DROP_STALE;

@@ -37,6 +37,8 @@ struct tandem_channel {
 	struct tandem_group *group;
 	struct tandem_endpoint *ep;
 	struct crypto_shash *tfm;	/* hmac(sha256) keyed; NULL: no key */
+	struct crypto_shash *alt_tfm;	/* the alternate key's; NULL: none */
+	unsigned long alt_until;	/* jiffies: alt_tfm accepted until */
 	struct timer_list heartbeat;
 	bool closing;			/* the heartbeat must not re-arm */
 };

@@ -66,6 +66,7 @@ struct tandem_group *tandem_group_select(struct tandem_net *tn,
 
 static const int cfg_attr_types[] = {
 	TANDEM_A_GROUP_REPL_ADDR, TANDEM_A_GROUP_REPL_PORT, TANDEM_A_GROUP_KEY,
+	TANDEM_A_GROUP_KEY_ALT,
 	TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,
 	TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,
 	TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,
@@ -82,6 +83,49 @@ static bool cfg_attrs_present(struct nlattr **attrs)
 	return false;
 }
 
+/*
+ * A key different from the group's drops the alternate key, unless the
+ * message gives one; the same key keeps it (tandemd sends the key on every
+ * reload).
+ */
+static void cfg_apply_keys(struct tandem_group_cfg *cfg, struct nlattr **attrs)
+{
+	struct nlattr *key = attrs[TANDEM_A_GROUP_KEY];
+	struct nlattr *alt = attrs[TANDEM_A_GROUP_KEY_ALT];
+
+	if (key && (!cfg->has_key || nla_memcmp(key, cfg->key, sizeof(cfg->key)))) {
+		cfg->has_key_alt = false;
+		memzero_explicit(cfg->key_alt, sizeof(cfg->key_alt));
+	}
+	if (key) {
+		nla_memcpy(cfg->key, key, sizeof(cfg->key));
+		cfg->has_key = true;
+	}
+	if (alt) {
+		nla_memcpy(cfg->key_alt, alt, sizeof(cfg->key_alt));
+		cfg->has_key_alt = true;
+		cfg->key_alt_until = jiffies + msecs_to_jiffies(
+			nla_get_u32(attrs[TANDEM_A_GROUP_KEY_ALT_MS]));
+	}
+}
+
+/* Is the alternate key accepted still? */
+static bool key_alt_valid(const struct tandem_group_cfg *cfg)
+{
+	return cfg->has_key_alt && time_before(jiffies, cfg->key_alt_until);
+}
+
+static int check_key_alt(struct nlattr **attrs, bool has_key,
+			 struct netlink_ext_ack *extack)
+{
+	if (attrs[TANDEM_A_GROUP_KEY_ALT] && !has_key) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[TANDEM_A_GROUP_KEY_ALT],
+				    "an alternate key needs a group key");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* The attributes were validated by the policy; this cannot fail. */
 static void cfg_apply(struct tandem_group_cfg *cfg, struct nlattr **attrs)
 {
@@ -90,10 +134,7 @@ static void cfg_apply(struct tandem_group_cfg *cfg, struct nlattr **attrs)
 				     attrs[TANDEM_A_GROUP_REPL_ADDR]);
 	if (attrs[TANDEM_A_GROUP_REPL_PORT])
 		cfg->repl_port = nla_get_u16(attrs[TANDEM_A_GROUP_REPL_PORT]);
-	if (attrs[TANDEM_A_GROUP_KEY]) {
-		nla_memcpy(cfg->key, attrs[TANDEM_A_GROUP_KEY], sizeof(cfg->key));
-		cfg->has_key = true;
-	}
+	cfg_apply_keys(cfg, attrs);
 	if (attrs[TANDEM_A_GROUP_SYN_TIMEOUT_MS])
 		cfg->syn_timeout_ms =
 			nla_get_u32(attrs[TANDEM_A_GROUP_SYN_TIMEOUT_MS]);
@@ -245,7 +286,8 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 	    TANDEM_REQ_ATTR(extack, attrs, TANDEM_A_GROUP_NODE_ID))
 		return -EINVAL;
 	tandem_addr_from_nla(&vip, attrs[TANDEM_A_GROUP_VIP]);
-	ret = check_new(tn, attrs, &vip, extack);
+	ret = check_new(tn, attrs, &vip, extack) ?:
+	      check_key_alt(attrs, attrs[TANDEM_A_GROUP_KEY], extack);
 	if (ret)
 		return ret;
 
@@ -503,7 +545,8 @@ int tandem_group_set(struct tandem_group *g, struct nlattr **attrs,
 	bool has_repl = attrs[TANDEM_A_GROUP_REPL_ADDR] || old->repl_addr.family;
 	int ret;
 
-	ret = check_repl_family(g, attrs[TANDEM_A_GROUP_REPL_ADDR], extack);
+	ret = check_repl_family(g, attrs[TANDEM_A_GROUP_REPL_ADDR], extack) ?:
+	      check_key_alt(attrs, has_key, extack);
 	if (ret)
 		return ret;
 	ret = check_role(g, attrs, role, epoch, has_key, has_repl, extack);
@@ -612,6 +655,9 @@ int tandem_group_fill(struct sk_buff *skb, const struct tandem_group *g)
 	     tandem_addr_put(skb, TANDEM_A_GROUP_REPL_ADDR, &cfg->repl_addr)) ||
 	    nla_put_u16(skb, TANDEM_A_GROUP_REPL_PORT, cfg->repl_port) ||
 	    (cfg->has_key && nla_put_flag(skb, TANDEM_A_GROUP_HAS_KEY)) ||
+	    (key_alt_valid(cfg) &&
+	     nla_put_u32(skb, TANDEM_A_GROUP_KEY_ALT_REMAINING_MS,
+			 max(1U, jiffies_to_msecs(cfg->key_alt_until - jiffies)))) ||
 	    nla_put_u8(skb, TANDEM_A_GROUP_ROLE, g->role) ||
 	    nla_put_u64_64bit(skb, TANDEM_A_GROUP_EPOCH, g->epoch, TANDEM_A_PAD))
 		return -EMSGSIZE;

@@ -123,6 +123,7 @@ static int validate_attr(const struct nlattr *nla,
 	case TANDEM_A_MEMBER_ADDR:
 		return validate_addr(nla, extack);
 	case TANDEM_A_GROUP_KEY:
+	case TANDEM_A_GROUP_KEY_ALT:
 		if (nla_len(nla) != TANDEM_KEY_LEN)
 			return REFUSE("key must be exactly " __stringify(TANDEM_KEY_LEN) " bytes");
 		break;
@@ -140,6 +141,10 @@ static int validate_ints(struct nlattr **attrs, struct netlink_ext_ack *extack)
 {
 	struct nlattr *nla;
 
+	if (!attrs[TANDEM_A_GROUP_KEY_ALT] != !attrs[TANDEM_A_GROUP_KEY_ALT_MS]) {
+		nla = attrs[TANDEM_A_GROUP_KEY_ALT] ?: attrs[TANDEM_A_GROUP_KEY_ALT_MS];
+		return REFUSE("an alternate key and its duration (ms) go together");
+	}
 	nla = attrs[TANDEM_A_GROUP_GARP_REFRESH_MS];
 	if (nla && nla_get_u32(nla) && nla_get_u32(nla) < TANDEM_GARP_REFRESH_MIN_MS)
 		return REFUSE("gratuitous ARP refresh must be 0 or 100..3600000 ms");
@@ -183,6 +188,9 @@ static struct netlink_range_validation garp_refresh_range = {
 static struct netlink_range_validation lease_range = {
 	.min = 1, .max = TANDEM_LEASE_MAX_MS,
 };
+static struct netlink_range_validation key_alt_range = {
+	.min = 1, .max = TANDEM_KEY_ALT_MAX_MS,
+};
 
 #define SELECTOR_POLICY							\
 	[TANDEM_A_GROUP_NAME]		= CHECKED(NLA_NUL_STRING),	\
@@ -192,6 +200,9 @@ static struct netlink_range_validation lease_range = {
 	[TANDEM_A_GROUP_REPL_ADDR]	= CHECKED(NLA_BINARY),		\
 	[TANDEM_A_GROUP_REPL_PORT]	= NONZERO(NLA_U16),		\
 	[TANDEM_A_GROUP_KEY]		= CHECKED(NLA_BINARY),		\
+	[TANDEM_A_GROUP_KEY_ALT]	= CHECKED(NLA_BINARY),		\
+	[TANDEM_A_GROUP_KEY_ALT_MS]	=				\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &key_alt_range),		\
 	[TANDEM_A_GROUP_SYN_TIMEOUT_MS]	=				\
 		NLA_POLICY_FULL_RANGE(NLA_U32, &syn_timeout_range),	\
 	[TANDEM_A_GROUP_MAX_LAG_BYTES]	=				\

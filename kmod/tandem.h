@@ -56,7 +56,10 @@ struct tandem_group_cfg {
 	struct tandem_addr repl_addr;
 	u16 repl_port;
 	bool has_key;
+	bool has_key_alt;
 	u8 key[TANDEM_KEY_LEN];
+	u8 key_alt[TANDEM_KEY_LEN];	/* accepted until key_alt_until */
+	unsigned long key_alt_until;	/* jiffies */
 	u32 syn_timeout_ms;
 	u32 max_lag_bytes;
 	u32 max_lag_ms;

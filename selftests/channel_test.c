@@ -675,6 +675,125 @@ TEST_F(chan, forged)
 	EXPECT_EQ(0, stat_of(&self->a, TANDEM_STAT_CHAN_DROP_REPLAY));
 }
 
+/* ---- key rotation ---- */
+
+/* GROUP_SET g on t: the key, and an alternate key for ms (alt 0: none). */
+static int set_keys(struct tnl *t, uint8_t key, uint8_t alt, uint32_t ms)
+{
+	struct nlmsghdr *nlh = tnl_req(t, TANDEM_CMD_GROUP_SET, 0);
+	uint8_t k[TANDEM_KEY_LEN];
+
+	tnl_put_sel(nlh, "g");
+	tnl_put_key(nlh, key);
+	if (alt) {
+		memset(k, alt, sizeof(k));
+		mnl_attr_put(nlh, TANDEM_A_GROUP_KEY_ALT, sizeof(k), k);
+		mnl_attr_put_u32(nlh, TANDEM_A_GROUP_KEY_ALT_MS, ms);
+	}
+	return tnl_do_free(t, nlh);
+}
+
+/* TANDEM_A_GROUP_KEY_ALT_REMAINING_MS of g: -1 absent, -2 error. */
+static long long alt_remaining(struct tnl *t)
+{
+	const struct nlattr *tb[TANDEM_A_MAX + 1];
+	struct tnl_res r;
+	long long ms = -2;
+
+	if (!tnl_get(t, TANDEM_CMD_GROUP_GET, "g", 0, 0, &r, tb))
+		ms = tb[TANDEM_A_GROUP_KEY_ALT_REMAINING_MS] ?
+		     (long long)mnl_attr_get_u32(tb[TANDEM_A_GROUP_KEY_ALT_REMAINING_MS]) : -1;
+	tnl_res_free(&r);
+	return ms;
+}
+
+/* Node 3's heartbeat tagged with key fill: B accepts it under the alternate key. */
+static void t_heartbeat_alt(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(chan) *self, uint8_t fill)
+{
+	struct tandem_wire_heartbeat hb = { 0 };
+	struct dgram d = from_t(self, TANDEM_WIRE_HEARTBEAT,
+				TANDEM_WIRE_F_PRIMARY, &hb, sizeof(hb));
+	uint64_t rx = stat_of(&self->b, TANDEM_STAT_HEARTBEAT_RX);
+	uint64_t alt = stat_of(&self->b, TANDEM_STAT_CHAN_AUTH_KEY_ALT);
+	uint64_t tag = stat_of(&self->b, TANDEM_STAT_CHAN_DROP_TAG);
+	uint8_t buf[DGRAM_MAX];
+
+	d.key_fill = fill;
+	ASSERT_EQ(0, raw_udp(self->raw, ADDR_T, PORT, ADDR_B, PORT, buf,
+			     dgram_build(&d, buf)));
+	ASSERT_TRUE(wait_stat(&self->b, TANDEM_STAT_HEARTBEAT_RX, rx + 1));
+	/* A's heartbeats are under the group key: only node 3's count here. */
+	EXPECT_EQ(alt + 1, stat_of(&self->b, TANDEM_STAT_CHAN_AUTH_KEY_ALT));
+	EXPECT_EQ(tag, stat_of(&self->b, TANDEM_STAT_CHAN_DROP_TAG));
+}
+
+/*
+ * B accepts an alternate key beside its own until the deadline, keeps it
+ * while the same key is set again, and drops it with a new key; A's flow
+ * under the group key goes on throughout.
+ */
+TEST_F(chan, key_alt)
+{
+	struct tandem_wire_heartbeat hb = { 0 };
+	long long end, ms;
+	uint64_t key0;
+	struct dgram d;
+
+	ASSERT_TRUE(wait_stat(&self->b, TANDEM_STAT_HEARTBEAT_RX, 2));
+	key0 = stat_of(&self->b, TANDEM_STAT_CHAN_AUTH_KEY);
+	EXPECT_LE(2, key0);
+	EXPECT_EQ(0, stat_of(&self->b, TANDEM_STAT_CHAN_AUTH_KEY_ALT));
+	EXPECT_EQ(-1, alt_remaining(&self->b));
+	d = from_t(self, TANDEM_WIRE_HEARTBEAT, TANDEM_WIRE_F_PRIMARY, &hb,
+		   sizeof(hb));
+	d.key_fill = KEY_FILL + 1;
+	check_dgram(_metadata, self, TANDEM_STAT_CHAN_DROP_TAG, ADDR_T, PORT,
+		    &d, "another key, before it is the alternate key");
+
+	ASSERT_EQ(0, set_keys(&self->b, KEY_FILL, KEY_FILL + 1, 2000));
+	ms = alt_remaining(&self->b);
+	EXPECT_TRUE(ms >= 1 && ms <= 2000) TH_LOG("remaining %lld ms", ms);
+	t_heartbeat_alt(_metadata, self, KEY_FILL + 1);
+	d = from_t(self, TANDEM_WIRE_HEARTBEAT, TANDEM_WIRE_F_PRIMARY, &hb,
+		   sizeof(hb));
+	d.key_fill = KEY_FILL + 2;
+	check_dgram(_metadata, self, TANDEM_STAT_CHAN_DROP_TAG, ADDR_T, PORT,
+		    &d, "a third key");
+	/* The same key again (tandemd's reload) keeps the alternate key. */
+	ASSERT_EQ(0, set_keys(&self->b, KEY_FILL, 0, 0));
+	EXPECT_LE(1, alt_remaining(&self->b));
+	t_heartbeat_alt(_metadata, self, KEY_FILL + 1);
+
+	/* Past the deadline it is refused and no longer reported. */
+	end = tnl_now_ms() + WAIT_MS;
+	while (alt_remaining(&self->b) != -1 && tnl_now_ms() < end)
+		usleep(50000);
+	ASSERT_EQ(-1, alt_remaining(&self->b));
+	d = from_t(self, TANDEM_WIRE_HEARTBEAT, TANDEM_WIRE_F_PRIMARY, &hb,
+		   sizeof(hb));
+	d.key_fill = KEY_FILL + 1;
+	check_dgram(_metadata, self, TANDEM_STAT_CHAN_DROP_TAG, ADDR_T, PORT,
+		    &d, "the alternate key past its deadline");
+
+	/* A new key without an alternate one drops the alternate key. */
+	ASSERT_EQ(0, set_keys(&self->b, KEY_FILL, KEY_FILL + 1, 600000));
+	t_heartbeat_alt(_metadata, self, KEY_FILL + 1);
+	ASSERT_EQ(0, set_keys(&self->b, KEY_FILL + 3, 0, 0));
+	EXPECT_EQ(-1, alt_remaining(&self->b));
+	/* Back to A's key (A's datagrams meanwhile failed the tag check). */
+	ASSERT_EQ(0, set_keys(&self->b, KEY_FILL, 0, 0));
+	EXPECT_EQ(-1, alt_remaining(&self->b));
+	d = from_t(self, TANDEM_WIRE_HEARTBEAT, TANDEM_WIRE_F_PRIMARY, &hb,
+		   sizeof(hb));
+	d.key_fill = KEY_FILL + 1;
+	check_dgram(_metadata, self, TANDEM_STAT_CHAN_DROP_TAG, ADDR_T, PORT,
+		    &d, "the alternate key after a new key");
+	key0 = stat_of(&self->b, TANDEM_STAT_CHAN_AUTH_KEY);
+	ASSERT_TRUE(wait_stat(&self->b, TANDEM_STAT_CHAN_AUTH_KEY, key0 + 2))
+		TH_LOG("A's flow under the group key stopped");
+}
+
 /* ---- sockets ---- */
 
 /* Binds a UDP socket to addr:port (addr need not be local); fd or -errno. */

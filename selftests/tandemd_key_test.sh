@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# A new group key by reload (issue 13): three replicas run tandemd under a
-# first key; the key file is replaced on every node and every tandemd gets
-# SIGHUP. The agreement restarts under the new key, and so must the kernel's
-# replication channel: with a stream through the VIP, tforge (selftests/tools)
+# A new group key by reload (issue 13), without overlap (key-overlap 0):
+# three replicas run tandemd under a first key; the key file is replaced on
+# every node and every tandemd gets SIGHUP. The agreement goes on under the
+# new key at once, and so must the kernel's replication channel: with a stream through the VIP, tforge (selftests/tools)
 # sends each backup, from the primary's replication address and port,
 # datagrams tagged with the old key, then with the new one:
 #  - under the old key, the stale-epoch datagrams fail the tag check:
@@ -14,8 +14,8 @@
 #  - under the new key, they pass the tag check and are dropped as stale:
 #    chan_drop_stale grows by COUNT;
 #  - the stream completes byte-exact.
-# No overlap: the kernel holds one key, so datagrams between nodes that have
-# and have not reloaded yet are dropped until they all have.
+# No overlap: datagrams between nodes that have and have not reloaded yet are
+# dropped until they all have (tandemd_key_rotation_test.sh: with overlap).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
@@ -29,7 +29,10 @@ require_built "$TD_BIN"
 require_module
 require_built "$TSTREAM" "$TFORGE"
 
-tap_init 6
+tap_init 7
+
+TD_TIMERS="$TD_TIMERS
+key-overlap = 0"
 
 td_stream_up $PORT || ksft_skip_all "no topology"
 if wait_until 30 td_one_primary; then
@@ -43,17 +46,29 @@ fi
 key=$TOPO_DIR/group.key old=$TOPO_DIR/old.key
 cp "$key" "$old"
 (umask 077 && "$TANDEM_CLI" genkey > "$key.new") && mv "$key.new" "$key"
-restarted() { td_log "$1" | grep -q "its agreement changed: restarting it"; }
+restarted() { td_log "$1" | grep -q "new key, no overlap"; }
 all_restarted() { restarted 1 && restarted 2 && restarted 3; }
-for i in 1 2 3; do
+# node1 first: it refuses the others' agreement datagrams, and says so
+# with their source address.
+auth_logged() {
+	td_log 1 | grep -Eq "agreement datagram\(s\) failed authentication \(wrong key, or altered\), the latest from ($(node_rep_addr 2)|$(node_rep_addr 3)) port $TD_AGREE_PORT claiming node [23]"
+}
+pid=$(td_pid 1) && kill -HUP "$pid" || echo "# no tandemd on node1"
+if wait_until 20 auth_logged; then
+	tap_ok "node1 under the new key logs the others' agreement datagrams failing authentication, with their address"
+else
+	td_log 1 | tail -5 | sed 's/^/# /'
+	tap_fail "node1 under the new key logs the others' agreement datagrams failing authentication, with their address"
+fi
+for i in 2 3; do
 	pid=$(td_pid $i) && kill -HUP "$pid" || echo "# no tandemd on node$i"
 done
 if ! cmp -s "$key" "$old" && wait_until 30 all_restarted &&
    wait_until 30 td_one_primary; then
-	tap_ok "SIGHUP on every node: the agreement restarts under the new key, one primary"
+	tap_ok "SIGHUP on every node: the agreement goes on under the new key, one primary"
 else
 	td_dump
-	tap_fail "SIGHUP on every node: the agreement restarts under the new key, one primary"
+	tap_fail "SIGHUP on every node: the agreement goes on under the new key, one primary"
 fi
 p=$(td_primaries)
 backups=()

@@ -114,6 +114,7 @@ td_configure() {
 	local i
 	TOPO_GROUP=g
 	[ -s "$TOPO_DIR/group.key" ] || "$TANDEM_CLI" genkey > "$TOPO_DIR/group.key" || return 1
+	chmod 600 "$TOPO_DIR/group.key" || return 1	# tandemd refuses it otherwise
 	for ((i = 1; i <= TOPO_N; i++)); do
 		_td_write_conf node$i
 		node_exec $i sysctl -qw net.ipv4.tcp_orphan_retries=1 || return 1

@@ -339,7 +339,7 @@ topo_group() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do ports+=("$1"); shift; done
 	[ "${1:-}" = -- ] && { shift; extra=("$@"); }
 	TOPO_GROUP=$name
-	[ -s "$key" ] || "$TANDEM_CLI" genkey > "$key" || return 1
+	[ -s "$key" ] || (umask 077 && "$TANDEM_CLI" genkey > "$key") || return 1
 	for node in $(_topo_replicas); do
 		tandem_node "$node" group add "$name" id $TOPO_GROUP_ID vip $TOPO_VIP \
 			node "${node#node}" local "$(node_rep_addr "$node")" \

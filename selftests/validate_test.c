@@ -162,6 +162,8 @@ TEST_F(refused, changes_nothing)
 #define RADDR	TANDEM_A_GROUP_REPL_ADDR
 #define RPORT	TANDEM_A_GROUP_REPL_PORT
 #define KEY	TANDEM_A_GROUP_KEY
+#define KEYALT	TANDEM_A_GROUP_KEY_ALT
+#define KEYALTMS TANDEM_A_GROUP_KEY_ALT_MS
 #define ROLE	TANDEM_A_GROUP_ROLE
 #define LEASE	TANDEM_A_GROUP_LEASE_MS
 #define M_NODE	TANDEM_A_MEMBER_NODE_ID
@@ -277,6 +279,17 @@ CASE(gset_has_key, GROUP_SET, 0, TNL_FLG(TANDEM_A_GROUP_HAS_KEY), -EINVAL, NULL,
 CASE(gset_member_addr, GROUP_SET, 0, TNL_IP(M_ADDR, "10.0.0.9"), -EINVAL, NULL, true);
 CASE(gset_service_port, GROUP_SET, 0, TNL_U16(S_PORT, 80), -EINVAL, NULL, true);
 CASE(gset_type_max, GROUP_SET, 0, TNL_U32(BAD_TYPE, 1), -EINVAL, NULL, true);
+/* The alternate key (rotation): its length, its duration, both or none. */
+CASE(gnew_key_alt_short, GROUP_NEW, 0, TNL_BIN(KEYALT, TANDEM_KEY_LEN - 1), -EINVAL, "key must be exactly", true);
+CASE(gnew_key_alt_alone, GROUP_NEW, 0, TNL_BIN(KEYALT, TANDEM_KEY_LEN), -EINVAL, "alternate key and its duration", true);
+CASE(gset_key_alt_long, GROUP_SET, 0, TNL_BIN(KEYALT, TANDEM_KEY_LEN + 1), -EINVAL, "key must be exactly", true);
+CASE(gset_key_alt_alone, GROUP_SET, 0, TNL_BIN(KEYALT, TANDEM_KEY_LEN), -EINVAL, "alternate key and its duration", true);
+CASE(gset_key_alt_ms_alone, GROUP_SET, 0, TNL_U32(KEYALTMS, 1000), -EINVAL, "alternate key and its duration", true);
+CASE(gset_key_alt_ms_zero, GROUP_SET, 0, TNL_U32(KEYALTMS, 0), -ERANGE, "out of range", true);
+CASE(gset_key_alt_ms_high, GROUP_SET, 0, TNL_U32(KEYALTMS, TANDEM_KEY_ALT_MAX_MS + 1), -ERANGE, "out of range", true);
+CASE(gset_key_alt_ms_u16, GROUP_SET, 0, TNL_U16(KEYALTMS, 1000), -EINVAL, NULL, true);
+CASE(gset_key_alt_remaining, GROUP_SET, 0, TNL_U32(TANDEM_A_GROUP_KEY_ALT_REMAINING_MS, 1), -EINVAL, NULL, true);
+CASE(mnew_key_alt, MEMBER_NEW, 0, TNL_BIN(KEYALT, TANDEM_KEY_LEN), -EINVAL, NULL, true);
 
 /* GROUP_DEL and GROUP_GET. */
 CASE(gdel_no_selector, GROUP_DEL, NAME, NONE, -EINVAL, NULL, false);

@@ -67,6 +67,8 @@ static const struct field group_fields[] = {
 	FIELD(TANDEM_A_GROUP_REPL_ADDR, F_ADDR, "repl_addr", "local", FL_NONE),
 	FIELD(TANDEM_A_GROUP_REPL_PORT, F_U16, "repl_port", "port", 0),
 	FIELD(TANDEM_A_GROUP_HAS_KEY, F_FLAG, "has_key", "key", 0),
+	FIELD(TANDEM_A_GROUP_KEY_ALT_REMAINING_MS, F_U32, "key_alt_remaining_ms",
+	  "alt key left", FL_MS),
 	FIELD(TANDEM_A_GROUP_ROLE, F_ROLE, "role", "role", 0),
 	FIELD(TANDEM_A_GROUP_EPOCH, F_U64, "epoch", "epoch", 0),
 	FIELD(TANDEM_A_GROUP_LEASE_REMAINING_MS, F_U32, "lease_remaining_ms",
@@ -211,6 +213,8 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_DIGEST_TAIL_MATCHED] = "digest_tail_matched",
 	[TANDEM_STAT_DIVERGED_RESET] = "diverged_reset",
 	[TANDEM_STAT_FENCE_RESUMED] = "fence_resumed",
+	[TANDEM_STAT_CHAN_AUTH_KEY] = "chan_auth_key",
+	[TANDEM_STAT_CHAN_AUTH_KEY_ALT] = "chan_auth_key_alt",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

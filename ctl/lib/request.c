@@ -29,6 +29,8 @@ static const enum wire_type wire_types[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_GROUP_REPL_ADDR] = W_ADDR,
 	[TANDEM_A_GROUP_REPL_PORT] = W_U16,
 	[TANDEM_A_GROUP_KEY] = W_KEY,
+	[TANDEM_A_GROUP_KEY_ALT] = W_KEY,
+	[TANDEM_A_GROUP_KEY_ALT_MS] = W_U32,
 	[TANDEM_A_GROUP_ROLE] = W_U8,
 	[TANDEM_A_GROUP_EPOCH] = W_U64,
 	[TANDEM_A_GROUP_LEASE_MS] = W_U32,
@@ -61,6 +63,7 @@ void req_init(struct tandem_req *req, enum tandem_obj obj, uint8_t cmd)
 void req_wipe(struct tandem_req *req)
 {
 	explicit_bzero(req->key, sizeof(req->key));
+	explicit_bzero(req->key_alt, sizeof(req->key_alt));
 }
 
 void req_group_label(const struct tandem_req *req, char *buf, size_t size)
@@ -92,7 +95,8 @@ static bool put_attr(const struct tandem_req *req, struct nlmsghdr *nlh,
 					  req->addr[attr].bytes);
 	case W_KEY:
 		return mnl_attr_put_check(nlh, bufsize, attr, sizeof(req->key),
-					  req->key);
+					  attr == TANDEM_A_GROUP_KEY_ALT ?
+					  req->key_alt : req->key);
 	case W_NONE:
 		break;
 	}

@@ -34,6 +34,7 @@ struct tandem_req {
 	struct tandem_addr addr[TANDEM_A_MAX + 1];
 	char name[TANDEM_GROUP_NAME_MAX];
 	uint8_t key[TANDEM_KEY_LEN];
+	uint8_t key_alt[TANDEM_KEY_LEN];	/* TANDEM_A_GROUP_KEY_ALT */
 };
 
 _Static_assert(TANDEM_A_MAX < 64,

@@ -273,6 +273,7 @@ static void config_defaults(struct td_config *cfg, const char *path)
 	cfg->realtime = true;
 	cfg->rt_priority = TD_RT_PRIORITY;
 	cfg->lock_memory = true;
+	cfg->metrics_interval = 15000000000LL;	/* 15 s */
 }
 
 int config_load(const char *path, struct td_config *cfg,

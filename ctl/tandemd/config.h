@@ -76,6 +76,7 @@ struct td_group {
 	bool has_vip;
 	char key_file[TD_PATH_MAX];
 	uint8_t key[TANDEM_KEY_LEN];	/* read from key_file by config_load */
+	int64_t key_overlap;		/* ns: a new key's rotation phases (rotate.c) */
 	uint16_t port;			/* kernel replication port */
 	uint16_t agree_port;		/* tandemd's UDP port */
 	struct tandem_addr health_addr;	/* where checks connect */
@@ -99,6 +100,8 @@ struct td_config {
 	bool realtime;			/* SCHED_RR at rt_priority */
 	uint8_t rt_priority;
 	bool lock_memory;		/* mlockall */
+	char metrics_file[TD_PATH_MAX];	/* "" : none (metrics.c) */
+	int64_t metrics_interval;	/* ns */
 	unsigned int n_groups;
 	struct td_group *group;
 };

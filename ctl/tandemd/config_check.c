@@ -2,6 +2,7 @@
 /* Defaults, value syntax, and the checks that need the whole file. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config_ctx.h"
 
@@ -32,6 +33,7 @@ void group_defaults(struct td_group *g)
 	g->agree_port = TANDEM_DEFAULT_REPL_PORT + 1;
 	parse_addr("127.0.0.1", &g->health_addr);
 	g->hook_timeout = 30000 * MS;
+	g->key_overlap = 300000 * MS;
 	g->conns_interval = 1000 * MS;
 	g->tun.garp_refresh_ms = 10000;
 	g->tun.set |= 1ULL << TANDEM_A_GROUP_GARP_REFRESH_MS;
@@ -185,13 +187,22 @@ static void check_timers(struct config_ctx *ctx, struct td_group *g)
 		ctx_error(ctx, g->line, "[group %s]: %s", g->name, err);
 }
 
+/* The key file must exist, be readable by its owner only, and hold a key. */
 static void check_key_file(struct config_ctx *ctx, struct td_group *g)
 {
+	struct stat st;
 	int ret;
 
 	if (!*g->key_file) {
 		ctx_error(ctx, g->line, "[group %s]: missing key (a key file, see tandem genkey)",
 			  g->name);
+		return;
+	}
+	if (!stat(g->key_file, &st) && (st.st_mode & (S_IRGRP | S_IROTH))) {
+		ctx_error(ctx, g->line, "[group %s]: the key file %s is readable by %s (mode %04o): chmod 600 it, or create it with umask 077",
+			  g->name, g->key_file,
+			  st.st_mode & S_IROTH ? "others" : "its group",
+			  (unsigned int)(st.st_mode & 07777));
 		return;
 	}
 	ret = read_key_file(g->key_file, g->key);

@@ -52,6 +52,9 @@ static const struct key node_keys[] = {
 	{ "realtime", KT_BOOL, N(realtime), 0, 0, NULL, false, 0 },
 	{ "rt-priority", KT_U8, N(rt_priority), 1, 99, NULL, false, 0 },
 	{ "lock-memory", KT_BOOL, N(lock_memory), 0, 0, NULL, false, 0 },
+	{ "metrics-file", KT_STR, N(metrics_file), 0, 0, NULL, false, 0 },
+	{ "metrics-interval", KT_DUR, N(metrics_interval), 100 * MS, HOUR,
+	  NULL, false, 0 },
 };
 #undef N
 
@@ -61,6 +64,9 @@ static const struct key group_keys[] = {
 	{ "id", KT_U32, G(id), 1, UINT32_MAX, NULL, false, 0 },
 	{ "vip", KT_FN, 0, 0, 0, vip_key, false, 0 },
 	{ "key", KT_STR, G(key_file), 0, 0, NULL, false, 0 },
+	/* both phases of a rotation within the kernel's alternate key bound */
+	{ "key-overlap", KT_DUR, G(key_overlap), 0,
+	  TANDEM_KEY_ALT_MAX_MS / 2 * MS, NULL, false, 0 },
 	{ "port", KT_U16, G(port), 1, UINT16_MAX, NULL, false, 0 },
 	{ "agree-port", KT_U16, G(agree_port), 1, UINT16_MAX, NULL, false, 0 },
 	{ "member", KT_FN, 0, 0, 0, member_key, true, 0 },

@@ -35,6 +35,7 @@ static void role_changed(struct td_grp *g, enum td_role role, uint64_t epoch)
 	g->role = role;
 	if (old == role)
 		return;
+	g->promotions += role == TD_ROLE_PRIMARY;
 	td_info("group %s: role %s -> %s, epoch %" PRIu64 " (round %u, node %u)",
 		g->cfg->name, td_role_name(old), td_role_name(role), epoch,
 		AGREE_EPOCH_ROUND(epoch), AGREE_EPOCH_NODE(epoch));
@@ -68,6 +69,8 @@ static void kernel_lost(struct td_grp *g)
 	int ret;
 
 	kernel_set_role(g->d, g->cfg, TD_ROLE_FENCED, 0, 0);
+	if (g->role == TD_ROLE_PRIMARY)
+		g->demotions[TD_DEMOTE_KERNEL]++;
 	fenced(g, agree_epoch(&g->node));
 	role_changed(g, TD_ROLE_FENCED, agree_epoch(&g->node));
 	if (agree_role(&g->node) != AGREE_ROLE_PRIMARY)
@@ -208,6 +211,8 @@ void grp_drain(struct td_grp *g)
 			apply_role(g, TD_ROLE_BACKUP, o.epoch);
 			break;
 		case AGREE_OUT_FENCED:
+			if (g->role == TD_ROLE_PRIMARY && o.reason < TD_DEMOTE_CAUSES)
+				g->demotions[o.reason]++;
 			apply_role(g, TD_ROLE_FENCED, o.epoch);
 			break;
 		}

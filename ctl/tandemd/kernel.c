@@ -120,7 +120,8 @@ static void put_tunables(struct tandem_req *req, const struct td_group *g,
 	}
 }
 
-static int group_create(struct td_daemon *d, const struct td_group *g)
+static int group_create(struct td_daemon *d, const struct td_group *g,
+			const uint8_t *key)
 {
 	const struct td_member *self = self_member(g);
 	struct tandem_req req;
@@ -132,7 +133,7 @@ static int group_create(struct td_daemon *d, const struct td_group *g)
 	req_num(&req, TANDEM_A_GROUP_NODE_ID, self->id);
 	req_addr(&req, TANDEM_A_GROUP_REPL_ADDR, &self->addr);
 	req_num(&req, TANDEM_A_GROUP_REPL_PORT, config_member_port(g, self));
-	memcpy(req.key, g->key, sizeof(req.key));
+	memcpy(req.key, key, sizeof(req.key));
 	req.present |= 1ULL << TANDEM_A_GROUP_KEY;
 	put_tunables(&req, g, NULL);
 	ret = exec(d, &req, g->name, "create the kernel group");
@@ -150,7 +151,7 @@ static int group_create(struct td_daemon *d, const struct td_group *g)
  * a restart with another key.
  */
 static int group_update(struct td_daemon *d, const struct td_group *g,
-			const struct tandem_req *k)
+			const uint8_t *key, const struct tandem_req *k)
 {
 	const struct td_member *self = self_member(g);
 	char vip[TANDEM_ADDR_STRLEN], kvip[TANDEM_ADDR_STRLEN] = "";
@@ -176,7 +177,7 @@ static int group_update(struct td_daemon *d, const struct td_group *g,
 		req_addr(&req, TANDEM_A_GROUP_REPL_ADDR, &self->addr);
 	if (k->num[TANDEM_A_GROUP_REPL_PORT] != config_member_port(g, self))
 		req_num(&req, TANDEM_A_GROUP_REPL_PORT, config_member_port(g, self));
-	memcpy(req.key, g->key, sizeof(req.key));
+	memcpy(req.key, key, sizeof(req.key));
 	req.present |= 1ULL << TANDEM_A_GROUP_KEY;
 	put_tunables(&req, g, k);
 	ret = exec(d, &req, g->name, "update the kernel group");
@@ -322,6 +323,33 @@ static int sync_services(struct td_daemon *d, const struct td_group *g)
 
 int kernel_setup(struct td_daemon *d, const struct td_group *g)
 {
+	return kernel_setup_key(d, g, g->key);
+}
+
+/*
+ * Key rotation (rotate.c): the key to send under and an alternate key
+ * accepted for ms. The kernel keeps its channel if they are the ones it has.
+ */
+int kernel_set_keys(struct td_daemon *d, const struct td_group *g,
+		    const uint8_t *key, const uint8_t *alt, uint32_t ms)
+{
+	struct tandem_req req;
+	int ret;
+
+	req_group(&req, TANDEM_OBJ_GROUP, TANDEM_CMD_GROUP_SET, g);
+	memcpy(req.key, key, sizeof(req.key));
+	memcpy(req.key_alt, alt, sizeof(req.key_alt));
+	req.present |= 1ULL << TANDEM_A_GROUP_KEY | 1ULL << TANDEM_A_GROUP_KEY_ALT;
+	req_num(&req, TANDEM_A_GROUP_KEY_ALT_MS, ms);
+	ret = exec(d, &req, g->name, "set the kernel group's keys");
+	req_wipe(&req);
+	return ret;
+}
+
+/* kernel_setup with the key the kernel sends under (a rotation's old one). */
+int kernel_setup_key(struct td_daemon *d, const struct td_group *g,
+		     const uint8_t *key)
+{
 	struct kobjs k = { 0 };
 	struct tandem_req req;
 	int ret;
@@ -329,9 +357,9 @@ int kernel_setup(struct td_daemon *d, const struct td_group *g)
 	req_group(&req, TANDEM_OBJ_GROUP, TANDEM_CMD_GROUP_GET, g);
 	ret = req_exec_cb(&d->nl, &req, kobjs_cb, kobjs_reset, &k);
 	if (ret == -ENOENT)
-		ret = group_create(d, g);
+		ret = group_create(d, g, key);
 	else if (!ret && k.n == 1)
-		ret = group_update(d, g, &k.v[0]);
+		ret = group_update(d, g, key, &k.v[0]);
 	else if (!ret)
 		ret = -EBADMSG;
 	else

@@ -170,6 +170,9 @@ static int64_t earliest(struct td_daemon *d)
 	x = notify_watchdog_deadline();
 	if (x < t)
 		t = x;
+	x = metrics_deadline(d);
+	if (x < t)
+		t = x;
 	if (d->stop_at && d->stop_at < t)
 		t = d->stop_at;
 	for (i = 0; i < d->n_grps; i++) {
@@ -177,6 +180,9 @@ static int64_t earliest(struct td_daemon *d)
 		if (x < t)
 			t = x;
 		x = health_deadline(d->grps[i]);
+		if (x < t)
+			t = x;
+		x = rotate_deadline(d->grps[i]);
 		if (x < t)
 			t = x;
 	}
@@ -207,11 +213,13 @@ static void run_timers(struct td_daemon *d)
 	for (i = 0; i < d->n_grps; i++) {
 		grp_timers(d->grps[i], now);
 		health_timers(d->grps[i], now);
+		rotate_tick(d->grps[i], now);
 	}
 	hook_timers(d, now);
 	control_timers(d, now);
 	stop_timers(d, now);
 	notify_watchdog_timers(now);
+	metrics_timers(d, now);
 }
 
 int loop_once(struct td_daemon *d)

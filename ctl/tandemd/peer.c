@@ -25,6 +25,7 @@
  * alive as long as either link delivers.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -54,14 +55,13 @@ void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32])
 	     strlen(PEER_LABEL), out, &len);
 }
 
-static int tag(const struct td_grp *g, const uint8_t *buf, size_t len,
+static int tag(const uint8_t mac_key[32], const uint8_t *buf, size_t len,
 	       uint8_t out[PEER_TAG])
 {
 	uint8_t full[EVP_MAX_MD_SIZE];
 	unsigned int n = sizeof(full);
 
-	if (!HMAC(EVP_sha256(), g->mac_key, sizeof(g->mac_key), buf, len,
-		  full, &n))
+	if (!HMAC(EVP_sha256(), mac_key, 32, buf, len, full, &n))
 		return -EIO;
 	memcpy(out, full, PEER_TAG);
 	return 0;
@@ -157,7 +157,7 @@ int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
 	put32(buf + 8, g->cfg->agree.self_id);
 	memcpy(buf + 12, &seq, 8);
 	len += PEER_HDR;
-	if (tag(g, buf, len, buf + len))
+	if (tag(g->mac_key, buf, len, buf + len))
 		return -EIO;
 	return len + PEER_TAG;
 }
@@ -211,10 +211,22 @@ static void seq_accept(struct td_grp *g, int i, uint64_t seq)
 	}
 }
 
+/* Is the tag after the len bytes of buf the one of mac_key? */
+static bool tagged(const uint8_t mac_key[32], const uint8_t *buf, size_t len)
+{
+	uint8_t want[PEER_TAG];
+	bool ok;
+
+	ok = !tag(mac_key, buf, len, want) &&
+	     !CRYPTO_memcmp(want, buf + len, PEER_TAG);
+	explicit_bzero(want, sizeof(want));
+	return ok;
+}
+
 int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 		struct agree_msg *m)
 {
-	uint8_t want[PEER_TAG];
+	bool alt = false;
 	uint64_t seq;
 	int i, ret;
 
@@ -225,8 +237,15 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 	if (i < 0 || get32(buf + 8) == g->cfg->agree.self_id)
 		return -EBADMSG;
 	len -= PEER_TAG;
-	if (tag(g, buf, len, want) || CRYPTO_memcmp(want, buf + len, PEER_TAG))
-		return -EBADMSG;
+	if (!tagged(g->mac_key, buf, len)) {
+		/* a key rotation's other key (rotate.c) */
+		if (!rotate_accepts_alt(g, td_now()) ||
+		    !tagged(g->rot.mac_alt, buf, len)) {
+			g->rx_auth++;
+			return -EBADMSG;
+		}
+		alt = true;
+	}
 	memcpy(&seq, buf + 12, 8);
 	seq = be64toh(seq);
 	ret = seq_check(g, i, seq);
@@ -238,6 +257,7 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 	if (m->from != get32(buf + 8))
 		return -EBADMSG;
 	seq_accept(g, i, seq);
+	g->rot.rx_alt += alt;
 	return 0;
 }
 
@@ -250,6 +270,37 @@ static void heard(struct td_grp *g, int link, const uint8_t *buf)
 
 	if (i >= 0)
 		g->heard[i][link] = td_now();
+}
+
+#define AUTH_LOG_EVERY (10 * NS_PER_S)
+
+/*
+ * A datagram from a member's node id failed authentication: a warning with
+ * its source, at most every AUTH_LOG_EVERY with the count since the last.
+ */
+static void auth_failed(struct td_grp *g, const struct sockaddr_storage *ss,
+			const uint8_t *buf)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	const struct sockaddr_in *sin = (const void *)ss;
+	char addr[TANDEM_ADDR_STRLEN] = "?";
+	int64_t now = td_now();
+	uint16_t port = 0;
+
+	if (g->auth_warned && now - g->auth_warned < AUTH_LOG_EVERY)
+		return;
+	if (ss->ss_family == AF_INET) {
+		format_addr(&sin->sin_addr, 4, addr, sizeof(addr));
+		port = ntohs(sin->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		format_addr(&sin6->sin6_addr, 16, addr, sizeof(addr));
+		port = ntohs(sin6->sin6_port);
+	}
+	td_warn("group %s: %" PRIu64 " agreement datagram(s) failed authentication (wrong key, or altered), the latest from %s port %u claiming node %u",
+		g->cfg->name, g->rx_auth - g->rx_auth_logged, addr, port,
+		get32(buf + 8));
+	g->auth_warned = now;
+	g->rx_auth_logged = g->rx_auth;
 }
 
 static void peer_readable(struct td_daemon *d, struct td_watch *w,
@@ -268,10 +319,17 @@ static void peer_readable(struct td_daemon *d, struct td_watch *w,
 	(void)d;
 	(void)events;
 	for (n = 0; n < 64; n++) {
-		len = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct sockaddr_storage ss = { 0 };
+		socklen_t sl = sizeof(ss);
+		uint64_t auth = g->rx_auth;
+
+		len = recvfrom(w->fd, buf, sizeof(buf), MSG_DONTWAIT,
+			       (struct sockaddr *)&ss, &sl);
 		if (len < 0)
 			break;
 		ret = peer_unseal(g, buf, len, &m);
+		if (g->rx_auth != auth)
+			auth_failed(g, &ss, buf);
 		if (!ret || ret == -EEXIST || ret == -EALREADY)
 			heard(g, link, buf);	/* authenticated */
 		if (ret == -EEXIST) {
@@ -362,4 +420,5 @@ void peer_close(struct td_grp *g)
 		return;
 	close_link(g, &g->sock);
 	explicit_bzero(g->mac_key, sizeof(g->mac_key));
+	rotate_stop(g);
 }

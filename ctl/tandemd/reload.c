@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SIGHUP: load the configuration again and apply it without disturbing a
- * group whose agreement is unchanged: same id, VIP, key, members and
- * timers keep their core (and so their role and lease); their kernel
+ * group whose agreement is unchanged: same id, VIP, members and timers
+ * keep their core (and so their role and lease); their kernel
  * configuration (services, tunables), health checks and hook follow the
- * new file. A group whose agreement changed restarts it (a restart of that
+ * new file, and a new key is rotated to with overlap (rotate.c). A group
+ * whose agreement changed restarts it (a restart of that
  * group: quiet period, new election if it was primary); a new group
  * starts; a group no longer configured is left in the kernel as it is. An
  * invalid file changes nothing.
@@ -47,7 +48,6 @@ static bool same_agreement(const struct td_group *a, const struct td_group *b)
 {
 	return a->id == b->id && a->agree_port == b->agree_port &&
 	       a->port == b->port && same_members(a, b) &&
-	       !memcmp(a->key, b->key, sizeof(a->key)) &&
 	       a->vip.len == b->vip.len &&
 	       !memcmp(a->vip.bytes, b->vip.bytes, a->vip.len) &&
 	       !memcmp(&a->agree, &b->agree, sizeof(a->agree));
@@ -75,9 +75,11 @@ static void keep(struct td_daemon *d, struct td_grp *g, const struct td_group *c
 	unsigned int n_old;
 
 	health_detach(g, &old, &n_old);
+	if (memcmp(g->cfg->key, cfg->key, sizeof(cfg->key)))
+		rotate_begin(g, g->cfg, cfg);
 	g->cfg = cfg;
-	if (!g->witness)
-		kernel_setup(d, cfg);
+	if (!g->witness && !kernel_setup_key(d, cfg, rotate_send_key(g)))
+		rotate_kernel(g);
 	if (health_start(g, old, n_old))
 		td_err("group %s: cannot restart the health checks", cfg->name);
 	free(old);

@@ -50,6 +50,26 @@ struct td_check_state {
 	char last[128];			/* why the last probe failed */
 };
 
+/*
+ * A key rotation (rotate.c): for key_overlap, the node accepts the new key
+ * and still sends under the old one; for key_overlap more, it sends under
+ * the new key and still accepts the old one; then only the new one.
+ */
+enum td_rot_phase { TD_ROT_NONE, TD_ROT_ACCEPT, TD_ROT_SEND };
+
+struct td_rotate {
+	enum td_rot_phase phase;
+	uint8_t old_key[TANDEM_KEY_LEN];
+	uint8_t mac_alt[32];		/* the agreement's other key */
+	int64_t send_at;		/* TD_ROT_ACCEPT ends */
+	int64_t end_at;			/* TD_ROT_SEND ends */
+	uint64_t rx_alt;		/* agreement datagrams under mac_alt */
+};
+
+/* Why a primary stopped being one: enum agree_fence_reason, or this. */
+#define TD_DEMOTE_KERNEL 0		/* the kernel refused it (kernel_lost) */
+#define TD_DEMOTE_CAUSES (AGREE_FENCE_SUPERSEDED + 1)
+
 /* Kernel state of a group as last applied by tandemd. */
 enum td_role { TD_ROLE_NONE, TD_ROLE_FENCED, TD_ROLE_BACKUP, TD_ROLE_PRIMARY };
 
@@ -61,6 +81,7 @@ struct td_grp {
 	struct td_watch sock;		/* agreement datagrams */
 	struct td_watch sock2;		/* the same on the second link (addr2) */
 	uint8_t mac_key[32];
+	struct td_rotate rot;		/* key rotation (rotate.c) */
 	uint64_t tx_seq;
 	uint64_t rx_seq[AGREE_MAX_MEMBERS];	/* highest accepted, by index */
 	uint64_t rx_win[AGREE_MAX_MEMBERS];	/* bit n: rx_seq - n accepted */
@@ -76,8 +97,13 @@ struct td_grp {
 	bool healthy;
 	uint64_t rx_bad, rx_replay;	/* dropped datagrams */
 	uint64_t rx_dup;		/* copies already taken (second link) */
+	uint64_t rx_auth;		/* of rx_bad: a member's, failing the tag */
+	uint64_t rx_auth_logged;	/* rx_auth when last logged */
+	int64_t auth_warned;		/* last authentication failure logged */
 	int64_t late_warned;		/* last late-renewal warning */
 	uint64_t fenced_epoch;		/* the kernel primary fenced in it, 0: none */
+	uint64_t promotions;		/* became primary (metrics.c) */
+	uint64_t demotions[TD_DEMOTE_CAUSES];	/* stopped being primary, by cause */
 	bool handing_over;		/* SIGTERM: switchover before exit */
 	uint64_t handover_epoch;	/* the reign handed over */
 };
@@ -125,6 +151,26 @@ int state_read(const char *path, struct agree_persist *p, uint64_t *incarnation)
 int state_write(const char *path, const struct agree_persist *p,
 		uint64_t incarnation);
 
+/* rotate.c: key rotation with overlap */
+/* A reload: g runs under old, cfg (not yet g->cfg) names a new key. */
+void rotate_begin(struct td_grp *g, const struct td_group *old,
+		  const struct td_group *cfg);
+/* The key the kernel sends under now (cfg->key outside a rotation). */
+const uint8_t *rotate_send_key(const struct td_grp *g);
+/* Apply the rotation's kernel keys again (after kernel_setup). */
+int rotate_kernel(struct td_grp *g);
+/* Move the rotation on at now. */
+void rotate_tick(struct td_grp *g, int64_t now);
+/* The next instant rotate_tick() has work (AGREE_NEVER: none). */
+int64_t rotate_deadline(const struct td_grp *g);
+/* Does the agreement accept mac_alt at now? */
+bool rotate_accepts_alt(const struct td_grp *g, int64_t now);
+void rotate_stop(struct td_grp *g);
+
+/* metrics.c: the Prometheus textfile */
+int64_t metrics_deadline(const struct td_daemon *d);
+void metrics_timers(struct td_daemon *d, int64_t now);
+
 /* peer.c: authenticated agreement datagrams */
 #define PEER_MAX 200	/* >= 20 + AGREE_WIRE_MAX + 16 */
 int peer_open(struct td_grp *g);
@@ -147,6 +193,10 @@ void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32]);
 
 /* kernel.c */
 int kernel_setup(struct td_daemon *d, const struct td_group *g);
+int kernel_setup_key(struct td_daemon *d, const struct td_group *g,
+		     const uint8_t *key);
+int kernel_set_keys(struct td_daemon *d, const struct td_group *g,
+		    const uint8_t *key, const uint8_t *alt, uint32_t ms);
 int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
 		       uint64_t *epoch, uint8_t *role);
 /* lease_expiry: CLOCK_MONOTONIC ns (td_now()), primary only. */

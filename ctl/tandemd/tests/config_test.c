@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "config.h"
@@ -200,6 +201,32 @@ TEST(defaults)
 	config_free(&cfg);
 }
 
+/* Key rotation and metrics: defaults, values, bounds. */
+TEST(overlap_and_metrics)
+{
+	struct td_config cfg;
+	struct errs e;
+
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	ASSERT_EQ(300000000000LL, cfg.group[0].key_overlap);
+	ASSERT_STREQ("", cfg.metrics_file);
+	ASSERT_EQ(15000000000LL, cfg.metrics_interval);
+	config_free(&cfg);
+	ASSERT_EQ(0, load(GOOD_NODE "metrics-file = /run/t.prom\nmetrics-interval = 2s\n"
+			  GOOD_GROUP "key-overlap = 0\n", &cfg, &e));
+	ASSERT_EQ(0, cfg.group[0].key_overlap);
+	ASSERT_STREQ("/run/t.prom", cfg.metrics_file);
+	ASSERT_EQ(2000000000LL, cfg.metrics_interval);
+	config_free(&cfg);
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP "key-overlap = 12h\n", &cfg, &e));
+	ASSERT_EQ(43200000000000LL, cfg.group[0].key_overlap);
+	config_free(&cfg);
+	ASSERT_EQ(-EINVAL, load(GOOD_NODE GOOD_GROUP "key-overlap = 13h\n", &cfg, &e));
+	ASSERT_NE(NULL, strstr(e.text, "key-overlap")) TH_LOG("%s", e.text);
+	ASSERT_EQ(-EINVAL, load(GOOD_NODE "metrics-interval = 10ms\n" GOOD_GROUP, &cfg, &e));
+	ASSERT_NE(NULL, strstr(e.text, "metrics-interval")) TH_LOG("%s", e.text);
+}
+
 TEST(second_link)
 {
 	static const char *const members =
@@ -364,6 +391,27 @@ TEST(every_error_reported)
 	ASSERT_NE(NULL, strstr(e.text, ":2: id"));
 	ASSERT_NE(NULL, strstr(e.text, ":3: unknown key"));
 	ASSERT_NE(NULL, strstr(e.text, ":11: miss"));
+}
+
+/* tandemd -t and the daemon refuse a key file others may read. */
+TEST(key_file_mode)
+{
+	struct td_config cfg;
+	struct errs e;
+
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	config_free(&cfg);
+	ASSERT_EQ(0, chmod(key_path, 0640));
+	ASSERT_EQ(-EINVAL, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	TH_LOG("%s", e.text);
+	ASSERT_EQ(1, e.n);
+	ASSERT_NE(NULL, strstr(e.text, "is readable by its group (mode 0640): chmod 600"));
+	ASSERT_EQ(0, chmod(key_path, 0604));
+	ASSERT_EQ(-EINVAL, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	ASSERT_NE(NULL, strstr(e.text, "is readable by others (mode 0604)"));
+	ASSERT_EQ(0, chmod(key_path, 0600));
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP, &cfg, &e));
+	config_free(&cfg);
 }
 
 TEST(missing_file)

@@ -221,6 +221,94 @@ TEST_F(peer, counter_wrap_persists_a_new_incarnation)
 	ASSERT_EQ(0, peer_unseal(&self->b, buf, len, &got));
 }
 
+/*
+ * Key rotation (rotate.c) on b, a witness (no kernel): accept under both
+ * keys while sending under the old one, then send under the new one, then
+ * refuse the old one.
+ */
+TEST_F(peer, key_rotation)
+{
+	struct td_group cfg_new = self->cfg2, cfg_a_new = self->cfg1;
+	struct td_grp a_new, c;
+	struct td_group cfg_c = self->cfg1;
+	struct agree_msg m = heartbeat(1, AGREE_EPOCH(3, 1)), got;
+	uint8_t buf[PEER_MAX];
+	int64_t now;
+	int len;
+
+	memset(cfg_new.key, 0x43, sizeof(cfg_new.key));
+	memset(cfg_a_new.key, 0x43, sizeof(cfg_a_new.key));
+	memset(cfg_c.key, 0x44, sizeof(cfg_c.key));
+	make_grp(&a_new, &cfg_a_new, 5, self->state);
+	make_grp(&c, &cfg_c, 7, self->state);
+	cfg_new.key_overlap = 3600LL * NS_PER_S;
+	self->b.witness = true;
+	rotate_begin(&self->b, &self->cfg2, &cfg_new);
+	self->b.cfg = &cfg_new;
+	ASSERT_EQ(TD_ROT_ACCEPT, self->b.rot.phase);
+	ASSERT_EQ(0, memcmp(rotate_send_key(&self->b), self->cfg2.key, TANDEM_KEY_LEN));
+
+	/* accept: the old key and the new one, not a third */
+	len = peer_seal(&self->a, &m, buf, sizeof(buf));
+	ASSERT_EQ(0, peer_unseal(&self->b, buf, len, &got));
+	a_new.tx_seq = self->a.tx_seq;	/* node 1, reloaded */
+	len = peer_seal(&a_new, &m, buf, sizeof(buf));
+	self->a.tx_seq = a_new.tx_seq;
+	ASSERT_EQ(0, peer_unseal(&self->b, buf, len, &got));
+	ASSERT_EQ(1, self->b.rot.rx_alt);
+	len = peer_seal(&c, &m, buf, sizeof(buf));
+	ASSERT_EQ(0, self->b.rx_auth);
+	ASSERT_EQ(-EBADMSG, peer_unseal(&self->b, buf, len, &got));
+	ASSERT_EQ(1, self->b.rx_auth);	/* counted (and logged) as such */
+	/* b still seals under the old key: a, not yet reloaded, takes it */
+	m = heartbeat(2, AGREE_EPOCH(3, 1));
+	len = peer_seal(&self->b, &m, buf, sizeof(buf));
+	ASSERT_EQ(0, peer_unseal(&self->a, buf, len, &got));
+
+	/* send: b seals under the new key, still opens the old one */
+	now = self->b.rot.send_at;
+	ASSERT_EQ(now, rotate_deadline(&self->b));
+	rotate_tick(&self->b, now);
+	ASSERT_EQ(TD_ROT_SEND, self->b.rot.phase);
+	ASSERT_EQ(0, memcmp(rotate_send_key(&self->b), cfg_new.key, TANDEM_KEY_LEN));
+	len = peer_seal(&self->b, &m, buf, sizeof(buf));
+	ASSERT_EQ(-EBADMSG, peer_unseal(&self->a, buf, len, &got));
+	ASSERT_EQ(0, peer_unseal(&a_new, buf, len, &got));
+	m = heartbeat(1, AGREE_EPOCH(3, 1));
+	len = peer_seal(&self->a, &m, buf, sizeof(buf));
+	ASSERT_EQ(0, peer_unseal(&self->b, buf, len, &got));
+	ASSERT_EQ(2, self->b.rot.rx_alt);
+
+	/* done: the old key is refused */
+	rotate_tick(&self->b, self->b.rot.end_at);
+	ASSERT_EQ(TD_ROT_NONE, self->b.rot.phase);
+	ASSERT_EQ(AGREE_NEVER, rotate_deadline(&self->b));
+	len = peer_seal(&self->a, &m, buf, sizeof(buf));
+	ASSERT_EQ(-EBADMSG, peer_unseal(&self->b, buf, len, &got));
+	a_new.tx_seq = self->a.tx_seq;	/* node 1, reloaded */
+	len = peer_seal(&a_new, &m, buf, sizeof(buf));
+	self->a.tx_seq = a_new.tx_seq;
+	ASSERT_EQ(0, peer_unseal(&self->b, buf, len, &got));
+}
+
+/* key-overlap 0: the new key at once, the old one refused. */
+TEST_F(peer, key_change_without_overlap)
+{
+	struct td_group cfg_new = self->cfg2;
+	struct agree_msg m = heartbeat(1, AGREE_EPOCH(3, 1)), got;
+	uint8_t buf[PEER_MAX];
+	int len;
+
+	memset(cfg_new.key, 0x43, sizeof(cfg_new.key));
+	cfg_new.key_overlap = 0;
+	self->b.witness = true;
+	rotate_begin(&self->b, &self->cfg2, &cfg_new);
+	self->b.cfg = &cfg_new;
+	ASSERT_EQ(TD_ROT_NONE, self->b.rot.phase);
+	len = peer_seal(&self->a, &m, buf, sizeof(buf));
+	ASSERT_EQ(-EBADMSG, peer_unseal(&self->b, buf, len, &got));
+}
+
 TEST(state_file)
 {
 	char path[64] = "/tmp/tandemd-state.XXXXXX", tmp[80];

@@ -81,6 +81,15 @@
  *     TANDEM_A_GROUP_KEY: NLA_BINARY, exactly TANDEM_KEY_LEN bytes. Write
  *                         only: never returned; TANDEM_A_GROUP_HAS_KEY says
  *                         whether one is set. [none]
+ *     TANDEM_A_GROUP_KEY_ALT: NLA_BINARY, exactly TANDEM_KEY_LEN bytes,
+ *                         write only: an alternate key, accepted on receive
+ *                         (never used to send) besides the group key, for
+ *                         a bounded time (key rotation: see below) [none]
+ *     TANDEM_A_GROUP_KEY_ALT_MS: NLA_U32, 1..TANDEM_KEY_ALT_MAX_MS: how long
+ *                         from the request the alternate key is accepted.
+ *                         Given with TANDEM_A_GROUP_KEY_ALT and only with
+ *                         it (-EINVAL), and only when the group has a key or
+ *                         the message sets one (-EINVAL).
  *     TANDEM_A_GROUP_SYN_TIMEOUT_MS: NLA_U32, 1..TANDEM_SYN_TIMEOUT_MAX_MS
  *                         [200]: how long the primary holds a SYN-ACK
  *                         waiting for the backups
@@ -120,7 +129,8 @@
  * TANDEM_CMD_GROUP_SET: change a group.
  *   Required: the group selector.
  *   Optional: TANDEM_A_GROUP_REPL_ADDR, TANDEM_A_GROUP_REPL_PORT,
- *     TANDEM_A_GROUP_KEY, TANDEM_A_GROUP_SYN_TIMEOUT_MS,
+ *     TANDEM_A_GROUP_KEY, TANDEM_A_GROUP_KEY_ALT, TANDEM_A_GROUP_KEY_ALT_MS,
+ *     TANDEM_A_GROUP_SYN_TIMEOUT_MS,
  *     TANDEM_A_GROUP_MAX_LAG_BYTES, TANDEM_A_GROUP_MAX_LAG_MS,
  *     TANDEM_A_GROUP_MAX_CONNS, TANDEM_A_GROUP_GARP_COUNT,
  *     TANDEM_A_GROUP_GARP_INTERVAL_MS, TANDEM_A_GROUP_GARP_REFRESH_MS (as for
@@ -152,6 +162,19 @@
  *                         without the attribute, or with PRIOR_EPOCH >= E,
  *                         they are unprotected first (reset at takeover).
  *   The VIP, node id and name of a group cannot change: delete and re-create.
+ *   Key rotation: a group sends under its key and accepts on receive the
+ *   datagrams tagged with its key or, until its deadline, with its
+ *   alternate key. A new TANDEM_A_GROUP_KEY_ALT (with its
+ *   TANDEM_A_GROUP_KEY_ALT_MS) replaces the alternate key and its deadline.
+ *   A message that sets a key different from the group's without
+ *   TANDEM_A_GROUP_KEY_ALT drops the alternate key; one that sets the same
+ *   key, or none, keeps it. Past its deadline the alternate key is refused
+ *   (TANDEM_STAT_CHAN_DROP_TAG) and no longer reported. So that no datagram
+ *   is dropped while the nodes of a group change key one after the other,
+ *   each node first accepts the new key while still sending under the old
+ *   one (KEY old, KEY_ALT new), and sends under the new key only once every
+ *   node accepts it (KEY new, KEY_ALT old, until every node sends under the
+ *   new key); tandemd does this (docs/tandemd.md).
  *   A new TANDEM_A_GROUP_REPL_ADDR must be of the family of the group's
  *   members, if it has any.
  *   Role and epoch rules:
@@ -190,7 +213,9 @@
  *     TANDEM_A_GROUP_NAME, TANDEM_A_GROUP_ID, TANDEM_A_GROUP_VIP,
  *     TANDEM_A_GROUP_NODE_ID, TANDEM_A_GROUP_REPL_ADDR (if set),
  *     TANDEM_A_GROUP_REPL_PORT, TANDEM_A_GROUP_HAS_KEY (NLA_FLAG, if a key
- *     is set), TANDEM_A_GROUP_ROLE, TANDEM_A_GROUP_EPOCH,
+ *     is set), TANDEM_A_GROUP_KEY_ALT_REMAINING_MS (NLA_U32, while an
+ *     alternate key is accepted: how much longer, at least 1),
+ *     TANDEM_A_GROUP_ROLE, TANDEM_A_GROUP_EPOCH,
  *     TANDEM_A_GROUP_LEASE_REMAINING_MS (NLA_U32, primary only),
  *     TANDEM_A_GROUP_SUSPENDED_EPOCH (NLA_U64, only while a fenced primary's
  *     connections are suspended: the epoch it was fenced in),
@@ -319,6 +344,7 @@
 #define TANDEM_SERVICES_MAX 256		/* per group */
 #define TANDEM_CONNS_MAX (1U << 20)	/* per group */
 #define TANDEM_LEASE_MAX_MS 3600000U
+#define TANDEM_KEY_ALT_MAX_MS 86400000U	/* an alternate key: one day at most */
 
 /*
  * The ranges of the integer attributes, as the kernel's policies enforce
@@ -489,6 +515,13 @@ enum tandem_stat {
 	 * connections (TANDEM_A_GROUP_PRIOR_EPOCH)
 	 */
 	TANDEM_STAT_FENCE_RESUMED,
+	/* datagrams whose tag verified under the group key, and under its
+	 * alternate key (key rotation); counted before the epoch and replay
+	 * checks, so a datagram also counted in CHAN_DROP_STALE or
+	 * CHAN_DROP_REPLAY is counted here too
+	 */
+	TANDEM_STAT_CHAN_AUTH_KEY,
+	TANDEM_STAT_CHAN_AUTH_KEY_ALT,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
@@ -588,6 +621,9 @@ enum tandem_attr {
 	TANDEM_A_CONN_QUEUED_BYTES,
 	TANDEM_A_GROUP_PRIOR_EPOCH,
 	TANDEM_A_GROUP_SUSPENDED_EPOCH,
+	TANDEM_A_GROUP_KEY_ALT,
+	TANDEM_A_GROUP_KEY_ALT_MS,
+	TANDEM_A_GROUP_KEY_ALT_REMAINING_MS,
 	__TANDEM_A_MAX
 };
 #define TANDEM_A_MAX (__TANDEM_A_MAX - 1)
