@@ -155,6 +155,8 @@ static void print_agreement(FILE *f, struct json_object *a)
 		epoch & (uint64_t)UINT32_MAX,
 		json_object_get_uint64(field(a, "primary")) ?
 		str(a, "primary") : "unknown");
+	if (field(a, "datapath"))
+		fprintf(f, "  datapath: %s\n", str(a, "datapath"));
 	if (field(a, "lease_remaining_ms"))
 		fprintf(f, "  agreed lease remaining: %sms\n",
 			str(a, "lease_remaining_ms"));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "config_bpf.h"
 #include "config_ctx.h"
 
 #define MS 1000000LL
@@ -227,6 +228,8 @@ static void check_group(struct config_ctx *ctx, struct td_group *g)
 		ctx_error(ctx, g->line,
 			  "[group %s]: agree-port must differ from port (%u), the kernel's",
 			  g->name, g->port);
+	if (self)
+		config_bpf_check(ctx, g, self);
 	if (self && ctx->n_errors == 0)
 		check_timers(ctx, g);
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel side of a group, through lib/ (request.c; print.c decodes the
- * kernel's objects into struct tandem_req, read by attribute type):
- * configure it idempotently, apply role decisions and leases, count its
- * protected connections.
+ * The kmod backend (backend.h): the kernel side of a group, through lib/
+ * (request.c; print.c decodes the kernel's objects into struct tandem_req,
+ * read by attribute type): configure it idempotently, apply role decisions
+ * and leases, count its protected connections.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <stdlib.h>
@@ -320,7 +321,7 @@ static int sync_services(struct td_daemon *d, const struct td_group *g)
 	return ret;
 }
 
-int kernel_setup(struct td_daemon *d, const struct td_group *g)
+static int kmod_setup(struct td_daemon *d, const struct td_group *g)
 {
 	struct kobjs k = { 0 };
 	struct tandem_req req;
@@ -346,8 +347,8 @@ int kernel_setup(struct td_daemon *d, const struct td_group *g)
 	return ret;
 }
 
-int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
-		       uint64_t *epoch, uint8_t *role)
+static int kmod_group_epoch(struct td_daemon *d, const struct td_group *g,
+			    uint64_t *epoch, uint8_t *role)
 {
 	struct kobjs k = { 0 };
 	struct tandem_req req;
@@ -372,8 +373,8 @@ static const uint8_t kernel_roles[] = {
 	[TD_ROLE_PRIMARY] = TANDEM_ROLE_PRIMARY,
 };
 
-int kernel_set_role(struct td_daemon *d, const struct td_group *g,
-		    enum td_role role, uint64_t epoch, int64_t lease_expiry)
+static int kmod_set_role(struct td_daemon *d, const struct td_group *g,
+			 enum td_role role, uint64_t epoch, int64_t lease_expiry)
 {
 	struct tandem_req req;
 	char what[64];
@@ -388,8 +389,8 @@ int kernel_set_role(struct td_daemon *d, const struct td_group *g,
 	return exec(d, &req, g->name, what);
 }
 
-int kernel_renew(struct td_daemon *d, const struct td_group *g,
-		 int64_t lease_expiry)
+static int kmod_renew(struct td_daemon *d, const struct td_group *g,
+		      int64_t lease_expiry)
 {
 	struct tandem_req req;
 
@@ -425,7 +426,8 @@ static void conn_reset(void *data)
 	((struct conn_count *)data)->n = 0;
 }
 
-int kernel_conns(struct td_daemon *d, const struct td_group *g, uint32_t *count)
+static int kmod_conns(struct td_daemon *d, const struct td_group *g,
+		      uint32_t *count)
 {
 	struct conn_count c = { 0 };
 	struct tandem_req req;
@@ -441,3 +443,33 @@ int kernel_conns(struct td_daemon *d, const struct td_group *g, uint32_t *count)
 		*count = c.n;
 	return ret;
 }
+
+static int kmod_open(struct td_daemon *d)
+{
+	int ret = tandem_nl_open(&d->nl);
+
+	if (ret)
+		return ret;
+	d->nl_open = true;
+	/* not for the hooks and exec checks we fork */
+	fcntl(tandem_nl_fd(&d->nl), F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+static void kmod_close(struct td_daemon *d)
+{
+	if (d->nl_open)
+		tandem_nl_close(&d->nl);
+	d->nl_open = false;
+}
+
+const struct td_backend_ops td_backend_kmod = {
+	.name = "kmod",
+	.open = kmod_open,
+	.close = kmod_close,
+	.setup = kmod_setup,
+	.group_epoch = kmod_group_epoch,
+	.set_role = kmod_set_role,
+	.renew = kmod_renew,
+	.conns = kmod_conns,
+};
