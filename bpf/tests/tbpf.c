@@ -10,6 +10,9 @@
  *   tbpf group DIR VIP ROLE LEASE_MS [mirror DEV]... [repl DEV]... [noclamp]
  *                [backups N] [hold MS] [node ID] [insecure]
  *   tbpf service DIR VIP PORT
+ *   tbpf show DIR VIP                   the group entry: "role=R epoch=E
+ *       lease_ms=L node=N mirrors=M repls=R" (L: ms left, negative once
+ *       lapsed; M, R: device names, comma-separated, "-" for none)
  *   tbpf stats DIR                      "name value" per counter
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
@@ -141,6 +144,47 @@ static int cmd_group(const char *dir, int argc, char **argv)
 		return 1;
 	}
 	return err ? fail("updating the group", err) : 0;
+}
+
+static void print_devs(const char *what, const __u32 *ifindex)
+{
+	char name[IF_NAMESIZE];
+	int i, n = 0;
+
+	printf(" %s=", what);
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+		if (ifindex[i])
+			printf("%s%s", n++ ? "," : "",
+			       if_indextoname(ifindex[i], name) ? name : "?");
+	printf("%s", n ? "" : "-");
+}
+
+static int cmd_show(const char *dir, const char *vip)
+{
+	struct tandem_bpf_group g;
+	struct tbpf_maps m;
+	struct in_addr a;
+	int err;
+
+	if (inet_pton(AF_INET, vip, &a) != 1)
+		return fail(vip, EINVAL);
+	if (maps_open(dir, &m))
+		return 1;
+	err = tbpf_group_get(&m, a.s_addr, &g);
+	tbpf_close(&m);
+	if (err)
+		return fail("reading the group", err);
+	printf("role=%s epoch=%llu lease_ms=%lld node=%u",
+	       g.role == TANDEM_BPF_ROLE_PRIMARY ? "primary" :
+	       g.role == TANDEM_BPF_ROLE_BACKUP ? "backup" : "fenced",
+	       (unsigned long long)g.epoch,
+	       g.lease_expiry_ns ? ((long long)g.lease_expiry_ns -
+				    (long long)tbpf_mono_ns()) / 1000000 : 0,
+	       g.node_id);
+	print_devs("mirrors", g.mirror_ifindex);
+	print_devs("repls", g.repl_ifindex);
+	printf("\n");
+	return 0;
 }
 
 static int cmd_service(const char *dir, const char *vip, const char *port)
@@ -365,6 +409,8 @@ int main(int argc, char **argv)
 		return cmd_group(argv[2], argc - 3, argv + 3);
 	if (argc == 5 && !strcmp(argv[1], "service"))
 		return cmd_service(argv[2], argv[3], argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "show"))
+		return cmd_show(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "stats"))
 		return cmd_stats(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "lossy"))

@@ -179,3 +179,44 @@ void tandemd_print_groups(FILE *f, struct json_object *groups)
 			print_agreement(f, field(g, "agreement"));
 	}
 }
+
+int tandemd_show_groups(const struct tandem_opts *opts, const char *name)
+{
+	struct json_object *status = NULL, *dgroups, *out;
+	size_t i;
+	int ret;
+
+	ret = tandemd_request("status", &status);
+	if (ret) {
+		fprintf(stderr, "tandem: the tandem kernel module is not loaded and no tandemd answers: %s\n",
+			strerror(-ret));
+		return TANDEM_EXIT_FAIL;
+	}
+	out = json_object_new_array();
+	dgroups = field(status, "groups");
+	for (i = 0; out && dgroups && i < json_object_array_length(dgroups); i++) {
+		struct json_object *d = json_object_array_get_idx(dgroups, i);
+		struct json_object *g = json_object_new_object();
+		const char *n = json_object_get_string(field(d, "name"));
+
+		if (name && n && strcmp(name, n)) {
+			json_object_put(g);
+			continue;
+		}
+		json_object_object_add(g, "name", json_object_new_string(n ? n : "?"));
+		json_object_object_add(g, "agreement", json_object_get(d));
+		json_object_array_add(out, g);
+	}
+	json_object_put(status);
+	if (!out)
+		return TANDEM_EXIT_FAIL;
+	ret = name && !json_object_array_length(out);
+	if (ret)
+		fprintf(stderr, "tandem: group %s: no such group in tandemd\n", name);
+	else if (opts->json)
+		tandem_print_json(stdout, out, opts->pretty);
+	else
+		tandemd_print_groups(stdout, out);
+	json_object_put(out);
+	return ret ? TANDEM_EXIT_FAIL : TANDEM_EXIT_OK;
+}

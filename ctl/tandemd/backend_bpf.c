@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #include <sys/stat.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+
+#include <bpf/libbpf.h>
 
 #include "config_bpf.h"
 #include "loader.h"
@@ -105,6 +108,25 @@ static int pin_dir(struct td_daemon *d, char *dir, size_t size)
 	return 0;
 }
 
+/* libbpf's messages into the log: debug (attaching says "Exclusivity flag
+ * on" for the clsact qdisc that exists already), warnings as warnings */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	if (n && msg[n - 1] == '\n')
+		msg[n - 1] = '\0';
+	td_log(level == LIBBPF_WARN && !strstr(msg, "Exclusivity flag on") ?
+	       TD_LOG_WARNING : TD_LOG_DEBUG, "libbpf: %s", msg);
+	return 0;
+}
+
 static int bpf_open(struct td_daemon *d)
 {
 	struct bpf_be *b = calloc(1, sizeof(*b));
@@ -113,6 +135,7 @@ static int bpf_open(struct td_daemon *d)
 
 	if (!b)
 		return -ENOMEM;
+	libbpf_set_print(libbpf_log);
 	ret = pin_dir(d, b->dir, sizeof(b->dir));
 	if (!ret) {
 		ret = tbpf_load(b->dir, &loaded);
