@@ -29,7 +29,7 @@ BYTES=$((1 << 20))
 RATE=$((128 << 10))	# bytes/s per connection: 8 s per stream
 HOLD=$((64 << 10))	# the crash comes once the client verified this much per stream
 
-tap_init 11
+tap_init 12
 
 # td_conf ID ADDR CLIENT_DEV PEER_ID REPL_DEV: a node's tandemd.conf; the
 # witness (no data path) without devices
@@ -79,6 +79,20 @@ setup() {
 	"$TANDEMD" -t -c "$work/td.3.conf"
 }
 tap_check "topology (primary, backup, witness in the client's namespace), configs checked" setup
+# tandemd -t: datapath = bpf without the replication device to member 1
+# is refused, with the line and what is missing
+refused() {
+	local out
+	grep -v '^bpf-repl-dev' "$work/td.2.conf" > "$work/bad.conf"
+	out=$("$TANDEMD" -t -c "$work/bad.conf" 2>&1) && return 1
+	echo "$out"
+	echo "$out" | grep -q "bad.conf:[0-9]*: \[group g\]: datapath bpf needs bpf-repl-dev 1 DEVICE" &&
+	sed 's/^datapath = bpf$/datapath = ebpf/' "$work/td.2.conf" > "$work/bad.conf" &&
+	out=$("$TANDEMD" -t -c "$work/bad.conf" 2>&1) && return 1
+	echo "$out"
+	echo "$out" | grep -q 'bad.conf:6: datapath: "ebpf" unknown'
+}
+tap_check "tandemd -t refuses a bpf node without its devices, and an unknown datapath" refused
 start_all() { td_start "$P" 1 && td_start "$B" 2 && td_start "$C" 3; }
 tap_check "tandemd started on the three nodes (datapath = bpf on two)" start_all
 tap_check "a server on the VIP on the primary and on the backup" bpf_servers

@@ -13,6 +13,7 @@
 #include "ctlsock.h"
 #include "daemon.h"
 #include "print.h"
+#include "report.h"
 
 #define REPLY_MAX (1 << 20)
 
@@ -186,10 +187,9 @@ int tandemd_show_groups(const struct tandem_opts *opts, const char *name)
 	size_t i;
 	int ret;
 
-	ret = tandemd_request("status", &status);
-	if (ret) {
-		fprintf(stderr, "tandem: the tandem kernel module is not loaded and no tandemd answers: %s\n",
-			strerror(-ret));
+	/* no tandemd either: the module's message, as without the fallback */
+	if (tandemd_request("status", &status)) {
+		report_open_error(stderr, -ENOENT);
 		return TANDEM_EXIT_FAIL;
 	}
 	out = json_object_new_array();

@@ -28,7 +28,8 @@ void tandemd_annotate(struct json_object *groups);
 /*
  * Without the module (a node whose tandemd runs the bpf data path): the
  * groups of tandemd's status alone, each {"name", "agreement"}; name NULL
- * for all. Returns an exit status; -ENOENT-like failures are reported.
+ * for all. Returns an exit status; without a tandemd either, the module's
+ * "not loaded" message.
  */
 int tandemd_show_groups(const struct tandem_opts *opts, const char *name);
 
