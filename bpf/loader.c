@@ -275,3 +275,28 @@ int tbpf_conn_each(const struct tbpf_maps *m,
 	}
 	return errno == ENOENT ? 0 : -errno;
 }
+
+int tbpf_progress_forget(const struct tbpf_maps *m, uint32_t vip,
+			 uint32_t node_id, unsigned int *n)
+{
+	struct tandem_bpf_conn_key k, next, *prev = NULL;
+	struct tandem_bpf_progress pr;
+	bool found;
+	int i;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(m->progress, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (k.vip != vip || bpf_map_lookup_elem(m->progress, &k, &pr))
+			continue;
+		for (found = false, i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+			if (pr.peers[i].node_id == node_id) {
+				memset(&pr.peers[i], 0, sizeof(pr.peers[i]));
+				found = true;
+			}
+		if (found && !bpf_map_update_elem(m->progress, &k, &pr, BPF_EXIST))
+			(*n)++;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}

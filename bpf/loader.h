@@ -74,6 +74,16 @@ int tbpf_conn_each(const struct tbpf_maps *m,
 			     const struct tandem_bpf_conn *c, void *arg),
 		   void *arg);
 
+/*
+ * A backup the primary no longer mirrors to (lost, or removed): its slots
+ * in the connections' progress of vip are freed, else the clamp would
+ * wait for its reports for ever. *n: the entries changed. User space
+ * writes the entry back whole: a report taken meanwhile is lost, and the
+ * backup's next one brings it again.
+ */
+int tbpf_progress_forget(const struct tbpf_maps *m, uint32_t vip,
+			 uint32_t node_id, unsigned int *n);
+
 /* CLOCK_MONOTONIC in ns: what bpf_ktime_get_ns() reads (the lease). */
 uint64_t tbpf_mono_ns(void);
 

@@ -18,11 +18,7 @@
 # entry of the VIP moved to B; B translated the client's segments.
 . "$(dirname "$0")/bpf_lib.sh"
 
-TANDEMD=${TANDEMD:-$PWD/ctl/tandemd/tandemd}
-TANDEM=${TANDEM:-$PWD/ctl/tandem/tandem}
-[ -x "$TANDEMD" ] && [ -x "$TANDEM" ] ||
-	ksft_skip_all "$TANDEMD or $TANDEM not built (make)"
-require_command jq
+. "$(dirname "$0")/bpf_tandemd_lib.sh"
 
 CONNS=4
 BYTES=$((1 << 20))
@@ -31,50 +27,19 @@ HOLD=$((64 << 10))	# the crash comes once the client verified this much per stre
 
 tap_init 12
 
-# td_conf ID ADDR CLIENT_DEV PEER_ID REPL_DEV: a node's tandemd.conf; the
-# witness (no data path) without devices
-td_conf() {
-	local id=$1
-	printf '[node]\nid = %s\nstate-dir = %s\ncontrol = @tandemd\nlog-level = info\n' \
-		"$id" "$work/state.$id"
-	printf 'datapath = bpf\nbpf-pin-dir = %s\ninsecure-transport-for-tests = yes\n\n' \
-		"$pins/td$id"
-	printf '[group g]\nid = 9\nvip = %s\nkey = %s\n' "$VIP" "$work/group.key"
-	printf 'member = 1 10.9.0.2\nmember = 2 10.9.0.3\nmember = 3 10.9.0.1 witness\n'
-	printf 'heartbeat = 100ms\nmiss = 5\nlease = 2s\nelection-timeout = 300ms\n'
-	printf 'stagger = 100ms\nbackoff = 200ms\nmargin = 50ms\nconns-interval = 500ms\n'
-	[ -n "${3:-}" ] && printf 'bpf-client-dev = %s\nbpf-repl-dev = %s %s\n' "$3" "$4" "$5"
-	printf '\n[service g %s]\n' "$PORT"
-}
-
-# td_start NS ID: tandemd in NS, its pid in $work/td.ID.pid, ready
-td_start() {
-	ip netns exec "$1" "$TANDEMD" -c "$work/td.$2.conf" </dev/null >/dev/null \
-		2>>"$work/td.$2.log" &
-	echo $! > "$work/td.$2.pid"
-	on_exit kill -9 $!
-	wait_until 10 grep -q "ready: node" "$work/td.$2.log"
-}
-
-# td_show NS: tandemd's view of group g (tandem group show, without the module)
-td_show() { ip netns exec "$1" "$TANDEM" -j group show g | jq -c '.[0].agreement'; }
+td_show() { bpf_td_show "$@"; }
 td_field() { td_show "$1" | jq -r ".$2"; }
-# the node's bpf pin directory (one per network namespace, under bpf-pin-dir)
-td_pins() { echo "$pins/td$1"/net-*; }
-# its group entry as the programs read it (device names of its namespace)
+td_pins() { bpf_td_pins "$@"; }
 td_map() {
-	local ns
-	case $1 in 1) ns=$P ;; 2) ns=$B ;; esac
-	ip netns exec "$ns" "$TBPF" show "$(td_pins "$1")" "$VIP"
+	case $1 in 1) bpf_td_map "$P" 1 ;; 2) bpf_td_map "$B" 2 ;; esac
 }
 
 setup() {
 	bpf_setup &&
 	"$TANDEM" genkey > "$work/group.key" &&
-	td_conf 1 10.9.0.2 p0 2 r0 > "$work/td.1.conf" &&
-	td_conf 2 10.9.0.3 b0 1 r1 > "$work/td.2.conf" &&
-	td_conf 3 10.9.0.1 > "$work/td.3.conf" &&
-	mkdir "$pins/td1" "$pins/td2" "$pins/td3" &&
+	bpf_td_conf 1 p0 2 r0 > "$work/td.1.conf" &&
+	bpf_td_conf 2 b0 1 r1 > "$work/td.2.conf" &&
+	bpf_td_conf 3 > "$work/td.3.conf" &&
 	"$TANDEMD" -t -c "$work/td.1.conf" && "$TANDEMD" -t -c "$work/td.2.conf" &&
 	"$TANDEMD" -t -c "$work/td.3.conf"
 }
@@ -93,7 +58,7 @@ refused() {
 	echo "$out" | grep -q 'bad.conf:6: datapath: "ebpf" unknown'
 }
 tap_check "tandemd -t refuses a bpf node without its devices, and an unknown datapath" refused
-start_all() { td_start "$P" 1 && td_start "$B" 2 && td_start "$C" 3; }
+start_all() { bpf_td_start "$P" 1 && bpf_td_start "$B" 2 && bpf_td_start "$C" 3; }
 tap_check "tandemd started on the three nodes (datapath = bpf on two)" start_all
 tap_check "a server on the VIP on the primary and on the backup" bpf_servers
 
@@ -119,8 +84,7 @@ else
 	td_show "$B" | sed 's/^/# B status: /'
 	td_map 1 | sed 's/^/# P map: /'
 	td_map 2 | sed 's/^/# B map: /'
-	sed 's/^/# P log: /' "$work/td.1.log"
-	sed 's/^/# B log: /' "$work/td.2.log"
+	bpf_td_dump 1 2
 	epoch0=0
 fi
 
@@ -160,7 +124,7 @@ else
 	tap_fail "B elected and promoted by tandemd"
 	td_show "$B" | sed 's/^/# B status: /'
 	td_map 2 | sed 's/^/# B map: /'
-	sed 's/^/# B log: /' "$work/td.2.log"
+	bpf_td_dump 2
 fi
 
 # tandemd's gratuitous ARP moved the client's neighbour entry to B

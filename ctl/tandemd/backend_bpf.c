@@ -43,6 +43,7 @@ struct bpf_grp {
 	uint64_t epoch;
 	unsigned int garp_left;		/* gratuitous ARPs still to send */
 	int64_t garp_next;
+	uint32_t mirrored[TANDEM_BPF_MAX_PEERS];	/* primary: member ids, 0 */
 };
 
 struct bpf_be {
@@ -311,11 +312,12 @@ static const struct td_grp *agreement(struct td_daemon *d,
 /*
  * Primary: mirror to the members the agreement hears (a backup that is not
  * heard is not waited for: its SYN confirmations and reports would never
- * come). Every role: replication devices to every peer, the primary's
- * first (where a backup sends its reports).
+ * come); their ids in ids[]. Every role: replication devices to every
+ * peer, the primary's first (where a backup sends its reports).
  */
 static void fill_devices(struct td_daemon *d, const struct td_group *g,
-			 struct tandem_bpf_group *e, uint32_t primary)
+			 struct tandem_bpf_group *e, uint32_t primary,
+			 uint32_t ids[TANDEM_BPF_MAX_PEERS])
 {
 	struct agree_view_entry v[AGREE_MAX_MEMBERS];
 	const struct td_grp *a = agreement(d, g);
@@ -336,9 +338,57 @@ static void fill_devices(struct td_daemon *d, const struct td_group *g,
 		if (v[i].id == g->agree.self_id || !(v[i].flags & AGREE_VIEW_ALIVE))
 			continue;
 		ifi = repl_ifindex(g, v[i].id);
-		if (ifi)
+		if (ifi) {
+			ids[nm] = v[i].id;
 			e->mirror_ifindex[nm++] = ifi;
+		}
 	}
+}
+
+static bool has_id(const uint32_t ids[TANDEM_BPF_MAX_PEERS], uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+static void forget(struct td_daemon *d, const struct td_group *g, uint32_t id)
+{
+	unsigned int n = 0;
+	int ret = tbpf_progress_forget(&be(d)->maps, vip_of(g), id, &n);
+
+	if (ret)
+		td_warn("group %s: bpf: cannot forget member %u's progress: %s",
+			g->name, id, strerror(-ret));
+	else if (n)
+		td_info("group %s: bpf: member %u not heard: its progress on %u connections forgotten",
+			g->name, id, n);
+}
+
+/*
+ * A primary's members no longer mirrored to: their progress slots go,
+ * else the clamp would wait for them for ever. Just promoted, every peer
+ * not mirrored to (the old primary, say) is forgotten.
+ */
+static void forget_unheard(struct td_daemon *d, const struct td_group *g,
+			   struct bpf_grp *s, const uint32_t ids[TANDEM_BPF_MAX_PEERS],
+			   bool promoted)
+{
+	unsigned int i;
+
+	if (promoted) {
+		for (i = 0; i < g->bpf.n_repl; i++)
+			if (!has_id(ids, g->bpf.repl[i].id))
+				forget(d, g, g->bpf.repl[i].id);
+	} else {
+		for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+			if (s->mirrored[i] && !has_id(ids, s->mirrored[i]))
+				forget(d, g, s->mirrored[i]);
+	}
+	memcpy(s->mirrored, ids, sizeof(s->mirrored));
 }
 
 static const uint32_t bpf_roles[] = {
@@ -349,8 +399,10 @@ static const uint32_t bpf_roles[] = {
 };
 
 static int write_group(struct td_daemon *d, const struct td_group *g,
-		       uint32_t role, uint64_t epoch, int64_t lease_expiry)
+		       struct bpf_grp *s, uint32_t role, uint64_t epoch,
+		       int64_t lease_expiry)
 {
+	uint32_t ids[TANDEM_BPF_MAX_PEERS] = { 0 };
 	struct tandem_bpf_group e = {
 		.role = role, .node_id = g->agree.self_id, .epoch = epoch,
 		.vip = vip_of(g),
@@ -366,8 +418,10 @@ static int write_group(struct td_daemon *d, const struct td_group *g,
 	if (g->tun.set & (1ULL << TANDEM_A_GROUP_SYN_TIMEOUT_MS))
 		e.syn_hold_ms = g->tun.syn_timeout_ms;
 	fill_devices(d, g, &e, role == TANDEM_BPF_ROLE_PRIMARY ?
-		     g->agree.self_id : (uint32_t)AGREE_EPOCH_NODE(epoch));
+		     g->agree.self_id : (uint32_t)AGREE_EPOCH_NODE(epoch), ids);
 	ret = tbpf_group_set(&be(d)->maps, &e, &bad);
+	if (!ret && role == TANDEM_BPF_ROLE_PRIMARY)
+		forget_unheard(d, g, s, ids, s->role != TANDEM_BPF_ROLE_PRIMARY);
 	if (ret == -EPERM)
 		td_err("group %s: bpf: replication device %s is not an authenticated transport (WireGuard or xfrm); only insecure-transport-for-tests = yes allows it",
 		       g->name, if_indextoname(bad, name) ? name : "?");
@@ -443,7 +497,7 @@ static int bpf_set_role(struct td_daemon *d, const struct td_group *g,
 	/* fenced without an epoch: the epoch stays (it never goes back) */
 	if (!epoch && !tbpf_group_get(&be(d)->maps, vip_of(g), &old))
 		epoch = old.epoch;
-	ret = write_group(d, g, bpf_roles[role], epoch, lease_expiry);
+	ret = write_group(d, g, s, bpf_roles[role], epoch, lease_expiry);
 	if (ret)
 		return ret;
 	if (role == TD_ROLE_PRIMARY && s->role != TANDEM_BPF_ROLE_PRIMARY) {
@@ -469,7 +523,7 @@ static int bpf_renew(struct td_daemon *d, const struct td_group *g,
 
 	if (!s->epoch && !tbpf_group_get(&be(d)->maps, vip_of(g), &old))
 		s->epoch = old.epoch;	/* primary before a restart */
-	ret = write_group(d, g, TANDEM_BPF_ROLE_PRIMARY, s->epoch, lease_expiry);
+	ret = write_group(d, g, s, TANDEM_BPF_ROLE_PRIMARY, s->epoch, lease_expiry);
 	if (!ret)
 		garp(d, g, s);
 	return ret;
