@@ -25,7 +25,7 @@ BYTES=$((1 << 20))
 RATE=$((128 << 10))	# bytes/s per connection: 8 s per stream
 HOLD=$((64 << 10))	# the crash comes once the client verified this much per stream
 
-tap_init 12
+tap_init 13
 
 td_show() { bpf_td_show "$@"; }
 td_field() { td_show "$1" | jq -r ".$2"; }
@@ -132,6 +132,9 @@ garp() {
 	[ "$(ip -n "$C" -j neigh show "$VIP" dev br0 | jq -r '.[0].lladdr')" = "$(bpf_mac "$B" b0)" ]
 }
 tap_check "the client's neighbour entry of the VIP moved to B (tandemd's GARP)" wait_until 10 garp
+# and B answers the client's ARP probes: the VIP on its client device
+vip_on_b0() { ip -n "$B" -j addr show dev b0 | jq -e ".[0].addr_info | any(.local == \"$VIP\")" >/dev/null; }
+tap_check "the VIP on B's client device (ARP probes answered)" vip_on_b0
 
 wait "$client"
 rc=$?

@@ -30,6 +30,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "bpf_node.h"
 #include "config_bpf.h"
 #include "loader.h"
 #include "tandemd.h"
@@ -44,6 +45,7 @@ struct bpf_grp {
 	unsigned int garp_left;		/* gratuitous ARPs still to send */
 	int64_t garp_next;
 	uint32_t mirrored[TANDEM_BPF_MAX_PEERS];	/* primary: member ids, 0 */
+	uint32_t vip_added;		/* bit i: VIP added to client device i */
 };
 
 struct bpf_be {
@@ -431,46 +433,6 @@ static int write_group(struct td_daemon *d, const struct td_group *g,
 	return ret;
 }
 
-/* A gratuitous ARP request for the VIP out of dev (who has VIP, tell VIP). */
-static void send_garp(const struct td_group *g, const char *dev)
-{
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
-				   .sll_protocol = htons(ETH_P_ARP),
-				   .sll_halen = ETH_ALEN };
-	uint8_t f[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	struct ifreq ifr = { 0 };
-	int fd;
-
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP));
-	if (fd < 0)
-		goto fail;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	sll.sll_ifindex = if_nametoindex(dev);
-	if (!sll.sll_ifindex || ioctl(fd, SIOCGIFHWADDR, &ifr))
-		goto fail;
-	memset(sll.sll_addr, 0xff, ETH_ALEN);
-	memcpy(f + 6, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	f[12] = ETH_P_ARP >> 8;
-	f[13] = ETH_P_ARP & 0xff;
-	f[15] = 1;			/* Ethernet */
-	f[16] = 0x08;			/* IPv4 */
-	f[18] = ETH_ALEN;
-	f[19] = 4;
-	f[21] = 1;			/* request */
-	memcpy(f + 22, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	memcpy(f + 28, g->vip.bytes, 4);
-	memcpy(f + 38, g->vip.bytes, 4);
-	if (sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		goto fail;
-	close(fd);
-	return;
-fail:
-	td_warn("group %s: bpf: cannot send a gratuitous ARP on %s: %s", g->name,
-		dev, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-}
-
 static void garp(struct td_daemon *d, const struct td_group *g,
 		 struct bpf_grp *s)
 {
@@ -481,7 +443,7 @@ static void garp(struct td_daemon *d, const struct td_group *g,
 	if (!s->garp_left || now < s->garp_next)
 		return;
 	for (i = 0; i < g->bpf.n_client; i++)
-		send_garp(g, g->bpf.client_dev[i]);
+		bpf_node_garp(g, g->bpf.client_dev[i]);
 	s->garp_left--;
 	s->garp_next = now + (g->tun.set & (1ULL << TANDEM_A_GROUP_GARP_INTERVAL_MS) ?
 			      g->tun.garp_interval_ms : 500) * NS_PER_MS;
@@ -507,6 +469,7 @@ static int bpf_set_role(struct td_daemon *d, const struct td_group *g,
 	}
 	if (role != TD_ROLE_PRIMARY)
 		s->garp_left = 0;
+	bpf_node_vip(g, role == TD_ROLE_PRIMARY, &s->vip_added);
 	s->role = bpf_roles[role];
 	s->epoch = epoch;
 	garp(d, g, s);
