@@ -27,10 +27,14 @@ static int open_bpf(struct td_daemon *d)
 	return ret;
 }
 
-int backend_open(struct td_daemon *d)
+int backend_open(struct td_daemon *d, bool needed)
 {
 	int ret;
 
+	if (!needed) {
+		d->be = &td_backend_none;
+		return 0;
+	}
 	switch (d->cfg.datapath) {
 	case TD_DATAPATH_KMOD:
 		return open_kmod(d, false);
@@ -58,3 +62,66 @@ const char *backend_name(const struct td_daemon *d)
 {
 	return d->be ? d->be->name : "none";
 }
+
+/* No group had a data path at start (witness only): a reload that adds one
+ * is told to restart, instead of calling into nothing. */
+static int none_refuse(struct td_daemon *d, const struct td_group *g)
+{
+	(void)d;
+	td_err("group %s: no data path was opened at start (every group was a witness): restart tandemd",
+	       g->name);
+	return -ENODEV;
+}
+
+static int none_open(struct td_daemon *d)
+{
+	(void)d;
+	return 0;
+}
+
+static void none_close(struct td_daemon *d)
+{
+	(void)d;
+}
+
+static int none_epoch(struct td_daemon *d, const struct td_group *g,
+		      uint64_t *epoch, uint8_t *role)
+{
+	(void)epoch;
+	(void)role;
+	return none_refuse(d, g);
+}
+
+static int none_role(struct td_daemon *d, const struct td_group *g,
+		     enum td_role role, uint64_t epoch, int64_t lease_expiry)
+{
+	(void)role;
+	(void)epoch;
+	(void)lease_expiry;
+	return none_refuse(d, g);
+}
+
+static int none_renew(struct td_daemon *d, const struct td_group *g,
+		      int64_t lease_expiry)
+{
+	(void)lease_expiry;
+	return none_refuse(d, g);
+}
+
+static int none_conns(struct td_daemon *d, const struct td_group *g,
+		      uint32_t *count)
+{
+	(void)count;
+	return none_refuse(d, g);
+}
+
+const struct td_backend_ops td_backend_none = {
+	.name = "none",
+	.open = none_open,
+	.close = none_close,
+	.setup = none_refuse,
+	.group_epoch = none_epoch,
+	.set_role = none_role,
+	.renew = none_renew,
+	.conns = none_conns,
+};

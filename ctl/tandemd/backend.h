@@ -15,6 +15,7 @@
 #ifndef TANDEMD_BACKEND_H
 #define TANDEMD_BACKEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct td_daemon;
@@ -23,7 +24,7 @@ enum td_role;
 
 struct td_backend_ops {
 	const char *name;		/* "kmod", "bpf": the status' datapath */
-	/* Once at start (0 if no group needs a data path: not called). */
+	/* Once at start. */
 	int (*open)(struct td_daemon *d);
 	void (*close)(struct td_daemon *d);
 	/* The group as configured, idempotently (start and reload). */
@@ -43,13 +44,16 @@ struct td_backend_ops {
 
 extern const struct td_backend_ops td_backend_kmod;
 extern const struct td_backend_ops td_backend_bpf;
+/* No data path (every group a witness at start): refuses, with a log. */
+extern const struct td_backend_ops td_backend_none;
 
 /*
  * The backend of the configuration's datapath; with "auto", kmod when its
  * netlink family answers (the module is loaded or loadable), else bpf.
- * Opens it: 0 or -errno (reported).
+ * Opens it: 0 or -errno (reported). Not needed (no group has a data path
+ * on this node): td_backend_none.
  */
-int backend_open(struct td_daemon *d);
+int backend_open(struct td_daemon *d, bool needed);
 void backend_close(struct td_daemon *d);
 const char *backend_name(const struct td_daemon *d);
 

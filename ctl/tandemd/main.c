@@ -54,9 +54,9 @@ static bool groups_need_kernel(const struct td_config *cfg)
 
 static int open_kernel(struct td_daemon *d)
 {
-	if (d->be || !groups_need_kernel(&d->cfg))
+	if (d->be)
 		return 0;
-	return backend_open(d);
+	return backend_open(d, groups_need_kernel(&d->cfg));
 }
 
 static int make_state_dir(const char *dir)
