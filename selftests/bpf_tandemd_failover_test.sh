@@ -25,7 +25,7 @@ BYTES=$((1 << 20))
 RATE=$((128 << 10))	# bytes/s per connection: 8 s per stream
 HOLD=$((64 << 10))	# the crash comes once the client verified this much per stream
 
-tap_init 13
+tap_init 15
 
 td_show() { bpf_td_show "$@"; }
 td_field() { td_show "$1" | jq -r ".$2"; }
@@ -38,26 +38,38 @@ setup() {
 	bpf_setup &&
 	"$TANDEM" genkey > "$work/group.key" &&
 	bpf_td_conf 1 p0 2 r0 > "$work/td.1.conf" &&
-	bpf_td_conf 2 b0 1 r1 > "$work/td.2.conf" &&
+	BPF_TD_DATAPATH= bpf_td_conf 2 b0 1 r1 > "$work/td.2.conf" &&
 	bpf_td_conf 3 > "$work/td.3.conf" &&
 	"$TANDEMD" -t -c "$work/td.1.conf" && "$TANDEMD" -t -c "$work/td.2.conf" &&
 	"$TANDEMD" -t -c "$work/td.3.conf"
 }
 tap_check "topology (primary, backup, witness in the client's namespace), configs checked" setup
-# tandemd -t: datapath = bpf without the replication device to member 1
+# tandemd -t: datapath = bpf without the replication device to member 2
 # is refused, with the line and what is missing
 refused() {
 	local out
-	grep -v '^bpf-repl-dev' "$work/td.2.conf" > "$work/bad.conf"
+	grep -v '^bpf-repl-dev' "$work/td.1.conf" > "$work/bad.conf"
 	out=$("$TANDEMD" -t -c "$work/bad.conf" 2>&1) && return 1
 	echo "$out"
-	echo "$out" | grep -q "bad.conf:[0-9]*: \[group g\]: datapath bpf needs bpf-repl-dev 1 DEVICE" &&
-	sed 's/^datapath = bpf$/datapath = ebpf/' "$work/td.2.conf" > "$work/bad.conf" &&
+	echo "$out" | grep -q "bad.conf:[0-9]*: \[group g\]: datapath bpf needs bpf-repl-dev 2 DEVICE" &&
+	sed 's/^datapath = bpf$/datapath = ebpf/' "$work/td.1.conf" > "$work/bad.conf" &&
 	out=$("$TANDEMD" -t -c "$work/bad.conf" 2>&1) && return 1
 	echo "$out"
 	echo "$out" | grep -q 'bad.conf:6: datapath: "ebpf" unknown'
 }
 tap_check "tandemd -t refuses a bpf node without its devices, and an unknown datapath" refused
+# datapath auto (the default) without the module and without bpf devices:
+# the module was meant, its error said, tandemd exits 1
+auto_kmod() {
+	local ns out
+	[ -e /sys/module/tandem ] && { echo "the module is loaded here"; return 0; }
+	ns=$(netns_new) || return 1
+	grep -v '^datapath\|^bpf-' "$work/td.1.conf" > "$work/auto.conf"
+	out=$(ip netns exec "$ns" "$TANDEMD" -c "$work/auto.conf" 2>&1 </dev/null) && return 1
+	echo "$out"
+	echo "$out" | grep -q "tandem kernel module is not loaded"
+}
+tap_check "datapath auto without the module nor bpf devices: the module's error, exit 1" auto_kmod
 start_all() { bpf_td_start "$P" 1 && bpf_td_start "$B" 2 && bpf_td_start "$C" 3; }
 tap_check "tandemd started on the three nodes (datapath = bpf on two)" start_all
 tap_check "a server on the VIP on the primary and on the backup" bpf_servers
@@ -159,5 +171,7 @@ TANDEM_VERBOSE=1 tap_check "mid-stream crash; the new primary translated the cli
 # the human-readable group show says it too
 shown() { ip netns exec "$B" "$TANDEM" group show g | grep -q "datapath: bpf"; }
 tap_check "tandem group show on B: datapath bpf" shown
+auto_bpf() { grep -q "datapath auto: the module does not answer.*using bpf" "$work/td.2.log"; }
+tap_check "B (datapath auto, no module) chose bpf" auto_bpf
 
 tap_done

@@ -7,7 +7,9 @@
 #   bpf_td_conf ID [CLIENT_DEV [PEER_ID REPL_DEV]...]
 #                       echo node ID's tandemd.conf (no device: a witness);
 #                       members from $BPF_TD_MEMBERS ("ID ADDR [witness]"
-#                       lines), timers loose enough for a loaded host
+#                       lines), timers loose enough for a loaded host;
+#                       datapath $BPF_TD_DATAPATH (default bpf, "" for none:
+#                       the default, auto)
 #   bpf_td_start NS ID  tandemd in NS with $work/td.ID.conf; returns once it
 #                       is ready; its pid in $work/td.ID.pid, log td.ID.log
 #   bpf_td_show NS      tandemd's view of group g (tandem group show -j,
@@ -29,8 +31,8 @@ bpf_td_conf() {
 	local id=$1 dev=${2:-} m
 	printf '[node]\nid = %s\nstate-dir = %s\ncontrol = @tandemd\nlog-level = info\n' \
 		"$id" "$work/state.$id"
-	printf 'datapath = bpf\nbpf-pin-dir = %s\ninsecure-transport-for-tests = yes\n\n' \
-		"$pins/td$id"
+	[ -n "${BPF_TD_DATAPATH-bpf}" ] && printf 'datapath = %s\n' "${BPF_TD_DATAPATH-bpf}"
+	printf 'bpf-pin-dir = %s\ninsecure-transport-for-tests = yes\n\n' "$pins/td$id"
 	printf '[group g]\nid = 9\nvip = %s\nkey = %s\n' "$VIP" "$work/group.key"
 	while read -r m; do
 		[ -n "$m" ] && printf 'member = %s\n' "$m"

@@ -27,6 +27,20 @@ static int open_bpf(struct td_daemon *d)
 	return ret;
 }
 
+/* Every group with a data path here has its bpf devices. */
+static bool bpf_configured(const struct td_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_groups; i++) {
+		const struct td_group *g = &cfg->group[i];
+
+		if (!config_member(g, cfg->node_id)->witness && !g->bpf.n_client)
+			return false;
+	}
+	return true;
+}
+
 int backend_open(struct td_daemon *d, bool needed)
 {
 	int ret;
@@ -46,6 +60,11 @@ int backend_open(struct td_daemon *d, bool needed)
 	ret = open_kmod(d, true);
 	if (!ret)
 		return 0;
+	if (!bpf_configured(&d->cfg)) {
+		/* no bpf devices given: the module was meant */
+		report_open_error(stderr, ret);
+		return ret;
+	}
 	td_info("datapath auto: the module does not answer (%s): using bpf",
 		strerror(-ret));
 	return open_bpf(d);

@@ -49,7 +49,9 @@ extern const struct td_backend_ops td_backend_none;
 
 /*
  * The backend of the configuration's datapath; with "auto", kmod when its
- * netlink family answers (the module is loaded or loadable), else bpf.
+ * netlink family answers (the module is loaded or loadable), else bpf if
+ * every group with a data path has its bpf devices (else the module's
+ * error).
  * Opens it: 0 or -errno (reported). Not needed (no group has a data path
  * on this node): td_backend_none.
  */
