@@ -25,7 +25,7 @@ BYTES=$((1 << 20))
 RATE=$((128 << 10))	# bytes/s per connection: 8 s per stream
 HOLD=$((64 << 10))	# the crash comes once the client verified this much per stream
 
-tap_init 15
+tap_init 16
 
 td_show() { bpf_td_show "$@"; }
 td_field() { td_show "$1" | jq -r ".$2"; }
@@ -70,6 +70,21 @@ auto_kmod() {
 	echo "$out" | grep -q "tandem kernel module is not loaded"
 }
 tap_check "datapath auto without the module nor bpf devices: the module's error, exit 1" auto_kmod
+# a veth as replication device without insecure-transport-for-tests: refused
+# at start (the loader refuses the group entry too), exit 1
+insecure_refused() {
+	local ns out
+	ns=$(netns_new) || return 1
+	ip -n "$ns" link add p0 type veth peer name p1 &&
+	ip -n "$ns" link add r0 type veth peer name r1 || return 1
+	grep -v '^insecure-transport-for-tests' "$work/td.1.conf" |
+		sed "s|^bpf-pin-dir = .*|bpf-pin-dir = $pins/tdx|" > "$work/secure.conf"
+	mkdir -p "$pins/tdx"
+	out=$(ip netns exec "$ns" "$TANDEMD" -c "$work/secure.conf" 2>&1 </dev/null) && return 1
+	echo "$out"
+	echo "$out" | grep -q "replication device r0 is not an authenticated transport"
+}
+tap_check "a veth as replication device without the test mark: refused at start, exit 1" insecure_refused
 start_all() { bpf_td_start "$P" 1 && bpf_td_start "$B" 2 && bpf_td_start "$C" 3; }
 tap_check "tandemd started on the three nodes (datapath = bpf on two)" start_all
 tap_check "a server on the VIP on the primary and on the backup" bpf_servers

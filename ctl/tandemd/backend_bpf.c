@@ -244,15 +244,38 @@ static int group_init(struct td_daemon *d, const struct td_group *g)
 	return ret;
 }
 
+/* The replication devices must authenticate (the loader checks it again
+ * at every write); refused at setup, so that tandemd says it at start. */
+static int check_transport(struct td_daemon *d, const struct td_group *g)
+{
+	unsigned int i;
+	int ifindex;
+
+	if (d->cfg.insecure_transport)
+		return 0;
+	for (i = 0; i < g->bpf.n_repl; i++) {
+		ifindex = if_nametoindex(g->bpf.repl[i].dev);
+		if (ifindex && tbpf_authenticated(ifindex))
+			continue;
+		td_err("group %s: bpf: replication device %s is %s; only insecure-transport-for-tests = yes allows it",
+		       g->name, g->bpf.repl[i].dev, ifindex ?
+		       "not an authenticated transport (WireGuard or xfrm)" :
+		       "missing");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int bpf_setup(struct td_daemon *d, const struct td_group *g)
 {
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
 	if (g->vip.family != AF_INET) {
 		td_err("group %s: bpf: IPv4 VIPs only", g->name);
 		return -EAFNOSUPPORT;
 	}
+	ret = check_transport(d, g);
 	for (i = 0; !ret && i < g->bpf.n_client; i++) {
 		ret = attach(d, g, g->bpf.client_dev[i], TBPF_CLIENT_IN);
 		if (!ret)
