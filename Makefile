@@ -56,7 +56,7 @@ bpf:
 
 # A kernel without BPF makes every test a SKIP (the script exits 4): not a
 # failure of the target.
-hosttest: bpf
+hosttest: bpf cli
 	$(MAKE) -C bpf tests
 	$(MAKE) -C selftests tools
 	@bpf/tests/hosttest.sh || [ $$? -eq 4 ]

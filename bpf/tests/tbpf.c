@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tbpf: loads, attaches and configures tandem's tc programs for the host
- * tests, standing in for tandemd's bpf backend (not written yet). Maps and
- * programs are pinned under DIR (a bpffs mount); the commands that name
+ * tests, through the loader tandemd's bpf backend uses (bpf/loader.c). Maps
+ * and programs are pinned under DIR (a bpffs mount); the commands that name
  * devices run inside the node's network namespace.
  *
  *   tbpf load DIR
@@ -10,6 +10,9 @@
  *   tbpf group DIR VIP ROLE LEASE_MS [mirror DEV]... [repl DEV]... [noclamp]
  *                [backups N] [hold MS] [node ID] [insecure]
  *   tbpf service DIR VIP PORT
+ *   tbpf show DIR VIP                   the group entry: "role=R epoch=E
+ *       lease_ms=L node=N mirrors=M repls=R" (L: ms left, negative once
+ *       lapsed; M, R: device names, comma-separated, "-" for none)
  *   tbpf stats DIR                      "name value" per counter
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
@@ -25,7 +28,8 @@
  * A replication device (repl) must be an authenticated transport, a
  * WireGuard device, unless the group is marked `insecure`
  * (TANDEM_BPF_GROUP_F_INSECURE_TEST: the tests' veths), as tandemd's
- * backend will check: the programs cannot see a device's kind. The first
+ * backend checks too (tbpf_group_set): the programs cannot see a device's
+ * kind. The first
  * repl device is where a backup sends its reports (the primary's).
  */
 #include <arpa/inet.h>
@@ -45,17 +49,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "tandem_bpf.h"
-#include "tandem.skel.h"
-
-static const char *const stat_names[__TANDEM_BPF_STAT_MAX] = {
-	"mirrored", "mirror_err", "csum_bad", "handshake_bad", "net_dropped",
-	"fenced_dropped", "stolen", "translated", "clamped", "win_clamped",
-	"sack_stripped", "ack_clamped", "no_conn", "no_delta", "conn_full",
-	"new_conn", "not_repl", "malformed", "report_sent", "report_recv",
-	"kicked", "synack_held", "confirmed", "syn_replayed", "hold_timeout",
-	"ack_reseq",
-};
+#include "loader.h"
 
 static int fail(const char *what, int err)
 {
@@ -63,86 +57,65 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
-static int map_fd(const char *dir, const char *name)
+static int maps_open(const char *dir, struct tbpf_maps *m)
 {
-	char path[PATH_MAX];
-	int fd;
+	int err = tbpf_open(dir, m);
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		fprintf(stderr, "tbpf: %s: %s\n", path, strerror(errno));
-	return fd;
+	if (err)
+		fprintf(stderr, "tbpf: %s: %s\n", dir, strerror(-err));
+	return err;
 }
 
 static int cmd_load(const char *dir)
 {
-	struct tandem_bpf *skel = tandem_bpf__open_and_load();
-	struct bpf_program *prog;
-	char path[PATH_MAX];
-	int err;
+	int err = tbpf_load(dir, NULL);
 
-	if (!skel)
-		return fail("loading the programs", errno);
-	err = bpf_object__pin_maps(skel->obj, dir);
-	bpf_object__for_each_program(prog, skel->obj) {
-		if (err)
-			break;
-		snprintf(path, sizeof(path), "%s/%s", dir,
-			 bpf_program__name(prog));
-		err = bpf_program__pin(prog, path);
-	}
-	tandem_bpf__destroy(skel);
-	return err ? fail("pinning", err) : 0;
+	return err ? fail("loading and pinning the programs", err) : 0;
 }
 
 static int cmd_attach(const char *dir, const char *dev, const char *where)
 {
-	const char *name = !strcmp(where, "in") ? "tandem_client_in" :
-			   !strcmp(where, "out") ? "tandem_client_out" :
-			   "tandem_repl_in";
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = if_nametoindex(dev),
-		    .attach_point = strcmp(where, "out") ? BPF_TC_INGRESS :
-							   BPF_TC_EGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1);
-	int err;
+	enum tbpf_hook hook = !strcmp(where, "in") ? TBPF_CLIENT_IN :
+			      !strcmp(where, "out") ? TBPF_CLIENT_OUT :
+			      TBPF_REPL_IN;
+	int ifindex = if_nametoindex(dev), err;
 
-	if (!hook.ifindex)
+	if (!ifindex)
 		return fail(dev, errno);
-	opts.prog_fd = map_fd(dir, name);
-	if (opts.prog_fd < 0)
-		return 1;
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return fail("creating the clsact qdisc", err);
-	err = bpf_tc_attach(&hook, &opts);
+	err = tbpf_attach(dir, ifindex, hook);
 	return err ? fail("attaching", err) : 0;
 }
 
-static uint64_t mono_ns(void)
+static int group_args(struct tandem_bpf_group *g, int argc, char **argv)
 {
-	struct timespec ts;
+	int i, nm = 0, nr = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* Is @dev an authenticated transport? Its kind, from its uevent. */
-static int authenticated(const char *dev)
-{
-	char path[PATH_MAX], line[128];
-	int ok = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/uevent", dev);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strcmp(line, "DEVTYPE=wireguard\n"))
-			ok = 1;
-	fclose(f);
-	return ok;
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "noclamp")) {
+			g->flags |= TANDEM_BPF_GROUP_F_NOCLAMP;
+		} else if (!strcmp(argv[i], "insecure")) {
+			g->flags |= TANDEM_BPF_GROUP_F_INSECURE_TEST;
+		} else if (i + 1 < argc && !strcmp(argv[i], "backups")) {
+			g->nbackups = atoi(argv[++i]);
+		} else if (i + 1 < argc && !strcmp(argv[i], "hold")) {
+			g->syn_hold_ms = strtoul(argv[++i], NULL, 0);
+		} else if (i + 1 < argc && !strcmp(argv[i], "node")) {
+			g->node_id = strtoul(argv[++i], NULL, 0);
+		} else if (i + 1 < argc && !strcmp(argv[i], "mirror") &&
+			   nm < TANDEM_BPF_MAX_PEERS) {
+			g->mirror_ifindex[nm] = if_nametoindex(argv[++i]);
+			if (!g->mirror_ifindex[nm++])
+				return fail(argv[i], errno);
+		} else if (i + 1 < argc && !strcmp(argv[i], "repl") &&
+			   nr < TANDEM_BPF_MAX_PEERS) {
+			g->repl_ifindex[nr] = if_nametoindex(argv[++i]);
+			if (!g->repl_ifindex[nr++])
+				return fail(argv[i], errno);
+		} else {
+			return fail(argv[i], EINVAL);
+		}
+	}
+	return 0;
 }
 
 static int cmd_group(const char *dir, int argc, char **argv)
@@ -151,112 +124,127 @@ static int cmd_group(const char *dir, int argc, char **argv)
 		.node_id = 1, .epoch = 1,
 		.mirror_mac = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	};
-	int fd, i, nm = 0, nr = 0;
+	char name[IF_NAMESIZE];
+	struct tbpf_maps m;
+	int err, bad = 0;
 
 	if (argc < 3 || inet_pton(AF_INET, argv[0], &g.vip) != 1)
 		return fail("group: VIP ROLE LEASE_MS ...", EINVAL);
 	g.role = !strcmp(argv[1], "primary") ? TANDEM_BPF_ROLE_PRIMARY :
 		 !strcmp(argv[1], "backup") ? TANDEM_BPF_ROLE_BACKUP :
 		 TANDEM_BPF_ROLE_FENCED;
-	g.lease_expiry_ns = mono_ns() + strtoull(argv[2], NULL, 0) * 1000000ULL;
-	for (i = 3; i < argc; i++) {
-		if (!strcmp(argv[i], "noclamp")) {
-			g.flags |= TANDEM_BPF_GROUP_F_NOCLAMP;
-		} else if (!strcmp(argv[i], "insecure")) {
-			g.flags |= TANDEM_BPF_GROUP_F_INSECURE_TEST;
-		} else if (i + 1 < argc && !strcmp(argv[i], "backups")) {
-			g.nbackups = atoi(argv[++i]);
-		} else if (i + 1 < argc && !strcmp(argv[i], "hold")) {
-			g.syn_hold_ms = strtoul(argv[++i], NULL, 0);
-		} else if (i + 1 < argc && !strcmp(argv[i], "node")) {
-			g.node_id = strtoul(argv[++i], NULL, 0);
-		} else if (i + 1 < argc && !strcmp(argv[i], "mirror") &&
-			   nm < TANDEM_BPF_MAX_PEERS) {
-			g.mirror_ifindex[nm] = if_nametoindex(argv[++i]);
-			if (!g.mirror_ifindex[nm++])
-				return fail(argv[i], errno);
-		} else if (i + 1 < argc && !strcmp(argv[i], "repl") &&
-			   nr < TANDEM_BPF_MAX_PEERS) {
-			g.repl_ifindex[nr] = if_nametoindex(argv[++i]);
-			if (!g.repl_ifindex[nr++])
-				return fail(argv[i], errno);
-		} else {
-			return fail(argv[i], EINVAL);
-		}
-	}
-	for (i = 0; i < nr; i++) {
-		char name[IF_NAMESIZE];
-
-		if (!(g.flags & TANDEM_BPF_GROUP_F_INSECURE_TEST) &&
-		    (!if_indextoname(g.repl_ifindex[i], name) || !authenticated(name))) {
-			fprintf(stderr, "tbpf: replication device %s is not an authenticated transport (WireGuard); only a group marked insecure may use it\n",
-				if_indextoname(g.repl_ifindex[i], name) ? name : "?");
-			return 1;
-		}
-	}
-	fd = map_fd(dir, "tandem_groups");
-	if (fd < 0)
+	g.lease_expiry_ns = tbpf_mono_ns() + strtoull(argv[2], NULL, 0) * 1000000ULL;
+	if (group_args(&g, argc, argv) || maps_open(dir, &m))
 		return 1;
-	return bpf_map_update_elem(fd, &g.vip, &g, BPF_ANY) ?
-	       fail("updating the group", errno) : 0;
+	err = tbpf_group_set(&m, &g, &bad);
+	tbpf_close(&m);
+	if (err == -EPERM) {
+		fprintf(stderr, "tbpf: replication device %s is not an authenticated transport (WireGuard); only a group marked insecure may use it\n",
+			if_indextoname(bad, name) ? name : "?");
+		return 1;
+	}
+	return err ? fail("updating the group", err) : 0;
+}
+
+static void print_devs(const char *what, const __u32 *ifindex)
+{
+	char name[IF_NAMESIZE];
+	int i, n = 0;
+
+	printf(" %s=", what);
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++)
+		if (ifindex[i])
+			printf("%s%s", n++ ? "," : "",
+			       if_indextoname(ifindex[i], name) ? name : "?");
+	printf("%s", n ? "" : "-");
+}
+
+static int cmd_show(const char *dir, const char *vip)
+{
+	struct tandem_bpf_group g;
+	struct tbpf_maps m;
+	struct in_addr a;
+	int err;
+
+	if (inet_pton(AF_INET, vip, &a) != 1)
+		return fail(vip, EINVAL);
+	if (maps_open(dir, &m))
+		return 1;
+	err = tbpf_group_get(&m, a.s_addr, &g);
+	tbpf_close(&m);
+	if (err)
+		return fail("reading the group", err);
+	printf("role=%s epoch=%llu lease_ms=%lld node=%u",
+	       g.role == TANDEM_BPF_ROLE_PRIMARY ? "primary" :
+	       g.role == TANDEM_BPF_ROLE_BACKUP ? "backup" : "fenced",
+	       (unsigned long long)g.epoch,
+	       g.lease_expiry_ns ? ((long long)g.lease_expiry_ns -
+				    (long long)tbpf_mono_ns()) / 1000000 : 0,
+	       g.node_id);
+	print_devs("mirrors", g.mirror_ifindex);
+	print_devs("repls", g.repl_ifindex);
+	printf("\n");
+	return 0;
 }
 
 static int cmd_service(const char *dir, const char *vip, const char *port)
 {
-	struct tandem_bpf_svc_key k = { .port = htons(atoi(port)) };
-	struct tandem_bpf_service sv = {};
-	int fd;
+	struct tbpf_maps m;
+	struct in_addr a;
+	int err;
 
-	if (inet_pton(AF_INET, vip, &k.vip) != 1)
+	if (inet_pton(AF_INET, vip, &a) != 1)
 		return fail(vip, EINVAL);
-	fd = map_fd(dir, "tandem_services");
-	if (fd < 0)
+	if (maps_open(dir, &m))
 		return 1;
-	return bpf_map_update_elem(fd, &k, &sv, BPF_ANY) ?
-	       fail("updating the service", errno) : 0;
+	err = tbpf_service_set(&m, a.s_addr, atoi(port));
+	tbpf_close(&m);
+	return err ? fail("updating the service", err) : 0;
 }
 
 static int cmd_stats(const char *dir)
 {
-	int n = libbpf_num_possible_cpus(), fd = map_fd(dir, "tandem_stats");
-	uint64_t v[n > 0 ? n : 1], sum;
-	uint32_t k;
-	int i;
+	uint64_t v[__TANDEM_BPF_STAT_MAX];
+	struct tbpf_maps m;
+	unsigned int k;
+	int err;
 
-	if (fd < 0 || n <= 0)
+	if (maps_open(dir, &m))
 		return 1;
-	for (k = 0; k < __TANDEM_BPF_STAT_MAX; k++) {
-		if (bpf_map_lookup_elem(fd, &k, v))
-			return fail("reading the counters", errno);
-		for (sum = 0, i = 0; i < n; i++)
-			sum += v[i];
-		printf("%s %llu\n", stat_names[k], (unsigned long long)sum);
-	}
+	err = tbpf_stats(&m, v);
+	tbpf_close(&m);
+	if (err)
+		return fail("reading the counters", err);
+	for (k = 0; k < __TANDEM_BPF_STAT_MAX; k++)
+		printf("%s %llu\n", tbpf_stat_name(k), (unsigned long long)v[k]);
+	return 0;
+}
+
+static int print_conn(const struct tandem_bpf_conn_key *k,
+		      const struct tandem_bpf_conn *c, void *arg)
+{
+	char a[INET_ADDRSTRLEN];
+
+	(void)arg;
+	inet_ntop(AF_INET, &k->caddr, a, sizeof(a));
+	printf("%s:%u flags=%#x received=%u rcv_nxt=%u local_isn=%u seq_delta=%u\n",
+	       a, ntohs(k->cport), c->flags,
+	       (c->flags & TANDEM_BPF_CONN_F_REPORTED) ?
+	       c->rcv_nxt - c->client_isn - 1 : 0, c->rcv_nxt, c->local_isn,
+	       c->seq_delta);
 	return 0;
 }
 
 static int cmd_conns(const char *dir)
 {
-	struct tandem_bpf_conn_key k, next, *prev = NULL;
-	int fd = map_fd(dir, "tandem_conns");
-	struct tandem_bpf_conn c;
-	char a[INET_ADDRSTRLEN];
+	struct tbpf_maps m;
+	int err;
 
-	if (fd < 0)
+	if (maps_open(dir, &m))
 		return 1;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, &c))
-			continue;
-		inet_ntop(AF_INET, &k.caddr, a, sizeof(a));
-		printf("%s:%u flags=%#x received=%u rcv_nxt=%u local_isn=%u seq_delta=%u\n",
-		       a, ntohs(k.cport), c.flags,
-		       (c.flags & TANDEM_BPF_CONN_F_REPORTED) ?
-		       c.rcv_nxt - c.client_isn - 1 : 0, c.rcv_nxt, c.local_isn,
-		       c.seq_delta);
-	}
-	return 0;
+	err = tbpf_conn_each(&m, print_conn, NULL);
+	tbpf_close(&m);
+	return err ? fail("reading the connections", err) : 0;
 }
 
 static int cmd_lossy(const char *self, const char *dev, uint32_t loss,
@@ -421,6 +409,8 @@ int main(int argc, char **argv)
 		return cmd_group(argv[2], argc - 3, argv + 3);
 	if (argc == 5 && !strcmp(argv[1], "service"))
 		return cmd_service(argv[2], argv[3], argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "show"))
+		return cmd_show(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "stats"))
 		return cmd_stats(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "lossy"))

@@ -13,6 +13,7 @@
 #include "ctlsock.h"
 #include "daemon.h"
 #include "print.h"
+#include "report.h"
 
 #define REPLY_MAX (1 << 20)
 
@@ -155,6 +156,8 @@ static void print_agreement(FILE *f, struct json_object *a)
 		epoch & (uint64_t)UINT32_MAX,
 		json_object_get_uint64(field(a, "primary")) ?
 		str(a, "primary") : "unknown");
+	if (field(a, "datapath"))
+		fprintf(f, "  datapath: %s\n", str(a, "datapath"));
 	if (field(a, "lease_remaining_ms"))
 		fprintf(f, "  agreed lease remaining: %sms\n",
 			str(a, "lease_remaining_ms"));
@@ -176,4 +179,44 @@ void tandemd_print_groups(FILE *f, struct json_object *groups)
 		if (field(g, "agreement"))
 			print_agreement(f, field(g, "agreement"));
 	}
+}
+
+int tandemd_show_groups(const struct tandem_opts *opts, const char *name)
+{
+	struct json_object *status = NULL, *dgroups, *out;
+	size_t i;
+	int ret;
+
+	/* no tandemd either: the module's message, as without the fallback */
+	if (tandemd_request("status", &status)) {
+		report_open_error(stderr, -ENOENT);
+		return TANDEM_EXIT_FAIL;
+	}
+	out = json_object_new_array();
+	dgroups = field(status, "groups");
+	for (i = 0; out && dgroups && i < json_object_array_length(dgroups); i++) {
+		struct json_object *d = json_object_array_get_idx(dgroups, i);
+		struct json_object *g = json_object_new_object();
+		const char *n = json_object_get_string(field(d, "name"));
+
+		if (name && n && strcmp(name, n)) {
+			json_object_put(g);
+			continue;
+		}
+		json_object_object_add(g, "name", json_object_new_string(n ? n : "?"));
+		json_object_object_add(g, "agreement", json_object_get(d));
+		json_object_array_add(out, g);
+	}
+	json_object_put(status);
+	if (!out)
+		return TANDEM_EXIT_FAIL;
+	ret = name && !json_object_array_length(out);
+	if (ret)
+		fprintf(stderr, "tandem: group %s: no such group in tandemd\n", name);
+	else if (opts->json)
+		tandem_print_json(stdout, out, opts->pretty);
+	else
+		tandemd_print_groups(stdout, out);
+	json_object_put(out);
+	return ret ? TANDEM_EXIT_FAIL : TANDEM_EXIT_OK;
 }

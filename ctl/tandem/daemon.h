@@ -25,6 +25,14 @@ int tandemd_request(const char *line, struct json_object **reply);
  */
 void tandemd_annotate(struct json_object *groups);
 
+/*
+ * Without the module (a node whose tandemd runs the bpf data path): the
+ * groups of tandemd's status alone, each {"name", "agreement"}; name NULL
+ * for all. Returns an exit status; without a tandemd either, the module's
+ * "not loaded" message.
+ */
+int tandemd_show_groups(const struct tandem_opts *opts, const char *name);
+
 /* Group blocks (tandem_print_blocks), with tandemd's lines if annotated. */
 void tandemd_print_groups(FILE *f, struct json_object *groups);
 

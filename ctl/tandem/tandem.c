@@ -137,7 +137,9 @@ static int switch_netns(const struct tandem_opts *opts)
 	return ret;
 }
 
-static int open_session(const struct tandem_opts *opts, struct tandem_nl *nl)
+/* quiet: no message when the module's family is missing (-ENOENT). */
+static int open_session(const struct tandem_opts *opts, struct tandem_nl *nl,
+			bool quiet)
 {
 	int ret;
 
@@ -145,7 +147,7 @@ static int open_session(const struct tandem_opts *opts, struct tandem_nl *nl)
 	if (ret)
 		return ret;
 	ret = tandem_nl_open(nl);
-	if (ret)
+	if (ret && !(quiet && ret == -ENOENT))
 		report_open_error(stderr, ret);
 	return ret;
 }
@@ -159,7 +161,12 @@ static int run(const struct tandem_opts *opts, const struct tandem_req *req)
 	struct tandem_nl nl;
 	int ret;
 
-	if (open_session(opts, &nl))
+	ret = open_session(opts, &nl, show && req->obj == TANDEM_OBJ_GROUP);
+	/* no module: a bpf node's groups are tandemd's alone */
+	if (ret == -ENOENT && show && req->obj == TANDEM_OBJ_GROUP)
+		return tandemd_show_groups(opts, req_has(req, TANDEM_A_GROUP_NAME) ?
+					   req->name : NULL);
+	if (ret)
 		return TANDEM_EXIT_FAIL;
 	if (show) {
 		out = json_object_new_array();

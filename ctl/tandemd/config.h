@@ -68,6 +68,23 @@ struct td_tunables {
 	uint32_t garp_refresh_ms;	/* always set (default 10 s), 0: off */
 };
 
+/* The bpf data path's devices of a group on this node (config_bpf.c). */
+#define TD_BPF_DEVS_MAX 4
+#define TD_IFNAME_MAX 16
+struct td_bpf_group {
+	unsigned int n_client;
+	char client_dev[TD_BPF_DEVS_MAX][TD_IFNAME_MAX];	/* bpf-client-dev */
+	unsigned int n_repl;
+	struct {
+		uint32_t id;					/* a member */
+		char dev[TD_IFNAME_MAX];			/* bpf-repl-dev */
+		unsigned int line;
+	} repl[AGREE_MAX_MEMBERS];
+	unsigned int line;		/* of the first bpf key */
+};
+
+enum td_datapath { TD_DATAPATH_AUTO, TD_DATAPATH_KMOD, TD_DATAPATH_BPF };
+
 struct td_group {
 	char name[TANDEM_GROUP_NAME_MAX];
 	unsigned int line;
@@ -87,6 +104,7 @@ struct td_group {
 	struct td_member member[AGREE_MAX_MEMBERS];
 	struct agree_config agree;	/* timers; members filled at the end */
 	struct td_tunables tun;
+	struct td_bpf_group bpf;
 	unsigned int n_services;
 	struct td_service *service;
 };
@@ -102,6 +120,9 @@ struct td_config {
 	bool lock_memory;		/* mlockall */
 	char metrics_file[TD_PATH_MAX];	/* "" : none (metrics.c) */
 	int64_t metrics_interval;	/* ns */
+	enum td_datapath datapath;	/* datapath: auto (default), kmod, bpf */
+	char bpf_pin_dir[TD_PATH_MAX];	/* bpf-pin-dir */
+	bool insecure_transport;	/* insecure-transport-for-tests */
 	unsigned int n_groups;
 	struct td_group *group;
 };

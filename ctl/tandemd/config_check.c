@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config_bpf.h"
 #include "config_ctx.h"
 
 #define MS 1000000LL
@@ -238,6 +239,8 @@ static void check_group(struct config_ctx *ctx, struct td_group *g)
 		ctx_error(ctx, g->line,
 			  "[group %s]: agree-port must differ from port (%u), the kernel's",
 			  g->name, g->port);
+	if (self)
+		config_bpf_check(ctx, g, self);
 	if (self && ctx->n_errors == 0)
 		check_timers(ctx, g);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_bpf.h"
 #include "config_ctx.h"
 
 #define MS 1000000LL
@@ -55,6 +56,10 @@ static const struct key node_keys[] = {
 	{ "metrics-file", KT_STR, N(metrics_file), 0, 0, NULL, false, 0 },
 	{ "metrics-interval", KT_DUR, N(metrics_interval), 100 * MS, HOUR,
 	  NULL, false, 0 },
+	{ "datapath", KT_FN, 0, 0, 0, config_datapath_key, false, 0 },
+	{ "bpf-pin-dir", KT_STR, N(bpf_pin_dir), 0, 0, NULL, false, 0 },
+	{ "insecure-transport-for-tests", KT_BOOL, N(insecure_transport), 0, 0,
+	  NULL, false, 0 },
 };
 #undef N
 
@@ -102,6 +107,8 @@ static const struct key group_keys[] = {
 	  TANDEM_A_GROUP_MAX_LAG_MS },
 	{ "max-conns", KT_U32, T(max_conns), 1, TANDEM_CONNS_MAX, NULL, false,
 	  TANDEM_A_GROUP_MAX_CONNS },
+	{ "bpf-client-dev", KT_FN, 0, 0, 0, config_bpf_client_key, true, 0 },
+	{ "bpf-repl-dev", KT_FN, 0, 0, 0, config_bpf_repl_key, true, 0 },
 };
 #undef T
 #undef G

@@ -124,6 +124,8 @@ static struct json_object *group_json(const struct td_grp *g, int64_t now)
 	add(o, "witness", json_object_new_boolean(g->witness));
 	add(o, "role", json_object_new_string(core_role(agree_role(n))));
 	add(o, "kernel_role", json_object_new_string(td_role_name(g->role)));
+	add(o, "datapath", json_object_new_string(g->witness ? "none" :
+						   backend_name(g->d)));
 	add(o, "epoch", json_object_new_uint64(agree_epoch(n)));
 	add(o, "promised", json_object_new_uint64(g->persisted.promised));
 	add(o, "primary", json_object_new_uint64(agree_role(n) == AGREE_ROLE_PRIMARY ?

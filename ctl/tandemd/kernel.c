@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel side of a group, through lib/ (request.c; print.c decodes the
- * kernel's objects into struct tandem_req, read by attribute type):
- * configure it idempotently, apply role decisions and leases, count its
- * protected connections.
+ * The kmod backend (backend.h): the kernel side of a group, through lib/
+ * (request.c; print.c decodes the kernel's objects into struct tandem_req,
+ * read by attribute type): configure it idempotently, apply role decisions
+ * and leases, count its protected connections.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <stdlib.h>
@@ -321,17 +322,12 @@ static int sync_services(struct td_daemon *d, const struct td_group *g)
 	return ret;
 }
 
-int kernel_setup(struct td_daemon *d, const struct td_group *g)
-{
-	return kernel_setup_key(d, g, g->key);
-}
-
 /*
  * Key rotation (rotate.c): the key to send under and an alternate key
  * accepted for ms. The kernel keeps its channel if they are the ones it has.
  */
-int kernel_set_keys(struct td_daemon *d, const struct td_group *g,
-		    const uint8_t *key, const uint8_t *alt, uint32_t ms)
+static int kmod_set_keys(struct td_daemon *d, const struct td_group *g,
+			 const uint8_t *key, const uint8_t *alt, uint32_t ms)
 {
 	struct tandem_req req;
 	int ret;
@@ -346,9 +342,9 @@ int kernel_set_keys(struct td_daemon *d, const struct td_group *g,
 	return ret;
 }
 
-/* kernel_setup with the key the kernel sends under (a rotation's old one). */
-int kernel_setup_key(struct td_daemon *d, const struct td_group *g,
-		     const uint8_t *key)
+/* The group, members and services, @key the one the kernel sends under. */
+static int kmod_setup(struct td_daemon *d, const struct td_group *g,
+		      const uint8_t *key)
 {
 	struct kobjs k = { 0 };
 	struct tandem_req req;
@@ -374,8 +370,8 @@ int kernel_setup_key(struct td_daemon *d, const struct td_group *g,
 	return ret;
 }
 
-int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
-		       uint64_t *epoch, uint8_t *role)
+static int kmod_group_epoch(struct td_daemon *d, const struct td_group *g,
+			    uint64_t *epoch, uint8_t *role)
 {
 	struct kobjs k = { 0 };
 	struct tandem_req req;
@@ -400,8 +396,8 @@ static const uint8_t kernel_roles[] = {
 	[TD_ROLE_PRIMARY] = TANDEM_ROLE_PRIMARY,
 };
 
-int kernel_set_role(struct td_daemon *d, const struct td_group *g,
-		    enum td_role role, uint64_t epoch, int64_t lease_expiry)
+static int kmod_set_role(struct td_daemon *d, const struct td_group *g,
+			 enum td_role role, uint64_t epoch, int64_t lease_expiry)
 {
 	struct tandem_req req;
 	char what[64];
@@ -416,13 +412,8 @@ int kernel_set_role(struct td_daemon *d, const struct td_group *g,
 	return exec(d, &req, g->name, what);
 }
 
-/*
- * Primary again, or for the first time; @prior: the agreement's proof
- * (agree_prior) that lets a fenced primary resume its suspended
- * connections (TANDEM_A_GROUP_PRIOR_EPOCH).
- */
-int kernel_promote(struct td_daemon *d, const struct td_group *g,
-		   uint64_t epoch, int64_t lease_expiry, uint64_t prior)
+static int kmod_promote(struct td_daemon *d, const struct td_group *g,
+			uint64_t epoch, int64_t lease_expiry, uint64_t prior)
 {
 	struct tandem_req req;
 
@@ -434,8 +425,8 @@ int kernel_promote(struct td_daemon *d, const struct td_group *g,
 	return exec(d, &req, g->name, "set the kernel role primary");
 }
 
-int kernel_renew(struct td_daemon *d, const struct td_group *g,
-		 int64_t lease_expiry)
+static int kmod_renew(struct td_daemon *d, const struct td_group *g,
+		      int64_t lease_expiry)
 {
 	struct tandem_req req;
 
@@ -475,13 +466,8 @@ static void conn_reset(void *data)
 	((struct conn_count *)data)->n = 0;
 }
 
-int kernel_conns(struct td_daemon *d, const struct td_group *g, uint32_t *count)
-{
-	return kernel_conns_except(d, g, 0, count);
-}
-
-int kernel_conns_except(struct td_daemon *d, const struct td_group *g,
-			uint32_t except, uint32_t *count)
+static int kmod_conns(struct td_daemon *d, const struct td_group *g,
+		      uint32_t except, uint32_t *count)
 {
 	struct conn_count c = { .except = except };
 	struct tandem_req req;
@@ -497,3 +483,35 @@ int kernel_conns_except(struct td_daemon *d, const struct td_group *g,
 		*count = c.n;
 	return ret;
 }
+
+static int kmod_open(struct td_daemon *d)
+{
+	int ret = tandem_nl_open(&d->nl);
+
+	if (ret)
+		return ret;
+	d->nl_open = true;
+	/* not for the hooks and exec checks we fork */
+	fcntl(tandem_nl_fd(&d->nl), F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+static void kmod_close(struct td_daemon *d)
+{
+	if (d->nl_open)
+		tandem_nl_close(&d->nl);
+	d->nl_open = false;
+}
+
+const struct td_backend_ops td_backend_kmod = {
+	.name = "kmod",
+	.open = kmod_open,
+	.close = kmod_close,
+	.setup = kmod_setup,
+	.set_keys = kmod_set_keys,
+	.group_epoch = kmod_group_epoch,
+	.set_role = kmod_set_role,
+	.promote = kmod_promote,
+	.renew = kmod_renew,
+	.conns = kmod_conns,
+};

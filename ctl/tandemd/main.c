@@ -54,19 +54,9 @@ static bool groups_need_kernel(const struct td_config *cfg)
 
 static int open_kernel(struct td_daemon *d)
 {
-	int ret;
-
-	if (d->nl_open || !groups_need_kernel(&d->cfg))
+	if (d->be)
 		return 0;
-	ret = tandem_nl_open(&d->nl);
-	if (ret) {
-		report_open_error(stderr, ret);
-		return ret;
-	}
-	d->nl_open = true;
-	/* not for the hooks and exec checks we fork */
-	fcntl(tandem_nl_fd(&d->nl), F_SETFD, FD_CLOEXEC);
-	return 0;
+	return backend_open(d, groups_need_kernel(&d->cfg));
 }
 
 static int make_state_dir(const char *dir)
@@ -128,8 +118,7 @@ static void finish(struct td_daemon *d)
 	free(d->grps);
 	control_close(d);
 	hook_kill_all();
-	if (d->nl_open)
-		tandem_nl_close(&d->nl);
+	backend_close(d);
 	config_free(&d->cfg);
 }
 

@@ -119,8 +119,10 @@ int reload_config(struct td_daemon *d)
 		return -EINVAL;
 	}
 	if (cfg.node_id != d->cfg.node_id || strcmp(cfg.control, d->cfg.control) ||
-	    strcmp(cfg.state_dir, d->cfg.state_dir)) {
-		td_err("reload: the node id, state-dir and control socket need a restart: configuration unchanged");
+	    strcmp(cfg.state_dir, d->cfg.state_dir) ||
+	    cfg.datapath != d->cfg.datapath ||
+	    strcmp(cfg.bpf_pin_dir, d->cfg.bpf_pin_dir)) {
+		td_err("reload: the node id, state-dir, control socket, datapath and bpf-pin-dir need a restart: configuration unchanged");
 		config_free(&cfg);
 		return -EINVAL;
 	}

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "agree.h"
+#include "backend.h"
 #include "config.h"
 #include "netlink.h"
 
@@ -117,6 +118,8 @@ struct td_daemon {
 	struct td_watch control;
 	struct tandem_nl nl;
 	bool nl_open;
+	const struct td_backend_ops *be;	/* the data path (backend.h) */
+	void *be_priv;				/* the backend's own state */
 	unsigned int n_grps;
 	struct td_grp **grps;		/* each allocated: watches point in */
 	bool stop;
@@ -191,25 +194,67 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 		struct agree_msg *m);
 void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32]);
 
-/* kernel.c */
-int kernel_setup(struct td_daemon *d, const struct td_group *g);
-int kernel_setup_key(struct td_daemon *d, const struct td_group *g,
-		     const uint8_t *key);
-int kernel_set_keys(struct td_daemon *d, const struct td_group *g,
-		    const uint8_t *key, const uint8_t *alt, uint32_t ms);
-int kernel_group_epoch(struct td_daemon *d, const struct td_group *g,
-		       uint64_t *epoch, uint8_t *role);
+/* The data path, through the backend (backend.h; kmod: kernel.c). */
+static inline int kernel_setup(struct td_daemon *d, const struct td_group *g)
+{
+	return d->be->setup(d, g, g->key);
+}
+
+/* kernel_setup with the key to send under (a rotation's old one). */
+static inline int kernel_setup_key(struct td_daemon *d,
+				   const struct td_group *g,
+				   const uint8_t *key)
+{
+	return d->be->setup(d, g, key);
+}
+
+static inline int kernel_set_keys(struct td_daemon *d, const struct td_group *g,
+				  const uint8_t *key, const uint8_t *alt,
+				  uint32_t ms)
+{
+	return d->be->set_keys(d, g, key, alt, ms);
+}
+
+static inline int kernel_group_epoch(struct td_daemon *d,
+				     const struct td_group *g,
+				     uint64_t *epoch, uint8_t *role)
+{
+	return d->be->group_epoch(d, g, epoch, role);
+}
+
 /* lease_expiry: CLOCK_MONOTONIC ns (td_now()), primary only. */
-int kernel_promote(struct td_daemon *d, const struct td_group *g,
-		   uint64_t epoch, int64_t lease_expiry, uint64_t prior);
-int kernel_set_role(struct td_daemon *d, const struct td_group *g,
-		    enum td_role role, uint64_t epoch, int64_t lease_expiry);
-int kernel_renew(struct td_daemon *d, const struct td_group *g,
-		 int64_t lease_expiry);
-int kernel_conns(struct td_daemon *d, const struct td_group *g,
-		 uint32_t *count);
-int kernel_conns_except(struct td_daemon *d, const struct td_group *g,
-			uint32_t flags, uint32_t *count);
+static inline int kernel_set_role(struct td_daemon *d, const struct td_group *g,
+				  enum td_role role, uint64_t epoch,
+				  int64_t lease_expiry)
+{
+	return d->be->set_role(d, g, role, epoch, lease_expiry);
+}
+
+static inline int kernel_promote(struct td_daemon *d, const struct td_group *g,
+				 uint64_t epoch, int64_t lease_expiry,
+				 uint64_t prior)
+{
+	return d->be->promote(d, g, epoch, lease_expiry, prior);
+}
+
+static inline int kernel_renew(struct td_daemon *d, const struct td_group *g,
+			       int64_t lease_expiry)
+{
+	return d->be->renew(d, g, lease_expiry);
+}
+
+static inline int kernel_conns(struct td_daemon *d, const struct td_group *g,
+			       uint32_t *count)
+{
+	return d->be->conns(d, g, 0, count);
+}
+
+static inline int kernel_conns_except(struct td_daemon *d,
+				      const struct td_group *g,
+				      uint32_t except, uint32_t *count)
+{
+	return d->be->conns(d, g, except, count);
+}
 
 /* group.c: one group's agreement */
 int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg);

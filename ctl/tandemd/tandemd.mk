@@ -5,7 +5,7 @@
 # agreement core (agree/libagree.a).
 
 TANDEMD_CONFIG_OBJS := tandemd/config.o tandemd/config_keys.o \
-		       tandemd/config_check.o
+		       tandemd/config_check.o tandemd/config_bpf.o
 TANDEMD_OBJS := $(TANDEMD_CONFIG_OBJS) $(patsubst %.c,%.o,$(filter-out \
 	$(patsubst %.o,%.c,$(TANDEMD_CONFIG_OBJS)) tandemd/main.c, \
 	$(wildcard tandemd/*.c)))
@@ -30,6 +30,19 @@ tandemd/tests/%_test.o: tandemd/tests/%_test.c $(KSFT_HEADERS)
 tandemd/tests/%_test: tandemd/tests/%_test.o $(TANDEMD_OBJS) \
 		      lib/libtandem.a agree/libagree.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TANDEMD_LDLIBS)
+
+# The bpf backend (backend_bpf.c) on the loader of bpf/ (libbpf; the
+# programs are embedded in it by their skeleton).
+TANDEMD_BPF_LIB := ../bpf/build/libtandem_bpf.a
+TANDEMD_LDLIBS += $(TANDEMD_BPF_LIB) $(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf) -lelf -lz
+
+$(TANDEMD_BPF_LIB): FORCE
+	$(MAKE) -C ../bpf lib
+
+tandemd/backend_bpf.o: tandemd/backend_bpf.c $(TANDEMD_BPF_LIB)
+	$(CC) $(CFLAGS) -Ilib -Iagree -I../bpf -c -o $@ $<
+
+tandemd/tandemd $(TANDEMD_TESTS): $(TANDEMD_BPF_LIB)
 
 tandemd-clean:
 	rm -f tandemd/tandemd tandemd/*.o tandemd/*.d tandemd/tests/*.o \

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tandemd with `datapath = bpf` on the topology of bpf_lib.sh (source that
+# first): every node's tandemd loads, pins and attaches the programs itself
+# (bpf-pin-dir $pins/tdID, the namespace's own net-COOKIE below it).
+#   bpf_td_conf ID [CLIENT_DEV [PEER_ID REPL_DEV]...]
+#                       echo node ID's tandemd.conf (no device: a witness);
+#                       members from $BPF_TD_MEMBERS ("ID ADDR [witness]"
+#                       lines), timers loose enough for a loaded host;
+#                       datapath $BPF_TD_DATAPATH (default bpf, "" for none:
+#                       the default, auto)
+#   bpf_td_start NS ID  tandemd in NS with $work/td.ID.conf; returns once it
+#                       is ready; its pid in $work/td.ID.pid, log td.ID.log
+#   bpf_td_show NS      tandemd's view of group g (tandem group show -j,
+#                       without the module: tandemd's status alone)
+#   bpf_td_pins ID      node ID's pin directory
+#   bpf_td_map NS ID    node ID's group entry as the programs read it
+#   bpf_td_dump ID...   their logs as TAP comments (after a failure)
+TANDEMD=${TANDEMD:-$PWD/ctl/tandemd/tandemd}
+TANDEM=${TANDEM:-$PWD/ctl/tandem/tandem}
+[ -x "$TANDEMD" ] && [ -x "$TANDEM" ] ||
+	ksft_skip_all "$TANDEMD or $TANDEM not built (make)"
+require_command jq
+
+BPF_TD_MEMBERS=${BPF_TD_MEMBERS:-"1 10.9.0.2
+2 10.9.0.3
+3 10.9.0.1 witness"}
+
+bpf_td_conf() {
+	local id=$1 dev=${2:-} m
+	printf '[node]\nid = %s\nstate-dir = %s\ncontrol = @tandemd\nlog-level = info\n' \
+		"$id" "$work/state.$id"
+	[ -n "${BPF_TD_DATAPATH-bpf}" ] && printf 'datapath = %s\n' "${BPF_TD_DATAPATH-bpf}"
+	printf 'bpf-pin-dir = %s\ninsecure-transport-for-tests = yes\n\n' "$pins/td$id"
+	printf '[group g]\nid = 9\nvip = %s\nkey = %s\n' "$VIP" "$work/group.key"
+	while read -r m; do
+		[ -n "$m" ] && printf 'member = %s\n' "$m"
+	done <<< "$BPF_TD_MEMBERS"
+	printf 'heartbeat = 100ms\nmiss = 5\nlease = 2s\nelection-timeout = 300ms\n'
+	printf 'stagger = 100ms\nbackoff = 200ms\nmargin = 50ms\nconns-interval = 500ms\n'
+	if [ -n "$dev" ]; then
+		printf 'bpf-client-dev = %s\n' "$dev"
+		shift 2
+		while [ $# -ge 2 ]; do
+			printf 'bpf-repl-dev = %s %s\n' "$1" "$2"
+			shift 2
+		done
+	fi
+	printf '\n[service g %s]\n' "$PORT"
+}
+
+bpf_td_start() {
+	mkdir -p "$pins/td$2" || return 1
+	ip netns exec "$1" "$TANDEMD" -c "$work/td.$2.conf" </dev/null >/dev/null \
+		2>>"$work/td.$2.log" &
+	echo $! > "$work/td.$2.pid"
+	on_exit kill -9 $!
+	wait_until 10 grep -q "ready: node" "$work/td.$2.log"
+}
+
+bpf_td_show() { ip netns exec "$1" "$TANDEM" -j group show g | jq -c '.[0].agreement'; }
+bpf_td_pins() { echo "$pins/td$1"/net-*; }
+bpf_td_map() { ip netns exec "$1" "$TBPF" show "$(bpf_td_pins "$2")" "$VIP"; }
+bpf_td_dump() {
+	local id
+	for id in "$@"; do
+		sed "s/^/# node $id log: /" "$work/td.$id.log"
+	done
+}
