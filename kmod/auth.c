@@ -128,6 +128,11 @@ void tandem_peer_heard(struct tandem_peer *p)
 	WRITE_ONCE(p->last_heard, jiffies ?: 1);
 }
 
+unsigned long tandem_peer_last_heard(const struct tandem_peer *p)
+{
+	return READ_ONCE(p->last_heard);
+}
+
 /* TANDEM_A_MEMBER_LAST_HEARD_MS, if the member was ever heard from. */
 int tandem_peer_fill(struct sk_buff *skb, const struct tandem_peer *p)
 {

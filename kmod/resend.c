@@ -16,7 +16,8 @@
  * (CLOSE); a host-wide slowdown delays every backup alike and drops none
  * of them before the hard bound, LAG_HARD times the lag bound, which
  * applies to every backup (the best one, a single one, included): the
- * client is held back that long before protection is given up.
+ * client is held back that long before protection is given up. A backup
+ * not heard at all (LAG_SILENT) is gone, not slow: the lag bound applies.
  *
  * Every backup keeps the same queue of what it received, trimmed by the
  * other backups' PROGRESS (which reaches every member) and by the lag bound
@@ -282,14 +283,36 @@ static bool behind_best(struct tandem_conn *c, u32 rcv_nxt, u32 best,
 	return lacked_longer(c, rcv_nxt, best) > b->j;
 }
 
+/*
+ * A backup that sends nothing at all, not even its answers to the
+ * channel's heartbeats, for LAG_SILENT times the lag bound is gone rather
+ * than slow: it is measured against the lag bound, not the hard one, so
+ * that a single backup's crash holds the client back that long only.
+ */
+#define LAG_SILENT 4
+
+static bool silent(struct tandem_conn *c, u32 node_id, unsigned long j)
+{
+	struct tandem_member *m;
+	unsigned long heard = 0;
+
+	rcu_read_lock();
+	m = tandem_member_lookup_rcu(c->dp->group, node_id);
+	if (m)
+		heard = tandem_peer_last_heard(m->peer);
+	rcu_read_unlock();
+	return heard && time_after(jiffies, heard + LAG_SILENT * j);
+}
+
 static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
 		    u32 best, const struct lag_bound *lag,
 		    const struct lag_bound *hard)
 {
 	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
 		return false;
-	return past_hard(c, p->rcv_nxt, hard) ||
-	       behind_best(c, p->rcv_nxt, best, lag);
+	if (past_hard(c, p->rcv_nxt, silent(c, p->node_id, lag->j) ? lag : hard))
+		return true;
+	return behind_best(c, p->rcv_nxt, best, lag);
 }
 
 /* The most advanced of the backups that hold the ACKs back, but @skip. */

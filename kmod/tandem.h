@@ -327,6 +327,8 @@ struct tandem_peer;
 struct tandem_peer *tandem_peer_new(void);
 void tandem_peer_free(struct tandem_peer *p);
 void tandem_peer_heard(struct tandem_peer *p);
+/* jiffies of the last authenticated datagram from the peer, 0: never */
+unsigned long tandem_peer_last_heard(const struct tandem_peer *p);
 int tandem_peer_fill(struct sk_buff *skb, const struct tandem_peer *p);
 
 /* member.c */
