@@ -27,7 +27,7 @@ tap_init 7
 
 setup() {
 	bpf_setup &&
-	"$TANDEM" genkey > "$work/group.key" &&
+	(umask 077; "$TANDEM" genkey > "$work/group.key") &&
 	bpf_td_conf 1 p0 2 r0 3 s0 > "$work/td.1.conf" &&
 	bpf_td_conf 2 b0 1 r1 3 q1 > "$work/td.2.conf" &&
 	bpf_td_conf 3 b0 1 s1 2 q2 > "$work/td.3.conf" &&

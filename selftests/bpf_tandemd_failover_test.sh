@@ -36,7 +36,7 @@ td_map() {
 
 setup() {
 	bpf_setup &&
-	"$TANDEM" genkey > "$work/group.key" &&
+	(umask 077; "$TANDEM" genkey > "$work/group.key") &&
 	bpf_td_conf 1 p0 2 r0 > "$work/td.1.conf" &&
 	BPF_TD_DATAPATH= bpf_td_conf 2 b0 1 r1 > "$work/td.2.conf" &&
 	bpf_td_conf 3 > "$work/td.3.conf" &&
