@@ -60,7 +60,7 @@ _tandem()
 		if [[ $cur == -* ]]; then
 			_tandem_words "-j --json -p --pretty -n --netns -V --version -h --help"
 		else
-			_tandem_words "group member service monitor stats conn switchover genkey help"
+			_tandem_words "group member service monitor stats conn switchover node genkey help"
 		fi
 		return
 	fi
@@ -148,6 +148,13 @@ _tandem()
 			COMPREPLY=()
 		else
 			_tandem_kw "$seen" "show group group-id help"
+		fi
+		;;
+	node/)
+		if [ $i -ge $cword ]; then
+			_tandem_words "standby online show help"
+		elif [ $((i + 1)) -eq $cword ] && [ "${words[i]}" != show ]; then
+			_tandem_words "$(_tandem_groups "${opts[@]}")"
 		fi
 		;;
 	switchover/)

@@ -52,6 +52,8 @@ const char *config_log_level_name(enum td_log_level level)
 		return "err";
 	case TD_LOG_WARNING:
 		return "warning";
+	case TD_LOG_NOTICE:
+		return "notice";
 	case TD_LOG_INFO:
 		return "info";
 	case TD_LOG_DEBUG:
