@@ -298,11 +298,13 @@ void grp_watch_members(struct td_grp *g, int64_t now)
 				       "group %s: node %u link %u %s", g->cfg->name,
 				       m->id, l + 1, up ? "up" : "down: nothing heard on it");
 		}
-		if (any != was && (any || g->heard[i][0] || g->heard[i][1]))
+		if (any != was && (any || g->heard[i][0] || g->heard[i][1])) {
 			td_log(any ? TD_LOG_NOTICE : TD_LOG_WARNING,
 			       "group %s: member %u %s", g->cfg->name, m->id,
-			       any ? "heard (regained)" :
-			       "lost: nothing heard from it on any link");
+			       !any ? "lost: nothing heard from it on any link" :
+			       g->lost[i] ? "regained" : "heard");
+			g->lost[i] = !any;
+		}
 		for (l = 0; l < links; l++)
 			g->alive[i][l] = g->heard[i][l] && now - g->heard[i][l] <= span;
 	}

@@ -79,6 +79,7 @@ struct td_grp {
 	int64_t late_warned;		/* last late-renewal warning */
 	bool standby;			/* tandem node standby: never stands */
 	bool alive[AGREE_MAX_MEMBERS][2];	/* per link, as last logged */
+	bool lost[AGREE_MAX_MEMBERS];		/* logged lost, not regained */
 	bool handing_over;		/* SIGTERM: switchover before exit */
 	uint64_t handover_epoch;	/* the reign handed over */
 };

@@ -1,0 +1,298 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Maintenance mode and the operator's view (issue 13, "Operate"), with a
+# stream through the VIP all along. Three replicas run tandemd and the
+# tstream server; a client streams BYTES through the VIP while
+#   1. `tandem node standby` on the primary S: it hands over (the reply
+#      names the new primary), follows as a backup, shows "standby" in
+#      `group show` (text and JSON), and keeps it in STATE_DIR/g.standby;
+#   2. `tandem switchover g` asked on S, a backup: forwarded to the primary,
+#      which hands over to the third node, never to S; `switchover g to S`
+#      asked on a backup is refused by the primary (S is in standby), and
+#      the refusal comes back to the CLI;
+#   3. the primary's tandemd stalls (SIGSTOP) past its lease: the other
+#      node takes over, never S; resumed, the stalled one logs its fence by
+#      lease lapse (warning), and the new primary logs the member lost and
+#      regained (notice/warning);
+#   4. tandemd on S restarts: still in standby, a backup of the same epoch;
+#   5. the primary crashes (links cut, processes killed): the remaining
+#      other node takes over, never S;
+#   6. `tandem node online` on S, then `switchover g to S` asked on S: S is
+#      eligible again and becomes primary.
+# S's log shows no role change to primary between steps 1 and 6, and the
+# CLI, JSON and logs show epochs as BALLOT.NODE. The stream completes
+# byte-exact, with no reset and no EOF.
+# Run it alone: selftests/vm/run.sh tandemd_standby_test.sh
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/tandemd_lib.sh"
+
+PORT=5001
+BYTES=${STREAM_BYTES:-$((128 * 1024 * 1024))}
+RATE=${STREAM_RATE:-512K}
+STEP=$((1024 * 1024))	# verified bytes the stream must make after each step
+require_root
+require_built "$TD_BIN"
+require_module
+require_built "$TSTREAM"
+
+tap_init 19
+
+td_stream_up $PORT || ksft_skip_all "no topology"
+
+settled() {
+	td_one_primary && tandem_node "$(td_primaries)" -j group show g |
+		jq -e '.[0].agreement.members | all(.[]; .alive and (.quiet | not))' > /dev/null
+}
+if wait_until 60 settled; then
+	tap_ok "one primary elected, every member alive and past its quiet period"
+else
+	td_dump
+	tap_fail "one primary elected, every member alive and past its quiet period"
+fi
+s=$(td_primaries)
+e0=$(td_epoch "$s")
+echo "# primary node$s, epoch $e0 ($(td_epoch_str "$e0"))"
+
+# Epochs read BALLOT.NODE in the text output and in JSON next to the number.
+text=$(tandem_node "$s" group show g 2>&1)
+json=$(tandem_node "$s" -j group show g 2>&1)
+want=$(td_epoch_str "$e0")
+if grep -Eq "^  epoch: +$want\$" <<< "$text" &&
+   grep -q "tandemd: node $s, primary, epoch $want," <<< "$text" &&
+   jq -e --arg w "$want" --argjson e "$e0" '.[0] | .epoch == $e and .epoch_str == $w and
+	.agreement.epoch == $e and .agreement.epoch_str == $w and
+	(.agreement.promised_str | test("^[0-9]+\\.[0-9]+$"))' <<< "$json" > /dev/null; then
+	tap_ok "group show: epoch $e0 reads $want (text; JSON epoch and epoch_str)"
+else
+	echo "$text" | sed 's/^/# /'
+	echo "# $json"
+	tap_fail "group show: epoch $e0 reads $want (text; JSON epoch and epoch_str)"
+fi
+
+progress=$TOPO_DIR/progress out=$TOPO_DIR/client
+tstream_client $TOPO_VIP:$PORT -b $BYTES --rate $RATE --seed $SRANDOM -t 60 \
+	--progress-file "$progress" > "$out" 2> "$out.err" &
+client=$!
+if stream_wait_bytes "$progress" $STEP 120 $client && wait_until 20 td_conns_ge "$s" 1; then
+	tap_ok "the stream runs through the VIP; tandemd counts the protected connection"
+else
+	echo "# progress $(stream_progress "$progress")"
+	td_dump
+	tap_fail "the stream runs through the VIP; tandemd counts the protected connection"
+fi
+
+mark=0
+advances() {
+	local want=$((mark + STEP))
+	[ $want -gt $BYTES ] && want=$BYTES
+	stream_wait_bytes "$progress" $want 120 $client || return 1
+	mark=$(stream_progress "$progress")
+}
+late=
+running() {
+	[ "$(stream_progress "$progress")" -lt $BYTES ] && kill -0 $client 2>/dev/null ||
+		late=${late:-$1}
+}
+
+# switched OLD EPOCH NEW: NEW (any node but S and OLD if empty) is the one
+# primary, above EPOCH; S a backup of it (skip: a node not counted)
+switched() {
+	td_one_primary && [ "$(td_primaries)" != "$1" ] && [ "$(td_primaries)" != "$s" ] &&
+		{ [ -z "$3" ] || [ "$(td_primaries)" = "$3" ]; } &&
+		[ "$(td_epoch "$(td_primaries)")" -gt "$2" ] && td_role_is "$s" backup
+}
+standby_is() {
+	tandem_node "$s" -j group show g | jq -e ".[0].agreement.standby == $1" > /dev/null
+}
+slog() { td_log "$s" | wc -l; }
+
+# 1. standby on the primary
+advances
+running "the standby"
+standby_at=$(slog)
+res=$(tandem_node "$s" -j node standby 2>&1)
+echo "# node standby: $res"
+if jq -e '.ok == true' <<< "$res" > /dev/null && wait_until 30 switched "$s" "$e0" "" &&
+   { jq -e '.pending == true' <<< "$res" > /dev/null ||
+     jq -e ".primary == $(td_primaries) and .epoch == $(td_epoch "$(td_primaries)") and
+	    .epoch_str == \"$(td_epoch_str "$(td_epoch "$(td_primaries)")")\"" <<< "$res" > /dev/null; }; then
+	q=$(td_primaries) e1=$(td_epoch "$(td_primaries)")
+	tap_ok "node standby on the primary: node$q primary in epoch $(td_epoch_str "$e1") (the reply says so), node$s a backup of it"
+else
+	q=
+	td_dump
+	tap_fail "node standby on the primary: another node primary, node$s a backup of it"
+fi
+text=$(tandem_node "$s" group show g 2>&1)
+if standby_is true && [ -e "$TOPO_DIR/state.node$s/g.standby" ] &&
+   grep -q "tandemd: node $s, backup (standby)," <<< "$text" &&
+   td_log "$s" | grep -q "notice: group g: standby: never elected" &&
+   tandem_node "$s" node show | grep -q "group g: backup, epoch .*, standby"; then
+	tap_ok "standby shown in group show (text and JSON) and node show, kept in state-dir/g.standby, logged"
+else
+	echo "$text" | sed 's/^/# /'
+	ls -l "$TOPO_DIR/state.node$s" | sed 's/^/# /'
+	tap_fail "standby shown in group show (text and JSON) and node show, kept in state-dir/g.standby, logged"
+fi
+if [ -n "$q" ] && advances; then
+	tap_ok "the stream goes on through node$q"
+else
+	echo "# progress $(stream_progress "$progress")"
+	tap_fail "the stream goes on through node$q"
+fi
+
+# 2. a switchover asked on S (a backup): forwarded to the primary, which
+# hands over to the third node, the only eligible one
+r=$((6 - s - ${q:-0}))
+running "the forwarded switchover"
+res=$(tandem_node "$s" -j switchover g 2>&1)
+echo "# switchover g on node$s: $res"
+if [ -n "$q" ] && wait_until 30 switched "$q" "$e1" "$r" && td_role_is "$q" backup &&
+   { jq -e '.pending == true' <<< "$res" > /dev/null ||
+     jq -e ".ok == true and .primary == $r and .epoch == $(td_epoch "$r")" <<< "$res" > /dev/null; } &&
+   td_log "$q" | grep -q "notice: group g: switchover asked on node $s"; then
+	e2=$(td_epoch "$r")
+	tap_ok "switchover asked on node$s (a backup, in standby): forwarded, node$r primary in epoch $(td_epoch_str "$e2"), not node$s"
+else
+	e2=$(td_epoch "$(td_primaries)")
+	td_dump
+	tap_fail "switchover asked on node$s (a backup, in standby): forwarded, node$r primary"
+fi
+res=$(tandem_node "$q" switchover g to "$s" 2>&1)
+rc=$?
+echo "# switchover g to $s on node$q: exit $rc: $res"
+if [ $rc = 2 ] && [[ $res == *"the primary, node $r, refused"*"not in standby"* ]] &&
+   td_one_primary && [ "$(td_primaries)" = "$r" ] && [ "$(td_epoch "$r")" = "$e2" ]; then
+	tap_ok "switchover to node$s (standby) asked on node$q: the primary's refusal comes back, nothing moves"
+else
+	td_dump
+	tap_fail "switchover to node$s (standby) asked on node$q: the primary's refusal comes back, nothing moves"
+fi
+
+# 3. the primary's tandemd stalls past its lease: the other node (not S)
+# takes over; resumed, the stalled one fences itself by lease lapse
+advances
+running "the stall"
+td_signal "$r" STOP
+if wait_until 30 switched "$r" "$e2" "$q"; then
+	e3=$(td_epoch "$q")
+	tap_ok "tandemd on the primary node$r stalled: node$q takes over in epoch $(td_epoch_str "$e3"), never node$s"
+else
+	e3=$e2
+	td_dump
+	tap_fail "tandemd on the primary node$r stalled: node$q takes over, never node$s"
+fi
+td_signal "$r" CONT
+rejoined() { td_one_primary && [ "$(td_primaries)" = "$q" ] && td_role_is "$r" backup; }
+if wait_until 30 rejoined &&
+   wait_until 10 eval 'td_log "$r" | grep -Eq "warning: group g: fenced in epoch $(td_epoch_str "$e2"): lease-lapsed"' &&
+   td_log "$r" | grep -Eq "warning: group g: role primary -> fenced, epoch $(td_epoch_str "$e2"): lease-lapsed" &&
+   wait_until 10 eval 'td_log "$q" | grep -q "notice: group g: member $r regained"' &&
+   td_log "$q" | grep -q "warning: group g: member $r lost: nothing heard from it on any link" &&
+   td_log "$q" | grep -Eq "notice: group g: role backup -> primary, epoch $(td_epoch_str "$e3"): elected by a majority"; then
+	tap_ok "logs: node$r fenced by lease lapse (warning), node$q saw it lost and regained, and its election with the cause"
+else
+	td_log "$r" | grep -E "fenced|role" | tail -n 5 | sed "s/^/# node$r: /"
+	td_log "$q" | grep -E "member|role" | tail -n 5 | sed "s/^/# node$q: /"
+	tap_fail "logs: node$r fenced by lease lapse (warning), node$q saw it lost and regained, and its election with the cause"
+fi
+
+# 4. tandemd on S restarts: still standby, a backup of the same epoch
+advances
+running "the restart"
+back() {
+	td_one_primary && [ "$(td_primaries)" = "$q" ] && td_role_is "$s" backup &&
+	tandem_node "$s" -j group show g |
+		jq -e '.[0].agreement | .standby and (.members[] | select(.self) | .quiet | not)' > /dev/null
+}
+if td_kill "$s" KILL && td_start "$s" && wait_until 30 back &&
+   [ "$(td_epoch "$q")" = "$e3" ] &&
+   grep -q "in standby (tandem node online ends it)" "$TOPO_DIR/tandemd.node$s.log.start"; then
+	tap_ok "tandemd restarted on node$s: still in standby, a backup of epoch $(td_epoch_str "$e3")"
+else
+	td_dump
+	tap_fail "tandemd restarted on node$s: still in standby, a backup of epoch $(td_epoch_str "$e3")"
+fi
+
+# 5. the primary crashes: the remaining other node takes over, never S
+advances
+running "the crash"
+node_crash "$q"
+if wait_until 30 switched "$q" "$e3" "$r"; then
+	e4=$(td_epoch "$r")
+	tap_ok "the primary node$q crashed: node$r takes over in epoch $(td_epoch_str "$e4"), never node$s"
+else
+	e4=$e3
+	td_dump
+	tap_fail "the primary node$q crashed: node$r takes over, never node$s"
+fi
+if advances; then
+	tap_ok "the stream goes on through node$r"
+else
+	echo "# progress $(stream_progress "$progress")"
+	tap_fail "the stream goes on through node$r"
+fi
+
+# 6. online: eligible again; a switchover to S asked on S itself (a backup:
+# forwarded) makes it primary
+running "online"
+res=$(tandem_node "$s" -j node online 2>&1)
+echo "# node online: $res"
+online_at=$(slog)
+if jq -e '.ok == true and .groups[0].standby == false' <<< "$res" > /dev/null &&
+   standby_is false && [ ! -e "$TOPO_DIR/state.node$s/g.standby" ]; then
+	tap_ok "node online: standby off, state-dir/g.standby removed"
+else
+	tap_fail "node online: standby off, state-dir/g.standby removed"
+fi
+# the primary sees S healthy again (its acks), then the switchover
+healthy_at_r() {
+	tandem_node "$r" -j group show g |
+		jq -e ".[0].agreement.members[] | select(.node_id == $s) | .healthy" > /dev/null
+}
+wait_until 10 healthy_at_r || echo "# node$r does not see node$s healthy yet"
+s_primary() { td_one_primary && [ "$(td_primaries)" = "$s" ] && [ "$(td_epoch "$s")" -gt "$e4" ]; }
+res=$(tandem_node "$s" -j switchover g to "$s" 2>&1)
+echo "# switchover g to $s on node$s: $res"
+if wait_until 30 s_primary && td_role_is "$r" backup; then
+	tap_ok "switchover to node$s (online again), asked on node$s: primary in epoch $(td_epoch_str "$(td_epoch "$s")")"
+else
+	td_dump
+	tap_fail "switchover to node$s (online again), asked on node$s: primary"
+fi
+if advances; then
+	tap_ok "the stream goes on through node$s"
+else
+	echo "# progress $(stream_progress "$progress")"
+	tap_fail "the stream goes on through node$s"
+fi
+
+# S never became primary while in standby (its log between the two)
+promoted=$(td_log "$s" | sed -n "$((standby_at + 1)),${online_at}p" | grep -c -- "-> primary")
+if [ "$promoted" = 0 ] && [ -n "$online_at" ]; then
+	tap_ok "node$s never became primary while in standby (its log)"
+else
+	td_log "$s" | sed -n "$((standby_at + 1)),${online_at}p" | grep -- "-> primary" | sed 's/^/# /'
+	tap_fail "node$s never became primary while in standby (its log)"
+fi
+if [ -z "$late" ]; then
+	tap_ok "every step happened while the stream was running"
+else
+	tap_fail "every step happened while the stream was running: not $late (raise STREAM_BYTES)"
+fi
+
+wait $client
+json=$(cat "$out")
+echo "# $json"
+sed 's/^/# /' "$out.err"
+if jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 and
+	.mismatch == 0" <<< "$json" > /dev/null; then
+	tap_ok "the stream survived byte-exact, no reset, no EOF (longest pause $(json_num "$json" max_pause_ms) ms)"
+else
+	td_dump
+	topo_dump 20
+	tap_fail "the stream survived byte-exact, no reset, no EOF"
+fi
+tap_done
