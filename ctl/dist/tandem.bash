@@ -71,6 +71,16 @@ _tandem()
 	local j
 	for ((j = i; j < cword; j++)); do seen+=" ${words[j]}"; done
 
+	# tandem node { standby | online } [ GROUP ] | show: no keywords
+	if [ "$obj" = node ]; then
+		if [ $i -ge $cword ]; then
+			_tandem_words "standby online show help"
+		elif [ $((i + 1)) -eq $cword ] && [ "${words[i]}" != show ]; then
+			_tandem_words "$(_tandem_groups "${opts[@]}")"
+		fi
+		return
+	fi
+
 	# a value after a keyword
 	case $prev in
 	key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -148,13 +158,6 @@ _tandem()
 			COMPREPLY=()
 		else
 			_tandem_kw "$seen" "show group group-id help"
-		fi
-		;;
-	node/)
-		if [ $i -ge $cword ]; then
-			_tandem_words "standby online show help"
-		elif [ $((i + 1)) -eq $cword ] && [ "${words[i]}" != show ]; then
-			_tandem_words "$(_tandem_groups "${opts[@]}")"
 		fi
 		;;
 	switchover/)

@@ -269,44 +269,94 @@ int grp_set_standby(struct td_grp *g, bool standby)
 	return 0;
 }
 
+/* Heard from member i on link l within span. */
+static bool heard_within(const struct td_grp *g, unsigned int i,
+			 unsigned int l, int64_t now, int64_t span)
+{
+	return g->heard[i][l] && now - g->heard[i][l] <= span;
+}
+
+/* Whether the view's entry of id says alive. */
+static bool view_alive(const struct agree_view_entry *v, unsigned int n,
+		       uint32_t id)
+{
+	unsigned int j;
+
+	for (j = 0; j < n; j++)
+		if (v[j].id == id)
+			return v[j].flags & AGREE_VIEW_ALIVE;
+	return false;
+}
+
 /*
- * A member is lost when no datagram came from it on any link for
- * miss_count heartbeats (the failure detector's span), a link when none
- * came on it; both logged once per change. Before the first datagram a
- * member is neither.
+ * Who should be heard directly: the primary hears every member (acks), a
+ * backup only the primary it follows (heartbeats). A backup knows the
+ * others from the primary's view, when that view is fresh (the primary
+ * heard), and keeps what it knew otherwise, so that a failover does not
+ * report every member lost.
+ */
+static bool member_alive(struct td_grp *g, unsigned int i, int64_t now,
+			 int64_t span, const struct agree_view_entry *v,
+			 unsigned int nv, bool *direct)
+{
+	const struct td_member *m = &g->cfg->member[i];
+	bool heard = heard_within(g, i, 0, now, span) ||
+		     heard_within(g, i, 1, now, span);
+	bool primary = agree_role(&g->node) == AGREE_ROLE_PRIMARY;
+	int p = -1;
+	unsigned int k;
+
+	*direct = primary || m->id == g->node.primary;
+	if (*direct || heard)
+		return heard;
+	for (k = 0; k < g->cfg->n_members; k++)
+		if (g->cfg->member[k].id == g->node.primary)
+			p = k;
+	if (p >= 0 && (heard_within(g, p, 0, now, span) ||
+		       heard_within(g, p, 1, now, span)))
+		return view_alive(v, nv, m->id);
+	return g->known[i] && !g->lost[i];	/* no news: as it was */
+}
+
+/*
+ * A member is lost when nothing was heard from it for miss_count
+ * heartbeats (the failure detector's span), directly or, for a backup,
+ * in the primary's view; a link (with addr2) when nothing came on it from
+ * a member that should be heard directly. Each change is logged once.
  */
 void grp_watch_members(struct td_grp *g, int64_t now)
 {
 	int64_t span = g->cfg->agree.miss_count * g->cfg->agree.hb_interval;
-	unsigned int i, l;
+	struct agree_view_entry v[AGREE_MAX_MEMBERS];
+	unsigned int i, l, nv = agree_view(&g->node, v);
 
 	for (i = 0; i < g->cfg->n_members; i++) {
 		const struct td_member *m = &g->cfg->member[i];
 		unsigned int links = m->addr2.len ? 2 : 1;
-		bool any = false, was = false;
+		bool direct, alive;
 
 		if (m->id == g->cfg->agree.self_id)
 			continue;
+		alive = member_alive(g, i, now, span, v, nv, &direct);
+		if (alive && !g->known[i])
+			td_info("group %s: member %u heard", g->cfg->name, m->id);
+		else if (alive && g->lost[i])
+			td_notice("group %s: member %u regained", g->cfg->name,
+				  m->id);
+		else if (!alive && g->known[i] && !g->lost[i])
+			td_warn("group %s: member %u lost: nothing heard from it on any link",
+				g->cfg->name, m->id);
+		g->known[i] |= alive;
+		g->lost[i] = g->known[i] && !alive;
 		for (l = 0; l < links; l++) {
-			bool up = g->heard[i][l] && now - g->heard[i][l] <= span;
+			bool up = heard_within(g, i, l, now, span);
 
-			was |= g->alive[i][l];
-			any |= up;
-			if (links > 1 && up != g->alive[i][l] &&
-			    (up || g->heard[i][l]))
+			if (links > 1 && direct && alive && up != g->alive[i][l])
 				td_log(up ? TD_LOG_NOTICE : TD_LOG_WARNING,
 				       "group %s: node %u link %u %s", g->cfg->name,
 				       m->id, l + 1, up ? "up" : "down: nothing heard on it");
+			g->alive[i][l] = up;
 		}
-		if (any != was && (any || g->heard[i][0] || g->heard[i][1])) {
-			td_log(any ? TD_LOG_NOTICE : TD_LOG_WARNING,
-			       "group %s: member %u %s", g->cfg->name, m->id,
-			       !any ? "lost: nothing heard from it on any link" :
-			       g->lost[i] ? "regained" : "heard");
-			g->lost[i] = !any;
-		}
-		for (l = 0; l < links; l++)
-			g->alive[i][l] = g->heard[i][l] && now - g->heard[i][l] <= span;
 	}
 }
 

@@ -80,6 +80,7 @@ struct td_grp {
 	bool standby;			/* tandem node standby: never stands */
 	bool alive[AGREE_MAX_MEMBERS][2];	/* per link, as last logged */
 	bool lost[AGREE_MAX_MEMBERS];		/* logged lost, not regained */
+	bool known[AGREE_MAX_MEMBERS];		/* heard at least once */
 	bool handing_over;		/* SIGTERM: switchover before exit */
 	uint64_t handover_epoch;	/* the reign handed over */
 };
