@@ -83,6 +83,34 @@ else
 	tap_fail "the stream runs through the VIP; tandemd counts the protected connection"
 fi
 
+# conn_of NODE: NODE's entry of the stream's connection (conn show -j)
+conn_of() {
+	tandem_node "$1" -j conn show group g 2>/dev/null |
+		jq -c "[.[] | select(.port == $PORT and .state != \"closed\")] | .[0] // empty"
+}
+# protects PRIMARY BACKUP: BACKUP protects the stream's connection and could
+# take it over (its entry neither unprotected nor diverged)
+protects() {
+	conn_of "$1" | jq -e "any(.peers[]; .node == $2 and .state == \"protecting\")" \
+		> /dev/null &&
+	conn_of "$2" | jq -e '(.flags | index("unprotected") or index("diverged")) | not' \
+		> /dev/null
+}
+show_conns() {
+	local i
+	for i in 1 2 3; do
+		node_alive $i && echo "# node$i ($(td_role $i)): $(conn_of $i)"
+	done
+	return 0
+}
+# before a takeover by NODE: it must protect the connection (standby takes
+# a node out of the candidates even if it alone protects it; a demoted
+# primary protects again once the data path confirms it as rejoined)
+ready() {
+	wait_until 60 protects "$(td_primaries)" "$1" ||
+		{ echo "# node$1 does not protect the connection (${SECONDS}s)"; show_conns; }
+}
+
 mark=0
 advances() {
 	local want=$((mark + STEP))
@@ -97,9 +125,10 @@ running() {
 }
 
 # switched OLD EPOCH NEW: NEW (any node but S and OLD if empty) is the one
-# primary, above EPOCH; S a backup of it (skip: a node not counted)
+# primary, above EPOCH; S a backup of it (OLD's role not counted: a stalled
+# primary is fenced until it resumes)
 switched() {
-	td_one_primary && [ "$(td_primaries)" != "$1" ] && [ "$(td_primaries)" != "$s" ] &&
+	TD_SKIP=$1 td_one_primary && [ "$(td_primaries)" != "$1" ] && [ "$(td_primaries)" != "$s" ] &&
 		{ [ -z "$3" ] || [ "$(td_primaries)" = "$3" ]; } &&
 		[ "$(td_epoch "$(td_primaries)")" -gt "$2" ] && td_role_is "$s" backup
 }
@@ -110,6 +139,8 @@ slog() { td_log "$s" | wc -l; }
 
 # 1. standby on the primary
 advances
+for i in 1 2 3; do [ "$i" != "$s" ] && ready $i; done
+echo "# standby at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
 running "the standby"
 standby_at=$(slog)
 res=$(tandem_node "$s" -j node standby 2>&1)
@@ -140,12 +171,15 @@ if [ -n "$q" ] && advances; then
 	tap_ok "the stream goes on through node$q"
 else
 	echo "# progress $(stream_progress "$progress")"
+	show_conns
 	tap_fail "the stream goes on through node$q"
 fi
 
 # 2. a switchover asked on S (a backup): forwarded to the primary, which
 # hands over to the third node, the only eligible one
 r=$((6 - s - ${q:-0}))
+ready "$r"
+echo "# forwarded switchover at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
 running "the forwarded switchover"
 res=$(tandem_node "$s" -j switchover g 2>&1)
 echo "# switchover g on node$s: $res"
@@ -174,6 +208,8 @@ fi
 # 3. the primary's tandemd stalls past its lease: the other node (not S)
 # takes over; resumed, the stalled one fences itself by lease lapse
 advances
+ready "$q"
+echo "# stall at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
 running "the stall"
 td_signal "$r" STOP
 if wait_until 30 switched "$r" "$e2" "$q"; then
@@ -218,6 +254,8 @@ fi
 
 # 5. the primary crashes: the remaining other node takes over, never S
 advances
+ready "$r"
+echo "# crash at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
 running "the crash"
 node_crash "$q"
 if wait_until 30 switched "$q" "$e3" "$r"; then
@@ -237,6 +275,8 @@ fi
 
 # 6. online: eligible again; a switchover to S asked on S itself (a backup:
 # forwarded) makes it primary
+ready "$s"
+echo "# online at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
 running "online"
 res=$(tandem_node "$s" -j node online 2>&1)
 echo "# node online: $res"

@@ -319,14 +319,18 @@ static bool member_alive(struct td_grp *g, unsigned int i, int64_t now,
 }
 
 /*
- * A member is lost when nothing was heard from it for miss_count
- * heartbeats (the failure detector's span), directly or, for a backup,
- * in the primary's view; a link (with addr2) when nothing came on it from
- * a member that should be heard directly. Each change is logged once.
+ * A member is lost when nothing was heard from it for a lease (or
+ * miss_count heartbeats if longer), directly or, for a backup, in the
+ * primary's view (alive there: heard within miss_count heartbeats); a
+ * link (with addr2) when nothing came on it from a member that should be
+ * heard directly. Each change is logged once.
  */
 void grp_watch_members(struct td_grp *g, int64_t now)
 {
 	int64_t span = g->cfg->agree.miss_count * g->cfg->agree.hb_interval;
+	/* no less than a lease: late acks on a loaded host are not news */
+	if (span < g->cfg->agree.lease)
+		span = g->cfg->agree.lease;
 	struct agree_view_entry v[AGREE_MAX_MEMBERS];
 	unsigned int i, l, nv = agree_view(&g->node, v);
 
