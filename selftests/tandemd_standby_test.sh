@@ -24,13 +24,13 @@
 # CLI, JSON and logs show epochs as BALLOT.NODE. The stream completes
 # byte-exact, with no reset and no EOF.
 # Run it alone: selftests/vm/run.sh tandemd_standby_test.sh
-# timeout=900
+# timeout=1200
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
 
 PORT=5001
-BYTES=${STREAM_BYTES:-$((128 * 1024 * 1024))}
+BYTES=${STREAM_BYTES:-$((256 * 1024 * 1024))}
 RATE=${STREAM_RATE:-512K}
 STEP=$((1024 * 1024))	# verified bytes the stream must make after each step
 require_root
