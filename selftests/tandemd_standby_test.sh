@@ -108,8 +108,12 @@ show_conns() {
 # a node out of the candidates even if it alone protects it; a demoted
 # primary protects again once the data path confirms it as rejoined)
 ready() {
-	wait_until 60 protects "$(td_primaries)" "$1" ||
-		{ echo "# node$1 does not protect the connection (${SECONDS}s)"; show_conns; }
+	wait_until 60 protects "$(td_primaries)" "$1" && return 0
+	echo "# node$1 does not protect the connection (${SECONDS}s, progress $(stream_progress "$progress"))"
+	show_conns
+	tandem_node "$(td_primaries)" -j stats show group g 2>/dev/null |
+		jq -c '.[0].counters | with_entries(select(.value > 0))' | sed 's/^/# primary counters: /'
+	return 0
 }
 
 mark=0
