@@ -112,7 +112,7 @@ ready() {
 	echo "# node$1 does not protect the connection (${SECONDS}s, progress $(stream_progress "$progress"))"
 	show_conns
 	tandem_node "$(td_primaries)" -j stats show group g 2>/dev/null |
-		jq -c '.[0].counters | with_entries(select(.value > 0))' | sed 's/^/# primary counters: /'
+		jq -c '(if type == "array" then .[0] else . end).counters | with_entries(select(.value > 0))' | sed 's/^/# primary counters: /'
 	return 0
 }
 
