@@ -108,7 +108,7 @@ show_conns() {
 # a node out of the candidates even if it alone protects it; a demoted
 # primary protects again once the data path confirms it as rejoined)
 ready() {
-	wait_until 60 protects "$(td_primaries)" "$1" && return 0
+	wait_until 120 protects "$(td_primaries)" "$1" && return 0
 	echo "# node$1 does not protect the connection (${SECONDS}s, progress $(stream_progress "$progress"))"
 	show_conns
 	tandem_node "$(td_primaries)" -j stats show group g 2>/dev/null |
@@ -146,8 +146,10 @@ slog() { td_log "$s" | wc -l; }
 # 1 the primary is never S.
 current() {
 	wait_until 60 td_one_primary || echo "# no single primary (${SECONDS}s)"
-	p=$(td_primaries) e=$(td_epoch "$(td_primaries)")
-	o=$((6 - s - p))
+	p=$(td_primaries)
+	[ -n "$p" ] && [ "$(echo $p | wc -w)" = 1 ] || { sleep 1; p=$(td_primaries); }
+	p=${p%% *} e=$(td_epoch "$p")
+	o=$((6 - s - ${p:-0}))
 }
 
 # 1. standby on the primary, once both backups protect the stream
