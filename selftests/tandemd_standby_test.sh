@@ -146,9 +146,9 @@ slog() { td_log "$s" | wc -l; }
 # 1 the primary is never S.
 current() {
 	wait_until 60 td_one_primary || echo "# no single primary (${SECONDS}s)"
+	wait_until 10 eval '[ "$(td_primaries | wc -w)" = 1 ]'
 	p=$(td_primaries)
-	[ -n "$p" ] && [ "$(echo $p | wc -w)" = 1 ] || { sleep 1; p=$(td_primaries); }
-	p=${p%% *} e=$(td_epoch "$p")
+	p=${p%%[!0-9]*} e=$(td_epoch "$p")
 	o=$((6 - s - ${p:-0}))
 }
 
