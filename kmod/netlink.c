@@ -101,6 +101,7 @@ static int validate_addr(const struct nlattr *nla,
 			 struct netlink_ext_ack *extack)
 {
 	struct tandem_addr a;
+	int ret;
 
 	if (nla_len(nla) != sizeof(struct in_addr) &&
 	    nla_len(nla) != sizeof(struct in6_addr))
@@ -108,7 +109,11 @@ static int validate_addr(const struct nlattr *nla,
 	tandem_addr_from_nla(&a, nla);
 	if (a.family == AF_INET)
 		return validate_addr4(nla, a.v4, extack);
-	return validate_addr6(nla, &a.v6, extack);
+	ret = validate_addr6(nla, &a.v6, extack);
+	/* Until the data path handles IPv6, such a group would protect nothing. */
+	if (!ret && nla_type(nla) == TANDEM_A_GROUP_VIP)
+		return REFUSE("VIP: IPv6 is not supported yet (the data path protects IPv4 connections only)");
+	return ret;
 }
 
 /* For the binary and string attributes, called by the policy. */

@@ -175,9 +175,9 @@ completion() {
 		got=$(comp "$@")
 		[ "$got" = "$want" ] || { echo "$*: got \"$got\", want \"$want\""; fail=1; }
 	}
-	expect "group member service monitor stats conn switchover genkey help" tandem ""
+	expect "group member service monitor stats conn switchover node genkey help" tandem ""
 	expect "service stats switchover" tandem s
-	expect "group member service monitor stats conn switchover genkey help" tandem -j ""
+	expect "group member service monitor stats conn switchover node genkey help" tandem -j ""
 	expect "--pretty" tandem -j --p
 	expect "--json" tandem --j
 	expect "add set del show help" tandem group ""
@@ -192,6 +192,8 @@ completion() {
 	expect "on off" tandem member set group web node 2 witness ""
 	expect "db web help" tandem switchover ""
 	expect "to" tandem switchover web ""
+	expect "standby online show help" tandem node ""
+	expect "db web" tandem node standby ""
 	expect "show group group-id help" tandem stats ""
 	return $fail
 }

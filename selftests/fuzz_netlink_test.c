@@ -239,7 +239,7 @@ static void valid_config(struct fuzz *f)
 		break;
 	case 2:
 		nlh = tnl_req(&f->t, TANDEM_CMD_GROUP_NEW, 0);
-		tnl_put_group(nlh, name, id, id == 1 ? VIP : (id == 2 ? "10.77.0.2" : "2001:db8::7"), 1);
+		tnl_put_group(nlh, name, id, id == 1 ? VIP : (id == 2 ? "10.77.0.2" : "10.77.0.7"), 1);
 		tnl_put_addr(nlh, TANDEM_A_GROUP_REPL_ADDR, id == 4 ? "2001:db8::1" : REPL);
 		tnl_put_key(nlh, 2);
 		ok_do(f, nlh);

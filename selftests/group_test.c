@@ -65,9 +65,8 @@ TEST_F(group, new_all_attributes)
 	struct nlmsghdr *nlh;
 	struct tnl_res r;
 
-	/* An IPv6 VIP replicated over IPv4 is allowed. */
 	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_NEW, 0);
-	tnl_put_group(nlh, "db-1.x_y", 0xfffffffe, "2001:db8::10", 0xffffffff);
+	tnl_put_group(nlh, "db-1.x_y", 0xfffffffe, "192.0.2.10", 0xffffffff);
 	tnl_put_addr(nlh, TANDEM_A_GROUP_REPL_ADDR, "10.1.0.1");
 	mnl_attr_put_u16(nlh, TANDEM_A_GROUP_REPL_PORT, 65535);
 	tnl_put_key(nlh, 0xab);
@@ -82,7 +81,7 @@ TEST_F(group, new_all_attributes)
 	ASSERT_EQ(0, get_group(&self->t, "db-1.x_y", &r, tb));
 	ASSERT_STR(tb, TANDEM_A_GROUP_NAME, "db-1.x_y");
 	ASSERT_U32(tb, TANDEM_A_GROUP_ID, 0xfffffffe);
-	ASSERT_ADDR(tb, TANDEM_A_GROUP_VIP, "2001:db8::10");
+	ASSERT_ADDR(tb, TANDEM_A_GROUP_VIP, "192.0.2.10");
 	ASSERT_U32(tb, TANDEM_A_GROUP_NODE_ID, 0xffffffff);
 	ASSERT_ADDR(tb, TANDEM_A_GROUP_REPL_ADDR, "10.1.0.1");
 	ASSERT_U16(tb, TANDEM_A_GROUP_REPL_PORT, 65535);
@@ -282,7 +281,7 @@ TEST_F(group, duplicates)
 	struct tnl_res r;
 
 	ASSERT_EQ(0, tnl_group_add(&self->t, "a", 1, "192.0.2.1", 1));
-	ASSERT_EQ(0, tnl_group_add(&self->t, "b", 2, "2001:db8::1", 1));
+	ASSERT_EQ(0, tnl_group_add(&self->t, "b", 2, "198.51.100.1", 1));
 
 	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_NEW, 0);
 	tnl_put_group(nlh, "a", 3, "192.0.2.3", 1);
@@ -303,7 +302,7 @@ TEST_F(group, duplicates)
 	tnl_res_free(&r);
 
 	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_NEW, 0);
-	tnl_put_group(nlh, "c", 3, "2001:db8::1", 1);
+	tnl_put_group(nlh, "c", 3, "198.51.100.1", 1);
 	tnl_do(&self->t, nlh, &r);
 	ASSERT_RES(r, -EEXIST, "VIP");
 	tnl_res_free(&r);
@@ -313,6 +312,28 @@ TEST_F(group, duplicates)
 	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_GET, 0);
 	tnl_put_sel(nlh, "c");
 	ASSERT_EQ(-ENOENT, tnl_do_free(&self->t, nlh));
+}
+
+/*
+ * An IPv6 VIP is refused, with a message saying why, until the data path
+ * handles IPv6 (it would protect nothing); IPv6 replication is fine.
+ */
+TEST_F(group, vip6_refused)
+{
+	struct nlmsghdr *nlh;
+	struct tnl_res r;
+
+	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_NEW, 0);
+	tnl_put_group(nlh, "v6", 6, "2001:db8::10", 1);
+	tnl_do(&self->t, nlh, &r);
+	ASSERT_RES(r, -EINVAL, "VIP: IPv6 is not supported yet");
+	tnl_res_free(&r);
+	ASSERT_EQ(0, tnl_count(&self->t, TANDEM_CMD_GROUP_GET, NULL));
+
+	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_NEW, 0);
+	tnl_put_group(nlh, "v4", 4, "192.0.2.4", 1);
+	tnl_put_addr(nlh, TANDEM_A_GROUP_REPL_ADDR, "2001:db8::1");
+	ASSERT_DO_OK(&self->t, nlh);
 }
 
 TEST_F(group, selector)

@@ -67,7 +67,7 @@ one() {
 	esac
 	wait_until 20 new_primary "$p" "$epoch" || return 1
 	q=$(td_primaries)
-	ft=$(ms "$t0" "$(stamp "$q" "primary in epoch $(td_epoch "$q")")")
+	ft=$(ms "$t0" "$(stamp "$q" "primary in epoch $(td_epoch_str "$(td_epoch "$q")")")")
 }
 
 for cause; do

@@ -85,8 +85,8 @@ fi
 p3=$(td_primaries)
 epoch3=$(td_epoch "$p3")
 stamp() { sed -n "s/^\[\([0-9.]*\)\] .*$2.*/\1/p" "$TOPO_DIR/tandemd.node$1.log" | tail -n 1; }
-fenced_at=$(stamp "$p2" "fenced in epoch $epoch2")
-elected_at=$(stamp "$p3" "primary in epoch $epoch3")
+fenced_at=$(stamp "$p2" "fenced in epoch $(td_epoch_str "$epoch2")")
+elected_at=$(stamp "$p3" "primary in epoch $(td_epoch_str "$epoch3")")
 echo "# node$p2 fenced at $fenced_at, node$p3 primary at $elected_at (epoch $epoch3)"
 if [ -n "$fenced_at" ] && [ -n "$elected_at" ] &&
    awk -v f="$fenced_at" -v e="$elected_at" 'BEGIN { exit !(f < e) }'; then

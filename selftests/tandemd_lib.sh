@@ -31,7 +31,9 @@
 #   td_pid NODE                echo the pid of NODE's tandemd
 #   td_role NODE               echo NODE's kernel role of group g
 #   td_role_is NODE ROLE       true if NODE's kernel role is ROLE
-#   td_epoch NODE              echo NODE's kernel epoch of group g
+#   td_epoch NODE              echo NODE's kernel epoch of group g (the number)
+#   td_epoch_str EPOCH         echo EPOCH as the CLI and the logs show it,
+#                              BALLOT.NODE (8589934593 is 2.1)
 #   td_primaries               echo the live nodes whose kernel is primary
 #   td_conns_ge NODE N         true if NODE's tandemd counts at least N
 #                              protected connections (group show -j)
@@ -237,6 +239,8 @@ td_epoch() {
 	j=$(_td_group_json "$1") || { echo 0; return 0; }
 	[[ $j =~ \"epoch\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}"
 }
+
+td_epoch_str() { echo "$(($1 >> 32)).$(($1 & 0xffffffff))"; }
 
 td_primaries() {
 	local i

@@ -8,7 +8,8 @@
 # either link of the primary alone moves nothing (same primary, same epoch,
 # its peers alive, heard on the other link only); cutting both fences it
 # and the others elect a new primary; with the links back it rejoins as a
-# backup.
+# backup. The backups log each link of the primary down and up, and the
+# primary lost only when both are cut, regained when they are back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
@@ -17,7 +18,7 @@ require_root
 require_built "$TD_BIN"
 require_module
 
-tap_init 7
+tap_init 9
 
 td_up 3 || ksft_skip_all "no topology"
 td_link2_up || ksft_skip_all "no second link"
@@ -87,6 +88,23 @@ for link in 1 2; do
 	wait_until 20 heard "$p" 1000 1000 || { show "$p"; echo "# link $link back: not heard on both links"; }
 done
 
+# A backup logged each link down (warning) and up (notice), and never the
+# primary lost while one link delivered.
+blog() { td_log "$b" | grep -E "group g: (node $p link|member $p )"; }
+link_logs() {
+	local l
+	for l in 1 2; do
+		blog | grep -q "warning: group g: node $p link $l down: nothing heard on it" &&
+			blog | grep -q "notice: group g: node $p link $l up" || return 1
+	done
+}
+if wait_until 10 link_logs && ! blog | grep -q "member $p lost"; then
+	tap_ok "node$b logged each link of node$p down (warning) and up (notice), never the member lost"
+else
+	blog | sed "s/^/# node$b: /"
+	tap_fail "node$b logged each link of node$p down (warning) and up (notice), never the member lost"
+fi
+
 # Both links cut: the primary is on its own.
 ip -n "$sw" link set "r$p" down
 ip -n "$sw" link set "h$p" down
@@ -116,5 +134,12 @@ if wait_until 20 td_one_primary && [ "$(td_primaries)" = "$p2" ] &&
 else
 	td_dump
 	tap_fail "the links back: node$p rejoins as a backup of epoch $epoch2"
+fi
+regained() { blog | grep -q "notice: group g: member $p regained"; }
+if wait_until 10 regained && blog | grep -q "warning: group g: member $p lost: nothing heard from it on any link"; then
+	tap_ok "node$b logged node$p lost with both links cut (warning), regained with them back (notice)"
+else
+	blog | sed "s/^/# node$b: /"
+	tap_fail "node$b logged node$p lost with both links cut (warning), regained with them back (notice)"
 fi
 tap_done

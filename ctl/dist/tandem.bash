@@ -60,7 +60,7 @@ _tandem()
 		if [[ $cur == -* ]]; then
 			_tandem_words "-j --json -p --pretty -n --netns -V --version -h --help"
 		else
-			_tandem_words "group member service monitor stats conn switchover genkey help"
+			_tandem_words "group member service monitor stats conn switchover node genkey help"
 		fi
 		return
 	fi
@@ -70,6 +70,16 @@ _tandem()
 	# the words after the object, in seen (values included)
 	local j
 	for ((j = i; j < cword; j++)); do seen+=" ${words[j]}"; done
+
+	# tandem node { standby | online } [ GROUP ] | show: no keywords
+	if [ "$obj" = node ]; then
+		if [ $i -ge $cword ]; then
+			_tandem_words "standby online show help"
+		elif [ $((i + 1)) -eq $cword ] && [ "${words[i]}" != show ]; then
+			_tandem_words "$(_tandem_groups "${opts[@]}")"
+		fi
+		return
+	fi
 
 	# a value after a keyword
 	case $prev in

@@ -34,6 +34,9 @@ enum field_type {
 #define FL_NONE		0x8	/* printed as "(none)" when absent */
 #define FL_DEFAULT	0x10	/* 0 means "the group's" */
 #define FL_AGO		0x20	/* a time that long ago */
+#define FL_EPOCH	0x40	/* an epoch: BALLOT.NODE in text; in JSON the
+				 * number, and the text under JSON_epoch_str
+				 */
 
 struct object_desc;
 
@@ -70,11 +73,11 @@ static const struct field group_fields[] = {
 	FIELD(TANDEM_A_GROUP_KEY_ALT_REMAINING_MS, F_U32, "key_alt_remaining_ms",
 	  "alt key left", FL_MS),
 	FIELD(TANDEM_A_GROUP_ROLE, F_ROLE, "role", "role", 0),
-	FIELD(TANDEM_A_GROUP_EPOCH, F_U64, "epoch", "epoch", 0),
+	FIELD(TANDEM_A_GROUP_EPOCH, F_U64, "epoch", "epoch", FL_EPOCH),
 	FIELD(TANDEM_A_GROUP_LEASE_REMAINING_MS, F_U32, "lease_remaining_ms",
 	  "lease remaining", FL_MS),
 	FIELD(TANDEM_A_GROUP_SUSPENDED_EPOCH, F_U64, "suspended_epoch",
-	  "suspended", 0),
+	  "suspended", FL_EPOCH),
 	FIELD(TANDEM_A_GROUP_SYN_TIMEOUT_MS, F_U32, "syn_timeout_ms", "syn timeout",
 	  FL_MS),
 	FIELD(TANDEM_A_GROUP_MAX_LAG_BYTES, F_U32, "max_lag_bytes", "max lag",
@@ -457,8 +460,28 @@ static int decode_attrs(const struct object_desc *desc,
 		}
 		if (val)
 			json_object_object_add(obj, f->json, val);
+		if (val && (f->flags & FL_EPOCH))
+			tandem_add_epoch_str(obj, f->json,
+					     json_object_get_uint64(val));
 	}
 	return 0;
+}
+
+const char *tandem_epoch_str(uint64_t epoch, char *buf, size_t size)
+{
+	snprintf(buf, size, "%" PRIu64 ".%" PRIu64, epoch >> 32,
+		 epoch & (uint64_t)UINT32_MAX);
+	return buf;
+}
+
+void tandem_add_epoch_str(struct json_object *obj, const char *key,
+			  uint64_t epoch)
+{
+	char name[64], buf[TANDEM_EPOCH_STRLEN];
+
+	snprintf(name, sizeof(name), "%s_str", key);
+	json_object_object_add(obj, name, json_object_new_string(
+		tandem_epoch_str(epoch, buf, sizeof(buf))));
 }
 
 int tandem_decode(const struct nlmsghdr *nlh, enum tandem_obj *kind,
@@ -590,6 +613,8 @@ static const char *format_value(const struct field *f, struct json_object *val,
 	}
 	if ((f->flags & FL_DEFAULT) && json_object_get_uint64(val) == 0)
 		return "group's";
+	if (f->flags & FL_EPOCH)
+		return tandem_epoch_str(json_object_get_uint64(val), buf, size);
 	snprintf(buf, size, "%" PRIu64 "%s", json_object_get_uint64(val),
 		 f->flags & FL_AGO ? " ms ago" : f->flags & FL_MS ? " ms" :
 		 f->flags & FL_BYTES ? " bytes" : "");
@@ -688,6 +713,9 @@ void tandem_print_event(FILE *f, enum tandem_obj kind, const char *event,
 		else if (fl->type == F_STRING || fl->type == F_ADDR ||
 			 fl->type == F_ROLE || fl->type == F_ENUM)
 			text = json_object_get_string(val);
+		else if (fl->flags & FL_EPOCH)
+			text = tandem_epoch_str(json_object_get_uint64(val),
+						buf, sizeof(buf));
 		else {
 			snprintf(buf, sizeof(buf), "%" PRIu64,
 				 json_object_get_uint64(val));

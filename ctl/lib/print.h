@@ -37,6 +37,16 @@ int tandem_decode(const struct nlmsghdr *nlh, enum tandem_obj *kind,
  */
 int tandem_decode_req(const struct nlmsghdr *nlh, struct tandem_req *out);
 
+/*
+ * An epoch as what it is (docs/agreement.md): "BALLOT.NODE", ballot (round)
+ * 2 of node 1 is "2.1"; the raw value stays the JSON number, and
+ * tandem_add_epoch_str adds the text under "KEY_str" next to it.
+ */
+#define TANDEM_EPOCH_STRLEN 24
+const char *tandem_epoch_str(uint64_t epoch, char *buf, size_t size);
+void tandem_add_epoch_str(struct json_object *obj, const char *key,
+			  uint64_t epoch);
+
 void tandem_print_json(FILE *f, struct json_object *obj, bool pretty);
 /* A block of "label: value" lines for one object. */
 void tandem_print_block(FILE *f, enum tandem_obj kind,

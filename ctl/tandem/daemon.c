@@ -147,13 +147,15 @@ static void print_member(FILE *f, struct json_object *m)
 
 static void print_agreement(FILE *f, struct json_object *a)
 {
-	uint64_t epoch = json_object_get_uint64(field(a, "epoch"));
 	struct json_object *members = field(a, "members");
+	char e[TANDEM_EPOCH_STRLEN];
 	size_t i;
 
-	fprintf(f, "  tandemd: node %s, %s, epoch %" PRIu64 " (round %" PRIu64 ", node %" PRIu64 "), primary %s\n",
-		str(a, "node_id"), str(a, "role"), epoch, epoch >> 32,
-		epoch & (uint64_t)UINT32_MAX,
+	fprintf(f, "  tandemd: node %s, %s%s, epoch %s, primary %s\n",
+		str(a, "node_id"), str(a, "role"),
+		yes(a, "standby") ? " (standby)" : "",
+		tandem_epoch_str(json_object_get_uint64(field(a, "epoch")), e,
+				 sizeof(e)),
 		json_object_get_uint64(field(a, "primary")) ?
 		str(a, "primary") : "unknown");
 	if (field(a, "datapath"))
@@ -161,7 +163,9 @@ static void print_agreement(FILE *f, struct json_object *a)
 	if (field(a, "lease_remaining_ms"))
 		fprintf(f, "  agreed lease remaining: %sms\n",
 			str(a, "lease_remaining_ms"));
-	fprintf(f, "  health: %s\n", yes(a, "healthy") ? "healthy" : "unhealthy");
+	fprintf(f, "  health: %s%s\n", yes(a, "healthy") ? "healthy" : "unhealthy",
+		yes(a, "standby") ?
+		"; standby: never elected (tandem node online)" : "");
 	for (i = 0; members && i < json_object_array_length(members); i++)
 		print_member(f, json_object_array_get_idx(members, i));
 }

@@ -40,4 +40,8 @@ void tandemd_print_groups(FILE *f, struct json_object *groups);
 int switchover_main(const struct tandem_opts *opts, int argc, char **argv);
 void switchover_help(FILE *f);
 
+/* "tandem node { standby | online } [GROUP]", "tandem node show". */
+int node_main(const struct tandem_opts *opts, int argc, char **argv);
+void node_help(FILE *f);
+
 #endif /* TANDEM_DAEMON_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tandem switchover GROUP [ to NODE ]: ask this node's tandemd, which must
- * be the primary of GROUP, to hand over to NODE (or to the best backup).
+ * tandem switchover GROUP [ to NODE ]: ask this node's tandemd to have the
+ * primary of GROUP hand over to NODE (or to the best backup): itself if it
+ * is the primary, else the primary it follows (forwarded).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +17,10 @@
 void switchover_help(FILE *f)
 {
 	fputs("Usage: tandem switchover GROUP [ to NODE_ID ]\n"
-	      "Asks this node's tandemd (the primary of GROUP) to hand over to\n"
-	      "NODE_ID, or to the best backup: healthy, most protected\n"
-	      "connections, then priority, then lowest node id.\n", f);
+	      "Asks the primary of GROUP (through this node's tandemd, which\n"
+	      "forwards it to the primary it follows if it is a backup) to hand\n"
+	      "over to NODE_ID, or to the best backup: healthy, not in standby,\n"
+	      "most protected connections, then priority, then lowest node id.\n", f);
 }
 
 static int parse(int argc, char **argv, char *line, size_t size)

@@ -64,6 +64,9 @@ static const struct command commands[] = {
 	{ "switchover", switchover_main,
 	  "move the primary role to another node (through tandemd)",
 	  switchover_help, true },
+	{ "node", node_main,
+	  "this node's tandemd: standby (maintenance), online, show",
+	  node_help, true },
 	{ "genkey", genkey_run, "print a new random group key", genkey_help,
 	  false },
 };

@@ -25,8 +25,8 @@
 #define TD_HTTP_PATH_MAX 128
 #define TD_RT_PRIORITY 10		/* under the kernel's IRQ threads (50) */
 
-enum td_log_level { TD_LOG_ERR = 3, TD_LOG_WARNING = 4, TD_LOG_INFO = 6,
-		    TD_LOG_DEBUG = 7 };
+enum td_log_level { TD_LOG_ERR = 3, TD_LOG_WARNING = 4, TD_LOG_NOTICE = 5,
+		    TD_LOG_INFO = 6, TD_LOG_DEBUG = 7 };
 
 enum td_check_type { TD_CHECK_TCP = 1, TD_CHECK_HTTP, TD_CHECK_EXEC };
 

@@ -55,6 +55,8 @@ const char *config_log_level_name(enum td_log_level level)
 		return "err";
 	case TD_LOG_WARNING:
 		return "warning";
+	case TD_LOG_NOTICE:
+		return "notice";
 	case TD_LOG_INFO:
 		return "info";
 	case TD_LOG_DEBUG:
@@ -221,6 +223,10 @@ static void check_group(struct config_ctx *ctx, struct td_group *g)
 		ctx_error(ctx, g->line, "[group %s]: missing id", g->name);
 	if (!g->has_vip)
 		ctx_error(ctx, g->line, "[group %s]: missing vip", g->name);
+	else if (g->vip.family == AF_INET6)
+		ctx_error(ctx, g->line,
+			  "[group %s]: vip: IPv6 is not supported yet (the data path protects IPv4 connections only)",
+			  g->name);
 	check_key_file(ctx, g);
 	if (!g->n_members) {
 		ctx_error(ctx, g->line, "[group %s]: no member", g->name);

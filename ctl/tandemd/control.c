@@ -8,10 +8,16 @@
  *   switchover GROUP [NODE]     {"ok":true,"primary":N,"epoch":E} once this
  *                               node follows the new primary (or
  *                               {"ok":true,"pending":true} after 1.5 s),
- *                               or {"error":"..."}
+ *                               or {"error":"..."}; on a backup, forwarded
+ *                               to the primary (forward.c)
+ *   standby [GROUP]             every group (or GROUP) in standby; the reply
+ *   online [GROUP]              lists them: {"ok":true,"groups":[{"name":..,
+ *                               "standby":B,"role":..}]}; a primary that
+ *                               goes standby is answered like a switchover
  *
- * Anybody who can connect may ask for the status; a switchover needs the
- * peer to be root or tandemd's own user (SO_PEERCRED).
+ * Anybody who can connect may ask for the status; the others need the
+ * peer to be root or tandemd's own user (SO_PEERCRED). Epochs are numbers,
+ * with their BALLOT.NODE text next to them ("epoch_str").
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +35,7 @@
 
 #include "ctlsock.h"
 #include "parse.h"
+#include "print.h"
 #include "tandemd.h"
 
 #define CTL_LINE_MAX 512
@@ -126,8 +133,11 @@ static struct json_object *group_json(const struct td_grp *g, int64_t now)
 	add(o, "kernel_role", json_object_new_string(td_role_name(g->role)));
 	add(o, "datapath", json_object_new_string(g->witness ? "none" :
 						   backend_name(g->d)));
+	add(o, "standby", json_object_new_boolean(g->standby));
 	add(o, "epoch", json_object_new_uint64(agree_epoch(n)));
+	tandem_add_epoch_str(o, "epoch", agree_epoch(n));
 	add(o, "promised", json_object_new_uint64(g->persisted.promised));
+	tandem_add_epoch_str(o, "promised", g->persisted.promised);
 	add(o, "primary", json_object_new_uint64(agree_role(n) == AGREE_ROLE_PRIMARY ?
 			g->cfg->agree.self_id : n->primary));
 	if (agree_role(n) == AGREE_ROLE_PRIMARY)
@@ -222,6 +232,7 @@ struct ctl_wait {
 	char group[TANDEM_GROUP_NAME_MAX];
 	uint64_t epoch;			/* of the old reign */
 	int64_t deadline;
+	bool forwarded;			/* asked of the primary (forward.c) */
 };
 
 static struct ctl_wait waits[CTL_WAITS_MAX];
@@ -253,16 +264,19 @@ static bool wait_done(struct td_daemon *d, unsigned int i, int64_t now, bool for
 	struct ctl_wait *w = &waits[i];
 	struct td_grp *g = find_grp(d, w->group);
 	struct json_object *o;
-	bool done = g && agree_role(&g->node) != AGREE_ROLE_PRIMARY &&
-		    g->node.primary && agree_epoch(&g->node) > w->epoch;
+	uint32_t primary = !g ? 0 : agree_role(&g->node) == AGREE_ROLE_PRIMARY ?
+			   g->cfg->agree.self_id : g->node.primary;
+	bool done = g && primary && agree_epoch(&g->node) > w->epoch &&
+		    agree_role(&g->node) != AGREE_ROLE_CANDIDATE;
 
 	if (!done && !force && g && now < w->deadline)
 		return false;
 	o = json_object_new_object();
 	add(o, "ok", json_object_new_boolean(true));
 	if (done) {
-		add(o, "primary", json_object_new_uint64(g->node.primary));
+		add(o, "primary", json_object_new_uint64(primary));
 		add(o, "epoch", json_object_new_uint64(agree_epoch(&g->node)));
+		tandem_add_epoch_str(o, "epoch", agree_epoch(&g->node));
 	} else {
 		add(o, "pending", json_object_new_boolean(true));
 	}
@@ -292,45 +306,166 @@ int64_t control_deadline(void)
 	return t;
 }
 
+const char *control_switchover_error(int err)
+{
+	switch (err) {
+	case -EPERM:
+		return "this node is not the primary";
+	case -ESTALE:
+		return "the primary moved on to another epoch meanwhile";
+	case -EINVAL:
+		return "the target cannot stand (a witness, the primary itself, or not a member)";
+	case -EAGAIN:
+		return "no target alive, healthy, not in standby and past its quiet period";
+	case -EXDEV:
+		return "the target does not protect every connection of the primary: the others would be reset at its takeover";
+	case -ENOENT:
+		return "this node is not the primary and follows none to forward the switchover to";
+	}
+	return strerror(-err);
+}
+
+int control_switchover(struct td_grp *g, uint64_t target, char *msg, size_t size)
+{
+	uint32_t has, want;
+	int ret;
+
+	msg[0] = '\0';
+	if (target && agree_role(&g->node) == AGREE_ROLE_PRIMARY &&
+	    target_short(g, target, &has, &want)) {
+		snprintf(msg, size, "node %" PRIu64 " protects %u of the %u connections of this primary: the others would be reset at its takeover (switch over to the best backup, or wait until it protects them)",
+			 target, has, want);
+		return -EXDEV;
+	}
+	ret = agree_request_switchover(&g->node, td_now(), target);
+	if (ret) {
+		snprintf(msg, size, "%s", control_switchover_error(ret));
+		return ret;
+	}
+	if (target)
+		td_notice("group %s: switchover to node %" PRIu64 " requested",
+			  g->cfg->name, target);
+	else
+		td_notice("group %s: switchover to the best backup requested",
+			  g->cfg->name);
+	grp_drain(g);
+	return 0;
+}
+
+static void wait_for(struct ctl_wait *wait, struct td_grp *g, bool forwarded)
+{
+	wait->epoch = agree_epoch(&g->node);
+	snprintf(wait->group, sizeof(wait->group), "%s", g->cfg->name);
+	wait->deadline = td_now() + CTL_WAIT_NS;
+	wait->forwarded = forwarded;
+}
+
 static struct json_object *switchover(struct td_daemon *d, int fd, char *args,
 				      struct ctl_wait *wait)
 {
 	char *save, *name = strtok_r(args, " \t", &save);
 	char *node = strtok_r(NULL, " \t", &save);
+	struct td_grp *g;
 	uint64_t target = 0;
-	uint32_t has, want;
-	unsigned int i;
+	char msg[256];
 	int ret;
 
 	if (!privileged(fd))
 		return error("%s", "permission denied (root only)");
 	if (!name || (node && parse_u64(node, 1, UINT32_MAX, &target)))
 		return error("%s", "expected GROUP [NODE_ID]");
-	for (i = 0; i < d->n_grps; i++) {
-		struct td_grp *g = d->grps[i];
-
-		if (strcmp(g->cfg->name, name))
-			continue;
-		if (target && agree_role(&g->node) == AGREE_ROLE_PRIMARY &&
-		    target_short(g, target, &has, &want))
-			return error("%s: node %" PRIu64 " protects %u of the %u connections of this primary: the others would be reset at its takeover (switch over to the best backup, or wait until it protects them)",
-				     name, target, has, want);
-		ret = agree_request_switchover(&g->node, td_now(), target);
-		if (ret == -EPERM)
-			return error("this node is not the primary of %s", name);
-		if (ret == -EINVAL)
-			return error("%s: the target cannot stand (a witness, this node, or not a member)", name);
-		if (ret == -EAGAIN)
-			return error("%s: no target alive, healthy and past its quiet period", name);
-		td_info("group %s: switchover to %s requested", name,
-			node ? node : "the best backup");
-		wait->epoch = agree_epoch(&g->node);
-		snprintf(wait->group, sizeof(wait->group), "%s", name);
-		wait->deadline = td_now() + CTL_WAIT_NS;
-		grp_drain(g);
+	g = find_grp(d, name);
+	if (!g)
+		return error("no group %s here", name);
+	ret = control_switchover(g, target, msg, sizeof(msg));
+	if (ret == -EPERM) {
+		/* a backup: the primary it follows decides (forward.c) */
+		ret = forward_switchover(g, target);
+		if (ret)
+			return error("%s: %s", name, control_switchover_error(ret));
+		wait_for(wait, g, true);
 		return json_object_new_object();
 	}
-	return error("no group %s here", name);
+	if (ret)
+		return error("%s: %s", name, msg);
+	wait_for(wait, g, false);
+	return json_object_new_object();
+}
+
+void control_forward_failed(struct td_daemon *d, struct td_grp *g, int err)
+{
+	unsigned int i = 0;
+
+	(void)d;
+	while (i < n_waits) {
+		struct ctl_wait *w = &waits[i];
+
+		if (!w->forwarded || strcmp(w->group, g->cfg->name)) {
+			i++;
+			continue;
+		}
+		send_reply(w->fd, error("%s: the primary, node %u, refused: %s",
+					w->group, g->node.primary,
+					control_switchover_error(err)));
+		close(w->fd);
+		waits[i] = waits[--n_waits];
+	}
+}
+
+/*
+ * standby|online [GROUP]: for each group (or GROUP). Answered at once,
+ * unless a single group was primary and handed over: then like a
+ * switchover, once the new primary is followed.
+ */
+static struct json_object *standby(struct td_daemon *d, int fd, char *args,
+				   bool on, struct ctl_wait *wait)
+{
+	char *save, *name = strtok_r(args, " \t", &save);
+	struct json_object *o, *groups;
+	struct td_grp *one = NULL;
+	unsigned int i, n = 0;
+	bool was_primary = false;
+	uint64_t reign = 0;
+	int ret;
+
+	if (!privileged(fd))
+		return error("%s", "permission denied (root only)");
+	if (name && !find_grp(d, name))
+		return error("no group %s here", name);
+	groups = json_object_new_array();
+	for (i = 0; i < d->n_grps; i++) {
+		struct td_grp *g = d->grps[i];
+		struct json_object *x;
+
+		if (name && strcmp(g->cfg->name, name))
+			continue;
+		one = g;
+		n++;
+		was_primary = agree_role(&g->node) == AGREE_ROLE_PRIMARY;
+		reign = agree_epoch(&g->node);
+		ret = grp_set_standby(g, on);
+		if (ret) {
+			json_object_put(groups);
+			return error("%s: cannot persist the standby state: %s",
+				     g->cfg->name, strerror(-ret));
+		}
+		x = json_object_new_object();
+		add(x, "name", json_object_new_string(g->cfg->name));
+		add(x, "standby", json_object_new_boolean(g->standby));
+		add(x, "role", json_object_new_string(core_role(agree_role(&g->node))));
+		json_object_array_add(groups, x);
+	}
+	if (on && n == 1 && was_primary &&
+	    agree_role(&one->node) != AGREE_ROLE_PRIMARY) {
+		json_object_put(groups);
+		wait_for(wait, one, false);
+		wait->epoch = reign;	/* the reign handed over */
+		return json_object_new_object();
+	}
+	o = json_object_new_object();
+	add(o, "ok", json_object_new_boolean(true));
+	add(o, "groups", groups);
+	return o;
 }
 
 /* The reply to line; NULL: an accepted switchover, answered later (*wait). */
@@ -340,10 +475,15 @@ static struct json_object *handle(struct td_daemon *d, int fd, char *line,
 	line[strcspn(line, "\r\n")] = '\0';
 	if (!strcmp(line, "status"))
 		return status(d);
-	if (!strncmp(line, "switchover ", 11)) {
-		struct json_object *o = switchover(d, fd, line + 11, wait);
+	if (!strncmp(line, "switchover ", 11) || !strcmp(line, "standby") ||
+	    !strncmp(line, "standby ", 8) || !strcmp(line, "online") ||
+	    !strncmp(line, "online ", 7)) {
+		struct json_object *o = line[1] == 'w' ?
+			switchover(d, fd, line + 11, wait) :
+			standby(d, fd, line + (line[1] == 't' ? 7 : 6),
+				line[1] == 't', wait);
 
-		if (json_object_object_get_ex(o, "error", NULL))
+		if (json_object_object_get_ex(o, "error", NULL) || !wait->group[0])
 			return o;
 		if (n_waits < CTL_WAITS_MAX) {
 			json_object_put(o);
@@ -352,7 +492,7 @@ static struct json_object *handle(struct td_daemon *d, int fd, char *line,
 		add(o, "ok", json_object_new_boolean(true));
 		return o;
 	}
-	return error("unknown request \"%.64s\": expected status or switchover", line);
+	return error("unknown request \"%.64s\": expected status, switchover, standby or online", line);
 }
 
 static void client_close(struct td_daemon *d, struct ctl_client *c)

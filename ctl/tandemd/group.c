@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "print.h"
 #include "tandemd.h"
 
 const char *td_role_name(enum td_role role)
@@ -28,17 +29,26 @@ const char *td_role_name(enum td_role role)
 	return "?";
 }
 
-static void role_changed(struct td_grp *g, enum td_role role, uint64_t epoch)
+/*
+ * Every change of the kernel role, with its cause, at notice level (a
+ * fence by lease lapse or a kernel refusal at warning level).
+ */
+static void role_changed(struct td_grp *g, enum td_role role, uint64_t epoch,
+			 const char *cause)
 {
 	enum td_role old = g->role;
+	char e[TANDEM_EPOCH_STRLEN];
 
 	g->role = role;
 	if (old == role)
 		return;
 	g->promotions += role == TD_ROLE_PRIMARY;
-	td_info("group %s: role %s -> %s, epoch %" PRIu64 " (round %u, node %u)",
-		g->cfg->name, td_role_name(old), td_role_name(role), epoch,
-		AGREE_EPOCH_ROUND(epoch), AGREE_EPOCH_NODE(epoch));
+	td_log(role == TD_ROLE_FENCED && old == TD_ROLE_PRIMARY &&
+	       strcmp(cause, "switchover") && strcmp(cause, "step-down") &&
+	       strcmp(cause, "standby") ? TD_LOG_WARNING : TD_LOG_NOTICE,
+	       "group %s: role %s -> %s, epoch %s: %s", g->cfg->name,
+	       td_role_name(old), td_role_name(role),
+	       tandem_epoch_str(epoch, e, sizeof(e)), cause);
 	hook_role_change(g, old, role, epoch);
 }
 
@@ -72,7 +82,8 @@ static void kernel_lost(struct td_grp *g)
 	if (g->role == TD_ROLE_PRIMARY)
 		g->demotions[TD_DEMOTE_KERNEL]++;
 	fenced(g, agree_epoch(&g->node));
-	role_changed(g, TD_ROLE_FENCED, agree_epoch(&g->node));
+	role_changed(g, TD_ROLE_FENCED, agree_epoch(&g->node),
+		     "the kernel refused the primary role");
 	if (agree_role(&g->node) != AGREE_ROLE_PRIMARY)
 		return;
 	ret = agree_request_switchover(&g->node, now, 0);
@@ -137,16 +148,24 @@ static void apply_primary(struct td_grp *g, const struct agree_out *o)
 		kernel_lost(g);
 		return;
 	}
-	if (o->type == AGREE_OUT_PRIMARY && g->fenced_epoch)
-		td_info("group %s: primary again after epoch %" PRIu64 ": suspended connections %s (prior epoch %" PRIu64 ")",
-			  g->cfg->name, g->fenced_epoch,
-			  o->prior < g->fenced_epoch ? "resumed" : "reset",
-			  o->prior);
+	if (o->type == AGREE_OUT_PRIMARY && g->fenced_epoch) {
+		char e[32], pr[32];
+
+		td_log(TD_LOG_NOTICE,
+		       "group %s: primary again after epoch %s: suspended connections %s (prior epoch %s)",
+		       g->cfg->name,
+		       tandem_epoch_str(g->fenced_epoch, e, sizeof(e)),
+		       o->prior < g->fenced_epoch ? "resumed" : "reset",
+		       tandem_epoch_str(o->prior, pr, sizeof(pr)));
+	}
 	g->fenced_epoch = 0;
-	role_changed(g, TD_ROLE_PRIMARY, o->epoch);
+	role_changed(g, TD_ROLE_PRIMARY, o->epoch,
+		     o->type == AGREE_OUT_PRIMARY ? "elected by a majority" :
+		     "lease renewed");
 }
 
-static void apply_role(struct td_grp *g, enum td_role role, uint64_t epoch)
+static void apply_role(struct td_grp *g, enum td_role role, uint64_t epoch,
+		       const char *cause)
 {
 	if (role == TD_ROLE_FENCED)
 		fenced(g, epoch);
@@ -155,7 +174,17 @@ static void apply_role(struct td_grp *g, enum td_role role, uint64_t epoch)
 	if (!g->witness &&
 	    kernel_set_role(g->d, g->cfg, role, role == TD_ROLE_FENCED ? 0 : epoch, 0))
 		return;
-	role_changed(g, role, epoch);
+	role_changed(g, role, epoch, cause);
+}
+
+/* Why this node is fenced: the core's reason, standby for a step-down. */
+static const char *fence_cause(const struct td_grp *g, enum agree_fence_reason r)
+{
+	if (r == AGREE_FENCE_STEP_DOWN && g->standby)
+		return "standby";
+	if (r == AGREE_FENCE_LAPSED)
+		return "lease-lapsed: a majority did not renew it in time";
+	return agree_fence_name(r);
 }
 
 static int persist(struct td_grp *g, const struct agree_persist *p)
@@ -175,23 +204,30 @@ static int persist(struct td_grp *g, const struct agree_persist *p)
 
 static void log_out(const struct td_grp *g, const struct agree_out *o)
 {
+	char e[TANDEM_EPOCH_STRLEN];
+
 	if (o->type == AGREE_OUT_SEND)
-		td_debug("group %s: -> %s to %u epoch %#" PRIx64 " flags %#x",
+		td_debug("group %s: -> %s to %u epoch %s flags %#x",
 			 g->cfg->name, agree_msg_name(o->msg.type), o->msg.to,
-			 o->msg.epoch, o->msg.flags);
+			 tandem_epoch_str(o->msg.epoch, e, sizeof(e)),
+			 o->msg.flags);
 	else if (o->type == AGREE_OUT_BACKUP)
-		td_info("group %s: following node %u in epoch %" PRIu64,
-			g->cfg->name, o->primary, o->epoch);
+		td_info("group %s: following node %u in epoch %s",
+			g->cfg->name, o->primary,
+			tandem_epoch_str(o->epoch, e, sizeof(e)));
 	else if (o->type == AGREE_OUT_FENCED)
-		td_info("group %s: fenced in epoch %" PRIu64 ": %s", g->cfg->name,
-			o->epoch, agree_fence_name(o->reason));
+		td_log(o->reason == AGREE_FENCE_LAPSED ? TD_LOG_WARNING : TD_LOG_INFO,
+		       "group %s: fenced in epoch %s: %s", g->cfg->name,
+		       tandem_epoch_str(o->epoch, e, sizeof(e)),
+		       fence_cause(g, o->reason));
 	else if (o->type == AGREE_OUT_PRIMARY)
-		td_info("group %s: primary in epoch %" PRIu64, g->cfg->name,
-			o->epoch);
+		td_info("group %s: primary in epoch %s", g->cfg->name,
+			tandem_epoch_str(o->epoch, e, sizeof(e)));
 }
 
 void grp_drain(struct td_grp *g)
 {
+	char cause[64];
 	struct agree_out o;
 
 	while (!g->d->failed && agree_pop(&g->node, &o)) {
@@ -208,15 +244,25 @@ void grp_drain(struct td_grp *g)
 			apply_primary(g, &o);
 			break;
 		case AGREE_OUT_BACKUP:
-			apply_role(g, TD_ROLE_BACKUP, o.epoch);
+			snprintf(cause, sizeof(cause), "following node %u",
+				 o.primary);
+			apply_role(g, TD_ROLE_BACKUP, o.epoch, cause);
 			break;
 		case AGREE_OUT_FENCED:
 			if (g->role == TD_ROLE_PRIMARY && o.reason < TD_DEMOTE_CAUSES)
 				g->demotions[o.reason]++;
-			apply_role(g, TD_ROLE_FENCED, o.epoch);
+			apply_role(g, TD_ROLE_FENCED, o.epoch,
+				   fence_cause(g, o.reason));
 			break;
 		}
 	}
+}
+
+/* The core's health: the checks pass and the node is not in standby. */
+static void feed_health(struct td_grp *g)
+{
+	agree_set_health(&g->node, td_now(), g->healthy && !g->standby);
+	grp_drain(g);
 }
 
 void grp_set_health(struct td_grp *g, bool healthy)
@@ -224,10 +270,133 @@ void grp_set_health(struct td_grp *g, bool healthy)
 	if (g->healthy == healthy)
 		return;
 	g->healthy = healthy;
-	td_info("group %s: %s", g->cfg->name,
-		healthy ? "healthy" : "unhealthy: not eligible as primary");
-	agree_set_health(&g->node, td_now(), healthy);
-	grp_drain(g);
+	td_log(healthy ? TD_LOG_NOTICE : TD_LOG_WARNING, "group %s: %s",
+	       g->cfg->name,
+	       healthy ? "healthy" : "unhealthy: not eligible as primary");
+	feed_health(g);
+}
+
+/*
+ * Standby (maintenance): the core is told the node is unhealthy, which
+ * every member sees in its messages (AGREE_F_HEALTHY, the view): it never
+ * stands, no member counts it as a better candidate, a switchover never
+ * targets it, and a primary hands over to the best eligible backup (as an
+ * unhealthy primary does; without one it stays primary). It keeps voting
+ * and following. Persisted first, so a restart keeps it.
+ */
+int grp_set_standby(struct td_grp *g, bool standby)
+{
+	int ret;
+
+	if (g->standby == standby)
+		return 0;
+	ret = state_standby_write(g, standby);
+	if (ret) {
+		td_err("group %s: cannot persist the standby state in %s: %s",
+		       g->cfg->name, g->d->cfg.state_dir, strerror(-ret));
+		return ret;
+	}
+	g->standby = standby;
+	td_notice("group %s: %s", g->cfg->name, standby ?
+		  "standby: never elected, hands the primary role over" :
+		  "online: eligible as primary again");
+	feed_health(g);
+	return 0;
+}
+
+/* Heard from member i on link l within span. */
+static bool heard_within(const struct td_grp *g, unsigned int i,
+			 unsigned int l, int64_t now, int64_t span)
+{
+	return g->heard[i][l] && now - g->heard[i][l] <= span;
+}
+
+/* Whether the view's entry of id says alive. */
+static bool view_alive(const struct agree_view_entry *v, unsigned int n,
+		       uint32_t id)
+{
+	unsigned int j;
+
+	for (j = 0; j < n; j++)
+		if (v[j].id == id)
+			return v[j].flags & AGREE_VIEW_ALIVE;
+	return false;
+}
+
+/*
+ * Who should be heard directly: the primary hears every member (acks), a
+ * backup only the primary it follows (heartbeats). A backup knows the
+ * others from the primary's view, when that view is fresh (the primary
+ * heard), and keeps what it knew otherwise, so that a failover does not
+ * report every member lost.
+ */
+static bool member_alive(struct td_grp *g, unsigned int i, int64_t now,
+			 int64_t span, const struct agree_view_entry *v,
+			 unsigned int nv, bool *direct)
+{
+	const struct td_member *m = &g->cfg->member[i];
+	bool heard = heard_within(g, i, 0, now, span) ||
+		     heard_within(g, i, 1, now, span);
+	bool primary = agree_role(&g->node) == AGREE_ROLE_PRIMARY;
+	int p = -1;
+	unsigned int k;
+
+	*direct = primary || m->id == g->node.primary;
+	if (*direct || heard)
+		return heard;
+	for (k = 0; k < g->cfg->n_members; k++)
+		if (g->cfg->member[k].id == g->node.primary)
+			p = k;
+	if (p >= 0 && (heard_within(g, p, 0, now, span) ||
+		       heard_within(g, p, 1, now, span)))
+		return view_alive(v, nv, m->id);
+	return g->known[i] && !g->lost[i];	/* no news: as it was */
+}
+
+/*
+ * A member is lost when nothing was heard from it for a lease (or
+ * miss_count heartbeats if longer), directly or, for a backup, in the
+ * primary's view (alive there: heard within miss_count heartbeats); a
+ * link (with addr2) when nothing came on it from a member that should be
+ * heard directly. Each change is logged once.
+ */
+void grp_watch_members(struct td_grp *g, int64_t now)
+{
+	int64_t span = g->cfg->agree.miss_count * g->cfg->agree.hb_interval;
+	/* no less than a lease: late acks on a loaded host are not news */
+	if (span < g->cfg->agree.lease)
+		span = g->cfg->agree.lease;
+	struct agree_view_entry v[AGREE_MAX_MEMBERS];
+	unsigned int i, l, nv = agree_view(&g->node, v);
+
+	for (i = 0; i < g->cfg->n_members; i++) {
+		const struct td_member *m = &g->cfg->member[i];
+		unsigned int links = m->addr2.len ? 2 : 1;
+		bool direct, alive;
+
+		if (m->id == g->cfg->agree.self_id)
+			continue;
+		alive = member_alive(g, i, now, span, v, nv, &direct);
+		if (alive && !g->known[i])
+			td_info("group %s: member %u heard", g->cfg->name, m->id);
+		else if (alive && g->lost[i])
+			td_notice("group %s: member %u regained", g->cfg->name,
+				  m->id);
+		else if (!alive && g->known[i] && !g->lost[i])
+			td_warn("group %s: member %u lost: nothing heard from it on any link",
+				g->cfg->name, m->id);
+		g->known[i] |= alive;
+		g->lost[i] = g->known[i] && !alive;
+		for (l = 0; l < links; l++) {
+			bool up = heard_within(g, i, l, now, span);
+
+			if (links > 1 && direct && alive && up != g->alive[i][l])
+				td_log(up ? TD_LOG_NOTICE : TD_LOG_WARNING,
+				       "group %s: node %u link %u %s", g->cfg->name,
+				       m->id, l + 1, up ? "up" : "down: nothing heard on it");
+			g->alive[i][l] = up;
+		}
+	}
 }
 
 bool grp_hand_over(struct td_grp *g)
@@ -312,6 +481,7 @@ void grp_timers(struct td_grp *g, int64_t now)
 	}
 	if (now >= g->next_conns)
 		count_conns(g, now);
+	grp_watch_members(g, now);
 }
 
 int64_t grp_deadline(const struct td_grp *g)
@@ -352,8 +522,11 @@ static int start_kernel(struct td_grp *g)
 	if (g->role != TD_ROLE_BACKUP)
 		g->fenced_epoch = epoch;
 	if (epoch > g->persisted.promised) {
-		td_info("group %s: the kernel's epoch %" PRIu64 " is above the state file's %" PRIu64 ": promised from it",
-			g->cfg->name, epoch, g->persisted.promised);
+		char k[TANDEM_EPOCH_STRLEN], f[TANDEM_EPOCH_STRLEN];
+
+		td_info("group %s: the kernel's epoch %s is above the state file's %s: promised from it",
+			g->cfg->name, tandem_epoch_str(epoch, k, sizeof(k)),
+			tandem_epoch_str(g->persisted.promised, f, sizeof(f)));
 		g->persisted.promised = epoch;
 	}
 	return 0;
@@ -369,12 +542,15 @@ static int start_state(struct td_grp *g)
 	if (ret)
 		td_err("group %s: cannot read %s: %s", g->cfg->name,
 		       g->state_path, ret == -EINVAL ? "malformed" : strerror(-ret));
+	if (!ret)
+		ret = state_standby_read(g, &g->standby);
 	return ret;
 }
 
 int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg)
 {
 	struct agree_config c = cfg->agree;
+	char e[TANDEM_EPOCH_STRLEN];
 	int64_t now;
 	int ret;
 
@@ -411,9 +587,13 @@ int grp_start(struct td_daemon *d, struct td_grp *g, const struct td_group *cfg)
 		       strerror(-ret));
 		return ret;
 	}
-	td_info("group %s: started as node %u%s, promised epoch %" PRIu64 ", kernel role %s",
-		cfg->name, c.self_id, g->witness ? " (witness)" : "",
-		g->persisted.promised, g->witness ? "none" : td_role_name(g->role));
+	td_notice("group %s: started as node %u%s, promised epoch %s, kernel role %s%s",
+		  cfg->name, c.self_id, g->witness ? " (witness)" : "",
+		  tandem_epoch_str(g->persisted.promised, e, sizeof(e)),
+		  g->witness ? "none" : td_role_name(g->role),
+		  g->standby ? ", in standby (tandem node online ends it)" : "");
+	if (g->standby)
+		agree_set_health(&g->node, now, false);
 	g->next_conns = now;
 	ret = health_start(g, NULL, 0);
 	if (ret)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "print.h"
 #include "tandemd.h"
 
 #define HOOK_QUEUE_MAX 256
@@ -38,10 +39,11 @@ static int64_t running_deadline;
 
 static void child(const struct hook_run *r)
 {
-	char epoch[24], node[12];
+	char epoch[24], node[12], text[TANDEM_EPOCH_STRLEN];
 	sigset_t none;
 
 	snprintf(epoch, sizeof(epoch), "%" PRIu64, r->epoch);
+	tandem_epoch_str(r->epoch, text, sizeof(text));
 	snprintf(node, sizeof(node), "%u", r->node);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -50,6 +52,7 @@ static void child(const struct hook_run *r)
 	setenv("TANDEM_OLD_ROLE", r->old_role, 1);
 	setenv("TANDEM_NEW_ROLE", r->new_role, 1);
 	setenv("TANDEM_EPOCH", epoch, 1);
+	setenv("TANDEM_EPOCH_STR", text, 1);	/* BALLOT.NODE */
 	setenv("TANDEM_NODE", node, 1);
 	execl(r->script, r->script, r->group, r->old_role, r->new_role, epoch,
 	      (char *)NULL);

@@ -20,6 +20,10 @@
  * raised at every start, so a restarted sender's datagrams are never taken
  * for replays, nor its old ones for new.
  *
+ * A daemon's request to another member (forward.c) has the same header
+ * and tag with the magic "TDRQ" and its own payload in place of the
+ * agreement message.
+ *
  * With a second link (every member's addr2), every datagram is sent on
  * both, from a socket bound to each of this node's addresses; a peer is
  * alive as long as either link delivers.
@@ -37,10 +41,12 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "print.h"
 #include "tandemd.h"
 #include "wire.h"
 
 #define PEER_MAGIC 0x54444147U	/* "TDAG" */
+#define PEER_REQ_MAGIC 0x54445251U	/* "TDRQ" */
 #define PEER_HDR 20
 #define PEER_TAG 16
 
@@ -127,17 +133,11 @@ static int send_to(struct td_grp *g, int fd, const struct td_member *m,
 	return 0;
 }
 
-int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
-	      size_t size)
+/* Header and tag around the len bytes of payload at buf + PEER_HDR. */
+static int seal(struct td_grp *g, uint32_t magic, uint8_t *buf, int len)
 {
 	uint64_t seq;
-	int len;
 
-	if (size < PEER_MAX)
-		return -EMSGSIZE;
-	len = agree_wire_encode(m, buf + PEER_HDR, AGREE_WIRE_MAX);
-	if (len < 0)
-		return len;
 	if ((g->tx_seq + 1) >> 32 != g->incarnation) {
 		/* 2^32 datagrams: a new incarnation, persisted before use */
 		int ret = state_write(g->state_path, &g->persisted,
@@ -152,7 +152,7 @@ int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
 		g->tx_seq = g->incarnation << 32;
 	}
 	seq = htobe64(++g->tx_seq);
-	put32(buf, PEER_MAGIC);
+	put32(buf, magic);
 	put32(buf + 4, g->cfg->id);
 	put32(buf + 8, g->cfg->agree.self_id);
 	memcpy(buf + 12, &seq, 8);
@@ -162,26 +162,61 @@ int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
 	return len + PEER_TAG;
 }
 
-int peer_send(struct td_grp *g, const struct agree_msg *m)
+int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
+	      size_t size)
 {
-	uint8_t buf[PEER_MAX];
-	unsigned int i;
 	int len;
 
-	len = peer_seal(g, m, buf, sizeof(buf));
+	if (size < PEER_MAX)
+		return -EMSGSIZE;
+	len = agree_wire_encode(m, buf + PEER_HDR, AGREE_WIRE_MAX);
 	if (len < 0)
 		return len;
+	return seal(g, PEER_MAGIC, buf, len);
+}
+
+static void send_all(struct td_grp *g, uint32_t to, const uint8_t *buf, int len)
+{
+	unsigned int i;
+
 	for (i = 0; i < g->cfg->n_members; i++) {
 		const struct td_member *mb = &g->cfg->member[i];
 
 		if (mb->id == g->cfg->agree.self_id)
 			continue;
-		if (m->to != AGREE_BROADCAST && m->to != mb->id)
+		if (to != AGREE_BROADCAST && to != mb->id)
 			continue;
 		send_to(g, g->sock.fd, mb, &mb->addr, buf, len);
 		if (g->sock2.fd >= 0)
 			send_to(g, g->sock2.fd, mb, &mb->addr2, buf, len);
 	}
+}
+
+int peer_send_req(struct td_grp *g, uint32_t to, const uint8_t *payload,
+		  size_t len)
+{
+	uint8_t buf[PEER_HDR + PEER_REQ_MAX + PEER_TAG];
+	int n;
+
+	if (len > PEER_REQ_MAX)
+		return -EMSGSIZE;
+	memcpy(buf + PEER_HDR, payload, len);
+	n = seal(g, PEER_REQ_MAGIC, buf, len);
+	if (n < 0)
+		return n;
+	send_all(g, to, buf, n);
+	return 0;
+}
+
+int peer_send(struct td_grp *g, const struct agree_msg *m)
+{
+	uint8_t buf[PEER_MAX];
+	int len;
+
+	len = peer_seal(g, m, buf, sizeof(buf));
+	if (len < 0)
+		return len;
+	send_all(g, m->to, buf, len);
 	return 0;
 }
 
@@ -223,35 +258,51 @@ static bool tagged(const uint8_t mac_key[32], const uint8_t *buf, size_t len)
 	return ok;
 }
 
-int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
-		struct agree_msg *m)
+/*
+ * Check a datagram of magic: its member index, or -errno (peer_unseal,
+ * peer_req); *alt: it was sealed under a key rotation's other key
+ * (rotate.c).
+ */
+static int unseal(struct td_grp *g, uint32_t magic, const uint8_t *buf,
+		  size_t len, uint64_t *seq, bool *alt)
 {
-	bool alt = false;
-	uint64_t seq;
 	int i, ret;
 
-	if (len < PEER_HDR + AGREE_WIRE_HDR + PEER_TAG || len > PEER_MAX ||
-	    get32(buf) != PEER_MAGIC || get32(buf + 4) != g->cfg->id)
+	if (len < PEER_HDR + PEER_TAG || len > PEER_MAX ||
+	    get32(buf) != magic || get32(buf + 4) != g->cfg->id)
 		return -EBADMSG;
 	i = member_index(g, get32(buf + 8));
 	if (i < 0 || get32(buf + 8) == g->cfg->agree.self_id)
 		return -EBADMSG;
 	len -= PEER_TAG;
+	*alt = false;
 	if (!tagged(g->mac_key, buf, len)) {
-		/* a key rotation's other key (rotate.c) */
 		if (!rotate_accepts_alt(g, td_now()) ||
 		    !tagged(g->rot.mac_alt, buf, len)) {
 			g->rx_auth++;
 			return -EBADMSG;
 		}
-		alt = true;
+		*alt = true;
 	}
-	memcpy(&seq, buf + 12, 8);
-	seq = be64toh(seq);
-	ret = seq_check(g, i, seq);
-	if (ret)
-		return ret;
-	ret = agree_wire_decode(buf + PEER_HDR, len - PEER_HDR, m);
+	memcpy(seq, buf + 12, 8);
+	*seq = be64toh(*seq);
+	ret = seq_check(g, i, *seq);
+	return ret ? ret : i;
+}
+
+int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
+		struct agree_msg *m)
+{
+	uint64_t seq;
+	bool alt;
+	int i, ret;
+
+	if (len < PEER_HDR + AGREE_WIRE_HDR + PEER_TAG)
+		return -EBADMSG;
+	i = unseal(g, PEER_MAGIC, buf, len, &seq, &alt);
+	if (i < 0)
+		return i;
+	ret = agree_wire_decode(buf + PEER_HDR, len - PEER_HDR - PEER_TAG, m);
 	if (ret)
 		return ret;
 	if (m->from != get32(buf + 8))
@@ -259,6 +310,26 @@ int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 	seq_accept(g, i, seq);
 	g->rot.rx_alt += alt;
 	return 0;
+}
+
+/* A request datagram (forward.c): true if it was one (taken or dropped). */
+static bool peer_req(struct td_grp *g, const uint8_t *buf, size_t len)
+{
+	uint64_t seq;
+	bool alt;
+	int i;
+
+	if (len < 4 || get32(buf) != PEER_REQ_MAGIC)
+		return false;
+	i = unseal(g, PEER_REQ_MAGIC, buf, len, &seq, &alt);
+	if (i < 0) {
+		if (i == -EBADMSG)
+			g->rx_bad++;
+		return true;
+	}
+	seq_accept(g, i, seq);
+	forward_recv(g, get32(buf + 8), buf + PEER_HDR, len - PEER_HDR - PEER_TAG);
+	return true;
 }
 
 static void peer_readable2(struct td_daemon *d, struct td_watch *w,
@@ -311,6 +382,7 @@ static void peer_readable(struct td_daemon *d, struct td_watch *w,
 		(struct td_grp *)((char *)w - offsetof(struct td_grp, sock2)) :
 		(struct td_grp *)((char *)w - offsetof(struct td_grp, sock));
 	uint8_t buf[PEER_MAX + 1];
+	char e[TANDEM_EPOCH_STRLEN];
 	struct agree_msg m;
 	unsigned int n;
 	ssize_t len;
@@ -327,6 +399,8 @@ static void peer_readable(struct td_daemon *d, struct td_watch *w,
 			       (struct sockaddr *)&ss, &sl);
 		if (len < 0)
 			break;
+		if (peer_req(g, buf, len))
+			continue;
 		ret = peer_unseal(g, buf, len, &m);
 		if (g->rx_auth != auth)
 			auth_failed(g, &ss, buf);
@@ -346,9 +420,9 @@ static void peer_readable(struct td_daemon *d, struct td_watch *w,
 				 g->cfg->name, len, strerror(-ret));
 			continue;
 		}
-		td_debug("group %s: <- %s from %u epoch %#llx flags %#x",
+		td_debug("group %s: <- %s from %u epoch %s flags %#x",
 			 g->cfg->name, agree_msg_name(m.type), m.from,
-			 (unsigned long long)m.epoch, m.flags);
+			 tandem_epoch_str(m.epoch, e, sizeof(e)), m.flags);
 		agree_recv(&g->node, td_now(), &m);
 		grp_drain(g);
 	}

@@ -8,6 +8,9 @@
  *
  *   promised 8589934593
  *   incarnation 12
+ *
+ * Next to it, GROUP.standby exists while the node is in standby for the
+ * group (tandem node standby; its content is a comment for whoever looks).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -89,6 +92,55 @@ int state_write(const char *path, const struct agree_persist *p,
 	if (fd < 0)
 		return -errno;
 	ret = write_all(fd, buf, len);
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (!ret)
+		ret = sync_dir(path);
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+static void standby_path(const struct td_grp *g, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s.standby", g->d->cfg.state_dir, g->cfg->name);
+}
+
+int state_standby_read(const struct td_grp *g, bool *standby)
+{
+	char path[TD_PATH_MAX + 64];
+
+	standby_path(g, path, sizeof(path));
+	*standby = !access(path, F_OK);
+	if (!*standby && errno != ENOENT) {
+		td_err("group %s: cannot read %s: %s", g->cfg->name, path,
+		       strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int state_standby_write(const struct td_grp *g, bool standby)
+{
+	static const char text[] = "# tandem node standby; tandem node online removes it\n";
+	char path[TD_PATH_MAX + 64], tmp[TD_PATH_MAX + 80];
+	int fd, ret;
+
+	standby_path(g, path, sizeof(path));
+	if (!standby) {
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+		return sync_dir(path);
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, text, sizeof(text) - 1);
 	if (!ret && fsync(fd))
 		ret = -errno;
 	if (close(fd) && !ret)

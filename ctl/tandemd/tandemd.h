@@ -105,6 +105,10 @@ struct td_grp {
 	uint64_t fenced_epoch;		/* the kernel primary fenced in it, 0: none */
 	uint64_t promotions;		/* became primary (metrics.c) */
 	uint64_t demotions[TD_DEMOTE_CAUSES];	/* stopped being primary, by cause */
+	bool standby;			/* tandem node standby: never stands */
+	bool alive[AGREE_MAX_MEMBERS][2];	/* per link, as last logged */
+	bool lost[AGREE_MAX_MEMBERS];		/* logged lost, not regained */
+	bool known[AGREE_MAX_MEMBERS];		/* heard at least once */
 	bool handing_over;		/* SIGTERM: switchover before exit */
 	uint64_t handover_epoch;	/* the reign handed over */
 };
@@ -134,6 +138,7 @@ void td_log(enum td_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define td_err(...) td_log(TD_LOG_ERR, __VA_ARGS__)
 #define td_warn(...) td_log(TD_LOG_WARNING, __VA_ARGS__)
+#define td_notice(...) td_log(TD_LOG_NOTICE, __VA_ARGS__)
 #define td_info(...) td_log(TD_LOG_INFO, __VA_ARGS__)
 #define td_debug(...) td_log(TD_LOG_DEBUG, __VA_ARGS__)
 int64_t td_now(void);		/* CLOCK_MONOTONIC, ns */
@@ -153,6 +158,10 @@ int reload_config(struct td_daemon *d);
 int state_read(const char *path, struct agree_persist *p, uint64_t *incarnation);
 int state_write(const char *path, const struct agree_persist *p,
 		uint64_t incarnation);
+/* GROUP.standby in the state directory: present while in standby. */
+int state_standby_read(const struct td_grp *g, bool *standby);
+int state_standby_write(const struct td_grp *g, bool standby);
+
 
 /* rotate.c: key rotation with overlap */
 /* A reload: g runs under old, cfg (not yet g->cfg) names a new key. */
@@ -193,6 +202,17 @@ int peer_seal(struct td_grp *g, const struct agree_msg *m, uint8_t *buf,
 int peer_unseal(struct td_grp *g, const uint8_t *buf, size_t len,
 		struct agree_msg *m);
 void peer_derive_key(const uint8_t key[TANDEM_KEY_LEN], uint8_t out[32]);
+/*
+ * A daemon's request to another member (forward.c), in a datagram of its
+ * own magic, authenticated like the agreement's: payload of len bytes.
+ */
+#define PEER_REQ_MAX 32
+int peer_send_req(struct td_grp *g, uint32_t to, const uint8_t *payload,
+		  size_t len);
+
+/* forward.c: a switchover asked on a backup goes to the primary */
+int forward_switchover(struct td_grp *g, uint32_t target);
+void forward_recv(struct td_grp *g, uint32_t from, const uint8_t *p, size_t len);
 
 /* The data path, through the backend (backend.h; kmod: kernel.c). */
 static inline int kernel_setup(struct td_daemon *d, const struct td_group *g)
@@ -263,6 +283,10 @@ void grp_drain(struct td_grp *g);
 void grp_timers(struct td_grp *g, int64_t now);
 int64_t grp_deadline(const struct td_grp *g);
 void grp_set_health(struct td_grp *g, bool healthy);
+/* tandem node standby/online: persisted, then fed to the core as health. */
+int grp_set_standby(struct td_grp *g, bool standby);
+/* Log members lost and regained, links down and up (on a change). */
+void grp_watch_members(struct td_grp *g, int64_t now);
 /* SIGTERM on a primary: hand over like a switchover; false if it cannot. */
 bool grp_hand_over(struct td_grp *g);
 /* True unless a handover of g is still waiting for the new primary. */
@@ -295,6 +319,11 @@ void control_close(struct td_daemon *d);
 /* Answer the switchovers that are done, or waited for long enough. */
 void control_timers(struct td_daemon *d, int64_t now);
 int64_t control_deadline(void);
+/* Checks of a switchover on the primary (control.c): 0 or -errno, why in msg. */
+int control_switchover(struct td_grp *g, uint64_t target, char *msg, size_t size);
+/* The primary refused a forwarded switchover of g: answer who waits. */
+void control_forward_failed(struct td_daemon *d, struct td_grp *g, int err);
+const char *control_switchover_error(int err);
 
 /* sched.c: realtime scheduling and locked memory, as configured */
 void sched_apply(const struct td_config *cfg);

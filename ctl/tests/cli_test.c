@@ -115,7 +115,7 @@ TEST(command_table)
 {
 	static const char *const names[] = {
 		"group", "member", "service", "monitor", "stats", "conn",
-		"switchover", "genkey",
+		"switchover", "node", "genkey",
 	};
 	char line[64], *all;
 	struct result r;
@@ -127,7 +127,7 @@ TEST(command_table)
 	ASSERT_NE(NULL, all);
 	run(&r, NULL, NULL);
 	ASSERT_EQ(1, r.status);
-	EXPECT_IN("COMMAND := { group | member | service | monitor | stats | conn | switchover | genkey }",
+	EXPECT_IN("COMMAND := { group | member | service | monitor | stats | conn | switchover | node | genkey }",
 		  r.err);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(line, sizeof(line), "\n  %-11s ", names[i]);

@@ -92,7 +92,8 @@ TEST(group_json)
 	ASSERT_STREQ("{\"name\":\"g1\",\"id\":4000000000,\"vip\":\"10.0.0.1\","
 		     "\"node_id\":1,\"repl_addr\":\"2001:db8::1\",\"repl_port\":7400,"
 		     "\"has_key\":true,\"role\":\"primary\","
-		     "\"epoch\":18446744073709551615,\"lease_remaining_ms\":1234,"
+		     "\"epoch\":18446744073709551615,"
+		     "\"epoch_str\":\"4294967295.4294967295\",\"lease_remaining_ms\":1234,"
 		     "\"syn_timeout_ms\":200,\"max_lag_bytes\":4194304,"
 		     "\"max_lag_ms\":2000,\"max_conns\":65536,\"garp_count\":3,"
 		     "\"garp_interval_ms\":100,\"members\":2,\"services\":1}", text);
@@ -112,7 +113,7 @@ TEST(group_json_minimal)
 	text = decode_json(nlh, NULL, &ret);
 	ASSERT_EQ(0, ret);
 	/* No key: has_key is false rather than missing. */
-	ASSERT_STREQ("{\"name\":\"g2\",\"has_key\":false,\"role\":\"fenced\",\"epoch\":0}",
+	ASSERT_STREQ("{\"name\":\"g2\",\"has_key\":false,\"role\":\"fenced\",\"epoch\":0,\"epoch_str\":\"0.0\"}",
 		     text);
 	free(text);
 }
@@ -371,7 +372,7 @@ TEST(group_block)
 		     "  port:            7400\n"
 		     "  key:             (set)\n"
 		     "  role:            primary\n"
-		     "  epoch:           18446744073709551615\n"
+		     "  epoch:           4294967295.4294967295\n"
 		     "  lease remaining: 1234 ms\n"
 		     "  syn timeout:     200 ms\n"
 		     "  max lag:         4194304 bytes\n"
@@ -487,7 +488,7 @@ TEST(event_line)
 	CAPTURE(text, tandem_print_event(f, kind, "group_set", obj));
 	ASSERT_STREQ("group_set name g1 id 4000000000 vip 10.0.0.1 node_id 1 "
 		     "repl_addr 2001:db8::1 repl_port 7400 has_key yes role primary "
-		     "epoch 18446744073709551615 lease_remaining_ms 1234 "
+		     "epoch 4294967295.4294967295 lease_remaining_ms 1234 "
 		     "syn_timeout_ms 200 max_lag_bytes 4194304 max_lag_ms 2000 "
 		     "max_conns 65536 garp_count 3 garp_interval_ms 100 members 2 "
 		     "services 1\n", text);

@@ -341,6 +341,7 @@ static const struct bad_case bad_cases[] = {
 	{ GOOD_NODE "[group web]\nid = 1\nvip = 10.0.0.1\nkey = KEY\n", 4, "[group web]: no member" },
 	{ GOOD_NODE "[group web]\nid = 1\nvip = 10.0.0.1\nkey = KEY\nmember = 1 10.1.0.1\n", 4, "this node (id 2) is not one of its members" },
 	{ GOOD_NODE GOOD_GROUP "agree-port = 7400\n", 4, "agree-port must differ from port" },
+	{ GOOD_NODE "[group web]\nid = 1\nvip = 2001:db8::1\nkey = KEY\nmember = 2 10.1.0.2\n", 4, "[group web]: vip: IPv6 is not supported yet" },
 	{ GOOD_NODE GOOD_GROUP "heartbeat = 50ms\nlease = 40ms\n", 4, "lease (less drift) must exceed the heartbeat interval" },
 	{ GOOD_NODE GOOD_GROUP "[group db]\nid = 7\nvip = 10.0.0.100\nkey = KEY\nmember = 2 10.1.0.2\n", 11, "id 7 already used by [group web] (line 4)" },
 	{ "[group web]\n", 0, "no [node] section" },
