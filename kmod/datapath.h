@@ -87,6 +87,7 @@ struct tandem_conn_peer {
 	u32 checked;			/* rcv_nxt at the last resend look */
 	unsigned long resend_at;	/* jiffies | 1; 0: not yet looked */
 	unsigned long held_since;	/* jiffies | 1: its window limits the client's */
+	unsigned long behind_since;	/* jiffies | 1: lacking longer than the best */
 	unsigned long rejoin_until;	/* jiffies: given up on after */
 };
 

@@ -268,19 +268,34 @@ static unsigned long lacked_longer(struct tandem_conn *c, u32 rcv_nxt, u32 best)
 	return since && time_after(best_since, since) ? best_since - since : 0;
 }
 
-/* Whether a backup at @rcv_nxt lags past the lag bound @b behind @best. */
-static bool behind_best(struct tandem_conn *c, u32 rcv_nxt, u32 best,
-			const struct lag_bound *b)
+/*
+ * Whether @p lags past the lag bound @b behind @best: in bytes, or in time
+ * -- it has lacked bytes for longer than the best backup by more than the
+ * bound, and without a break for as long again. (A client held back by
+ * late reports sends in bursts, a window at a time: right after one
+ * backup's report of a burst arrives, the other lacks the burst's tail,
+ * which came a whole burst period before anything the first lacks, until
+ * its own report arrives.)
+ */
+static bool behind_best(struct tandem_conn *c, struct tandem_conn_peer *p,
+			u32 best, const struct lag_bound *b)
 {
-	if (!after(best, rcv_nxt))
-		return false;
+	u32 rcv_nxt = p->rcv_nxt;
+
+	if (!after(best, rcv_nxt) || lacked_longer(c, rcv_nxt, best) <= b->j) {
+		p->behind_since = 0;
+		if (!after(best, rcv_nxt))
+			return false;
+	} else if (!p->behind_since) {
+		p->behind_since = jiffies | 1;
+	}
 	if (best - rcv_nxt > b->bytes)
 		return true;
 	/* Behind what this node had when it took over, which best has. */
 	if ((c->flags & TANDEM_CONN_F_GAP) && before(rcv_nxt, c->rs.gap_end) &&
 	    !before(best, c->rs.gap_end) && time_after(jiffies, c->rs.gap_at + b->j))
 		return true;
-	return lacked_longer(c, rcv_nxt, best) > b->j;
+	return p->behind_since && time_after(jiffies, p->behind_since + b->j);
 }
 
 /*
@@ -304,7 +319,7 @@ static bool silent(struct tandem_conn *c, u32 node_id, unsigned long j)
 	return heard && time_after(jiffies, heard + LAG_SILENT * j);
 }
 
-static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
+static bool lagging(struct tandem_conn *c, struct tandem_conn_peer *p,
 		    u32 best, const struct lag_bound *lag,
 		    const struct lag_bound *hard)
 {
@@ -312,7 +327,7 @@ static bool lagging(struct tandem_conn *c, const struct tandem_conn_peer *p,
 		return false;
 	if (past_hard(c, p->rcv_nxt, silent(c, p->node_id, lag->j) ? lag : hard))
 		return true;
-	return behind_best(c, p->rcv_nxt, best, lag);
+	return behind_best(c, p, best, lag);
 }
 
 /* The most advanced of the backups that hold the ACKs back, but @skip. */

@@ -4,8 +4,10 @@
 # Dropping a backup is the last resort (issue 10): a slowdown that delays
 # every backup alike (a loaded host) strips no connection of its
 # protection. Three replicas, the service's lag bound small (max-lag-bytes
-# 1 MiB, max-lag-ms 2500); once a stream runs, everything node2 and node3
-# send on the replication net is delayed by 4 s (netem): both trail the
+# 1 MiB, max-lag-ms 2500); once a stream runs, everything the replication
+# net delivers to node1 (node2's and node3's reports, their answers to
+# heartbeats) is delayed by 4 s, by one netem qdisc on the switch's port
+# to node1, so that both start trailing at the same instant: both trail the
 # primary by more than the bound, neither trails the other (and both are
 # still heard: silence, 4 times the bound, would mean a dead backup).
 # Then:
@@ -41,6 +43,14 @@ peer_lag() {
 		jq -r ".[0].peers[] | select(.node == $1) | .lag_bytes // 0" 2>/dev/null
 }
 
+# to_node1 ARGS...: tc qdisc ARGS on the switch's port of node1's
+# replication link (what reaches node1 from the replication net)
+to_node1() {
+	local verb=$1
+	shift
+	tc -n "$(node_ns sw)" qdisc "$verb" dev r1 "$@"
+}
+
 setup() {
 	local node
 	topo_up 3 || return 1
@@ -72,10 +82,10 @@ tstream_client $TOPO_VIP:$PORT -b $BYTES --seed $SRANDOM -t 90 --rate 1M \
 client=$!
 if stream_wait_bytes "$progress" $((256 << 10)) 60 $client &&
    wait_until 30 _protecting 2 && wait_until 30 _protecting 3 &&
-   rep_netem 2 delay $DELAY limit 100000 && rep_netem 3 delay $DELAY limit 100000; then
-	tap_ok "a stream runs; node2's and node3's replication output delayed by $DELAY"
+   to_node1 replace root netem delay $DELAY limit 100000; then
+	tap_ok "a stream runs; what node2 and node3 send node1 delayed by $DELAY"
 else
-	tap_fail "a stream runs; node2's and node3's replication output delayed by $DELAY"
+	tap_fail "a stream runs; what node2 and node3 send node1 delayed by $DELAY"
 fi
 
 # Both trail by more than the bound in time for a while: 1 MiB more (the
@@ -93,8 +103,7 @@ else
 fi
 
 # The rest at full pace: the link on time again, then the crash.
-rep_netem_clear 2
-rep_netem_clear 3
+to_node1 del root
 got=$(stream_progress "$progress")
 if [ "$got" -lt $BYTES ] && node_crash 1 && topo_failover 2 2; then
 	echo "# node1 crashed after $got verified bytes; node2: $(topo_counters 2)"
