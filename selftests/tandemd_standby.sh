@@ -23,7 +23,12 @@
 # S's log shows no role change to primary between steps 1 and 6, and the
 # CLI, JSON and logs show epochs as BALLOT.NODE. The stream completes
 # byte-exact, with no reset and no EOF.
-# Run it alone: selftests/vm/run.sh tandemd_standby_test.sh
+# Run it alone: selftests/vm/run.sh tandemd_standby.sh
+# Not in the suite yet: on the loaded development host every standby,
+# forwarding, refusal, log, restart and crash step passed, but the stream
+# stalled after the last switchover (node1 "rejoining", 37 MB queued: the
+# post-takeover stall of issue 10) in its full runs. By hand:
+#   make vmtest TESTS=tandemd_standby.sh   (about 7 min under TCG)
 # timeout=1200
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
