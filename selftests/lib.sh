@@ -119,6 +119,29 @@ tap_check() {
 	return 0
 }
 
+# tap_known DESC REASON CMD...: tap_check for a check an open, known bug
+# still makes fail at times (REASON names it): a failure is reported with
+# TAP's known-failure directive, "not ok N DESC # TODO REASON", counted as
+# skipped, not failed; a pass as usual. Never for a byte-exactness check.
+tap_known() {
+	local desc=$1 reason=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		tap_ok "$desc"
+		return 0
+	fi
+	{
+		printf '%s: exit %d\n' "$*" "$rc"
+		[ -n "$out" ] && printf '%s\n' "$out"
+	} | sed 's/^/# /'
+	_tap_n=$((_tap_n + 1))
+	_tap_skipped=$((_tap_skipped + 1))
+	echo "not ok $_tap_n $desc # TODO $reason"
+	return 0
+}
+
 tap_done() {
 	if [ -n "$_tap_plan" ] && [ "$_tap_n" -ne "$_tap_plan" ]; then
 		echo "# planned $_tap_plan tests but ran $_tap_n"
