@@ -25,7 +25,8 @@
 #   on_exit CMD...             run CMD on exit, last registered first
 #   wait_until TIMEOUT_S CMD...  poll CMD every 0.05 s; 1 if not true in time
 #   tandem ARGS...             "$TANDEM_CLI" ARGS
-#   kmsg_mark                  note where the kernel log ends now
+#   kmsg_mark                  note where the kernel log ends now (a stamp)
+#   kmsg_since                 the kernel log lines after kmsg_mark
 #   tap_kmsg_clean [RE]        "ok ... the kernel log is clean" unless a line
 #                              logged since kmsg_mark shows a kernel bug
 #                              (WARNING, BUG, Oops, ... or RE): then not ok,
@@ -235,15 +236,27 @@ tandem() {
 
 _kmsg_start=0
 
+# The mark is the stamp of the log's last line, not a line count: once the
+# ring buffer is full (a long suite), old lines go as new ones come and a
+# count would hide what came after it.
 kmsg_mark() {
-	_kmsg_start=$(dmesg | wc -l)
+	_kmsg_start=$(dmesg | tail -n 1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+}
+
+# kmsg_since: the kernel log's lines after kmsg_mark
+kmsg_since() {
+	dmesg | awk -v t="${_kmsg_start:-0}" '{
+		s = $0
+		if (!sub(/^\[ */, "", s) || !sub(/\].*/, "", s)) next
+		if (s + 0 > t + 0) print
+	}'
 }
 
 tap_kmsg_clean() {
 	local re='WARNING|BUG|Oops|Call Trace|refcount|use-after-free|general protection|UBSAN|KASAN'
 	local bad
 	[ -n "${1:-}" ] && re="$re|$1"
-	if bad=$(dmesg | tail -n +$((_kmsg_start + 1)) | grep -E -A 30 "$re"); then
+	if bad=$(kmsg_since | grep -E -A 30 "$re"); then
 		printf '%s\n' "$bad" | head -n 80 | sed 's/^/# /'
 		tap_fail "the kernel log is clean"
 	else

@@ -195,7 +195,7 @@ client2=$!
 stream_wait_bytes "$progress2" $((256 * 1024)) 60 || echo "# the second stream does not run"
 kmsg_mark
 if forge "$old" && grew $((3 * COUNT)) 0 && forge "$key" && grew $((2 * COUNT)) $COUNT &&
-   dmesg | tail -n +$((_kmsg_start + 1)) |
+   kmsg_since |
    grep -q "group g: a datagram from node $p at $(node_rep_addr "$p"):$TOPO_REPL_PORT failed authentication"; then
 	tap_ok "after the rotation the old key is refused (logged with the sender's address), the new one taken"
 else
