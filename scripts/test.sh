@@ -202,7 +202,7 @@ fi
 digest() {
 	awk '
 	FNR == 1 { c = 0 }
-	/dmesg: |^# # *(RUN|OK) |^not ok [0-9]+ selftests: / { next }
+	/dmesg: |^# # *(RUN|OK) |^not ok [0-9]+ selftests[:\/]/ { next }
 	/^(# )*not ok / {
 		if (++n > 4) exit
 		print "# -- " FILENAME ":"
