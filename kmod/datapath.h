@@ -89,6 +89,11 @@ struct tandem_conn_peer {
 	unsigned long held_since;	/* jiffies | 1: its window limits the client's */
 	unsigned long behind_since;	/* jiffies | 1: lacking longer than the best */
 	unsigned long rejoin_until;	/* jiffies: given up on after */
+	/* primary: how long its reports take (resend.c), in jiffies */
+	u32 probe_end;			/* client space: end of the timed SEGMENT */
+	unsigned long probe_at;		/* jiffies | 1 it was mirrored; 0: none */
+	u32 srtt;			/* smoothed, << 3; 0: no sample yet */
+	u32 rttvar;			/* mean deviation, << 2 */
 };
 
 /*
@@ -302,6 +307,7 @@ void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id);
 unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids);
 void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
 			   unsigned int n);
+void tandem_resend_sample(struct tandem_conn_peer *p, u32 rcv_nxt);
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
 			unsigned int len, u32 seq, u32 end);
 struct iphdr;

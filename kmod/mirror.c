@@ -469,8 +469,10 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	p = tandem_conn_peer(c, from, true);
 	n = 0;
 	if (p) {
-		if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt))
+		if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt)) {
 			p->rcv_nxt = rcv_nxt;
+			tandem_resend_sample(p, rcv_nxt);
+		}
 		if (!p->rcv_edge || after(edge, p->rcv_edge))
 			p->rcv_edge = edge;
 		/* It may have missed the CLOSE that dropped it (partition). */

@@ -30,10 +30,21 @@
 
 #include "datapath.h"
 
-#define RESEND_BASE msecs_to_jiffies(40)
 /*
- * Backoff up to 4 x RESEND_BASE: a backup's hole delays the primary's ACKs,
- * and the client's RTT estimate (hence its RTO) grows with that delay.
+ * A backup's copy is resent once its reports have not moved for its
+ * report time-out: the time its reports take (from the mirroring of a
+ * SEGMENT to the report that covers it, smoothed as TCP does its RTT)
+ * plus four deviations, at least RESEND_BASE (also the period at which
+ * the queue is looked at) and at most RESEND_RTO_MAX. A fixed time-out
+ * below the reports' delay (a loaded host, a long link) resends what is
+ * only late: a third of all SEGMENTs under emulation, each costing both
+ * sides a datagram and the backup a duplicate ACK.
+ */
+#define RESEND_BASE msecs_to_jiffies(40)
+#define RESEND_RTO_MAX msecs_to_jiffies(1000)
+/*
+ * Backoff up to 4 x the time-out: a backup's hole delays the primary's
+ * ACKs, and the client's RTT estimate (hence its RTO) grows with that delay.
  */
 #define RESEND_MAX_SHIFT 2
 #define RESEND_BUDGET 32		/* datagrams per connection and tick */
@@ -158,11 +169,62 @@ static void trim_bound(struct tandem_conn *c)
 		unlink_head(c, skb);
 }
 
+/* Times the SEGMENT ending at @end to every peer not timing one. */
+static void probe_start(struct tandem_conn *c, u32 end)
+{
+	struct tandem_conn_peer *p;
+	int i;
+
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (tandem_peer_clamps(p) && !p->probe_at) {
+			p->probe_end = end;
+			p->probe_at = jiffies | 1;
+		}
+	}
+}
+
+/* @p reported up to @rcv_nxt: a sample, if that covers its timed SEGMENT. */
+void tandem_resend_sample(struct tandem_conn_peer *p, u32 rcv_nxt)
+{
+	long m;
+
+	if (!p->probe_at || before(rcv_nxt, p->probe_end))
+		return;
+	m = max_t(long, jiffies - p->probe_at, 1);
+	p->probe_at = 0;
+	if (!p->srtt) {
+		p->srtt = m << 3;
+		p->rttvar = m << 1;
+		return;
+	}
+	m -= p->srtt >> 3;
+	p->srtt += m;
+	if (m < 0)
+		m = -m;
+	m -= p->rttvar >> 2;
+	p->rttvar += m;
+}
+
+static unsigned long report_rto(const struct tandem_conn_peer *p)
+{
+	unsigned long rto = (p->srtt >> 3) + p->rttvar;
+
+	return clamp(rto, RESEND_BASE, RESEND_RTO_MAX);
+}
+
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
 			unsigned int len, u32 seq, u32 end)
 {
 	struct sk_buff *skb = NULL;
 
+	if (atomic_read(&c->dp->rq_mem) >= RESEND_GROUP_MAX &&
+	    !tandem_group_is_live_primary(c->dp->group)) {
+		/* Its own stale copies must not keep it from keeping new ones. */
+		spin_lock_bh(&c->lock);
+		trim_bound(c);
+		spin_unlock_bh(&c->lock);
+	}
 	if (atomic_read(&c->dp->rq_mem) < RESEND_GROUP_MAX)
 		skb = alloc_skb(len, GFP_ATOMIC);
 	if (!skb) {
@@ -193,10 +255,13 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 		c->rs.end = end;
 		c->flags |= TANDEM_CONN_F_RQEND;
 	}
-	if (!tandem_group_is_live_primary(c->dp->group))
+	if (!tandem_group_is_live_primary(c->dp->group)) {
 		trim_bound(c);
-	else if (!timer_pending(&c->timer))
-		mod_timer(&c->timer, jiffies + RESEND_BASE);
+	} else {
+		probe_start(c, end);
+		if (!timer_pending(&c->timer))
+			mod_timer(&c->timer, jiffies + RESEND_BASE);
+	}
 	spin_unlock_bh(&c->lock);
 }
 
@@ -306,7 +371,8 @@ static bool behind_best(struct tandem_conn *c, struct tandem_conn_peer *p,
  */
 #define LAG_SILENT 4
 
-static bool silent(struct tandem_conn *c, u32 node_id, unsigned long j)
+/* Whether @node_id was heard once, and not for @j since. */
+static bool silent_for(struct tandem_conn *c, u32 node_id, unsigned long j)
 {
 	struct tandem_member *m;
 	unsigned long heard = 0;
@@ -316,7 +382,12 @@ static bool silent(struct tandem_conn *c, u32 node_id, unsigned long j)
 	if (m)
 		heard = tandem_peer_last_heard(m->peer);
 	rcu_read_unlock();
-	return heard && time_after(jiffies, heard + LAG_SILENT * j);
+	return heard && time_after(jiffies, heard + j);
+}
+
+static bool silent(struct tandem_conn *c, u32 node_id, unsigned long j)
+{
+	return silent_for(c, node_id, LAG_SILENT * j);
 }
 
 static bool lagging(struct tandem_conn *c, struct tandem_conn_peer *p,
@@ -470,7 +541,7 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 	if (p->rcv_nxt != p->checked || !p->resend_at) {
 		p->checked = p->rcv_nxt;
 		p->shift = 0;
-		p->resend_at = (jiffies + RESEND_BASE) | 1;
+		p->resend_at = (jiffies + report_rto(p)) | 1;
 		return;
 	}
 	if (time_before(jiffies, p->resend_at) || b->n == RESEND_BUDGET)
@@ -485,32 +556,44 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 		if (skb != next && after(rq_cb(skb)->end, p->rcv_nxt))
 			batch_add(b, skb, p->node_id);
 	}
-	p->resend_at = (jiffies + (RESEND_BASE << p->shift)) | 1;
+	p->resend_at = (jiffies + (report_rto(p) << p->shift)) | 1;
 	if (p->shift < RESEND_MAX_SHIFT)
 		p->shift++;
+	/* Karn: a report after a resend times neither. */
+	p->probe_at = 0;
 }
 
-#define REJOIN_WAIT msecs_to_jiffies(5000)
+#define REJOIN_WAIT_MIN msecs_to_jiffies(5000)
 
-/* At a takeover: the old primary @node_id may follow (TANDEM_REJOIN_*). */
+/*
+ * At a takeover: the old primary @node_id may follow (TANDEM_REJOIN_*). It
+ * is waited for as long as a lagging backup is (the hard bound), while its
+ * kernel answers the channel's heartbeats: a primary fenced by a stalled
+ * daemon learns of the new epoch only once its daemon runs again, and given
+ * up on, it never protects the connection again. A crashed one is given up
+ * on REJOIN_WAIT_MIN after it was last heard: the copies kept for it hold
+ * everything back from trimming.
+ */
 void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
 {
 	struct tandem_conn_peer *p = tandem_conn_peer(c, node_id, true);
+	struct lag_bound lag, hard;
 
 	lockdep_assert_held(&c->lock);
 	if (!p)
 		return;
+	lag_limits(c, &lag, &hard);
 	memset(p, 0, sizeof(*p));
 	p->node_id = node_id;
 	p->rejoin = TANDEM_REJOIN_WAIT;
-	p->rejoin_until = jiffies + REJOIN_WAIT;
+	p->rejoin_until = jiffies + max(REJOIN_WAIT_MIN, hard.j);
 	/* What the old primary acknowledged, it had: only this node's ACKs count. */
 	c->flags &= ~TANDEM_CONN_F_AMAX;
 }
 
 /*
  * Moves the old primary along TANDEM_REJOIN_*: given up on after
- * REJOIN_WAIT or if what it lacks is not here; protecting once it holds
+ * rejoin_until or if what it lacks is not here; protecting once it holds
  * everything this node acknowledged to the client (ack_max: what the old
  * primary acknowledged itself, it had). Returns how many
  * peers protect again, their node ids in @ids, to be told.
@@ -525,7 +608,9 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 		p = &c->peers[i];
 		if (!p->node_id || !p->rejoin || p->dropped)
 			continue;
-		if (time_after(jiffies, p->rejoin_until)) {
+		if (time_after(jiffies, p->rejoin_until) ||
+		    (p->rejoin == TANDEM_REJOIN_WAIT &&
+		     silent_for(c, p->node_id, REJOIN_WAIT_MIN))) {
 			p->rejoin = 0;
 			p->dropped = 1;
 		} else if (!p->rcv_nxt) {

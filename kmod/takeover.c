@@ -59,9 +59,16 @@ static void resume(struct tandem_conn *c, struct sock *sk)
 			/*
 			 * What the client has not acknowledged may have died
 			 * with the old primary: retransmit it now, not after
-			 * an RTO (the shadow socket never lost a packet).
+			 * an RTO (the shadow socket never lost a packet). Its
+			 * RTO, backed off while the clamp held the client's
+			 * ACKs back, is the one its RTT gives, or a lost first
+			 * retransmission costs up to TCP_RTO_MAX.
 			 */
 			icsk->icsk_backoff = 0;
+			if (tp->srtt_us) {
+				icsk->icsk_rto = __tcp_set_rto(tp);
+				tcp_bound_rto(sk);
+			}
 			inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS,
 						  TCP_TIMEOUT_MIN, TCP_RTO_MAX);
 		}

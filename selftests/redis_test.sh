@@ -13,6 +13,7 @@
 # consistent.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/redis_lib.sh"
 
 PORT=6379
 ROUNDS=${REDIS_ROUNDS:-150}
@@ -24,20 +25,6 @@ require_built "$TSTREAM"
 require_module
 
 tap_init $PLAN
-
-redis_listens() {
-	[ -n "$(node_exec "$1" ss -Hltn "sport = :$PORT")" ]
-}
-
-redis_start() {
-	local dir=$TOPO_DIR/redis.$1
-	mkdir -p "$dir" || return 1
-	node_exec "$1" redis-server --save '' --appendonly no --port $PORT \
-		--bind 0.0.0.0 --protected-mode no --daemonize no --dir "$dir" \
-		--logfile "$dir/log" < /dev/null > /dev/null 2>&1 &
-	disown $!
-	wait_until 20 redis_listens "$1"
-}
 
 setup() {
 	local node
@@ -57,82 +44,6 @@ setup() {
 	done
 }
 
-# The client: one connection, ROUNDS rounds; the round number in PROGRESS.
-# Exit 0 if every reply was the expected one.
-write_client() {
-	cat > "$TOPO_DIR/client.sh" <<'EOF'
-vip=$1 port=$2 rounds=$3 progress=$4
-exec 3<>"/dev/tcp/$vip/$port" || { echo "connect failed"; exit 2; }
-# One write per command (no Nagle wait between its pieces).
-cmd() {
-	local req part a
-	printf -v req '*%d\r\n' $#
-	for a; do
-		printf -v part '$%d\r\n%s\r\n' ${#a} "$a"
-		req+=$part
-	done
-	printf '%s' "$req" >&3
-}
-# reply: one RESP reply in $r (a bulk string: its value)
-reply() {
-	local line rc
-	IFS= read -r -t 60 line <&3
-	rc=$?
-	if [ $rc -gt 128 ]; then echo "round $i: no reply in 60 s"; exit 1; fi
-	if [ $rc -ne 0 ]; then echo "round $i: connection closed or reset"; exit 1; fi
-	line=${line%$'\r'}
-	case $line in
-	\$-1) r='(nil)' ;;
-	\$*)
-		IFS= read -r -t 60 r <&3 || { echo "round $i: bulk cut"; exit 1; }
-		r=${r%$'\r'}
-		[ ${#r} -eq "${line#\$}" ] || { echo "round $i: bulk length"; exit 1; }
-		;;
-	*) r=$line ;;
-	esac
-}
-expect() { # expect WANT CMD...
-	local want=$1
-	shift
-	cmd "$@"
-	reply
-	[ "$r" = "$want" ] && return 0
-	echo "round $i: $* -> '$r', expected '$want'"
-	exit 1
-}
-val() { v="v$1-$(( $1 * 7919 % 100003 ))"; }
-log=
-for ((i = 1; i <= rounds; i++)); do
-	expect ":$i" INCR ctr
-	log+="$i,"
-	expect ":${#log}" APPEND log "$i,"
-	val $i
-	expect "+OK" SET "k:$i" "$v"
-	j=$(( (i * 37 + 11) % i + 1 ))
-	val $j
-	expect "$v" GET "k:$j"
-	if (( i % 20 == 0 )); then
-		expect "$log" GET log
-		expect "(nil)" GET "k:$((i + 1))"
-	fi
-	echo $i > "$progress"
-done
-for ((j = 1; j <= rounds; j += 7)); do
-	val $j
-	expect "$v" GET "k:$j"
-done
-expect "$rounds" GET ctr
-expect "$log" GET log
-echo "ok: $rounds rounds, every reply as expected, one connection"
-EOF
-}
-
-round_ge() {
-	local n=0
-	[ -f "$1" ] && read -r n < "$1"
-	[ "${n:-0}" -ge "$2" ]
-}
-
 if ! setup; then
 	tap_fail "topology, group, redis-server on every replica"
 	topo_dump
@@ -140,13 +51,13 @@ if ! setup; then
 fi
 tap_ok "topology, group, redis-server on every replica (${SECONDS}s)"
 
-write_client
+redis_write_client
 progress=$TOPO_DIR/progress
 out=$TOPO_DIR/client.out
 client_exec bash "$TOPO_DIR/client.sh" $TOPO_VIP $PORT $ROUNDS "$progress" \
 	> "$out" 2>&1 &
 client=$!
-if wait_until 120 round_ge "$progress" $((ROUNDS / 3)); then
+if wait_until 120 redis_round_ge "$progress" $((ROUNDS / 3)); then
 	tap_ok "$((ROUNDS / 3)) rounds through the VIP, every reply consistent"
 else
 	sed 's/^/# client: /' "$out"
@@ -166,7 +77,7 @@ wait $client
 rc=$?
 sed 's/^/# client: /' "$out"
 echo "# client done (${SECONDS}s)"
-if [ $rc -eq 0 ] && round_ge "$progress" $ROUNDS; then
+if [ $rc -eq 0 ] && redis_round_ge "$progress" $ROUNDS; then
 	tap_ok "$ROUNDS rounds on one connection across the crash, every reply consistent"
 else
 	topo_dump

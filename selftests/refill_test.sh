@@ -17,7 +17,7 @@
 PORT=5007
 BYTES=$((24 << 20))
 RATE=${FAILOVER_RATE:-2M}
-LAG=$((32 << 10))	# within a backup's first receive window (64 KiB)
+LAG=${REFILL_LAG:-$((32 << 10))}	# 32 KiB: within a backup's first receive window (64 KiB)
 require_root
 require_command ip tc ss jq
 require_built "$TSTREAM" "$TOFFLOAD"
@@ -69,7 +69,7 @@ tstream_client $TOPO_VIP:$PORT -b $BYTES --seed $SRANDOM -t 40 --rate $RATE \
 client=$!
 
 crashed=
-if stream_wait_bytes "$progress" $((512 << 10)) 120 $client && block_node1 &&
+if stream_wait_bytes "$progress" ${REFILL_WARM:-$((512 << 10))} 120 $client && block_node1 &&
    wait_until 60 lag_ge 1 3 $LAG; then
 	echo "# node1 sees node3 $(peer_lag 1 3) and node2 $(peer_lag 1 2) bytes behind"
 	tandem_node 2 conn show group g | sed 's/^/# node2 before: /'

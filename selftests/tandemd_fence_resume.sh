@@ -52,6 +52,7 @@ progress=$TOPO_DIR/progress out=$TOPO_DIR/client
 tstream_client $TOPO_VIP:$PORT -b $BYTES --seed $SRANDOM -t 120 --rate $RATE \
 	--progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
+stream_stall_watch "$progress" 5 "$TOPO_DIR/stall" $client &
 stream_wait_bytes "$progress" $((1 << 20)) 120 $client
 protected_all() { td_conns_ge 1 1 && td_conns_ge 2 1 && td_conns_ge 3 1; }
 wait_until 30 protected_all || echo "# not every node protects the connection"
@@ -107,6 +108,7 @@ if [ "$(json_num "$json" ok)" = 1 ] && [ "$(json_num "$json" bytes_verified)" = 
 	tap_ok "the stream completed byte-exact, no RST, no EOF"
 else
 	td_dump
+	[ -s "$TOPO_DIR/stall" ] && sed 's/^/# /' "$TOPO_DIR/stall"
 	sed 's/^/# /' "$out.err"
 	echo "# $json"
 	tap_fail "the stream completed byte-exact, no RST, no EOF"

@@ -81,6 +81,7 @@ progress=$TOPO_DIR/progress out=$TOPO_DIR/client
 tstream_client $TOPO_VIP:$PORT -b $BYTES --rate $RATE --seed $SRANDOM -t 60 \
 	--progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
+stream_stall_watch "$progress" 8 "$TOPO_DIR/stall" $client &
 if stream_wait_bytes "$progress" $STEP 120 $client && wait_until 20 td_conns_ge "$s" 1; then
 	tap_ok "the stream runs through the VIP; tandemd counts the protected connection"
 else
@@ -341,6 +342,7 @@ if advances; then
 else
 	echo "# progress $(stream_progress "$progress")"
 	show_conns
+	[ -s "$TOPO_DIR/stall" ] && sed 's/^/# /' "$TOPO_DIR/stall"
 	tap_fail "the stream goes on through node$s"
 fi
 
@@ -368,6 +370,7 @@ if jq -e ".ok == 1 and .bytes_verified == $BYTES and .reset == 0 and .eof == 0 a
 else
 	td_dump
 	topo_dump 20
+	[ -s "$TOPO_DIR/stall" ] && sed 's/^/# /' "$TOPO_DIR/stall"
 	tap_fail "the stream survived byte-exact, no reset, no EOF"
 fi
 tap_done

@@ -25,7 +25,7 @@
 . "$(dirname "$0")/tandemd_lib.sh"
 
 PORT=5001
-BYTES=${STREAM_BYTES:-$((48 * 1024 * 1024))}
+BYTES=${STREAM_BYTES:-$((96 * 1024 * 1024))}
 RATE=${STREAM_RATE:-512K}
 STEP=$((1024 * 1024))	# verified bytes the stream must make after each step
 require_root

@@ -488,6 +488,24 @@ stream_wait_established() {
 		[ "$_e" -ge "$2" ]
 }
 
+# stream_stall_watch FILE SECS OUT [PID]: in the background, each time the
+# progress FILE stands still for SECS while the stream PID runs, appends a
+# dump of every node (topo_dump) to OUT: the state during a stall, not after.
+stream_stall_watch() {
+	local file=$1 secs=$2 out=$3 pid=${4:-} last=-1 since=$SECONDS dumped=0
+	while [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null; do
+		_topo_progress "$file"
+		if [ "$_b" != "$last" ]; then
+			last=$_b since=$SECONDS dumped=0
+		elif [ $dumped = 0 ] && [ $((SECONDS - since)) -ge "$secs" ]; then
+			{ echo "stall at ${SECONDS}s: $_b bytes verified, none for ${secs}s"
+			  _topo_dump 1000000; } >> "$out" 2>&1
+			dumped=1
+		fi
+		sleep 0.5
+	done
+}
+
 json_num() {
 	[[ $1 =~ \"$2\":(-?[0-9.]+) ]] || return 1
 	echo "${BASH_REMATCH[1]}"
