@@ -125,7 +125,8 @@ bpf_setup() {
 	[ -n "$B2" ] || return 0
 	bpf_backup_node "$B2" b0 cb2 10.9.0.4 &&
 	bpf_link "$P" s0 10.9.1.5 "$B2" s1 10.9.1.6 &&
-	bpf_link "$B" q1 10.9.1.9 "$B2" q2 10.9.1.10
+	bpf_link "$B" q1 10.9.1.9 "$B2" q2 10.9.1.10 &&
+	[ "$(bpf_mac "$C" br0)" = "$BPF_CLIENT_MAC" ]	# the backups' entries hold
 }
 
 # the programs, the group, the service
