@@ -164,6 +164,28 @@ static __always_inline struct tandem_bpf_conn *admit(const struct tandem_pkt *p)
 	return c;
 }
 
+/*
+ * Where a duplicate ACK built from a backup's report goes (repl_in): the
+ * device of the connection's segments, back to the MAC they came from.
+ * Learnt from the first segment seen on a device (a promoted backup
+ * learns it from the first one after its promotion).
+ */
+static __always_inline void learn_l2(struct __sk_buff *skb,
+				     const struct tandem_pkt *p,
+				     struct tandem_bpf_conn *c)
+{
+	__u8 mac[12];
+
+	if (p->nh_off != ETH_HLEN ||
+	    ((c->flags & TANDEM_BPF_CONN_F_L2) && c->cdev == skb->ingress_ifindex) ||
+	    bpf_skb_load_bytes(skb, 0, mac, 12))
+		return;
+	__builtin_memcpy(c->lmac, mac, 6);
+	__builtin_memcpy(c->cmac, mac + 6, 6);
+	c->cdev = skb->ingress_ifindex;
+	c->flags |= TANDEM_BPF_CONN_F_L2;
+}
+
 SEC("tc")
 int tandem_client_in(struct __sk_buff *skb)
 {
@@ -198,6 +220,7 @@ int tandem_client_in(struct __sk_buff *skb)
 	c = admit(p);
 	if (!c)
 		return TC_ACT_OK;
+	learn_l2(skb, p, c);
 	mirror(skb, p, g);
 	/*
 	 * A connection this node took over is in another local space than

@@ -130,6 +130,17 @@ take_report(const struct tandem_bpf_conn_key *k, const struct tandem_pkt *p,
 		pe->rcv_nxt = p->ack;
 		pe->rcv_edge = p->seq;
 		pe->node_id = node;
+		pe->sack_start = p->ack;
+		pe->sack_end = p->ack;
+		if (p->sack_n) {
+			__u32 a = tandem_opt32(p, p->sack_off);
+			__u32 b = tandem_opt32(p, p->sack_off + 4);
+
+			if (tandem_after(a, p->ack) && tandem_after(b, a)) {
+				pe->sack_start = a;
+				pe->sack_end = b;
+			}
+		}
 		return pr;
 	}
 	return NULL;
@@ -245,6 +256,147 @@ static __always_inline int replay_syn(struct __sk_buff *skb,
 	return TC_ACT_OK;
 }
 
+/*
+ * [*a, *b) cut to what backup slot @pe holds: everything below its
+ * rcv_nxt, and its last SACK block. One block stays (the lower part where
+ * two would).
+ */
+static __always_inline void cut_to(const struct tandem_bpf_peer *pe,
+				   __u32 *a, __u32 *b)
+{
+	__u32 n = pe->rcv_nxt, ss = pe->sack_start, se = pe->sack_end;
+	int sack = tandem_after(se, n) && tandem_after(se, ss);
+
+	if (!tandem_before(n, *b))
+		return;				/* it holds all of it */
+	if (sack && !tandem_after(ss, n))
+		n = se;				/* contiguous up to se */
+	if (tandem_after(n, *a)) {
+		if (tandem_before(n, *b))
+			*b = n;
+		return;
+	}
+	if (!sack || !tandem_after(se, *a) || !tandem_before(ss, *b)) {
+		*b = *a;			/* nothing of it */
+		return;
+	}
+	if (tandem_after(ss, *a))
+		*a = ss;
+	if (tandem_before(se, *b))
+		*b = se;
+}
+
+/* NOPs from TCP header offset @from (even) to @to. */
+static __always_inline int nops(struct __sk_buff *skb, const struct tandem_pkt *p,
+				__u32 from, __u32 to)
+{
+	__u32 i;
+
+	for (i = 0; i < 3 * 8; i += 2) {
+		if (from + i >= to)
+			break;
+		if (tandem_put(skb, p, from + i, 0x0101, 2))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Resends without a copy (docs/datapath-bpf.md, "Resends"): a backup's
+ * duplicate ACK with SACK, at the ACK the client last received, says that
+ * it lacks the bytes at the clamp and holds a block beyond. It becomes a
+ * duplicate ACK to the client, built in place: the primary's own wire
+ * seq (its socket's snd_nxt), the ACK and window the client last got, the
+ * primary's last TSval, and one SACK block, the report's first cut to
+ * what every other backup holds. The client's loss recovery (RACK, or
+ * three of them) resends the hole at once instead of after its
+ * retransmission timeout; client_in mirrors the resend like any segment.
+ * SACK is advisory (RFC 2018): the client drops nothing it was told of
+ * before a cumulative ACK covers it. It leaves by the client device the
+ * connection's segments came in on, to the MAC they came from (a report
+ * from an L3 transport gets an Ethernet header pushed).
+ */
+static __always_inline int dupack(struct __sk_buff *skb,
+				  const struct tandem_pkt *p,
+				  struct tandem_bpf_conn *c,
+				  const struct tandem_bpf_progress *pr, __u32 node)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_tcp_sock *tp;
+	struct bpf_sock *sk;
+	__u32 a, b, a0, b0, nxt = 0, seq, shift, win, i;
+	__u8 mac[ETH_HLEN];
+	int got = 0;
+
+	if (!p->sack_n || p->ack != c->ack_sent ||
+	    (p->nh_off != ETH_HLEN && p->nh_off) ||
+	    !(c->flags & TANDEM_BPF_CONN_F_L2) || !c->cdev)
+		return TC_ACT_SHOT;
+	a = tandem_opt32(p, p->sack_off);
+	b = tandem_opt32(p, p->sack_off + 4);
+	if (!tandem_after(a, p->ack) || !tandem_after(b, a))
+		return TC_ACT_SHOT;
+	a0 = a;
+	b0 = b;
+	for (i = 0; i < TANDEM_BPF_MAX_PEERS; i++) {
+		if (!pr->peers[i].node_id || pr->peers[i].node_id == node)
+			continue;
+		cut_to(&pr->peers[i], &a, &b);
+	}
+	if (!tandem_after(b, a))
+		return TC_ACT_SHOT;		/* no backup holds anything more */
+	t.ipv4.saddr = p->daddr;
+	t.ipv4.daddr = p->saddr;
+	t.ipv4.sport = p->dport;
+	t.ipv4.dport = p->sport;
+	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return TC_ACT_SHOT;
+	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
+	if (tp) {
+		nxt = tp->snd_nxt;
+		got = 1;
+	}
+	bpf_sk_release(sk);
+	if (!got)
+		return TC_ACT_SHOT;
+	seq = nxt - c->seq_delta;
+	if ((c->flags & TANDEM_BPF_CONN_F_CACK) && tandem_after(c->max_cack, seq))
+		seq = c->max_cack;
+	shift = (c->flags & TANDEM_BPF_CONN_F_WS) ? c->wscale & 15 : 0;
+	win = (c->edge_sent - c->ack_sent) >> shift;
+	if (win > 0xffff)
+		win = 0xffff;
+	if (tandem_put32(skb, p, TANDEM_TH_SEQ, seq) ||
+	    tandem_put(skb, p, TANDEM_TH_WIN, win, 2))
+		return TC_ACT_SHOT;
+	if (p->ts_off && (c->flags & TANDEM_BPF_CONN_F_TS) &&
+	    (tandem_put32(skb, p, p->ts_off, c->last_tsval) ||
+	     tandem_put32(skb, p, p->ts_off + 4, c->max_tsval)))
+		return TC_ACT_SHOT;
+	/* one block: [a, b), the option's length 10, the rest NOPs */
+	if ((a != a0 && tandem_put32(skb, p, p->sack_off, a)) ||
+	    (b != b0 && tandem_put32(skb, p, p->sack_off + 4, b)))
+		return TC_ACT_SHOT;
+	if (p->sack_n > 1 &&
+	    (tandem_put(skb, p, p->sack_off - 2, TANDEM_OPT_SACK << 8 | 10, 2) ||
+	     nops(skb, p, p->sack_off + 8, p->sack_off - 2 + p->sack_len)))
+		return TC_ACT_SHOT;
+	if (a != a0 || b != b0)
+		tandem_count(TANDEM_BPF_STAT_SACK_CUT);
+	/* from an L3 transport (WireGuard): an Ethernet header pushed */
+	if (!p->nh_off && bpf_skb_change_head(skb, ETH_HLEN, 0))
+		return TC_ACT_SHOT;
+	__builtin_memcpy(mac, c->cmac, 6);
+	__builtin_memcpy(mac + 6, c->lmac, 6);
+	*(__be16 *)&mac[12] = bpf_htons(ETH_P_IP);
+	if (bpf_skb_store_bytes(skb, 0, mac, ETH_HLEN, 0))
+		return TC_ACT_SHOT;
+	skb->mark = TANDEM_BPF_MARK;
+	tandem_count(TANDEM_BPF_STAT_DUPACK_SENT);
+	return bpf_redirect(c->cdev, 0);
+}
+
 /* Primary: a backup's report (tandem_bpf.h), then maybe the kick. */
 static __always_inline int primary(struct __sk_buff *skb,
 				   const struct tandem_pkt *p,
@@ -275,9 +427,10 @@ static __always_inline int primary(struct __sk_buff *skb,
 			return TC_ACT_SHOT;
 		return replay_syn(skb, p, c);
 	}
-	if (!(c->flags & TANDEM_BPF_CONN_F_SENT) ||
-	    !tandem_after(min_rcv(pr, c->ack_sent), c->ack_sent))
-		return TC_ACT_SHOT;	/* taken: nothing more to say */
+	if (!(c->flags & TANDEM_BPF_CONN_F_SENT))
+		return TC_ACT_SHOT;
+	if (!tandem_after(min_rcv(pr, c->ack_sent), c->ack_sent))
+		return dupack(skb, p, c, pr, bpf_ntohs(id));	/* or taken */
 	return kick(skb, p, c);
 }
 

@@ -126,6 +126,7 @@ struct tandem_bpf_conn_key {
 #define TANDEM_BPF_CONN_F_TSECR		(1U << 13)	/* max_tsecr valid */
 #define TANDEM_BPF_CONN_F_PEND		(1U << 14)	/* pend_tsval, pend_win valid */
 #define TANDEM_BPF_CONN_F_CACK		(1U << 15)	/* max_cack valid */
+#define TANDEM_BPF_CONN_F_L2		(1U << 16)	/* primary: cdev, cmac, lmac valid */
 
 /*
  * One backup's progress on a connection, as the primary knows it: what its
@@ -138,6 +139,12 @@ struct tandem_bpf_peer {
 	__u32 node_id;
 	__u32 rcv_nxt;
 	__u32 rcv_edge;
+	/*
+	 * The first SACK block of its last report (what it holds beyond a
+	 * hole, client space); sack_end == rcv_nxt when it reported none.
+	 */
+	__u32 sack_start;
+	__u32 sack_end;
 	__u32 pad;
 };
 
@@ -177,6 +184,15 @@ struct tandem_bpf_conn {
 	__u16 pend_win;
 	__u16 pad2;
 	__u64 created_ns;		/* bpf_ktime_get_ns() */
+	/*
+	 * Primary: where the client's segments arrive (the first one seen on
+	 * a device), their source MAC (the client's, or its router's) and
+	 * destination MAC (this node's): a duplicate ACK built from a
+	 * backup's report goes back that way.
+	 */
+	__u32 cdev;
+	__u8 cmac[6];
+	__u8 lmac[6];
 };
 
 /* Indexes of tandem_stats, a per-CPU array of __u64 counters. */
@@ -207,6 +223,8 @@ enum tandem_bpf_stat {
 	TANDEM_BPF_STAT_SYN_REPLAYED,	/* primary: stack made to resend its SYN-ACK */
 	TANDEM_BPF_STAT_HOLD_TIMEOUT,	/* primary: SYN-ACK released unconfirmed */
 	TANDEM_BPF_STAT_ACK_RESEQ,	/* taken over: a pure ACK sent at the client's rcv_nxt */
+	TANDEM_BPF_STAT_DUPACK_SENT,	/* primary: a backup's SACKed duplicate ACK sent to the client */
+	TANDEM_BPF_STAT_SACK_CUT,	/* primary: its SACK block cut to what the other backups hold */
 	__TANDEM_BPF_STAT_MAX
 };
 

@@ -54,11 +54,10 @@ tap_check "the primary crashes; B is promoted, B2 follows it" first
 read -r v1 _ < "$work/progress"
 "$TBPF" conns "$pins/b2" | sed 's/^/# at the first crash, B2: /'
 
-# A stall after this takeover (the streams wait a retransmission timeout,
-# up to a minute, then go on byte-exact) is open: issue 12, about 1 run in
-# 8 (docs/datapath-bpf.md); the byte-exactness below is asserted as ever.
-tap_known "the streams go on through B; B2 follows (its stacks acknowledge more)" \
-	"two-backup stall after a takeover (issue 12)" \
+# This failed about 1 run in 3 while the client's bridge took the lowest
+# address of its ports (bpf_lib.sh): B's segments went to an address the
+# client no longer had.
+tap_check "the streams go on through B; B2 follows (its stacks acknowledge more)" \
 	wait_until 30 verified $((v1 + CONNS * STEP)) b2
 x0=$(bpf_stat b2 translated)
 b_mirrored=$(bpf_stat b mirrored) b_reports=$(bpf_stat b report_recv)

@@ -3,7 +3,9 @@
  * Unit tests of tandem's tc programs that need sockets of the test's own
  * network namespace: mirroring seen on a packet socket, a backup's ACK
  * clamp against a real TCP socket's snd_nxt, a primary's kick built
- * against its socket's rcv_nxt and snd_una (BPF_PROG_TEST_RUN, no VM).
+ * against its socket's rcv_nxt and snd_una, its duplicate ACK to the
+ * client built from a backup's SACK against its snd_nxt
+ * (BPF_PROG_TEST_RUN, no VM).
  */
 #include "common.h"
 
@@ -78,6 +80,11 @@ TEST_F(dp, primary_mirror)
 	ASSERT_EQ(0, get_conn(self->skel, &got));
 	EXPECT_EQ(5000, got.wire_isn);
 	EXPECT_EQ(0, got.seq_delta);
+	/* where a duplicate ACK to the client goes: the SYN's device, MACs */
+	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_L2);
+	EXPECT_EQ(LO, got.cdev);
+	EXPECT_EQ(0, memcmp(got.cmac, self->pkt + 6, 6));
+	EXPECT_EQ(0, memcmp(got.lmac, self->pkt, 6));
 
 	/* a handshake ACK of another ISN: passed, not mirrored */
 	s = cseg(1, 701, 9999, F_ACK);
@@ -308,6 +315,131 @@ TEST_F(dp, primary_report_kick)
 	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
 	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_NOT_REPL));
+	close(l.sfd);
+	close(l.cfd);
+	close(l.lfd);
+}
+
+/*
+ * Resends: a backup's duplicate ACK with SACK blocks, at the ACK the client
+ * last received, becomes a duplicate ACK to the client (the primary's seq,
+ * window and timestamps, one SACK block cut to what the other backup
+ * holds), redirected to the client's device and MAC.
+ */
+TEST_F(dp, primary_report_dupack)
+{
+	uint32_t lo = htonl(INADDR_LOOPBACK), nxt, A = 0xfffff000;
+	struct tandem_bpf_conn c = {
+		.flags = TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_SENT |
+			 TANDEM_BPF_CONN_F_CWIN | TANDEM_BPF_CONN_F_TS |
+			 TANDEM_BPF_CONN_F_L2,
+		.client_win = 777, .max_tsval = 0x4444, .last_tsval = 0x100,
+		.ts_delta = 0x10, .seq_delta = 0x1000,
+		.ack_sent = A, .edge_sent = A + 8000, .cdev = 7,
+		.cmac = { 2, 0, 0, 0, 0, 0xc }, .lmac = { 2, 0, 0, 0, 0, 0xd },
+	};
+	struct tandem_bpf_progress pr = { .peers = {
+		{ .node_id = 3, .rcv_nxt = A + 3000, .rcv_edge = A + 9000,
+		  .sack_start = A + 3000, .sack_end = A + 3000 },
+		{ .node_id = 2, .rcv_nxt = A, .rcv_edge = A + 9000,
+		  .sack_start = A, .sack_end = A },
+	} };
+	uint32_t edges[4] = { A + 1000, A + 5000, A + 6000, A + 7000 };
+	struct tandem_bpf_svc_key sk = { .vip = lo };
+	struct tandem_bpf_service sv = {};
+	struct tandem_bpf_conn_key k;
+	struct lconn l;
+	struct seg s;
+	size_t len, o, n;
+
+	ASSERT_EQ(0, lconn_open(&l));
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &nxt));
+	set_group(self->skel, lo, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
+	sk.port = htons(l.sport);
+	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
+			     &sv, sizeof(sv), BPF_ANY);
+	k = conn_key(lo, lo, l.cport, l.sport);
+	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
+			     sizeof(c), BPF_ANY);
+	bpf_map__update_elem(self->skel->maps.tandem_progress, &k, sizeof(k),
+			     &pr, sizeof(pr), BPF_ANY);
+
+	/* backup 2 lacks A.., holds A+1000..A+5000 and A+6000..A+7000 */
+	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.sport,
+			  .dport = l.cport, .seq = A + 9000, .ack = A,
+			  .flags = F_ACK, .win = 9000 };
+	s.opts = self->opts;
+	n = opt_ts(self->opts, 0x9999, 0x4440);
+	s.optlen = n + opt_sack(self->opts + n, edges, 2);
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	ASSERT_EQ(len, self->r.len);
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_DUPACK_SENT));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_SACK_CUT));
+	EXPECT_EQ(0, stat(self->skel, TANDEM_BPF_STAT_KICKED));
+	EXPECT_EQ(0, memcmp(self->r.out, c.cmac, 6));	/* to the client */
+	EXPECT_EQ(0, memcmp(self->r.out + 6, c.lmac, 6));
+	EXPECT_EQ(l.sport, get16(self->r.out + TH));	/* from the VIP */
+	EXPECT_EQ(l.cport, get16(self->r.out + TH + 2));
+	EXPECT_EQ(nxt - 0x1000, seg_seq(self->r.out));	/* our wire snd_nxt */
+	EXPECT_EQ(A, seg_ack(self->r.out));		/* what the client has */
+	EXPECT_EQ(8000, seg_win(self->r.out));
+	EXPECT_EQ(F_ACK, self->r.out[TH + 13]);
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	EXPECT_EQ(0xffff, fold(sum16(self->r.out + ETH_LEN, IP_LEN, 0)));
+	o = seg_opt(self->r.out, 8);
+	ASSERT_NE(0, o);
+	EXPECT_EQ(0x100, get32(self->r.out + o));	/* our last wire TSval */
+	EXPECT_EQ(0x4444, get32(self->r.out + o + 4));	/* the client's */
+	/* one block, cut to backup 3's A + 3000 (across the wrap) */
+	o = seg_opt(self->r.out, 5);
+	ASSERT_NE(0, o);
+	EXPECT_EQ(10, self->r.out[o - 1]);
+	EXPECT_EQ(A + 1000, get32(self->r.out + o));
+	EXPECT_EQ(A + 3000, get32(self->r.out + o + 4));
+	EXPECT_EQ(0, memcmp(self->r.out + o + 8, "\x01\x01\x01\x01\x01\x01\x01\x01", 8));
+	/* its slot keeps the first block */
+	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_progress, &k,
+					  sizeof(k), &pr, sizeof(pr), 0));
+	EXPECT_EQ(2, pr.peers[1].node_id);
+	EXPECT_EQ(A + 1000, pr.peers[1].sack_start);
+	EXPECT_EQ(A + 5000, pr.peers[1].sack_end);
+
+	/* backup 3 at A too, holding only A+4000..A+4500: that is the block */
+	pr.peers[0].rcv_nxt = A;
+	pr.peers[0].sack_start = A + 4000;
+	pr.peers[0].sack_end = A + 4500;
+	bpf_map__update_elem(self->skel->maps.tandem_progress, &k, sizeof(k),
+			     &pr, sizeof(pr), BPF_ANY);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	o = seg_opt(self->r.out, 5);
+	ASSERT_NE(0, o);
+	EXPECT_EQ(A + 4000, get32(self->r.out + o));
+	EXPECT_EQ(A + 4500, get32(self->r.out + o + 4));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+
+	/* backup 3 at A holding nothing beyond: nothing to tell the client */
+	pr.peers[0].sack_start = A;
+	pr.peers[0].sack_end = A;
+	bpf_map__update_elem(self->skel->maps.tandem_progress, &k, sizeof(k),
+			     &pr, sizeof(pr), BPF_ANY);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
+
+	/* a report at another ACK than the client's, or without SACK: taken */
+	pr.peers[0].rcv_nxt = A + 3000;
+	bpf_map__update_elem(self->skel->maps.tandem_progress, &k, sizeof(k),
+			     &pr, sizeof(pr), BPF_ANY);
+	s.optlen = n;
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
+	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_DUPACK_SENT));
+	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_SACK_CUT));
 	close(l.sfd);
 	close(l.cfd);
 	close(l.lfd);

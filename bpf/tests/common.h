@@ -147,7 +147,10 @@ static inline void put_progress(struct tandem_bpf *skel, uint32_t node,
 				uint32_t rcv, uint32_t edge)
 {
 	struct tandem_bpf_conn_key k = conn_key(CLIENT, VIP, CPORT, SVC);
-	struct tandem_bpf_progress pr = { .peers = { { node, rcv, edge, 0 } } };
+	struct tandem_bpf_progress pr = { .peers = { {
+		.node_id = node, .rcv_nxt = rcv, .rcv_edge = edge,
+		.sack_start = rcv, .sack_end = rcv,
+	} } };
 
 	bpf_map__update_elem(skel->maps.tandem_progress, &k, sizeof(k), &pr,
 			     sizeof(pr), BPF_ANY);

@@ -72,6 +72,7 @@ struct client {
 	unsigned int max_pause_conn;
 	bool marked;		/* --mark-file exists */
 	int64_t mark_pause;	/* longest pause ending after that */
+	int64_t premark_pause;	/* longest pause ending before that */
 	uint32_t *lat;		/* --rr: round-trip times, us */
 	size_t nlat;
 	uint32_t *setup;	/* --serial: connect() to writable, us */
@@ -101,6 +102,8 @@ static void pause_end(struct client *cl, struct cconn *c, int64_t now)
 		c->max_pause = p;
 	if (cl->marked && p > cl->mark_pause)
 		cl->mark_pause = p;
+	if (!cl->marked && p > cl->premark_pause)
+		cl->premark_pause = p;
 }
 
 static void finish(struct client *cl, struct cconn *c, enum result res,
@@ -497,7 +500,8 @@ static void report(struct client *cl)
 	       cl->max_pause / 1e6, cl->max_pause_conn, secs,
 	       secs > 0 ? cl->verified * 8 / secs / 1e6 : 0);
 	if (cl->o->mark_file)
-		printf(",\"pause_after_mark_ms\":%.3f", cl->marked ? cl->mark_pause / 1e6 : -1.0);
+		printf(",\"pause_after_mark_ms\":%.3f,\"pause_before_mark_ms\":%.3f",
+		       cl->marked ? cl->mark_pause / 1e6 : -1.0, cl->premark_pause / 1e6);
 	if (cl->o->rr) {
 		qsort(cl->lat, cl->nlat, sizeof(*cl->lat), cmp_u32);
 		printf(",\"rr\":%zu,\"p50_us\":%d,\"p99_us\":%d,\"max_us\":%d", cl->nlat,

@@ -12,11 +12,11 @@
 # Y, Y a backup of that epoch reporting to X (X takes reports and mirrors
 # after the crash); the streams complete byte-exact, no reset, no EOF.
 #
-# Not a *_test.sh (make hosttest does not run it): it reproduces a known
-# stall of the data path in about 1 run in 7 (docs/datapath-bpf.md, "Known
-# stall"): the new primary's output never reaches the client. Run it by
-# hand (as root, from the repository): on a stall it prints the sockets'
-# state (ss) of the client and both backups.
+# It was run by hand while it stalled in about 1 run in 7 (the new
+# primary's output never reached the client): the client's bridge changed
+# its address under the backups' neighbour entries (bpf_lib.sh; "The
+# two-backup stall" in docs/datapath-bpf.md). On a stall it still prints
+# the sockets' state (ss) of the client and both backups.
 BPF_BACKUPS=2
 . "$(dirname "$0")/bpf_lib.sh"
 BPF_TD_MEMBERS="1 10.9.0.2
