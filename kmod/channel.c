@@ -557,7 +557,7 @@ static void heartbeat_rcv(struct tandem_group *g, struct tandem_member *from,
 static const u16 body_min[__TANDEM_WIRE_MAX] = {
 	[TANDEM_WIRE_SEGMENT] = sizeof(struct tandem_wire_segment),
 	[TANDEM_WIRE_CONFIRM] = sizeof(struct tandem_wire_confirm),
-	[TANDEM_WIRE_PROGRESS] = sizeof(struct tandem_wire_progress),
+	[TANDEM_WIRE_PROGRESS] = TANDEM_WIRE_PROGRESS_MIN,
 	[TANDEM_WIRE_DIGEST] = sizeof(struct tandem_wire_digest),
 	[TANDEM_WIRE_CLOSE] = sizeof(struct tandem_wire_close),
 	[TANDEM_WIRE_HEARTBEAT] = sizeof(struct tandem_wire_heartbeat),

@@ -84,6 +84,11 @@ struct tandem_conn_peer {
 	u8 dropped;			/* removed from protection (lag) */
 	u8 shift;			/* resend backoff */
 	u8 rejoin;			/* primary: TANDEM_REJOIN_*, or 0 */
+	u8 dups;			/* primary: reports in a row at rcv_nxt */
+	u8 fast;			/* primary: resend its next byte at once */
+	u32 sack_start;			/* client space: its lowest block beyond */
+	u32 sack_end;			/* rcv_nxt, as last reported; 0: none */
+	unsigned long progress_at;	/* primary: jiffies | 1 rcv_nxt last moved */
 	u32 checked;			/* rcv_nxt at the last resend look */
 	unsigned long resend_at;	/* jiffies | 1; 0: not yet looked */
 	unsigned long held_since;	/* jiffies | 1: its window limits the client's */
@@ -260,6 +265,8 @@ void tandem_xlate_opts(struct sk_buff *skb, struct tcphdr *th, u32 sack_delta,
 /* Turns SACK options whose blocks reach beyond @ack into NOPs. */
 bool tandem_xlate_strip_sack(struct sk_buff *skb, struct tcphdr *th, u32 ack);
 bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr);
+/* The SACK block with the lowest start after @above, if any. */
+bool tandem_tcp_sack(const struct tcphdr *th, u32 above, u32 *start, u32 *end);
 /* Translates a client segment for the local stack; @sk may be NULL. */
 void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		     struct sock *sk);
@@ -307,7 +314,8 @@ void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id);
 unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids);
 void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
 			   unsigned int n);
-void tandem_resend_sample(struct tandem_conn_peer *p, u32 rcv_nxt);
+bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
+			  const struct tandem_wire_progress *pb, unsigned int len);
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
 			unsigned int len, u32 seq, u32 end);
 struct iphdr;

@@ -451,28 +451,24 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			       const void *body, unsigned int len)
 {
 	const struct tandem_wire_progress *pb = body;
-	u32 rcv_nxt, edge, min_ack, min_edge, ids[TANDEM_MEMBERS_MAX];
+	u32 edge, min_ack, min_edge, ids[TANDEM_MEMBERS_MAX];
 	u32 back[TANDEM_MEMBERS_MAX];
 	struct tandem_conn_peer *p;
 	struct tandem_conn *c;
-	bool kick = false;
+	bool kick = false, fast = false;
 	unsigned int n, nb = 0;
 
-	if (len < sizeof(*pb))
+	if (len < TANDEM_WIRE_PROGRESS_MIN)
 		return;
 	c = tandem_conn_lookup(g->dp, &pb->conn);
 	if (!c)
 		return;
-	rcv_nxt = ntohl(pb->rcv_nxt);
 	edge = ntohl(pb->rcv_edge);
 	spin_lock_bh(&c->lock);
 	p = tandem_conn_peer(c, from, true);
 	n = 0;
 	if (p) {
-		if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt)) {
-			p->rcv_nxt = rcv_nxt;
-			tandem_resend_sample(p, rcv_nxt);
-		}
+		fast = tandem_resend_report(c, p, pb, len);
 		if (!p->rcv_edge || after(edge, p->rcv_edge))
 			p->rcv_edge = edge;
 		/* It may have missed the CLOSE that dropped it (partition). */
@@ -490,6 +486,8 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	if (tandem_group_is_live_primary(g))
 		nb = tandem_resend_rejoined(c, back);
 	n += tandem_resend_update(c, ids + n);
+	if (fast)
+		timer_reduce(&c->timer, jiffies);
 	spin_unlock_bh(&c->lock);
 	tandem_resend_confirm(c, back, nb);
 	tandem_resend_notify(c, ids, n, true);

@@ -31,23 +31,27 @@
 #include "datapath.h"
 
 /*
- * A backup's copy is resent once its reports have not moved for its
+ * A backup's copy is resent at its second duplicate report (a hole, up to
+ * its lowest SACK block), or once its reports have not moved for its
  * report time-out: the time its reports take (from the mirroring of a
  * SEGMENT to the report that covers it, smoothed as TCP does its RTT)
- * plus four deviations, at least RESEND_BASE (also the period at which
- * the queue is looked at) and at most RESEND_RTO_MAX. A fixed time-out
- * below the reports' delay (a loaded host, a long link) resends what is
- * only late: a third of all SEGMENTs under emulation, each costing both
- * sides a datagram and the backup a duplicate ACK.
+ * plus four deviations or RESEND_BASE (also the period at which the queue
+ * is looked at), whichever is more, at most RESEND_RTO_MAX; RESEND_RTO_INIT
+ * before the first sample. A fixed time-out below the reports' delay (a
+ * loaded host, a long link) resends what is only late: a sixth of all
+ * SEGMENTs under emulation, each costing both sides a datagram and the
+ * backup a duplicate ACK.
  */
 #define RESEND_BASE msecs_to_jiffies(40)
+#define RESEND_RTO_INIT msecs_to_jiffies(200)	/* before the first sample */
 #define RESEND_RTO_MAX msecs_to_jiffies(1000)
 /*
  * Backoff up to 4 x the time-out: a backup's hole delays the primary's
  * ACKs, and the client's RTT estimate (hence its RTO) grows with that delay.
  */
 #define RESEND_MAX_SHIFT 2
-#define RESEND_BUDGET 32		/* datagrams per connection and tick */
+#define RESEND_DUPS 2			/* duplicate reports that show a hole */
+#define RESEND_BUDGET 32		/* datagrams per connection and tick (a u32 mask) */
 /*
  * Memory of all the resend queues of a group: beyond it SEGMENTs are not
  * kept (counted resend_nomem); a datagram lost then costs the client's
@@ -185,7 +189,7 @@ static void probe_start(struct tandem_conn *c, u32 end)
 }
 
 /* @p reported up to @rcv_nxt: a sample, if that covers its timed SEGMENT. */
-void tandem_resend_sample(struct tandem_conn_peer *p, u32 rcv_nxt)
+static void sample(struct tandem_conn_peer *p, u32 rcv_nxt)
 {
 	long m;
 
@@ -206,11 +210,51 @@ void tandem_resend_sample(struct tandem_conn_peer *p, u32 rcv_nxt)
 	p->rttvar += m;
 }
 
+/*
+ * A peer @p reported @pb (@len bytes: the SACK block is optional), before
+ * it is noted. Returns true on the primary if that calls for a resend at
+ * once: its second report in a row that moves neither rcv_nxt nor the
+ * window edge while later bytes were mirrored (duplicate ACKs of its
+ * stack: bytes beyond a hole came). A report that moves may time the
+ * SEGMENT being timed.
+ */
+bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
+			  const struct tandem_wire_progress *pb, unsigned int len)
+{
+	u32 rcv_nxt = ntohl(pb->rcv_nxt), edge = ntohl(pb->rcv_edge);
+
+	lockdep_assert_held(&c->lock);
+	p->sack_start = p->sack_end = 0;
+	if (len >= sizeof(*pb) && after(ntohl(pb->sack_start), rcv_nxt) &&
+	    after(ntohl(pb->sack_end), ntohl(pb->sack_start))) {
+		p->sack_start = ntohl(pb->sack_start);
+		p->sack_end = ntohl(pb->sack_end);
+	}
+	if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt)) {
+		p->rcv_nxt = rcv_nxt;
+		p->dups = 0;
+		p->progress_at = jiffies | 1;
+		sample(p, rcv_nxt);
+		return false;
+	}
+	/* A window update (the edge moved) is no duplicate. */
+	if (rcv_nxt != p->rcv_nxt || edge != p->rcv_edge ||
+	    !tandem_group_is_live_primary(c->dp->group) ||
+	    !(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, rcv_nxt) ||
+	    ++p->dups != RESEND_DUPS)
+		return false;
+	p->fast = 1;
+	return !c->dead;
+}
+
 static unsigned long report_rto(const struct tandem_conn_peer *p)
 {
-	unsigned long rto = (p->srtt >> 3) + p->rttvar;
+	unsigned long rto;
 
-	return clamp(rto, RESEND_BASE, RESEND_RTO_MAX);
+	if (!p->srtt)
+		return RESEND_RTO_INIT;
+	rto = (p->srtt >> 3) + max_t(unsigned long, p->rttvar, RESEND_BASE);
+	return min(rto, RESEND_RTO_MAX);
 }
 
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
@@ -502,6 +546,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 
 struct resend_batch {
 	unsigned int n;
+	u32 fast;			/* bit i: skb[i] for duplicate reports */
 	struct sk_buff *skb[RESEND_BUDGET];
 	u32 to[RESEND_BUDGET];
 };
@@ -525,40 +570,75 @@ static void batch_add(struct resend_batch *b, struct sk_buff *skb, u32 to)
 }
 
 /*
- * Picks what @p lacks, if its reports stalled since the last look: first
- * the entry with its next byte, then what follows, up to the budget. If
- * that byte is not here (not kept: memory, or beyond the copies' bound),
- * nothing: the client's retransmission must fill it, and the rest would
- * only wait in @p's out-of-order queue.
+ * Adds @next (the entry with @p's next byte) and what follows of its hole:
+ * up to @p's lowest SACK block if it reported one, else, for a fast resend,
+ * nothing more, or everything that follows, up to the budget.
+ */
+static void add_hole(struct tandem_conn *c, struct tandem_conn_peer *p,
+		     struct sk_buff *next, bool all, struct resend_batch *b)
+{
+	bool sack = after(p->sack_start, p->rcv_nxt);
+	struct sk_buff *skb;
+
+	batch_add(b, next, p->node_id);
+	if (!sack && !all)
+		return;
+	skb_queue_walk(&c->rq, skb) {
+		if (b->n == RESEND_BUDGET)
+			break;
+		if (skb == next || !after(rq_cb(skb)->end, p->rcv_nxt) ||
+		    (sack && !before(rq_cb(skb)->seq, p->sack_start)))
+			continue;
+		batch_add(b, skb, p->node_id);
+	}
+}
+
+/*
+ * Picks what @p lacks. At its second duplicate report (a hole: its stack
+ * got bytes beyond it), the hole at once, once per hole. Once its reports
+ * have not moved for its report time-out, counted from the mirroring of
+ * the entry with its next byte if that is later (after a resend: once the
+ * backed-off time-out passed again), the hole, or without a SACK block all
+ * that follows, up to the budget. If its next byte is not here (not kept:
+ * memory, or beyond the copies' bound), nothing: the client's
+ * retransmission must fill it, and the rest would only wait in @p's
+ * out-of-order queue.
  */
 static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 		 struct resend_batch *b)
 {
-	struct sk_buff *skb, *next;
+	unsigned long rto = report_rto(p), from;
+	struct sk_buff *next;
+	unsigned int n;
 
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
+	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt) ||
+	    b->n == RESEND_BUDGET)
 		return;
-	if (p->rcv_nxt != p->checked || !p->resend_at) {
+	if (p->rcv_nxt != p->checked) {
 		p->checked = p->rcv_nxt;
 		p->shift = 0;
-		p->resend_at = (jiffies + report_rto(p)) | 1;
-		return;
+		p->resend_at = 0;
 	}
-	if (time_before(jiffies, p->resend_at) || b->n == RESEND_BUDGET)
-		return;
 	next = covering(c, p->rcv_nxt);
 	if (!next)
 		return;
-	batch_add(b, next, p->node_id);
-	skb_queue_walk(&c->rq, skb) {
-		if (b->n == RESEND_BUDGET)
-			break;
-		if (skb != next && after(rq_cb(skb)->end, p->rcv_nxt))
-			batch_add(b, skb, p->node_id);
+	if (p->fast) {
+		n = b->n;
+		p->fast = 0;
+		add_hole(c, p, next, false, b);
+		b->fast |= GENMASK(b->n - 1, n);
+	} else {
+		from = rq_cb(next)->at;
+		if (p->progress_at && time_after(p->progress_at, from))
+			from = p->progress_at;
+		if (time_before(jiffies, from + rto) ||
+		    (p->resend_at && time_before(jiffies, p->resend_at)))
+			return;
+		add_hole(c, p, next, true, b);
+		if (p->shift < RESEND_MAX_SHIFT)
+			p->shift++;
 	}
-	p->resend_at = (jiffies + (report_rto(p) << p->shift)) | 1;
-	if (p->shift < RESEND_MAX_SHIFT)
-		p->shift++;
+	p->resend_at = (jiffies + (rto << p->shift)) | 1;
 	/* Karn: a report after a resend times neither. */
 	p->probe_at = 0;
 }
@@ -670,8 +750,11 @@ static void send_batch(struct tandem_group *g, struct resend_batch *b)
 	for (i = 0; i < b->n; i++) {
 		m = tandem_member_lookup_rcu(g, b->to[i]);
 		if (m && !tandem_channel_send(g, m, TANDEM_WIRE_SEGMENT,
-					      b->skb[i]->data, b->skb[i]->len))
+					      b->skb[i]->data, b->skb[i]->len)) {
 			tandem_group_stats_inc(g, TANDEM_STAT_RESENT);
+			if (b->fast & BIT(i))
+				tandem_group_stats_inc(g, TANDEM_STAT_RESENT_FAST);
+		}
 		consume_skb(b->skb[i]);
 	}
 	rcu_read_unlock();

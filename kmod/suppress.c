@@ -21,7 +21,7 @@
  * epoch change), and the client is retransmitting.
  */
 static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
-			  bool force)
+			  bool force, const u32 *sack)
 {
 	struct tandem_group *g = c->dp->group;
 	struct tandem_wire_progress pb;
@@ -44,6 +44,8 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	pb.conn = c->key;
 	pb.rcv_nxt = htonl(rcv_nxt);
 	pb.rcv_edge = htonl(edge);
+	pb.sack_start = htonl(sack ? sack[0] : 0);
+	pb.sack_end = htonl(sack ? sack[1] : 0);
 	tandem_channel_send(g, NULL, TANDEM_WIRE_PROGRESS, &pb, sizeof(pb));
 	tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_SENT);
 }
@@ -54,7 +56,7 @@ void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 	const struct tcp_sock *tp = tcp_sk(sk);
 
 	send_progress(c, READ_ONCE(tp->rcv_nxt),
-		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force);
+		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force, NULL);
 }
 
 static void send_confirm(struct tandem_conn *c)
@@ -113,8 +115,8 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 	bool confirm = false, progress = false;
 	struct tandem_wire_conn key;
 	struct tandem_conn *c;
-	u32 ack = 0, edge = 0;
-	bool dup = false;
+	u32 ack = 0, edge = 0, sack[2];
+	bool dup = false, has_sack = false;
 
 	tandem_conn_key_v4(&key, iph->daddr, th->dest, th->source);
 	c = tandem_conn_lookup(g->dp, &key);
@@ -130,6 +132,8 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 			progress = true;
 			dup = skb->len == ip_hdrlen(skb) + th->doff * 4 &&
 			      !th->fin;
+			/* Every segment has the blocks while a hole is open. */
+			has_sack = tandem_tcp_sack(th, ack, &sack[0], &sack[1]);
 			if ((c->flags & TANDEM_CONN_F_ISN) &&
 			    (c->flags & TANDEM_CONN_F_LOCAL))
 				tandem_digest_out(c, skb, th, ntohl(th->seq) -
@@ -144,7 +148,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 		if (confirm)
 			send_confirm(c);
 		if (progress)
-			send_progress(c, ack, edge, dup);
+			send_progress(c, ack, edge, dup, has_sack ? sack : NULL);
 	}
 	tandem_group_stats_inc(g, TANDEM_STAT_SUPPRESSED);
 	consume_skb(skb);

@@ -203,6 +203,42 @@ bool tandem_tcp_ts(const struct tcphdr *th, u32 *tsval, u32 *tsecr)
 	return a.found;
 }
 
+struct first_sack_arg {
+	u32 above;
+	u32 start, end;
+	bool found;
+};
+
+static bool find_sack(const u8 *opt, unsigned int off, unsigned int len,
+		      void *arg)
+{
+	struct first_sack_arg *a = arg;
+	unsigned int o;
+	u32 start;
+
+	if (opt[0] != TCPOPT_SACK)
+		return false;
+	for (o = 2; o + 8 <= len; o += 8) {
+		start = get_unaligned_be32(opt + o);
+		if (!after(start, a->above) || (a->found && !before(start, a->start)))
+			continue;
+		a->start = start;
+		a->end = get_unaligned_be32(opt + o + 4);
+		a->found = true;
+	}
+	return false;
+}
+
+bool tandem_tcp_sack(const struct tcphdr *th, u32 above, u32 *start, u32 *end)
+{
+	struct first_sack_arg a = { .above = above };
+
+	walk_opts(th, find_sack, &a);
+	*start = a.start;
+	*end = a.end;
+	return a.found;
+}
+
 static bool find_wscale(const u8 *opt, unsigned int off, unsigned int len,
 			void *arg)
 {

@@ -218,6 +218,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_FENCE_RESUMED] = "fence_resumed",
 	[TANDEM_STAT_CHAN_AUTH_KEY] = "chan_auth_key",
 	[TANDEM_STAT_CHAN_AUTH_KEY_ALT] = "chan_auth_key_alt",
+	[TANDEM_STAT_RESENT_FAST] = "resent_fast",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

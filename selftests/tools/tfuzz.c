@@ -338,7 +338,9 @@ static size_t wire_body(struct wire *w, uint8_t t, uint8_t *b, size_t room)
 		wire_conn(w, &p->conn);
 		p->rcv_nxt = htonl(u32_edge(0));
 		p->rcv_edge = htonl(u32_edge(ntohl(p->rcv_nxt)));
-		n = sizeof(*p);
+		p->sack_start = chance(50) ? 0 : htonl(u32_edge(ntohl(p->rcv_nxt)));
+		p->sack_end = chance(50) ? 0 : htonl(u32_edge(ntohl(p->sack_start)));
+		n = chance(20) ? TANDEM_WIRE_PROGRESS_MIN : sizeof(*p);
 		break;
 	}
 	case TANDEM_WIRE_DIGEST: {

@@ -522,6 +522,10 @@ enum tandem_stat {
 	 */
 	TANDEM_STAT_CHAN_AUTH_KEY,
 	TANDEM_STAT_CHAN_AUTH_KEY_ALT,
+	/* of RESENT, those a backup's duplicate reports called for at once
+	 * (the others waited for its report time-out)
+	 */
+	TANDEM_STAT_RESENT_FAST,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)

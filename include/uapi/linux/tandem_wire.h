@@ -148,7 +148,15 @@ struct tandem_wire_progress {
 	struct tandem_wire_conn conn;
 	__be32 rcv_nxt;		/* client space: received up to */
 	__be32 rcv_edge;	/* client space: right edge of the window */
+	/*
+	 * Optional (a shorter body has none): in a report of a duplicate
+	 * ACK, the sender's lowest SACK block beyond rcv_nxt, client space:
+	 * the hole is rcv_nxt to sack_start. Both 0: none.
+	 */
+	__be32 sack_start;
+	__be32 sack_end;
 };
+#define TANDEM_WIRE_PROGRESS_MIN	(sizeof(struct tandem_wire_conn) + 8)
 
 /* DIGEST: a block of the primary's output */
 #define TANDEM_WIRE_DIGEST_BLOCK 32768	/* bytes, from the wire ISN + 1 */
