@@ -1,42 +1,93 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Authentication of replication datagrams: HMAC-SHA256 under the group key,
- * truncated to TANDEM_WIRE_TAG_LEN bytes, and the replay window of each
+ * Authentication of replication datagrams (tandem_wire.h): HMAC-SHA256
+ * under the group key truncated to TANDEM_WIRE_TAG_LEN bytes, or the tag of
+ * XChaCha20-Poly1305 over an empty plaintext, and the replay window of each
  * sender (RFC 6479: a ring of words, cleared a word at a time as the
  * window moves).
  */
 
 #include <crypto/algapi.h>
+#include <crypto/chacha20poly1305.h>
 #include <crypto/hash.h>
 #include <crypto/sha2.h>
 #include <linux/slab.h>
 
 #include "channel.h"
 
-/* A transform keyed with @key (TANDEM_KEY_LEN bytes); process context. */
-struct crypto_shash *tandem_auth_new(const u8 *key)
+/* The label of the XChaCha20-Poly1305 key derived from the group key. */
+static const char xchacha_label[] = "tandem xchacha20-poly1305";
+
+static int hmac_new(struct tandem_auth *a, const u8 *key)
 {
 	struct crypto_shash *tfm;
 	int ret;
 
 	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(tfm))
-		return tfm;
+		return PTR_ERR(tfm);
 	ret = crypto_shash_setkey(tfm, key, TANDEM_KEY_LEN);
 	if (ret) {
 		crypto_free_shash(tfm);
-		return ERR_PTR(ret);
+		return ret;
 	}
-	return tfm;
+	a->tfm = tfm;
+	return 0;
 }
 
-void tandem_auth_free(struct crypto_shash *tfm)
+/*
+ * The authenticator of @mac keyed with @key (TANDEM_KEY_LEN bytes); process
+ * context. XChaCha20-Poly1305 takes a key of its own, derived with
+ * HMAC-SHA256, so that no key serves two constructions.
+ */
+struct tandem_auth *tandem_auth_new(u8 mac, const u8 *key)
 {
-	crypto_free_shash(tfm);
+	struct tandem_auth *a;
+	int ret;
+
+	BUILD_BUG_ON(TANDEM_KEY_LEN != CHACHA20POLY1305_KEY_SIZE);
+	BUILD_BUG_ON(SHA256_DIGEST_SIZE != CHACHA20POLY1305_KEY_SIZE);
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	a->mac = mac;
+	ret = hmac_new(a, key);
+	if (ret)
+		goto err;
+	if (mac == TANDEM_MAC_HMAC_SHA256)
+		return a;
+	ret = crypto_shash_tfm_digest(a->tfm, xchacha_label,
+				      sizeof(xchacha_label) - 1, a->key);
+	crypto_free_shash(a->tfm);
+	a->tfm = NULL;
+	if (!ret)
+		return a;
+err:
+	kfree_sensitive(a);
+	return ERR_PTR(ret);
 }
 
-/* Any context; the transform is only read, so it may be shared. */
-int tandem_auth_tag(struct crypto_shash *tfm, const void *data, size_t len,
+void tandem_auth_free(struct tandem_auth *a)
+{
+	if (!a)
+		return;
+	if (a->tfm)
+		crypto_free_shash(a->tfm);
+	kfree_sensitive(a);
+}
+
+/* The nonce: group_id | sender | epoch | seq, as in the header. */
+static void xchacha_nonce(const struct tandem_wire_hdr *h,
+			  u8 nonce[XCHACHA20POLY1305_NONCE_SIZE])
+{
+	BUILD_BUG_ON(XCHACHA20POLY1305_NONCE_SIZE != 24);
+	memcpy(nonce, &h->group_id, 4);
+	memcpy(nonce + 4, &h->sender, 4);
+	memcpy(nonce + 8, &h->epoch, 8);
+	memcpy(nonce + 16, &h->seq, 8);
+}
+
+static int hmac_tag(struct crypto_shash *tfm, const void *data, size_t len,
 		    u8 *tag)
 {
 	u8 mac[SHA256_DIGEST_SIZE];
@@ -49,13 +100,39 @@ int tandem_auth_tag(struct crypto_shash *tfm, const void *data, size_t len,
 	return ret;
 }
 
-bool tandem_auth_verify(struct crypto_shash *tfm, const void *data,
+/*
+ * The tag of the datagram of @len bytes at @data (a header first); any
+ * context: the authenticator is only read, so it may be shared.
+ */
+int tandem_auth_tag(const struct tandem_auth *a, const void *data,
+		    size_t len, u8 *tag)
+{
+	u8 nonce[XCHACHA20POLY1305_NONCE_SIZE];
+
+	BUILD_BUG_ON(TANDEM_WIRE_TAG_LEN != CHACHA20POLY1305_AUTHTAG_SIZE);
+	if (a->mac == TANDEM_MAC_HMAC_SHA256)
+		return hmac_tag(a->tfm, data, len, tag);
+	if (len < sizeof(struct tandem_wire_hdr))
+		return -EINVAL;
+	xchacha_nonce(data, nonce);
+	xchacha20poly1305_encrypt(tag, NULL, 0, data, len, nonce, a->key);
+	return 0;
+}
+
+bool tandem_auth_verify(const struct tandem_auth *a, const void *data,
 			size_t len, const u8 *tag)
 {
-	u8 want[TANDEM_WIRE_TAG_LEN];
+	u8 nonce[XCHACHA20POLY1305_NONCE_SIZE], want[TANDEM_WIRE_TAG_LEN];
 	bool ok;
 
-	ok = !tandem_auth_tag(tfm, data, len, want) &&
+	if (a->mac != TANDEM_MAC_HMAC_SHA256) {
+		if (len < sizeof(struct tandem_wire_hdr))
+			return false;
+		xchacha_nonce(data, nonce);
+		return xchacha20poly1305_decrypt(want, tag, TANDEM_WIRE_TAG_LEN,
+						 data, len, nonce, a->key);
+	}
+	ok = !hmac_tag(a->tfm, data, len, want) &&
 	     !crypto_memneq(want, tag, sizeof(want));
 	memzero_explicit(want, sizeof(want));
 	return ok;

@@ -60,6 +60,7 @@ struct tandem_group_cfg {
 	u8 key[TANDEM_KEY_LEN];
 	u8 key_alt[TANDEM_KEY_LEN];	/* accepted until key_alt_until */
 	unsigned long key_alt_until;	/* jiffies */
+	u8 mac;				/* enum tandem_mac */
 	u32 syn_timeout_ms;
 	u32 max_lag_bytes;
 	u32 max_lag_ms;

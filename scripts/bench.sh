@@ -321,7 +321,7 @@ case ${1:-} in
 --in-vm)
 	echo "env guest kernel: $(uname -r), $(nproc) vCPUs"
 	if [ "$REPLICATED" = 1 ] && [ ! -d /sys/module/tandem ]; then
-		modprobe -q nf_defrag_ipv4; insmod "$TANDEM_KO" || echo "bench: insmod $TANDEM_KO failed" >&2
+		modprobe -q nf_defrag_ipv4; modprobe -q libchacha20poly1305; insmod "$TANDEM_KO" || echo "bench: insmod $TANDEM_KO failed" >&2
 	fi
 	for cfg in $CONFIGS; do
 		echo "# $cfg ($(date -u +%T))" >&2
