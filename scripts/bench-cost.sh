@@ -218,7 +218,7 @@ profile() {
 		--seed 7 2>/dev/null) || echo "bench: $cfg: profiled bulk run failed: $j" >&2
 	echo "result $cfg prof_mbit $(json_num "$j" mbit_s || echo failed)"
 	# shares of the busy samples: the idle loop's left out
-	perf report -i "$data" --stdio -q -n --sort dso,sym 2>/dev/null |
+	perf report -i "$data" --stdio -q -n ${BENCH_CALLGRAPH:+--no-children -g none} --sort dso,sym 2>/dev/null |
 		awk -v c="$cfg" -v top="$PROFILE_TOP" -v idle_re="$IDLE_SYMS" '
 		BEGIN {	# perf puts the module under [kernel.kallsyms]: its names
 			while ((getline l < "/proc/kallsyms") > 0)
@@ -250,7 +250,8 @@ profile() {
 # slow path's samples
 callers() {
 	perf report -i "$2" --stdio -q --no-children -S native_queued_spin_lock_slowpath \
-		-G --percent-limit 2 2>/dev/null | head -n 120 | sed "s/^/callers $1 /"
+		-g graph,0.5,callee,function,percent --percent-limit 1 2>/dev/null |
+		head -n 300 | sed "s/^/callers $1 /"
 }
 
 # ---- on the host: rendering --------------------------------------------------
