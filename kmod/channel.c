@@ -449,7 +449,8 @@ static int xmit(struct tandem_group *g, struct tandem_endpoint *ep,
  */
 static int send_parts(struct tandem_group *g, const struct tandem_member *to,
 		      u8 type, u16 flags, const void *head, size_t hlen,
-		      const struct sk_buff *pkt, int off, size_t len)
+		      const struct sk_buff *pkt, int off, size_t len,
+		      tandem_channel_keep_t keep, void *arg)
 {
 	struct tandem_channel *chan = rcu_dereference_bh(g->chan);
 	struct tandem_member *m, *prev = NULL;
@@ -465,6 +466,8 @@ static int send_parts(struct tandem_group *g, const struct tandem_member *to,
 		tandem_group_stats_inc(g, TANDEM_STAT_CHAN_TX_ERRORS);
 		return -ENOMEM;
 	}
+	if (keep)
+		keep(arg, skb->data + HDR_LEN, hlen + len);
 	if (to)
 		return xmit(g, chan->ep, to, skb) ?: 1;
 	/* Every destination but the last gets a copy. */
@@ -493,7 +496,7 @@ int tandem_channel_send(struct tandem_group *g, const struct tandem_member *to,
 	int ret;
 
 	rcu_read_lock_bh();
-	ret = send_parts(g, to, type, 0, body, len, NULL, 0, 0);
+	ret = send_parts(g, to, type, 0, body, len, NULL, 0, 0, NULL, NULL);
 	rcu_read_unlock_bh();
 	return ret < 0 ? ret : 0;
 }
@@ -501,12 +504,13 @@ int tandem_channel_send(struct tandem_group *g, const struct tandem_member *to,
 int tandem_channel_send_skb(struct tandem_group *g,
 			    const struct tandem_member *to, u8 type,
 			    const void *head, size_t hlen,
-			    const struct sk_buff *pkt, int off, size_t len)
+			    const struct sk_buff *pkt, int off, size_t len,
+			    tandem_channel_keep_t keep, void *arg)
 {
 	int ret;
 
 	rcu_read_lock_bh();
-	ret = send_parts(g, to, type, 0, head, hlen, pkt, off, len);
+	ret = send_parts(g, to, type, 0, head, hlen, pkt, off, len, keep, arg);
 	rcu_read_unlock_bh();
 	return ret < 0 ? ret : 0;
 }
@@ -525,7 +529,7 @@ static int heartbeat_send(struct tandem_group *g,
 
 	rcu_read_lock_bh();
 	ret = send_parts(g, to, TANDEM_WIRE_HEARTBEAT, flags, &hb, sizeof(hb),
-			 NULL, 0, 0);
+			 NULL, 0, 0, NULL, NULL);
 	rcu_read_unlock_bh();
 	if (ret > 0)
 		tandem_group_stats_add(g, TANDEM_STAT_HEARTBEAT_TX, ret);
