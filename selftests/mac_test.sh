@@ -51,7 +51,7 @@ tap_ok "topology, group and servers"
 shows() {
 	local json text
 	json=$(tandem_node "$1" -j group show g | jq -r '.[0].mac')
-	text=$(tandem_node "$1" group show g | awk '$1 == "mac" { print $2 }')
+	text=$(tandem_node "$1" group show g | awk '$1 == "mac:" { print $2 }')
 	echo "# node$1: json $json, text $text"
 	[ "$json" = "$2" ] && [ "$text" = "$2" ]
 }
