@@ -1,42 +1,94 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Authentication of replication datagrams: HMAC-SHA256 under the group key,
- * truncated to TANDEM_WIRE_TAG_LEN bytes, and the replay window of each
+ * Authentication of replication datagrams (tandem_wire.h): HMAC-SHA256
+ * under the group key truncated to TANDEM_WIRE_TAG_LEN bytes, or the tag of
+ * XChaCha20-Poly1305 over an empty plaintext, and the replay window of each
  * sender (RFC 6479: a ring of words, cleared a word at a time as the
  * window moves).
  */
 
 #include <crypto/algapi.h>
+#include <crypto/chacha20poly1305.h>
 #include <crypto/hash.h>
 #include <crypto/sha2.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "channel.h"
 
-/* A transform keyed with @key (TANDEM_KEY_LEN bytes); process context. */
-struct crypto_shash *tandem_auth_new(const u8 *key)
+/* The label of the XChaCha20-Poly1305 key derived from the group key. */
+static const char xchacha_label[] = "tandem xchacha20-poly1305";
+
+static int hmac_new(struct tandem_auth *a, const u8 *key)
 {
 	struct crypto_shash *tfm;
 	int ret;
 
 	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(tfm))
-		return tfm;
+		return PTR_ERR(tfm);
 	ret = crypto_shash_setkey(tfm, key, TANDEM_KEY_LEN);
 	if (ret) {
 		crypto_free_shash(tfm);
-		return ERR_PTR(ret);
+		return ret;
 	}
-	return tfm;
+	a->tfm = tfm;
+	return 0;
 }
 
-void tandem_auth_free(struct crypto_shash *tfm)
+/*
+ * The authenticator of @mac keyed with @key (TANDEM_KEY_LEN bytes); process
+ * context. XChaCha20-Poly1305 takes a key of its own, derived with
+ * HMAC-SHA256, so that no key serves two constructions.
+ */
+struct tandem_auth *tandem_auth_new(u8 mac, const u8 *key)
 {
-	crypto_free_shash(tfm);
+	struct tandem_auth *a;
+	int ret;
+
+	BUILD_BUG_ON(TANDEM_KEY_LEN != CHACHA20POLY1305_KEY_SIZE);
+	BUILD_BUG_ON(SHA256_DIGEST_SIZE != CHACHA20POLY1305_KEY_SIZE);
+	a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	a->mac = mac;
+	ret = hmac_new(a, key);
+	if (ret)
+		goto err;
+	if (mac == TANDEM_MAC_HMAC_SHA256)
+		return a;
+	ret = crypto_shash_tfm_digest(a->tfm, xchacha_label,
+				      sizeof(xchacha_label) - 1, a->key);
+	crypto_free_shash(a->tfm);
+	a->tfm = NULL;
+	if (!ret)
+		return a;
+err:
+	kfree_sensitive(a);
+	return ERR_PTR(ret);
 }
 
-/* Any context; the transform is only read, so it may be shared. */
-int tandem_auth_tag(struct crypto_shash *tfm, const void *data, size_t len,
+void tandem_auth_free(struct tandem_auth *a)
+{
+	if (!a)
+		return;
+	if (a->tfm)
+		crypto_free_shash(a->tfm);
+	kfree_sensitive(a);
+}
+
+/* The nonce: group_id | sender | epoch | seq, as in the header. */
+static void xchacha_nonce(const struct tandem_wire_hdr *h,
+			  u8 nonce[XCHACHA20POLY1305_NONCE_SIZE])
+{
+	BUILD_BUG_ON(XCHACHA20POLY1305_NONCE_SIZE != 24);
+	memcpy(nonce, &h->group_id, 4);
+	memcpy(nonce + 4, &h->sender, 4);
+	memcpy(nonce + 8, &h->epoch, 8);
+	memcpy(nonce + 16, &h->seq, 8);
+}
+
+static int hmac_tag(struct crypto_shash *tfm, const void *data, size_t len,
 		    u8 *tag)
 {
 	u8 mac[SHA256_DIGEST_SIZE];
@@ -49,13 +101,39 @@ int tandem_auth_tag(struct crypto_shash *tfm, const void *data, size_t len,
 	return ret;
 }
 
-bool tandem_auth_verify(struct crypto_shash *tfm, const void *data,
+/*
+ * The tag of the datagram of @len bytes at @data (a header first); any
+ * context: the authenticator is only read, so it may be shared.
+ */
+int tandem_auth_tag(const struct tandem_auth *a, const void *data,
+		    size_t len, u8 *tag)
+{
+	u8 nonce[XCHACHA20POLY1305_NONCE_SIZE];
+
+	BUILD_BUG_ON(TANDEM_WIRE_TAG_LEN != CHACHA20POLY1305_AUTHTAG_SIZE);
+	if (a->mac == TANDEM_MAC_HMAC_SHA256)
+		return hmac_tag(a->tfm, data, len, tag);
+	if (len < sizeof(struct tandem_wire_hdr))
+		return -EINVAL;
+	xchacha_nonce(data, nonce);
+	xchacha20poly1305_encrypt(tag, NULL, 0, data, len, nonce, a->key);
+	return 0;
+}
+
+bool tandem_auth_verify(const struct tandem_auth *a, const void *data,
 			size_t len, const u8 *tag)
 {
-	u8 want[TANDEM_WIRE_TAG_LEN];
+	u8 nonce[XCHACHA20POLY1305_NONCE_SIZE], want[TANDEM_WIRE_TAG_LEN];
 	bool ok;
 
-	ok = !tandem_auth_tag(tfm, data, len, want) &&
+	if (a->mac != TANDEM_MAC_HMAC_SHA256) {
+		if (len < sizeof(struct tandem_wire_hdr))
+			return false;
+		xchacha_nonce(data, nonce);
+		return xchacha20poly1305_decrypt(want, tag, TANDEM_WIRE_TAG_LEN,
+						 data, len, nonce, a->key);
+	}
+	ok = !hmac_tag(a->tfm, data, len, want) &&
 	     !crypto_memneq(want, tag, sizeof(want));
 	memzero_explicit(want, sizeof(want));
 	return ok;
@@ -145,3 +223,76 @@ int tandem_peer_fill(struct sk_buff *skb, const struct tandem_peer *p)
 	return nla_put_u32(skb, TANDEM_A_MEMBER_LAST_HEARD_MS,
 			   min_t(u64, ms, U32_MAX));
 }
+
+/*
+ * A micro-benchmark of the MACs, for docs/benchmarks.md: writing N to
+ * /sys/module/tandem/parameters/mac_bench tags and verifies a datagram of
+ * MAC_BENCH_LEN bytes N times with each MAC, in MAC_BENCH_ROUNDS rounds
+ * that alternate the MACs, and logs the nanoseconds per datagram of each
+ * MAC's fastest round (a VM's vCPU is preempted by its host at times: the
+ * fastest round is the one least disturbed). Process context; root only.
+ */
+#define MAC_BENCH_LEN 1400
+#define MAC_BENCH_ROUNDS 10
+
+static u64 mac_bench_one(const struct tandem_auth *a, u8 *d, unsigned int n)
+{
+	u64 start = ktime_get_ns();
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		((struct tandem_wire_hdr *)d)->seq = cpu_to_be64(i + 1);
+		tandem_auth_tag(a, d, MAC_BENCH_LEN, d + MAC_BENCH_LEN);
+		if (!tandem_auth_verify(a, d, MAC_BENCH_LEN, d + MAC_BENCH_LEN))
+			return U64_MAX;
+	}
+	return div_u64(ktime_get_ns() - start, n);
+}
+
+static int mac_bench_set(const char *val, const struct kernel_param *kp)
+{
+	static const char *const names[] = { "hmac-sha256", "xchacha20-poly1305" };
+	struct tandem_auth *a[__TANDEM_MAC_MAX] = {};
+	u8 key[TANDEM_KEY_LEN] = { 0x42 };
+	u64 ns[__TANDEM_MAC_MAX];
+	unsigned int n, mac, r;
+	u8 *d;
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(names) != __TANDEM_MAC_MAX);
+	ret = kstrtouint(val, 0, &n);
+	if (ret || n < MAC_BENCH_ROUNDS || n > 1000000)
+		return ret ?: -ERANGE;
+	d = kzalloc(MAC_BENCH_LEN + TANDEM_WIRE_TAG_LEN, GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	for (mac = 0; mac < __TANDEM_MAC_MAX; mac++) {
+		ns[mac] = U64_MAX;
+		a[mac] = tandem_auth_new(mac, key);
+		if (IS_ERR(a[mac])) {
+			ret = PTR_ERR(a[mac]);
+			a[mac] = NULL;
+			goto out;
+		}
+	}
+	for (r = 0; r < MAC_BENCH_ROUNDS; r++) {
+		for (mac = 0; mac < __TANDEM_MAC_MAX; mac++)
+			ns[mac] = min(ns[mac], mac_bench_one(a[mac], d,
+						n / MAC_BENCH_ROUNDS));
+		cond_resched();
+	}
+	pr_info("mac_bench: %u datagrams of %u bytes, tag and verify, fastest of %u rounds: %s %llu ns, %s %llu ns each\n",
+		n, MAC_BENCH_LEN, MAC_BENCH_ROUNDS, names[0], ns[0], names[1],
+		ns[1]);
+out:
+	for (mac = 0; mac < __TANDEM_MAC_MAX; mac++)
+		tandem_auth_free(a[mac]);
+	kfree(d);
+	return ret;
+}
+
+static const struct kernel_param_ops mac_bench_ops = {
+	.set = mac_bench_set,
+};
+module_param_cb(mac_bench, &mac_bench_ops, NULL, 0200);
+MODULE_PARM_DESC(mac_bench, "write N: time N tags and checks of a 1400-byte datagram with each MAC (logged)");

@@ -13,7 +13,8 @@
  * the same address and port share one socket (struct tandem_endpoint).
  *
  * A group has a channel while it has a replication address. The channel
- * holds the socket and a transform keyed with the group key; without a key
+ * holds the socket and the group key's authenticator (auth.c, with the
+ * group's MAC); without a key
  * nothing is sent and everything received is dropped as unauthenticated.
  * A primary sends a HEARTBEAT to its backups every HEARTBEAT_MS, and they
  * answer; every authenticated datagram from a member records when it was
@@ -158,34 +159,36 @@ static bool same_channel(const struct tandem_group_cfg *a,
 {
 	return tandem_addr_equal(&a->repl_addr, &b->repl_addr) &&
 	       a->repl_port == b->repl_port && a->has_key == b->has_key &&
+	       a->mac == b->mac &&
 	       !crypto_memneq(a->key, b->key, sizeof(a->key)) &&
 	       a->has_key_alt == b->has_key_alt &&
 	       a->key_alt_until == b->key_alt_until &&
 	       !crypto_memneq(a->key_alt, b->key_alt, sizeof(a->key_alt));
 }
 
-/* The transforms of the group key and of the alternate key, if set. */
+/* The authenticators of the group key and of the alternate key, if set. */
 static int chan_keys(struct tandem_channel *chan,
 		     const struct tandem_group_cfg *cfg,
 		     struct netlink_ext_ack *extack)
 {
-	struct crypto_shash *tfm;
+	struct tandem_auth *a;
 
+	chan->mac = cfg->mac;
 	if (cfg->has_key) {
-		tfm = tandem_auth_new(cfg->key);
-		if (IS_ERR(tfm)) {
-			NL_SET_ERR_MSG(extack, "cannot set up hmac(sha256) with the group key");
-			return PTR_ERR(tfm);
+		a = tandem_auth_new(cfg->mac, cfg->key);
+		if (IS_ERR(a)) {
+			NL_SET_ERR_MSG(extack, "cannot set up the MAC with the group key");
+			return PTR_ERR(a);
 		}
-		chan->tfm = tfm;
+		chan->auth = a;
 	}
 	if (cfg->has_key_alt) {
-		tfm = tandem_auth_new(cfg->key_alt);
-		if (IS_ERR(tfm)) {
-			NL_SET_ERR_MSG(extack, "cannot set up hmac(sha256) with the alternate key");
-			return PTR_ERR(tfm);
+		a = tandem_auth_new(cfg->mac, cfg->key_alt);
+		if (IS_ERR(a)) {
+			NL_SET_ERR_MSG(extack, "cannot set up the MAC with the alternate key");
+			return PTR_ERR(a);
 		}
-		chan->alt_tfm = tfm;
+		chan->alt = a;
 		chan->alt_until = cfg->key_alt_until;
 	}
 	return 0;
@@ -229,8 +232,8 @@ int tandem_channel_prepare(struct tandem_group *g,
 	return 0;
 
 err_free:
-	tandem_auth_free(chan->alt_tfm);
-	tandem_auth_free(chan->tfm);
+	tandem_auth_free(chan->alt);
+	tandem_auth_free(chan->auth);
 	kfree(chan);
 	return ret;
 }
@@ -240,8 +243,8 @@ static void chan_free_rcu(struct rcu_head *rcu)
 	struct tandem_channel *chan = container_of(rcu, struct tandem_channel,
 						   rcu);
 
-	tandem_auth_free(chan->alt_tfm);
-	tandem_auth_free(chan->tfm);
+	tandem_auth_free(chan->alt);
+	tandem_auth_free(chan->auth);
 	kfree(chan);
 }
 
@@ -328,7 +331,7 @@ static struct sk_buff *build(struct tandem_group *g,
 	h->type = type;
 	if (tandem_group_is_live_primary(g))
 		flags |= TANDEM_WIRE_F_PRIMARY;
-	h->flags = htons(flags);
+	h->flags = htons(flags | chan->mac << TANDEM_WIRE_F_MAC_SHIFT);
 	h->group_id = htonl(g->id);
 	h->sender = htonl(g->node_id);
 	h->reserved = 0;
@@ -337,7 +340,7 @@ static struct sk_buff *build(struct tandem_group *g,
 	skb_put_data(skb, head, hlen);
 	if (len && skb_copy_bits(pkt, off, skb_put(skb, len), len))
 		goto fail;
-	if (tandem_auth_tag(chan->tfm, skb->data, dlen, skb_put(skb, TAG_LEN)))
+	if (tandem_auth_tag(chan->auth, skb->data, dlen, skb_put(skb, TAG_LEN)))
 		goto fail;
 	return skb;
 fail:
@@ -446,14 +449,15 @@ static int xmit(struct tandem_group *g, struct tandem_endpoint *ep,
  */
 static int send_parts(struct tandem_group *g, const struct tandem_member *to,
 		      u8 type, u16 flags, const void *head, size_t hlen,
-		      const struct sk_buff *pkt, int off, size_t len)
+		      const struct sk_buff *pkt, int off, size_t len,
+		      tandem_channel_keep_t keep, void *arg)
 {
 	struct tandem_channel *chan = rcu_dereference_bh(g->chan);
 	struct tandem_member *m, *prev = NULL;
 	struct sk_buff *skb, *copy;
 	int sent = 0, ret = 0;
 
-	if (!chan || !chan->tfm) {
+	if (!chan || !chan->auth) {
 		tandem_group_stats_inc(g, TANDEM_STAT_CHAN_TX_ERRORS);
 		return chan ? -ENOKEY : -ENOTCONN;
 	}
@@ -462,6 +466,8 @@ static int send_parts(struct tandem_group *g, const struct tandem_member *to,
 		tandem_group_stats_inc(g, TANDEM_STAT_CHAN_TX_ERRORS);
 		return -ENOMEM;
 	}
+	if (keep)
+		keep(arg, skb->data + HDR_LEN, hlen + len);
 	if (to)
 		return xmit(g, chan->ep, to, skb) ?: 1;
 	/* Every destination but the last gets a copy. */
@@ -490,7 +496,7 @@ int tandem_channel_send(struct tandem_group *g, const struct tandem_member *to,
 	int ret;
 
 	rcu_read_lock_bh();
-	ret = send_parts(g, to, type, 0, body, len, NULL, 0, 0);
+	ret = send_parts(g, to, type, 0, body, len, NULL, 0, 0, NULL, NULL);
 	rcu_read_unlock_bh();
 	return ret < 0 ? ret : 0;
 }
@@ -498,12 +504,13 @@ int tandem_channel_send(struct tandem_group *g, const struct tandem_member *to,
 int tandem_channel_send_skb(struct tandem_group *g,
 			    const struct tandem_member *to, u8 type,
 			    const void *head, size_t hlen,
-			    const struct sk_buff *pkt, int off, size_t len)
+			    const struct sk_buff *pkt, int off, size_t len,
+			    tandem_channel_keep_t keep, void *arg)
 {
 	int ret;
 
 	rcu_read_lock_bh();
-	ret = send_parts(g, to, type, 0, head, hlen, pkt, off, len);
+	ret = send_parts(g, to, type, 0, head, hlen, pkt, off, len, keep, arg);
 	rcu_read_unlock_bh();
 	return ret < 0 ? ret : 0;
 }
@@ -522,7 +529,7 @@ static int heartbeat_send(struct tandem_group *g,
 
 	rcu_read_lock_bh();
 	ret = send_parts(g, to, TANDEM_WIRE_HEARTBEAT, flags, &hb, sizeof(hb),
-			 NULL, 0, 0);
+			 NULL, 0, 0, NULL, NULL);
 	rcu_read_unlock_bh();
 	if (ret > 0)
 		tandem_group_stats_add(g, TANDEM_STAT_HEARTBEAT_TX, ret);
@@ -658,10 +665,10 @@ static enum tandem_stat verify(const struct tandem_channel *chan,
 {
 	const u8 *tag = (const u8 *)data + len;
 
-	if (chan->tfm && tandem_auth_verify(chan->tfm, data, len, tag))
+	if (chan->auth && tandem_auth_verify(chan->auth, data, len, tag))
 		return TANDEM_STAT_CHAN_AUTH_KEY;
-	if (chan->alt_tfm && time_before(jiffies, chan->alt_until) &&
-	    tandem_auth_verify(chan->alt_tfm, data, len, tag))
+	if (chan->alt && time_before(jiffies, chan->alt_until) &&
+	    tandem_auth_verify(chan->alt, data, len, tag))
 		return TANDEM_STAT_CHAN_AUTH_KEY_ALT;
 	return TANDEM_STAT_CHAN_DROP_TAG;
 }
@@ -681,7 +688,28 @@ static void auth_failed(const struct tandem_group *g,
 			  g->name, m->node_id, &ipv6_hdr(skb)->saddr, m->port);
 }
 
-/* After the group is known: sender, tag, epoch, replay, then dispatch. */
+static const char *const mac_names[] = {
+	[TANDEM_MAC_HMAC_SHA256] = "hmac-sha256",
+	[TANDEM_MAC_XCHACHA20_POLY1305] = "xchacha20-poly1305",
+};
+
+static const char *mac_name(unsigned int mac)
+{
+	return mac < ARRAY_SIZE(mac_names) ? mac_names[mac] : "unknown";
+}
+
+/* A datagram from member @m names another MAC: say so, now and then. */
+static void mac_mismatch(const struct tandem_group *g,
+			 const struct tandem_channel *chan,
+			 const struct tandem_member *m, unsigned int mac)
+{
+	if (net_ratelimit())
+		pr_notice("group %s: a datagram from node %u was refused: its MAC is %s (%u), the group's is %s (every member of a group must use the same MAC)\n",
+			  g->name, m->node_id, mac_name(mac), mac,
+			  mac_name(chan->mac));
+}
+
+/* After the group is known: sender, MAC, tag, epoch, replay, dispatch. */
 static enum tandem_stat rcv_group(struct tandem_group *g,
 				  const struct tandem_channel *chan,
 				  struct sk_buff *skb)
@@ -690,11 +718,17 @@ static enum tandem_stat rcv_group(struct tandem_group *g,
 	size_t dlen = skb->len - TAG_LEN;
 	struct tandem_member *m;
 	enum tandem_stat auth;
+	unsigned int mac;
 	u64 epoch;
 
 	m = sender(g, chan->ep, h, skb);
 	if (!m)
 		return TANDEM_STAT_CHAN_DROP_SENDER;
+	mac = TANDEM_WIRE_F_MAC(ntohs(h->flags));
+	if (mac != chan->mac) {
+		mac_mismatch(g, chan, m, mac);
+		return TANDEM_STAT_CHAN_DROP_MAC;
+	}
 	auth = verify(chan, skb->data, dlen);
 	if (auth == TANDEM_STAT_CHAN_DROP_TAG) {
 		auth_failed(g, m, skb);

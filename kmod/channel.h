@@ -27,6 +27,13 @@ struct tandem_endpoint {
 	unsigned int refs;		/* channels on it, under tn->lock */
 };
 
+/* How datagrams are authenticated under one key (auth.c). */
+struct tandem_auth {
+	u8 mac;				/* enum tandem_mac */
+	struct crypto_shash *tfm;	/* hmac(sha256) keyed: HMAC_SHA256 */
+	u8 key[TANDEM_KEY_LEN];		/* derived: XCHACHA20_POLY1305 */
+};
+
 /*
  * What a group replicates with: its socket and its key. Replaced as a
  * whole, under RCU, when the group's replication address, port or key
@@ -36,9 +43,10 @@ struct tandem_channel {
 	struct rcu_head rcu;
 	struct tandem_group *group;
 	struct tandem_endpoint *ep;
-	struct crypto_shash *tfm;	/* hmac(sha256) keyed; NULL: no key */
-	struct crypto_shash *alt_tfm;	/* the alternate key's; NULL: none */
-	unsigned long alt_until;	/* jiffies: alt_tfm accepted until */
+	struct tandem_auth *auth;	/* the group key's; NULL: no key */
+	struct tandem_auth *alt;	/* the alternate key's; NULL: none */
+	unsigned long alt_until;	/* jiffies: alt accepted until */
+	u8 mac;				/* enum tandem_mac, of both */
 	struct timer_list heartbeat;
 	bool closing;			/* the heartbeat must not re-arm */
 };
@@ -67,11 +75,11 @@ enum tandem_replay {
 };
 
 /* auth.c */
-struct crypto_shash *tandem_auth_new(const u8 *key);
-void tandem_auth_free(struct crypto_shash *tfm);
-int tandem_auth_tag(struct crypto_shash *tfm, const void *data, size_t len,
-		    u8 *tag);
-bool tandem_auth_verify(struct crypto_shash *tfm, const void *data,
+struct tandem_auth *tandem_auth_new(u8 mac, const u8 *key);
+void tandem_auth_free(struct tandem_auth *a);
+int tandem_auth_tag(const struct tandem_auth *a, const void *data,
+		    size_t len, u8 *tag);
+bool tandem_auth_verify(const struct tandem_auth *a, const void *data,
 			size_t len, const u8 *tag);
 enum tandem_replay tandem_replay_check(struct tandem_peer *p, u64 epoch,
 				       u64 seq);

@@ -66,7 +66,7 @@ struct tandem_group *tandem_group_select(struct tandem_net *tn,
 
 static const int cfg_attr_types[] = {
 	TANDEM_A_GROUP_REPL_ADDR, TANDEM_A_GROUP_REPL_PORT, TANDEM_A_GROUP_KEY,
-	TANDEM_A_GROUP_KEY_ALT,
+	TANDEM_A_GROUP_KEY_ALT, TANDEM_A_GROUP_MAC,
 	TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,
 	TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,
 	TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,
@@ -135,6 +135,8 @@ static void cfg_apply(struct tandem_group_cfg *cfg, struct nlattr **attrs)
 	if (attrs[TANDEM_A_GROUP_REPL_PORT])
 		cfg->repl_port = nla_get_u16(attrs[TANDEM_A_GROUP_REPL_PORT]);
 	cfg_apply_keys(cfg, attrs);
+	if (attrs[TANDEM_A_GROUP_MAC])
+		cfg->mac = nla_get_u8(attrs[TANDEM_A_GROUP_MAC]);
 	if (attrs[TANDEM_A_GROUP_SYN_TIMEOUT_MS])
 		cfg->syn_timeout_ms =
 			nla_get_u32(attrs[TANDEM_A_GROUP_SYN_TIMEOUT_MS]);
@@ -302,6 +304,7 @@ int tandem_group_new(struct tandem_net *tn, struct nlattr **attrs,
 		goto err_free_group;
 	cfg->repl_port = TANDEM_DEFAULT_REPL_PORT;
 	cfg->syn_timeout_ms = DEFAULT_SYN_TIMEOUT_MS;
+	cfg->mac = TANDEM_MAC_DEFAULT;
 	cfg->max_lag_bytes = DEFAULT_MAX_LAG_BYTES;
 	cfg->max_lag_ms = DEFAULT_MAX_LAG_MS;
 	cfg->max_conns = DEFAULT_MAX_CONNS;
@@ -658,6 +661,7 @@ int tandem_group_fill(struct sk_buff *skb, const struct tandem_group *g)
 	    (key_alt_valid(cfg) &&
 	     nla_put_u32(skb, TANDEM_A_GROUP_KEY_ALT_REMAINING_MS,
 			 max(1U, jiffies_to_msecs(cfg->key_alt_until - jiffies)))) ||
+	    nla_put_u8(skb, TANDEM_A_GROUP_MAC, cfg->mac) ||
 	    nla_put_u8(skb, TANDEM_A_GROUP_ROLE, g->role) ||
 	    nla_put_u64_64bit(skb, TANDEM_A_GROUP_EPOCH, g->epoch, TANDEM_A_PAD))
 		return -EMSGSIZE;

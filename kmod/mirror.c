@@ -105,34 +105,66 @@ void tandem_kick_ack(struct tandem_conn *c)
 	}
 }
 
+/* One datagram of send_segments(): what the resend queue keeps of it. */
+struct seg_part {
+	struct tandem_conn *c;
+	u32 seq, end;
+	bool keep;		/* carries client bytes or a FIN */
+	bool built;		/* the channel built it (and called seg_keep) */
+};
+
+/* Called by the channel with the datagram's body: kept for resending. */
+static void seg_keep(void *arg, const void *body, size_t len)
+{
+	struct seg_part *p = arg;
+
+	p->built = true;
+	if (p->keep)
+		tandem_resend_keep(p->c, body, len, p->seq, p->end);
+}
+
+/*
+ * The channel could not build the datagram (no key, no memory): the body is
+ * kept all the same, for the resend timer (a per-CPU buffer, bh disabled).
+ */
+static void seg_keep_copy(struct seg_part *p, const u8 *head, size_t hlen,
+			  const struct sk_buff *skb, int off, size_t n)
+{
+	u8 *buf = this_cpu_ptr(&mirror_buf)->b;
+
+	if (!p->keep || skb_copy_bits(skb, off, buf + hlen, n))
+		return;
+	memcpy(buf, head, hlen);
+	tandem_resend_keep(p->c, buf, hlen + n, p->seq, p->end);
+}
+
 /*
  * Sends @skb (a client segment) to the backups, in datagrams that fit, and
- * keeps those that carry client bytes for resending.
+ * keeps those that carry client bytes for resending. The payload is copied
+ * once, from @skb into the datagram; the resend queue copies the body from
+ * there.
  */
 static void send_segments(struct tandem_conn *c, struct sk_buff *skb,
 			  const struct tandem_wire_segment *sh)
 {
 	struct tandem_group *g = c->dp->group;
-	u32 seq;
 	const struct tcphdr *th = tcp_of(skb);
 	unsigned int hlen = ip_hdrlen(skb) + th->doff * 4;
 	unsigned int plen = skb->len - hlen, room, off = 0, n;
+	u8 head[sizeof(*sh) + 60 + 60], *pkt = head + sizeof(*sh);
+	struct seg_part part = { .c = c };
 	struct iphdr *iph2;
 	struct tcphdr *th2;
-	u8 *buf, *pkt;
 
-	if (hlen + sizeof(*sh) > MIRROR_BODY_MAX)
+	if (hlen + sizeof(*sh) > MIRROR_BODY_MAX || hlen > sizeof(head) - sizeof(*sh))
 		return;
 	room = MIRROR_BODY_MAX - sizeof(*sh) - hlen;
+	memcpy(head, sh, sizeof(*sh));
 	local_bh_disable();
-	buf = this_cpu_ptr(&mirror_buf)->b;
-	pkt = buf + sizeof(*sh);
-	memcpy(buf, sh, sizeof(*sh));
 	do {
 		/* A SYN's payload (fast open) is not split: its seq is off by one. */
 		n = th->syn ? min(plen, room) : min(plen - off, room);
-		if (skb_copy_bits(skb, 0, pkt, hlen) ||
-		    skb_copy_bits(skb, hlen + off, pkt + hlen, n))
+		if (skb_copy_bits(skb, 0, pkt, hlen))
 			break;
 		if (n != plen) {
 			iph2 = (struct iphdr *)pkt;
@@ -145,12 +177,17 @@ static void send_segments(struct tandem_conn *c, struct sk_buff *skb,
 				th2->psh = 0;
 			}
 		}
-		tandem_channel_send(g, NULL, TANDEM_WIRE_SEGMENT, buf, sizeof(*sh) + hlen + n);
+		part.seq = ntohl(th->seq) + off;
+		part.end = part.seq + n + (off + n == plen && th->fin);
+		part.keep = !th->syn && (n || th->fin);
+		part.built = false;
+		tandem_channel_send_skb(g, NULL, TANDEM_WIRE_SEGMENT, head,
+					sizeof(*sh) + hlen, skb, hlen + off, n,
+					seg_keep, &part);
+		if (!part.built)
+			seg_keep_copy(&part, head, sizeof(*sh) + hlen, skb,
+				      hlen + off, n);
 		tandem_group_stats_inc(g, TANDEM_STAT_MIRRORED);
-		seq = ntohl(th->seq) + off;
-		if (!th->syn && (n || th->fin))
-			tandem_resend_keep(c, buf, sizeof(*sh) + hlen + n, seq,
-					   seq + n + (off + n == plen && th->fin));
 		off += n;
 	} while (off < plen && !th->syn);
 	local_bh_enable();

@@ -208,6 +208,8 @@ static struct netlink_range_validation key_alt_range = {
 	[TANDEM_A_GROUP_KEY_ALT]	= CHECKED(NLA_BINARY),		\
 	[TANDEM_A_GROUP_KEY_ALT_MS]	=				\
 		NLA_POLICY_FULL_RANGE(NLA_U32, &key_alt_range),		\
+	[TANDEM_A_GROUP_MAC]		=				\
+		NLA_POLICY_MAX(NLA_U8, TANDEM_MAC_MAX),			\
 	[TANDEM_A_GROUP_SYN_TIMEOUT_MS]	=				\
 		NLA_POLICY_FULL_RANGE(NLA_U32, &syn_timeout_range),	\
 	[TANDEM_A_GROUP_MAX_LAG_BYTES]	=				\

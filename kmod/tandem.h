@@ -60,6 +60,7 @@ struct tandem_group_cfg {
 	u8 key[TANDEM_KEY_LEN];
 	u8 key_alt[TANDEM_KEY_LEN];	/* accepted until key_alt_until */
 	unsigned long key_alt_until;	/* jiffies */
+	u8 mac;				/* enum tandem_mac */
 	u32 syn_timeout_ms;
 	u32 max_lag_bytes;
 	u32 max_lag_ms;
@@ -316,11 +317,18 @@ void tandem_channel_close(struct tandem_group *g);
  */
 int tandem_channel_send(struct tandem_group *g, const struct tandem_member *to,
 			u8 type, const void *body, size_t len);
-/* The same; the body is @head then @len bytes of @pkt from @off. */
+/*
+ * The same; the body is @head then @len bytes of @pkt from @off, copied
+ * once, into the datagram. @keep, if not NULL, is called with @arg and the
+ * body as built (contiguous, in the datagram) before it leaves, once, if it
+ * was built: the caller may copy it (the resend queue).
+ */
+typedef void (*tandem_channel_keep_t)(void *arg, const void *body, size_t len);
 int tandem_channel_send_skb(struct tandem_group *g,
 			    const struct tandem_member *to, u8 type,
 			    const void *head, size_t hlen,
-			    const struct sk_buff *pkt, int off, size_t len);
+			    const struct sk_buff *pkt, int off, size_t len,
+			    tandem_channel_keep_t keep, void *arg);
 
 /* auth.c: the member side of the channel */
 struct tandem_peer;

@@ -32,7 +32,9 @@
 #
 # Environment: BENCH_CPU_BYTES [1M], BENCH_CPU_RATE [128K], BENCH_IDLE_SECS [2],
 # BENCH_CPU_RUNS [5],
-# BENCH_LRR [300], BENCH_THINK_US [10000], BENCH_SETUP [100], BENCH_PROFILE [1].
+# BENCH_LRR [300], BENCH_THINK_US [10000], BENCH_SETUP [100], BENCH_PROFILE [1],
+# BENCH_CALLGRAPH (set: the profile records call chains and prints who takes
+# the contended spinlocks).
 
 CPU_BYTES=${BENCH_CPU_BYTES:-1M}
 CPU_RATE=${BENCH_CPU_RATE:-128K}
@@ -211,12 +213,12 @@ profile() {
 	command -v perf >/dev/null || { echo "bench: no perf (linux-perf)" >&2; return 0; }
 	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
 	ns=$(node_ns client) || return 0
-	j=$(perf record -e cpu-clock -F 1000 -a -N -q -o "$data" -- \
+	j=$(perf record -e cpu-clock -F 1000 -a -N -q ${BENCH_CALLGRAPH:+-g} -o "$data" -- \
 		ip netns exec "$ns" "$TSTREAM" client "$TOPO_VIP:$PORT" -t 60 -b "$BULK" \
 		--seed 7 2>/dev/null) || echo "bench: $cfg: profiled bulk run failed: $j" >&2
 	echo "result $cfg prof_mbit $(json_num "$j" mbit_s || echo failed)"
 	# shares of the busy samples: the idle loop's left out
-	perf report -i "$data" --stdio -q -n --sort dso,sym 2>/dev/null |
+	perf report -i "$data" --stdio -q -n ${BENCH_CALLGRAPH:+--no-children -g none} --sort dso,sym 2>/dev/null |
 		awk -v c="$cfg" -v top="$PROFILE_TOP" -v idle_re="$IDLE_SYMS" '
 		BEGIN {	# perf puts the module under [kernel.kallsyms]: its names
 			while ((getline l < "/proc/kallsyms") > 0)
@@ -239,7 +241,17 @@ profile() {
 			for (i = 1; i <= nsym && i <= top; i++)
 				printf "profile %s sym %.2f %s\n", c, 100 * cnt[i] / busy, name[i]
 		}'
+	[ -n "${BENCH_CALLGRAPH:-}" ] && callers "$cfg" "$data"
 	rm -f "$data"
+}
+
+# callers CONFIG DATA: who takes the contended spinlocks (BENCH_CALLGRAPH=1:
+# perf record -g), "callers CFG PCT CHAIN" with the chain's share of the
+# slow path's samples
+callers() {
+	perf report -i "$2" --stdio -q --no-children -S native_queued_spin_lock_slowpath \
+		-g graph,0.5,callee,function,percent --percent-limit 1 2>/dev/null |
+		head -n 300 | sed "s/^/callers $1 /"
 }
 
 # ---- on the host: rendering --------------------------------------------------

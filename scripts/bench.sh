@@ -43,7 +43,9 @@
 # Environment: TANDEM_BENCH_REPLICATED [1], TANDEM_BENCH_OUT, TANDEM_VM_TIMEOUT
 # [3600], BENCH_RUNS [3], BENCH_BULK [16M], BENCH_RR [1000], BENCH_CRASHES
 # [20], BENCH_CRASHES1 [10], BENCH_FO_BYTES [4M], BENCH_FO_RATE [1M],
-# BENCH_FO_AT [1], and scripts/bench-cost.sh's. (Sized for ~25 minutes
+# BENCH_FO_AT [1], BENCH_MAC (the group's mac; [the kernel's default]), and
+# scripts/bench-cost.sh's. `scripts/bench.sh --profile CONFIG` (in the VM,
+# tandem.ko loaded) sets CONFIG up and prints its profile alone. (Sized for ~25 minutes
 # under TCG on a loaded 2-CPU host.)
 set -uo pipefail
 
@@ -93,7 +95,8 @@ group_up() {
 		(
 			tandem_node $i group add bench id $TOPO_GROUP_ID vip $TOPO_VIP node $i \
 				local "$(node_rep_addr $i)" port $TOPO_REPL_PORT key "$key" \
-				max-lag-bytes 1073741824 max-lag-ms 600000 || exit 1
+				max-lag-bytes 1073741824 max-lag-ms 600000 \
+				${BENCH_MAC:+mac "$BENCH_MAC"} || exit 1
 			for ((j = 1; j <= n; j++)); do
 				[ $j = $i ] && continue
 				tandem_node $i member add group bench node $j \
@@ -213,6 +216,15 @@ in_vm_config() {
 	[ "$1" = plain ] || lost "$1"
 }
 
+# in_vm_profile CONFIG: the profile alone (docs/benchmarks.md, "Part 2")
+in_vm_profile() {
+	. selftests/lib.sh
+	. selftests/topo.sh
+	setup "$1" || { echo "result $1 all failed"; return; }
+	profile "$1"
+	[ "$1" = plain ] || lost "$1"
+}
+
 # promote NODE EPOCH: NODE becomes the primary in EPOCH (the manual
 # promotion; the one call tandemd's automatic failover will replace)
 promote() {
@@ -317,11 +329,12 @@ in_vm_failover() {
 
 case ${1:-} in
 --config) in_vm_config "$2"; exit ;;
+--profile) in_vm_profile "$2"; exit ;;
 --failover-once) in_vm_failover_once "$2"; exit ;;
 --in-vm)
 	echo "env guest kernel: $(uname -r), $(nproc) vCPUs"
 	if [ "$REPLICATED" = 1 ] && [ ! -d /sys/module/tandem ]; then
-		modprobe -q nf_defrag_ipv4; insmod "$TANDEM_KO" || echo "bench: insmod $TANDEM_KO failed" >&2
+		modprobe -q nf_defrag_ipv4; modprobe -q libchacha20poly1305; insmod "$TANDEM_KO" || echo "bench: insmod $TANDEM_KO failed" >&2
 	fi
 	for cfg in $CONFIGS; do
 		echo "# $cfg ($(date -u +%T))" >&2

@@ -195,7 +195,7 @@ primary() {
 
 say "Kernel $(uname -r) on $(nproc) emulated CPUs; tandem.ko loaded"
 if [ ! -d /sys/module/tandem ]; then
-	modprobe -q nf_defrag_ipv4; insmod "$TANDEM_KO" || die "insmod $TANDEM_KO"
+	modprobe -q nf_defrag_ipv4; modprobe -q libchacha20poly1305; insmod "$TANDEM_KO" || die "insmod $TANDEM_KO"
 fi
 grep -E '^tandem ' /proc/modules
 

@@ -22,7 +22,7 @@
 
 #include "kselftest_harness.h"
 #include "tandem_nl.h"
-#include "channel_hmac.h"
+#include "channel_mac.h"
 
 /* ---- counters ---- */
 
@@ -148,6 +148,72 @@ TEST(hmac_sha256_selfcheck)
 	ASSERT_EQ(0, memcmp(mac, want, sizeof(want)));
 }
 
+/* RFC 8439 2.5.2, 2.3.2 and draft-irtf-cfrg-xchacha 2.2.1. */
+TEST(xchacha_selfcheck)
+{
+	static const uint8_t poly_key[32] = {
+		0x85, 0xd6, 0xbe, 0x78, 0x57, 0x55, 0x6d, 0x33, 0x7f, 0x44, 0x52,
+		0xfe, 0x42, 0xd5, 0x06, 0xa8, 0x01, 0x03, 0x80, 0x8a, 0xfb, 0x0d,
+		0xb2, 0xfd, 0x4a, 0xbf, 0xf6, 0xaf, 0x41, 0x49, 0xf5, 0x1b,
+	};
+	static const uint8_t poly_want[16] = {
+		0xa8, 0x06, 0x1d, 0xc1, 0x30, 0x51, 0x36, 0xc6, 0xc2, 0x2b, 0x8b,
+		0xaf, 0x0c, 0x01, 0x27, 0xa9,
+	};
+	static const uint8_t nonce[16] = {
+		0, 0, 0, 0x09, 0, 0, 0, 0x4a, 0, 0, 0, 0, 0x31, 0x41, 0x59, 0x27,
+	};
+	static const uint8_t chacha_want[16] = {
+		0x10, 0xf1, 0xe7, 0xe4, 0xd1, 0x3b, 0x59, 0x15, 0x50, 0x0f, 0xdd,
+		0x1f, 0xa3, 0x20, 0x71, 0xc4,
+	};
+	static const uint8_t hchacha_want[32] = {
+		0x82, 0x41, 0x3b, 0x42, 0x27, 0xb2, 0x7b, 0xfe, 0xd3, 0x0e, 0x42,
+		0x50, 0x8a, 0x87, 0x7d, 0x73, 0xa0, 0xf9, 0xe4, 0xd5, 0x8a, 0x74,
+		0xa8, 0x53, 0xc1, 0x2e, 0xc4, 0x13, 0x26, 0xd3, 0xec, 0xdc,
+	};
+	const char *msg = "Cryptographic Forum Research Group";
+	uint8_t key[32], out[64];
+	struct poly1305 p;
+
+	poly1305_init(&p, poly_key);
+	poly1305_update(&p, msg, strlen(msg));
+	poly1305_final(&p, out);
+	EXPECT_EQ(0, memcmp(out, poly_want, sizeof(poly_want)));
+	for (int i = 0; i < 32; i++)
+		key[i] = i;
+	chacha20_block(key, 1, nonce, out);
+	EXPECT_EQ(0, memcmp(out, chacha_want, sizeof(chacha_want)));
+	hchacha20(key, nonce, out);
+	EXPECT_EQ(0, memcmp(out, hchacha_want, sizeof(hchacha_want)));
+}
+
+/* The group's MAC: the default, shown; set; an unknown one refused. */
+TEST_F(stats, group_mac)
+{
+	const struct nlattr *tb[TANDEM_A_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct tnl_res r;
+
+	ASSERT_EQ(0, tnl_group_add(&self->t, "g", 7, "192.0.2.1", 1));
+	ASSERT_EQ(0, tnl_get(&self->t, TANDEM_CMD_GROUP_GET, "g", 0, 0, &r, tb));
+	ASSERT_U8(tb, TANDEM_A_GROUP_MAC, TANDEM_MAC_DEFAULT);
+	tnl_res_free(&r);
+	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_SET, 0);
+	tnl_put_sel(nlh, "g");
+	mnl_attr_put_u8(nlh, TANDEM_A_GROUP_MAC, TANDEM_MAC_HMAC_SHA256);
+	ASSERT_EQ(0, tnl_do_free(&self->t, nlh));
+	ASSERT_EQ(0, tnl_get(&self->t, TANDEM_CMD_GROUP_GET, "g", 0, 0, &r, tb));
+	ASSERT_U8(tb, TANDEM_A_GROUP_MAC, TANDEM_MAC_HMAC_SHA256);
+	tnl_res_free(&r);
+	nlh = tnl_req(&self->t, TANDEM_CMD_GROUP_SET, 0);
+	tnl_put_sel(nlh, "g");
+	mnl_attr_put_u8(nlh, TANDEM_A_GROUP_MAC, TANDEM_MAC_MAX + 1);
+	tnl_do(&self->t, nlh, &r);
+	ASSERT_RES(r, -ERANGE, "out of range");
+	tnl_res_free(&r);
+}
+
 /* ---- datagrams ---- */
 
 #define KEY_FILL 0x42		/* the group key: 32 bytes of it */
@@ -181,27 +247,26 @@ static size_t dgram_build(const struct dgram *d, uint8_t *buf)
 		.epoch = htobe64(d->epoch),
 		.seq = htobe64(d->seq),
 	};
-	uint8_t key[TANDEM_KEY_LEN], mac[32];
+	uint8_t key[TANDEM_KEY_LEN];
 	size_t n = sizeof(h) + d->len;
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), d->body, d->len);
 	memset(key, d->key_fill, sizeof(key));
-	hmac_sha256(key, sizeof(key), buf, n, mac);
-	memcpy(buf + n, mac, TANDEM_WIRE_TAG_LEN);
+	channel_tag(key, buf, n, buf + n);	/* with the MAC of d->flags */
 	return n + TANDEM_WIRE_TAG_LEN;
 }
 
 /* Is buf a datagram tagged with the group key? */
 static bool dgram_authentic(const uint8_t *buf, size_t n)
 {
-	uint8_t key[TANDEM_KEY_LEN], mac[32];
+	uint8_t key[TANDEM_KEY_LEN], mac[TANDEM_WIRE_TAG_LEN];
 
 	if (n < sizeof(struct tandem_wire_hdr) + TANDEM_WIRE_TAG_LEN)
 		return false;
 	n -= TANDEM_WIRE_TAG_LEN;
 	memset(key, KEY_FILL, sizeof(key));
-	hmac_sha256(key, sizeof(key), buf, n, mac);
+	channel_tag(key, buf, n, mac);
 	return !memcmp(mac, buf + n, TANDEM_WIRE_TAG_LEN);
 }
 
@@ -330,14 +395,26 @@ static int set_role(struct tnl *t, uint8_t role, uint64_t epoch)
 	return tnl_do_free(t, nlh);
 }
 
-/* Group "g" (id 1) replicating on addr, with the key. */
-static int node_group(struct tnl *t, uint32_t node, const char *addr)
+/* Group "g" (id 1) replicating on addr, with the key and mac (-1: default). */
+static int node_group(struct tnl *t, uint32_t node, const char *addr, int mac)
 {
 	struct nlmsghdr *nlh = tnl_req(t, TANDEM_CMD_GROUP_NEW, 0);
 
 	tnl_put_group(nlh, "g", 1, "192.0.2.1", node);
 	tnl_put_addr(nlh, TANDEM_A_GROUP_REPL_ADDR, addr);
 	tnl_put_key(nlh, KEY_FILL);
+	if (mac >= 0)
+		mnl_attr_put_u8(nlh, TANDEM_A_GROUP_MAC, mac);
+	return tnl_do_free(t, nlh);
+}
+
+/* GROUP_SET g on t: the MAC. */
+static int set_mac(struct tnl *t, uint8_t mac)
+{
+	struct nlmsghdr *nlh = tnl_req(t, TANDEM_CMD_GROUP_SET, 0);
+
+	tnl_put_sel(nlh, "g");
+	mnl_attr_put_u8(nlh, TANDEM_A_GROUP_MAC, mac);
 	return tnl_do_free(t, nlh);
 }
 
@@ -390,6 +467,20 @@ FIXTURE(chan) {
 	struct tnl a, b;
 	int raw, sock_t, pkt_b;
 	uint64_t seq_t;		/* node 3's last sequence number */
+	uint8_t mac;		/* the group's, enum tandem_mac */
+};
+
+/* Every test of the channel runs with each MAC. */
+FIXTURE_VARIANT(chan) {
+	int mac;		/* TANDEM_A_GROUP_MAC given; -1: none */
+};
+
+FIXTURE_VARIANT_ADD(chan, default_mac) {
+	.mac = -1,
+};
+
+FIXTURE_VARIANT_ADD(chan, hmac_sha256) {
+	.mac = TANDEM_MAC_HMAC_SHA256,
 };
 
 FIXTURE_SETUP(chan)
@@ -433,11 +524,12 @@ FIXTURE_SETUP(chan)
 	setsockopt(self->pkt_b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 
 	/* The backup first: nothing of the primary's is dropped for want of it. */
-	ASSERT_EQ(0, node_group(&self->b, 2, ADDR_B));
+	self->mac = variant->mac < 0 ? TANDEM_MAC_DEFAULT : variant->mac;
+	ASSERT_EQ(0, node_group(&self->b, 2, ADDR_B, variant->mac));
 	ASSERT_EQ(0, tnl_member_add(&self->b, "g", 1, ADDR_A));
 	ASSERT_EQ(0, tnl_member_add(&self->b, "g", 3, ADDR_T));
 	ASSERT_EQ(0, set_role(&self->b, TANDEM_ROLE_BACKUP, EPOCH));
-	ASSERT_EQ(0, node_group(&self->a, 1, ADDR_A));
+	ASSERT_EQ(0, node_group(&self->a, 1, ADDR_A, variant->mac));
 	ASSERT_EQ(0, tnl_member_add(&self->a, "g", 2, ADDR_B));
 	ASSERT_EQ(0, set_role(&self->a, TANDEM_ROLE_PRIMARY, EPOCH));
 	self->seq_t = 1000000;
@@ -475,7 +567,8 @@ static struct dgram from_t(FIXTURE_DATA(chan) *self, uint8_t type,
 			   uint16_t flags, const void *body, size_t len)
 {
 	struct dgram d = {
-		.type = type, .flags = flags, .group = 1, .sender = 3,
+		.type = type, .group = 1, .sender = 3,
+		.flags = flags | self->mac << TANDEM_WIRE_F_MAC_SHIFT,
 		.epoch = EPOCH, .seq = ++self->seq_t, .body = body, .len = len,
 		.key_fill = KEY_FILL,
 	};
@@ -513,6 +606,9 @@ static void check_drop(struct __test_metadata *_metadata,
 		EXPECT_EQ(before[i] + (i == id), after[i])
 			TH_LOG("%s: counter %d", what, i);
 	}
+	EXPECT_EQ(before[TANDEM_STAT_CHAN_DROP_MAC] +
+		  (id == TANDEM_STAT_CHAN_DROP_MAC),
+		  after[TANDEM_STAT_CHAN_DROP_MAC]) TH_LOG("%s: chan_drop_mac", what);
 	EXPECT_LT(before[TANDEM_STAT_CHAN_RX], after[TANDEM_STAT_CHAN_RX]);
 }
 
@@ -551,7 +647,8 @@ static void t_heartbeat(struct __test_metadata *_metadata,
 	h = (void *)reply;
 	ans = (void *)(h + 1);
 	EXPECT_EQ(TANDEM_WIRE_HEARTBEAT, h->type);
-	EXPECT_EQ(TANDEM_WIRE_F_REPLY, ntohs(h->flags));
+	EXPECT_EQ(TANDEM_WIRE_F_REPLY | self->mac << TANDEM_WIRE_F_MAC_SHIFT,
+		  ntohs(h->flags));
 	EXPECT_EQ(1, ntohl(h->group_id));
 	EXPECT_EQ(2, ntohl(h->sender));
 	EXPECT_EQ(EPOCH, be64toh(h->epoch));
@@ -619,7 +716,15 @@ TEST_F(chan, forged)
 	check_dgram(_metadata, self, TANDEM_STAT_CHAN_DROP_SENDER, "10.99.0.7",
 		    PORT, &d, "node 3 from an address of no member");
 
-	/* The tag, then freshness. */
+	/* The MAC the header names, the tag, then freshness. */
+	d.flags ^= (TANDEM_MAC_HMAC_SHA256 ^ TANDEM_MAC_XCHACHA20_POLY1305) <<
+		   TANDEM_WIRE_F_MAC_SHIFT;
+	check_dgram(_metadata, self, TANDEM_STAT_CHAN_DROP_MAC, ADDR_T, PORT,
+		    &d, "tagged with the other MAC, under the group key");
+	d.flags |= TANDEM_WIRE_F_MAC_MASK;
+	check_dgram(_metadata, self, TANDEM_STAT_CHAN_DROP_MAC, ADDR_T, PORT,
+		    &d, "an unknown MAC");
+	d.flags = TANDEM_WIRE_F_PRIMARY | self->mac << TANDEM_WIRE_F_MAC_SHIFT;
 	d.key_fill = KEY_FILL + 1;
 	check_dgram(_metadata, self, TANDEM_STAT_CHAN_DROP_TAG, ADDR_T, PORT,
 		    &d, "wrong key");
@@ -642,6 +747,7 @@ TEST_F(chan, forged)
 		    &d, "older than the window");
 	n = captured(_metadata, self, buf);
 	ASSERT_TRUE(dgram_authentic(buf, n));
+	EXPECT_EQ(self->mac, TANDEM_WIRE_F_MAC(ntohs(((struct tandem_wire_hdr *)buf)->flags)));
 	check_drop(_metadata, self, TANDEM_STAT_CHAN_DROP_REPLAY, ADDR_A, PORT,
 		   buf, n, "the primary's datagram again");
 
@@ -673,6 +779,32 @@ TEST_F(chan, forged)
 	n = stat_of(&self->a, TANDEM_STAT_HEARTBEAT_RX);
 	ASSERT_TRUE(wait_stat(&self->a, TANDEM_STAT_HEARTBEAT_RX, n + 3));
 	EXPECT_EQ(0, stat_of(&self->a, TANDEM_STAT_CHAN_DROP_REPLAY));
+}
+
+/*
+ * A with the other MAC: B refuses all A sends (counted, not tag failures),
+ * under the very same key; with the group's MAC again, B hears A.
+ */
+TEST_F(chan, mac_mismatch)
+{
+	uint8_t other = self->mac ^ (TANDEM_MAC_HMAC_SHA256 ^
+				     TANDEM_MAC_XCHACHA20_POLY1305);
+	uint64_t drop, tag, rx;
+
+	ASSERT_TRUE(wait_stat(&self->b, TANDEM_STAT_HEARTBEAT_RX, 2));
+	ASSERT_EQ(0, set_mac(&self->a, other));
+	drop = stat_of(&self->b, TANDEM_STAT_CHAN_DROP_MAC);
+	tag = stat_of(&self->b, TANDEM_STAT_CHAN_DROP_TAG);
+	ASSERT_TRUE(wait_stat(&self->b, TANDEM_STAT_CHAN_DROP_MAC, drop + 3));
+	rx = stat_of(&self->b, TANDEM_STAT_HEARTBEAT_RX);
+	ASSERT_TRUE(wait_stat(&self->b, TANDEM_STAT_CHAN_DROP_MAC, drop + 6));
+	EXPECT_EQ(rx, stat_of(&self->b, TANDEM_STAT_HEARTBEAT_RX));
+	EXPECT_EQ(tag, stat_of(&self->b, TANDEM_STAT_CHAN_DROP_TAG));
+
+	ASSERT_EQ(0, set_mac(&self->a, self->mac));
+	rx = stat_of(&self->b, TANDEM_STAT_HEARTBEAT_RX);
+	ASSERT_TRUE(wait_stat(&self->b, TANDEM_STAT_HEARTBEAT_RX, rx + 3));
+	EXPECT_EQ(tag, stat_of(&self->b, TANDEM_STAT_CHAN_DROP_TAG));
 }
 
 /* ---- key rotation ---- */

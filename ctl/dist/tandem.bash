@@ -40,7 +40,7 @@ _tandem()
 	cword=$COMP_CWORD
 
 	local i=1 opts=() obj= verb= seen=
-	local tunables="syn-timeout max-lag-bytes max-lag-ms max-conns garp-count garp-interval garp-refresh"
+	local tunables="syn-timeout max-lag-bytes max-lag-ms max-conns garp-count garp-interval garp-refresh mac"
 
 	# the global options before the object
 	while [ $i -lt $cword ]; do
@@ -95,6 +95,10 @@ _tandem()
 	id|vip|node|local|port|epoch|lease|lease-expiry|group-id|addr|priority|to|\
 	syn-timeout|max-lag-bytes|max-lag-ms|max-conns|garp-count|garp-interval|garp-refresh)
 		COMPREPLY=()
+		return
+		;;
+	mac)
+		_tandem_words "xchacha20-poly1305 hmac-sha256"
 		return
 		;;
 	esac

@@ -17,6 +17,11 @@ static const char *const role_names[] = {
 	[TANDEM_ROLE_PRIMARY] = "primary",
 };
 
+const char *const mac_names[__TANDEM_MAC_MAX] = {
+	[TANDEM_MAC_HMAC_SHA256] = "hmac-sha256",
+	[TANDEM_MAC_XCHACHA20_POLY1305] = "xchacha20-poly1305",
+};
+
 static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -146,6 +151,24 @@ int parse_role(const char *s, uint8_t *role)
 		}
 	}
 	return -EINVAL;
+}
+
+int parse_mac(const char *s, uint8_t *mac)
+{
+	uint8_t m;
+
+	for (m = 0; m < __TANDEM_MAC_MAX; m++) {
+		if (!strcmp(s, mac_names[m])) {
+			*mac = m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *mac_name(uint8_t mac)
+{
+	return mac < __TANDEM_MAC_MAX ? mac_names[mac] : "unknown";
 }
 
 const char *role_name(uint8_t role)

@@ -43,6 +43,13 @@ int parse_role(const char *s, uint8_t *role);
 /* The name of a role; "unknown" for a value this program does not know. */
 const char *role_name(uint8_t role);
 
+/* A MAC (enum tandem_mac) by name: hmac-sha256 or xchacha20-poly1305. */
+int parse_mac(const char *s, uint8_t *mac);
+/* The name of a MAC; "unknown" for a value this program does not know. */
+const char *mac_name(uint8_t mac);
+/* Every MAC's name, by value. */
+extern const char *const mac_names[__TANDEM_MAC_MAX];
+
 /* on/off, yes/no, true/false, 1/0. */
 int parse_onoff(const char *s, uint8_t *value);
 

@@ -72,6 +72,7 @@ static const struct field group_fields[] = {
 	FIELD(TANDEM_A_GROUP_HAS_KEY, F_FLAG, "has_key", "key", 0),
 	FIELD(TANDEM_A_GROUP_KEY_ALT_REMAINING_MS, F_U32, "key_alt_remaining_ms",
 	  "alt key left", FL_MS),
+	FIELD(TANDEM_A_GROUP_MAC, F_ENUM, "mac", "mac", 0, NAMES(mac_names)),
 	FIELD(TANDEM_A_GROUP_ROLE, F_ROLE, "role", "role", 0),
 	FIELD(TANDEM_A_GROUP_EPOCH, F_U64, "epoch", "epoch", FL_EPOCH),
 	FIELD(TANDEM_A_GROUP_LEASE_REMAINING_MS, F_U32, "lease_remaining_ms",
@@ -218,6 +219,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_FENCE_RESUMED] = "fence_resumed",
 	[TANDEM_STAT_CHAN_AUTH_KEY] = "chan_auth_key",
 	[TANDEM_STAT_CHAN_AUTH_KEY_ALT] = "chan_auth_key_alt",
+	[TANDEM_STAT_CHAN_DROP_MAC] = "chan_drop_mac",
 	[TANDEM_STAT_RESENT_FAST] = "resent_fast",
 };
 

@@ -17,6 +17,7 @@ static const char *const attr_keywords[TANDEM_A_MAX + 1] = {
 	[TANDEM_A_GROUP_KEY] = "key",
 	[TANDEM_A_GROUP_KEY_ALT] = "alternate key",
 	[TANDEM_A_GROUP_KEY_ALT_MS] = "alternate key duration",
+	[TANDEM_A_GROUP_MAC] = "mac",
 	[TANDEM_A_GROUP_ROLE] = "role",
 	[TANDEM_A_GROUP_EPOCH] = "epoch",
 	[TANDEM_A_GROUP_LEASE_MS] = "lease",

@@ -117,6 +117,14 @@ static int parse_value(const struct grammar *g, const struct kw *kw,
 		args_error(g, "role \"%s\" is unknown: expected primary, backup or fenced",
 			   val);
 		return -EINVAL;
+	case KW_MAC:
+		if (parse_mac(val, &u8) == 0) {
+			req->num[kw->attr] = u8;
+			return 0;
+		}
+		args_error(g, "mac \"%s\" is unknown: expected xchacha20-poly1305 or hmac-sha256",
+			   val);
+		return -EINVAL;
 	case KW_ONOFF:
 		if (parse_onoff(val, &u8) == 0) {
 			req->num[kw->attr] = u8;

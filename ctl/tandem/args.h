@@ -20,6 +20,7 @@ enum kw_type {
 	KW_KEY,		/* key file, or "-" for standard input */
 	KW_ROLE,	/* primary|backup|fenced */
 	KW_ONOFF,	/* on|off */
+	KW_MAC,		/* hmac-sha256|xchacha20-poly1305 */
 };
 
 #define KW_ZERO_OK	0x1	/* 0 is also accepted, outside min..max */

@@ -14,7 +14,8 @@
 #define GROUP_REPLICATION \
 	{ "local", KW_ADDR, TANDEM_A_GROUP_REPL_ADDR, 0, 0, 0 }, \
 	{ "port", KW_NUM, TANDEM_A_GROUP_REPL_PORT, 1, UINT16_MAX, 0 }, \
-	{ "key", KW_KEY, TANDEM_A_GROUP_KEY, 0, 0, 0 }
+	{ "key", KW_KEY, TANDEM_A_GROUP_KEY, 0, 0, 0 }, \
+	{ "mac", KW_MAC, TANDEM_A_GROUP_MAC, 0, 0, 0 }
 
 #define GROUP_TUNABLES \
 	{ "syn-timeout", KW_NUM, TANDEM_A_GROUP_SYN_TIMEOUT_MS, 1, \
@@ -81,11 +82,11 @@ void group_help(FILE *f)
 {
 	fputs("Usage: tandem group add NAME id ID vip ADDR node NODE_ID\n"
 	      "                        [ local ADDR ] [ port PORT ] [ key FILE|- ]\n"
-	      "                        [ TUNABLES ]\n"
+	      "                        [ mac MAC ] [ TUNABLES ]\n"
 	      "       tandem group set GROUP [ role primary|backup|fenced ] [ epoch N ]\n"
 	      "                        [ lease MS | lease-expiry NS ] [ prior-epoch N ]\n"
 	      "                        [ local ADDR ] [ port PORT ] [ key FILE|- ]\n"
-	      "                        [ TUNABLES ]\n"
+	      "                        [ mac MAC ] [ TUNABLES ]\n"
 	      "       tandem group del GROUP\n"
 	      "       tandem group show [ GROUP ]\n"
 	      "GROUP := NAME | name NAME | id ID\n"
@@ -98,6 +99,8 @@ void group_help(FILE *f)
 	      "  connections if N is below the epoch it was fenced in (else resets them).\n"
 	      "local and port: this node's replication address and port.\n"
 	      "key FILE: 32 bytes, raw or in base64 (tandem genkey); \"-\" is stdin.\n"
+	      "MAC := xchacha20-poly1305 (the default) | hmac-sha256: how replication\n"
+	      "  datagrams are authenticated; every member must use the same.\n"
 	      "BYTES may end in K, M or G.\n", f);
 }
 

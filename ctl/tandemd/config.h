@@ -66,6 +66,7 @@ struct td_tunables {
 	uint8_t garp_count;
 	uint32_t garp_interval_ms;
 	uint32_t garp_refresh_ms;	/* always set (default 10 s), 0: off */
+	uint8_t mac;			/* enum tandem_mac */
 };
 
 /* The bpf data path's devices of a group on this node (config_bpf.c). */

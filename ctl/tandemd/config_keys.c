@@ -43,6 +43,7 @@ static void log_level_key(struct config_ctx *ctx, void *obj,
 			  const char *value);
 static void garp_refresh_key(struct config_ctx *ctx, void *obj,
 			     const char *value);
+static void mac_key(struct config_ctx *ctx, void *obj, const char *value);
 
 #define N(f) offsetof(struct td_config, f)
 static const struct key node_keys[] = {
@@ -72,6 +73,7 @@ static const struct key group_keys[] = {
 	/* both phases of a rotation within the kernel's alternate key bound */
 	{ "key-overlap", KT_DUR, G(key_overlap), 0,
 	  TANDEM_KEY_ALT_MAX_MS / 2 * MS, NULL, false, 0 },
+	{ "mac", KT_FN, 0, 0, 0, mac_key, false, TANDEM_A_GROUP_MAC },
 	{ "port", KT_U16, G(port), 1, UINT16_MAX, NULL, false, 0 },
 	{ "agree-port", KT_U16, G(agree_port), 1, UINT16_MAX, NULL, false, 0 },
 	{ "member", KT_FN, 0, 0, 0, member_key, true, 0 },
@@ -326,6 +328,17 @@ static void log_level_key(struct config_ctx *ctx, void *obj, const char *value)
 	ctx_error(ctx, ctx->line,
 		  "log-level: \"%s\" unknown: expected err, warning, info or debug",
 		  value);
+}
+
+/* The kernel's MAC of the group's datagrams (TANDEM_A_GROUP_MAC). */
+static void mac_key(struct config_ctx *ctx, void *obj, const char *value)
+{
+	struct td_group *g = obj;
+
+	if (parse_mac(value, &g->tun.mac))
+		ctx_error(ctx, ctx->line,
+			  "mac: \"%s\" unknown: expected xchacha20-poly1305 or hmac-sha256",
+			  value);
 }
 
 /* 0 (off) or 100ms..1h in whole ms: the kernel's range. */

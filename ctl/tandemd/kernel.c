@@ -104,11 +104,11 @@ static void put_tunables(struct tandem_req *req, const struct td_group *g,
 		TANDEM_A_GROUP_SYN_TIMEOUT_MS, TANDEM_A_GROUP_MAX_LAG_BYTES,
 		TANDEM_A_GROUP_MAX_LAG_MS, TANDEM_A_GROUP_MAX_CONNS,
 		TANDEM_A_GROUP_GARP_COUNT, TANDEM_A_GROUP_GARP_INTERVAL_MS,
-		TANDEM_A_GROUP_GARP_REFRESH_MS,
+		TANDEM_A_GROUP_GARP_REFRESH_MS, TANDEM_A_GROUP_MAC,
 	};
 	const uint64_t vals[] = { t->syn_timeout_ms, t->max_lag_bytes,
 		t->max_lag_ms, t->max_conns, t->garp_count, t->garp_interval_ms,
-		t->garp_refresh_ms };
+		t->garp_refresh_ms, t->mac };
 	unsigned int i;
 
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {

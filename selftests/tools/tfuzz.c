@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/tandem.h>
 #include <linux/tandem_wire.h>
 
 #include "fuzz_rng.h"
@@ -203,6 +204,7 @@ struct wire {
 	uint32_t sent[TANDEM_WIRE_MAX + 2];
 	uint32_t errors;
 	uint32_t types;		/* bit per type to send; 0: all */
+	uint8_t mac;		/* enum tandem_mac of the group (--mac) */
 };
 
 static const char *const type_name[TANDEM_WIRE_MAX + 2] = {
@@ -398,6 +400,10 @@ static int wire_send(struct wire *w, uint8_t type, uint16_t flags, uint64_t epoc
 	memset(h, 0, sizeof(*h));
 	h->version = TANDEM_WIRE_VERSION;
 	h->type = type;
+	/* the group's MAC, but now and then whatever the flags say */
+	if (!chance(5))
+		flags = (flags & ~TANDEM_WIRE_F_MAC_MASK) |
+			w->mac << TANDEM_WIRE_F_MAC_SHIFT;
 	h->flags = htons(flags);
 	h->group_id = htonl(w->group);
 	h->sender = htonl(w->id);
@@ -535,6 +541,7 @@ static int usage(void)
 	      "                  --epoch E --conn CADDR:CPORT:VPORT --vip ADDR:PORT\n"
 	      "                  --to ADDR:PORT [--to ...]\n"
 	      "                  [--count N] [--seed S] [--types segment,confirm,...]\n"
+	      "                  [--mac xchacha20-poly1305|hmac-sha256] (the group's)\n"
 	      "       tfuzz opts --client ADDR:PORT --vip ADDR:PORT [--seq S] [--ack A]\n"
 	      "                  [--count N] [--seed S]\n", stderr);
 	return 2;
@@ -580,9 +587,10 @@ int main(int argc, char **argv)
 		{ "seq", required_argument, NULL, 'S' },
 		{ "ack", required_argument, NULL, 'A' },
 		{ "types", required_argument, NULL, 'T' },
+		{ "mac", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct wire w;
+	static struct wire w = { .mac = TANDEM_MAC_DEFAULT };
 	struct ep from = { .port = 0 }, client = { .port = 0 }, vip = { .port = 0 };
 	const char *keyfile = NULL, *mode = argc > 1 ? argv[1] : "";
 	unsigned int count = 1000;
@@ -610,6 +618,14 @@ int main(int argc, char **argv)
 		case 'V': if (parse_ep(optarg, &vip)) return usage(); break;
 		case 'S': seq = strtoul(optarg, NULL, 0); break;
 		case 'A': ack = strtoul(optarg, NULL, 0); break;
+		case 'M':
+			if (!strcmp(optarg, "hmac-sha256"))
+				w.mac = TANDEM_MAC_HMAC_SHA256;
+			else if (!strcmp(optarg, "xchacha20-poly1305"))
+				w.mac = TANDEM_MAC_XCHACHA20_POLY1305;
+			else
+				return usage();
+			break;
 		case 'T': {
 			int64_t m = parse_types(optarg);
 

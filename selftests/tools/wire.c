@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "channel_hmac.h"
+#include "channel_mac.h"
 #include "wire.h"
 
 int parse_ep(const char *s, struct ep *ep)
@@ -68,9 +68,6 @@ int read_key(const char *path, uint8_t key[KEY_LEN])
 
 size_t wire_seal(uint8_t *d, size_t n, const uint8_t key[KEY_LEN])
 {
-	uint8_t mac[32];
-
-	hmac_sha256(key, KEY_LEN, d, n, mac);
-	memcpy(d + n, mac, TANDEM_WIRE_TAG_LEN);
+	channel_tag(key, d, n, d + n);
 	return n + TANDEM_WIRE_TAG_LEN;
 }

@@ -2,8 +2,8 @@
 /*
  * What the tools that speak the replication channel share (tforge, tfuzz):
  * "ADDR:PORT" arguments, the group key file, and the tag of a datagram
- * (include/uapi/linux/tandem_wire.h: HMAC-SHA256 of header and body,
- * truncated to TANDEM_WIRE_TAG_LEN, after the body).
+ * (include/uapi/linux/tandem_wire.h: the MAC the header's flags name, of
+ * header and body, TANDEM_WIRE_TAG_LEN bytes after the body).
  */
 #ifndef TANDEM_TOOLS_WIRE_H
 #define TANDEM_TOOLS_WIRE_H
@@ -27,7 +27,8 @@ int parse_ep(const char *s, struct ep *ep);
 int read_key(const char *path, uint8_t key[KEY_LEN]);
 
 /*
- * Tag the datagram d of n bytes (header and body) under key: the tag is
+ * Tag the datagram d of n bytes (header and body) under key, with the MAC
+ * its header names (selftests/channel_mac.h): the tag is
  * written at d + n, which has room for it. Returns the datagram's length.
  */
 size_t wire_seal(uint8_t *d, size_t n, const uint8_t key[KEY_LEN]);

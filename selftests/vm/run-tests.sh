@@ -62,8 +62,10 @@ module_loaded() { [ -d /sys/module/tandem ]; }
 load_module() {
 	local out
 	module_loaded && return 0
-	# tandem.ko needs nf_defrag_ipv4 (insmod does not resolve dependencies)
+	# tandem.ko needs nf_defrag_ipv4 and libchacha20poly1305 (insmod does
+	# not resolve dependencies)
 	modprobe -q nf_defrag_ipv4 2>/dev/null
+	modprobe -q libchacha20poly1305 2>/dev/null
 	if ! out=$(insmod "$TANDEM_KO" 2>&1); then
 		printf '# insmod %s: %s\n' "$TANDEM_KO" "$out"
 		return 1

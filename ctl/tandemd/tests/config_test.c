@@ -199,6 +199,14 @@ TEST(defaults)
 	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP "garp-refresh = 0\n", &cfg, &e));
 	ASSERT_EQ(0, cfg.group[0].tun.garp_refresh_ms);
 	config_free(&cfg);
+	/* mac: the kernel's default unless given, then passed through */
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP "mac = hmac-sha256\n", &cfg, &e));
+	ASSERT_TRUE(cfg.group[0].tun.set & (1ULL << TANDEM_A_GROUP_MAC));
+	ASSERT_EQ(TANDEM_MAC_HMAC_SHA256, cfg.group[0].tun.mac);
+	config_free(&cfg);
+	ASSERT_EQ(0, load(GOOD_NODE GOOD_GROUP "mac = xchacha20-poly1305\n", &cfg, &e));
+	ASSERT_EQ(TANDEM_MAC_XCHACHA20_POLY1305, cfg.group[0].tun.mac);
+	config_free(&cfg);
 }
 
 /* Key rotation and metrics: defaults, values, bounds. */
@@ -311,6 +319,7 @@ static const struct bad_case bad_cases[] = {
 	{ GOOD_NODE GOOD_GROUP "garp-interval = 1500us\n", 11, "in whole ms" },
 	{ GOOD_NODE GOOD_GROUP "garp-refresh = 50ms\n", 11, "garp-refresh: \"50ms\" out of range: expected 0 (off) or a duration 100ms..1h" },
 	{ GOOD_NODE GOOD_GROUP "garp-refresh = 2 s\n", 11, "garp-refresh: \"2 s\" malformed" },
+	{ GOOD_NODE GOOD_GROUP "mac = md5\n", 11, "mac: \"md5\" unknown: expected xchacha20-poly1305 or hmac-sha256" },
 	{ GOOD_NODE GOOD_GROUP "member = 4\n", 11, "member: expected \"ID ADDRESS" },
 	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.300\n", 11, "member 4: \"10.1.0.300\" is not a numeric" },
 	{ GOOD_NODE GOOD_GROUP "member = 4 10.1.0.4 priority 300\n", 11, "member: priority \"300\" out of range" },

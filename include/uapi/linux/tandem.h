@@ -90,6 +90,11 @@
  *                         Given with TANDEM_A_GROUP_KEY_ALT and only with
  *                         it (-EINVAL), and only when the group has a key or
  *                         the message sets one (-EINVAL).
+ *     TANDEM_A_GROUP_MAC: NLA_U8, enum tandem_mac: how datagrams are
+ *                         authenticated (tandem_wire.h), under the group key
+ *                         and the alternate key alike; a datagram naming
+ *                         another is dropped (CHAN_DROP_MAC)
+ *                         [TANDEM_MAC_DEFAULT]
  *     TANDEM_A_GROUP_SYN_TIMEOUT_MS: NLA_U32, 1..TANDEM_SYN_TIMEOUT_MAX_MS
  *                         [200]: how long the primary holds a SYN-ACK
  *                         waiting for the backups
@@ -130,7 +135,7 @@
  *   Required: the group selector.
  *   Optional: TANDEM_A_GROUP_REPL_ADDR, TANDEM_A_GROUP_REPL_PORT,
  *     TANDEM_A_GROUP_KEY, TANDEM_A_GROUP_KEY_ALT, TANDEM_A_GROUP_KEY_ALT_MS,
- *     TANDEM_A_GROUP_SYN_TIMEOUT_MS,
+ *     TANDEM_A_GROUP_MAC, TANDEM_A_GROUP_SYN_TIMEOUT_MS,
  *     TANDEM_A_GROUP_MAX_LAG_BYTES, TANDEM_A_GROUP_MAX_LAG_MS,
  *     TANDEM_A_GROUP_MAX_CONNS, TANDEM_A_GROUP_GARP_COUNT,
  *     TANDEM_A_GROUP_GARP_INTERVAL_MS, TANDEM_A_GROUP_GARP_REFRESH_MS (as for
@@ -215,6 +220,7 @@
  *     TANDEM_A_GROUP_REPL_PORT, TANDEM_A_GROUP_HAS_KEY (NLA_FLAG, if a key
  *     is set), TANDEM_A_GROUP_KEY_ALT_REMAINING_MS (NLA_U32, while an
  *     alternate key is accepted: how much longer, at least 1),
+ *     TANDEM_A_GROUP_MAC,
  *     TANDEM_A_GROUP_ROLE, TANDEM_A_GROUP_EPOCH,
  *     TANDEM_A_GROUP_LEASE_REMAINING_MS (NLA_U32, primary only),
  *     TANDEM_A_GROUP_SUSPENDED_EPOCH (NLA_U64, only while a fenced primary's
@@ -345,6 +351,19 @@
 #define TANDEM_CONNS_MAX (1U << 20)	/* per group */
 #define TANDEM_LEASE_MAX_MS 3600000U
 #define TANDEM_KEY_ALT_MAX_MS 86400000U	/* an alternate key: one day at most */
+
+/*
+ * TANDEM_A_GROUP_MAC: the authentication of replication datagrams, named
+ * in their header (tandem_wire.h, TANDEM_WIRE_F_MAC). Every member of a
+ * group must use the same one.
+ */
+enum tandem_mac {
+	TANDEM_MAC_HMAC_SHA256,		/* HMAC-SHA256, truncated to 16 bytes */
+	TANDEM_MAC_XCHACHA20_POLY1305,	/* Poly1305 of XChaCha20-Poly1305 */
+	__TANDEM_MAC_MAX
+};
+#define TANDEM_MAC_MAX (__TANDEM_MAC_MAX - 1)
+#define TANDEM_MAC_DEFAULT TANDEM_MAC_XCHACHA20_POLY1305
 
 /*
  * The ranges of the integer attributes, as the kernel's policies enforce
@@ -522,6 +541,10 @@ enum tandem_stat {
 	 */
 	TANDEM_STAT_CHAN_AUTH_KEY,
 	TANDEM_STAT_CHAN_AUTH_KEY_ALT,
+	/* datagrams from a member whose header names another MAC than the
+	 * group's (TANDEM_A_GROUP_MAC): dropped before their tag is checked
+	 */
+	TANDEM_STAT_CHAN_DROP_MAC,
 	/* of RESENT, those a backup's duplicate reports called for at once
 	 * (the others waited for its report time-out)
 	 */
@@ -628,6 +651,7 @@ enum tandem_attr {
 	TANDEM_A_GROUP_KEY_ALT,
 	TANDEM_A_GROUP_KEY_ALT_MS,
 	TANDEM_A_GROUP_KEY_ALT_REMAINING_MS,
+	TANDEM_A_GROUP_MAC,
 	__TANDEM_A_MAX
 };
 #define TANDEM_A_MAX (__TANDEM_A_MAX - 1)

@@ -8,9 +8,20 @@
  *
  *     struct tandem_wire_hdr | body (by type) | tag (TANDEM_WIRE_TAG_LEN)
  *
- * all integers in network byte order. The tag is HMAC-SHA256 under the
- * group key (TANDEM_A_GROUP_KEY) over the header and the body, truncated
- * to its first 16 bytes.
+ * all integers in network byte order. The tag authenticates the header and
+ * the body under the group key (TANDEM_A_GROUP_KEY) with the group's MAC
+ * (TANDEM_A_GROUP_MAC), which the header names (TANDEM_WIRE_F_MAC):
+ *   - TANDEM_MAC_HMAC_SHA256: HMAC-SHA256 under the group key, truncated to
+ *     its first 16 bytes;
+ *   - TANDEM_MAC_XCHACHA20_POLY1305: the tag of XChaCha20-Poly1305 (RFC 8439
+ *     with the 192-bit nonce of draft-irtf-cfrg-xchacha) sealing an empty
+ *     plaintext with the header and the body as associated data, under
+ *     HMAC-SHA256(group key, "tandem xchacha20-poly1305"), with the nonce
+ *     group_id | sender | epoch | seq (24 bytes, as in the header). A
+ *     nonce repeats only if a sender repeats a seq within an epoch (below),
+ *     which the replay protection rules out too.
+ * A receiver drops a datagram naming another MAC than its group's before
+ * it checks the tag.
  *
  * Replay protection: a sender numbers its datagrams with seq, which starts
  * at its real-time clock in nanoseconds when its channel opens and grows by
@@ -28,6 +39,7 @@
  *     that received it                               CHAN_DROP_GROUP
  *   - comes from a node id, address and port that
  *     are not those of one member of the group       CHAN_DROP_SENDER
+ *   - names another MAC than the group's             CHAN_DROP_MAC
  *   - does not carry the right tag (or the receiver
  *     has no key)                                    CHAN_DROP_TAG
  *   - has an epoch below the group's, or below the
@@ -63,6 +75,11 @@ enum tandem_wire_type {
 /* Header flags. */
 #define TANDEM_WIRE_F_PRIMARY	0x0001	/* the sender is the primary of epoch */
 #define TANDEM_WIRE_F_REPLY	0x0002	/* HEARTBEAT: an answer */
+/* The MAC of the tag (enum tandem_mac, tandem.h): 0 is HMAC-SHA256. */
+#define TANDEM_WIRE_F_MAC_SHIFT	8
+#define TANDEM_WIRE_F_MAC_MASK	0x0f00
+#define TANDEM_WIRE_F_MAC(flags) \
+	(((flags) & TANDEM_WIRE_F_MAC_MASK) >> TANDEM_WIRE_F_MAC_SHIFT)
 
 struct tandem_wire_hdr {
 	__u8 version;		/* TANDEM_WIRE_VERSION */
