@@ -132,9 +132,9 @@ round() {
 	done
 	reset=${new:+$(topo_counter "$new" takeover_reset)}
 	echo "# round $r: $json"
+	[ -n "$new" ] && echo "# round $r: node$new takeover_reset $reset," \
+		"takeover_resumed $(topo_counter "$new" takeover_resumed)"
 	echo "# round $r: protection_lost $lost on the survivors;" \
-	     "${new:+node$new takeover_reset $reset," \
-	     "takeover_resumed $(topo_counter "$new" takeover_resumed);}" \
 	     "kernel lease lapses $(( $(lapses) - l0 ))"
 	if [ -n "$new" ] && streams_ok "$json" && [ "$reset" = 0 ]; then
 		tap_ok "round $r: $CONNS streams byte-exact, no RST, no EOF, nothing reset (longest pause $(json_num "$json" max_pause_ms) ms)"
