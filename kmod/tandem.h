@@ -25,6 +25,14 @@
 #include "addr.h"
 
 #define TANDEM_GROUP_HASH_BITS 8
+
+/*
+ * An epoch in the log as BALLOT.NODE, like the CLI and tandemd print it
+ * (ballot << 32 | node id): pr_notice("epoch " TANDEM_EPOCH_FMT "\n",
+ * TANDEM_EPOCH_ARGS(epoch)).
+ */
+#define TANDEM_EPOCH_FMT "%llu.%u"
+#define TANDEM_EPOCH_ARGS(epoch) (u64)(epoch) >> 32, (u32)(epoch)
 #define TANDEM_SERVICE_HASH_BITS 4
 
 /* Counters (stats.c): one per enum tandem_stat, per CPU. */
