@@ -293,11 +293,12 @@ void control_timers(struct td_daemon *d, int64_t now)
 	while (i < n_waits)
 		if (!wait_done(d, i, now, false))
 			i++;
+	forward_timers(d, now);
 }
 
 int64_t control_deadline(void)
 {
-	int64_t t = AGREE_NEVER;
+	int64_t t = forward_deadline();
 	unsigned int i;
 
 	for (i = 0; i < n_waits; i++)
