@@ -12,8 +12,9 @@
  * The primary runs it as if asked on its own control socket, but only for
  * the reign the requester follows (a stale request moves nobody), and
  * answers whether it took it. The requester sends the request again every
- * FWD_RESEND until answered, for as long as its CLI waits, in the same
- * epoch (FWD_TRIES at most): a datagram is lost at times. The primary
+ * FWD_RESEND until answered (FWD_TRIES copies at most, while it follows
+ * the same primary in the same epoch: a datagram is lost at times), and
+ * takes an answer for as long as its CLI waits (FWD_ANSWER). The primary
  * keeps each member's last request id and its outcome, and answers a copy
  * with that outcome without running it again (a copy that comes after
  * the handover would otherwise be refused: this node is not the primary).
@@ -38,6 +39,8 @@ enum { FWD_SWITCHOVER = 1, FWD_REFUSED = 2, FWD_ACCEPTED = 3 };
 #define FWD_LEN 21
 #define FWD_RESEND (150 * NS_PER_MS)
 #define FWD_TRIES 10
+/* an answer is taken this long (the CLI's wait, control.c) */
+#define FWD_ANSWER (4 * NS_PER_S)
 #define FWD_SLOTS 8
 /* a copy of a request comes within FWD_TRIES * FWD_RESEND */
 #define FWD_REMEMBER (10 * NS_PER_S)
@@ -56,7 +59,7 @@ struct fwd_out {
 	struct fwd_msg m;
 	uint32_t to;
 	unsigned int tries;
-	int64_t next;
+	int64_t next, until;
 };
 
 /* A member's last request and its outcome (primary). */
@@ -147,7 +150,7 @@ int forward_switchover(struct td_grp *g, uint32_t target)
 		return -EBUSY;
 	*o = (struct fwd_out){
 		.group_id = g->cfg->id, .to = primary, .tries = 1,
-		.next = td_now() + FWD_RESEND,
+		.next = td_now() + FWD_RESEND, .until = td_now() + FWD_ANSWER,
 		.m = { .type = FWD_SWITCHOVER, .target = target,
 		       .epoch = agree_epoch(&g->node), .id = new_id() },
 	};
@@ -170,7 +173,8 @@ static struct td_grp *grp_of(struct td_daemon *d, uint32_t group_id)
 	return NULL;
 }
 
-/* Send the requests again that are due; give up on those answered by now. */
+/* Send the requests again that are due; forget those the primary no
+ * longer is asked for (another epoch, another primary) or too old. */
 void forward_timers(struct td_daemon *d, int64_t now)
 {
 	unsigned int i;
@@ -182,10 +186,14 @@ void forward_timers(struct td_daemon *d, int64_t now)
 		if (!o->group_id || now < o->next)
 			continue;
 		g = grp_of(d, o->group_id);
-		if (!g || o->tries >= FWD_TRIES ||
+		if (!g || now >= o->until ||
 		    agree_epoch(&g->node) != o->m.epoch ||
 		    g->node.primary != o->to) {
 			o->group_id = 0;
+			continue;
+		}
+		if (o->tries >= FWD_TRIES) {
+			o->next = o->until;	/* still waiting for an answer */
 			continue;
 		}
 		td_debug("group %s: switchover request %08x sent again (%u)",
