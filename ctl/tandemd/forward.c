@@ -37,8 +37,8 @@
 enum { FWD_SWITCHOVER = 1, FWD_REFUSED = 2, FWD_ACCEPTED = 3 };
 #define FWD_LEN_V1 17
 #define FWD_LEN 21
-#define FWD_RESEND (150 * NS_PER_MS)
-#define FWD_TRIES 10
+#define FWD_RESEND (250 * NS_PER_MS)
+#define FWD_TRIES 15
 /* an answer is taken this long (the CLI's wait, control.c) */
 #define FWD_ANSWER (4 * NS_PER_S)
 #define FWD_SLOTS 8
