@@ -208,8 +208,9 @@ static void lease_expired(struct work_struct *work)
 	WRITE_ONCE(g->suspended, g->epoch);
 	tandem_net_changed(tn);
 	tandem_nl_group_event(g, TANDEM_CMD_GROUP_SET);
-	pr_notice_ratelimited("group %s: lease of epoch %llu expired, node fenced\n",
-			      g->name, g->epoch);
+	pr_notice_ratelimited("group %s: lease of epoch " TANDEM_EPOCH_FMT " expired, node fenced\n",
+			      g->name, tandem_epoch_ballot(g->epoch),
+			      tandem_epoch_node(g->epoch));
 out:
 	mutex_unlock(&tn->lock);
 }

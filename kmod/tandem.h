@@ -189,6 +189,23 @@ tandem_service_lookup(struct tandem_group *g, u16 port)
 /* pernet.c */
 extern unsigned int tandem_net_id;
 
+/*
+ * An epoch in the log as BALLOT.NODE, like the CLI and tandemd print it
+ * (ballot << 32 | node id): pr_notice("epoch " TANDEM_EPOCH_FMT "\n",
+ * tandem_epoch_ballot(epoch), tandem_epoch_node(epoch)).
+ */
+#define TANDEM_EPOCH_FMT "%llu.%u"
+
+static inline u64 tandem_epoch_ballot(u64 epoch)
+{
+	return epoch >> 32;
+}
+
+static inline u32 tandem_epoch_node(u64 epoch)
+{
+	return (u32)epoch;
+}
+
 static inline struct tandem_net *tandem_net(const struct net *net)
 {
 	return net_generic(net, tandem_net_id);

@@ -1,21 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/check-deb.sh [--vm]: the Debian packages (TAP). Builds tandem and
-# tandem-dkms with dpkg-buildpackage from a copy of the tree (into
+# scripts/check-deb.sh [--vm|--vm-dkms]: the Debian packages (TAP). Builds
+# tandem and tandem-dkms with dpkg-buildpackage from a copy of the tree (into
 # build/deb/), then checks:
 #   - lintian --pedantic: no tag but the one explained below;
 #   - tandem's files, and its tandemd -V giving the package's version;
-#   - tandem-dkms: `dkms build` of its sources for KDIR's kernel (a
-#     private dkms tree) gives tandem.ko for that kernel;
-#   - with --vm, in the VM: both packages installed with dpkg -i (DKMS
-#     builds and installs the module for the VM's kernel), the module
-#     loaded with modprobe, and tandemd_witness_test.sh (election, a crash of
-#     the primary, failover with a witness) run with /usr/sbin/tandem and
-#     /usr/sbin/tandemd from the package.
-# Needs debhelper, dh-dkms, lintian and dkms (scripts/deps.sh). The VM
-# part compiles the module in the VM: minutes under TCG (timeout
-# TANDEM_DEB_VM_TIMEOUT, 3600 s).
+#   - tandem-dkms: `dkms build` of its sources for KDIR's kernel (the VM's;
+#     a private dkms tree) gives tandem.ko for that kernel;
+#   - that module in a binary package, tandem-modules-KREL
+#     (scripts/mkbmdeb.sh);
+#   - with --vm, in the VM: tandem and tandem-modules-KREL installed with
+#     dpkg -i, the module loaded by the unit's modprobe line from
+#     /lib/modules/KREL/updates/dkms, tandem and tandemd on PATH the
+#     package's, the packaged example accepted by tandemd -t, and
+#     tandemd_witness_test.sh (election, a crash of the primary, failover
+#     with a witness) run with them (~2 min under TCG; timeout
+#     TANDEM_DEB_VM_TIMEOUT, 900 s);
+#   - with --vm-dkms, the same with tandem-dkms instead: DKMS compiles the
+#     module in the VM, ~40 min under a loaded TCG (timeout 3600 s).
+# Needs debhelper, dh-dkms, lintian and dkms (scripts/deps.sh).
 #
 # The lintian tag left: non-standard-dir-perm for etc/tandem/ (0700): the
 # directory holds the group keys, as `make install` creates it.
@@ -39,44 +43,81 @@ check() {
 	fi
 }
 
-# In the VM (run by --vm): install, load, fail over with the package's files.
-# Progress goes out as it happens (DKMS compiles the module under TCG: slow).
+# In the VM (run by the checks below): install, load, fail over with the
+# package's files, not the build tree's. "--in-vm dkms" installs tandem-dkms
+# (DKMS compiles the module there: ~40 min under TCG) instead of the binary
+# module package built on the host.
 if [ "${1:-}" = --in-vm ]; then
 	export DEBIAN_FRONTEND=noninteractive
+	krel=$(uname -r)
 	echo "TAP version 13"
-	echo "1..3"
+	echo "1..4"
 	# no man-db index rebuild in the VM's throwaway overlay
 	echo "man-db man-db/auto-update boolean false" | debconf-set-selections
 	t0=$SECONDS
-	if dpkg -i "$out"/tandem_*.deb "$out"/tandem-dkms_*.deb 2>&1 | sed -u 's/^/# dpkg: /' &&
-	   dkms status tandem | sed 's/^/# /' | grep "$(uname -r).*installed"; then
-		ok "dpkg -i tandem tandem-dkms: DKMS built and installed the module for $(uname -r) ($((SECONDS - t0)) s)"
+	if [ "${2:-}" = dkms ]; then
+		if dpkg -i "$out"/tandem_*.deb "$out"/tandem-dkms_*.deb 2>&1 | sed -u 's/^/# dpkg: /' &&
+		   dkms status tandem | sed 's/^/# /' | grep "$krel.*installed"; then
+			ok "dpkg -i tandem tandem-dkms: DKMS built and installed the module for $krel ($((SECONDS - t0)) s)"
+		else
+			not_ok "dpkg -i tandem tandem-dkms: DKMS built and installed the module for $krel"
+		fi
 	else
-		not_ok "dpkg -i tandem tandem-dkms: DKMS built and installed the module for $(uname -r)"
+		check "dpkg -i tandem tandem-modules-$krel" \
+			dpkg -i "$out"/tandem_*.deb "$out/tandem-modules-${krel}"_*.deb
 	fi
-	loaded() {
-		modprobe tandem && [ -d /sys/module/tandem ] &&
-			[[ $(modinfo -n tandem) == */updates/dkms/tandem.ko* ]]
+	unit=/lib/systemd/system/tandemd.service
+	# the module's file is the package's (or DKMS's) for this kernel
+	owned() {
+		if [ "${1:-}" = dkms ]; then
+			dkms status tandem | grep -q "$krel.*installed"
+		else
+			dpkg -S "$(modinfo -n tandem)" | grep -q "^tandem-modules-$krel:"
+		fi
 	}
-	check "modprobe tandem loads the DKMS module" loaded
-	if TD_BIN=/usr/sbin/tandemd TANDEM_CLI=/usr/sbin/tandem \
+	# the unit's own modprobe line; its tandemd the one on PATH, the package's
+	installed() {
+		local pre
+		pre=$(sed -n 's|^ExecStartPre=-+\(/sbin/modprobe tandem\)$|\1|p' "$unit")
+		[ -n "$pre" ] && $pre && [ -d /sys/module/tandem ] &&
+			[[ $(modinfo -n tandem) == "/lib/modules/$krel/updates/dkms/tandem.ko"* ]] &&
+			[ "$(modinfo -F srcversion tandem)" = "$(cat /sys/module/tandem/srcversion)" ] &&
+			owned "$@" &&
+			[ "$(command -v tandemd)" = /usr/sbin/tandemd ] &&
+			[ "$(command -v tandem)" = /usr/sbin/tandem ] &&
+			grep -qx "ExecStart=$(command -v tandemd) -c /etc/tandem/tandemd.conf" "$unit" &&
+			dpkg -S /usr/sbin/tandemd | grep -q '^tandem:'
+	}
+	check "the unit's modprobe loads /lib/modules/$krel/updates/dkms/tandem.ko; tandem, tandemd on PATH are the package's" \
+		installed "${2:-}"
+	# the README's deployment steps 3 and 4: a key, the example, tandemd -t
+	conf_ok() {
+		(umask 077 && tandem genkey > /etc/tandem/web.key) &&
+			cp /usr/share/doc/tandem/examples/tandemd.conf.example /etc/tandem/tandemd.conf &&
+			tandemd -t -c /etc/tandem/tandemd.conf
+	}
+	check "tandemd -t accepts the packaged example with a key from tandem genkey" conf_ok
+	if TD_BIN=$(command -v tandemd) TANDEM_CLI=$(command -v tandem) \
 		bash selftests/tandemd_witness_test.sh 2>&1 | sed 's/^/# /'; [ "${PIPESTATUS[0]}" -eq 0 ]; then
-		ok "tandemd_witness_test.sh (a failover) with /usr/sbin/tandem and /usr/sbin/tandemd"
+		ok "tandemd_witness_test.sh (a failover) with /usr/sbin/tandem, /usr/sbin/tandemd and the installed module"
 	else
-		not_ok "tandemd_witness_test.sh (a failover) with /usr/sbin/tandem and /usr/sbin/tandemd"
+		not_ok "tandemd_witness_test.sh (a failover) with /usr/sbin/tandem, /usr/sbin/tandemd and the installed module"
 	fi
 	[ "$failed" -eq 0 ]
 	exit
 fi
 
 vm=
-[ "${1:-}" = --vm ] && vm=1
+case ${1:-} in
+--vm) vm=modules ;;
+--vm-dkms) vm=dkms ;;
+esac
 ver=$(dpkg-parsechangelog -S Version) || exit 1
 upstream=${ver%-*}
 src=$out/tandem-$upstream
 
 echo "TAP version 13"
-echo "1..$((vm ? 5 : 4))"
+echo "1..$([ -n "$vm" ] && echo 6 || echo 5)"
 
 build() {
 	rm -rf "$out" && mkdir -p "$src" || return 1
@@ -138,18 +179,35 @@ dkms_build() {
 }
 check "tandem-dkms: dkms build for $(basename "$(scripts/kdir.sh 2>/dev/null)")" dkms_build
 
+# the module DKMS built above in a binary package, for the VM's kernel
+modules_deb() {
+	local krel ko deb
+	krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		"$(scripts/kdir.sh)/include/generated/utsrelease.h") || return 1
+	ko=$(find "$out/dkms-tree/tandem/$upstream/$krel" -name 'tandem.ko*' | head -n 1)
+	[ -n "$ko" ] || { echo "no tandem.ko from dkms build"; return 1; }
+	deb=$(scripts/mkbmdeb.sh "$ko" "$krel" "$ver" "$out") || return 1
+	dpkg-deb -c "$deb" > "$out/modules.txt" &&
+		grep -q " ./lib/modules/$krel/updates/dkms/tandem.ko" "$out/modules.txt" &&
+		dpkg-deb -f "$deb" Depends | grep -qx "linux-image-$krel"
+}
+check "tandem-modules-KREL: the DKMS-built module in a binary package (scripts/mkbmdeb.sh)" modules_deb
+
 if [ -n "$vm" ]; then
 	in_vm() {
-		selftests/vm/run.sh --timeout "${TANDEM_DEB_VM_TIMEOUT:-3600}" \
-			--cmd "scripts/check-deb.sh --in-vm" |
+		local t0=$SECONDS
+		selftests/vm/run.sh --timeout "${TANDEM_DEB_VM_TIMEOUT:-$([ "$vm" = dkms ] && echo 3600 || echo 900)}" \
+			--cmd "scripts/check-deb.sh --in-vm $vm" |
 			tee "$out/vm.log" | sed 's/^/    /'
-		[ "${PIPESTATUS[0]}" -eq 0 ]
+		[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+		echo "    # in the VM: $((SECONDS - t0)) s"
 	}
-	# its output as it goes (it is long), then the verdict
+	# its output as it goes, then the verdict
+	pkgs="tandem and tandem-$([ "$vm" = dkms ] && echo dkms || echo modules-KREL)"
 	if in_vm; then
-		ok "in the VM: packages installed, DKMS module loaded, a failover with the installed files"
+		ok "in the VM: $pkgs installed, the module loaded, a failover with the installed files"
 	else
-		not_ok "in the VM: packages installed, DKMS module loaded, a failover with the installed files"
+		not_ok "in the VM: $pkgs installed, the module loaded, a failover with the installed files"
 	fi
 fi
 [ "$failed" -eq 0 ]

@@ -12,11 +12,13 @@
 #                  own kernel, no VM (TAP; bpf/tests/hosttest.sh)
 #   dist           scripts/check-dist.sh: make install, unit, man pages,
 #                  completion, dkms.conf (TAP, host only)
-#   deb            scripts/check-deb.sh: the Debian packages built, lintian,
-#                  contents, a DKMS build (TAP); with TANDEM_DEB_VM=1 also
-#                  installed in a VM (DKMS compiles there: ~40 min under a
-#                  loaded TCG, minutes with KVM) with a failover run with
-#                  the installed files
+#   deb            scripts/check-deb.sh --vm: the Debian packages built,
+#                  lintian, contents, a DKMS build on the host for the VM's
+#                  kernel, packaged as tandem-modules-KREL; tandem and it
+#                  installed in a VM with a failover run with the installed
+#                  files (TAP). TANDEM_DEB_VM=dkms installs tandem-dkms in
+#                  the VM instead (DKMS compiles there: ~40 min under a
+#                  loaded TCG); TANDEM_DEB_VM=0, no VM
 #   vm             selftests/vm/run.sh, the selftests inside a VM
 #   debug          the debug tier's CI subset: the debug kernel (KASAN,
 #                  lockdep, kmemleak, UBSAN; scripts/debug-kernel.sh, built
@@ -180,7 +182,12 @@ if want dist; then
 fi
 
 if want deb; then
-	phase deb scripts/check-deb.sh ${TANDEM_DEB_VM:+--vm}
+	case ${TANDEM_DEB_VM:-1} in
+	0) deb_vm= ;;
+	dkms) deb_vm=--vm-dkms ;;
+	*) deb_vm=--vm ;;
+	esac
+	phase deb scripts/check-deb.sh $deb_vm
 	read -r p f s < <(tap_count "$log" "$status")
 	echo "# deb: $p passed, $f failed, $s skipped"
 	add "$p" "$f" "$s"

@@ -76,6 +76,7 @@ tstream_client $TOPO_VIP:$PORT -b 64M --rate 1M --seed $SRANDOM -t 8 \
 	--progress-file "$progress" > "$out" 2> "$out.err" &
 client=$!
 
+kmsg_mark
 if stream_wait_bytes "$progress" $((256 * 1024)) 60 &&
    tandem_node 1 group set g lease 1500 &&
    [ "$(group_field 1 lease_remaining_ms)" -le 1500 ]; then
@@ -85,11 +86,15 @@ else
 	tap_fail "stream running; node1's lease cut to 1500 ms"
 fi
 
-if wait_until 30 role_is 1 fenced; then
-	tap_ok "node1 fenced itself when its lease lapsed"
+# the kernel's log names the epoch as BALLOT.NODE, like the CLI
+e=$(group_field 1 epoch)
+lapsed() { kmsg_since | grep -q "group g: lease of epoch $((e >> 32)).$((e & 0xffffffff)) expired, node fenced"; }
+if wait_until 30 role_is 1 fenced && wait_until 10 lapsed; then
+	tap_ok "node1 fenced itself when its lease lapsed (logged, epoch $((e >> 32)).$((e & 0xffffffff)))"
 else
 	topo_dump
-	tap_fail "node1 fenced itself when its lease lapsed"
+	kmsg_since | grep "lease of epoch" | sed 's/^/# /'
+	tap_fail "node1 fenced itself when its lease lapsed (logged, epoch as BALLOT.NODE)"
 fi
 
 # From the fence on, nothing may reach the client. To be sure node1 tries

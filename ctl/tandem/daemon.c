@@ -20,7 +20,8 @@
 static int connect_daemon(void)
 {
 	const char *path = getenv("TANDEMD_SOCKET");
-	struct timeval timeout = { .tv_sec = 2 };
+	/* tandemd answers a forwarded switchover within 4 s */
+	struct timeval timeout = { .tv_sec = 5 };
 	struct sockaddr_un sun;
 	socklen_t len;
 	int fd;

@@ -7,7 +7,8 @@
  *   status                      {"node_id":N,"groups":[...]}
  *   switchover GROUP [NODE]     {"ok":true,"primary":N,"epoch":E} once this
  *                               node follows the new primary (or
- *                               {"ok":true,"pending":true} after 1.5 s),
+ *                               {"ok":true,"pending":true} after 1.5 s,
+ *                               4 s if forwarded),
  *                               or {"error":"..."}; on a backup, forwarded
  *                               to the primary (forward.c)
  *   standby [GROUP]             every group (or GROUP) in standby; the reply
@@ -220,12 +221,15 @@ static bool target_short(struct td_grp *g, uint32_t target, uint32_t *has,
 
 /*
  * An accepted switchover is answered once the old primary (this node)
- * follows a primary of a higher epoch, or after CTL_WAIT_NS (the CLI
- * waits 2 s for a reply): {"ok":true,"primary":N,"epoch":E}, or
+ * follows a primary of a higher epoch, or after CTL_WAIT_NS
+ * (CTL_WAIT_FWD_NS for one forwarded from a backup: the request's copies
+ * and, under loss, the election's retries take longer; the CLI waits 5 s
+ * for a reply): {"ok":true,"primary":N,"epoch":E}, or
  * {"ok":true,"pending":true} if the new primary was not heard by then.
  */
 #define CTL_WAITS_MAX 8
 #define CTL_WAIT_NS (1500 * NS_PER_MS)
+#define CTL_WAIT_FWD_NS (4000 * NS_PER_MS)
 
 struct ctl_wait {
 	int fd;
@@ -293,11 +297,12 @@ void control_timers(struct td_daemon *d, int64_t now)
 	while (i < n_waits)
 		if (!wait_done(d, i, now, false))
 			i++;
+	forward_timers(d, now);
 }
 
 int64_t control_deadline(void)
 {
-	int64_t t = AGREE_NEVER;
+	int64_t t = forward_deadline();
 	unsigned int i;
 
 	for (i = 0; i < n_waits; i++)
@@ -356,7 +361,7 @@ static void wait_for(struct ctl_wait *wait, struct td_grp *g, bool forwarded)
 {
 	wait->epoch = agree_epoch(&g->node);
 	snprintf(wait->group, sizeof(wait->group), "%s", g->cfg->name);
-	wait->deadline = td_now() + CTL_WAIT_NS;
+	wait->deadline = td_now() + (forwarded ? CTL_WAIT_FWD_NS : CTL_WAIT_NS);
 	wait->forwarded = forwarded;
 }
 

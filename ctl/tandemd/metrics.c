@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,54 @@ static uint64_t jnum(struct json_object *o, const char *key, bool *found)
 	return *found ? json_object_get_uint64(v) : 0;
 }
 
+/* A counter of struct td_grp, at off: one family. */
+#define GRP_U64(field)							\
+	(offsetof(struct td_grp, field) +				\
+	 0 * sizeof(char[__builtin_types_compatible_p(			\
+		__typeof__(((struct td_grp *)0)->field), uint64_t) ? 1 : -1]))
+
+struct grp_counter {
+	const char *name, *help;
+	size_t off;
+};
+
+static const struct grp_counter promotions = {
+	"tandem_promotions_total",
+	"Times this node became primary since tandemd started.",
+	GRP_U64(promotions),
+};
+
+static const struct grp_counter agreement_counters[] = {
+	{ "tandem_agreement_rx_dropped_total",
+	  "Agreement datagrams dropped: not of the group, from no member, or failing authentication.",
+	  GRP_U64(rx_bad) },
+	{ "tandem_agreement_rx_auth_failed_total",
+	  "Of the dropped agreement datagrams: from a member's node id, failing authentication (wrong key, or altered).",
+	  GRP_U64(rx_auth) },
+	{ "tandem_agreement_rx_replayed_total",
+	  "Agreement datagrams dropped as older than the replay window.",
+	  GRP_U64(rx_replay) },
+	{ "tandem_agreement_rx_alt_key_total",
+	  "Agreement datagrams authenticated under the other key of the current key rotation.",
+	  GRP_U64(rot.rx_alt) },
+};
+
+static void write_counters(FILE *f, struct td_grp **grps, unsigned int n,
+			   const struct grp_counter *c, size_t n_counters)
+{
+	const uint64_t *v;
+	unsigned int i;
+	size_t j;
+
+	for (j = 0; j < n_counters; j++) {
+		family(f, c[j].name, "counter", c[j].help);
+		for (i = 0; i < n; i++) {
+			v = (const uint64_t *)((const char *)grps[i] + c[j].off);
+			sample_u64(f, c[j].name, grps[i], *v);
+		}
+	}
+}
+
 static void write_roles(FILE *f, struct td_grp **grps, unsigned int n)
 {
 	static const enum td_role roles[] = {
@@ -238,10 +287,7 @@ static void write_role_changes(FILE *f, struct td_grp **grps, unsigned int n)
 {
 	unsigned int i, c;
 
-	family(f, "tandem_promotions_total", "counter",
-	       "Times this node became primary since tandemd started.");
-	for (i = 0; i < n; i++)
-		sample_u64(f, "tandem_promotions_total", grps[i], grps[i]->promotions);
+	write_counters(f, grps, n, &promotions, 1);
 	family(f, "tandem_demotions_total", "counter",
 	       "Times this node stopped being primary since tandemd started, by cause.");
 	for (i = 0; i < n; i++)
@@ -336,22 +382,8 @@ static void write_agreement(FILE *f, struct td_grp **grps, struct kview *k,
 	uint64_t ms;
 	bool found;
 
-	family(f, "tandem_agreement_rx_dropped_total", "counter",
-	       "Agreement datagrams dropped: not of the group, from no member, or failing authentication.");
-	for (i = 0; i < n; i++)
-		sample_u64(f, "tandem_agreement_rx_dropped_total", grps[i], grps[i]->rx_bad);
-	family(f, "tandem_agreement_rx_auth_failed_total", "counter",
-	       "Of the dropped agreement datagrams: from a member's node id, failing authentication (wrong key, or altered).");
-	for (i = 0; i < n; i++)
-		sample_u64(f, "tandem_agreement_rx_auth_failed_total", grps[i], grps[i]->rx_auth);
-	family(f, "tandem_agreement_rx_replayed_total", "counter",
-	       "Agreement datagrams dropped as older than the replay window.");
-	for (i = 0; i < n; i++)
-		sample_u64(f, "tandem_agreement_rx_replayed_total", grps[i], grps[i]->rx_replay);
-	family(f, "tandem_agreement_rx_alt_key_total", "counter",
-	       "Agreement datagrams authenticated under the other key of the current key rotation.");
-	for (i = 0; i < n; i++)
-		sample_u64(f, "tandem_agreement_rx_alt_key_total", grps[i], grps[i]->rot.rx_alt);
+	write_counters(f, grps, n, agreement_counters,
+		       sizeof(agreement_counters) / sizeof(agreement_counters[0]));
 	family(f, "tandem_key_alt_remaining_seconds", "gauge",
 	       "How long the kernel still accepts the alternate key of a key rotation; 0: none.");
 	for (i = 0; i < n; i++) {

@@ -79,15 +79,14 @@ static int sync_dir(const char *path)
 	return ret;
 }
 
-int state_write(const char *path, const struct agree_persist *p,
-		uint64_t incarnation)
+/* path holds buf (len bytes), or is left as it was: written to
+ * path.tmp, synced, renamed over path, the directory synced. */
+static int write_file(const char *path, const char *buf, size_t len)
 {
-	char tmp[TD_PATH_MAX + 80], buf[128];
-	int fd, ret, len;
+	char tmp[TD_PATH_MAX + 80];
+	int fd, ret;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	len = snprintf(buf, sizeof(buf), "promised %" PRIu64 "\nincarnation %" PRIu64 "\n",
-		       p->promised, incarnation);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -103,6 +102,17 @@ int state_write(const char *path, const struct agree_persist *p,
 	if (ret)
 		unlink(tmp);
 	return ret;
+}
+
+int state_write(const char *path, const struct agree_persist *p,
+		uint64_t incarnation)
+{
+	char buf[128];
+	int len;
+
+	len = snprintf(buf, sizeof(buf), "promised %" PRIu64 "\nincarnation %" PRIu64 "\n",
+		       p->promised, incarnation);
+	return write_file(path, buf, len);
 }
 
 static void standby_path(const struct td_grp *g, char *buf, size_t size)
@@ -127,8 +137,7 @@ int state_standby_read(const struct td_grp *g, bool *standby)
 int state_standby_write(const struct td_grp *g, bool standby)
 {
 	static const char text[] = "# tandem node standby; tandem node online removes it\n";
-	char path[TD_PATH_MAX + 64], tmp[TD_PATH_MAX + 80];
-	int fd, ret;
+	char path[TD_PATH_MAX + 64];
 
 	standby_path(g, path, sizeof(path));
 	if (!standby) {
@@ -136,20 +145,5 @@ int state_standby_write(const struct td_grp *g, bool standby)
 			return -errno;
 		return sync_dir(path);
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	ret = write_all(fd, text, sizeof(text) - 1);
-	if (!ret && fsync(fd))
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (!ret)
-		ret = sync_dir(path);
-	if (ret)
-		unlink(tmp);
-	return ret;
+	return write_file(path, text, sizeof(text) - 1);
 }

@@ -213,6 +213,9 @@ int peer_send_req(struct td_grp *g, uint32_t to, const uint8_t *payload,
 /* forward.c: a switchover asked on a backup goes to the primary */
 int forward_switchover(struct td_grp *g, uint32_t target);
 void forward_recv(struct td_grp *g, uint32_t from, const uint8_t *p, size_t len);
+/* sends a forwarded request again until answered (control_timers) */
+void forward_timers(struct td_daemon *d, int64_t now);
+int64_t forward_deadline(void);
 
 /* The data path, through the backend (backend.h; kmod: kernel.c). */
 static inline int kernel_setup(struct td_daemon *d, const struct td_group *g)

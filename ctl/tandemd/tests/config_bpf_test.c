@@ -23,9 +23,10 @@ static void collect(void *data, const char *msg)
 	e->n++;
 }
 
-/* Load NODE_EXTRA + the group + GROUP_EXTRA; the errors in e. */
-static int load(const char *node_extra, const char *vip,
-		const char *group_extra, struct td_config *cfg, struct errs *e)
+/* Load, as node ID, NODE_EXTRA + the group + GROUP_EXTRA; the errors in e. */
+static int load_as(unsigned int id, const char *node_extra, const char *vip,
+		   const char *group_extra, struct td_config *cfg,
+		   struct errs *e)
 {
 	char conf[] = "/tmp/tandemd-conf.XXXXXX", key[] = "/tmp/tandemd-key.XXXXXX";
 	int fc = mkstemp(conf), fk = mkstemp(key), ret;
@@ -38,17 +39,24 @@ static int load(const char *node_extra, const char *vip,
 	fputs("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n", f);
 	fclose(f);
 	f = fdopen(fc, "w");
-	fprintf(f, "[node]\nid = 2\nstate-dir = /tmp\n%s\n"
+	fprintf(f, "[node]\nid = %u\nstate-dir = /tmp\n%s\n"
 		"[group web]\nid = 7\nvip = %s\nkey = %s\n"
 		"member = 1 10.1.0.1\nmember = 2 10.1.0.2\n"
 		"member = 3 10.1.0.3 witness\n%s",
-		node_extra, vip, key, group_extra);
+		id, node_extra, vip, key, group_extra);
 	fclose(f);
 	memset(e, 0, sizeof(*e));
 	ret = config_load(conf, cfg, collect, e);
 	unlink(conf);
 	unlink(key);
 	return ret;
+}
+
+/* The same as node 2, a data node. */
+static int load(const char *node_extra, const char *vip,
+		const char *group_extra, struct td_config *cfg, struct errs *e)
+{
+	return load_as(2, node_extra, vip, group_extra, cfg, e);
 }
 
 #define BPF_NODE "datapath = bpf\nbpf-pin-dir = /sys/fs/bpf/t\n" \
@@ -150,27 +158,9 @@ TEST(witness)
 {
 	struct td_config cfg;
 	struct errs e;
-	char conf[] = "/tmp/tandemd-conf.XXXXXX", key[] = "/tmp/tandemd-key.XXXXXX";
-	int fc = mkstemp(conf), fk = mkstemp(key);
-	FILE *f;
 
-	ASSERT_LE(0, fc);
-	ASSERT_LE(0, fk);
-	close(fk);
-	f = fopen(key, "w");
-	fputs("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=\n", f);
-	fclose(f);
-	f = fdopen(fc, "w");
-	fprintf(f, "[node]\nid = 3\nstate-dir = /tmp\ndatapath = bpf\n"
-		"[group web]\nid = 7\nvip = 10.0.0.100\nkey = %s\n"
-		"member = 1 10.1.0.1\nmember = 2 10.1.0.2\n"
-		"member = 3 10.1.0.3 witness\n", key);
-	fclose(f);
-	memset(&e, 0, sizeof(e));
-	EXPECT_EQ(0, config_load(conf, &cfg, collect, &e));
+	EXPECT_EQ(0, load_as(3, "datapath = bpf\n", "10.0.0.100", "", &cfg, &e));
 	TH_LOG("%s", e.text);
-	unlink(conf);
-	unlink(key);
 	config_free(&cfg);
 }
 
