@@ -214,8 +214,8 @@ static void sample(struct tandem_conn_peer *p, u32 rcv_nxt)
  * A peer @p reported @pb (@len bytes: the SACK block is optional), before
  * it is noted. Returns true on the primary if that calls for a resend at
  * once: its second report in a row that moves neither rcv_nxt nor the
- * window edge while later bytes were mirrored (duplicate ACKs of its
- * stack: bytes beyond a hole came). A report that moves may time the
+ * window edge and has a SACK block beyond rcv_nxt while later bytes were
+ * mirrored (duplicate ACKs of its stack: bytes beyond a hole came). A report that moves may time the
  * SEGMENT being timed.
  */
 bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
@@ -233,12 +233,17 @@ bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
 	if (!p->rcv_nxt || after(rcv_nxt, p->rcv_nxt)) {
 		p->rcv_nxt = rcv_nxt;
 		p->dups = 0;
+		p->fast = 0;
 		p->progress_at = jiffies | 1;
 		sample(p, rcv_nxt);
 		return false;
 	}
-	/* A window update (the edge moved) is no duplicate. */
-	if (rcv_nxt != p->rcv_nxt || edge != p->rcv_edge ||
+	/*
+	 * A window update (the edge moved) is no duplicate, nor is an ACK
+	 * without a block beyond rcv_nxt: the answer to a duplicate segment
+	 * (a client's retransmission, a resend), not to bytes beyond a hole.
+	 */
+	if (rcv_nxt != p->rcv_nxt || edge != p->rcv_edge || !p->sack_start ||
 	    !tandem_group_is_live_primary(c->dp->group) ||
 	    !(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, rcv_nxt) ||
 	    ++p->dups != RESEND_DUPS)
@@ -578,18 +583,24 @@ static void add_hole(struct tandem_conn *c, struct tandem_conn_peer *p,
 		     struct sk_buff *next, bool all, struct resend_batch *b)
 {
 	bool sack = after(p->sack_start, p->rcv_nxt);
+	u32 hi = rq_cb(next)->end;
 	struct sk_buff *skb;
 
 	batch_add(b, next, p->node_id);
 	if (!sack && !all)
 		return;
+	/*
+	 * The queue is in arrival order: a client's retransmissions, mirrored
+	 * and kept again, follow what they repeat. Each byte is sent once.
+	 */
 	skb_queue_walk(&c->rq, skb) {
 		if (b->n == RESEND_BUDGET)
 			break;
-		if (skb == next || !after(rq_cb(skb)->end, p->rcv_nxt) ||
+		if (!after(rq_cb(skb)->end, hi) ||
 		    (sack && !before(rq_cb(skb)->seq, p->sack_start)))
 			continue;
 		batch_add(b, skb, p->node_id);
+		hi = rq_cb(skb)->end;
 	}
 }
 
@@ -623,6 +634,12 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 	if (!next)
 		return;
 	if (p->fast) {
+		/*
+		 * A reordering window: datagrams taken on two CPUs of the
+		 * backup reach its stack out of order.
+		 */
+		if (time_before(jiffies, rq_cb(next)->at + RESEND_BASE))
+			return;
 		n = b->n;
 		p->fast = 0;
 		add_hole(c, p, next, false, b);
