@@ -314,6 +314,37 @@ void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id);
 unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids);
 void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
 			   unsigned int n);
+/* resend.c: an entry of the resend queue */
+struct tandem_rq_cb {
+	u32 seq;
+	u32 end;
+	unsigned long at;		/* jiffies when mirrored */
+};
+
+static inline struct tandem_rq_cb *tandem_rq_cb(const struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct tandem_rq_cb) > sizeof(skb->cb));
+	return (struct tandem_rq_cb *)skb->cb;
+}
+
+/* lag.c */
+#define TANDEM_LAG_HARD 8
+
+struct tandem_lag_bound {
+	u32 bytes;
+	unsigned long j;
+};
+
+void tandem_lag_limits(struct tandem_conn *c, struct tandem_lag_bound *lag,
+		       struct tandem_lag_bound *hard);
+bool tandem_lag_silent_for(struct tandem_conn *c, u32 node_id, unsigned long j);
+bool tandem_lag_lagging(struct tandem_conn *c, struct tandem_conn_peer *p,
+			u32 best, const struct tandem_lag_bound *lag,
+			const struct tandem_lag_bound *hard);
+u32 tandem_lag_best(const struct tandem_conn *c, u32 skip);
+unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
+			       u32 *ids);
+
 bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
 			  const struct tandem_wire_progress *pb, unsigned int len);
 void tandem_resend_keep(struct tandem_conn *c, const void *body,
@@ -324,8 +355,6 @@ void tandem_resend_keep_rx(struct tandem_conn *c, const void *body,
 unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids);
 void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
 			  unsigned int n, bool kick);
-unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
-			       u32 *ids);
 void tandem_resend_tick(struct tandem_conn *c);
 void tandem_resend_purge(struct tandem_conn *c);
 void tandem_resend_gap(struct tandem_conn *c, u32 rcv_nxt);

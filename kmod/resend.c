@@ -8,16 +8,9 @@
  * then costs a resend, not a client retransmission (which the primary's
  * clamped ACKs would only obtain after an RTO).
  *
- * The queue is also what the lag bound measures. Dropping a backup is the
- * last resort (it resets the connection at a takeover instead of resuming
- * it with a hole): a backup more than max_lag_bytes behind the best other
- * backup, or missing bytes mirrored more than max_lag_ms ago that another
- * backup has, is dropped from the connection's protection and told so
- * (CLOSE); a host-wide slowdown delays every backup alike and drops none
- * of them before the hard bound, LAG_HARD times the lag bound, which
- * applies to every backup (the best one, a single one, included): the
- * client is held back that long before protection is given up. A backup
- * not heard at all (LAG_SILENT) is gone, not slow: the lag bound applies.
+ * The queue is also what the lag bound measures (lag.c): a backup dropped
+ * from a connection's protection is told so (CLOSE) and no longer holds
+ * the ACKs back.
  *
  * Every backup keeps the same queue of what it received, trimmed by the
  * other backups' PROGRESS (which reaches every member) and by the lag bound
@@ -58,24 +51,6 @@
  * retransmission instead.
  */
 #define RESEND_GROUP_MAX (64U << 20)	/* bytes of skb truesize */
-#define LAG_HARD 8
-
-struct lag_bound {
-	u32 bytes;
-	unsigned long j;
-};
-
-struct rq_cb {
-	u32 seq;
-	u32 end;
-	unsigned long at;		/* jiffies when mirrored */
-};
-
-static struct rq_cb *rq_cb(const struct sk_buff *skb)
-{
-	BUILD_BUG_ON(sizeof(struct rq_cb) > sizeof(skb->cb));
-	return (struct rq_cb *)skb->cb;
-}
 
 bool tandem_peer_protects(const struct tandem_conn_peer *p)
 {
@@ -123,52 +98,32 @@ static void rq_free(struct tandem_conn *c, struct sk_buff *skb)
 	consume_skb(skb);
 }
 
-/* The lag bound of @c's service, or of its group, and the hard bound. */
-static void lag_limits(struct tandem_conn *c, struct lag_bound *lag,
-		       struct lag_bound *hard)
-{
-	struct tandem_group *g = c->dp->group;
-	const struct tandem_group_cfg *cfg;
-	const struct tandem_service *s;
-	u32 ms;
-
-	rcu_read_lock();
-	cfg = rcu_dereference(g->cfg);
-	s = tandem_service_lookup(g, ntohs(c->key.vport));
-	lag->bytes = s && s->max_lag_bytes ? s->max_lag_bytes : cfg->max_lag_bytes;
-	ms = s && s->max_lag_ms ? s->max_lag_ms : cfg->max_lag_ms;
-	rcu_read_unlock();
-	lag->j = msecs_to_jiffies(ms);
-	hard->bytes = min_t(u64, (u64)lag->bytes * LAG_HARD, U32_MAX / 2);
-	hard->j = lag->j * LAG_HARD;
-}
-
 /*
  * A backup's copy that the primary's hard bound makes useless: a backup
  * lacking it would be dropped before a takeover could refill it.
  */
 static bool beyond_bound(const struct tandem_conn *c, const struct sk_buff *skb,
-			 const struct lag_bound *hard)
+			 const struct tandem_lag_bound *hard)
 {
-	return c->rs.end - rq_cb(skb)->end > hard->bytes ||
-	       time_after(jiffies, rq_cb(skb)->at + hard->j);
+	return c->rs.end - tandem_rq_cb(skb)->end > hard->bytes ||
+	       time_after(jiffies, tandem_rq_cb(skb)->at + hard->j);
 }
 
 static void unlink_head(struct tandem_conn *c, struct sk_buff *skb)
 {
 	__skb_unlink(skb, &c->rq);
-	c->rs.bytes -= rq_cb(skb)->end - rq_cb(skb)->seq;
+	c->rs.bytes -= tandem_rq_cb(skb)->end - tandem_rq_cb(skb)->seq;
 	rq_free(c, skb);
 }
 
 /* A backup: what its peers stopped reporting on ages out. */
 static void trim_bound(struct tandem_conn *c)
 {
-	struct lag_bound lag, hard;
+	struct tandem_lag_bound lag, hard;
 	struct sk_buff *skb;
 
 	lockdep_assert_held(&c->lock);
-	lag_limits(c, &lag, &hard);
+	tandem_lag_limits(c, &lag, &hard);
 	while ((skb = skb_peek(&c->rq)) && beyond_bound(c, skb, &hard))
 		unlink_head(c, skb);
 }
@@ -282,9 +237,9 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 	}
 	atomic_add(skb->truesize, &c->dp->rq_mem);
 	skb_put_data(skb, body, len);
-	rq_cb(skb)->seq = seq;
-	rq_cb(skb)->end = end;
-	rq_cb(skb)->at = jiffies;
+	tandem_rq_cb(skb)->seq = seq;
+	tandem_rq_cb(skb)->end = end;
+	tandem_rq_cb(skb)->at = jiffies;
 
 	spin_lock_bh(&c->lock);
 	/*
@@ -338,137 +293,6 @@ void tandem_resend_purge(struct tandem_conn *c)
 	c->rs.bytes = 0;
 }
 
-/* Whether a backup at @rcv_nxt lags past the hard bound @b (absolute). */
-static bool past_hard(struct tandem_conn *c, u32 rcv_nxt,
-		      const struct lag_bound *b)
-{
-	const struct sk_buff *head = skb_peek(&c->rq);
-
-	if (c->rs.end - rcv_nxt > b->bytes)
-		return true;
-	/* Behind what this node had when it took over, for too long. */
-	if ((c->flags & TANDEM_CONN_F_GAP) && before(rcv_nxt, c->rs.gap_end) &&
-	    time_after(jiffies, c->rs.gap_at + b->j))
-		return true;
-	/* After trimming, the head is the oldest entry the slowest lacks. */
-	return head && before(rcv_nxt, rq_cb(head)->end) &&
-	       time_after(jiffies, rq_cb(head)->at + b->j);
-}
-
-#define LAG_WALK_MAX 512	/* entries looked at to compare two backups */
-
-/*
- * How much longer a backup at @rcv_nxt has lacked bytes than the best one
- * at @best, in jiffies: the arrival of the oldest entry each lacks (the
- * queue is in arrival order). Backups whose reports are late alike (a
- * loaded host) lack their oldest entries for about as long.
- */
-static unsigned long lacked_longer(struct tandem_conn *c, u32 rcv_nxt, u32 best)
-{
-	unsigned long since = 0, best_since = jiffies;
-	unsigned int n = 0;
-	struct sk_buff *skb;
-
-	skb_queue_walk(&c->rq, skb) {
-		if (!since && after(rq_cb(skb)->end, rcv_nxt))
-			since = rq_cb(skb)->at;
-		if (after(rq_cb(skb)->end, best)) {
-			best_since = rq_cb(skb)->at;
-			break;
-		}
-		if (++n == LAG_WALK_MAX)
-			break;
-	}
-	return since && time_after(best_since, since) ? best_since - since : 0;
-}
-
-/*
- * Whether @p lags past the lag bound @b behind @best: in bytes, or in time
- * -- it has lacked bytes for longer than the best backup by more than the
- * bound, and without a break for as long again. (A client held back by
- * late reports sends in bursts, a window at a time: right after one
- * backup's report of a burst arrives, the other lacks the burst's tail,
- * which came a whole burst period before anything the first lacks, until
- * its own report arrives.)
- */
-static bool behind_best(struct tandem_conn *c, struct tandem_conn_peer *p,
-			u32 best, const struct lag_bound *b)
-{
-	u32 rcv_nxt = p->rcv_nxt;
-
-	if (!after(best, rcv_nxt) || lacked_longer(c, rcv_nxt, best) <= b->j) {
-		p->behind_since = 0;
-		if (!after(best, rcv_nxt))
-			return false;
-	} else if (!p->behind_since) {
-		p->behind_since = jiffies | 1;
-	}
-	if (best - rcv_nxt > b->bytes)
-		return true;
-	/* Behind what this node had when it took over, which best has. */
-	if ((c->flags & TANDEM_CONN_F_GAP) && before(rcv_nxt, c->rs.gap_end) &&
-	    !before(best, c->rs.gap_end) && time_after(jiffies, c->rs.gap_at + b->j))
-		return true;
-	return p->behind_since && time_after(jiffies, p->behind_since + b->j);
-}
-
-/*
- * A backup that sends nothing at all, not even its answers to the
- * channel's heartbeats, for LAG_SILENT times the lag bound is gone rather
- * than slow: it is measured against the lag bound, not the hard one, so
- * that a single backup's crash holds the client back that long only.
- */
-#define LAG_SILENT 4
-
-/* Whether @node_id was heard once, and not for @j since. */
-static bool silent_for(struct tandem_conn *c, u32 node_id, unsigned long j)
-{
-	struct tandem_member *m;
-	unsigned long heard = 0;
-
-	rcu_read_lock();
-	m = tandem_member_lookup_rcu(c->dp->group, node_id);
-	if (m)
-		heard = tandem_peer_last_heard(m->peer);
-	rcu_read_unlock();
-	return heard && time_after(jiffies, heard + j);
-}
-
-static bool silent(struct tandem_conn *c, u32 node_id, unsigned long j)
-{
-	return silent_for(c, node_id, LAG_SILENT * j);
-}
-
-static bool lagging(struct tandem_conn *c, struct tandem_conn_peer *p,
-		    u32 best, const struct lag_bound *lag,
-		    const struct lag_bound *hard)
-{
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
-		return false;
-	if (past_hard(c, p->rcv_nxt, silent(c, p->node_id, lag->j) ? lag : hard))
-		return true;
-	return behind_best(c, p, best, lag);
-}
-
-/* The most advanced of the backups that hold the ACKs back, but @skip. */
-static u32 best_peer(const struct tandem_conn *c, u32 skip)
-{
-	const struct tandem_conn_peer *p;
-	bool any = false;
-	u32 best = 0;
-	int i;
-
-	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
-		p = &c->peers[i];
-		if ((skip && p->node_id == skip) || !tandem_peer_clamps(p))
-			continue;
-		if (!any || after(p->rcv_nxt, best))
-			best = p->rcv_nxt;
-		any = true;
-	}
-	return best;
-}
-
 /*
  * At a takeover: this node received up to @rcv_nxt as a backup and holds
  * no copy of it; a backup behind that is refilled by the client's
@@ -506,7 +330,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	bool judge = tandem_group_is_live_primary(c->dp->group);
 	struct tandem_conn_peer *p;
 	unsigned int n = 0, i;
-	struct lag_bound lag, hard;
+	struct tandem_lag_bound lag, hard;
 	struct sk_buff *skb;
 	bool any = false, hold = false;
 	u32 best, min = 0, skip = judge ? 0 : not_a_peer(c);
@@ -514,8 +338,8 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	lockdep_assert_held(&c->lock);
 	if (skb_queue_empty(&c->rq) && !(c->flags & TANDEM_CONN_F_GAP))
 		return 0;
-	lag_limits(c, &lag, &hard);
-	best = best_peer(c, skip);
+	tandem_lag_limits(c, &lag, &hard);
+	best = tandem_lag_best(c, skip);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
 		if (skip && p->node_id == skip)
@@ -525,7 +349,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 			hold = true;
 		if (!tandem_peer_clamps(p))
 			continue;
-		if (judge && lagging(c, p, best, &lag, &hard)) {
+		if (judge && tandem_lag_lagging(c, p, best, &lag, &hard)) {
 			p->dropped = 1;
 			ids[n++] = p->node_id;
 			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
@@ -543,7 +367,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 		return n;
 	}
 	while (!hold && (skb = skb_peek(&c->rq)) &&
-	       (!after(rq_cb(skb)->end, min) ||
+	       (!after(tandem_rq_cb(skb)->end, min) ||
 		(!judge && beyond_bound(c, skb, &hard))))
 		unlink_head(c, skb);
 	return n;
@@ -562,8 +386,8 @@ static struct sk_buff *covering(struct tandem_conn *c, u32 rcv_nxt)
 	struct sk_buff *skb;
 
 	skb_queue_walk(&c->rq, skb)
-		if (!after(rq_cb(skb)->seq, rcv_nxt) &&
-		    after(rq_cb(skb)->end, rcv_nxt))
+		if (!after(tandem_rq_cb(skb)->seq, rcv_nxt) &&
+		    after(tandem_rq_cb(skb)->end, rcv_nxt))
 			return skb;
 	return NULL;
 }
@@ -583,7 +407,7 @@ static void add_hole(struct tandem_conn *c, struct tandem_conn_peer *p,
 		     struct sk_buff *next, bool all, struct resend_batch *b)
 {
 	bool sack = after(p->sack_start, p->rcv_nxt);
-	u32 hi = rq_cb(next)->end;
+	u32 hi = tandem_rq_cb(next)->end;
 	struct sk_buff *skb;
 
 	batch_add(b, next, p->node_id);
@@ -596,11 +420,11 @@ static void add_hole(struct tandem_conn *c, struct tandem_conn_peer *p,
 	skb_queue_walk(&c->rq, skb) {
 		if (b->n == RESEND_BUDGET)
 			break;
-		if (!after(rq_cb(skb)->end, hi) ||
-		    (sack && !before(rq_cb(skb)->seq, p->sack_start)))
+		if (!after(tandem_rq_cb(skb)->end, hi) ||
+		    (sack && !before(tandem_rq_cb(skb)->seq, p->sack_start)))
 			continue;
 		batch_add(b, skb, p->node_id);
-		hi = rq_cb(skb)->end;
+		hi = tandem_rq_cb(skb)->end;
 	}
 }
 
@@ -638,14 +462,14 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 		 * A reordering window: datagrams taken on two CPUs of the
 		 * backup reach its stack out of order.
 		 */
-		if (time_before(jiffies, rq_cb(next)->at + RESEND_BASE))
+		if (time_before(jiffies, tandem_rq_cb(next)->at + RESEND_BASE))
 			return;
 		n = b->n;
 		p->fast = 0;
 		add_hole(c, p, next, false, b);
 		b->fast |= GENMASK(b->n - 1, n);
 	} else {
-		from = rq_cb(next)->at;
+		from = tandem_rq_cb(next)->at;
 		if (p->progress_at && time_after(p->progress_at, from))
 			from = p->progress_at;
 		if (time_before(jiffies, from + rto) ||
@@ -674,12 +498,12 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
 {
 	struct tandem_conn_peer *p = tandem_conn_peer(c, node_id, true);
-	struct lag_bound lag, hard;
+	struct tandem_lag_bound lag, hard;
 
 	lockdep_assert_held(&c->lock);
 	if (!p)
 		return;
-	lag_limits(c, &lag, &hard);
+	tandem_lag_limits(c, &lag, &hard);
 	memset(p, 0, sizeof(*p));
 	p->node_id = node_id;
 	p->rejoin = TANDEM_REJOIN_WAIT;
@@ -707,7 +531,7 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 			continue;
 		if (time_after(jiffies, p->rejoin_until) ||
 		    (p->rejoin == TANDEM_REJOIN_WAIT &&
-		     silent_for(c, p->node_id, REJOIN_WAIT_MIN))) {
+		     tandem_lag_silent_for(c, p->node_id, REJOIN_WAIT_MIN))) {
 			p->rejoin = 0;
 			p->dropped = 1;
 		} else if (!p->rcv_nxt) {
@@ -775,77 +599,6 @@ static void send_batch(struct tandem_group *g, struct resend_batch *b)
 		consume_skb(b->skb[i]);
 	}
 	rcu_read_unlock();
-}
-
-/*
- * A slow reader's full receive buffer does not make it trail what it
- * received: its window edge holds the client back instead (the primary
- * advertises the smallest edge). A backup whose window (what its stack
- * would accept past what it received, as it last reported) is less than
- * an eighth of the primary's own (@ack to @edge) for more than the lag
- * bound in time, or whose edge trails the best backup's by more than it
- * in bytes, is dropped too (node ids in @ids; returns how many) -- if
- * another backup's window is open; if every backup's is closed alike,
- * only past the hard bound, against the primary's own edge. Sizes, not
- * edges, are compared: reports late alike (a loaded host) leave the
- * edges behind, not the windows small. A healthy backup's window stays
- * open; a slow reader's closes.
- */
-static bool window_closed(const struct tandem_conn_peer *p, u32 own)
-{
-	return p->rcv_edge && (!after(p->rcv_edge, p->rcv_nxt) ||
-			       p->rcv_edge - p->rcv_nxt < own / 8);
-}
-
-/* The best window edge of the backups whose window is open, if any. */
-static bool best_open_edge(const struct tandem_conn *c, u32 own, u32 *best)
-{
-	const struct tandem_conn_peer *p;
-	bool any = false;
-	int i;
-
-	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
-		p = &c->peers[i];
-		if (!tandem_peer_clamps(p) || !p->rcv_edge || window_closed(p, own))
-			continue;
-		if (!any || after(p->rcv_edge, *best))
-			*best = p->rcv_edge;
-		any = true;
-	}
-	return any;
-}
-
-unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
-			       u32 *ids)
-{
-	u32 own = edge - ack, best = edge;
-	struct tandem_conn_peer *p;
-	unsigned int n = 0, i;
-	struct lag_bound lag, hard;
-	const struct lag_bound *b = &lag;
-
-	lockdep_assert_held(&c->lock);
-	lag_limits(c, &lag, &hard);
-	if (!best_open_edge(c, own, &best))
-		b = &hard;
-	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
-		p = &c->peers[i];
-		if (!tandem_peer_clamps(p))
-			continue;
-		if (!after(edge, ack) || !window_closed(p, own)) {
-			p->held_since = 0;
-			continue;
-		}
-		if (!p->held_since)
-			p->held_since = jiffies | 1;
-		if ((!after(best, p->rcv_edge) || best - p->rcv_edge <= b->bytes) &&
-		    !time_after(jiffies, p->held_since + b->j))
-			continue;
-		p->dropped = 1;
-		ids[n++] = p->node_id;
-		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
-	}
-	return n;
 }
 
 /* Tells the backups in @ids that they no longer protect @c. */
