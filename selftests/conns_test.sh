@@ -108,9 +108,7 @@ wait $client
 json=$(cat "$out")
 echo "# $json"
 head -n 20 "$out.err" | sed 's/^/# /'
-if [ "$(json_num "$json" ok)" = $CONNS ] &&
-   [ "$(json_num "$json" bytes_verified)" = $TOTAL ] &&
-   [ "$(json_num "$json" reset)" = 0 ] && [ "$(json_num "$json" eof)" = 0 ]; then
+if stream_exact "$json" $TOTAL $CONNS; then
 	tap_ok "$desc_stream"
 else
 	topo_dump 12

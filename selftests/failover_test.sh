@@ -109,10 +109,7 @@ round() {
 		why="the stream ended before the crash"
 		return 1
 	fi
-	[ "$(json_num "$json" ok)" = 1 ] &&
-		[ "$(json_num "$json" bytes_verified)" = $BYTES ] &&
-		[ "$(json_num "$json" reset)" = 0 ] &&
-		[ "$(json_num "$json" eof)" = 0 ] && return 0
+	stream_exact "$json" $BYTES && return 0
 	why="the stream failed"
 	topo_dump
 	return 1

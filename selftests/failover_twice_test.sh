@@ -113,9 +113,7 @@ wait $client
 json=$(cat "$out")
 echo "# $json"
 sed 's/^/# /' "$out.err"
-if [ "$(json_num "$json" ok)" = $CONNS ] &&
-   [ "$(json_num "$json" bytes_verified)" = $TOTAL ] &&
-   [ "$(json_num "$json" reset)" = 0 ] && [ "$(json_num "$json" eof)" = 0 ]; then
+if stream_exact "$json" $TOTAL $CONNS; then
 	tap_ok "$desc_stream"
 else
 	topo_dump

@@ -120,8 +120,7 @@ else
 fi
 wait $client
 json=$(cat "$out")
-if [ "$(json_num "$json" ok)" = 1 ] && [ "$(json_num "$json" bytes_verified)" = $BYTES ] &&
-   [ "$(json_num "$json" reset)" = 0 ] && [ "$(json_num "$json" eof)" = 0 ]; then
+if stream_exact "$json" $BYTES; then
 	echo "# $json"
 	tap_ok "the stream completed byte-exact, no RST, no EOF"
 else

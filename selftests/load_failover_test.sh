@@ -69,13 +69,6 @@ elections() {
 
 lapses() { dmesg | grep -c "lease of epoch .* expired"; }
 
-# streams_ok JSON: every stream byte-exact, no reset, no EOF
-streams_ok() {
-	[ "$(json_num "$1" ok)" = $CONNS ] &&
-		[ "$(json_num "$1" bytes_verified)" = $((CONNS * BYTES)) ] &&
-		[ "$(json_num "$1" reset)" = 0 ] && [ "$(json_num "$1" eof)" = 0 ]
-}
-
 round() {
 	local r=$1 p epoch at e0 l0 got json progress=$TOPO_DIR/progress out=$TOPO_DIR/client
 	local new lost=0 i crash_round rprogress=$TOPO_DIR/rprogress rout=$TOPO_DIR/redis.out rc reset
@@ -136,7 +129,7 @@ round() {
 		"takeover_resumed $(topo_counter "$new" takeover_resumed)"
 	echo "# round $r: protection_lost $lost on the survivors;" \
 	     "kernel lease lapses $(( $(lapses) - l0 ))"
-	if [ -n "$new" ] && streams_ok "$json" && [ "$reset" = 0 ]; then
+	if [ -n "$new" ] && stream_exact "$json" $((CONNS * BYTES)) $CONNS && [ "$reset" = 0 ]; then
 		tap_ok "round $r: $CONNS streams byte-exact, no RST, no EOF, nothing reset (longest pause $(json_num "$json" max_pause_ms) ms)"
 	else
 		td_dump

@@ -119,8 +119,7 @@ if [ -n "$crashed" ] && [ "$dropped" = 0 ]; then
 else
 	tap_fail "$desc_nodrop"
 fi
-if [ "$(json_num "$json" ok)" = 1 ] && [ "$(json_num "$json" bytes_verified)" = $BYTES ] &&
-   [ "$(json_num "$json" reset)" = 0 ] && [ "$(json_num "$json" eof)" = 0 ]; then
+if stream_exact "$json" $BYTES; then
 	tap_ok "$desc_stream"
 else
 	topo_dump

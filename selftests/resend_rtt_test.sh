@@ -58,8 +58,7 @@ stream() {
 		> "$out" 2> "$out.err"
 	json=$(cat "$out")
 	echo "# stream $n: $json"
-	[ "$(json_num "$json" ok)" = 1 ] && [ "$(json_num "$json" bytes_verified)" = $BYTES ] &&
-		[ "$(json_num "$json" reset)" = 0 ] && [ "$(json_num "$json" eof)" = 0 ] ||
+	stream_exact "$json" $BYTES ||
 		{ sed 's/^/# /' "$out.err"; return 1; }
 }
 

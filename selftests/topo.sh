@@ -511,6 +511,13 @@ json_num() {
 	echo "${BASH_REMATCH[1]}"
 }
 
+# stream_exact JSON TOTAL [CONNS]: tstream's result says every one of its
+# CONNS (1) connections completed, TOTAL bytes verified in all, no RST, no EOF
+stream_exact() {
+	[ "$(json_num "$1" ok)" = "${3:-1}" ] && [ "$(json_num "$1" bytes_verified)" = "$2" ] &&
+		[ "$(json_num "$1" reset)" = 0 ] && [ "$(json_num "$1" eof)" = 0 ]
+}
+
 topo_replicate() {
 	local port=$1 node
 	local -a extra=()
