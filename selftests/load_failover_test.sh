@@ -70,8 +70,7 @@ elections() {
 lapses() { dmesg | grep -c "lease of epoch .* expired"; }
 
 round() {
-	local r=$1 p epoch at e0 l0 got json progress=$TOPO_DIR/progress out=$TOPO_DIR/client
-	local new lost=0 i crash_round rprogress=$TOPO_DIR/rprogress rout=$TOPO_DIR/redis.out rc reset
+	local r=$1 p epoch at e0 l0 got json progress out new lost=0 i crash_round rprogress rout rc reset
 
 	if ! setup; then
 		td_dump
@@ -85,6 +84,9 @@ round() {
 	p=$(td_primaries) epoch=$(td_epoch "$p")
 	tap_ok "round $r: three nodes with tandemd's defaults elect a primary under CPU hogs (node$p)"
 	e0=$(elections) l0=$(lapses)
+	# the round's own TOPO_DIR (setup made it)
+	progress=$TOPO_DIR/progress out=$TOPO_DIR/client
+	rprogress=$TOPO_DIR/rprogress rout=$TOPO_DIR/redis.out
 	redis_write_client
 	client_exec bash "$TOPO_DIR/client.sh" $TOPO_VIP $REDIS_PORT $REDIS_ROUNDS "$rprogress" \
 		> "$rout" 2>&1 &
