@@ -454,6 +454,10 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 		p->shift = 0;
 		p->resend_at = 0;
 	}
+	/* Before walking the queue: what the timed path would wait for anyway. */
+	if (!p->fast && ((p->resend_at && time_before(jiffies, p->resend_at)) ||
+			 (p->progress_at && time_before(jiffies, p->progress_at + rto))))
+		return;
 	next = covering(c, p->rcv_nxt);
 	if (!next)
 		return;
