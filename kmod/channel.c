@@ -586,7 +586,9 @@ static bool roles_fit(const struct tandem_group *g,
 		if (ntohs(h->flags) & TANDEM_WIRE_F_REPLY)
 			return role == TANDEM_ROLE_PRIMARY &&
 			       be64_to_cpu(h->epoch) == READ_ONCE(g->epoch);
-		return from_primary && role == TANDEM_ROLE_BACKUP;
+		/* A fenced node's kernel is alive too: the primary hears it. */
+		return from_primary && (role == TANDEM_ROLE_BACKUP ||
+					role == TANDEM_ROLE_FENCED);
 	default:
 		return true;
 	}
@@ -736,8 +738,6 @@ static enum tandem_stat rcv_group(struct tandem_group *g,
 	}
 	tandem_group_stats_inc(g, auth);
 	epoch = be64_to_cpu(h->epoch);
-	if (epoch < READ_ONCE(g->epoch))
-		return TANDEM_STAT_CHAN_DROP_STALE;
 	switch (tandem_replay_check(m->peer, epoch, be64_to_cpu(h->seq))) {
 	case TANDEM_REPLAY_STALE:
 		return TANDEM_STAT_CHAN_DROP_STALE;
@@ -746,7 +746,14 @@ static enum tandem_stat rcv_group(struct tandem_group *g,
 	case TANDEM_REPLAY_OK:
 		break;
 	}
+	/*
+	 * Heard, whatever its epoch: an old primary fenced by a stalled
+	 * daemon answers the heartbeats in the epoch it knows, and the new
+	 * primary waits for it as long as it is heard (resend.c).
+	 */
 	tandem_peer_heard(m->peer);
+	if (epoch < READ_ONCE(g->epoch))
+		return TANDEM_STAT_CHAN_DROP_STALE;
 	__skb_trim(skb, dlen);
 	__skb_pull(skb, HDR_LEN);
 	return dispatch(g, m, h, skb);

@@ -86,6 +86,9 @@ struct tandem_conn_peer {
 	u8 rejoin;			/* primary: TANDEM_REJOIN_*, or 0 */
 	u8 dups;			/* primary: reports in a row at rcv_nxt */
 	u8 fast;			/* primary: resend its next byte at once */
+	u8 clocked;			/* primary: resending a hole, ACK-clocked */
+	u8 more;			/* primary: its report calls for more of it */
+	u32 resent_to;			/* client space: end of the last resend */
 	u32 sack_start;			/* client space: its lowest block beyond */
 	u32 sack_end;			/* rcv_nxt, as last reported; 0: none */
 	unsigned long progress_at;	/* primary: jiffies | 1 rcv_nxt last moved */

@@ -209,7 +209,28 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 		sock_gen_put(sk);
 }
 
-/* From the connection's timer: inject the pure ACK of a clamped ACK. */
+/*
+ * A pure ACK at or below the stack's rcv_nxt is taken whatever its window:
+ * the template's sequence number (the end of the segment that carried the
+ * ACK, maybe refused) is moved there.
+ */
+static void tmpl_at_rcv_nxt(struct tandem_conn *c, u8 *pkt)
+{
+	struct tcphdr *th = (struct tcphdr *)(pkt + ((struct iphdr *)pkt)->ihl * 4);
+	struct sock *sk = tandem_conn_sock(c);
+	__be32 seq;
+
+	if (!sk)
+		return;
+	if (sk_fullsock(sk) && after(ntohl(th->seq), READ_ONCE(tcp_sk(sk)->rcv_nxt))) {
+		seq = htonl(READ_ONCE(tcp_sk(sk)->rcv_nxt));
+		csum_replace4(&th->check, th->seq, seq);
+		th->seq = seq;
+	}
+	sock_gen_put(sk);
+}
+
+/* From the connection's timer: inject the pure ACK of a clamped or refused ACK. */
 void tandem_inject_reapply(struct tandem_conn *c)
 {
 	u8 pkt[TANDEM_TMPL_MAX];
@@ -222,6 +243,7 @@ void tandem_inject_reapply(struct tandem_conn *c)
 	}
 	spin_unlock_bh(&c->lock);
 	if (len && tandem_group_role(c->dp->group) == TANDEM_ROLE_BACKUP) {
+		tmpl_at_rcv_nxt(c, pkt);
 		inject_packet(c, pkt, len, NULL);
 		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_ACK_REAPPLIED);
 	}

@@ -317,6 +317,14 @@ static unsigned int out_clamp(struct tandem_conn *c, struct tandem_group *g,
 	unsigned int n = tandem_lag_window(c, ack, edge, ids);
 
 	clamp_limits(c, &min_ack, &min_edge);
+	/*
+	 * Never back: a peer that clamps from below what the client was told
+	 * (an old primary catching up) holds the ACK where it is. The client
+	 * discards a segment whose ACK lies more than its largest window
+	 * behind (RFC 5961 5.2), data and all: the connection would stall.
+	 */
+	if (c->ack_sent && before(min_ack, c->ack_sent) && !before(ack, c->ack_sent))
+		min_ack = c->ack_sent;
 	if (before(min_edge, edge))
 		c->flags |= TANDEM_CONN_F_WCLAMPED;
 	else

@@ -46,6 +46,14 @@
 #define RESEND_DUPS 2			/* duplicate reports that show a hole */
 #define RESEND_BUDGET 32		/* datagrams per connection and tick (a u32 mask) */
 /*
+ * What a backup lacks is resent as it takes it: up to this much
+ * outstanding beyond its rcv_nxt, each of its reports that moves sends the
+ * next budget's worth. (The channel's datagrams are taken in softirq, not
+ * queued on a socket: the backlog of its device bounds a burst.)
+ */
+#define RESEND_CLOCK_WINDOW (256U << 10)
+#define RESEND_CLOCK_LOW (RESEND_CLOCK_WINDOW - RESEND_BUDGET * 1500U)
+/*
  * Memory of all the resend queues of a group: beyond it SEGMENTs are not
  * kept (counted resend_nomem); a datagram lost then costs the client's
  * retransmission instead.
@@ -166,6 +174,29 @@ static void sample(struct tandem_conn_peer *p, u32 rcv_nxt)
 }
 
 /*
+ * @p's report moved while what it lacks is being resent: more at once if
+ * little of what was resent is left outstanding. A backup far behind (an
+ * old primary rejoining, a refill after a takeover) then takes it at the
+ * pace its stack takes it, not a budget per time-out (8 MB behind: over a
+ * minute with the client held back). Ends once nothing old enough is left
+ * to resend (pick()).
+ */
+static bool clock_more(struct tandem_conn *c, struct tandem_conn_peer *p)
+{
+	if (!p->clocked)
+		return false;
+	if (c->dead || !tandem_group_is_live_primary(c->dp->group)) {
+		p->clocked = 0;
+		return false;
+	}
+	if (after(p->resent_to, p->rcv_nxt) &&
+	    p->resent_to - p->rcv_nxt >= RESEND_CLOCK_LOW)
+		return false;
+	p->more = 1;
+	return true;
+}
+
+/*
  * A peer @p reported @pb (@len bytes: the SACK block is optional), before
  * it is noted. Returns true on the primary if that calls for a resend at
  * once: its second report in a row that moves neither rcv_nxt nor the
@@ -191,7 +222,7 @@ bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
 		p->fast = 0;
 		p->progress_at = jiffies | 1;
 		sample(p, rcv_nxt);
-		return false;
+		return clock_more(c, p);
 	}
 	/*
 	 * A window update (the edge moved) is no duplicate, nor is an ACK
@@ -398,6 +429,14 @@ static void batch_add(struct resend_batch *b, struct sk_buff *skb, u32 to)
 	b->to[b->n++] = to;
 }
 
+/* Resent up to @hi: @p's reports clock the rest (add_more()). */
+static void note_resent(struct tandem_conn_peer *p, u32 hi)
+{
+	if (!p->clocked || after(hi, p->resent_to))
+		p->resent_to = hi;
+	p->clocked = 1;
+}
+
 /*
  * Adds @next (the entry with @p's next byte) and what follows of its hole:
  * up to @p's lowest SACK block if it reported one, else, for a fast resend,
@@ -411,14 +450,12 @@ static void add_hole(struct tandem_conn *c, struct tandem_conn_peer *p,
 	struct sk_buff *skb;
 
 	batch_add(b, next, p->node_id);
-	if (!sack && !all)
-		return;
 	/*
 	 * The queue is in arrival order: a client's retransmissions, mirrored
 	 * and kept again, follow what they repeat. Each byte is sent once.
 	 */
 	skb_queue_walk(&c->rq, skb) {
-		if (b->n == RESEND_BUDGET)
+		if (b->n == RESEND_BUDGET || (!sack && !all))
 			break;
 		if (!after(tandem_rq_cb(skb)->end, hi) ||
 		    (sack && !before(tandem_rq_cb(skb)->seq, p->sack_start)))
@@ -426,6 +463,40 @@ static void add_hole(struct tandem_conn *c, struct tandem_conn_peer *p,
 		batch_add(b, skb, p->node_id);
 		hi = tandem_rq_cb(skb)->end;
 	}
+	note_resent(p, hi);
+}
+
+/*
+ * The next part of what @p lacks, from where the last resend ended, up to
+ * its lowest SACK block or else its window's edge, of the entries mirrored
+ * longer than its report time-out ago (later ones may be on their way).
+ * Entries are in arrival order: the oldest come first, and the budget ends
+ * the walk. Returns false if there was nothing to resend.
+ */
+static bool add_more(struct tandem_conn *c, struct tandem_conn_peer *p,
+		     unsigned long rto, struct resend_batch *b)
+{
+	u32 from = after(p->resent_to, p->rcv_nxt) ? p->resent_to : p->rcv_nxt;
+	u32 lim = after(p->sack_start, from) ? p->sack_start : p->rcv_edge;
+	unsigned int n = b->n;
+	u32 hi = from;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&c->rq, skb) {
+		if (b->n == RESEND_BUDGET ||
+		    time_after(tandem_rq_cb(skb)->at + rto, jiffies))
+			break;
+		if (!after(tandem_rq_cb(skb)->end, hi) ||
+		    !before(tandem_rq_cb(skb)->seq, lim) ||
+		    after(tandem_rq_cb(skb)->seq, hi))
+			continue;
+		batch_add(b, skb, p->node_id);
+		hi = tandem_rq_cb(skb)->end;
+	}
+	if (b->n == n)
+		return false;
+	note_resent(p, hi);
+	return true;
 }
 
 /*
@@ -453,6 +524,13 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 		p->checked = p->rcv_nxt;
 		p->shift = 0;
 		p->resend_at = 0;
+	}
+	if (p->more) {
+		p->more = 0;
+		if (add_more(c, p, rto, b))
+			return;
+		if (!after(p->resent_to, p->rcv_nxt))
+			p->clocked = 0;
 	}
 	/* Before walking the queue: what the timed path would wait for anyway. */
 	if (!p->fast && ((p->resend_at && time_before(jiffies, p->resend_at)) ||

@@ -293,6 +293,37 @@ static void save_tmpl(struct tandem_conn *c, struct sk_buff *skb,
 	c->flags |= TANDEM_CONN_F_PENDING;
 }
 
+/*
+ * Whether the stack will refuse @th's segment unseen, its ACK with it: it
+ * starts beyond the receive window (a backup's application that stopped
+ * reading: its window closes).
+ */
+static bool beyond_window(const struct sock *sk, const struct tcphdr *th)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	u32 rcv_nxt = READ_ONCE(tp->rcv_nxt);
+	u32 edge = READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd);
+
+	return after(ntohl(th->seq), after(edge, rcv_nxt) ? edge : rcv_nxt);
+}
+
+/*
+ * An ACK the stack would not see: kept, and injected from the timer as a
+ * pure ACK at the stack's rcv_nxt (tandem_inject_reapply()). Otherwise a
+ * backup whose window closed because its application waits for its own
+ * output to be acknowledged would wait for an RTO, its window closed,
+ * while the ACKs it needs come in segments it refuses.
+ */
+static void refused_ack(struct tandem_conn *c, struct sk_buff *skb,
+			const struct tcphdr *th, u32 ack)
+{
+	save_tmpl(c, skb, th, ack);
+	if (c->flags & TANDEM_CONN_F_PENDING) {
+		c->flags |= TANDEM_CONN_F_REAPPLY;
+		timer_reduce(&c->timer, jiffies);
+	}
+}
+
 /* Translates a client segment for the local stack; @sk may be NULL. */
 void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		     struct sock *sk)
@@ -324,7 +355,13 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		} else if (after(local, snd_nxt)) {
 			local = snd_nxt;
 			clamped = true;
-			save_tmpl(c, skb, th, ack);
+			if (backup && beyond_window(sk, th))
+				refused_ack(c, skb, th, ack);
+			else
+				save_tmpl(c, skb, th, ack);
+		} else if (backup && after(local, snd_una) &&
+			   beyond_window(sk, th)) {
+			refused_ack(c, skb, th, ack);
 		} else if ((c->flags & TANDEM_CONN_F_PENDING) &&
 			   !before(ack, c->tp.pending_ack)) {
 			c->flags &= ~TANDEM_CONN_F_PENDING;

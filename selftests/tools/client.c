@@ -38,6 +38,7 @@ struct cconn {
 	uint32_t events;
 	uint64_t dseed;		/* our data */
 	uint64_t kseed;		/* the server's keystream, salted once known */
+	uint64_t bytes;		/* the stream's length (less after --end-file) */
 	uint64_t tx;		/* data bytes sent */
 	uint64_t rx;		/* data bytes received and verified */
 	uint64_t req_end;	/* --rr: end of the current request */
@@ -64,6 +65,7 @@ struct client {
 	unsigned int count[NR_RESULTS];
 	unsigned int reports;
 	bool go;		/* --wait-file exists */
+	bool ended;		/* --end-file seen */
 	bool resumed;		/* --resume-file exists */
 	uint64_t verified;
 	int64_t start;
@@ -87,7 +89,7 @@ struct client {
 
 static bool salt_pending(const struct client *cl, const struct cconn *c)
 {
-	return cl->o->nondet && c->salt_n < SALT_LEN && cl->o->bytes > cl->o->nondet_off;
+	return cl->o->nondet && c->salt_n < SALT_LEN && c->bytes > cl->o->nondet_off;
 }
 
 /* A pause of the connection ends now (or with it). */
@@ -130,7 +132,7 @@ static void finish(struct client *cl, struct cconn *c, enum result res,
 	if ((res != OK && cl->reports++ < MAX_REPORTS) || cl->o->verbose) {
 		fprintf(stderr, "tstream: conn %u: %s, %llu of %llu bytes back, max pause %.1f ms",
 			c->idx, result_name[res], (unsigned long long)c->rx,
-			(unsigned long long)cl->o->bytes, c->max_pause / 1e6);
+			(unsigned long long)c->bytes, c->max_pause / 1e6);
 		if (fmt) {
 			fputs(": ", stderr);
 			va_start(ap, fmt);
@@ -236,8 +238,8 @@ static bool consume(struct client *cl, struct cconn *c, const uint8_t *p, size_t
 		}
 		if (salt_pending(cl, c) && m > o->nondet_off - c->rx)
 			m = o->nondet_off - c->rx;
-		if (m > o->bytes - c->rx)
-			m = o->bytes - c->rx;
+		if (m > c->bytes - c->rx)
+			m = c->bytes - c->rx;
 		if (!m) {
 			finish(cl, c, MISMATCH, "%zu bytes more than sent", n);
 			return false;
@@ -261,7 +263,7 @@ static void rr_done(struct client *cl, struct cconn *c, int64_t now)
 	if (cl->nlat < MAX_SAMPLES)
 		cl->lat[cl->nlat++] = (now - c->sent_at) / 1000;
 	c->next_at = now + cl->o->think_us * 1000;
-	if (c->req_end < cl->o->bytes)
+	if (c->req_end < c->bytes)
 		c->req_end += cl->o->chunk;
 }
 
@@ -277,7 +279,7 @@ static void conn_read(struct client *cl, struct cconn *c)
 		return;
 	}
 	if (n == 0) {
-		if (c->rx == cl->o->bytes && !salt_pending(cl, c))
+		if (c->rx == c->bytes && !salt_pending(cl, c))
 			finish(cl, c, OK, NULL);
 		else
 			finish(cl, c, EOF_, "EOF at offset %llu", (unsigned long long)c->rx);
@@ -297,13 +299,13 @@ static void conn_read(struct client *cl, struct cconn *c)
 static bool paused(const struct client *cl, const struct cconn *c)
 {
 	return cl->o->pause_at && !cl->resumed && c->tx >= cl->o->pause_at &&
-	       c->tx < cl->o->bytes;
+	       c->tx < c->bytes;
 }
 
 /* How much the connection may send now. */
 static size_t sendable(struct client *cl, struct cconn *c)
 {
-	uint64_t end = cl->o->rr ? c->req_end : cl->o->bytes;
+	uint64_t end = cl->o->rr ? c->req_end : c->bytes;
 	uint64_t n = end - c->tx;
 
 	if (!cl->go)
@@ -352,7 +354,7 @@ static void conn_write(struct client *cl, struct cconn *c)
 		if ((size_t)w < n)
 			return;
 	}
-	if (c->tx == cl->o->bytes && !c->shut_wr && !cl->o->server_closes) {
+	if (c->tx == c->bytes && !c->shut_wr && !cl->o->server_closes) {
 		if (shutdown(c->fd, SHUT_WR))
 			return fail_errno(cl, c, errno, "shutdown");
 		c->shut_wr = true;
@@ -423,6 +425,24 @@ static void open_more(struct client *cl)
 		open_conn(cl, &cl->c[cl->next++]);
 }
 
+/*
+ * --end-file: every stream ends where it is (nothing more sent, the FIN
+ * now); connections not opened yet open and end at once.
+ */
+static void end_streams(struct client *cl)
+{
+	cl->ended = true;
+	for (unsigned int i = 0; i < cl->n; i++) {
+		struct cconn *c = &cl->c[i];
+
+		c->bytes = c->tx;
+		if (c->res == RUNNING && c->connected) {
+			conn_write(cl, c);
+			update_events(cl, c);
+		}
+	}
+}
+
 /* Every LOOP_MS: new connections, rate tokens, timeouts, progress. */
 static void tick(struct client *cl)
 {
@@ -438,6 +458,8 @@ static void tick(struct client *cl)
 		cl->marked = true;
 	if (o->resume_file && !cl->resumed && !access(o->resume_file, F_OK))
 		cl->resumed = true;
+	if (o->end_file && !cl->ended && !access(o->end_file, F_OK))
+		end_streams(cl);
 	if (!cl->go && !access(o->wait_file, F_OK)) {
 		cl->go = true;
 		for (unsigned int i = 0; i < cl->n; i++) {
@@ -551,6 +573,7 @@ static int setup(struct client *cl, const struct opts *o)
 		/* the same stream to every server */
 		c->dseed = pattern_conn_seed(o->seed, i / (o->nfan + 1));
 		c->kseed = PATTERN_KEY_SEED;
+		c->bytes = o->bytes;
 		c->req_end = o->rr ? o->chunk : o->bytes;
 		c->tokens = o->rate ? first_tokens(o, i) : 0;
 	}

@@ -78,6 +78,10 @@ static void usage(FILE *f)
 "  --pause-at N              stop sending at byte N of each connection until\n"
 "                            --resume-file F exists (checked every 20 ms)\n"
 "  --resume-file F\n"
+"  --end-file F              once F exists (checked every 20 ms), every stream\n"
+"                            ends where it is: nothing more is sent, the FIN\n"
+"                            goes out, and the connection is ok once what was\n"
+"                            sent came back exactly (BYTES is then an upper bound)\n"
 "  --server-closes           do not half-close: wait for the server's FIN\n"
 "                            (tstream server --close-after), then close\n"
 "  --fanout ADDR:PORT        also send each stream, byte for byte, to this\n"
@@ -215,7 +219,7 @@ enum {
 	OPT_SLOW_READ = 256, OPT_NONDET, OPT_CHUNK, OPT_RATE, OPT_SEED,
 	OPT_RR, OPT_SIZE, OPT_PROGRESS, OPT_WAIT, OPT_BIND, OPT_RCVBUF,
 	OPT_SNDBUF, OPT_NODELAY, OPT_READY, OPT_MARK, OPT_BURST, OPT_CLOSE_AFTER,
-	OPT_PAUSE_AT, OPT_RESUME, OPT_SERVER_CLOSES, OPT_FANOUT, OPT_SERIAL,
+	OPT_PAUSE_AT, OPT_RESUME, OPT_END, OPT_SERVER_CLOSES, OPT_FANOUT, OPT_SERIAL,
 	OPT_THINK,
 };
 
@@ -241,6 +245,7 @@ static const struct option longopts[] = {
 	{ "close-after", required_argument, NULL, OPT_CLOSE_AFTER },
 	{ "pause-at", required_argument, NULL, OPT_PAUSE_AT },
 	{ "resume-file", required_argument, NULL, OPT_RESUME },
+	{ "end-file", required_argument, NULL, OPT_END },
 	{ "server-closes", no_argument, NULL, OPT_SERVER_CLOSES },
 	{ "fanout", required_argument, NULL, OPT_FANOUT },
 	{ "serial", no_argument, NULL, OPT_SERIAL },
@@ -328,6 +333,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			err = size_arg("--pause-at", &o->pause_at, 1, 1ULL << 50);
 			break;
 		case OPT_RESUME: o->resume_file = optarg; break;
+		case OPT_END: o->end_file = optarg; break;
 		case OPT_SERVER_CLOSES: o->server_closes = true; break;
 		case OPT_FANOUT:
 			if (o->nfan == MAX_FANOUT ||
@@ -348,6 +354,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return err;
 	}
 	o->chunk = chunk;
+	if (o->end_file && o->rr) {
+		tlog("--end-file does not go with --rr");
+		return 2;
+	}
 	if (!o->pause_at != !o->resume_file) {
 		tlog("--pause-at and --resume-file go together");
 		return 2;

@@ -45,6 +45,7 @@ struct opts {
 	const char *mark_file;
 	uint64_t pause_at;		/* stop sending here until resume_file exists */
 	const char *resume_file;
+	const char *end_file;		/* once it exists, every stream ends where it is */
 	bool server_closes;		/* no half-close: the server's FIN comes first */
 	struct sockaddr_storage fan[MAX_FANOUT];	/* --fanout: more servers */
 	socklen_t fan_len[MAX_FANOUT];
