@@ -46,7 +46,7 @@
 #define RESEND_DUPS 2			/* duplicate reports that show a hole */
 #define RESEND_BUDGET 32		/* datagrams per connection and tick (a u32 mask) */
 /*
- * What a backup lacks is resent as it takes it: up to this much
+ * What a backup far behind lacks is resent as it takes it: up to this much
  * outstanding beyond its rcv_nxt, each of its reports that moves sends the
  * next budget's worth. (The channel's datagrams are taken in softirq, not
  * queued on a socket: the backlog of its device bounds a burst.)
@@ -236,6 +236,19 @@ bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
 		return false;
 	p->fast = 1;
 	return !c->dead;
+}
+
+/*
+ * How old an entry must be to be resent on the clock (add_more()): twice
+ * the report delay, uncapped, plus its deviation. A report tells the
+ * backup's state one report delay ago; later entries may be on their way
+ * (reports delayed by seconds resent everything a second old twice).
+ */
+static unsigned long clock_age(const struct tandem_conn_peer *p)
+{
+	if (!p->srtt)
+		return RESEND_RTO_INIT;
+	return (p->srtt >> 2) + max_t(unsigned long, p->rttvar, RESEND_BASE);
 }
 
 static unsigned long report_rto(const struct tandem_conn_peer *p)
@@ -429,12 +442,19 @@ static void batch_add(struct resend_batch *b, struct sk_buff *skb, u32 to)
 	b->to[b->n++] = to;
 }
 
-/* Resent up to @hi: @p's reports clock the rest (add_more()). */
-static void note_resent(struct tandem_conn_peer *p, u32 hi)
+/*
+ * Resent up to @hi. A backup far behind (more than the clock's window: an
+ * old primary rejoining, a refill) has its reports clock the rest
+ * (add_more()); a datagram lost here and there is the fast and timed
+ * resends' (the clock resent twice as much under 3% loss).
+ */
+static void note_resent(struct tandem_conn *c, struct tandem_conn_peer *p,
+			u32 hi)
 {
 	if (!p->clocked || after(hi, p->resent_to))
 		p->resent_to = hi;
-	p->clocked = 1;
+	if (c->rs.end - p->rcv_nxt > RESEND_CLOCK_WINDOW)
+		p->clocked = 1;
 }
 
 /*
@@ -463,18 +483,18 @@ static void add_hole(struct tandem_conn *c, struct tandem_conn_peer *p,
 		batch_add(b, skb, p->node_id);
 		hi = tandem_rq_cb(skb)->end;
 	}
-	note_resent(p, hi);
+	note_resent(c, p, hi);
 }
 
 /*
  * The next part of what @p lacks, from where the last resend ended, up to
  * its lowest SACK block or else its window's edge, of the entries mirrored
- * longer than its report time-out ago (later ones may be on their way).
+ * longer than @age ago (later ones may be on their way).
  * Entries are in arrival order: the oldest come first, and the budget ends
  * the walk. Returns false if there was nothing to resend.
  */
 static bool add_more(struct tandem_conn *c, struct tandem_conn_peer *p,
-		     unsigned long rto, struct resend_batch *b)
+		     unsigned long age, struct resend_batch *b)
 {
 	u32 from = after(p->resent_to, p->rcv_nxt) ? p->resent_to : p->rcv_nxt;
 	u32 lim = after(p->sack_start, from) ? p->sack_start : p->rcv_edge;
@@ -484,7 +504,7 @@ static bool add_more(struct tandem_conn *c, struct tandem_conn_peer *p,
 
 	skb_queue_walk(&c->rq, skb) {
 		if (b->n == RESEND_BUDGET ||
-		    time_after(tandem_rq_cb(skb)->at + rto, jiffies))
+		    time_after(tandem_rq_cb(skb)->at + age, jiffies))
 			break;
 		if (!after(tandem_rq_cb(skb)->end, hi) ||
 		    !before(tandem_rq_cb(skb)->seq, lim) ||
@@ -495,7 +515,7 @@ static bool add_more(struct tandem_conn *c, struct tandem_conn_peer *p,
 	}
 	if (b->n == n)
 		return false;
-	note_resent(p, hi);
+	note_resent(c, p, hi);
 	return true;
 }
 
@@ -527,7 +547,7 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 	}
 	if (p->more) {
 		p->more = 0;
-		if (add_more(c, p, rto, b))
+		if (add_more(c, p, clock_age(p), b))
 			return;
 		if (!after(p->resent_to, p->rcv_nxt))
 			p->clocked = 0;

@@ -32,13 +32,14 @@ require_built "$TSTREAM" "$TOFFLOAD"
 
 tap_init 6
 
-# resumed NODE: NODE's takeover resumed all the connections, reset none
+# resumed NODE: NODE's takeover resumed every connection still open at the
+# crash (a slow host may have let some finish: $done), reset none
 resumed() {
-	local resumed reset
+	local resumed reset want=$((CONNS - done))
 	resumed=$(topo_counter "$1" takeover_resumed) reset=$(topo_counter "$1" takeover_reset)
 	echo "node$1: $(topo_counters "$1")"
-	echo "takeover_resumed $resumed (want $CONNS), takeover_reset $reset (want 0)"
-	[ "$resumed" = $CONNS ] && [ "$reset" = 0 ]
+	echo "takeover_resumed $resumed (want $want), takeover_reset $reset (want 0)"
+	[ "$resumed" = $want ] && [ "$reset" = 0 ]
 }
 
 # protected_by NODE BACKUP: every one of the connections in NODE's table has
@@ -59,14 +60,14 @@ crash_at() {
 		return 1
 	fi
 	_topo_progress "$progress"
-	got=$_b
+	got=$_b done=$_d
 	node_crash "$2" || return 1
 	echo "# node$2 crashed after $got verified bytes (aimed at $1), $_d of $CONNS connections done"
 }
 
-desc_first="node2 resumed the $CONNS connections after node1's crash"
+desc_first="node2 resumed the open connections after node1's crash"
 desc_prot="node3 protects the $CONNS connections under node2"
-desc_second="node3 resumed the $CONNS connections after node2's crash"
+desc_second="node3 resumed the open connections after node2's crash"
 desc_stream="$CONNS x 4 MiB byte-exact, no RST, no EOF across two failovers"
 
 if ! topo_up 3 || ! topo_offload on || ! topo_replicate $PORT; then

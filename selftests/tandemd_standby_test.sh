@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Maintenance mode and the operator's view (issue 13, "Operate"), with a
-# stream through the VIP all along. Three replicas run tandemd and the
-# tstream server; a client streams BYTES through the VIP while
-#   1. `tandem node standby` on the primary S: it hands over (the reply
-#      names the new primary), follows as a backup, shows "standby" in
-#      `group show` (text and JSON), and keeps it in STATE_DIR/g.standby;
+# Maintenance mode and the operator's view (issue 13, "Operate"). Three
+# replicas run tandemd and the tstream server:
+#   1. with a client stream through the VIP, `tandem node standby` on the
+#      primary S: it hands over (the reply names the new primary), follows
+#      as a backup, shows "standby" in `group show` (text and JSON), and
+#      keeps it in STATE_DIR/g.standby; the stream goes on through the new
+#      primary, then ends (--end-file): every byte sent came back exactly,
+#      no reset, no EOF (handovers under streams at every step are
+#      tandemd_switchover_test's; here the steps are about the roles);
 #   2. `tandem switchover g` asked on S, a backup: forwarded to the primary,
 #      which hands over to the third node, never to S; `switchover g to S`
 #      asked on a backup is refused by the primary (S is in standby), and
@@ -21,10 +24,8 @@
 #   6. `tandem node online` on S, then `switchover g to S` asked on S: S is
 #      eligible again and becomes primary.
 # S's log shows no role change to primary between steps 1 and 6, and the
-# CLI, JSON and logs show epochs as BALLOT.NODE. After the last step the
-# client ends its stream where it is (--end-file): every byte sent came
-# back exactly, with no reset and no EOF.
-# timeout=900
+# CLI, JSON and logs show epochs as BALLOT.NODE.
+# timeout=600
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/tandemd_lib.sh"
@@ -38,7 +39,7 @@ require_built "$TD_BIN"
 require_module
 require_built "$TSTREAM"
 
-tap_init 19
+tap_init 16
 
 td_stream_up $PORT || ksft_skip_all "no topology"
 
@@ -109,6 +110,7 @@ show_conns() {
 # a node out of the candidates even if it alone protects it; a demoted
 # primary protects again once the data path confirms it as rejoined)
 ready() {
+	[ -n "$streaming" ] || return 0
 	wait_until 120 protects "$(td_primaries)" "$1" && return 0
 	echo "# node$1 does not protect the connection (${SECONDS}s, progress $(stream_progress "$progress"))"
 	show_conns
@@ -117,8 +119,9 @@ ready() {
 	return 0
 }
 
-mark=0
+mark=0 streaming=1
 advances() {
+	[ -n "$streaming" ] || return 0
 	local want=$((mark + STEP))
 	[ $want -gt $BYTES ] && want=$BYTES
 	stream_wait_bytes "$progress" $want 120 $client || return 1
@@ -126,7 +129,7 @@ advances() {
 }
 late=
 running() {
-	kill -0 $client 2>/dev/null || late=${late:-$1}
+	[ -z "$streaming" ] || kill -0 $client 2>/dev/null || late=${late:-$1}
 }
 
 # switched OLD EPOCH NEW: NEW is the one primary, above EPOCH, S a backup
@@ -196,13 +199,29 @@ else
 	show_conns
 	tap_fail "the stream goes on through node$p"
 fi
+touch "$TOPO_DIR/end"
+wait $client
+json=$(cat "$out")
+echo "# $json"
+sed 's/^/# /' "$out.err"
+if [ -z "$late" ] && jq -e ".ok == 1 and .bytes_verified >= $mark and .reset == 0 and
+	.eof == 0 and .mismatch == 0" <<< "$json" > /dev/null; then
+	tap_ok "the stream survived the standby handover byte-exact, no reset, no EOF (longest pause $(json_num "$json" max_pause_ms) ms)"
+else
+	echo "# the stream ${late:+ended before $late}"
+	td_dump
+	topo_dump 20
+	[ -s "$TOPO_DIR/stall" ] && sed 's/^/# /' "$TOPO_DIR/stall"
+	tap_fail "the stream survived the standby handover byte-exact, no reset, no EOF"
+fi
+streaming=
 
 # 2. a switchover asked on S (a backup): forwarded to the primary, which
 # hands over to the third node, the only eligible one
 current
 ready "$o"
 current
-echo "# forwarded switchover (primary node$p) at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
+echo "# forwarded switchover (primary node$p) (${SECONDS}s)"
 running "the forwarded switchover"
 res=$(tandem_node "$s" -j switchover g 2>&1)
 echo "# switchover g on node$s: $res"
@@ -234,7 +253,7 @@ current
 ready "$o"
 current
 r=$p q=$o e2=$e
-echo "# stall of node$r at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
+echo "# stall of node$r (${SECONDS}s)"
 running "the stall"
 td_signal "$r" STOP
 if wait_until 60 switched "$r" "$e2" "$q"; then
@@ -263,7 +282,7 @@ fi
 # 4. tandemd on S restarts: still standby, a backup of the same epoch
 advances
 current
-echo "# restart of node$s at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
+echo "# restart of node$s (${SECONDS}s)"
 running "the restart"
 back() {
 	td_one_primary && [ "$(td_primaries)" = "$p" ] && td_role_is "$s" backup &&
@@ -283,7 +302,7 @@ advances
 current
 ready "$o"
 current
-echo "# crash of node$p at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
+echo "# crash of node$p (${SECONDS}s)"
 running "the crash"
 node_crash "$p"
 if wait_until 60 switched "$p" "$e" "$o"; then
@@ -293,18 +312,11 @@ else
 	tap_fail "the primary node$p crashed: node$o takes over, never node$s"
 fi
 r=$o
-if advances; then
-	tap_ok "the stream goes on through node$r"
-else
-	echo "# progress $(stream_progress "$progress")"
-	show_conns
-	tap_fail "the stream goes on through node$r"
-fi
 
 # 6. online: eligible again; a switchover to S asked on S itself (a backup:
 # forwarded) makes it primary
 ready "$s"
-echo "# online at $(stream_progress "$progress") verified bytes (${SECONDS}s)"
+echo "# online (${SECONDS}s)"
 running "online"
 res=$(tandem_node "$s" -j node online 2>&1)
 echo "# node online: $res"
@@ -331,14 +343,6 @@ else
 	td_dump
 	tap_fail "switchover to node$s (online again), asked on node$s: primary"
 fi
-if advances; then
-	tap_ok "the stream goes on through node$s"
-else
-	echo "# progress $(stream_progress "$progress")"
-	show_conns
-	[ -s "$TOPO_DIR/stall" ] && sed 's/^/# /' "$TOPO_DIR/stall"
-	tap_fail "the stream goes on through node$s"
-fi
 
 # S never became primary while in standby (its log between the two)
 promoted=$(td_log "$s" | sed -n "$((standby_at + 1)),${online_at}p" | grep -c -- "-> primary")
@@ -347,25 +351,5 @@ if [ "$promoted" = 0 ] && [ -n "$online_at" ]; then
 else
 	td_log "$s" | sed -n "$((standby_at + 1)),${online_at}p" | grep -- "-> primary" | sed 's/^/# /'
 	tap_fail "node$s never became primary while in standby (its log)"
-fi
-if [ -z "$late" ]; then
-	tap_ok "every step happened while the stream was running"
-else
-	tap_fail "every step happened while the stream was running: not $late"
-fi
-
-touch "$TOPO_DIR/end"
-wait $client
-json=$(cat "$out")
-echo "# $json"
-sed 's/^/# /' "$out.err"
-if jq -e ".ok == 1 and .bytes_verified >= $mark and .reset == 0 and .eof == 0 and
-	.mismatch == 0" <<< "$json" > /dev/null; then
-	tap_ok "the stream survived byte-exact, no reset, no EOF (longest pause $(json_num "$json" max_pause_ms) ms)"
-else
-	td_dump
-	topo_dump 20
-	[ -s "$TOPO_DIR/stall" ] && sed 's/^/# /' "$TOPO_DIR/stall"
-	tap_fail "the stream survived byte-exact, no reset, no EOF"
 fi
 tap_done
