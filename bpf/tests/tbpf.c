@@ -11,7 +11,7 @@
  *                [backups N] [hold MS] [node ID] [insecure]
  *   tbpf service DIR VIP PORT
  *   tbpf show DIR VIP                   the group entry: "role=R epoch=E
- *       lease_ms=L node=N mirrors=M repls=R" (L: ms left, negative once
+ *       lease_ms=L node=N [insecure] mirrors=M repls=R" (L: ms left, negative once
  *       lapsed; M, R: device names, comma-separated, "-" for none)
  *   tbpf stats DIR                      "name value" per counter
  *   tbpf conns DIR                      one line per connection entry:
@@ -181,6 +181,8 @@ static int cmd_show(const char *dir, const char *vip)
 	       g.lease_expiry_ns ? ((long long)g.lease_expiry_ns -
 				    (long long)tbpf_mono_ns()) / 1000000 : 0,
 	       g.node_id);
+	if (g.flags & TANDEM_BPF_GROUP_F_INSECURE_TEST)
+		printf(" insecure");
 	print_devs("mirrors", g.mirror_ifindex);
 	print_devs("repls", g.repl_ifindex);
 	printf("\n");
