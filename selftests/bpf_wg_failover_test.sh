@@ -75,7 +75,9 @@ setup() {
 	"$TANDEMD" -t -c "$work/td.1.conf" && "$TANDEMD" -t -c "$work/td.2.conf" &&
 	"$TANDEMD" -t -c "$work/td.3.conf"
 }
+echo "# ${SECONDS}s: start"
 tap_check "topology; WireGuard between P and B (keys, PSK, endpoints on the LAN); configs checked" setup
+echo "# ${SECONDS}s: setup"
 
 # the peers complete a handshake (a datagram into the tunnel starts it)
 tunnel() {
@@ -134,7 +136,9 @@ verified() {
 	read -r v _ < "$work/progress" 2>/dev/null && [ "${v:-0}" -ge $((CONNS * HOLD)) ] &&
 		[ "$("$TBPF" conns "$(bpf_td_pins 2)" | grep -c 'received=[1-9]')" -eq "$CONNS" ]
 }
+echo "# ${SECONDS}s: settled"
 tap_check "the client verified $HOLD bytes of every stream; B follows each" wait_until 30 verified
+echo "# ${SECONDS}s: verified"
 
 # mirrored to B and reported back, both through WireGuard
 over_wg() {
@@ -171,6 +175,7 @@ forged() {
 	[ $((nd1 - nd0)) -ge $((CONNS * NSEG)) ]
 }
 TANDEM_VERBOSE=1 tap_check "replication segments not through w0 dropped by B (net_dropped)" forged
+echo "# ${SECONDS}s: forged"
 
 # resumed (the client behind its pace sends what its window allows at
 # once): P crashes at the first resumed byte echoed, the rest in flight
