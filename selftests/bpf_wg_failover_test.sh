@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# timeout=150
 #
 # The eBPF data path over its production transport: WireGuard, with tandemd
 # (`datapath = bpf`) and without insecure-transport-for-tests. A VM test
@@ -137,7 +136,16 @@ verified() {
 		[ "$("$TBPF" conns "$(bpf_td_pins 2)" | grep -c 'received=[1-9]')" -eq "$CONNS" ]
 }
 echo "# ${SECONDS}s: settled"
-tap_check "the client verified $HOLD bytes of every stream; B follows each" wait_until 30 verified
+stats() { "$TBPF" stats "$(bpf_td_pins "$1")" | awk '$2 != 0 { printf "%s=%s ", $1, $2 } END { print "" }'; }
+if wait_until 60 verified; then
+	tap_ok "the client verified $HOLD bytes of every stream; B follows each"
+else
+	tap_fail "the client verified $HOLD bytes of every stream; B follows each"
+	echo "# P stats: $(stats 1)"
+	echo "# B stats: $(stats 2)"
+	"$TBPF" conns "$(bpf_td_pins 2)" | sed 's/^/# B: /'
+	ip netns exec "$B" wg show w0 | sed 's/^/# B wg: /'
+fi
 echo "# ${SECONDS}s: verified"
 
 # mirrored to B and reported back, both through WireGuard
@@ -154,7 +162,7 @@ TANDEM_VERBOSE=1 tap_check "mirrored to B and B's reports taken by P, over w0" o
 # segments that look mirrored, sent to B on the LAN (not through w0):
 # dropped by its client_in, counted
 forged() {
-	local line cport rcv isn got nd0 nd1 bmac
+	local line cport rcv isn got nd0 nd1 bmac n
 	bmac=$(bpf_mac "$B" b0)
 	nd0=$(td_stat 2 net_dropped)
 	"$TBPF" conns "$(bpf_td_pins 2)" >"$work/conns"
@@ -171,8 +179,9 @@ forged() {
 			"$rcv" $(((isn + 1 + got - 16384) & 0xffffffff)) "$NSEG" || return 1
 	done <"$work/conns"
 	nd1=$(td_stat 2 net_dropped)
-	echo "B's net_dropped $nd0 -> $nd1 ($((CONNS * NSEG)) forged)"
-	[ $((nd1 - nd0)) -ge $((CONNS * NSEG)) ]
+	n=$(($(wc -l < "$work/conns") * NSEG))
+	echo "B's net_dropped $nd0 -> $nd1 ($n forged)"
+	[ "$n" -gt 0 ] && [ $((nd1 - nd0)) -ge "$n" ]
 }
 TANDEM_VERBOSE=1 tap_check "replication segments not through w0 dropped by B (net_dropped)" forged
 echo "# ${SECONDS}s: forged"
@@ -222,8 +231,7 @@ else
 	bpf_td_dump 2
 	sed 's/^/# at the crash, B: /' "$work/conns.crash"
 	"$TBPF" conns "$(bpf_td_pins 2)" | sed 's/^/# B now: /'
-	"$TBPF" stats "$(bpf_td_pins 2)" | awk '$2 != 0 { printf "%s=%s ", $1, $2 } END { print "" }' |
-		sed 's/^/# B stats: /'
+	echo "# B stats: $(stats 2)"
 	td_map 2 | sed 's/^/# B map: /'
 	ip netns exec "$B" ss -tni | sed 's/^/# B ss: /'
 	ip netns exec "$C" ss -tni | sed 's/^/# C ss: /'
