@@ -133,8 +133,8 @@ bool tandemd_has_group(const char *name)
 		return false;
 	dgroups = field(status, "groups");
 	for (i = 0; dgroups && !found && i < json_object_array_length(dgroups); i++) {
-		const char *n = json_object_get_string(field(json_object_array_get_idx(dgroups, i),
-							     "name"));
+		struct json_object *d = json_object_array_get_idx(dgroups, i);
+		const char *n = json_object_get_string(field(d, "name"));
 
 		found = n && !strcmp(n, name);
 	}
