@@ -25,6 +25,8 @@ packages=(
 	linux-perf
 	# the eBPF data path (bpf/): compiler, libbpf, skeletons
 	clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool
+	# its replication transport in the VM tests (bpf_wg_*): wg(8)
+	wireguard-tools
 	# install checks (scripts/check-dist.sh): man pages, the systemd unit
 	groff-base man-db bsdextrautils systemd
 	# Debian packages (scripts/check-deb.sh)

@@ -11,7 +11,8 @@
 #                       datapath $BPF_TD_DATAPATH (default bpf, "" for none:
 #                       the default, auto)
 #   bpf_td_start NS ID  tandemd in NS with $work/td.ID.conf; returns once it
-#                       is ready; its pid in $work/td.ID.pid, log td.ID.log
+#                       is ready (BPF_TD_NOWAIT=1: at once, bpf_td_ready ID
+#                       SECS waits); its pid in $work/td.ID.pid, log td.ID.log
 #   bpf_td_show NS      tandemd's view of group g (tandem group show -j,
 #                       without the module: tandemd's status alone)
 #   bpf_td_pins ID      node ID's pin directory
@@ -56,8 +57,11 @@ bpf_td_start() {
 		2>>"$work/td.$2.log" &
 	echo $! > "$work/td.$2.pid"
 	on_exit kill -9 $!
-	wait_until 10 grep -q "ready: node" "$work/td.$2.log"
+	[ -n "${BPF_TD_NOWAIT:-}" ] || bpf_td_ready "$2" 10
 }
+
+# bpf_td_ready ID SECS: node ID's tandemd said it is ready
+bpf_td_ready() { wait_until "$2" grep -q "ready: node" "$work/td.$1.log"; }
 
 bpf_td_show() { ip netns exec "$1" "$TANDEM" -j group show g | jq -c '.[0].agreement'; }
 bpf_td_pins() { echo "$pins/td$1"/net-*; }

@@ -11,9 +11,11 @@
  *                [backups N] [hold MS] [node ID] [insecure]
  *   tbpf service DIR VIP PORT
  *   tbpf show DIR VIP                   the group entry: "role=R epoch=E
- *       lease_ms=L node=N mirrors=M repls=R" (L: ms left, negative once
+ *       lease_ms=L node=N [insecure] mirrors=M repls=R" (L: ms left, negative once
  *       lapsed; M, R: device names, comma-separated, "-" for none)
  *   tbpf stats DIR                      "name value" per counter
+ *   tbpf insns DIR                      "program N": instructions the verifier
+ *       processed for each program
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
  *       acknowledged, from rcv_nxt) rcv_nxt=N local_isn=I seq_delta=D
@@ -181,6 +183,8 @@ static int cmd_show(const char *dir, const char *vip)
 	       g.lease_expiry_ns ? ((long long)g.lease_expiry_ns -
 				    (long long)tbpf_mono_ns()) / 1000000 : 0,
 	       g.node_id);
+	if (g.flags & TANDEM_BPF_GROUP_F_INSECURE_TEST)
+		printf(" insecure");
 	print_devs("mirrors", g.mirror_ifindex);
 	print_devs("repls", g.repl_ifindex);
 	printf("\n");
@@ -399,6 +403,34 @@ static int cmd_forge(char **argv, int argc)
 	return 0;
 }
 
+/* What the verifier processed for each program (its complexity against the
+ * limit of 1 000 000, per kernel). */
+static int cmd_insns(const char *dir)
+{
+	static const char *const progs[] = {
+		"tandem_client_in", "tandem_client_out", "tandem_repl_in",
+	};
+	char path[PATH_MAX];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd, err;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, progs[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return fail(path, errno);
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+		if (err)
+			return fail(path, errno);
+		printf("%s %u\n", progs[i], info.verified_insns);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "load"))
@@ -419,6 +451,8 @@ int main(int argc, char **argv)
 		return cmd_forge(argv + 2, argc - 2);
 	if (argc == 3 && !strcmp(argv[1], "conns"))
 		return cmd_conns(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "insns"))
+		return cmd_insns(argv[2]);
 	fprintf(stderr, "usage: see the head of bpf/tests/tbpf.c\n");
 	return 2;
 }

@@ -123,6 +123,25 @@ void tandemd_annotate(struct json_object *groups)
 	json_object_put(status);
 }
 
+bool tandemd_has_group(const char *name)
+{
+	struct json_object *status = NULL, *dgroups;
+	bool found = false;
+	size_t i;
+
+	if (tandemd_request("status", &status))
+		return false;
+	dgroups = field(status, "groups");
+	for (i = 0; dgroups && !found && i < json_object_array_length(dgroups); i++) {
+		struct json_object *d = json_object_array_get_idx(dgroups, i);
+		const char *n = json_object_get_string(field(d, "name"));
+
+		found = n && !strcmp(n, name);
+	}
+	json_object_put(status);
+	return found;
+}
+
 static const char *str(struct json_object *o, const char *key)
 {
 	struct json_object *v = field(o, key);

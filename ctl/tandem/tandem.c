@@ -179,6 +179,13 @@ static int run(const struct tandem_opts *opts, const struct tandem_req *req)
 		}
 	}
 	ret = req_exec(&nl, req, out);
+	/* the module loaded, the group tandemd's on the bpf data path */
+	if (ret == -ENOENT && req->cmd == TANDEM_CMD_GROUP_GET &&
+	    req_has(req, TANDEM_A_GROUP_NAME) && tandemd_has_group(req->name)) {
+		json_object_put(out);
+		tandem_nl_close(&nl);
+		return tandemd_show_groups(opts, req->name);
+	}
 	if (!ret && show && req->obj == TANDEM_OBJ_GROUP)
 		tandemd_annotate(out);
 	if (ret) {

@@ -1,0 +1,255 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The eBPF data path over its production transport: WireGuard, with tandemd
+# (`datapath = bpf`) and without insecure-transport-for-tests. A VM test
+# (selftests/vm/run-tests.sh runs it; the build host's kernel has no
+# wireguard and it skips there). The topology of bpf_lib.sh, its veth
+# replication link replaced by one WireGuard device per node (w0 on P and
+# B, point to point), set up as docs/datapath-bpf.md tells the operator:
+# a key pair per node, a preshared key for the pair, the peer's endpoint on
+# the client LAN (the nodes' one network), AllowedIPs 0.0.0.0/0 (mirrored
+# segments carry the clients' addresses), rp_filter off. tandemd accepts
+# the devices as an authenticated transport (the loader reads
+# DEVTYPE=wireguard) and the group entries carry no test mark.
+# Paced streams through the VIP: mirrored to B through w0, B's reports back
+# to P through w0 (the clamp opens). While the streams pause, segments that
+# look mirrored (client to VIP:service, checksums right, at B's next
+# expected byte) sent to B from the LAN, not through w0, are dropped (B's
+# net_dropped). The streams resume, and P crashes at once
+# (its client device down, so its WireGuard link too; server and tandemd
+# SIGKILLed): B's tandemd is elected and promotes its data path; every
+# stream completes byte-exact, no reset, no EOF.
+. "$(dirname "$0")/bpf_lib.sh"
+
+. "$(dirname "$0")/bpf_tandemd_lib.sh"
+
+CONNS=2
+BYTES=$((512 << 10))
+RATE=$((64 << 10))	# bytes/s per connection
+HOLD=$((64 << 10))	# each stream pauses there (the forgeries' window), then
+			# resumes and the crash comes at once
+NSEG=50			# forged segments per connection
+
+require_command wg
+probe=$(netns_new) || exit 1
+ip -n "$probe" link add w0 type wireguard 2>/dev/null ||
+	ksft_skip_all "no wireguard in this kernel (a VM test: selftests/vm/run.sh)"
+
+tap_init 12
+
+td_map() {
+	case $1 in 1) bpf_td_map "$P" 1 ;; 2) bpf_td_map "$B" 2 ;; esac
+}
+td_stat() { bpf_stat "td$1/$(basename "$(bpf_td_pins "$1")")" "$2"; }
+# node ID's non-zero counters, " name=value" each
+stats() { "$TBPF" stats "$(bpf_td_pins "$1")" | awk '$2 != 0 { printf " %s=%s", $1, $2 }'; }
+
+# wg_node NS ADDR PEER_ENDPOINT: NS's w0 (ADDR/30), its key in $work/wg.NS
+wg_node() {
+	local ns=$1 addr=$2 peer=$3 peerkey=$4
+	ip netns exec "$ns" wg set w0 private-key "$work/wg.$ns" listen-port 51820 \
+		peer "$(wg pubkey < "$work/wg.$peerkey")" preshared-key "$work/wg.psk" \
+		endpoint "$peer:51820" allowed-ips 0.0.0.0/0 &&
+	ip -n "$ns" addr add "$addr/30" dev w0 &&
+	ip -n "$ns" link set w0 up &&
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.w0.rp_filter=0
+}
+
+setup() {
+	local slow='s/^lease = 2s$/lease = 3s/; s/^miss = 5$/miss = 20/'
+
+	bpf_setup || return 1
+	# the veth replication link out, WireGuard in
+	ip -n "$P" link del r0 &&
+	ip -n "$P" link add w0 type wireguard &&
+	ip -n "$B" link add w0 type wireguard || return 1
+	(umask 077; wg genkey > "$work/wg.$P" && wg genkey > "$work/wg.$B" &&
+		wg genpsk > "$work/wg.psk") || return 1
+	wg_node "$P" 10.9.1.1 10.9.0.3 "$B" && wg_node "$B" 10.9.1.2 10.9.0.2 "$P" || return 1
+	(umask 077; "$TANDEM" genkey > "$work/group.key") &&
+	# a lease of 3 s: under TCG on a loaded host one of 2 s lapsed; a
+	# member lost after 2 s, not 0.5 s: a primary does not mirror to a
+	# member it does not hear, and a connection opened then is unprotected
+	bpf_td_conf 1 p0 2 w0 | sed "/^insecure-transport/d; $slow" > "$work/td.1.conf" &&
+	bpf_td_conf 2 b0 1 w0 | sed "/^insecure-transport/d; $slow" > "$work/td.2.conf" &&
+	bpf_td_conf 3 | sed "$slow" > "$work/td.3.conf" &&
+	grep -q '^lease = 3s$' "$work/td.1.conf" && grep -q '^miss = 20$' "$work/td.1.conf" &&
+	"$TANDEMD" -t -c "$work/td.1.conf" && "$TANDEMD" -t -c "$work/td.2.conf" &&
+	"$TANDEMD" -t -c "$work/td.3.conf"
+}
+echo "# ${SECONDS}s: start"
+tap_check "topology; WireGuard between P and B (keys, PSK, endpoints on the LAN); configs checked" setup
+echo "# ${SECONDS}s: setup"
+
+# the peers complete a handshake (a datagram into the tunnel starts it)
+tunnel() {
+	ip netns exec "$P" bash -c 'echo x > /dev/udp/10.9.1.2/9' 2>/dev/null
+	[ "$(ip netns exec "$B" wg show w0 latest-handshakes | awk '{ print $2 }')" -gt 0 ]
+}
+tap_check "the WireGuard peers completed a handshake" wait_until 20 tunnel
+echo "# ${SECONDS}s: topology"
+
+# P and the witness first (P is elected with it: B started with them won
+# once, its programs loaded first), then B; longer waits than
+# bpf_td_start's: each loads the programs, slow under TCG
+p_primary() { bpf_td_show "$P" | jq -e '.role == "primary"' >/dev/null; }
+start_all() {
+	BPF_TD_NOWAIT=1 bpf_td_start "$P" 1 && BPF_TD_NOWAIT=1 bpf_td_start "$C" 3 &&
+	bpf_td_ready 1 40 && bpf_td_ready 3 40 &&
+	wait_until 20 p_primary &&
+	BPF_TD_NOWAIT=1 bpf_td_start "$B" 2 && bpf_td_ready 2 40
+}
+tap_check "tandemd on the three nodes, datapath = bpf, no test mark" start_all
+tap_check "a server on the VIP on the primary and on the backup" bpf_servers
+echo "# ${SECONDS}s: tandemd and servers"
+
+# P primary, B backup, over w0, and neither group entry marked insecure
+settled() {
+	local p b
+	p=$(bpf_td_show "$P") && b=$(bpf_td_show "$B") || return 1
+	echo "$p" | jq -e '.role == "primary" and .kernel_role == "primary" and .datapath == "bpf"' >/dev/null &&
+	echo "$b" | jq -e '.role == "backup" and .kernel_role == "backup" and .datapath == "bpf"' >/dev/null &&
+	td_map 1 | grep -q "role=primary .*node=1 mirrors=w0 " &&
+	td_map 2 | grep -q "role=backup .*node=2 mirrors=- repls=w0$"
+}
+if wait_until 30 settled; then
+	epoch0=$(bpf_td_show "$P" | jq .epoch)
+	tap_ok "P primary, B backup (epoch $epoch0); P mirrors over w0; no test mark"
+	echo "# P: $(td_map 1)"
+	echo "# B: $(td_map 2)"
+else
+	tap_fail "P primary, B backup; P mirrors over w0; no test mark"
+	bpf_td_show "$P" | sed 's/^/# P status: /'
+	bpf_td_show "$B" | sed 's/^/# B status: /'
+	td_map 1 | sed 's/^/# P map: /'
+	td_map 2 | sed 's/^/# B map: /'
+	bpf_td_dump 1 2
+	epoch0=0
+fi
+
+ip netns exec "$C" "$TSTREAM" client "$VIP:$PORT" -c "$CONNS" -b "$BYTES" \
+	--rate "$RATE" --timeout 60 --pause-at "$HOLD" --resume-file "$work/resume" \
+	--mark-file "$work/mark" --progress-file "$work/progress" >"$work/client.out" 2>&1 &
+client=$!
+on_exit kill "$client"
+
+verified() {
+	local v
+	read -r v _ < "$work/progress" 2>/dev/null && [ "${v:-0}" -ge $((CONNS * HOLD)) ] &&
+		[ "$("$TBPF" conns "$(bpf_td_pins 2)" | grep -c 'received=[1-9]')" -eq "$CONNS" ]
+}
+echo "# ${SECONDS}s: settled"
+if wait_until 60 verified; then
+	tap_ok "the client verified $HOLD bytes of every stream; B follows each"
+else
+	tap_fail "the client verified $HOLD bytes of every stream; B follows each"
+	echo "# P stats: $(stats 1)"
+	echo "# B stats: $(stats 2)"
+	"$TBPF" conns "$(bpf_td_pins 2)" | sed 's/^/# B: /'
+	ip netns exec "$B" wg show w0 | sed 's/^/# B wg: /'
+fi
+echo "# ${SECONDS}s: verified"
+
+# mirrored to B and reported back, both through WireGuard
+# (one tbpf per node: each costs seconds under TCG on a loaded host)
+over_wg() {
+	local p b
+	p=$(stats 1) b=$(stats 2)
+	echo "P: $p"
+	echo "B: $b, w0 rx $(ip netns exec "$B" cat /sys/class/net/w0/statistics/rx_packets)"
+	[[ $p == *" mirrored="[1-9]* && $p == *" report_recv="[1-9]* &&
+		$b == *" report_sent="[1-9]* && $p != *" mirror_err="* ]]
+}
+TANDEM_VERBOSE=1 tap_check "mirrored to B and B's reports taken by P, over w0" over_wg
+
+# segments that look mirrored, sent to B on the LAN (not through w0):
+# dropped by its client_in, counted
+forged() {
+	local line cport rcv isn got nd0 nd1 bmac n
+	bmac=$(bpf_mac "$B" b0)
+	nd0=$(td_stat 2 net_dropped)
+	"$TBPF" conns "$(bpf_td_pins 2)" >"$work/conns"
+	while read -r line; do
+		cport=${line%% *}
+		cport=${cport#*:}
+		rcv=${line#*rcv_nxt=}
+		rcv=${rcv%% *}
+		isn=${line#*local_isn=}
+		isn=${isn%% *}
+		got=${line#*received=}
+		got=${got%% *}
+		ip netns exec "$C" "$TBPF" forge br0 "$bmac" "10.9.0.1:$cport" "$VIP:$PORT" \
+			"$rcv" $(((isn + 1 + got - 16384) & 0xffffffff)) "$NSEG" || return 1
+	done <"$work/conns"
+	nd1=$(td_stat 2 net_dropped)
+	n=$(($(wc -l < "$work/conns") * NSEG))
+	echo "B's net_dropped $nd0 -> $nd1 ($n forged)"
+	[ "$n" -gt 0 ] && [ $((nd1 - nd0)) -ge "$n" ]
+}
+TANDEM_VERBOSE=1 tap_check "replication segments not through w0 dropped by B (net_dropped)" forged
+echo "# ${SECONDS}s: forged"
+
+# resumed (the client behind its pace sends what its window allows at
+# once): P crashes at the first resumed byte echoed, the rest in flight
+resumed() {
+	local v
+	read -r v _ < "$work/progress" && [ "${v:-0}" -gt $((CONNS * HOLD)) ]
+}
+crash() {
+	touch "$work/resume"
+	wait_until 10 resumed || return 1
+	touch "$work/mark"
+	ip -n "$P" link set p0 down &&
+	kill -9 "$(cat "$work/server.$P.pid")" "$(cat "$work/td.1.pid")"
+}
+tap_check "the streams resume; the primary crashes: its links, server and tandemd" crash
+"$TBPF" conns "$(bpf_td_pins 2)" >"$work/conns.crash"
+echo "# ${SECONDS}s: crash"
+x0=$(td_stat 2 translated)
+
+promoted() {
+	local b
+	b=$(bpf_td_show "$B") || return 1
+	echo "$b" | jq -e ".role == \"primary\" and .kernel_role == \"primary\" and .epoch > $epoch0" >/dev/null &&
+	td_map 2 | grep -q "^role=primary epoch=$(echo "$b" | jq .epoch) .*node=2 mirrors=- "
+}
+if wait_until 30 promoted; then
+	tap_ok "B elected and promoted by tandemd: epoch $epoch0 -> $(bpf_td_show "$B" | jq .epoch)"
+else
+	tap_fail "B elected and promoted by tandemd"
+	bpf_td_show "$B" | sed 's/^/# B status: /'
+	td_map 2 | sed 's/^/# B map: /'
+	bpf_td_dump 2
+fi
+
+wait "$client"
+rc=$?
+out=$(cat "$work/client.out")
+echo "# client: $out"
+if [ $rc -eq 0 ] && echo "$out" | tail -n 1 |
+	jq -e ".ok == $CONNS and .reset == 0 and .eof == 0 and .mismatch == 0" >/dev/null; then
+	tap_ok "$CONNS streams of $BYTES bytes byte-exact through the crash (no reset, no EOF)"
+else
+	tap_fail "$CONNS streams of $BYTES bytes byte-exact through the crash (exit $rc)"
+	bpf_td_dump 2
+	sed 's/^/# at the crash, B: /' "$work/conns.crash"
+	"$TBPF" conns "$(bpf_td_pins 2)" | sed 's/^/# B now: /'
+	echo "# B stats: $(stats 2)"
+	td_map 2 | sed 's/^/# B map: /'
+	ip netns exec "$B" ss -tni | sed 's/^/# B ss: /'
+	ip netns exec "$C" ss -tni | sed 's/^/# C ss: /'
+	ip -n "$C" neigh show | sed 's/^/# C neigh: /'
+	ip -n "$B" addr show | sed 's/^/# B addr: /'
+fi
+
+xlated() {
+	local x1
+	x1=$(td_stat 2 translated)
+	echo "new primary: translated $x0 -> $x1"
+	[ "$x1" -gt "$x0" ] && ! grep -q " received=$((BYTES + 1)) " "$work/conns.crash"
+}
+TANDEM_VERBOSE=1 tap_check "mid-stream crash; the new primary translated the client's segments" xlated
+
+echo "# ${SECONDS}s"
+tap_done
