@@ -249,6 +249,7 @@ void agree_tick(struct agree_node *n, int64_t now)
 	if (n->role == AGREE_ROLE_PRIMARY)
 		primary_tick(n);
 	election_tick(n);
+	handover_tick(n);
 }
 
 /*
@@ -285,6 +286,7 @@ void agree_recv(struct agree_node *n, int64_t now, const struct agree_msg *m)
 		return;
 	n->peer[member_index(n, m->from)].heard = n->now;
 	n->max_seen = maxu64(n->max_seen, m->promised);
+	handover_heard(n, m);
 	if (m->type != AGREE_MSG_PREVOTE && m->type != AGREE_MSG_PREVOTE_REPLY)
 		n->max_seen = maxu64(n->max_seen, m->epoch);
 	switch (m->type) {
@@ -387,6 +389,7 @@ int64_t agree_next_deadline(const struct agree_node *n)
 		d = min64(d, n->lease_expiry);
 		d = min64(d, n->reprepare_at);
 	}
+	d = min64(d, handover_deadline(n));
 	return min64(d, election_deadline(n));
 }
 

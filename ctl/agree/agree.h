@@ -214,12 +214,15 @@ struct agree_node {
 	/* election */
 	enum agree_phase phase;
 	uint64_t cand_epoch;
+	uint64_t pv_epoch;		/* latest pre-vote's: one per attempt */
 	int64_t cand_start;		/* PREPARE sent: the lease counts from it */
 	int64_t phase_deadline;
 	uint32_t ok_mask, nok_mask;
 	int64_t refused_until;		/* pre-vote: when refusers may say yes */
 	int64_t retry_at;		/* no attempt before (backoff) */
 	bool elect_now;			/* switchover target: stand at once */
+	uint64_t elect_epoch;		/* the handover it was for (taken once) */
+	int64_t elect_until;		/* its retries stay unranked until */
 	bool cand_norank;		/* this candidacy is a handover */
 	uint64_t cand_prior;		/* agree_prior of self and the promisers */
 	int64_t phase_start;
@@ -229,6 +232,12 @@ struct agree_node {
 	int64_t lease_expiry;
 	int64_t next_hb;
 	int64_t reprepare_at;		/* a member promised a higher epoch */
+
+	/* handed over: ELECT_NOW (and RELEASE) again until the target acts */
+	unsigned int ho_target;		/* member index + 1; 0: none */
+	uint64_t ho_epoch;		/* the epoch handed over */
+	uint64_t ho_release;		/* released up to */
+	int64_t ho_next, ho_until;
 
 	unsigned int out_head, out_len;
 	unsigned int out_dropped;	/* overflow: a bug, counted */

@@ -180,14 +180,31 @@ int64_t election_deadline(const struct agree_node *n)
 	return n->phase_deadline;
 }
 
+/*
+ * A pre-vote changes nothing anywhere, so its ballot would repeat until
+ * something is promised: a new one for every attempt, so that a late reply
+ * to an earlier attempt (a yes given before the voter could stand, say)
+ * never counts in this one. Only the PREPARE's ballot is promised.
+ */
+static uint64_t prevote_epoch(struct agree_node *n)
+{
+	uint64_t e = next_epoch(n);
+
+	if (e <= n->pv_epoch)
+		e = AGREE_EPOCH(AGREE_EPOCH_ROUND(n->pv_epoch) + 1, self_id(n));
+	n->pv_epoch = e;
+	return e;
+}
+
 static void prevote(struct agree_node *n)
 {
 	n->role = AGREE_ROLE_CANDIDATE;
-	n->cand_norank = n->elect_now;
+	n->cand_norank = n->elect_now || n->now < n->elect_until;
 	n->elect_now = false;
+	n->ho_target = 0;
 	rank_fresh(n);
 	begin_phase(n, AGREE_PHASE_PREVOTE);
-	n->cand_epoch = next_epoch(n);
+	n->cand_epoch = prevote_epoch(n);
 	broadcast(n, AGREE_MSG_PREVOTE, n->cand_epoch);
 	count(n);
 }

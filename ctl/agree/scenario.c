@@ -424,6 +424,7 @@ static const struct scenario scenarios[] = {
 	{ "partition", "a primary cut off from its backups fences itself before a new primary is elected, and rejoins as a backup", sc_partition, 20 },
 	{ "oneway", "a primary that cannot send, or cannot receive, is replaced without overlap", sc_oneway, 20 },
 	{ "switchover", "switchover to a named backup hands over within a heartbeat interval", sc_switchover, 20 },
+	{ "handover-lost", "a switchover whose ELECT_NOW (and RELEASE) is lost still hands over to its target within 2 H", sc_handover_lost, 20 },
 	{ "switchover-best", "switchover without a target picks the best backup; impossible requests are refused", sc_switchover_best, 20 },
 	{ "health", "an unhealthy primary steps down to a healthy backup; unhealthy backups never stand", sc_health, 20 },
 	{ "restart-backup", "a restarted or rebooted backup rejoins without disturbing the primary", sc_restart_backup, 20 },

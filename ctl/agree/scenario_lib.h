@@ -63,4 +63,7 @@ int sc_restart_quiet(struct sim *s, uint64_t seed, FILE *tr);
 int sc_lease_start(struct sim *s, uint64_t seed, FILE *tr);
 int sc_drift_detect(struct sim *s, uint64_t seed, FILE *tr);
 
+/* scenario_handover.c */
+int sc_handover_lost(struct sim *s, uint64_t seed, FILE *tr);
+
 #endif /* TANDEM_AGREE_SCENARIO_LIB_H */

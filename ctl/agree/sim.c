@@ -223,6 +223,12 @@ static void send(struct sim *s, unsigned int from, const struct agree_msg *sent)
 			continue;
 		if (!s->link_up[from][j] || chance_ppm(s, s->p.loss_ppm))
 			continue;
+		if (m->type < __AGREE_MSG_MAX && s->drop_left[m->type]) {
+			s->drop_left[m->type]--;
+			sim_trace(s, "n%u -> n%u %s lost (sim_drop)", from + 1,
+				  j + 1, agree_msg_name(m->type));
+			continue;
+		}
 		copies = 1 + chance_ppm(s, s->p.dup_ppm);
 		while (copies--) {
 			span = s->p.delay_max - s->p.delay_min;
@@ -608,6 +614,12 @@ int sim_switchover(struct sim *s, unsigned int i, uint32_t target)
 	sim_trace(s, "! switchover at n%u to %u: %d", i + 1, target, rc);
 	drain(s, i);
 	return rc;
+}
+
+void sim_drop(struct sim *s, uint8_t type, unsigned int copies)
+{
+	if (type < __AGREE_MSG_MAX)
+		s->drop_left[type] = copies;
 }
 
 bool sim_is_primary(const struct sim *s, unsigned int i)

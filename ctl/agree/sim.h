@@ -94,6 +94,7 @@ struct sim {
 	int64_t link_since[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];	/* changed */
 	int64_t net_clean_since;	/* no loss, round trip < stagger */
 	uint64_t last_primary_epoch;
+	unsigned int drop_left[__AGREE_MSG_MAX];	/* sim_drop, by type */
 	uint64_t reign_epoch[AGREE_MAX_MEMBERS];	/* latest, by node */
 	/* event queue: a binary heap over a pool */
 	struct sim_ev *pool;
@@ -141,6 +142,8 @@ void sim_set_rate(struct sim *s, unsigned int i, int64_t ppb);
 void sim_set_health(struct sim *s, unsigned int i, bool healthy);
 void sim_set_conns(struct sim *s, unsigned int i, uint32_t conns);
 int sim_switchover(struct sim *s, unsigned int i, uint32_t target);
+/* Lose the next `copies` messages of this type (one per recipient). */
+void sim_drop(struct sim *s, uint8_t type, unsigned int copies);
 
 int64_t sim_local(const struct sim *s, unsigned int i);
 /* The node acting as primary (lease valid by its clock), or -1. */
