@@ -202,22 +202,32 @@ static void prevote(struct agree_node *n)
 	n->cand_norank = n->elect_now || n->now < n->elect_until;
 	n->elect_now = false;
 	n->ho_target = 0;
-	rank_fresh(n);
+	n->cand_conns = rank_fresh(n);
 	begin_phase(n, AGREE_PHASE_PREVOTE);
 	n->cand_epoch = prevote_epoch(n);
 	broadcast(n, AGREE_MSG_PREVOTE, n->cand_epoch);
 	count(n);
 }
 
-/* Also how a primary moves itself to a higher epoch. */
+/*
+ * Also how a primary moves itself to a higher epoch. A ranked candidate
+ * whose count fell since its pre-vote (connections lost, or its suspended
+ * ones no longer counted once a reply showed another member's ballot)
+ * pre-votes again: the yes votes were given to a rank it no longer has,
+ * and a PREPARE's refusal can come after the majority that elects it.
+ */
 void election_prepare(struct agree_node *n)
 {
 	if (!grant_free_for(n, self_id(n))) {
 		election_stop(n, true);
 		return;
 	}
+	if (rank_fresh(n) < n->cand_conns && !unranked(n) &&
+	    n->phase == AGREE_PHASE_PREVOTE) {
+		prevote(n);
+		return;
+	}
 	n->cand_epoch = next_epoch(n);
-	rank_fresh(n);
 	n->cand_prior = agree_prior(n, self_id(n));
 	persist_promise(n, n->cand_epoch);
 	grant_give(n, self_id(n), n->cand_epoch);

@@ -432,6 +432,7 @@ static const struct scenario scenarios[] = {
 	{ "restart-quiet", "a member restarted right after granting a lease grants nothing until that lease is over", sc_restart_quiet, 20 },
 	{ "lease-start", "a new primary's lease counts from its PREPARE, so slow promises cannot stretch it", sc_lease_start, 20 },
 	{ "lapse-rank", "a primary whose lease lapsed (its connections lost) loses to the backup protecting the most, whatever the periodic counts say", sc_lapse_rank, 20 },
+	{ "fenced-rank", "a fenced primary cut off through another's reign ranks without its suspended connections", sc_fenced_rank, 20 },
 	{ "daemon-death", "daemon death on the primary: its lease runs out, then a backup takes over", sc_daemon_death, 20 },
 	{ "minority", "a minority partition never elects, the majority does, healing changes nothing", sc_minority, 20 },
 	{ "rejoin", "partitioned backups rejoin without changing the primary or its epoch (pre-vote)", sc_rejoin, 20 },

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Directed scenarios of handovers (switchover, step-down) under loss. */
+/* Directed scenarios: handovers under loss, the rank of a fenced primary. */
 #include <errno.h>
 
 #include "scenario_lib.h"
@@ -55,4 +55,46 @@ int sc_handover_lost(struct sim *s, uint64_t seed, FILE *tr)
 	snprintf(note, sizeof(note), "3 members, %.100s; 5 members, %.100s",
 		 first, second);
 	return err;
+}
+
+/*
+ * Issue 10: a primary fenced by a lapse keeps its connections suspended
+ * (they count in its rank: re-elected before anybody else reigned, it
+ * resumes them). Here it is cut off while n2 reigns, so it can continue
+ * none of them. Back in contact with n3 only (n2 and its heartbeats stay
+ * out of its reach), then n2 crashes: n1 has seen n2's epoch only in the
+ * refusals and pre-votes n3 sends it, and must rank with 0 (not its 30
+ * suspended ones), so n3 (20) wins and nothing is reset. Before
+ * agree_seen_other the daemon counted them until its own agreement had
+ * promised or followed n2's epoch: n1 won and reset all 30.
+ */
+int sc_fenced_rank(struct sim *s, uint64_t seed, FILE *tr)
+{
+	int p, q;
+
+	SETUP(s, seed, tr, .n = 3);
+	sim_set_conns(s, 0, 30);
+	sim_set_conns(s, 1, 20);
+	sim_set_conns(s, 2, 20);
+	p = await_primary(s, 100 * MS, -1);
+	CHECK(s, p == 0, "primary n%d, expected n1 (30 connections)", p + 1);
+	run(s, 50 * MS);
+	sim_isolate(s, 0);
+	q = await_primary(s, BOUND, 0);
+	CHECK(s, q == 1, "primary n%d while n1 is cut off, expected n2", q + 1);
+	CHECK(s, s->node[0].susp && s->node[0].conns == 30,
+	      "n1 fenced without suspending its 30 connections");
+	run(s, 100 * MS);
+	sim_link(s, 0, 2, true);
+	sim_link(s, 2, 0, true);
+	run(s, 100 * MS);
+	CHECK(s, sim_primary(s) == 1, "n1's return disturbed the primary n2");
+	sim_crash(s, 1);
+	q = await_primary(s, BOUND, 1);
+	CHECK(s, q == 2,
+	      "primary n%d after n2's crash, expected n3 (20 connections; n1's 30 were lost to n2's reign)",
+	      q + 1);
+	CHECK(s, !s->resets, "%lu re-elections reset suspended connections",
+	      s->resets);
+	return steady(s, q, 200 * MS);
 }
