@@ -17,6 +17,13 @@
 #      request once (its log). (With 20% loss on every node's link the
 #      election itself took up to 4.4 s under TCG, past the CLI's wait;
 #      the forwarding is what this tests.)
+#   3. the handover itself lost: a switchover to the backup that ranks
+#      last, whose replication link drops everything it receives while the
+#      primary fences and asks it to stand (ELECT_NOW), and delivers again
+#      once the fence is logged: the primary sends ELECT_NOW again every
+#      heartbeat, so that target takes over (before the fix the request was
+#      lost, the others stood after the missed heartbeats and the best
+#      ranked backup won).
 # A step during which a primary's lease lapsed (a loaded host's false
 # failover, issue 10, not the forwarding) is run again, 3 times at most.
 . "$(dirname "$0")/lib.sh"
@@ -28,7 +35,7 @@ require_root
 require_built "$TD_BIN"
 require_module
 
-tap_init $((2 + ROUNDS))
+tap_init $((3 + ROUNDS))
 
 td_up 3 || ksft_skip_all "no topology"
 td_start_all || echo "# tandemd did not start everywhere"
@@ -146,5 +153,27 @@ round() {
 for ((r = 1; r <= ROUNDS; r++)); do
 	attempt "20% loss on the requester's link, round $r: a switchover asked on a backup, run once, the reply names the primary of a higher epoch" round $r
 done
+
+# 3. the target's link receives nothing while the primary hands over
+handover_lost() {
+	local p e t sw n pid ok=1
+	p=$(td_primaries)
+	e=$(td_epoch "$p")
+	t=3
+	[ "$p" = 3 ] && t=2
+	sw=$(node_ns sw) || return 1
+	n=$(td_log "$p" | grep -c "fenced in epoch .*: switchover")
+	tc -n "$sw" qdisc replace dev "r$t" root netem loss 100% || return 1
+	tandem_node "$p" -j switchover g to "$t" > "$reply" 2>&1 &
+	pid=$!
+	wait_until 10 eval '[ "$(td_log "$p" | grep -c "fenced in epoch .*: switchover")" -gt "$n" ]' || ok=
+	tc -n "$sw" qdisc del dev "r$t" root 2>/dev/null
+	wait "$pid"
+	td_wait_failover "$p" "$e" > /dev/null && [ "$(td_primaries)" = "$t" ] || ok=
+	got="the primary is node$(td_primaries) in epoch $(td_epoch_str "$(td_epoch "$(td_primaries)")")"
+	why="(target node$t; $got)"
+	[ -n "$ok" ]
+}
+attempt "the handover's ELECT_NOW lost: sent again, the named target takes over" handover_lost
 
 tap_done
