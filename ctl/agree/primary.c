@@ -118,8 +118,8 @@ static void handover_send(struct agree_node *n)
  * Fence, then ask the target to stand at once. A lost ELECT_NOW would
  * leave the group to wait for the missed heartbeats (and let another node
  * win), a lost RELEASE for our grants to run out: both are sent again
- * every H until the target shows it acted (its PREVOTE, PREPARE or
- * HEARTBEAT of a higher epoch), a newer primary is heard, this node
+ * every H until the target shows it acted (its unranked PREVOTE or
+ * PREPARE, or any HEARTBEAT of a higher epoch: a newer primary), this node
  * stands itself, or a grant's length has passed (every grant to us has
  * run out by then: an ordinary election takes over). The target takes
  * one handover once (elect_epoch), so the copies are idempotent.
@@ -155,7 +155,9 @@ void handover_heard(struct agree_node *n, const struct agree_msg *m)
 
 	if (!n->ho_target || m->epoch <= n->ho_epoch)
 		return;
-	target = m->from == n->cfg.member[n->ho_target - 1].id;
+	/* A ranked candidacy of the target is its own: it did not hear us. */
+	target = m->from == n->cfg.member[n->ho_target - 1].id &&
+		 (m->flags & AGREE_F_NORANK);
 	if (m->type == AGREE_MSG_HEARTBEAT ||
 	    (target && (m->type == AGREE_MSG_PREVOTE ||
 			m->type == AGREE_MSG_PREPARE)))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Directed scenarios: handovers under loss, the rank of a fenced primary. */
 #include <errno.h>
+#include <string.h>
 
 #include "scenario_lib.h"
 
@@ -41,6 +42,44 @@ static int handover_lost(struct sim *s, uint64_t seed, FILE *tr,
 	return steady(s, q, 200 * MS);
 }
 
+/*
+ * The target receives nothing from a moment before the switchover until it
+ * has stood by itself (ranked: it missed the heartbeats), as in
+ * tandemd_forward_loss_test.sh. Its own candidacy must not end the
+ * handover (the old primary once took it for the target acting on it): the
+ * ELECT_NOW sent again reaches it, it gives up its ranked attempt and
+ * stands unranked, and wins over the backup that ranks above it.
+ */
+static int handover_cut(struct sim *s, uint64_t seed, FILE *tr)
+{
+	int64_t cut;
+	int p, q, rc;
+	unsigned int j;
+
+	SETUP(s, seed, tr, .n = 3);
+	p = await_primary(s, 100 * MS, -1);
+	CHECK(s, p == 0, "primary n%d, expected n1", p + 1);
+	run(s, 50 * MS);
+	cut = s->now;
+	for (j = 0; j < 2; j++)
+		sim_link(s, j, 2, false);
+	run(s, 2 * H);
+	rc = sim_switchover(s, p, 3);
+	CHECK(s, rc == 0, "switchover refused: %d", rc);
+	while (!s->failed && s->node[2].pv_at <= cut && s->now < cut + 20 * H)
+		run(s, 100 * US);
+	CHECK(s, s->node[2].pv_at > cut, "n3 never stood while cut off");
+	sim_heal(s);
+	cut = s->now;
+	q = await_primary(s, 6 * H, p);
+	CHECK(s, q == 2, "primary n%d after the target stood on its own, expected n3",
+	      q + 1);
+	snprintf(note, sizeof(note), "target cut off until it stood: primary %.2f ms after the heal",
+		 (s->node[q].p_start - cut) / 1e6);
+	run(s, 3 * H);
+	return steady(s, q, 200 * MS);
+}
+
 int sc_handover_lost(struct sim *s, uint64_t seed, FILE *tr)
 {
 	char first[sizeof(note)], second[sizeof(note)];
@@ -51,9 +90,15 @@ int sc_handover_lost(struct sim *s, uint64_t seed, FILE *tr)
 	snprintf(first, sizeof(first), "%s", note);
 	sim_free(s);
 	err = handover_lost(s, seed, tr, 5, true);
+	if (err)
+		return err;
 	snprintf(second, sizeof(second), "%s", note);
-	snprintf(note, sizeof(note), "3 members, %.100s; 5 members, %.100s",
-		 first, second);
+	sim_free(s);
+	err = handover_cut(s, seed, tr);
+	snprintf(first + strlen(first), sizeof(first) - strlen(first),
+		 "; 5 members, %.80s", second);
+	snprintf(second, sizeof(second), "%s", note);
+	snprintf(note, sizeof(note), "3 members, %.160s; %.80s", first, second);
 	return err;
 }
 
