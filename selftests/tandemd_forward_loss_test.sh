@@ -17,6 +17,14 @@
 #      request once (its log). (With 20% loss on every node's link the
 #      election itself took up to 4.4 s under TCG, past the CLI's wait;
 #      the forwarding is what this tests.)
+#   3. the handover itself lost: a switchover to the backup that ranks
+#      last, which drops the primary's agreement datagrams without a view
+#      (104 bytes: RELEASE, ELECT_NOW) but every third (tc gact determ):
+#      the handover's RELEASE and ELECT_NOW are lost for sure, heartbeats
+#      (with a view) still arrive, so the target is alive for the request.
+#      The primary sends both again every heartbeat, so that target takes
+#      over (before, the request was lost, the others stood after the
+#      missed heartbeats and the best-ranked backup won).
 # A step during which a primary's lease lapsed (a loaded host's false
 # failover, issue 10, not the forwarding) is run again, 3 times at most.
 . "$(dirname "$0")/lib.sh"
@@ -28,7 +36,7 @@ require_root
 require_built "$TD_BIN"
 require_module
 
-tap_init $((2 + ROUNDS))
+tap_init $((3 + ROUNDS))
 
 td_up 3 || ksft_skip_all "no topology"
 td_start_all || echo "# tandemd did not start everywhere"
@@ -146,5 +154,44 @@ round() {
 for ((r = 1; r <= ROUNDS; r++)); do
 	attempt "20% loss on the requester's link, round $r: a switchover asked on a backup, run once, the reply names the primary of a higher epoch" round $r
 done
+
+# 3. the target drops ELECT_NOW (and RELEASE) while the primary hands over
+# drop_short NODE FROM: NODE's replication ingress drops FROM's agreement
+# datagrams without a view (IP total length 104: 20 + 8 + the 20-byte
+# header + a 40-byte message + the 16-byte tag) but every third
+drop_short() {
+	local ns
+	ns=$(node_ns "$1") && [ -n "$2" ] || return 1
+	tc -n "$ns" qdisc del dev eth1 ingress 2>/dev/null
+	tc -n "$ns" qdisc add dev eth1 handle ffff: ingress &&
+		tc -n "$ns" filter add dev eth1 parent ffff: protocol ip prio 1 u32 \
+			match ip src "$(node_rep_addr "$2")/32" match ip protocol 17 0xff \
+			match ip dport $TD_AGREE_PORT 0xffff match u16 104 0xffff at 2 \
+			action drop random determ pass 3
+}
+drop_short_clear() { tc -n "$(node_ns "$1")" qdisc del dev eth1 ingress 2>/dev/null; }
+
+handover_lost() {
+	local p e t n q pid ok=1
+	p=$(td_primaries)
+	[ -n "$p" ] || return 1
+	e=$(td_epoch "$p")
+	t=3
+	[ "$p" = 3 ] && t=2
+	n=$(td_log "$p" | grep -c "fenced in epoch .*: switchover")
+	drop_short "$t" "$p" || return 1
+	tandem_node "$p" -j switchover g to "$t" > "$reply" 2>&1 &
+	pid=$!
+	wait_until 10 eval '[ "$(td_log "$p" | grep -c "fenced in epoch .*: switchover")" -gt "$n" ]' || ok=
+	drop_short_clear "$t"
+	wait "$pid"
+	td_wait_failover "$p" "$e" > /dev/null || ok=
+	q=$(td_primaries)
+	[ "$q" = "$t" ] || ok=
+	got="node$p handed over to node$t: the primary is node$q in epoch $(td_epoch_str "$(td_epoch "$q")")"
+	why="($got)"
+	[ -n "$ok" ]
+}
+attempt "the handover's ELECT_NOW lost: sent again, the named target takes over" handover_lost
 
 tap_done

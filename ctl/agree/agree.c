@@ -169,6 +169,21 @@ uint64_t agree_prior(const struct agree_node *n, uint32_t cand)
 	return prior;
 }
 
+uint64_t agree_seen_other(const struct agree_node *n)
+{
+	return maxu64(agree_prior(n, self_id(n)), n->other_seen);
+}
+
+/* Epochs of other members that m shows (not a pre-vote's: it is no ballot). */
+static void seen_other(struct agree_node *n, const struct agree_msg *m)
+{
+	if (AGREE_EPOCH_NODE(m->promised) != self_id(n))
+		n->other_seen = maxu64(n->other_seen, m->promised);
+	if (m->type != AGREE_MSG_PREVOTE && m->type != AGREE_MSG_PREVOTE_REPLY &&
+	    AGREE_EPOCH_NODE(m->epoch) != self_id(n))
+		n->other_seen = maxu64(n->other_seen, m->epoch);
+}
+
 void persist_promise(struct agree_node *n, uint64_t epoch)
 {
 	int i = member_index(n, AGREE_EPOCH_NODE(epoch));
@@ -249,6 +264,7 @@ void agree_tick(struct agree_node *n, int64_t now)
 	if (n->role == AGREE_ROLE_PRIMARY)
 		primary_tick(n);
 	election_tick(n);
+	handover_tick(n);
 }
 
 /*
@@ -285,6 +301,8 @@ void agree_recv(struct agree_node *n, int64_t now, const struct agree_msg *m)
 		return;
 	n->peer[member_index(n, m->from)].heard = n->now;
 	n->max_seen = maxu64(n->max_seen, m->promised);
+	seen_other(n, m);
+	handover_heard(n, m);
 	if (m->type != AGREE_MSG_PREVOTE && m->type != AGREE_MSG_PREVOTE_REPLY)
 		n->max_seen = maxu64(n->max_seen, m->epoch);
 	switch (m->type) {
@@ -387,6 +405,7 @@ int64_t agree_next_deadline(const struct agree_node *n)
 		d = min64(d, n->lease_expiry);
 		d = min64(d, n->reprepare_at);
 	}
+	d = min64(d, handover_deadline(n));
 	return min64(d, election_deadline(n));
 }
 

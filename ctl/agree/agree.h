@@ -195,6 +195,7 @@ struct agree_node {
 	bool healthy;
 	uint32_t conns;			/* last known (read or given) */
 	uint64_t max_seen;		/* highest epoch seen anywhere */
+	uint64_t other_seen;		/* ... of another member (agree_seen_other) */
 	/*
 	 * Highest epoch promised or followed, by the member whose ballot it
 	 * was (after a restart, an upper bound): what agree_prior reads.
@@ -214,12 +215,16 @@ struct agree_node {
 	/* election */
 	enum agree_phase phase;
 	uint64_t cand_epoch;
+	uint64_t pv_epoch;		/* latest pre-vote's: one per attempt */
+	uint32_t cand_conns;		/* the count the pre-vote claimed */
 	int64_t cand_start;		/* PREPARE sent: the lease counts from it */
 	int64_t phase_deadline;
 	uint32_t ok_mask, nok_mask;
 	int64_t refused_until;		/* pre-vote: when refusers may say yes */
 	int64_t retry_at;		/* no attempt before (backoff) */
 	bool elect_now;			/* switchover target: stand at once */
+	uint64_t elect_epoch;		/* the handover it was for (taken once) */
+	int64_t elect_until;		/* its retries stay unranked until */
 	bool cand_norank;		/* this candidacy is a handover */
 	uint64_t cand_prior;		/* agree_prior of self and the promisers */
 	int64_t phase_start;
@@ -229,6 +234,12 @@ struct agree_node {
 	int64_t lease_expiry;
 	int64_t next_hb;
 	int64_t reprepare_at;		/* a member promised a higher epoch */
+
+	/* handed over: ELECT_NOW (and RELEASE) again until the target acts */
+	unsigned int ho_target;		/* member index + 1; 0: none */
+	uint64_t ho_epoch;		/* the epoch handed over */
+	uint64_t ho_release;		/* released up to */
+	int64_t ho_next, ho_until;
 
 	unsigned int out_head, out_len;
 	unsigned int out_dropped;	/* overflow: a bug, counted */
@@ -298,6 +309,18 @@ static inline int64_t agree_lease_expiry(const struct agree_node *n)
  * missed no client byte (docs/agreement.md, "Resuming after a lapse").
  */
 uint64_t agree_prior(const struct agree_node *n, uint32_t cand);
+
+/*
+ * The highest epoch of another member that this node knows was promised,
+ * followed or run: agree_prior of itself, and every epoch of another
+ * member that a message showed (the epoch of its HEARTBEAT, PREPARE,
+ * RELEASE or ELECT_NOW, and the promised epoch every message carries).
+ * A primary fenced in epoch E whose agree_seen_other reaches E may have
+ * been followed by another reign (it was partitioned through it, say):
+ * its suspended connections must no longer count in its rank, since its
+ * re-election would reset them (docs/tandemd.md, "Election rank").
+ */
+uint64_t agree_seen_other(const struct agree_node *n);
 
 const char *agree_msg_name(unsigned int type);
 const char *agree_fence_name(enum agree_fence_reason reason);

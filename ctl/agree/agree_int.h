@@ -71,10 +71,13 @@ void primary_become(struct agree_node *n);
 void primary_check_lease(struct agree_node *n);
 void primary_tick(struct agree_node *n);
 void primary_ack(struct agree_node *n, const struct agree_msg *m);
-void primary_fence(struct agree_node *n, enum agree_fence_reason reason);
+uint64_t primary_fence(struct agree_node *n, enum agree_fence_reason reason);
 void primary_health(struct agree_node *n);
 void primary_hand_over(struct agree_node *n, unsigned int target,
 		       enum agree_fence_reason reason);
+void handover_tick(struct agree_node *n);
+void handover_heard(struct agree_node *n, const struct agree_msg *m);
+int64_t handover_deadline(const struct agree_node *n);
 
 /* rank.c: who should stand first */
 unsigned int rank_self(const struct agree_node *n);

@@ -411,6 +411,8 @@ void chaos_run(uint64_t seed, FILE *trace, struct chaos_result *r)
 	r->reprepares = u.s.reprepares;
 	r->choices = u.s.choices;
 	r->rivals = u.s.rivals;
+	r->choices_moving = u.s.choices_moving;
+	r->resets = u.s.resets;
 	r->resumable = u.s.resumable;
 	memcpy(r->sent, u.s.sent, sizeof(r->sent));
 	memcpy(r->fenced, u.s.fenced, sizeof(r->fenced));

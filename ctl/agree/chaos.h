@@ -15,6 +15,8 @@ struct chaos_result {
 	unsigned int members, witnesses;
 	unsigned long events, elections, fences, stable_phases, reprepares;
 	unsigned long choices, rivals;	/* elections checked, with a rival */
+	unsigned long choices_moving;	/* ... a compared count changing */
+	unsigned long resets;		/* suspended connections reset */
 	unsigned long resumable;	/* re-elections a fenced primary resumes on */
 	unsigned long sent[__AGREE_MSG_MAX];
 	unsigned long fenced[AGREE_FENCE_SUPERSEDED + 1];

@@ -180,27 +180,54 @@ int64_t election_deadline(const struct agree_node *n)
 	return n->phase_deadline;
 }
 
+/*
+ * A pre-vote changes nothing anywhere, so its ballot would repeat until
+ * something is promised: a new one for every attempt, so that a late reply
+ * to an earlier attempt (a yes given before the voter could stand, say)
+ * never counts in this one. Only the PREPARE's ballot is promised.
+ */
+static uint64_t prevote_epoch(struct agree_node *n)
+{
+	uint64_t e = next_epoch(n);
+
+	if (e <= n->pv_epoch)
+		e = AGREE_EPOCH(AGREE_EPOCH_ROUND(n->pv_epoch) + 1, self_id(n));
+	n->pv_epoch = e;
+	return e;
+}
+
 static void prevote(struct agree_node *n)
 {
 	n->role = AGREE_ROLE_CANDIDATE;
-	n->cand_norank = n->elect_now;
+	n->cand_norank = n->elect_now || n->now < n->elect_until;
 	n->elect_now = false;
-	rank_fresh(n);
+	n->ho_target = 0;
+	n->cand_conns = rank_fresh(n);
 	begin_phase(n, AGREE_PHASE_PREVOTE);
-	n->cand_epoch = next_epoch(n);
+	n->cand_epoch = prevote_epoch(n);
 	broadcast(n, AGREE_MSG_PREVOTE, n->cand_epoch);
 	count(n);
 }
 
-/* Also how a primary moves itself to a higher epoch. */
+/*
+ * Also how a primary moves itself to a higher epoch. A ranked candidate
+ * whose count fell since its pre-vote (connections lost, or its suspended
+ * ones no longer counted once a reply showed another member's ballot)
+ * pre-votes again: the yes votes were given to a rank it no longer has,
+ * and a PREPARE's refusal can come after the majority that elects it.
+ */
 void election_prepare(struct agree_node *n)
 {
 	if (!grant_free_for(n, self_id(n))) {
 		election_stop(n, true);
 		return;
 	}
+	if (rank_fresh(n) < n->cand_conns && !unranked(n) &&
+	    n->phase == AGREE_PHASE_PREVOTE) {
+		prevote(n);
+		return;
+	}
 	n->cand_epoch = next_epoch(n);
-	rank_fresh(n);
 	n->cand_prior = agree_prior(n, self_id(n));
 	persist_promise(n, n->cand_epoch);
 	grant_give(n, self_id(n), n->cand_epoch);

@@ -45,6 +45,10 @@ MUTANTS = {
  'M26 votes use the periodic count': ('rank.c', '	if (n->cfg.read_conns)\n		n->conns', '	if (0)\n		n->conns'),
  'M27 pre-vote does not wait for ranks': ('election.c', '	return n->phase == AGREE_PHASE_PREVOTE && !unranked(n) &&\n	       n->now < wait_end(n)', '	return 0 && n->now < wait_end(n)'),
  'M28 a veto does not end the attempt': ('election.c', '		n->refused_until = 0;\n		election_stop(n, true);\n		return;', '		count(n);\n		return;'),
+ 'M29 a lost handover is not sent again': ('primary.c', '	out_msg(n, AGREE_MSG_RELEASE, AGREE_BROADCAST, n->ho_release);\n	handover_send(n);', '	n->ho_target = 0;'),
+ 'M30 a pre-vote ballot repeats across attempts': ('election.c', '	if (e <= n->pv_epoch)', '	if (0)'),
+ 'M31 no new pre-vote when the count fell': ('election.c', '	if (rank_fresh(n) < n->cand_conns && !unranked(n) &&', '	if (0 && rank_fresh(n) < n->cand_conns && !unranked(n) &&'),
+ 'M32 rank ignores other ballots seen': ('agree.c', '	return maxu64(agree_prior(n, self_id(n)), n->other_seen);', '	return agree_prior(n, self_id(n));'),
  'M19 late win allowed': ('election.c', '	if (n->now >= n->cand_start + n->lease_len) {', '	if (0) {'),
 }
 

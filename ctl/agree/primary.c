@@ -86,7 +86,7 @@ void primary_check_lease(struct agree_node *n)
  * the FENCED record precedes the RELEASE in the outbox, and the caller
  * applies it to the kernel before sending on.
  */
-void primary_fence(struct agree_node *n, enum agree_fence_reason reason)
+uint64_t primary_fence(struct agree_node *n, enum agree_fence_reason reason)
 {
 	uint64_t upto = n->epoch;
 
@@ -103,15 +103,70 @@ void primary_fence(struct agree_node *n, enum agree_fence_reason reason)
 	out_event(n, AGREE_OUT_FENCED, n->epoch)->reason = reason;
 	grant_drop(n, self_id(n), upto);
 	out_msg(n, AGREE_MSG_RELEASE, AGREE_BROADCAST, upto);
+	n->ho_target = 0;
+	return upto;
 }
 
+static void handover_send(struct agree_node *n)
+{
+	out_msg(n, AGREE_MSG_ELECT_NOW, n->cfg.member[n->ho_target - 1].id,
+		n->ho_epoch);
+	n->ho_next = n->now + n->cfg.hb_interval;
+}
+
+/*
+ * Fence, then ask the target to stand at once. A lost ELECT_NOW would
+ * leave the group to wait for the missed heartbeats (and let another node
+ * win), a lost RELEASE for our grants to run out: both are sent again
+ * every H until the target shows it acted (its unranked PREVOTE or
+ * PREPARE, or any HEARTBEAT of a higher epoch: a newer primary), this node
+ * stands itself, or a grant's length has passed (every grant to us has
+ * run out by then: an ordinary election takes over). The target takes
+ * one handover once (elect_epoch), so the copies are idempotent.
+ */
 void primary_hand_over(struct agree_node *n, unsigned int target,
 		       enum agree_fence_reason reason)
 {
 	uint64_t epoch = n->epoch;
 
-	primary_fence(n, reason);
-	out_msg(n, AGREE_MSG_ELECT_NOW, n->cfg.member[target].id, epoch);
+	n->ho_release = primary_fence(n, reason);
+	n->ho_target = target + 1;
+	n->ho_epoch = epoch;
+	n->ho_until = n->now + n->grant_len;
+	handover_send(n);
+}
+
+void handover_tick(struct agree_node *n)
+{
+	if (!n->ho_target || n->now < n->ho_next)
+		return;
+	if (n->role != AGREE_ROLE_BACKUP || n->now >= n->ho_until) {
+		n->ho_target = 0;
+		return;
+	}
+	out_msg(n, AGREE_MSG_RELEASE, AGREE_BROADCAST, n->ho_release);
+	handover_send(n);
+}
+
+/* Did m show that the handover took (or no longer matters)? */
+void handover_heard(struct agree_node *n, const struct agree_msg *m)
+{
+	bool target;
+
+	if (!n->ho_target || m->epoch <= n->ho_epoch)
+		return;
+	/* A ranked candidacy of the target is its own: it did not hear us. */
+	target = m->from == n->cfg.member[n->ho_target - 1].id &&
+		 (m->flags & AGREE_F_NORANK);
+	if (m->type == AGREE_MSG_HEARTBEAT ||
+	    (target && (m->type == AGREE_MSG_PREVOTE ||
+			m->type == AGREE_MSG_PREPARE)))
+		n->ho_target = 0;
+}
+
+int64_t handover_deadline(const struct agree_node *n)
+{
+	return n->ho_target ? n->ho_next : AGREE_NEVER;
 }
 
 /* An unhealthy primary hands over when a healthy backup can take it. */

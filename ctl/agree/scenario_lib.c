@@ -39,6 +39,7 @@ int setup(struct sim *s, const struct setup *u, uint64_t seed, FILE *trace)
 	p.clock_ppb = u->clock_ppb ? u->clock_ppb : p.cfg.drift_ppm * 1000;
 	p.conns_interval = u->conns_interval;
 	p.lapse_drops = u->lapse_drops;
+	p.read_old_prior = u->read_old_prior;
 	p.seed = seed;
 	p.trace = trace;
 	err = sim_init(s, &p);

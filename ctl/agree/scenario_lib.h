@@ -36,6 +36,7 @@ struct setup {
 	int64_t delay;				/* 0: 0.1..0.5 ms; else fixed */
 	int64_t conns_interval;			/* sim_params */
 	bool lapse_drops;
+	bool read_old_prior;
 };
 
 #define SETUP(s, seed, trace, ...)					\
@@ -62,5 +63,9 @@ int sc_wire(struct sim *s, uint64_t seed, FILE *tr);
 int sc_restart_quiet(struct sim *s, uint64_t seed, FILE *tr);
 int sc_lease_start(struct sim *s, uint64_t seed, FILE *tr);
 int sc_drift_detect(struct sim *s, uint64_t seed, FILE *tr);
+
+/* scenario_handover.c */
+int sc_handover_lost(struct sim *s, uint64_t seed, FILE *tr);
+int sc_fenced_rank(struct sim *s, uint64_t seed, FILE *tr);
 
 #endif /* TANDEM_AGREE_SCENARIO_LIB_H */

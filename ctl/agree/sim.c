@@ -223,6 +223,12 @@ static void send(struct sim *s, unsigned int from, const struct agree_msg *sent)
 			continue;
 		if (!s->link_up[from][j] || chance_ppm(s, s->p.loss_ppm))
 			continue;
+		if (m->type < __AGREE_MSG_MAX && s->drop_left[m->type]) {
+			s->drop_left[m->type]--;
+			sim_trace(s, "n%u -> n%u %s lost (sim_drop)", from + 1,
+				  j + 1, agree_msg_name(m->type));
+			continue;
+		}
 		copies = 1 + chance_ppm(s, s->p.dup_ppm);
 		while (copies--) {
 			span = s->p.delay_max - s->p.delay_min;
@@ -230,6 +236,50 @@ static void send(struct sim *s, unsigned int from, const struct agree_msg *sent)
 				s->link_delay[from][j], EV_DELIVER, j)->msg = *m;
 		}
 	}
+}
+
+/*
+ * The kernel's connections through role changes: a fenced primary's are
+ * suspended (or, lapse_drops, all marked unprotected at a lapse); followed
+ * by another primary they are refilled (at once, here); a re-elected node
+ * resumes them when the quorum's prior proves nobody reigned since its
+ * fence, or resets them.
+ */
+static void kernel_role(struct sim *s, unsigned int i, const struct agree_out *o)
+{
+	struct sim_node *x = &s->node[i];
+	unsigned int j;
+
+	switch (o->type) {
+	case AGREE_OUT_FENCED:
+		if (o->reason == AGREE_FENCE_LAPSED && s->p.lapse_drops &&
+		    x->conns) {
+			sim_trace(s, "! conns n%u 0 (lease lapsed)", i + 1);
+			x->conns = 0;
+			x->conns_since = s->now;
+		} else if (x->conns) {
+			x->susp = o->epoch;
+		}
+		break;
+	case AGREE_OUT_BACKUP:
+		x->susp = 0;
+		break;
+	case AGREE_OUT_PRIMARY:
+		if (x->susp && o->prior >= x->susp && x->conns) {
+			sim_trace(s, "! conns n%u 0 (suspended, reset)", i + 1);
+			x->conns = 0;
+			x->conns_since = s->now;
+			s->resets++;
+		}
+		x->susp = 0;
+		break;
+	default:
+		break;
+	}
+	/* a reign or a promise of node i may change what a fenced one keeps */
+	for (j = 0; j < s->n; j++)
+		if (j == i || s->node[j].susp)
+			conns_note(s, j);
 }
 
 /* Take every output of node i, in order, checking each. */
@@ -242,13 +292,7 @@ static void drain(struct sim *s, unsigned int i)
 		check_out(s, i, &o);
 		if (o.type == AGREE_OUT_SEND)
 			send(s, i, &o.msg);
-		/* The kernel marked every connection unprotected. */
-		if (o.type == AGREE_OUT_FENCED && o.reason == AGREE_FENCE_LAPSED &&
-		    s->p.lapse_drops && x->conns) {
-			sim_trace(s, "! conns n%u 0 (lease lapsed)", i + 1);
-			x->conns = 0;
-			x->conns_since = s->now;
-		}
+		kernel_role(s, i, &o);
 	}
 	check_node(s, i);
 	schedule_tick(s, i);
@@ -257,7 +301,12 @@ static void drain(struct sim *s, unsigned int i)
 /* What the core reads when it votes: the kernel's count now. */
 static uint32_t read_conns(void *arg)
 {
-	return ((struct sim_node *)arg)->conns;
+	const struct sim_node *x = arg;
+	uint64_t seen = x->read_old_prior ?
+			agree_prior(&x->a, x->a.cfg.self_id) :
+			agree_seen_other(&x->a);
+
+	return x->susp && seen >= x->susp ? 0 : x->conns;
 }
 
 /* The daemon's periodic count (conns-interval). */
@@ -345,6 +394,7 @@ static void start_node(struct sim *s, unsigned int i)
 	cfg.seed = s->p.seed * 31 + i;
 	cfg.read_conns = read_conns;
 	cfg.read_conns_arg = x;
+	x->read_old_prior = s->p.read_old_prior;
 	agree_init(&x->a, &cfg, &x->disk, local);
 	x->up = true;
 	x->up_since = s->now;
@@ -390,6 +440,7 @@ int sim_init(struct sim *s, const struct sim_params *p)
 		if (err)
 			return err;
 		start_node(s, i);
+		conns_note(s, i);
 	}
 	return 0;
 }
@@ -490,6 +541,8 @@ void sim_crash(struct sim *s, unsigned int i)
 	/* A primary's lease stays in force (kernel) until it expires. */
 	if (x->role != AGREE_ROLE_PRIMARY)
 		x->p_open = false;
+	else if (x->conns)
+		x->susp = x->epoch;	/* the kernel suspends them at its lapse */
 	x->role = 0;
 }
 
@@ -595,6 +648,7 @@ void sim_set_conns(struct sim *s, unsigned int i, uint32_t conns)
 	if (s->node[i].conns != conns)
 		s->node[i].conns_since = s->now;
 	s->node[i].conns = conns;
+	conns_note(s, i);
 	poke(s, i);
 }
 
@@ -608,6 +662,12 @@ int sim_switchover(struct sim *s, unsigned int i, uint32_t target)
 	sim_trace(s, "! switchover at n%u to %u: %d", i + 1, target, rc);
 	drain(s, i);
 	return rc;
+}
+
+void sim_drop(struct sim *s, uint8_t type, unsigned int copies)
+{
+	if (type < __AGREE_MSG_MAX)
+		s->drop_left[type] = copies;
 }
 
 bool sim_is_primary(const struct sim *s, unsigned int i)

@@ -44,6 +44,13 @@ struct sim_params {
 	 */
 	int64_t conns_interval;
 	bool lapse_drops;		/* a lapsed lease loses every connection */
+	/*
+	 * Without lapse_drops, a fenced primary's kernel suspends its
+	 * connections (sim_node.susp): they can be resumed only while no other
+	 * node has reigned since. read_old_prior: the daemon stops counting
+	 * them by agree_prior alone (as tandemd did before agree_seen_other).
+	 */
+	bool read_old_prior;
 	uint64_t seed;
 	FILE *trace;			/* every event, when set */
 };
@@ -55,7 +62,12 @@ struct sim_node {
 	int64_t stall_until;		/* frozen (not crashed) until then */
 	bool healthy;
 	uint32_t conns;
+	uint64_t susp;			/* conns suspended by a fence in this epoch */
+	bool read_old_prior;		/* sim_params.read_old_prior */
 	int64_t conns_next;		/* next snapshot for the core */
+	/* the count it could continue (sim_rank_conns), at each change */
+	struct { int64_t at; uint32_t lo, hi; } hist[32];
+	unsigned int n_hist;		/* entries ever written */
 	/* since when (real time) each has held, for the choice check */
 	int64_t conns_since, health_since, up_since;
 	int64_t stall_end;		/* end of the latest stall */
@@ -94,6 +106,7 @@ struct sim {
 	int64_t link_since[AGREE_MAX_MEMBERS][AGREE_MAX_MEMBERS];	/* changed */
 	int64_t net_clean_since;	/* no loss, round trip < stagger */
 	uint64_t last_primary_epoch;
+	unsigned int drop_left[__AGREE_MSG_MAX];	/* sim_drop, by type */
 	uint64_t reign_epoch[AGREE_MAX_MEMBERS];	/* latest, by node */
 	/* event queue: a binary heap over a pool */
 	struct sim_ev *pool;
@@ -106,6 +119,8 @@ struct sim {
 	/* statistics */
 	unsigned long events, messages, elections, fences, reprepares;
 	unsigned long choices, rivals;	/* elections checked, rivals seen */
+	unsigned long choices_moving;	/* ... while a compared count changed */
+	unsigned long resets;		/* suspended connections reset */
 	unsigned long resumable;	/* reigns whose prior proves the node's last one was the latest */
 	unsigned long sent[__AGREE_MSG_MAX];
 	unsigned long fenced[AGREE_FENCE_SUPERSEDED + 1];
@@ -141,6 +156,8 @@ void sim_set_rate(struct sim *s, unsigned int i, int64_t ppb);
 void sim_set_health(struct sim *s, unsigned int i, bool healthy);
 void sim_set_conns(struct sim *s, unsigned int i, uint32_t conns);
 int sim_switchover(struct sim *s, unsigned int i, uint32_t target);
+/* Lose the next `copies` messages of this type (one per recipient). */
+void sim_drop(struct sim *s, uint8_t type, unsigned int copies);
 
 int64_t sim_local(const struct sim *s, unsigned int i);
 /* The node acting as primary (lease valid by its clock), or -1. */

@@ -3,8 +3,10 @@
  * The choice (PROP_CHOICE): a node that starts a reign ranks above every
  * member that could have won instead at that moment. Ranks are ordered by
  * connection count, then priority, then lowest id (docs/agreement.md,
- * "Election rank"), with the counts of the simulated kernels (what the
- * core reads through cfg.read_conns), not the core's snapshots.
+ * "Election rank"), with the counts each node could really continue
+ * (sim_rank_conns: the simulated kernel's, less the suspended connections
+ * of a fenced primary once another node has reigned since), not the
+ * core's snapshots nor what its daemon believes.
  *
  * The election of w runs from its latest PREVOTE (real time t) to now.
  * A member x could have won instead when, over all of [t, now]:
@@ -21,9 +23,14 @@
  *     a majority;
  *   - the network lost nothing and a round trip took less than the
  *     stagger D (how long a pre-vote waits for the members that may rank
- *     higher), and w was not stalled either;
- *   - neither x's nor w's connection count changed: the ranks compared
- *     are those of the moment.
+ *     higher), and w was not stalled either.
+ *
+ * Counts may change during the election (they do every few milliseconds
+ * in the chaos's rank phases; a fenced node's count falls when another
+ * reign starts): x must not win over w when x's lowest rank over [t, now]
+ * is above w's highest. That is what the votes can guarantee: x compares
+ * its count of the moment it answers with the one w claimed when it sent
+ * its PREVOTE, both within [t, now].
  *
  * Handovers (the primary chose its successor: ELECT_NOW, AGREE_F_NORANK)
  * are not checked.
@@ -32,16 +39,81 @@
 
 #include "sim_int.h"
 
-static bool ranks_above(const struct sim *s, unsigned int a, unsigned int b)
+/* Does member a with ca connections rank above member b with cb? */
+static bool ranks_above(const struct sim *s, unsigned int a, uint32_t ca,
+			unsigned int b, uint32_t cb)
 {
 	const struct agree_member *ma = &s->p.cfg.member[a];
 	const struct agree_member *mb = &s->p.cfg.member[b];
 
-	if (s->node[a].conns != s->node[b].conns)
-		return s->node[a].conns > s->node[b].conns;
+	if (ca != cb)
+		return ca > cb;
 	if (ma->priority != mb->priority)
 		return ma->priority > mb->priority;
 	return ma->id < mb->id;
+}
+
+/*
+ * What node i could continue now. A fenced primary's suspended connections
+ * resume at its re-election only if its quorum's prior is below its fence
+ * epoch (docs/agreement.md, "Resuming after a lapse"): lost for sure once
+ * another node has reigned since (every majority then includes a member
+ * that promised that reign); `surely`: kept only if no member at all has
+ * promised or followed another node's ballot since (whatever the quorum).
+ */
+uint32_t sim_rank_conns(const struct sim *s, unsigned int i, bool surely)
+{
+	const struct sim_node *x = &s->node[i];
+	uint32_t id = s->p.cfg.member[i].id;
+	unsigned int j;
+
+	if (!x->susp)
+		return x->conns;
+	for (j = 0; j < s->n; j++) {
+		if (j != i && s->reign_epoch[j] > x->susp)
+			return 0;
+		if (surely && agree_prior(&s->node[j].a, id) >= x->susp)
+			return 0;
+	}
+	return x->conns;
+}
+
+/* Record sim_rank_conns(i) if it changed. */
+void conns_note(struct sim *s, unsigned int i)
+{
+	struct sim_node *x = &s->node[i];
+	unsigned int k = sizeof(x->hist) / sizeof(x->hist[0]), m;
+	uint32_t lo = sim_rank_conns(s, i, true), hi = sim_rank_conns(s, i, false);
+
+	m = (x->n_hist - 1) % k;
+	if (x->n_hist && x->hist[m].lo == lo && x->hist[m].hi == hi)
+		return;
+	m = x->n_hist++ % k;
+	x->hist[m].at = s->now;
+	x->hist[m].lo = lo;
+	x->hist[m].hi = hi;
+}
+
+/*
+ * The lowest count node i surely held and the highest it may have held
+ * over [t, now] (a change at t itself may have come before or after: both
+ * values count); false when the history no longer reaches back to t.
+ */
+static bool conns_range(const struct sim *s, unsigned int i, int64_t t,
+			uint32_t *lo, uint32_t *hi)
+{
+	const struct sim_node *x = &s->node[i];
+	unsigned int k = sizeof(x->hist) / sizeof(x->hist[0]), m;
+
+	*lo = UINT32_MAX;
+	*hi = 0;
+	for (m = x->n_hist; m > 0 && x->n_hist - m < k; m--) {
+		*lo = x->hist[(m - 1) % k].lo < *lo ? x->hist[(m - 1) % k].lo : *lo;
+		*hi = x->hist[(m - 1) % k].hi > *hi ? x->hist[(m - 1) % k].hi : *hi;
+		if (x->hist[(m - 1) % k].at < t)
+			return true;
+	}
+	return m == 0 && x->n_hist;
 }
 
 static bool awake_since(const struct sim *s, unsigned int i, int64_t t)
@@ -89,31 +161,34 @@ static bool could_win(const struct sim *s, unsigned int w, unsigned int i,
 		return false;
 	if (!linked_since(s, w, i, t) || !reaches_majority(s, i, t))
 		return false;
-	if (s->net_clean_since >= t || rtt >= s->p.cfg.stagger)
-		return false;
-	return x->conns_since < t;
+	return s->net_clean_since < t && rtt < s->p.cfg.stagger;
 }
 
 void check_choice(struct sim *s, unsigned int w)
 {
 	const struct sim_node *y = &s->node[w];
 	int64_t t = y->pv_at;
+	uint32_t wlo, whi, lo, hi;
+	bool rival = false, moving;
 	unsigned int i;
-	bool rival = false;
 
-	if (y->pv_norank || !awake_since(s, w, t) || y->conns_since >= t)
+	if (y->pv_norank || !awake_since(s, w, t) ||
+	    !conns_range(s, w, t, &wlo, &whi))
 		return;
 	s->choices++;
+	moving = wlo != whi;	/* w is judged by whi, the most it may have had */
 	for (i = 0; i < s->n; i++) {
-		if (!could_win(s, w, i, t))
+		if (!could_win(s, w, i, t) || !conns_range(s, i, t, &lo, &hi))
 			continue;
 		rival = true;
-		if (ranks_above(s, i, w))
+		moving |= lo != hi;	/* x by lo, the least it surely had */
+		if (ranks_above(s, i, lo, w, whi))
 			sim_violation(s, PROP_CHOICE,
-				      "n%u (%u connections, priority %u) elected while n%u (%u connections, priority %u) could have won; election from %.6f s",
-				      w + 1, y->conns, s->p.cfg.member[w].priority,
-				      i + 1, s->node[i].conns,
-				      s->p.cfg.member[i].priority, t / 1e9);
+				      "n%u (%u..%u connections, priority %u) elected while n%u (%u..%u connections, priority %u) could have won; election from %.6f s",
+				      w + 1, wlo, whi, s->p.cfg.member[w].priority,
+				      i + 1, lo, hi, s->p.cfg.member[i].priority,
+				      t / 1e9);
 	}
 	s->rivals += rival;
+	s->choices_moving += rival && moving;
 }

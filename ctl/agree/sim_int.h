@@ -29,5 +29,7 @@ void check_clock_change(struct sim *s, unsigned int i);
 
 /* sim_choice.c */
 void check_choice(struct sim *s, unsigned int w);
+uint32_t sim_rank_conns(const struct sim *s, unsigned int i, bool surely);
+void conns_note(struct sim *s, unsigned int i);
 
 #endif /* TANDEM_AGREE_SIM_INT_H */

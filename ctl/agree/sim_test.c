@@ -75,6 +75,8 @@ static void run_batch(uint64_t first, uint64_t end, struct batch *b)
 		b->sum.reprepares += r.reprepares;
 		b->sum.choices += r.choices;
 		b->sum.rivals += r.rivals;
+		b->sum.choices_moving += r.choices_moving;
+		b->sum.resets += r.resets;
 		b->sum.resumable += r.resumable;
 		for (k = 0; k < __AGREE_MSG_MAX; k++)
 			b->sum.sent[k] += r.sent[k];
@@ -106,6 +108,8 @@ static void merge(struct batch *into, const struct batch *b)
 	into->sum.reprepares += b->sum.reprepares;
 	into->sum.choices += b->sum.choices;
 	into->sum.rivals += b->sum.rivals;
+	into->sum.choices_moving += b->sum.choices_moving;
+	into->sum.resets += b->sum.resets;
 	into->sum.resumable += b->sum.resumable;
 	for (k = 0; k < __AGREE_MSG_MAX; k++)
 		into->sum.sent[k] += b->sum.sent[k];
@@ -220,7 +224,9 @@ static int randomized(unsigned int *t, uint64_t base, unsigned long seeds,
 	       base, base + seeds - 1, jobs, now_s() - start, c->events,
 	       c->elections, c->reprepares, c->stable_phases);
 	printf("# choice: %lu elections checked, %lu with a member that could "
-	       "have won instead\n", c->choices, c->rivals);
+	       "have won instead, %lu of them while a compared count changed; "
+	       "%lu re-elections reset suspended connections\n", c->choices,
+	       c->rivals, c->choices_moving, c->resets);
 	printf("# prior: %lu re-elections of a node whose previous reign was the "
 	       "latest by its quorum's prior (a fenced primary resumes there)\n",
 	       c->resumable);

@@ -55,6 +55,7 @@ void voter_heartbeat(struct agree_node *n, const struct agree_msg *m)
 	n->last_hb = n->now;
 	n->retry_at = 0;
 	n->elect_now = false;
+	n->elect_until = 0;
 	take_view(n, m);
 	ok = grant_free_for(n, m->from);
 	if (ok)
@@ -124,14 +125,24 @@ void voter_release(struct agree_node *n, const struct agree_msg *m)
 	}
 }
 
-/* Our primary fenced itself and hands over to us. */
+/*
+ * Our primary fenced itself and hands over to us. It sends the request
+ * again until it sees us stand: each handover (its epoch) is taken once,
+ * and the attempts it starts stay unranked for a grant's length (one lost
+ * to loss is retried after the backoff as the same handover). A ranked
+ * attempt of our own (we missed its heartbeats meanwhile) gives way to it.
+ */
 void voter_elect_now(struct agree_node *n, const struct agree_msg *m)
 {
 	voter_release(n, m);
 	if (m->from != n->primary || m->epoch < n->epoch ||
-	    n->role != AGREE_ROLE_BACKUP || is_witness(n, n->self) ||
-	    !n->healthy)
+	    m->epoch <= n->elect_epoch || n->role == AGREE_ROLE_PRIMARY ||
+	    is_witness(n, n->self) || !n->healthy)
 		return;
+	if (n->role == AGREE_ROLE_CANDIDATE)
+		election_stop(n, false);
 	n->elect_now = true;
+	n->elect_epoch = m->epoch;
+	n->elect_until = n->now + n->grant_len;
 	n->retry_at = 0;
 }

@@ -64,8 +64,10 @@ static void kernel_lost(struct td_grp *g);
 /*
  * A kernel primary fenced (lease, switchover, step-down) suspends its
  * connections: they stay its rank until the agreement shows another
- * node's ballot since (conns_now), and its next promotion resumes them on
- * the quorum's proof (kernel_promote).
+ * node's ballot since (conns_now, agree_seen_other: promised or followed
+ * here, or seen in any member's message, so a node partitioned through
+ * another's reign learns it from the first replies), and its next
+ * promotion resumes them on the quorum's proof (kernel_promote).
  */
 static void fenced(struct td_grp *g, uint64_t epoch)
 {
@@ -436,8 +438,7 @@ static int read_conns(struct td_grp *g, uint32_t *n)
 {
 	uint32_t except = 0;
 
-	if (g->fenced_epoch &&
-	    agree_prior(&g->node, g->cfg->agree.self_id) >= g->fenced_epoch)
+	if (g->fenced_epoch && agree_seen_other(&g->node) >= g->fenced_epoch)
 		except = TANDEM_CONN_SUSPENDED;
 	return kernel_conns_except(g->d, g->cfg, except, n);
 }
