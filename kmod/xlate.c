@@ -317,8 +317,10 @@ static bool beyond_window(const struct sock *sk, const struct tcphdr *th)
 static void refused_ack(struct tandem_conn *c, struct sk_buff *skb,
 			const struct tcphdr *th, u32 ack)
 {
+	lockdep_assert_held(&c->lock);
 	save_tmpl(c, skb, th, ack);
-	if (c->flags & TANDEM_CONN_F_PENDING) {
+	/* A connection being torn down must not have its timer armed again. */
+	if ((c->flags & TANDEM_CONN_F_PENDING) && !c->dead) {
 		c->flags |= TANDEM_CONN_F_REAPPLY;
 		timer_reduce(&c->timer, jiffies);
 	}
