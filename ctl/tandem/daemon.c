@@ -136,7 +136,9 @@ bool tandemd_has_group(const char *name)
 		struct json_object *d = json_object_array_get_idx(dgroups, i);
 		const char *n = json_object_get_string(field(d, "name"));
 
-		found = n && !strcmp(n, name);
+		/* a witness's group has no data path: no kernel group either */
+		found = n && !strcmp(n, name) &&
+			!strcmp(json_object_get_string(field(d, "datapath")) ?: "", "bpf");
 	}
 	json_object_put(status);
 	return found;

@@ -33,8 +33,8 @@ void tandemd_annotate(struct json_object *groups);
  */
 int tandemd_show_groups(const struct tandem_opts *opts, const char *name);
 
-/* Does a running tandemd have group @name (a bpf group on a node where the
- * module is loaded but does not hold it)? */
+/* Does a running tandemd run group @name on the bpf data path (on a node
+ * where the module is loaded but does not hold it)? A witness's is not. */
 bool tandemd_has_group(const char *name);
 
 /* Group blocks (tandem_print_blocks), with tandemd's lines if annotated. */
