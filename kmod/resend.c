@@ -174,9 +174,9 @@ static void sample(struct tandem_conn_peer *p, u32 rcv_nxt)
 }
 
 /*
- * @p's report moved while what it lacks is being resent: more at once if
- * little of what was resent is left outstanding. A backup far behind (an
- * old primary rejoining, a refill after a takeover) then takes it at the
+ * @p's report moved while what it lacks is being resent on the clock
+ * (note_resent(): an old primary catching up far behind): more at once if
+ * little of what was resent is left outstanding. It then takes it at the
  * pace its stack takes it, not a budget per time-out (8 MB behind: over a
  * minute with the client held back). Ends once nothing old enough is left
  * to resend (pick()).
@@ -473,12 +473,16 @@ static void add_hole(struct tandem_conn *c, struct tandem_conn_peer *p,
 	struct sk_buff *skb;
 
 	batch_add(b, next, p->node_id);
+	if (!sack && !all) {
+		note_resent(c, p, hi);
+		return;
+	}
 	/*
 	 * The queue is in arrival order: a client's retransmissions, mirrored
 	 * and kept again, follow what they repeat. Each byte is sent once.
 	 */
 	skb_queue_walk(&c->rq, skb) {
-		if (b->n == RESEND_BUDGET || (!sack && !all))
+		if (b->n == RESEND_BUDGET)
 			break;
 		if (!after(tandem_rq_cb(skb)->end, hi) ||
 		    (sack && !before(tandem_rq_cb(skb)->seq, p->sack_start)))
