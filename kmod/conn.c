@@ -481,6 +481,8 @@ static int fill_peer(struct sk_buff *skb, const struct tandem_conn_peer *p,
 
 	if (p->dropped)
 		state = TANDEM_PEER_STATE_DROPPED;
+	else if (p->rejoin == TANDEM_REJOIN_BEHIND)
+		state = TANDEM_PEER_STATE_BEHIND;
 	else if (p->rejoin)
 		state = TANDEM_PEER_STATE_REJOINING;
 	else if (p->confirmed)

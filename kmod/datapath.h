@@ -97,6 +97,8 @@ struct tandem_conn_peer {
 	unsigned long held_since;	/* jiffies | 1: its window limits the client's */
 	unsigned long behind_since;	/* jiffies | 1: lacking longer than the best */
 	unsigned long rejoin_until;	/* jiffies: given up on after */
+	unsigned long told_at;		/* jiffies | 1: last CLOSE_BEHIND sent */
+	u32 behind_mark;		/* client space: mirrored when left behind */
 	/* primary: how long its reports take (resend.c), in jiffies */
 	u32 probe_end;			/* client space: end of the timed SEGMENT */
 	unsigned long probe_at;		/* jiffies | 1 it was mirrored; 0: none */
@@ -113,6 +115,14 @@ struct tandem_conn_peer {
  */
 #define TANDEM_REJOIN_WAIT	1
 #define TANDEM_REJOIN_CATCHUP	2
+/*
+ * A backup that lagged behind the best one past the lag bound (lag.c): the
+ * ACKs no longer wait for it and it protects nothing until it holds what
+ * the client was acknowledged (told: CLOSE_BEHIND), but its copies are
+ * kept and resent; near that point it clamps again (CATCHUP). Dropped for
+ * good past the hard bound only.
+ */
+#define TANDEM_REJOIN_BEHIND	3
 
 /*
  * What the client's segments said (conn.c, tandem_conn_note_in(); wire
@@ -313,6 +323,7 @@ void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 /* resend.c */
 bool tandem_peer_protects(const struct tandem_conn_peer *p);
 bool tandem_peer_clamps(const struct tandem_conn_peer *p);
+bool tandem_peer_behind(const struct tandem_conn_peer *p);
 void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id);
 unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids);
 void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
@@ -341,9 +352,19 @@ struct tandem_lag_bound {
 void tandem_lag_limits(struct tandem_conn *c, struct tandem_lag_bound *lag,
 		       struct tandem_lag_bound *hard);
 bool tandem_lag_silent_for(struct tandem_conn *c, u32 node_id, unsigned long j);
-bool tandem_lag_lagging(struct tandem_conn *c, struct tandem_conn_peer *p,
-			u32 best, const struct tandem_lag_bound *lag,
-			const struct tandem_lag_bound *hard);
+enum tandem_lag_verdict {
+	TANDEM_LAG_OK,
+	TANDEM_LAG_BEHIND,	/* behind the best backup: wait no longer for it */
+	TANDEM_LAG_DROP,	/* past the hard bound, or gone: drop it */
+};
+
+enum tandem_lag_verdict tandem_lag_lagging(struct tandem_conn *c,
+					   struct tandem_conn_peer *p, u32 best,
+					   const struct tandem_lag_bound *lag,
+					   const struct tandem_lag_bound *hard);
+bool tandem_lag_past_hard(struct tandem_conn *c, const struct tandem_conn_peer *p,
+			  const struct tandem_lag_bound *lag,
+			  const struct tandem_lag_bound *hard);
 u32 tandem_lag_best(const struct tandem_conn *c, u32 skip);
 unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 			       u32 *ids);
@@ -355,9 +376,16 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 struct iphdr;
 void tandem_resend_keep_rx(struct tandem_conn *c, const void *body,
 			   unsigned int len, const struct iphdr *iph);
-unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids);
-void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
-			  unsigned int n, bool kick);
+/* Backups to tell that they no longer protect a connection, and why. */
+struct tandem_lag_notes {
+	u32 drop[TANDEM_MEMBERS_MAX];	/* for good: CLOSE_LAG */
+	u32 behind[TANDEM_MEMBERS_MAX];	/* until caught up: CLOSE_BEHIND */
+	unsigned int ndrop, nbehind;
+};
+
+void tandem_resend_update(struct tandem_conn *c, struct tandem_lag_notes *t);
+void tandem_resend_notify(struct tandem_conn *c,
+			  const struct tandem_lag_notes *t, bool kick);
 void tandem_resend_tick(struct tandem_conn *c);
 void tandem_resend_purge(struct tandem_conn *c);
 void tandem_resend_gap(struct tandem_conn *c, u32 rcv_nxt);

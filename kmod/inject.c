@@ -271,23 +271,38 @@ void tandem_inject_rx_segment(struct tandem_group *g, u32 from,
 	inject_packet(c, iph, ntohs(iph->tot_len), body);
 }
 
-/* CLOSE from the primary: this node no longer protects the connection. */
+/*
+ * CLOSE from the primary: this node no longer protects the connection, for
+ * good (LAG) or until the primary confirms it again (BEHIND, as a rejoining
+ * node: TANDEM_CONN_F_REJOIN).
+ */
 void tandem_inject_rx_close(struct tandem_group *g, u32 from,
 			    const void *body, unsigned int len)
 {
 	const struct tandem_wire_close *cb = body;
+	bool lag, news = false;
 	struct tandem_conn *c;
-	bool lost;
 
-	if (len < sizeof(*cb) || cb->reason != TANDEM_WIRE_CLOSE_LAG || !g->dp)
+	if (len < sizeof(*cb) || !g->dp)
+		return;
+	lag = cb->reason == TANDEM_WIRE_CLOSE_LAG;
+	if (!lag && cb->reason != TANDEM_WIRE_CLOSE_BEHIND)
 		return;
 	c = tandem_conn_lookup(g->dp, &cb->conn);
 	if (!c)
 		return;
 	spin_lock_bh(&c->lock);
-	lost = !(c->flags & TANDEM_CONN_F_UNPROT);
-	c->flags |= TANDEM_CONN_F_UNPROT;
+	if (lag) {
+		news = !(c->flags & TANDEM_CONN_F_UNPROT) ||
+		       (c->flags & TANDEM_CONN_F_REJOIN);
+		c->flags &= ~TANDEM_CONN_F_REJOIN;
+		c->flags |= TANDEM_CONN_F_UNPROT;
+	} else if (!(c->flags & TANDEM_CONN_F_UNPROT)) {
+		news = true;
+		c->flags |= TANDEM_CONN_F_UNPROT | TANDEM_CONN_F_REJOIN;
+	}
 	spin_unlock_bh(&c->lock);
-	if (lost)
-		tandem_group_stats_inc(g, TANDEM_STAT_PROTECTION_LOST);
+	if (news)
+		tandem_group_stats_inc(g, lag ? TANDEM_STAT_PROTECTION_LOST :
+						TANDEM_STAT_LAG_BEHIND);
 }

@@ -138,15 +138,35 @@ static bool silent(struct tandem_conn *c, u32 node_id, unsigned long j)
 	return tandem_lag_silent_for(c, node_id, LAG_SILENT * j);
 }
 
-bool tandem_lag_lagging(struct tandem_conn *c, struct tandem_conn_peer *p,
-			u32 best, const struct tandem_lag_bound *lag,
-			const struct tandem_lag_bound *hard)
+static bool lacks(const struct tandem_conn *c, const struct tandem_conn_peer *p)
 {
-	if (!(c->flags & TANDEM_CONN_F_RQEND) || !after(c->rs.end, p->rcv_nxt))
-		return false;
-	if (past_hard(c, p->rcv_nxt, silent(c, p->node_id, lag->j) ? lag : hard))
-		return true;
-	return behind_best(c, p, best, lag);
+	return (c->flags & TANDEM_CONN_F_RQEND) && after(c->rs.end, p->rcv_nxt);
+}
+
+bool tandem_lag_past_hard(struct tandem_conn *c, const struct tandem_conn_peer *p,
+			  const struct tandem_lag_bound *lag,
+			  const struct tandem_lag_bound *hard)
+{
+	return lacks(c, p) &&
+	       past_hard(c, p->rcv_nxt, silent(c, p->node_id, lag->j) ? lag : hard);
+}
+
+/*
+ * Past the hard bound (or gone), a backup is dropped; behind the best one
+ * by more than the lag bound, the ACKs stop waiting for it, and it catches
+ * up from the copies (TANDEM_REJOIN_BEHIND): a backup slowed for a while
+ * (a loaded host's scheduling) costs the connection no protection for good.
+ */
+enum tandem_lag_verdict tandem_lag_lagging(struct tandem_conn *c,
+					   struct tandem_conn_peer *p, u32 best,
+					   const struct tandem_lag_bound *lag,
+					   const struct tandem_lag_bound *hard)
+{
+	if (!lacks(c, p))
+		return TANDEM_LAG_OK;
+	if (tandem_lag_past_hard(c, p, lag, hard))
+		return TANDEM_LAG_DROP;
+	return behind_best(c, p, best, lag) ? TANDEM_LAG_BEHIND : TANDEM_LAG_OK;
 }
 
 /* The most advanced of the backups that hold the ACKs back, but @skip. */

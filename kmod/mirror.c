@@ -379,9 +379,8 @@ static void pure_ack_seq(struct tandem_conn *c, struct sk_buff *skb,
 
 unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 {
-	u32 ids[TANDEM_MEMBERS_MAX];
+	struct tandem_lag_notes t = { .ndrop = 0 };
 	struct tandem_wire_conn key;
-	unsigned int dropped = 0;
 	struct tandem_conn *c;
 	struct tcphdr *th;
 	bool hold = false, kill = false;
@@ -413,7 +412,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			tandem_xlate_opts(skb, th, 0, -c->ts_delta, 0);
 		pure_ack_seq(c, skb, th);
 		if (th->ack && !th->rst)
-			dropped = out_clamp(c, g, skb, th, ids);
+			t.ndrop = out_clamp(c, g, skb, th, t.drop);
 		/* Differs from what the client got: stopped, then reset. */
 		kill = tandem_digest_out(c, skb, th, ntohl(th->seq), true) &&
 		       !th->rst;
@@ -428,7 +427,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 	}
 	spin_unlock_bh(&c->lock);
 	/* This segment already carries the limits without them; no kick. */
-	tandem_resend_notify(c, ids, dropped, false);
+	tandem_resend_notify(c, &t, false);
 	if (kill) {
 		tandem_group_stats_inc(g, TANDEM_STAT_FENCED_DROPPED);
 		consume_skb(skb);
@@ -492,16 +491,34 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 		tandem_conn_release_held(c);
 }
 
+#define RETELL_EVERY (HZ / 5)
+
+/*
+ * A backup may have missed the CLOSE that dropped it (a partition) or left
+ * it behind: each of its reports brings it again (the latter at most every
+ * RETELL_EVERY).
+ */
+static void retell(struct tandem_conn_peer *p, struct tandem_lag_notes *t)
+{
+	if (p->dropped) {
+		t->drop[t->ndrop++] = p->node_id;
+	} else if (tandem_peer_behind(p) &&
+		   time_after(jiffies, p->told_at + RETELL_EVERY)) {
+		t->behind[t->nbehind++] = p->node_id;
+		p->told_at = jiffies | 1;
+	}
+}
+
 void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			       const void *body, unsigned int len)
 {
 	const struct tandem_wire_progress *pb = body;
-	u32 edge, min_ack, min_edge, ids[TANDEM_MEMBERS_MAX];
-	u32 back[TANDEM_MEMBERS_MAX];
+	struct tandem_lag_notes t = { .ndrop = 0 };
+	u32 edge, min_ack, min_edge, back[TANDEM_MEMBERS_MAX];
 	struct tandem_conn_peer *p;
 	struct tandem_conn *c;
 	bool kick = false, fast = false;
-	unsigned int n, nb = 0;
+	unsigned int nb = 0;
 
 	if (len < TANDEM_WIRE_PROGRESS_MIN)
 		return;
@@ -511,14 +528,12 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	edge = ntohl(pb->rcv_edge);
 	spin_lock_bh(&c->lock);
 	p = tandem_conn_peer(c, from, true);
-	n = 0;
 	if (p) {
 		fast = tandem_resend_report(c, p, pb, len);
 		if (!p->rcv_edge || after(edge, p->rcv_edge))
 			p->rcv_edge = edge;
-		/* It may have missed the CLOSE that dropped it (partition). */
-		if (p->dropped && tandem_group_is_live_primary(g))
-			ids[n++] = from;
+		if (tandem_group_is_live_primary(g))
+			retell(p, &t);
 	}
 	if ((c->flags & (TANDEM_CONN_F_CLAMPED | TANDEM_CONN_F_WCLAMPED)) &&
 	    tandem_group_is_live_primary(g)) {
@@ -530,12 +545,12 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	}
 	if (tandem_group_is_live_primary(g))
 		nb = tandem_resend_rejoined(c, back);
-	n += tandem_resend_update(c, ids + n);
+	tandem_resend_update(c, &t);
 	if (fast)
 		timer_reduce(&c->timer, jiffies);
 	spin_unlock_bh(&c->lock);
 	tandem_resend_confirm(c, back, nb);
-	tandem_resend_notify(c, ids, n, true);
+	tandem_resend_notify(c, &t, true);
 	if (kick)
 		tandem_kick_ack(c);
 }

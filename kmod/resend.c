@@ -72,6 +72,12 @@ bool tandem_peer_clamps(const struct tandem_conn_peer *p)
 	       (p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_CATCHUP);
 }
 
+/* Lagging behind the best backup: resent to, but the ACKs do not wait for it. */
+bool tandem_peer_behind(const struct tandem_conn_peer *p)
+{
+	return p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_BEHIND;
+}
+
 /*
  * On a backup, the primary (the sender of the SEGMENTs) needs no copies,
  * though it may still be listed as the peer it was before its promotion.
@@ -364,16 +370,62 @@ bool tandem_resend_pending(struct tandem_conn *c)
 	       (READ_ONCE(c->flags) & TANDEM_CONN_F_GAP);
 }
 
+static void drop(struct tandem_conn *c, struct tandem_conn_peer *p,
+		 struct tandem_lag_notes *t)
+{
+	p->dropped = 1;
+	p->rejoin = 0;
+	t->drop[t->ndrop++] = p->node_id;
+	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+}
+
+/* Stops waiting for @p until it holds what the client was acknowledged. */
+static void demote(struct tandem_conn *c, struct tandem_conn_peer *p,
+		   const struct tandem_lag_bound *hard, struct tandem_lag_notes *t)
+{
+	p->confirmed = 0;
+	p->rejoin = TANDEM_REJOIN_BEHIND;
+	p->rejoin_until = jiffies + hard->j;
+	p->behind_since = 0;
+	p->told_at = jiffies | 1;
+	p->behind_mark = c->rs.end;
+	t->behind[t->nbehind++] = p->node_id;
+	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_BEHIND);
+}
+
+/* Judges @p's lag; returns whether the copies it lacks are kept for it. */
+static bool judge_peer(struct tandem_conn *c, struct tandem_conn_peer *p,
+		       u32 best, const struct tandem_lag_bound *lag,
+		       const struct tandem_lag_bound *hard,
+		       struct tandem_lag_notes *t)
+{
+	if (tandem_peer_behind(p)) {
+		if (!tandem_lag_past_hard(c, p, lag, hard))
+			return true;
+		drop(c, p, t);
+		return false;
+	}
+	switch (tandem_lag_lagging(c, p, best, lag, hard)) {
+	case TANDEM_LAG_DROP:
+		drop(c, p, t);
+		return false;
+	case TANDEM_LAG_BEHIND:
+		demote(c, p, hard, t);
+		return true;
+	default:
+		return true;
+	}
+}
+
 /*
- * Drops the backups past the lag bound (their node ids in @ids, at most
- * TANDEM_MEMBERS_MAX; returns how many), then frees what every remaining
- * protecting backup has.
+ * Judges the backups' lag (those to tell in @t), then frees what every
+ * remaining protecting or catching-up backup has.
  */
-unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
+void tandem_resend_update(struct tandem_conn *c, struct tandem_lag_notes *t)
 {
 	bool judge = tandem_group_is_live_primary(c->dp->group);
 	struct tandem_conn_peer *p;
-	unsigned int n = 0, i;
+	unsigned int i;
 	struct tandem_lag_bound lag, hard;
 	struct sk_buff *skb;
 	bool any = false, hold = false;
@@ -381,7 +433,7 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 
 	lockdep_assert_held(&c->lock);
 	if (skb_queue_empty(&c->rq) && !(c->flags & TANDEM_CONN_F_GAP))
-		return 0;
+		return;
 	tandem_lag_limits(c, &lag, &hard);
 	best = tandem_lag_best(c, skip);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
@@ -391,14 +443,10 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 		/* An old primary that has not reported yet: keep everything. */
 		if (p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_WAIT)
 			hold = true;
-		if (!tandem_peer_clamps(p))
+		if (!tandem_peer_clamps(p) && !tandem_peer_behind(p))
 			continue;
-		if (judge && tandem_lag_lagging(c, p, best, &lag, &hard)) {
-			p->dropped = 1;
-			ids[n++] = p->node_id;
-			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+		if (judge && !judge_peer(c, p, best, &lag, &hard, t))
 			continue;
-		}
 		if (!any || before(p->rcv_nxt, min))
 			min = p->rcv_nxt;
 		any = true;
@@ -408,13 +456,12 @@ unsigned int tandem_resend_update(struct tandem_conn *c, u32 *ids)
 	if (!any) {
 		if (!hold)
 			tandem_resend_purge(c);
-		return n;
+		return;
 	}
 	while (!hold && (skb = skb_peek(&c->rq)) &&
 	       (!after(tandem_rq_cb(skb)->end, min) ||
 		(!judge && beyond_bound(c, skb, &hard))))
 		unlink_head(c, skb);
-	return n;
 }
 
 struct resend_batch {
@@ -444,7 +491,8 @@ static void batch_add(struct resend_batch *b, struct sk_buff *skb, u32 to)
 
 /*
  * Resent up to @hi. An old primary catching up far behind (more than the
- * clock's window) has its reports clock the rest (add_more()); a datagram
+ * clock's window), or a backup left behind, has its reports clock the rest
+ * (add_more()); a datagram
  * lost here and there is the fast and timed resends' (the clock for every
  * hole resent twice as much under 3% loss, and for every far-behind
  * backup it dropped one of two backups delayed alike more often in
@@ -455,7 +503,8 @@ static void note_resent(struct tandem_conn *c, struct tandem_conn_peer *p,
 {
 	if (!p->clocked || after(hi, p->resent_to))
 		p->resent_to = hi;
-	if (p->rejoin == TANDEM_REJOIN_CATCHUP &&
+	if ((p->rejoin == TANDEM_REJOIN_CATCHUP ||
+	     p->rejoin == TANDEM_REJOIN_BEHIND) &&
 	    c->rs.end - p->rcv_nxt > RESEND_CLOCK_WINDOW)
 		p->clocked = 1;
 }
@@ -622,11 +671,41 @@ void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
 }
 
 /*
+ * How close to what the client was acknowledged a backup left behind must
+ * be for the ACKs to wait for it again (CATCHUP): a few of its round trips.
+ */
+#define BEHIND_NEAR (256U << 10)
+
+/*
+ * Whether a backup left behind is near enough: it holds what was mirrored
+ * when it was left behind (until then, the client it held back made it look
+ * near), lacks no more than BEHIND_NEAR of what the client was acknowledged
+ * since, and nothing mirrored more than a quarter of the lag bound ago.
+ */
+static bool behind_near(struct tandem_conn *c, const struct tandem_conn_peer *p)
+{
+	struct tandem_lag_bound lag, hard;
+	struct sk_buff *skb;
+
+	if (before(p->rcv_nxt, p->behind_mark) ||
+	    (after(c->ack_max, p->rcv_nxt) &&
+	     c->ack_max - p->rcv_nxt > BEHIND_NEAR))
+		return false;
+	tandem_lag_limits(c, &lag, &hard);
+	skb_queue_walk(&c->rq, skb)
+		if (after(tandem_rq_cb(skb)->end, p->rcv_nxt))
+			return time_after(tandem_rq_cb(skb)->at + lag.j / 4, jiffies);
+	return true;
+}
+
+/*
  * Moves the old primary along TANDEM_REJOIN_*: given up on after
  * rejoin_until or if what it lacks is not here; protecting once it holds
  * everything this node acknowledged to the client (ack_max: what the old
- * primary acknowledged itself, it had). Returns how many
- * peers protect again, their node ids in @ids, to be told.
+ * primary acknowledged itself, it had). A backup left behind (BEHIND) is
+ * waited for again near that point, and given up on past the hard bound
+ * only (tandem_resend_update()). Returns how many peers protect again,
+ * their node ids in @ids, to be told.
  */
 unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 {
@@ -638,13 +717,18 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 		p = &c->peers[i];
 		if (!p->node_id || !p->rejoin || p->dropped)
 			continue;
-		if (time_after(jiffies, p->rejoin_until) ||
+		if ((p->rejoin != TANDEM_REJOIN_BEHIND &&
+		     time_after(jiffies, p->rejoin_until)) ||
 		    (p->rejoin == TANDEM_REJOIN_WAIT &&
 		     tandem_lag_silent_for(c, p->node_id, REJOIN_WAIT_MIN))) {
 			p->rejoin = 0;
 			p->dropped = 1;
 		} else if (!p->rcv_nxt) {
 			continue;
+		} else if (p->rejoin == TANDEM_REJOIN_BEHIND) {
+			/* It had what the clamp waited for: not enough. */
+			if (behind_near(c, p))
+				p->rejoin = TANDEM_REJOIN_CATCHUP;
 		} else if (!(c->flags & TANDEM_CONN_F_AMAX) ||
 			   !before(p->rcv_nxt, c->ack_max)) {
 			p->rejoin = 0;
@@ -710,21 +794,28 @@ static void send_batch(struct tandem_group *g, struct resend_batch *b)
 	rcu_read_unlock();
 }
 
-/* Tells the backups in @ids that they no longer protect @c. */
-void tandem_resend_notify(struct tandem_conn *c, const u32 *ids,
-			  unsigned int n, bool kick)
+static void send_close(struct tandem_conn *c, const u32 *ids, unsigned int n,
+		       u8 reason)
 {
-	struct tandem_group *g = c->dp->group;
 	struct tandem_wire_close cb;
 
 	if (!n)
 		return;
 	memset(&cb, 0, sizeof(cb));
 	cb.conn = c->key;
-	cb.reason = TANDEM_WIRE_CLOSE_LAG;
-	send_to(g, ids, n, TANDEM_WIRE_CLOSE, &cb, sizeof(cb));
-	/* The clamp may have been the dropped backup's: tell the client. */
-	if (kick && tandem_group_is_live_primary(g))
+	cb.reason = reason;
+	send_to(c->dp->group, ids, n, TANDEM_WIRE_CLOSE, &cb, sizeof(cb));
+}
+
+/* Tells the backups in @t that they no longer protect @c (for now). */
+void tandem_resend_notify(struct tandem_conn *c,
+			  const struct tandem_lag_notes *t, bool kick)
+{
+	send_close(c, t->drop, t->ndrop, TANDEM_WIRE_CLOSE_LAG);
+	send_close(c, t->behind, t->nbehind, TANDEM_WIRE_CLOSE_BEHIND);
+	/* The clamp may have been that backup's: tell the client. */
+	if (kick && (t->ndrop || t->nbehind) &&
+	    tandem_group_is_live_primary(c->dp->group))
 		tandem_kick_ack(c);
 }
 
@@ -733,8 +824,10 @@ void tandem_resend_tick(struct tandem_conn *c)
 {
 	struct tandem_group *g = c->dp->group;
 	struct resend_batch b = { .n = 0 };
-	u32 ids[TANDEM_MEMBERS_MAX], back[TANDEM_MEMBERS_MAX];
-	unsigned int n, nb, i;
+	struct tandem_lag_notes t = { .ndrop = 0 };
+	u32 back[TANDEM_MEMBERS_MAX];
+	unsigned int nb, i;
+	struct tandem_conn_peer *p;
 
 	spin_lock_bh(&c->lock);
 	if (!tandem_group_is_live_primary(g)) {
@@ -747,15 +840,17 @@ void tandem_resend_tick(struct tandem_conn *c)
 		return;
 	}
 	nb = tandem_resend_rejoined(c, back);
-	n = tandem_resend_update(c, ids);
-	for (i = 0; i < TANDEM_MEMBERS_MAX; i++)
-		if (tandem_peer_clamps(&c->peers[i]))
-			pick(c, &c->peers[i], &b);
+	tandem_resend_update(c, &t);
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (tandem_peer_clamps(p) || tandem_peer_behind(p))
+			pick(c, p, &b);
+	}
 	if ((!skb_queue_empty(&c->rq) || (c->flags & TANDEM_CONN_F_GAP)) &&
 	    !c->dead)
 		timer_reduce(&c->timer, jiffies + RESEND_BASE);
 	spin_unlock_bh(&c->lock);
 	send_batch(g, &b);
 	tandem_resend_confirm(c, back, nb);
-	tandem_resend_notify(c, ids, n, true);
+	tandem_resend_notify(c, &t, true);
 }

@@ -135,6 +135,7 @@ static const char *const peer_states[] = {
 	[TANDEM_PEER_STATE_UNCONFIRMED] = "unconfirmed",
 	[TANDEM_PEER_STATE_DROPPED] = "dropped",
 	[TANDEM_PEER_STATE_REJOINING] = "rejoining",
+	[TANDEM_PEER_STATE_BEHIND] = "behind",
 };
 
 static const struct field peer_fields[] = {
@@ -221,6 +222,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_CHAN_AUTH_KEY_ALT] = "chan_auth_key_alt",
 	[TANDEM_STAT_CHAN_DROP_MAC] = "chan_drop_mac",
 	[TANDEM_STAT_RESENT_FAST] = "resent_fast",
+	[TANDEM_STAT_LAG_BEHIND] = "lag_behind",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

@@ -549,6 +549,12 @@ enum tandem_stat {
 	 * (the others waited for its report time-out)
 	 */
 	TANDEM_STAT_RESENT_FAST,
+	/* primary: backups a connection's ACKs stopped waiting for, lagging
+	 * behind the best backup past the lag bound (they catch up from the
+	 * resend queue and protect it again: REJOINED); backup: connections
+	 * this node was told so about (CLOSE_BEHIND)
+	 */
+	TANDEM_STAT_LAG_BEHIND,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
@@ -576,6 +582,10 @@ enum tandem_peer_state {
 	TANDEM_PEER_STATE_DROPPED,	/* missed the opening, or lagged */
 	TANDEM_PEER_STATE_REJOINING,	/* the old primary, being refilled after
 					 * a takeover (docs/datapath.md)
+					 */
+	TANDEM_PEER_STATE_BEHIND,	/* lagged behind the best backup: the
+					 * ACKs do not wait for it, it protects
+					 * again once refilled
 					 */
 };
 

@@ -199,6 +199,14 @@ enum tandem_wire_close_reason {
 	 * at a takeover.
 	 */
 	TANDEM_WIRE_CLOSE_LAG,
+	/*
+	 * primary -> backup: lagging behind the best backup, the ACKs no
+	 * longer wait for it: it protects nothing (reset at a takeover) until
+	 * the primary has resent what it lacks and confirms it again
+	 * (CONFIRM with TANDEM_WIRE_CONFIRM_F_AGAIN). Repeated while it
+	 * reports.
+	 */
+	TANDEM_WIRE_CLOSE_BEHIND,
 };
 
 struct tandem_wire_close {
