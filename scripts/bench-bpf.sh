@@ -59,12 +59,14 @@ BULK=${BENCH_BULK:-64M}
 RR=${BENCH_RR:-2000}
 CONFIGS="plain bpf1 bpf2"
 OUT=${TANDEM_BENCH_OUT:-docs/benchmarks.md}
-# bench-cost.sh's settings, sized for the host (one run per round)
+# bench-cost.sh's settings, sized for the host (one run per round); in
+# the VM (scripts/bench.sh --in-vm runs `--config bpf1` and `bpf2` after
+# the module's configurations) those of the VM run
 export BENCH_CPU_BYTES=${BENCH_CPU_BYTES:-16M} BENCH_CPU_RATE=${BENCH_CPU_RATE:-4M}
-export BENCH_IDLE_SECS=${BENCH_IDLE_SECS:-2} BENCH_CPU_RUNS=1
+export BENCH_IDLE_SECS=${BENCH_IDLE_SECS:-2}
 export BENCH_LRR=${BENCH_LRR:-300} BENCH_THINK_US=${BENCH_THINK_US:-2000}
 export BENCH_SETUP=${BENCH_SETUP:-200} BENCH_PROFILE=0
-RUNS=1
+RUNS=${BENCH_RUNS:-1}
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
@@ -107,8 +109,8 @@ task_us() {
 }
 
 # The host is never quiet (other jobs): the idle baseline before each run
-# is subtracted instead.
-quiet() { _quiet=0; }
+# is subtracted instead (the VM waits for quiet as the module's runs do).
+[ -z "${BENCH_BPF_HOST:-}" ] || quiet() { _quiet=0; }
 
 # bulk_rr CFG: throughput, one and 8 connections; back-to-back round trips
 bulk_rr() {
@@ -360,8 +362,50 @@ render_all() {
 	json "$log.med"
 }
 
+# vm_rows LOG: the VM run's bpf rows next to its module rows (bench.sh's
+# render: one VM run, one kernel, both data paths)
+vm_rows() {
+	grep -q '^result bpf[12] ' "$1" || return 0
+	cat <<EOF
+
+## The eBPF data path in the same VM run (issue 12)
+
+scripts/bench-bpf.sh --config bpf1 and bpf2 in the VM after the module's
+configurations: the bpf data path with 1 and 2 backups on the topology of
+the bpf host tests (selftests/bpf_lib.sh: a bridge, veth replication links,
+no WireGuard), bench-cost.sh's measures with this run's settings.
+
+| metric | plain TCP | module, 1 backup | bpf, 1 backup | module, 2 backups | bpf, 2 backups | bpf / module, 1 backup | 2 backups |
+|---|---|---|---|---|---|---|---|
+EOF
+	awk '$1 == "result" { v[$2 "," $3] = $4 }
+	function g(c, k) { return ((c "," k) in v) ? v[c "," k] : "n/a" }
+	function num(x) { return x ~ /^[0-9.]+$/ && x + 0 > 0 }
+	function r(a, b) { return num(a) && num(b) ? sprintf("%.2fx", a / b) : "-" }
+	function row(k, label) {
+		printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", label, g("plain", k),
+			g("backup1", k), g("bpf1", k), g("backup2", k), g("bpf2", k),
+			r(g("bpf1", k), g("backup1", k)), r(g("bpf2", k), g("backup2", k))
+	}
+	END {
+		row("cpu_ms", "CPU per MiB, VM-wide (ms, paced stream)")
+		row("cpu_task_ms", "CPU per MiB, processes and ksoftirqd (ms)")
+		row("cpu_mbit", "rate achieved in that stream (Mbit/s)")
+		row("bulk1", "bulk throughput, 1 connection (Mbit/s)")
+		row("bulk8", "bulk throughput, 8 connections (Mbit/s)")
+		row("rr_p50", "request/response back to back, p50 (µs)")
+		row("rr_p99", "request/response back to back, p99 (µs)")
+		row("lrr_p50", "request/response at light load, p50 (µs)")
+		row("lrr_p99", "request/response at light load, p99 (µs)")
+		row("setup_p50", "connection setup, p50 (µs)")
+		row("setup_p99", "connection setup, p99 (µs)")
+		row("lost", "connections or segments not protected")
+	}' "$1"
+}
+
 case ${1:-} in
 --config) in_config "$2"; exit ;;
+--vm-rows) vm_rows "$2"; exit ;;
 --render) log=$(mktemp) && cp "$2" "$log" && render_all "$log"; rc=$?; rm -f "$log"*; exit $rc ;;
 esac
 
@@ -374,6 +418,7 @@ built=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- bpf selftests/tools 2>/dev/null ||
 	built+=" (with uncommitted changes in bpf/ or selftests/tools/)"
 log=$(mktemp "${TMPDIR:-/tmp}/tandem-bench-bpf.XXXXXX") || exit 1
+export BENCH_BPF_HOST=1 BENCH_CPU_RUNS=1
 trap 'rm -f "$log" "$log.med" "$log.md"' EXIT
 start=$SECONDS
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
