@@ -112,16 +112,29 @@ task_us() {
 # is subtracted instead (the VM waits for quiet as the module's runs do).
 [ -z "${BENCH_BPF_HOST:-}" ] || quiet() { _quiet=0; }
 
+# failed CFG WHAT JSON: a run that failed, and the programs' state then
+failed() {
+	local n
+	echo "bench-bpf: $1: $2 failed: $3" >&2
+	[ "$1" = plain ] && return
+	for n in p b ${B2:+b2}; do
+		echo "bench-bpf: $n: $("$TBPF" stats "$pins/$n" | awk '$2 != 0' | tr '\n' ' ')" >&2
+		"$TBPF" conns "$pins/$n" | tail -n 2 | sed "s/^/bench-bpf: $n: /" >&2
+	done
+	ip netns exec "$P" ss -tnio state established | tail -n 4 | sed 's/^/bench-bpf: P: /' >&2
+	ip netns exec "$B" ss -tnio state established | tail -n 4 | sed 's/^/bench-bpf: B: /' >&2
+}
+
 # bulk_rr CFG: throughput, one and 8 connections; back-to-back round trips
 bulk_rr() {
 	local cfg=$1 j seed=$SRANDOM
 	j=$(tstream_client "$VIP:$PORT" -t 60 -b "$BULK" --seed "$seed") &&
 		echo "result $cfg bulk1 $(json_num "$j" mbit_s)" ||
-		echo "bench-bpf: $cfg: bulk run failed: $j" >&2
+		failed "$cfg" "bulk run" "$j"
 	j=$(tstream_client "$VIP:$PORT" -t 60 -c 8 -b $(($(numfmt --from=iec "$BULK") / 8)) \
 		--seed "$seed") &&
 		echo "result $cfg bulk8 $(json_num "$j" mbit_s)" ||
-		echo "bench-bpf: $cfg: bulk run of 8 failed: $j" >&2
+		failed "$cfg" "bulk run of 8" "$j"
 	j=$(tstream_client "$VIP:$PORT" -t 60 --rr "$RR" --size 64) || {
 		echo "bench-bpf: $cfg: request/response failed: $j" >&2
 		return
@@ -201,34 +214,27 @@ function n(x) { return num(x) ? x + 0 : "null" }
 # json MEDIANS: the key figures as one JSON line
 json() {
 	awk "$BPF_AWK"'
-	function pair(k, f) {
-		return sprintf("{\"1\": %s, \"2\": %s}", f(get("bpf1", k), get("plain", k)),
-			f(get("bpf2", k), get("plain", k)))
+	function ms(us) { return num(us) ? us / 1000 : "null" }
+	function each(name, k) {
+		printf "\"%s\": {\"plain\": %s, \"bpf1\": %s, \"bpf2\": %s}, ", name,
+			n(get("plain", k)), n(get("bpf1", k)), n(get("bpf2", k))
+	}
+	function rat(name, k) {
+		printf "\"%s\": {\"1\": %s, \"2\": %s}, ", name,
+			ratio(get("bpf1", k), get("plain", k)), ratio(get("bpf2", k), get("plain", k))
 	}
 	END {
-		printf "{\"host_bpf\": {\"cpu_per_mib\": {\"plain\": %s, \"bpf1\": %s, \"bpf2\": %s}, ",
-			n(get("plain", "cpu_ms")), n(get("bpf1", "cpu_ms")), n(get("bpf2", "cpu_ms"))
-		printf "\"cpu_per_mib_tasks\": {\"plain\": %s, \"bpf1\": %s, \"bpf2\": %s}, ",
-			n(get("plain", "cpu_task_ms")), n(get("bpf1", "cpu_task_ms")), n(get("bpf2", "cpu_task_ms"))
-		printf "\"cpu_ratio\": {\"1\": %s, \"2\": %s}, ",
-			ratio(get("bpf1", "cpu_ms"), get("plain", "cpu_ms")),
-			ratio(get("bpf2", "cpu_ms"), get("plain", "cpu_ms"))
-		printf "\"cpu_ratio_tasks\": {\"1\": %s, \"2\": %s}, ",
-			ratio(get("bpf1", "cpu_task_ms"), get("plain", "cpu_task_ms")),
-			ratio(get("bpf2", "cpu_task_ms"), get("plain", "cpu_task_ms"))
-		printf "\"throughput_ratio\": {\"1\": %s, \"2\": %s}, ",
-			ratio(get("bpf1", "bulk1"), get("plain", "bulk1")),
-			ratio(get("bpf2", "bulk1"), get("plain", "bulk1"))
-		printf "\"rr_p50_ratio\": {\"1\": %s, \"2\": %s}, ",
-			ratio(get("bpf1", "rr_p50"), get("plain", "rr_p50")),
-			ratio(get("bpf2", "rr_p50"), get("plain", "rr_p50"))
-		printf "\"rr_p99_ratio\": {\"1\": %s, \"2\": %s}, ",
-			ratio(get("bpf1", "rr_p99"), get("plain", "rr_p99")),
-			ratio(get("bpf2", "rr_p99"), get("plain", "rr_p99"))
+		printf "{\"host_bpf\": {"
+		each("cpu_per_mib", "cpu_ms")
+		each("cpu_per_mib_tasks", "cpu_task_ms")
+		rat("cpu_ratio", "cpu_ms")
+		rat("cpu_ratio_tasks", "cpu_task_ms")
+		rat("throughput_ratio", "bulk1")
+		rat("rr_p50_ratio", "rr_p50")
+		rat("rr_p99_ratio", "rr_p99")
+		rat("lrr_p50_ratio", "lrr_p50")
 		printf "\"setup_ms\": {\"plain\": %s, \"1\": %s, \"2\": %s}, ",
-			num(get("plain", "setup_p50")) ? get("plain", "setup_p50") / 1000 : "null",
-			num(get("bpf1", "setup_p50")) ? get("bpf1", "setup_p50") / 1000 : "null",
-			num(get("bpf2", "setup_p50")) ? get("bpf2", "setup_p50") / 1000 : "null"
+			ms(get("plain", "setup_p50")), ms(get("bpf1", "setup_p50")), ms(get("bpf2", "setup_p50"))
 		printf "\"lost\": {\"1\": %s, \"2\": %s}}}\n", n(get("bpf1", "lost")), n(get("bpf2", "lost"))
 	}' "$1" /dev/null
 }
@@ -247,8 +253,9 @@ build host's kernel in network namespaces (no VM, no module), on the
 topology of the bpf host tests (selftests/bpf_lib.sh: the client LAN a
 bridge, the replication links veths), with tstream. $ROUNDS rounds, each
 configuration once per round on a fresh topology, in turn; every figure is
-the median over the rounds (the count of samples in brackets where one was
-lost). Measured, never asserted. Reproduce with (repository root, as root):
+the median over the rounds (the count of samples in brackets where a run
+failed: its stderr says how, the programs' counters and the sockets then;
+docs/datapath-bpf.md, *Measured*, on the bulk stall). Measured, never asserted. Reproduce with (repository root, as root):
 
     $cmd
 
@@ -261,7 +268,7 @@ $(sed -n 's/^env /- /p' "$log")
 | metric | plain TCP | bpf, 1 backup | bpf, 2 backups | 1 backup / plain | 2 backups / plain |
 |---|---|---|---|---|---|
 EOF
-	awk "$BPF_AWK"'
+	awk -v R="$ROUNDS" "$BPF_AWK"'
 	function cell(cfg, k,   v) {
 		v = get(cfg, k)
 		return ((cfg "," k) in c && c[cfg "," k] < R) ? v " (" c[cfg "," k] ")" : v
@@ -291,7 +298,7 @@ EOF
 		row("mirrored", "clones sent by the primary (all runs of a round)", 1)
 		row("report_recv", "reports taken by the primary", 1)
 		row("kicked", "the primary'"'"'s stack made to ACK (clamp opened)", 1)
-	}' R="$ROUNDS" "$med" /dev/null
+	}' "$med" /dev/null
 	cat <<EOF
 
 Every sample of the CPU rows (ms per MiB; plain, bpf1, bpf2):
