@@ -221,8 +221,9 @@ static __always_inline int primary(struct __sk_buff *skb,
 /*
  * A backup's segment that acknowledges more, or opens its window further,
  * than it last reported becomes its report to the primary (tandem_bpf.h):
- * trimmed to its headers, redirected to the replication device (the stack
- * sees a transmission, as with a stolen one). Returns the verdict, or -1
+ * trimmed to its headers, its urgent pointer the tag of its epoch (a
+ * segment with URG is stolen instead), redirected to the replication device
+ * (the stack sees a transmission, as with a stolen one). Returns the verdict, or -1
  * to steal it instead.
  */
 static __always_inline int report(struct __sk_buff *skb,

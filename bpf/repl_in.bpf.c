@@ -62,7 +62,7 @@ static __always_inline int backup(struct __sk_buff *skb,
 	struct tandem_bpf_conn_key k;
 	struct tandem_bpf_conn *c;
 
-	/* the current primary's, and the client's urgent pointer back */
+	/* the current primary's; the urgent pointer 0 again (no URG) */
 	if (!tandem_epoch_ok(skb, p, g) ||
 	    (!(p->flags & TANDEM_TCP_URG) &&
 	     tandem_put(skb, p, TANDEM_BPF_TH_URP, 0, 2)))
