@@ -48,6 +48,11 @@ demo: all
 # data-path benchmarks in the VM, written to docs/benchmarks.md
 bench:
 	@scripts/bench.sh
+	@scripts/bench-bpf.sh
+
+# the eBPF data path against plain TCP, natively on the host (no VM)
+bench-bpf:
+	@scripts/bench-bpf.sh
 
 # The eBPF data path (bpf/, docs/datapath-bpf.md) and its tests on the build
 # host's own kernel (no VM): bpf unit tests and selftests/bpf_*_test.sh, TAP.
@@ -117,7 +122,7 @@ help:
 	@echo "  KERNEL=debug   vmtest: boot the debug kernel (KASAN, lockdep, kmemleak, UBSAN)"
 
 .PHONY: all module check-kernel cli selftests unit vmtest check demo bench clean help
-.PHONY: bpf hosttest style
+.PHONY: bpf hosttest style bench-bpf
 
 .PHONY: all module check-kernel cli selftests unit vmtest check demo bench clean help \
 	install uninstall modules_install check-dist

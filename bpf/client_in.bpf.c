@@ -107,14 +107,23 @@ static __always_inline int csum_ok(struct __sk_buff *skb,
 	return check == pseudo_sum(p);
 }
 
-/* Clones the segment to every replication device. */
+/*
+ * Clones the segment to every replication device, with the tag of the
+ * group's epoch (tandem_bpf.h); the original gets its own field back.
+ */
 static __always_inline void mirror(struct __sk_buff *skb,
 				   const struct tandem_pkt *p,
 				   const struct tandem_bpf_group *g)
 {
 	__u8 mac[ETH_ALEN];
 	int l2 = p->nh_off == ETH_HLEN, i;
+	__u16 old;
 
+	if (tandem_tag_get(skb, p, &old) ||
+	    tandem_tag_put(skb, p, tandem_bpf_epoch_tag(g->epoch))) {
+		tandem_count(TANDEM_BPF_STAT_MIRROR_ERR);
+		return;
+	}
 	if (l2 && bpf_skb_load_bytes(skb, 0, mac, ETH_ALEN))
 		l2 = 0;
 	if (l2)
@@ -129,6 +138,7 @@ static __always_inline void mirror(struct __sk_buff *skb,
 	}
 	if (l2)
 		bpf_skb_store_bytes(skb, 0, mac, ETH_ALEN, 0);
+	tandem_tag_put(skb, p, old);
 }
 
 /*

@@ -221,8 +221,9 @@ static __always_inline int primary(struct __sk_buff *skb,
 /*
  * A backup's segment that acknowledges more, or opens its window further,
  * than it last reported becomes its report to the primary (tandem_bpf.h):
- * trimmed to its headers, redirected to the replication device (the stack
- * sees a transmission, as with a stolen one). Returns the verdict, or -1
+ * trimmed to its headers, its urgent pointer the tag of its epoch (a
+ * segment with URG is stolen instead), redirected to the replication device
+ * (the stack sees a transmission, as with a stolen one). Returns the verdict, or -1
  * to steal it instead.
  */
 static __always_inline int report(struct __sk_buff *skb,
@@ -232,7 +233,8 @@ static __always_inline int report(struct __sk_buff *skb,
 	__u32 hdr = p->th_off + p->doff, ip = p->nh_off;
 	__be16 old, new;
 
-	if (!g->repl_ifindex[0] || p->nh_off != ETH_HLEN)
+	if (!g->repl_ifindex[0] || p->nh_off != ETH_HLEN ||
+	    (p->flags & TANDEM_TCP_URG))
 		return -1;
 	if (p->payload && bpf_skb_change_tail(skb, hdr, 0))
 		return -1;
@@ -248,6 +250,7 @@ static __always_inline int report(struct __sk_buff *skb,
 	if (bpf_skb_store_bytes(skb, ip + 4, &new, 2, 0) ||
 	    bpf_l3_csum_replace(skb, ip + 10, old, new, 2) ||
 	    tandem_put32(skb, p, TANDEM_TH_SEQ, edge) ||
+	    tandem_put(skb, p, TANDEM_BPF_TH_URP, tandem_bpf_epoch_tag(g->epoch), 2) ||
 	    bpf_skb_store_bytes(skb, 0, g->mirror_mac, ETH_ALEN, 0))
 		return -1;
 	tandem_count(TANDEM_BPF_STAT_REPORT_SENT);

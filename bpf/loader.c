@@ -24,7 +24,7 @@ static const char *const stat_names[__TANDEM_BPF_STAT_MAX] = {
 	"sack_stripped", "ack_clamped", "no_conn", "no_delta", "conn_full",
 	"new_conn", "not_repl", "malformed", "report_sent", "report_recv",
 	"kicked", "synack_held", "confirmed", "syn_replayed", "hold_timeout",
-	"ack_reseq", "dupack_sent", "sack_cut",
+	"ack_reseq", "dupack_sent", "sack_cut", "stale_epoch",
 };
 
 static const char *const hook_progs[] = {

@@ -41,6 +41,7 @@ static __always_inline __u32 tandem_oi(__u32 x)
 #define TANDEM_TCP_SYN		0x02
 #define TANDEM_TCP_RST		0x04
 #define TANDEM_TCP_ACK		0x10
+#define TANDEM_TCP_URG		0x20
 
 /* Sequence space comparisons, modulo 2^32. */
 static __always_inline int tandem_before(__u32 a, __u32 b)

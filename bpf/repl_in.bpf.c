@@ -56,11 +56,17 @@ static __always_inline int learn(struct tandem_bpf_conn *c,
 }
 
 static __always_inline int backup(struct __sk_buff *skb,
-				  const struct tandem_pkt *p)
+				  const struct tandem_pkt *p,
+				  const struct tandem_bpf_group *g)
 {
 	struct tandem_bpf_conn_key k;
 	struct tandem_bpf_conn *c;
 
+	/* the current primary's; the urgent pointer 0 again (no URG) */
+	if (!tandem_epoch_ok(skb, p, g) ||
+	    (!(p->flags & TANDEM_TCP_URG) &&
+	     tandem_put(skb, p, TANDEM_BPF_TH_URP, 0, 2)))
+		return TC_ACT_SHOT;
 	bpf_skb_change_type(skb, TANDEM_PACKET_HOST);
 	tandem_key(&k, p, 1);
 	if ((p->flags & (TANDEM_TCP_SYN | TANDEM_TCP_ACK)) == TANDEM_TCP_SYN)
@@ -409,6 +415,10 @@ static __always_inline int primary(struct __sk_buff *skb,
 
 	if (bpf_skb_load_bytes(skb, p->nh_off + 4, &id, 2) || !id)
 		return TC_ACT_SHOT;
+	/* a report of this epoch; what it becomes carries no tag */
+	if (!tandem_epoch_ok(skb, p, g) ||
+	    tandem_put(skb, p, TANDEM_BPF_TH_URP, 0, 2))
+		return TC_ACT_SHOT;
 	tandem_key(&k, p, 0);
 	c = bpf_map_lookup_elem(&tandem_conns, &k);
 	if (!c) {
@@ -459,7 +469,7 @@ int tandem_repl_in(struct __sk_buff *skb)
 		if (g->role != TANDEM_BPF_ROLE_BACKUP ||
 		    !from_repl(g, skb->ingress_ifindex))
 			goto refuse;
-		return backup(skb, p);
+		return backup(skb, p, g);
 	}
 	/* from VIP:service: a backup's report, for the live primary only */
 	gs = tandem_group(p->saddr);

@@ -94,6 +94,55 @@ static __always_inline void tandem_conn_flags(struct tandem_bpf_conn *c,
 		c->flags |= TANDEM_BPF_CONN_F_RST;
 }
 
+/*
+ * The epoch's tag a mirrored segment or a report carries (tandem_bpf.h):
+ * in the urgent pointer, in the IP ID of a segment with URG.
+ */
+static __always_inline int tandem_tag_get(struct __sk_buff *skb,
+					  const struct tandem_pkt *p, __u16 *tag)
+{
+	__u32 at = (p->flags & TANDEM_TCP_URG) ? p->nh_off + 4 :
+		   p->th_off + TANDEM_BPF_TH_URP;
+	__be16 v;
+
+	if (bpf_skb_load_bytes(skb, at, &v, 2))
+		return -1;
+	*tag = bpf_ntohs(v);
+	return 0;
+}
+
+/* Writes @tag where @p carries it, checksums kept right. 0 or -1. */
+static __always_inline int tandem_tag_put(struct __sk_buff *skb,
+					  const struct tandem_pkt *p, __u16 tag)
+{
+	__be16 old, new = bpf_htons(tag);
+
+	if (!(p->flags & TANDEM_TCP_URG))
+		return tandem_put(skb, p, TANDEM_BPF_TH_URP, tag, 2);
+	if (bpf_skb_load_bytes(skb, p->nh_off + 4, &old, 2) ||
+	    bpf_skb_store_bytes(skb, p->nh_off + 4, &new, 2, 0) ||
+	    bpf_l3_csum_replace(skb, p->nh_off + 10, old, new, 2))
+		return -1;
+	return 0;
+}
+
+/*
+ * Does @p carry the tag of @g's epoch? A mirrored segment or report of
+ * another epoch (a stale primary's, a backup's that did not follow yet)
+ * is counted and dropped.
+ */
+static __always_inline int tandem_epoch_ok(struct __sk_buff *skb,
+					   const struct tandem_pkt *p,
+					   const struct tandem_bpf_group *g)
+{
+	__u16 tag;
+
+	if (!tandem_tag_get(skb, p, &tag) && tag == tandem_bpf_epoch_tag(g->epoch))
+		return 1;
+	tandem_count(TANDEM_BPF_STAT_STALE_EPOCH);
+	return 0;
+}
+
 /* Backups that must confirm a SYN before the primary's SYN-ACK goes out. */
 static __always_inline __u32 tandem_backups(const struct tandem_bpf_group *g)
 {

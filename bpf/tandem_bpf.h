@@ -27,7 +27,14 @@
  * widens its window, goes to the primary over the replication device
  * instead of being stolen: trimmed to its headers, IP ID = the backup's
  * node id, TCP seq = its right window edge, TCP ack = its rcv_nxt (both in
- * the client's space).
+ * the client's space), TCP urgent pointer = the epoch's tag (below).
+ *
+ * The epoch on the wire: every mirrored segment and every report carries
+ * the 16-bit tag of its sender's epoch (tandem_bpf_epoch_tag) in its TCP
+ * urgent pointer, which TCP reads only with the URG flag (a mirrored
+ * segment with URG carries it in its IP ID instead; a backup's segment
+ * with URG is not a report). A backup takes a mirrored segment, a primary
+ * a report, only with the tag of its own epoch (stale_epoch otherwise).
  */
 #ifndef _TANDEM_BPF_H
 #define _TANDEM_BPF_H
@@ -35,6 +42,20 @@
 #include <linux/types.h>
 
 #define TANDEM_BPF_MAX_PEERS	4	/* backups of a group */
+
+/*
+ * The tag of an epoch: tandemd's epochs are round << 32 | node id
+ * (ctl/agree), the tag the low 12 bits of the round and the low 4 of the
+ * node id. Two epochs share a tag only if their rounds differ by a
+ * multiple of 4096 (and their node ids by one of 16): a primary that many
+ * elections behind has seen its lease lapse long before.
+ */
+static inline __u16 tandem_bpf_epoch_tag(__u64 epoch)
+{
+	return (__u16)(((epoch >> 32) & 0xfff) << 4 | (epoch & 0xf));
+}
+
+#define TANDEM_BPF_TH_URP	18	/* the urgent pointer in the TCP header */
 
 /* struct tandem_bpf_group.role: the values of enum tandem_role (uapi). */
 #define TANDEM_BPF_ROLE_FENCED	1	/* emits nothing from the VIP, accepts nothing */
@@ -225,6 +246,7 @@ enum tandem_bpf_stat {
 	TANDEM_BPF_STAT_ACK_RESEQ,	/* taken over: a pure ACK sent at the client's rcv_nxt */
 	TANDEM_BPF_STAT_DUPACK_SENT,	/* primary: a backup's SACKed duplicate ACK sent to the client */
 	TANDEM_BPF_STAT_SACK_CUT,	/* primary: its SACK block cut to what the other backups hold */
+	TANDEM_BPF_STAT_STALE_EPOCH,	/* a mirrored segment or report of another epoch, dropped */
 	__TANDEM_BPF_STAT_MAX
 };
 

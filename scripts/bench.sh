@@ -37,6 +37,10 @@
 #             light-load request/response, connection setup, the profile
 #             (scripts/bench-cost.sh, which says how)
 #
+# bpf1, bpf2 (scripts/bench-bpf.sh --config, after the others; not with
+# TANDEM_BENCH_BPF=0): the eBPF data path with 1 and 2 backups, its rows
+# next to the module's in a section of their own.
+#
 # TANDEM_BENCH_REPLICATED=0 measures plain TCP only. `scripts/bench.sh --render
 # LOG` renders the markdown from such lines again (the same settings).
 #
@@ -340,6 +344,12 @@ case ${1:-} in
 		echo "# $cfg ($(date -u +%T))" >&2
 		bash scripts/bench.sh --config $cfg
 	done
+	# the eBPF data path in the same run (scripts/bench-bpf.sh, issue 12)
+	for cfg in bpf1 bpf2; do
+		[ "$REPLICATED" = 1 ] && [ "${TANDEM_BENCH_BPF:-1}" = 1 ] || break
+		echo "# $cfg ($(date -u +%T))" >&2
+		bash scripts/bench-bpf.sh --config $cfg
+	done
 	for cfg in backup1 backup2; do
 		echo "# $cfg failover ($(date -u +%T))" >&2
 		in_vm_failover $cfg
@@ -511,6 +521,7 @@ $(sed -n 's/^result backup\([12]\) fo_samples /- \1 backup(s): /p' "$log")
 
 EOF
 	cost_render "$log"
+	bash scripts/bench-bpf.sh --vm-rows "$log"
 }
 
 # The generated section's markers in docs/benchmarks.md: what lies outside

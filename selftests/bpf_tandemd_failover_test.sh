@@ -115,18 +115,10 @@ else
 	epoch0=0
 fi
 
-ip netns exec "$C" "$TSTREAM" client "$VIP:$PORT" -c "$CONNS" -b "$BYTES" \
-	--rate "$RATE" --timeout 60 --progress-file "$work/progress" >"$work/client.out" 2>&1 &
-client=$!
-on_exit kill "$client"
-
+bpf_td_client
 # the client verified $HOLD bytes per stream, and B's stacks are in every one
-verified() {
-	local v
-	read -r v _ < "$work/progress" 2>/dev/null && [ "${v:-0}" -ge $((CONNS * HOLD)) ] &&
-		[ "$("$TBPF" conns "$(td_pins 2)" | grep -c received=)" -eq "$CONNS" ]
-}
-tap_check "the client verified part of every stream; B follows each" wait_until 20 verified
+tap_check "the client verified part of every stream; B follows each" \
+	wait_until 20 bpf_td_follow 2
 
 crash() {
 	ip -n "$P" link set p0 down &&
@@ -135,7 +127,7 @@ crash() {
 }
 tap_check "the primary crashes: links, server and tandemd" crash
 "$TBPF" conns "$(td_pins 2)" >"$work/conns.crash"
-x0=$(bpf_stat "td2/$(basename "$(td_pins 2)")" translated)
+x0=$(bpf_td_stat 2 translated)
 
 # B's tandemd elected and its data path promoted, by nobody but tandemd
 promoted() {
@@ -163,21 +155,12 @@ tap_check "the client's neighbour entry of the VIP moved to B (tandemd's GARP)" 
 vip_on_b0() { ip -n "$B" -j addr show dev b0 | jq -e ".[0].addr_info | any(.local == \"$VIP\")" >/dev/null; }
 tap_check "the VIP on B's client device (ARP probes answered)" vip_on_b0
 
-wait "$client"
-rc=$?
-out=$(cat "$work/client.out")
-echo "# client: $out"
-if [ $rc -eq 0 ] && echo "$out" | tail -n 1 |
-	jq -e ".ok == $CONNS and .reset == 0 and .eof == 0 and .mismatch == 0" >/dev/null; then
-	tap_ok "$CONNS streams of $BYTES bytes byte-exact through the crash (no reset, no EOF)"
-else
-	tap_fail "$CONNS streams of $BYTES bytes byte-exact through the crash (exit $rc)"
-fi
+bpf_td_exact "$CONNS streams of $BYTES bytes byte-exact through the crash (no reset, no EOF)"
 
 # the crash came mid-stream, and B translated the client's segments after
 xlated() {
 	local x1
-	x1=$(bpf_stat "td2/$(basename "$(td_pins 2)")" translated)
+	x1=$(bpf_td_stat 2 translated)
 	echo "new primary: translated $x0 -> $x1"
 	[ "$x1" -gt "$x0" ] && ! grep -q " received=$((BYTES + 1)) " "$work/conns.crash"
 }

@@ -31,45 +31,12 @@ HOLD=$((64 << 10))	# the crash comes once the client verified this much per stre
 
 tap_init 8
 
-setup() {
-	bpf_setup &&
-	(umask 077; "$TANDEM" genkey > "$work/group.key") &&
-	bpf_td_conf 1 p0 2 r0 3 s0 > "$work/td.1.conf" &&
-	bpf_td_conf 2 b0 1 r1 3 q1 > "$work/td.2.conf" &&
-	bpf_td_conf 3 b0 1 s1 2 q2 > "$work/td.3.conf" &&
-	bpf_td_start "$P" 1 && bpf_td_start "$B" 2 && bpf_td_start "$B2" 3
-}
-tap_check "primary and two backups, tandemd with datapath = bpf on each" setup
+tap_check "primary and two backups, tandemd with datapath = bpf on each" bpf_td_three
 tap_check "a server on the VIP on every node" bpf_servers
-
-settled() {
-	bpf_td_map "$P" 1 | grep -q "role=primary .* mirrors=r0,s0 " &&
-	bpf_td_map "$B" 2 | grep -q "role=backup .* repls=r1,q1$" &&
-	bpf_td_map "$B2" 3 | grep -q "role=backup .* repls=s1,q2$"
-}
-if wait_until 20 settled; then
-	epoch0=$(bpf_td_show "$P" | jq .epoch)
-	tap_ok "P primary in epoch $epoch0, mirroring to both backups"
-else
-	tap_fail "P primary, mirroring to both backups"
-	bpf_td_dump 1 2 3
-	epoch0=0
-fi
-
-ip netns exec "$C" "$TSTREAM" client "$VIP:$PORT" -c "$CONNS" -b "$BYTES" \
-	--rate "$RATE" --timeout 60 --progress-file "$work/progress" >"$work/client.out" 2>&1 &
-client=$!
-on_exit kill "$client"
-
-verified() {
-	local v id
-	read -r v _ < "$work/progress" 2>/dev/null && [ "${v:-0}" -ge $((CONNS * HOLD)) ] || return 1
-	for id in 2 3; do
-		[ "$("$TBPF" conns "$(bpf_td_pins $id)" | grep -c 'received=[1-9]')" -eq "$CONNS" ] ||
-			return 1
-	done
-}
-tap_check "the client verified part of every stream; both backups follow" wait_until 20 verified
+bpf_td_settled3
+bpf_td_client
+tap_check "the client verified part of every stream; both backups follow" \
+	wait_until 20 bpf_td_follow 2 3
 
 # what each backup's stack received of every stream, sorted by client port
 held() { "$TBPF" conns "$(bpf_td_pins "$1")" | sed 's/ flags=[^ ]*//; s/ rcv_nxt.*//' | sort; }
@@ -108,7 +75,7 @@ if wait_until 20 promoted; then
 	tap_ok "node $x promoted by tandemd above epoch $epoch0, mirroring to the other backup, which reports to it"
 	bpf_td_map "$B" 2 | sed 's/^/# B: /'
 	bpf_td_map "$B2" 3 | sed 's/^/# B2: /'
-	r0=$(bpf_stat "td$x/$(basename "$(bpf_td_pins $x)")" report_recv)
+	r0=$(bpf_td_stat $x report_recv)
 else
 	tap_fail "a backup promoted by tandemd, mirroring to the other"
 	bpf_td_map "$B" 2 | sed 's/^/# B: /'
@@ -127,15 +94,7 @@ if ! wait_until 15 moved; then
 	done
 fi
 
-wait "$client"
-rc=$?
-out=$(cat "$work/client.out")
-echo "# client: $out"
-if [ $rc -eq 0 ] && echo "$out" | tail -n 1 |
-	jq -e ".ok == $CONNS and .reset == 0 and .eof == 0 and .mismatch == 0" >/dev/null; then
-	tap_ok "$CONNS streams of $BYTES bytes byte-exact through the crash (no reset, no EOF)"
-else
-	tap_fail "$CONNS streams of $BYTES bytes byte-exact through the crash (exit $rc)"
+if ! bpf_td_exact "$CONNS streams of $BYTES bytes byte-exact through the crash (no reset, no EOF)"; then
 	for id in 2 3; do
 		"$TBPF" stats "$(bpf_td_pins $id)" | grep -v ' 0$' | tr '\n' ' ' | sed "s/^/# node $id: /"
 		echo
@@ -147,7 +106,7 @@ fi
 
 reports() {
 	local r1
-	r1=$(bpf_stat "td$x/$(basename "$(bpf_td_pins $x)")" report_recv)
+	r1=$(bpf_td_stat $x report_recv)
 	echo "new primary $x: reports taken $r0 -> $r1"
 	[ "$r1" -gt "$r0" ]
 }

@@ -41,7 +41,6 @@ tap_init 12
 td_map() {
 	case $1 in 1) bpf_td_map "$P" 1 ;; 2) bpf_td_map "$B" 2 ;; esac
 }
-td_stat() { bpf_stat "td$1/$(basename "$(bpf_td_pins "$1")")" "$2"; }
 # node ID's non-zero counters, " name=value" each
 stats() { "$TBPF" stats "$(bpf_td_pins "$1")" | awk '$2 != 0 { printf " %s=%s", $1, $2 }'; }
 
@@ -128,19 +127,9 @@ else
 	epoch0=0
 fi
 
-ip netns exec "$C" "$TSTREAM" client "$VIP:$PORT" -c "$CONNS" -b "$BYTES" \
-	--rate "$RATE" --timeout 60 --pause-at "$HOLD" --resume-file "$work/resume" \
-	--mark-file "$work/mark" --progress-file "$work/progress" >"$work/client.out" 2>&1 &
-client=$!
-on_exit kill "$client"
-
-verified() {
-	local v
-	read -r v _ < "$work/progress" 2>/dev/null && [ "${v:-0}" -ge $((CONNS * HOLD)) ] &&
-		[ "$("$TBPF" conns "$(bpf_td_pins 2)" | grep -c 'received=[1-9]')" -eq "$CONNS" ]
-}
+bpf_td_client --pause-at "$HOLD" --resume-file "$work/resume" --mark-file "$work/mark"
 echo "# ${SECONDS}s: settled"
-if wait_until 60 verified; then
+if wait_until 60 bpf_td_follow 2; then
 	tap_ok "the client verified $HOLD bytes of every stream; B follows each"
 else
 	tap_fail "the client verified $HOLD bytes of every stream; B follows each"
@@ -168,7 +157,7 @@ TANDEM_VERBOSE=1 tap_check "mirrored to B and B's reports taken by P, over w0" o
 forged() {
 	local line cport rcv isn got nd0 nd1 bmac n
 	bmac=$(bpf_mac "$B" b0)
-	nd0=$(td_stat 2 net_dropped)
+	nd0=$(bpf_td_stat 2 net_dropped)
 	"$TBPF" conns "$(bpf_td_pins 2)" >"$work/conns"
 	while read -r line; do
 		cport=${line%% *}
@@ -182,7 +171,7 @@ forged() {
 		ip netns exec "$C" "$TBPF" forge br0 "$bmac" "10.9.0.1:$cport" "$VIP:$PORT" \
 			"$rcv" $(((isn + 1 + got - 16384) & 0xffffffff)) "$NSEG" || return 1
 	done <"$work/conns"
-	nd1=$(td_stat 2 net_dropped)
+	nd1=$(bpf_td_stat 2 net_dropped)
 	n=$(($(wc -l < "$work/conns") * NSEG))
 	echo "B's net_dropped $nd0 -> $nd1 ($n forged)"
 	[ "$n" -gt 0 ] && [ $((nd1 - nd0)) -ge "$n" ]
@@ -206,7 +195,7 @@ crash() {
 tap_check "the streams resume; the primary crashes: its links, server and tandemd" crash
 "$TBPF" conns "$(bpf_td_pins 2)" >"$work/conns.crash"
 echo "# ${SECONDS}s: crash"
-x0=$(td_stat 2 translated)
+x0=$(bpf_td_stat 2 translated)
 
 promoted() {
 	local b
@@ -223,15 +212,7 @@ else
 	bpf_td_dump 2
 fi
 
-wait "$client"
-rc=$?
-out=$(cat "$work/client.out")
-echo "# client: $out"
-if [ $rc -eq 0 ] && echo "$out" | tail -n 1 |
-	jq -e ".ok == $CONNS and .reset == 0 and .eof == 0 and .mismatch == 0" >/dev/null; then
-	tap_ok "$CONNS streams of $BYTES bytes byte-exact through the crash (no reset, no EOF)"
-else
-	tap_fail "$CONNS streams of $BYTES bytes byte-exact through the crash (exit $rc)"
+if ! bpf_td_exact "$CONNS streams of $BYTES bytes byte-exact through the crash (no reset, no EOF)"; then
 	bpf_td_dump 2
 	sed 's/^/# at the crash, B: /' "$work/conns.crash"
 	"$TBPF" conns "$(bpf_td_pins 2)" | sed 's/^/# B now: /'
@@ -245,7 +226,7 @@ fi
 
 xlated() {
 	local x1
-	x1=$(td_stat 2 translated)
+	x1=$(bpf_td_stat 2 translated)
 	echo "new primary: translated $x0 -> $x1"
 	[ "$x1" -gt "$x0" ] && ! grep -q " received=$((BYTES + 1)) " "$work/conns.crash"
 }

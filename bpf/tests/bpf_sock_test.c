@@ -200,10 +200,11 @@ TEST_F(dp, backup_clamp_snd_nxt)
 	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(nxt, seg_ack(self->r.out));
 	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
-	/* right at snd_nxt: untouched */
+	/* right at snd_nxt: untouched but for the epoch's tag */
 	s.ack = nxt;
 	len = build(self->pkt, &s);
 	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	untag(self->pkt, len);
 	EXPECT_EQ(0, memcmp(self->pkt, self->r.out, len));
 	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_CLAMPED));
 	close(sfd);
@@ -443,6 +444,102 @@ TEST_F(dp, primary_report_dupack)
 	close(l.sfd);
 	close(l.cfd);
 	close(l.lfd);
+}
+
+/*
+ * The epoch on the wire: the primary's clones carry its epoch's tag (in
+ * the urgent pointer; with URG, in the IP ID), the original keeps its
+ * own; a backup takes a clone only with its own epoch's tag and passes
+ * the urgent pointer on as 0; its reports carry its epoch's tag, and a
+ * primary takes a report only with its own.
+ */
+TEST_F(dp, epoch_tag)
+{
+	uint64_t e = 7ULL << 32 | 3, old = 6ULL << 32 | 2;
+	uint16_t tag = tandem_bpf_epoch_tag(e), stale = tandem_bpf_epoch_tag(old);
+	struct seg s = cseg(1, 700, 0, F_SYN);
+	struct tandem_bpf_progress pr;
+	struct tandem_bpf_conn c = {};
+	uint8_t clone[PKT_MAX];
+	int sn = lo_sniffer();
+	size_t len;
+
+	ASSERT_LE(0, sn);
+	ASSERT_EQ(0x73, tag);
+	ASSERT_NE(tag, stale);
+
+	/* primary: the clone tagged, checksum right; the original as it was */
+	set_group(self->skel, VIP, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
+	set_epoch(self->skel, VIP, e);
+	s.urg = 0x1234;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0, memcmp(self->pkt, self->r.out, len));
+	ASSERT_EQ(1, clones(sn, clone));
+	EXPECT_EQ(tag, seg_urg(clone));
+	EXPECT_TRUE(tcp_csum_ok(clone, len));
+	/* with URG: in the IP ID, the urgent pointer the client's */
+	s.flags |= F_URG;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->in, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(0, memcmp(self->pkt, self->r.out, len));
+	ASSERT_EQ(1, clones(sn, clone));
+	EXPECT_EQ(tag, seg_ip_id(clone));
+	EXPECT_EQ(0x1234, seg_urg(clone));
+	EXPECT_TRUE(ip_csum_ok(clone));
+	EXPECT_TRUE(tcp_csum_ok(clone, len));
+	EXPECT_EQ(0, stat(self->skel, TANDEM_BPF_STAT_MIRROR_ERR));
+
+	/* a primary takes no report of another epoch */
+	c.flags = TANDEM_BPF_CONN_F_DELTA;
+	put_conn(self->skel, &c);
+	s = cseg(0, 9000, 701, F_ACK);
+	s.urg = stale;
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_STALE_EPOCH));
+	EXPECT_EQ(0, stat(self->skel, TANDEM_BPF_STAT_REPORT_RECV));
+	EXPECT_NE(0, get_progress(self->skel, &pr));
+	s.urg = tag;
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_REPORT_RECV));
+	ASSERT_EQ(0, get_progress(self->skel, &pr));
+	EXPECT_EQ(2, pr.peers[0].node_id);
+
+	/* backup: a stale primary's clone dropped, nothing learnt from it */
+	set_group(self->skel, VIP, TANDEM_BPF_ROLE_BACKUP, 0, 0, 0);
+	set_epoch(self->skel, VIP, e);
+	s = cseg(1, 800, 0, F_SYN);
+	s.urg = stale;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
+	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_STALE_EPOCH));
+	ASSERT_EQ(0, get_conn(self->skel, &c));
+	EXPECT_NE(800, c.client_isn);
+	/* the current one's: taken, its urgent pointer 0 again */
+	s.urg = tag;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(0, seg_urg(self->r.out));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	ASSERT_EQ(0, get_conn(self->skel, &c));
+	EXPECT_EQ(800, c.client_isn);
+
+	/* its SYN-ACK, its confirmation, is a report tagged with its epoch */
+	s = cseg(0, 9000, 801, F_SYN | F_ACK);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	EXPECT_EQ(tag, seg_urg(self->r.out));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	close(sn);
 }
 
 TANDEM_TEST_MAIN

@@ -116,6 +116,19 @@ static inline void set_group(struct tandem_bpf *skel, uint32_t vip, uint32_t rol
 			     sizeof(sv), BPF_ANY);
 }
 
+/* The group of VIP @vip moved to @epoch. */
+static inline void set_epoch(struct tandem_bpf *skel, uint32_t vip, uint64_t epoch)
+{
+	struct tandem_bpf_group g;
+
+	if (bpf_map__lookup_elem(skel->maps.tandem_groups, &vip, sizeof(vip), &g,
+				 sizeof(g), 0))
+		return;
+	g.epoch = epoch;
+	bpf_map__update_elem(skel->maps.tandem_groups, &vip, sizeof(vip), &g,
+			     sizeof(g), BPF_ANY);
+}
+
 static inline struct tandem_bpf_conn_key conn_key(uint32_t caddr, uint32_t vip,
 					   uint16_t cport, uint16_t vport)
 {

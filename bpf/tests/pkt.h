@@ -22,6 +22,14 @@
 #define F_RST	0x04
 #define F_PSH	0x08
 #define F_ACK	0x10
+#define F_URG	0x20
+
+/*
+ * The urgent pointer of a crafted segment unless it says otherwise: the
+ * tag of the fixture's epoch 1 (tandem_bpf_epoch_tag), which mirrored
+ * segments and reports carry there.
+ */
+#define PKT_TAG		1
 
 struct seg {
 	uint32_t saddr, daddr;	/* network order */
@@ -33,6 +41,7 @@ struct seg {
 	size_t optlen;
 	size_t payload;		/* bytes of a pattern */
 	int bad_csum;		/* flip the checksum */
+	uint16_t urg;		/* urgent pointer; 0: PKT_TAG */
 };
 
 static inline void put16(uint8_t *p, uint16_t v)
@@ -120,6 +129,7 @@ static inline size_t build(uint8_t *pkt, const struct seg *s)
 	th[12] = (uint8_t)((20 + s->optlen) / 4) << 4;
 	th[13] = s->flags;
 	put16(th + 14, s->win);
+	put16(th + 18, s->urg ? s->urg : PKT_TAG);
 	if (s->optlen)
 		memcpy(th + 20, s->opts, s->optlen);
 	for (i = 0; i < s->payload; i++)
@@ -129,6 +139,14 @@ static inline size_t build(uint8_t *pkt, const struct seg *s)
 		c ^= 0x0100;
 	put16(th + 16, c);
 	return TH + tlen;
+}
+
+/* @pkt as a backup passes it to its stack: its urgent pointer 0 again. */
+static inline void untag(uint8_t *pkt, size_t len)
+{
+	put16(pkt + TH + 18, 0);
+	put16(pkt + TH + 16, 0);
+	put16(pkt + TH + 16, ~tcp_sum(pkt, len));
 }
 
 /* Sets the IP ID (a backup's node id in a report), IP checksum fixed. */
@@ -191,6 +209,14 @@ static inline size_t opt_ws(uint8_t *o, uint8_t shift)
 static inline uint32_t seg_seq(const uint8_t *p) { return get32(p + TH + 4); }
 static inline uint32_t seg_ack(const uint8_t *p) { return get32(p + TH + 8); }
 static inline uint16_t seg_win(const uint8_t *p) { return get16(p + TH + 14); }
+static inline uint16_t seg_urg(const uint8_t *p) { return get16(p + TH + 18); }
+static inline uint16_t seg_ip_id(const uint8_t *p) { return get16(p + ETH_LEN + 4); }
+
+/* Is the IP header checksum of @p right? */
+static inline int ip_csum_ok(const uint8_t *p)
+{
+	return fold(sum16(p + ETH_LEN, IP_LEN, 0)) == 0xffff;
+}
 
 /* Offset of option @kind's body in @p (0 if absent). */
 static inline size_t seg_opt(const uint8_t *p, uint8_t kind)

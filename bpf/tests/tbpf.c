@@ -8,7 +8,7 @@
  *   tbpf load DIR
  *   tbpf attach DIR DEV in|out|repl
  *   tbpf group DIR VIP ROLE LEASE_MS [mirror DEV]... [repl DEV]... [noclamp]
- *                [backups N] [hold MS] [node ID] [insecure]
+ *                [backups N] [hold MS] [node ID] [epoch E (1)] [insecure]
  *   tbpf service DIR VIP PORT
  *   tbpf show DIR VIP                   the group entry: "role=R epoch=E
  *       lease_ms=L node=N [insecure] mirrors=M repls=R" (L: ms left, negative once
@@ -101,6 +101,8 @@ static int group_args(struct tandem_bpf_group *g, int argc, char **argv)
 			g->nbackups = atoi(argv[++i]);
 		} else if (i + 1 < argc && !strcmp(argv[i], "hold")) {
 			g->syn_hold_ms = strtoul(argv[++i], NULL, 0);
+		} else if (i + 1 < argc && !strcmp(argv[i], "epoch")) {
+			g->epoch = strtoull(argv[++i], NULL, 0);
 		} else if (i + 1 < argc && !strcmp(argv[i], "node")) {
 			g->node_id = strtoul(argv[++i], NULL, 0);
 		} else if (i + 1 < argc && !strcmp(argv[i], "mirror") &&
