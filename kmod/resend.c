@@ -682,20 +682,31 @@ void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
  * near), lacks no more than BEHIND_NEAR of what the client was acknowledged
  * since, and nothing mirrored more than a quarter of the lag bound ago.
  */
-static bool behind_near(struct tandem_conn *c, const struct tandem_conn_peer *p)
+static bool behind_near(struct tandem_conn *c, const struct tandem_conn_peer *p,
+			const struct tandem_lag_bound *lag)
 {
-	struct tandem_lag_bound lag, hard;
 	struct sk_buff *skb;
 
 	if (before(p->rcv_nxt, p->behind_mark) ||
 	    (after(c->ack_max, p->rcv_nxt) &&
 	     c->ack_max - p->rcv_nxt > BEHIND_NEAR))
 		return false;
-	tandem_lag_limits(c, &lag, &hard);
 	skb_queue_walk(&c->rq, skb)
 		if (after(tandem_rq_cb(skb)->end, p->rcv_nxt))
-			return time_after(tandem_rq_cb(skb)->at + lag.j / 4, jiffies);
+			return time_after(tandem_rq_cb(skb)->at + lag->j / 4, jiffies);
 	return true;
+}
+
+/* Waits for a backup left behind again, for up to the hard bound. */
+static void behind_catchup(struct tandem_conn *c, struct tandem_conn_peer *p)
+{
+	struct tandem_lag_bound lag, hard;
+
+	tandem_lag_limits(c, &lag, &hard);
+	if (!behind_near(c, p, &lag))
+		return;
+	p->rejoin = TANDEM_REJOIN_CATCHUP;
+	p->rejoin_until = jiffies + hard.j;
 }
 
 /*
@@ -727,8 +738,7 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 			continue;
 		} else if (p->rejoin == TANDEM_REJOIN_BEHIND) {
 			/* It had what the clamp waited for: not enough. */
-			if (behind_near(c, p))
-				p->rejoin = TANDEM_REJOIN_CATCHUP;
+			behind_catchup(c, p);
 		} else if (!(c->flags & TANDEM_CONN_F_AMAX) ||
 			   !before(p->rcv_nxt, c->ack_max)) {
 			p->rejoin = 0;
