@@ -208,7 +208,11 @@ static bool window_closed(const struct tandem_conn_peer *p, u32 own)
 			       p->rcv_edge - p->rcv_nxt < own / 8);
 }
 
-/* The best window edge of the backups whose window is open, if any. */
+/*
+ * The best window edge of the protecting backups whose window is open, if
+ * any. Not of one catching up: its window is open because it lacks what
+ * the others' applications are slow to read.
+ */
 static bool best_open_edge(const struct tandem_conn *c, u32 own, u32 *best)
 {
 	const struct tandem_conn_peer *p;
@@ -217,7 +221,7 @@ static bool best_open_edge(const struct tandem_conn *c, u32 own, u32 *best)
 
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (!tandem_peer_clamps(p) || !p->rcv_edge || window_closed(p, own))
+		if (!tandem_peer_protects(p) || !p->rcv_edge || window_closed(p, own))
 			continue;
 		if (!any || after(p->rcv_edge, *best))
 			*best = p->rcv_edge;
