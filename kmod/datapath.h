@@ -366,8 +366,9 @@ bool tandem_lag_past_hard(struct tandem_conn *c, const struct tandem_conn_peer *
 			  const struct tandem_lag_bound *lag,
 			  const struct tandem_lag_bound *hard);
 u32 tandem_lag_best(const struct tandem_conn *c, u32 skip);
-unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
-			       u32 *ids);
+struct tandem_lag_notes;
+void tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
+		       struct tandem_lag_notes *t);
 
 bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
 			  const struct tandem_wire_progress *pb, unsigned int len);
@@ -384,6 +385,11 @@ struct tandem_lag_notes {
 };
 
 void tandem_resend_update(struct tandem_conn *c, struct tandem_lag_notes *t);
+void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
+			struct tandem_lag_notes *t);
+void tandem_resend_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
+			 const struct tandem_lag_bound *hard,
+			 struct tandem_lag_notes *t);
 void tandem_resend_notify(struct tandem_conn *c,
 			  const struct tandem_lag_notes *t, bool kick);
 void tandem_resend_tick(struct tandem_conn *c);

@@ -195,9 +195,9 @@ u32 tandem_lag_best(const struct tandem_conn *c, u32 skip)
  * would accept past what it received, as it last reported) is less than
  * an eighth of the primary's own (@ack to @edge) for more than the lag
  * bound in time, or whose edge trails the best backup's by more than it
- * in bytes, is dropped too (node ids in @ids; returns how many) -- if
- * another backup's window is open; if every backup's is closed alike,
- * only past the hard bound, against the primary's own edge. Sizes, not
+ * in bytes, is left behind too (those to tell in @t) -- if another
+ * protecting backup's window is open; if every backup's is closed alike,
+ * it is dropped past the hard bound, against the primary's own edge. Sizes, not
  * edges, are compared: reports late alike (a loaded host) leave the
  * edges behind, not the windows small. A healthy backup's window stays
  * open; a slow reader's closes.
@@ -230,12 +230,12 @@ static bool best_open_edge(const struct tandem_conn *c, u32 own, u32 *best)
 	return any;
 }
 
-unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
-			       u32 *ids)
+void tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
+		       struct tandem_lag_notes *t)
 {
 	u32 own = edge - ack, best = edge;
 	struct tandem_conn_peer *p;
-	unsigned int n = 0, i;
+	unsigned int i;
 	struct tandem_lag_bound lag, hard;
 	const struct tandem_lag_bound *b = &lag;
 
@@ -256,9 +256,10 @@ unsigned int tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 		if ((!after(best, p->rcv_edge) || best - p->rcv_edge <= b->bytes) &&
 		    !time_after(jiffies, p->held_since + b->j))
 			continue;
-		p->dropped = 1;
-		ids[n++] = p->node_id;
-		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
+		p->held_since = 0;
+		if (b == &hard)
+			tandem_resend_drop(c, p, t);
+		else
+			tandem_resend_leave(c, p, &hard, t);
 	}
-	return n;
 }

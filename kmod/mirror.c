@@ -308,13 +308,15 @@ static bool edge_gain(const struct tandem_conn *c, u32 min_edge)
 	       win < 2U * TCP_MSS_DEFAULT;
 }
 
-/* Returns how many backups it dropped for lag, their node ids in @ids. */
-static unsigned int out_clamp(struct tandem_conn *c, struct tandem_group *g,
-			      struct sk_buff *skb, struct tcphdr *th, u32 *ids)
+/* Notes in @t the backups it left behind or dropped for their window. */
+static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
+		      struct sk_buff *skb, struct tcphdr *th,
+		      struct tandem_lag_notes *t)
 {
 	u32 ack = ntohl(th->ack_seq), win = ntohs(th->window);
 	u32 edge = ack + (win << c->wscale), min_ack = ack, min_edge = edge;
-	unsigned int n = tandem_lag_window(c, ack, edge, ids);
+
+	tandem_lag_window(c, ack, edge, t);
 
 	clamp_limits(c, &min_ack, &min_edge);
 	/*
@@ -353,7 +355,6 @@ static unsigned int out_clamp(struct tandem_conn *c, struct tandem_group *g,
 	}
 	if (!c->edge_sent || after(min_ack + (win << c->wscale), c->edge_sent))
 		c->edge_sent = min_ack + (win << c->wscale);
-	return n;
 }
 
 /*
@@ -412,7 +413,7 @@ unsigned int tandem_mirror_out(struct tandem_group *g, struct sk_buff *skb)
 			tandem_xlate_opts(skb, th, 0, -c->ts_delta, 0);
 		pure_ack_seq(c, skb, th);
 		if (th->ack && !th->rst)
-			t.ndrop = out_clamp(c, g, skb, th, t.drop);
+			out_clamp(c, g, skb, th, &t);
 		/* Differs from what the client got: stopped, then reset. */
 		kill = tandem_digest_out(c, skb, th, ntohl(th->seq), true) &&
 		       !th->rst;

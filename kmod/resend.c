@@ -370,8 +370,8 @@ bool tandem_resend_pending(struct tandem_conn *c)
 	       (READ_ONCE(c->flags) & TANDEM_CONN_F_GAP);
 }
 
-static void drop(struct tandem_conn *c, struct tandem_conn_peer *p,
-		 struct tandem_lag_notes *t)
+void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
+			struct tandem_lag_notes *t)
 {
 	p->dropped = 1;
 	p->rejoin = 0;
@@ -380,8 +380,9 @@ static void drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 }
 
 /* Stops waiting for @p until it holds what the client was acknowledged. */
-static void demote(struct tandem_conn *c, struct tandem_conn_peer *p,
-		   const struct tandem_lag_bound *hard, struct tandem_lag_notes *t)
+void tandem_resend_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
+			 const struct tandem_lag_bound *hard,
+			 struct tandem_lag_notes *t)
 {
 	p->confirmed = 0;
 	p->rejoin = TANDEM_REJOIN_BEHIND;
@@ -402,15 +403,15 @@ static bool judge_peer(struct tandem_conn *c, struct tandem_conn_peer *p,
 	if (tandem_peer_behind(p)) {
 		if (!tandem_lag_past_hard(c, p, lag, hard))
 			return true;
-		drop(c, p, t);
+		tandem_resend_drop(c, p, t);
 		return false;
 	}
 	switch (tandem_lag_lagging(c, p, best, lag, hard)) {
 	case TANDEM_LAG_DROP:
-		drop(c, p, t);
+		tandem_resend_drop(c, p, t);
 		return false;
 	case TANDEM_LAG_BEHIND:
-		demote(c, p, hard, t);
+		tandem_resend_leave(c, p, hard, t);
 		return true;
 	default:
 		return true;
