@@ -6,8 +6,9 @@
 # lag bound is small (max-lag-bytes 1 MiB, max-lag-ms 2500; the group's
 # at its maxima, so the service's applies). A client streams through the
 # VIP:
-#  - node3 falls behind past the bound and is dropped from the
-#    connection's protection instead of stalling the client: node1 counts
+#  - node3's window stays closed past the bound: it is left behind instead
+#    of stalling the client (lag_behind), and, still reading slowly, it
+#    falls past the hard bound and is dropped for good: node1 counts
 #    lag_dropped, node3 protection_lost, node1's conn show gives peer 3
 #    "dropped" and peer 2 still "protecting";
 #  - nothing is lost: node1 crashes, node2 is promoted, the stream
