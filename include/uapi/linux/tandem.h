@@ -549,6 +549,20 @@ enum tandem_stat {
 	 * (the others waited for its report time-out)
 	 */
 	TANDEM_STAT_RESENT_FAST,
+	/* the work of the data path, counted (docs/benchmarks.md, "Part 3"):
+	 * datagrams built and tagged (one MAC each, whatever the number of
+	 * destinations); copies of a datagram for a further destination;
+	 * PROGRESS reports received and handled; client packets mirrored (a
+	 * GRO packet is split into several SEGMENTs); copies kept in a resend
+	 * queue; a backup's progress reports merged into one already pending
+	 * (not sent as datagrams of their own)
+	 */
+	TANDEM_STAT_CHAN_TAGGED,
+	TANDEM_STAT_CHAN_TX_COPIES,
+	TANDEM_STAT_PROGRESS_RX,
+	TANDEM_STAT_MIRRORED_PKTS,
+	TANDEM_STAT_RESEND_KEPT,
+	TANDEM_STAT_PROGRESS_MERGED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
