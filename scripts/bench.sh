@@ -197,6 +197,7 @@ counts() {
 			suppressed: bk(.suppressed),
 			acks_reapplied: bk(.ack_reapplied),
 			resent: every(.resent),
+			resent_fast: every(.resent_fast),
 			window_updates: z($p.window_updates),
 			clamped: z($p.clamped),
 			digests: (z($p.digest_sent) + z($p.digest_tail_sent)),
