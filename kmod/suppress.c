@@ -24,7 +24,7 @@
 
 #include "datapath.h"
 
-/* The longest a noted report waits while notes keep coming (4-8 ms at HZ=250). */
+/* The longest a noted report waits while notes come (4-8 ms at HZ=250). */
 #define REPORT_HOLD 2
 
 /*
