@@ -174,6 +174,7 @@ struct tandem_conn_tmpl {
 #define TANDEM_REPORT_NOTED	BIT(0)	/* ack, edge valid */
 #define TANDEM_REPORT_SACK	BIT(1)	/* sack: the latest ACK's lowest block */
 #define TANDEM_REPORT_ARMED	BIT(2)	/* the report timer is set */
+#define TANDEM_REPORT_DUP	BIT(3)	/* the last report sent was a duplicate */
 
 struct tandem_conn_report {
 	u32 ack;			/* client space: largest ACK noted */

@@ -90,7 +90,11 @@ static void send_report(struct tandem_conn *c,
  * true, with the report in @now, if it is to be sent now: a round that
  * goes on (a long burst, a slow host) reports every REPORT_HOLD at least,
  * or the primary's resend time-out (40 ms and up) would see no progress
- * for as long as the round lasts.
+ * for as long as the round lasts. While a hole is open (the ACK has a
+ * SACK block), and at the first move after duplicates were reported (the
+ * hole filled, often by reordered segments), it goes at once, as every
+ * report went before: the primary resends a hole from what the reports
+ * say, and would resend one already filled before it heard so.
  */
 static bool note_progress(struct tandem_conn *c, u32 ack, u32 edge,
 			  bool sent, const u32 *sack,
@@ -123,10 +127,12 @@ static bool note_progress(struct tandem_conn *c, u32 ack, u32 edge,
 			rp->flags |= TANDEM_REPORT_SACK;
 		}
 	}
-	if (time_after_eq(jiffies, rp->at + REPORT_HOLD)) {
+	if (time_after_eq(jiffies, rp->at + REPORT_HOLD) || (sent && sack) ||
+	    ((rp->flags & TANDEM_REPORT_DUP) && after(rp->ack, c->ack_sent))) {
 		*now = *rp;
 		/* The timer, if set, finds nothing noted. */
-		rp->flags &= ~(TANDEM_REPORT_NOTED | TANDEM_REPORT_SACK);
+		rp->flags &= ~(TANDEM_REPORT_NOTED | TANDEM_REPORT_SACK |
+			       TANDEM_REPORT_DUP);
 		return true;
 	}
 	if (!(rp->flags & TANDEM_REPORT_ARMED) && !c->dead) {
@@ -144,7 +150,8 @@ enum hrtimer_restart tandem_report_fire(struct hrtimer *t)
 
 	spin_lock_bh(&c->lock);
 	rp = c->rp;
-	c->rp.flags = 0;
+	c->rp.flags &= ~(TANDEM_REPORT_NOTED | TANDEM_REPORT_SACK |
+			 TANDEM_REPORT_ARMED);
 	spin_unlock_bh(&c->lock);
 	if ((rp.flags & TANDEM_REPORT_NOTED) &&
 	    tandem_group_role(c->dp->group) == TANDEM_ROLE_BACKUP)
@@ -264,6 +271,8 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 						      has_sack ? sack : NULL,
 						      &now);
 				progress = false;
+			} else if (dup) {
+				c->rp.flags |= TANDEM_REPORT_DUP;
 			}
 		}
 		if (th->rst)
