@@ -92,8 +92,6 @@ struct tandem_conn *tandem_conn_create(struct tandem_dp *dp,
 	spin_lock_init(&c->lock);
 	__skb_queue_head_init(&c->rq);
 	timer_setup(&c->timer, tandem_conn_timer, 0);
-	hrtimer_init(&c->report, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
-	c->report.function = tandem_report_fire;
 	conn_start(c);
 	old = rhashtable_lookup_get_insert_fast(&dp->conns, &c->node,
 						conn_params);
@@ -127,7 +125,6 @@ void tandem_conn_remove(struct tandem_conn *c)
 	spin_unlock_bh(&c->lock);
 	kfree_skb(held);
 	del_timer_sync(&c->timer);
-	hrtimer_cancel(&c->report);
 	spin_lock_bh(&c->lock);
 	tandem_resend_purge(c);
 	spin_unlock_bh(&c->lock);
@@ -279,7 +276,6 @@ static void conn_free_now(void *ptr, void *arg)
 
 	c->dead = 1;
 	del_timer_sync(&c->timer);
-	hrtimer_cancel(&c->report);
 	kfree_skb(c->held);
 	spin_lock_bh(&c->lock);
 	tandem_resend_purge(c);

@@ -7,7 +7,6 @@
 #ifndef _TANDEM_DATAPATH_H
 #define _TANDEM_DATAPATH_H
 
-#include <linux/hrtimer.h>
 #include <linux/rhashtable.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
@@ -166,25 +165,6 @@ struct tandem_conn_tmpl {
 };
 
 /*
- * A backup's progress, noted as its stack takes segments and sends ACKs,
- * and reported in one PROGRESS once the softirq round that took them ends
- * (suppress.c): a burst of mirrored segments makes one report, not one per
- * segment and per ACK.
- */
-#define TANDEM_REPORT_NOTED	BIT(0)	/* ack, edge valid */
-#define TANDEM_REPORT_SACK	BIT(1)	/* sack: the latest ACK's lowest block */
-#define TANDEM_REPORT_ARMED	BIT(2)	/* the report timer is set */
-#define TANDEM_REPORT_DUP	BIT(3)	/* the last report sent was a duplicate */
-
-struct tandem_conn_report {
-	u32 ack;			/* client space: largest ACK noted */
-	u32 edge;			/* client space: largest right edge */
-	u32 sack[2];
-	unsigned long at;		/* jiffies: when it was first noted */
-	u8 flags;			/* TANDEM_REPORT_* */
-};
-
-/*
  * One entry of the connection table. The parts are written by the file
  * named at each (the flags word by several: see TANDEM_CONN_F_*); all
  * under @lock.
@@ -197,7 +177,6 @@ struct tandem_conn {
 	spinlock_t lock;		/* everything below */
 	struct sk_buff_head rq;		/* resend queue (resend.c) */
 	struct timer_list timer;	/* conn.c: SYN hold; ACK kick retry */
-	struct hrtimer report;		/* backup: sends the noted report (suppress.c) */
 	u8 dead;			/* unlinked (conn.c) */
 
 	/* One connection on the 4-tuple: cleared by tandem_conn_reinit(). */
@@ -229,7 +208,6 @@ struct tandem_conn {
 	u32 ack_max;			/* primary: largest ACK it sent since its takeover */
 	struct sk_buff *held;		/* primary: the SYN-ACK being held (mirror.c, conn.c) */
 	struct tandem_conn_tmpl tp;	/* xlate.c */
-	struct tandem_conn_report rp;	/* suppress.c */
 	struct tandem_conn_digest dg;	/* digest.c */
 	struct tandem_conn_resend rs;	/* resend.c */
 	struct tandem_conn_peer peers[TANDEM_MEMBERS_MAX];	/* mirror.c, resend.c */
@@ -389,7 +367,6 @@ bool tandem_resend_pending(struct tandem_conn *c);
 unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb);
 void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 			    bool force);
-enum hrtimer_restart tandem_report_fire(struct hrtimer *t);
 
 /* takeover.c */
 void tandem_takeover(struct tandem_group *g);

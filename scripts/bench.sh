@@ -184,7 +184,6 @@ counts() {
 			segment: z($p.mirrored),
 			segment_tx: (z($p.mirrored) * ($d | length - 1)),
 			progress_tx: bk(.progress_sent),
-			progress_merged: bk(.progress_merged),
 			progress_rx_primary: z($p.progress_rx),
 			progress_rx_backups: bk(.progress_rx),
 			dgrams_tx: every(.chan_tx),

@@ -554,15 +554,13 @@ enum tandem_stat {
 	 * destinations); copies of a datagram for a further destination;
 	 * PROGRESS reports received and handled; client packets mirrored (a
 	 * GRO packet is split into several SEGMENTs); copies kept in a resend
-	 * queue; a backup's progress reports merged into one already pending
-	 * (not sent as datagrams of their own)
+	 * queue
 	 */
 	TANDEM_STAT_CHAN_TAGGED,
 	TANDEM_STAT_CHAN_TX_COPIES,
 	TANDEM_STAT_PROGRESS_RX,
 	TANDEM_STAT_MIRRORED_PKTS,
 	TANDEM_STAT_RESEND_KEPT,
-	TANDEM_STAT_PROGRESS_MERGED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
