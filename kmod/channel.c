@@ -342,6 +342,7 @@ static struct sk_buff *build(struct tandem_group *g,
 		goto fail;
 	if (tandem_auth_tag(chan->auth, skb->data, dlen, skb_put(skb, TAG_LEN)))
 		goto fail;
+	tandem_group_stats_inc(g, TANDEM_STAT_CHAN_TAGGED);
 	return skb;
 fail:
 	kfree_skb(skb);
@@ -476,6 +477,7 @@ static int send_parts(struct tandem_group *g, const struct tandem_member *to,
 			continue;
 		if (prev) {
 			copy = skb_copy(skb, GFP_ATOMIC);
+			tandem_group_stats_inc(g, TANDEM_STAT_CHAN_TX_COPIES);
 			ret = copy ? xmit(g, chan->ep, prev, copy) : -ENOMEM;
 			sent += !ret;
 		}

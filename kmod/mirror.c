@@ -235,9 +235,10 @@ void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb)
 	xlate = c->seq_delta || c->ts_delta;
 	spin_unlock_bh(&c->lock);
 
-	if (mirror)
+	if (mirror) {
 		send_segments(c, skb, &sh);
-	else
+		tandem_group_stats_inc(g, TANDEM_STAT_MIRRORED_PKTS);
+	} else
 		tandem_group_stats_inc(g, TANDEM_STAT_IN_REJECTED);
 	if (xlate)
 		tandem_xlate_in(c, skb, sk);
@@ -523,6 +524,7 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 
 	if (len < TANDEM_WIRE_PROGRESS_MIN)
 		return;
+	tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_RX);
 	c = tandem_conn_lookup(g->dp, &pb->conn);
 	if (!c)
 		return;

@@ -287,6 +287,7 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 	}
 	atomic_add(skb->truesize, &c->dp->rq_mem);
 	skb_put_data(skb, body, len);
+	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_RESEND_KEPT);
 	tandem_rq_cb(skb)->seq = seq;
 	tandem_rq_cb(skb)->end = end;
 	tandem_rq_cb(skb)->at = jiffies;

@@ -20,6 +20,9 @@
 # modules in about 40 minutes under TCG: BENCH_RUNS [1], BENCH_BULK [2M],
 # BENCH_RR [200], BENCH_CPU_RUNS [3], BENCH_SETUP [50], BENCH_CALLGRAPH
 # (set: the profiles record call chains; scripts/bench-cost.sh).
+# BENCH_AB_COUNTS=1: the replicated configurations' counts alone
+# (scripts/bench.sh --counts: the work per MiB, "per_mib" in the JSON
+# line; docs/benchmarks.md, "Part 3"), a few minutes per module.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
@@ -32,7 +35,10 @@ if [ "${1:-}" = --in-vm ]; then
 	modprobe -q nf_defrag_ipv4
 	modprobe -q libchacha20poly1305
 	echo "env guest kernel: $(uname -r), $(nproc) vCPUs"
+	mode=--config
+	[ "${BENCH_AB_COUNTS:-}" = 1 ] && mode=--counts
 	# no group in plain TCP and fan-out: measured once, for every module
+	[ $mode = --counts ] ||
 	for cfg in plain fanout1 fanout2; do
 		rmmod tandem 2>/dev/null
 		insmod "$1" || echo "bench-ab: insmod $1 failed" >&2
@@ -46,7 +52,7 @@ if [ "${1:-}" = --in-vm ]; then
 			insmod "$ko" || { echo "bench-ab: insmod $ko failed" >&2; continue; }
 			echo "=== $ko"
 			echo "# $cfg under $ko ($(date -u +%T))" >&2
-			bash scripts/bench.sh --config "$cfg"
+			bash scripts/bench.sh $mode "$cfg"
 		done
 	done
 	rmmod tandem 2>/dev/null
@@ -61,7 +67,7 @@ log=${BENCH_AB_LOG:-/tmp/tandem-bench-ab.log}
 . scripts/bench-cost.sh
 echo "# $* in one VM, from $(date -u +%T) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 selftests/vm/run.sh --timeout "${TANDEM_VM_TIMEOUT:-5400}" \
-	--cmd "BENCH_RUNS=$BENCH_RUNS BENCH_BULK=$BENCH_BULK BENCH_RR=$BENCH_RR BENCH_CALLGRAPH=${BENCH_CALLGRAPH:-} $(cost_env) bash scripts/bench-ab.sh --in-vm $*" \
+	--cmd "BENCH_RUNS=$BENCH_RUNS BENCH_BULK=$BENCH_BULK BENCH_RR=$BENCH_RR BENCH_CALLGRAPH=${BENCH_CALLGRAPH:-} BENCH_AB_COUNTS=${BENCH_AB_COUNTS:-} BENCH_COUNT_BYTES=${BENCH_COUNT_BYTES:-2M} $(cost_env) bash scripts/bench-ab.sh --in-vm $*" \
 	> "$log" || { echo "bench-ab: the VM run failed; log in $log" >&2; exit 1; }
 echo "# ended $(date -u +%T) UTC, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 i=0

@@ -271,6 +271,22 @@ function ms(us) { return num(us) ? sprintf("%.2f", us / 1000) : "null" }
 cost_json() {
 	awk "$COST_AWK"'
 	function n(x) { return num(x) && x + 0 > 0 ? x + 0 : "null" }
+	# the counts of scripts/bench.sh (pm_KIND_NAME), in the order they came
+	$1 == "result" && $3 ~ /^pm_[a-z]+_/ && !(($2 "," $3) in pm_seen) {
+		pm_seen[$2 "," $3] = 1; pm_n[$2]++; pm_key[$2, pm_n[$2]] = $3
+	}
+	function per_mib(cfg, label,   i, k, kind, name, out, cur, sep) {
+		out = ""; cur = ""
+		for (i = 1; i <= pm_n[cfg]; i++) {
+			k = pm_key[cfg, i]; kind = k; sub(/^pm_/, "", kind); name = kind
+			sub(/_.*/, "", kind); sub(/^[a-z]+_/, "", name)
+			if (kind != cur) {
+				out = out (cur == "" ? "" : "}, ") "\"" kind "\": {"; cur = kind; sep = ""
+			}
+			out = out sep "\"" name "\": " (num(v[cfg "," k]) ? v[cfg "," k] + 0 : "null"); sep = ", "
+		}
+		return "\"" label "\": {" out (cur == "" ? "" : "}") "}"
+	}
 	END {
 		printf "{\"cpu_per_mib\": {\"plain\": %s, \"fanout1\": %s, \"fanout2\": %s, \"tandem1\": %s, \"tandem2\": %s}, ",
 			n(get("plain", "cpu_ms")), n(get("fanout1", "cpu_ms")), n(get("fanout2", "cpu_ms")),
@@ -294,11 +310,12 @@ cost_json() {
 		printf "\"setup_ms\": {\"plain\": %s, \"1\": %s, \"2\": %s}, ",
 			ms(get("plain", "setup_p50")), ms(get("backup1", "setup_p50")),
 			ms(get("backup2", "setup_p50"))
-		printf "\"throughput_ratio\": {\"plain\": {\"1\": %s, \"2\": %s}, \"fanout\": {\"1\": %s, \"2\": %s}}}\n",
+		printf "\"throughput_ratio\": {\"plain\": {\"1\": %s, \"2\": %s}, \"fanout\": {\"1\": %s, \"2\": %s}}, ",
 			ratio(get("backup1", "bulk1"), get("plain", "bulk1")),
 			ratio(get("backup2", "bulk1"), get("plain", "bulk1")),
 			ratio(get("backup1", "bulk1"), get("fanout1", "bulk1")),
 			ratio(get("backup2", "bulk1"), get("fanout2", "bulk1"))
+		printf "\"per_mib\": {%s, %s}}\n", per_mib("backup1", "1"), per_mib("backup2", "2")
 	}' "$1"
 }
 

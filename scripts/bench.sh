@@ -36,6 +36,9 @@
 #   cpu_ms, lrr_p50/p99, setup_p50/p99, rep_rtt, profile: CPU per MiB,
 #             light-load request/response, connection setup, the profile
 #             (scripts/bench-cost.sh, which says how)
+#   pm_bulk_*, pm_paced_*   backupN: the data path's work per MiB, counted
+#             (datagrams, MACs, skb allocations, reports, resends: counts()),
+#             in the JSON line as "per_mib"
 #
 # bpf1, bpf2 (scripts/bench-bpf.sh --config, after the others; not with
 # TANDEM_BENCH_BPF=0): the eBPF data path with 1 and 2 backups, its rows
@@ -47,7 +50,7 @@
 # Environment: TANDEM_BENCH_REPLICATED [1], TANDEM_BENCH_OUT, TANDEM_VM_TIMEOUT
 # [3600], BENCH_RUNS [3], BENCH_BULK [16M], BENCH_RR [1000], BENCH_CRASHES
 # [20], BENCH_CRASHES1 [10], BENCH_FO_BYTES [4M], BENCH_FO_RATE [1M],
-# BENCH_FO_AT [1], BENCH_MAC (the group's mac; [the kernel's default]), and
+# BENCH_FO_AT [1], BENCH_COUNT_BYTES [2M] (the bulk stream of the counts), BENCH_MAC (the group's mac; [the kernel's default]), and
 # scripts/bench-cost.sh's. `scripts/bench.sh --profile CONFIG` (in the VM,
 # tandem.ko loaded) sets CONFIG up and prints its profile alone. (Sized for ~25 minutes
 # under TCG on a loaded 2-CPU host.)
@@ -64,6 +67,7 @@ CRASHES1=${BENCH_CRASHES1:-10}
 FO_BYTES=${BENCH_FO_BYTES:-4M}
 FO_RATE=${BENCH_FO_RATE:-1M}
 FO_AT=${BENCH_FO_AT:-1}
+COUNT_BYTES=${BENCH_COUNT_BYTES:-2M}
 REPLICATED=${TANDEM_BENCH_REPLICATED:-1}
 CONFIGS="plain fanout1 fanout2 backup1 backup2"
 OUT=${TANDEM_BENCH_OUT:-docs/benchmarks.md}
@@ -142,6 +146,71 @@ counter() {
 		jq -r ".counters.$2 // .[0].counters.$2 // 0" 2>/dev/null || echo 0
 }
 
+# snap NODE: the counters of the group on NODE, as one JSON object
+snap() {
+	tandem_node "$1" -j stats group bench 2>/dev/null |
+		jq -c '(if type == "array" then .[0] else . end).counters // {}' 2>/dev/null ||
+		echo '{}'
+}
+
+# counts CONFIG: the data path's work per MiB (docs/benchmarks.md, "Part
+# 3"): every node's counters before and after one stream through the VIP,
+# bulk (BENCH_COUNT_BYTES, one connection) and paced (BENCH_CPU_BYTES at
+# BENCH_CPU_RATE); "result CONFIG pm_KIND_NAME VALUE" per MiB the client
+# got back verified (node1 is the primary, the others its backups)
+counts() {
+	local cfg=$1 n i kind json bytes files
+	n=$(replicas "$cfg")
+	for kind in bulk paced; do
+		files=()
+		for ((i = 1; i <= n; i++)); do
+			snap $i > "$TOPO_DIR/cnt0.$i"
+			files+=("$TOPO_DIR/cnt0.$i" "$TOPO_DIR/cnt1.$i")
+		done
+		if [ $kind = bulk ]; then
+			json=$(tstream_client "$TOPO_VIP:$PORT" -t 120 -b "$COUNT_BYTES" --seed 11)
+		else
+			json=$(tstream_client "$TOPO_VIP:$PORT" -t 120 -b "$CPU_BYTES" \
+				--rate "$CPU_RATE" --seed 12)
+		fi || { echo "bench: $cfg: $kind count run failed: $json" >&2; continue; }
+		bytes=$(json_num "$json" bytes_verified)
+		for ((i = 1; i <= n; i++)); do snap $i > "$TOPO_DIR/cnt1.$i"; done
+		[ "${bytes:-0}" -gt 0 ] || continue
+		jq -rs --arg cfg "$cfg" --arg kind "$kind" --argjson bytes "$bytes" '
+		def d($a; $b): reduce ($b | keys[]) as $k ({}; .[$k] = ($b[$k] - ($a[$k] // 0)));
+		def z(x): (x // 0);
+		[range(0; length; 2) as $i | d(.[$i]; .[$i + 1])] as $d
+		| $d[0] as $p | $d[1:] as $b
+		| def bk(f): ($b | map(z(f)) | add // 0);
+		  def every(f): ($d | map(z(f)) | add // 0);
+		{
+			client_pkts: z($p.mirrored_pkts),
+			segment: z($p.mirrored),
+			segment_tx: (z($p.mirrored) * ($d | length - 1)),
+			progress_tx: bk(.progress_sent),
+			progress_rx_primary: z($p.progress_rx),
+			progress_rx_backups: bk(.progress_rx),
+			dgrams_tx: every(.chan_tx),
+			macs: every(.chan_tagged),
+			verifies: every(z(.chan_auth_key) + z(.chan_auth_key_alt) + z(.chan_drop_tag)),
+			skb_allocs: every(z(.chan_tagged) + z(.chan_tx_copies) + z(.injected) + z(.resend_kept)),
+			tx_copies: every(.chan_tx_copies),
+			resend_kept: every(.resend_kept),
+			injected: bk(.injected),
+			suppressed: bk(.suppressed),
+			acks_reapplied: bk(.ack_reapplied),
+			resent: every(.resent),
+			resent_fast: every(.resent_fast),
+			window_updates: z($p.window_updates),
+			clamped: z($p.clamped),
+			digests: (z($p.digest_sent) + z($p.digest_tail_sent)),
+			heartbeats: every(.heartbeat_tx)
+		} | to_entries[]
+		| "result \($cfg) pm_\($kind)_\(.key) \(.value * 1048576 / $bytes * 10 | round / 10)"
+		' "${files[@]}" || echo "bench: $cfg: $kind counts: jq failed" >&2
+	done
+}
+
 # client METRIC_KEY CLIENT_ARGS...: one run; echo METRIC_KEY's value
 client() {
 	local key=$1 json
@@ -211,7 +280,7 @@ in_vm_config() {
 		measure "$1"
 		return
 		;;
-	backup*) rep_rtt "$1" ;;
+	backup*) rep_rtt "$1"; counts "$1" ;;
 	esac
 	light_rr "$1"
 	setup_time "$1"
@@ -227,6 +296,15 @@ in_vm_profile() {
 	setup "$1" || { echo "result $1 all failed"; return; }
 	profile "$1"
 	[ "$1" = plain ] || lost "$1"
+}
+
+# in_vm_counts CONFIG: the counts alone (docs/benchmarks.md, "Part 3")
+in_vm_counts() {
+	. selftests/lib.sh
+	. selftests/topo.sh
+	setup "$1" || { echo "result $1 all failed"; return; }
+	counts "$1"
+	lost "$1"
 }
 
 # promote NODE EPOCH: NODE becomes the primary in EPOCH (the manual
@@ -334,6 +412,7 @@ in_vm_failover() {
 case ${1:-} in
 --config) in_vm_config "$2"; exit ;;
 --profile) in_vm_profile "$2"; exit ;;
+--counts) in_vm_counts "$2"; exit ;;
 --failover-once) in_vm_failover_once "$2"; exit ;;
 --in-vm)
 	echo "env guest kernel: $(uname -r), $(nproc) vCPUs"
@@ -367,7 +446,7 @@ render() {
 	[ "$REPLICATED" = 1 ] || cmd="TANDEM_BENCH_REPLICATED=0 $cmd"
 	[ -z "${BENCH_RUNS:-}${BENCH_BULK:-}${BENCH_RR:-}${BENCH_CRASHES:-}${BENCH_CRASHES1:-}${BENCH_FO_BYTES:-}${BENCH_FO_RATE:-}${BENCH_FO_AT:-}" ] &&
 	[ -z "${BENCH_CPU_BYTES:-}${BENCH_CPU_RATE:-}${BENCH_IDLE_SECS:-}${BENCH_CPU_RUNS:-}${BENCH_LRR:-}${BENCH_THINK_US:-}${BENCH_SETUP:-}${BENCH_PROFILE:-}" ] ||
-		cmd="BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT $(cost_env) $cmd"
+		cmd="BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT BENCH_COUNT_BYTES=$COUNT_BYTES $(cost_env) $cmd"
 	cat <<EOF
 Written by \`make bench\` (scripts/bench.sh, scripts/bench-cost.sh): in one VM run (selftests/vm/run.sh),
 on the topology of the data-path tests (selftests/topo.sh: a client and the
@@ -572,7 +651,7 @@ echo "# benchmarks in the VM (selftests/vm/run.sh), results to $OUT"
 exec {vmerr}> >(tee "$log.vm" >&2)
 teepid=$!
 selftests/vm/run.sh --timeout "${TANDEM_VM_TIMEOUT:-3600}" \
-	--cmd "TANDEM_BENCH_REPLICATED=$REPLICATED BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT $(cost_env) scripts/bench.sh --in-vm" \
+	--cmd "TANDEM_BENCH_REPLICATED=$REPLICATED BENCH_RUNS=$RUNS BENCH_BULK=$BULK BENCH_RR=$RR BENCH_CRASHES=$CRASHES BENCH_CRASHES1=$CRASHES1 BENCH_FO_BYTES=$FO_BYTES BENCH_FO_RATE=$FO_RATE BENCH_FO_AT=$FO_AT BENCH_COUNT_BYTES=$COUNT_BYTES $(cost_env) scripts/bench.sh --in-vm" \
 	2>&$vmerr | tee "$log"
 rc=${PIPESTATUS[0]}
 exec {vmerr}>&-

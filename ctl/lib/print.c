@@ -223,6 +223,11 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_CHAN_DROP_MAC] = "chan_drop_mac",
 	[TANDEM_STAT_RESENT_FAST] = "resent_fast",
 	[TANDEM_STAT_LAG_BEHIND] = "lag_behind",
+	[TANDEM_STAT_CHAN_TAGGED] = "chan_tagged",
+	[TANDEM_STAT_CHAN_TX_COPIES] = "chan_tx_copies",
+	[TANDEM_STAT_PROGRESS_RX] = "progress_rx",
+	[TANDEM_STAT_MIRRORED_PKTS] = "mirrored_pkts",
+	[TANDEM_STAT_RESEND_KEPT] = "resend_kept",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

@@ -555,6 +555,18 @@ enum tandem_stat {
 	 * this node was told so about (CLOSE_BEHIND)
 	 */
 	TANDEM_STAT_LAG_BEHIND,
+	/* the work of the data path, counted (docs/benchmarks.md, "Part 3"):
+	 * datagrams built and tagged (one MAC each, whatever the number of
+	 * destinations); copies of a datagram for a further destination;
+	 * PROGRESS reports received and handled; client packets mirrored (a
+	 * GRO packet is split into several SEGMENTs); copies kept in a resend
+	 * queue
+	 */
+	TANDEM_STAT_CHAN_TAGGED,
+	TANDEM_STAT_CHAN_TX_COPIES,
+	TANDEM_STAT_PROGRESS_RX,
+	TANDEM_STAT_MIRRORED_PKTS,
+	TANDEM_STAT_RESEND_KEPT,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
