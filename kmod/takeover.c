@@ -45,9 +45,35 @@ static void paws_fix(struct tandem_conn *c, struct sock *sk)
 	spin_unlock_bh(&c->lock);
 }
 
-static void resume(struct tandem_conn *c, struct sock *sk)
+/*
+ * The retransmission time-out to resume with. A shadow's RTT samples time
+ * the mirrored client ACKs against its own (stolen) output, which ran ahead
+ * of or behind the old primary's: seconds, not the path's RTT (seen: rtt
+ * 6.7-7.5 s, rto 98-111 s after a takeover: one lost retransmission, and
+ * the client waited past its own time-out). An estimate above the initial
+ * time-out is forgotten, as for a new connection; a smaller one is kept.
+ */
+static void resume_rto(struct sock *sk)
 {
 	struct inet_connection_sock *icsk = inet_csk(sk);
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	icsk->icsk_backoff = 0;
+	if (tp->srtt_us) {
+		icsk->icsk_rto = __tcp_set_rto(tp);
+		tcp_bound_rto(sk);
+		if (icsk->icsk_rto <= TCP_TIMEOUT_INIT)
+			return;
+	}
+	tp->srtt_us = 0;
+	tp->mdev_us = jiffies_to_usecs(TCP_TIMEOUT_INIT);
+	tp->mdev_max_us = tp->mdev_us;
+	tp->rttvar_us = tp->mdev_us;
+	icsk->icsk_rto = TCP_TIMEOUT_INIT;
+}
+
+static void resume(struct tandem_conn *c, struct sock *sk)
+{
 	struct tcp_sock *tp = tcp_sk(sk);
 
 	paws_fix(c, sk);
@@ -59,16 +85,12 @@ static void resume(struct tandem_conn *c, struct sock *sk)
 			/*
 			 * What the client has not acknowledged may have died
 			 * with the old primary: retransmit it now, not after
-			 * an RTO (the shadow socket never lost a packet). Its
-			 * RTO, backed off while the clamp held the client's
-			 * ACKs back, is the one its RTT gives, or a lost first
-			 * retransmission costs up to TCP_RTO_MAX.
+			 * an RTO (the shadow socket never lost a packet), with
+			 * an RTO not backed off while the clamp held the
+			 * client's ACKs back, or a lost first retransmission
+			 * costs up to TCP_RTO_MAX.
 			 */
-			icsk->icsk_backoff = 0;
-			if (tp->srtt_us) {
-				icsk->icsk_rto = __tcp_set_rto(tp);
-				tcp_bound_rto(sk);
-			}
+			resume_rto(sk);
 			inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS,
 						  TCP_TIMEOUT_MIN, TCP_RTO_MAX);
 		}
