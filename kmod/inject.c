@@ -200,7 +200,8 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	}
 	if (!sk)
 		sk = tandem_conn_sock(c);
-	if (sk && sk_fullsock(sk)) {
+	if (sk && sk_fullsock(sk) &&
+	    tandem_group_role(g) == TANDEM_ROLE_BACKUP) {
 		if (sh && (sh->flags & TANDEM_WIRE_SEG_F_TS))
 			note_ts_ahead(c, ntohl(sh->ts_now), sk);
 		tandem_report_progress(c, sk, false);
@@ -242,7 +243,8 @@ void tandem_inject_reapply(struct tandem_conn *c)
 		memcpy(pkt, c->tp.buf, len);
 	}
 	spin_unlock_bh(&c->lock);
-	if (len && tandem_group_role(c->dp->group) == TANDEM_ROLE_BACKUP) {
+	if (len && (tandem_group_role(c->dp->group) == TANDEM_ROLE_BACKUP ||
+		    tandem_group_is_live_primary(c->dp->group))) {
 		tmpl_at_rcv_nxt(c, pkt);
 		inject_packet(c, pkt, len, NULL);
 		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_ACK_REAPPLIED);

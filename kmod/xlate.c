@@ -312,7 +312,11 @@ static bool beyond_window(const struct sock *sk, const struct tcphdr *th)
  * pure ACK at the stack's rcv_nxt (tandem_inject_reapply()). Otherwise a
  * backup whose window closed because its application waits for its own
  * output to be acknowledged would wait for an RTO, its window closed,
- * while the ACKs it needs come in segments it refuses.
+ * while the ACKs it needs come in segments it refuses. A new primary too:
+ * the client may have sent past its stack's window (the window advertised
+ * is never shrunk), and every ACK then comes in a segment beyond it (seen:
+ * netem_test, the client's ACKs of the hole the takeover retransmitted
+ * refused for a minute, the application blocked, its window closed).
  */
 static void refused_ack(struct tandem_conn *c, struct sk_buff *skb,
 			const struct tcphdr *th, u32 ack)
@@ -357,12 +361,11 @@ void tandem_xlate_in(struct tandem_conn *c, struct sk_buff *skb,
 		} else if (after(local, snd_nxt)) {
 			local = snd_nxt;
 			clamped = true;
-			if (backup && beyond_window(sk, th))
+			if (beyond_window(sk, th))
 				refused_ack(c, skb, th, ack);
 			else
 				save_tmpl(c, skb, th, ack);
-		} else if (backup && after(local, snd_una) &&
-			   beyond_window(sk, th)) {
+		} else if (after(local, snd_una) && beyond_window(sk, th)) {
 			refused_ack(c, skb, th, ack);
 		} else if ((c->flags & TANDEM_CONN_F_PENDING) &&
 			   !before(ack, c->tp.pending_ack)) {
