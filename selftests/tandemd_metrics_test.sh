@@ -96,7 +96,9 @@ for i in 1 2 3; do
 	[ -n "$(v "tandem_member_last_heard_seconds{group=\"g\",member=\"$i\"}")" ] && heard=$((heard + 1))
 done
 tx=$(v 'tandem_kernel_chan_tx_total{group="g"}') mirrored=$(v 'tandem_kernel_mirrored_total{group="g"}')
-if protected && [ $heard -eq 2 ] && [ "${tx:-0}" -gt 0 ] && [ "${mirrored:-0}" -gt 0 ] &&
+# One file for every value: a later one may be between two kernel reads.
+if [ "$(v 'tandem_connections{group="g",state="protected"}')" -ge 1 ] 2>/dev/null &&
+   [ $heard -eq 2 ] && [ "${tx:-0}" -gt 0 ] && [ "${mirrored:-0}" -gt 0 ] &&
    [ -n "$(v 'tandem_lag_bytes{group="g"}')" ] &&
    [ "$(v 'tandem_kernel_chan_drop_tag_total{group="g"}')" = 0 ]; then
 	tap_ok "the primary's file: a protected connection, both members heard, kernel counters (chan_tx $tx, mirrored $mirrored)"
