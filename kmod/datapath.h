@@ -388,7 +388,6 @@ void tandem_resend_update(struct tandem_conn *c, struct tandem_lag_notes *t);
 void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 			struct tandem_lag_notes *t);
 void tandem_resend_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
-			 const struct tandem_lag_bound *hard,
 			 struct tandem_lag_notes *t);
 void tandem_resend_notify(struct tandem_conn *c,
 			  const struct tandem_lag_notes *t, bool kick);

@@ -260,6 +260,6 @@ void tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 		if (b == &hard)
 			tandem_resend_drop(c, p, t);
 		else
-			tandem_resend_leave(c, p, &hard, t);
+			tandem_resend_leave(c, p, t);
 	}
 }

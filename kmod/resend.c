@@ -382,12 +382,10 @@ void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 
 /* Stops waiting for @p until it holds what the client was acknowledged. */
 void tandem_resend_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
-			 const struct tandem_lag_bound *hard,
 			 struct tandem_lag_notes *t)
 {
 	p->confirmed = 0;
 	p->rejoin = TANDEM_REJOIN_BEHIND;
-	p->rejoin_until = jiffies + hard->j;
 	p->behind_since = 0;
 	p->told_at = jiffies | 1;
 	p->behind_mark = c->rs.end;
@@ -412,7 +410,7 @@ static bool judge_peer(struct tandem_conn *c, struct tandem_conn_peer *p,
 		tandem_resend_drop(c, p, t);
 		return false;
 	case TANDEM_LAG_BEHIND:
-		tandem_resend_leave(c, p, hard, t);
+		tandem_resend_leave(c, p, t);
 		return true;
 	default:
 		return true;
