@@ -479,7 +479,9 @@ static int fill_peer(struct sk_buff *skb, const struct tandem_conn_peer *p,
 	struct nlattr *nest;
 	u8 state;
 
-	if (p->dropped)
+	if (p->leaving)
+		state = TANDEM_PEER_STATE_LEAVING;
+	else if (p->dropped)
 		state = TANDEM_PEER_STATE_DROPPED;
 	else if (p->rejoin == TANDEM_REJOIN_BEHIND)
 		state = TANDEM_PEER_STATE_BEHIND;

@@ -88,6 +88,7 @@ struct tandem_conn_peer {
 	u8 fast;			/* primary: resend its next byte at once */
 	u8 clocked;			/* primary: resending a hole, ACK-clocked */
 	u8 more;			/* primary: its report calls for more of it */
+	u8 leaving;			/* primary: left behind or dropped, not known to know */
 	u32 resent_to;			/* client space: end of the last resend */
 	u32 sack_start;			/* client space: its lowest block beyond */
 	u32 sack_end;			/* rcv_nxt, as last reported; 0: none */
@@ -352,6 +353,7 @@ struct tandem_lag_bound {
 void tandem_lag_limits(struct tandem_conn *c, struct tandem_lag_bound *lag,
 		       struct tandem_lag_bound *hard);
 bool tandem_lag_silent_for(struct tandem_conn *c, u32 node_id, unsigned long j);
+bool tandem_lag_gone(struct tandem_conn *c, u32 node_id);
 enum tandem_lag_verdict {
 	TANDEM_LAG_OK,
 	TANDEM_LAG_BEHIND,	/* behind the best backup: wait no longer for it */

@@ -138,6 +138,15 @@ static bool silent(struct tandem_conn *c, u32 node_id, unsigned long j)
 	return tandem_lag_silent_for(c, node_id, LAG_SILENT * j);
 }
 
+/* Whether @node_id is gone (silent past LAG_SILENT times the lag bound). */
+bool tandem_lag_gone(struct tandem_conn *c, u32 node_id)
+{
+	struct tandem_lag_bound lag, hard;
+
+	tandem_lag_limits(c, &lag, &hard);
+	return silent(c, node_id, lag.j);
+}
+
 static bool lacks(const struct tandem_conn *c, const struct tandem_conn_peer *p)
 {
 	return (c->flags & TANDEM_CONN_F_RQEND) && after(c->rs.end, p->rcv_nxt);

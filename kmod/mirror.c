@@ -273,8 +273,8 @@ static void out_synack(struct tandem_conn *c, struct sk_buff *skb,
 }
 
 /*
- * The minimum over the protecting peers (the lag bound, which drops
- * laggards, is applied by resend.c).
+ * The minimum over the protecting peers, and those left behind or dropped
+ * (lag.c, resend.c) that may not know it yet.
  */
 static void clamp_limits(struct tandem_conn *c, u32 *min_ack, u32 *min_edge)
 {
@@ -284,7 +284,9 @@ static void clamp_limits(struct tandem_conn *c, u32 *min_ack, u32 *min_edge)
 	lockdep_assert_held(&c->lock);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (!tandem_peer_clamps(p))
+		if (p->leaving && tandem_lag_gone(c, p->node_id))
+			p->leaving = 0;
+		if (!tandem_peer_clamps(p) && !(p->node_id && p->leaving))
 			continue;
 		if (before(p->rcv_nxt, *min_ack))
 			*min_ack = p->rcv_nxt;
@@ -532,6 +534,9 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	spin_lock_bh(&c->lock);
 	p = tandem_conn_peer(c, from, true);
 	if (p) {
+		if (p->leaving && len >= offsetofend(typeof(*pb), flags) &&
+		    (pb->flags & TANDEM_WIRE_PROGRESS_F_UNPROT))
+			p->leaving = 0;
 		fast = tandem_resend_report(c, p, pb, len);
 		if (!p->rcv_edge || after(edge, p->rcv_edge))
 			p->rcv_edge = edge;

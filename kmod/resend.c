@@ -217,7 +217,8 @@ bool tandem_resend_report(struct tandem_conn *c, struct tandem_conn_peer *p,
 
 	lockdep_assert_held(&c->lock);
 	p->sack_start = p->sack_end = 0;
-	if (len >= sizeof(*pb) && after(ntohl(pb->sack_start), rcv_nxt) &&
+	if (len >= offsetofend(typeof(*pb), sack_end) &&
+	    after(ntohl(pb->sack_start), rcv_nxt) &&
 	    after(ntohl(pb->sack_end), ntohl(pb->sack_start))) {
 		p->sack_start = ntohl(pb->sack_start);
 		p->sack_end = ntohl(pb->sack_end);
@@ -371,9 +372,22 @@ bool tandem_resend_pending(struct tandem_conn *c)
 	       (READ_ONCE(c->flags) & TANDEM_CONN_F_GAP);
 }
 
+/*
+ * A backup that believes it protects the connection would resume it if
+ * promoted, lacking what the ACKs no longer wait for: until its reports
+ * say it knows (TANDEM_WIRE_PROGRESS_F_UNPROT), or it is gone, they still
+ * do (mirror.c).
+ */
+static void start_leaving(struct tandem_conn *c, struct tandem_conn_peer *p)
+{
+	if (tandem_peer_protects(p) || p->leaving)
+		p->leaving = !tandem_lag_gone(c, p->node_id);
+}
+
 void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 			struct tandem_lag_notes *t)
 {
+	start_leaving(c, p);
 	p->dropped = 1;
 	p->rejoin = 0;
 	t->drop[t->ndrop++] = p->node_id;
@@ -384,6 +398,7 @@ void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 void tandem_resend_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
 			 struct tandem_lag_notes *t)
 {
+	start_leaving(c, p);
 	p->confirmed = 0;
 	p->rejoin = TANDEM_REJOIN_BEHIND;
 	p->behind_since = 0;
@@ -743,6 +758,7 @@ unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
 			   !before(p->rcv_nxt, c->ack_max)) {
 			p->rejoin = 0;
 			p->confirmed = 1;
+			p->leaving = 0;
 			ids[n++] = p->node_id;
 			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_REJOINED);
 		} else if (p->rejoin == TANDEM_REJOIN_WAIT) {

@@ -18,16 +18,18 @@
  * Reports how far this node has received, when that advanced or when
  * @force: a duplicate ACK of the local stack means the primary may be
  * clamping to a report it never got (lost, or dropped as stale across an
- * epoch change), and the client is retransmitting.
+ * epoch change), and the client is retransmitting; a CLOSE is answered at
+ * once (the primary's ACKs wait for the answer).
  */
 static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 			  bool force, const u32 *sack)
 {
 	struct tandem_group *g = c->dp->group;
-	struct tandem_wire_progress pb;
-	bool changed;
+	struct tandem_wire_progress pb = { .flags = 0 };
+	bool changed, unprot;
 
 	spin_lock_bh(&c->lock);
+	unprot = c->flags & TANDEM_CONN_F_UNPROT;
 	changed = !c->ack_sent || after(rcv_nxt, c->ack_sent) ||
 		  after(edge, c->edge_sent);
 	if (changed) {
@@ -46,6 +48,8 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	pb.rcv_edge = htonl(edge);
 	pb.sack_start = htonl(sack ? sack[0] : 0);
 	pb.sack_end = htonl(sack ? sack[1] : 0);
+	if (unprot)
+		pb.flags = TANDEM_WIRE_PROGRESS_F_UNPROT;
 	tandem_channel_send(g, NULL, TANDEM_WIRE_PROGRESS, &pb, sizeof(pb));
 	tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_SENT);
 }

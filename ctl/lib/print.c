@@ -136,6 +136,7 @@ static const char *const peer_states[] = {
 	[TANDEM_PEER_STATE_DROPPED] = "dropped",
 	[TANDEM_PEER_STATE_REJOINING] = "rejoining",
 	[TANDEM_PEER_STATE_BEHIND] = "behind",
+	[TANDEM_PEER_STATE_LEAVING] = "leaving",
 };
 
 static const struct field peer_fields[] = {

@@ -599,6 +599,10 @@ enum tandem_peer_state {
 					 * ACKs do not wait for it, it protects
 					 * again once refilled
 					 */
+	TANDEM_PEER_STATE_LEAVING,	/* left behind or dropped, not yet
+					 * known to know it: the ACKs still
+					 * wait for it
+					 */
 };
 
 enum tandem_cmd {

@@ -172,7 +172,17 @@ struct tandem_wire_progress {
 	 */
 	__be32 sack_start;
 	__be32 sack_end;
+	/* Optional (a shorter body has none): TANDEM_WIRE_PROGRESS_F_*. */
+	__u8 flags;
+	__u8 pad[3];
 };
+/*
+ * The sender counts the connection unprotected (it would reset it if
+ * promoted): told by a CLOSE, or never able to continue it. A primary that
+ * left the sender behind or dropped it waits for this before its ACKs stop
+ * waiting for the sender (docs/datapath.md, "Lag bound").
+ */
+#define TANDEM_WIRE_PROGRESS_F_UNPROT	0x01
 #define TANDEM_WIRE_PROGRESS_MIN	(sizeof(struct tandem_wire_conn) + 8)
 
 /* DIGEST: a block of the primary's output */
