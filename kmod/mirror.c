@@ -535,8 +535,10 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	p = tandem_conn_peer(c, from, true);
 	if (p) {
 		if (p->leaving && len >= offsetofend(typeof(*pb), flags) &&
-		    (pb->flags & TANDEM_WIRE_PROGRESS_F_UNPROT))
+		    (pb->flags & TANDEM_WIRE_PROGRESS_F_UNPROT)) {
 			p->leaving = 0;
+			p->behind_mark = c->rs.end;
+		}
 		fast = tandem_resend_report(c, p, pb, len);
 		if (!p->rcv_edge || after(edge, p->rcv_edge))
 			p->rcv_edge = edge;
