@@ -14,7 +14,9 @@
  * any port) are stolen, TC_ACT_STOLEN: the stack believes it sent them (a
  * drop would be returned to TCP as a failed transmission, and the shadow
  * connection would stall). A backup learns its local ISN and timestamp
- * from its own SYN-ACK and its progress from what it acknowledges.
+ * from its own SYN-ACK and its progress from what it acknowledges; its
+ * segment becomes its report when it acknowledges more, and the client's
+ * pending ACK, given back to its stack, while one is due (pending.bpf.h).
  */
 #include "pending.bpf.h"
 
