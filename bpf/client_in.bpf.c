@@ -201,8 +201,17 @@ int tandem_client_in(struct __sk_buff *skb)
 {
 	struct tandem_bpf_conn *c;
 	struct tandem_bpf_group *g;
-	struct tandem_pkt *p = tandem_parse(skb);
+	struct tandem_pkt *p;
 
+	/*
+	 * A backup's pending ACK, given back to its stack by client_out
+	 * (pending.bpf.h). No segment from the network is marked: the mark
+	 * is cleared when an skb crosses into another namespace, and a
+	 * device sets none.
+	 */
+	if (skb->mark == TANDEM_BPF_MARK)
+		return TC_ACT_OK;
+	p = tandem_parse(skb);
 	if (!p)
 		return TC_ACT_OK;
 	g = tandem_group(p->daddr);

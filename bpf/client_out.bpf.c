@@ -14,9 +14,11 @@
  * any port) are stolen, TC_ACT_STOLEN: the stack believes it sent them (a
  * drop would be returned to TCP as a failed transmission, and the shadow
  * connection would stall). A backup learns its local ISN and timestamp
- * from its own SYN-ACK and its progress from what it acknowledges.
+ * from its own SYN-ACK and its progress from what it acknowledges; its
+ * segment becomes its report when it acknowledges more, and the client's
+ * pending ACK, given back to its stack, while one is due (pending.bpf.h).
  */
-#include "tandem.bpf.h"
+#include "pending.bpf.h"
 
 static __always_inline __u32 wshift(const struct tandem_bpf_conn *c)
 {
@@ -224,11 +226,13 @@ static __always_inline int primary(struct __sk_buff *skb,
  * trimmed to its headers, its urgent pointer the tag of its epoch (a
  * segment with URG is stolen instead), redirected to the replication device
  * (the stack sees a transmission, as with a stolen one). Returns the verdict, or -1
- * to steal it instead.
+ * to steal it instead. @clone: a clone of it is the report, sent now, and
+ * the segment is left for a pending ACK (0 then).
  */
 static __always_inline int report(struct __sk_buff *skb,
 				  const struct tandem_pkt *p,
-				  const struct tandem_bpf_group *g, __u32 edge)
+				  const struct tandem_bpf_group *g, __u32 edge,
+				  int clone)
 {
 	__u32 hdr = p->th_off + p->doff, ip = p->nh_off;
 	__be16 old, new;
@@ -253,8 +257,48 @@ static __always_inline int report(struct __sk_buff *skb,
 	    tandem_put(skb, p, TANDEM_BPF_TH_URP, tandem_bpf_epoch_tag(g->epoch), 2) ||
 	    bpf_skb_store_bytes(skb, 0, g->mirror_mac, ETH_ALEN, 0))
 		return -1;
+	if (clone && bpf_clone_redirect(skb, g->repl_ifindex[0], 0))
+		return -1;
 	tandem_count(TANDEM_BPF_STAT_REPORT_SENT);
-	return bpf_redirect(g->repl_ifindex[0], 0);
+	return clone ? 0 : bpf_redirect(g->repl_ifindex[0], 0);
+}
+
+/*
+ * A backup's segment other than its SYN-ACK: maybe its report, maybe a
+ * pending ACK given back to its stack (pending.bpf.h), maybe both (the
+ * report a clone); else stolen (-1).
+ */
+static __always_inline int shadow_ack(struct __sk_buff *skb,
+				      const struct tandem_pkt *p,
+				      const struct tandem_bpf_group *g,
+				      struct tandem_bpf_conn *c)
+{
+	__u32 edge = p->ack + ((__u32)p->win << wshift(c));
+	struct tandem_reack r;
+	int adv, due, v;
+
+	/*
+	 * A pure ACK that repeats what it reported is a duplicate (data it
+	 * had, a hole): reported too, so that a new primary learns where
+	 * this backup is.
+	 */
+	adv = !(c->flags & TANDEM_BPF_CONN_F_REPORTED) ||
+	      tandem_after(p->ack, c->rcv_nxt) ||
+	      tandem_after(edge, c->rcv_edge) ||
+	      (!p->payload && !(p->flags & TANDEM_TCP_FIN));
+	c->rcv_nxt = p->ack;
+	c->rcv_edge = edge;
+	c->flags |= TANDEM_BPF_CONN_F_REPORTED;
+	due = tandem_reack_due(skb, p, c, &r);
+	if (adv) {
+		v = report(skb, p, g, edge, due);
+		if (v >= 0 && !due)
+			return v;
+	}
+	if (!due)
+		return -1;
+	v = tandem_reack(skb, p, c, &r);
+	return v >= 0 ? v : TC_ACT_STOLEN;
 }
 
 /* A node that is not the live primary: its stack's output is stolen. */
@@ -264,8 +308,7 @@ static __always_inline int shadow(struct __sk_buff *skb,
 {
 	struct tandem_bpf_conn_key k;
 	struct tandem_bpf_conn *c;
-	__u32 edge;
-	int adv, v;
+	int v;
 
 	if (!tandem_is_service(p->saddr, p->sport)) {
 		if (!(p->flags & TANDEM_TCP_RST))
@@ -284,29 +327,14 @@ static __always_inline int shadow(struct __sk_buff *skb,
 			c->rcv_nxt = p->ack;
 			c->rcv_edge = p->ack + p->win;
 			c->flags |= TANDEM_BPF_CONN_F_REPORTED;
-			v = report(skb, p, g, c->rcv_edge);
+			v = report(skb, p, g, c->rcv_edge, 0);
 			if (v >= 0)
 				return v;
 		} else if ((p->flags & TANDEM_TCP_ACK) &&
 			   !(p->flags & TANDEM_TCP_RST)) {
-			edge = p->ack + ((__u32)p->win << wshift(c));
-			/*
-			 * A pure ACK that repeats what it reported is a
-			 * duplicate (data it had, a hole): reported too, so
-			 * that a new primary learns where this backup is.
-			 */
-			adv = !(c->flags & TANDEM_BPF_CONN_F_REPORTED) ||
-			      tandem_after(p->ack, c->rcv_nxt) ||
-			      tandem_after(edge, c->rcv_edge) ||
-			      (!p->payload && !(p->flags & TANDEM_TCP_FIN));
-			c->rcv_nxt = p->ack;
-			c->rcv_edge = edge;
-			c->flags |= TANDEM_BPF_CONN_F_REPORTED;
-			if (adv) {
-				v = report(skb, p, g, edge);
-				if (v >= 0)
-					return v;
-			}
+			v = shadow_ack(skb, p, g, c);
+			if (v >= 0)
+				return v;
 		}
 	}
 	tandem_count(g->role == TANDEM_BPF_ROLE_BACKUP ?

@@ -25,6 +25,7 @@ static const char *const stat_names[__TANDEM_BPF_STAT_MAX] = {
 	"new_conn", "not_repl", "malformed", "report_sent", "report_recv",
 	"kicked", "synack_held", "confirmed", "syn_replayed", "hold_timeout",
 	"ack_reseq", "dupack_sent", "sack_cut", "stale_epoch",
+	"ack_reapplied",
 };
 
 static const char *const hook_progs[] = {

@@ -83,6 +83,8 @@ static __always_inline int backup(struct __sk_buff *skb,
 		tandem_count(TANDEM_BPF_STAT_NO_DELTA);
 		return TC_ACT_SHOT;
 	}
+	/* the client's window, for the ACKs given back (pending.bpf.h) */
+	c->last_win = p->win;
 	return tandem_xlate_in(skb, p, c) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 

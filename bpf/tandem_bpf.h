@@ -148,6 +148,7 @@ struct tandem_bpf_conn_key {
 #define TANDEM_BPF_CONN_F_PEND		(1U << 14)	/* pend_tsval, pend_win valid */
 #define TANDEM_BPF_CONN_F_CACK		(1U << 15)	/* max_cack valid */
 #define TANDEM_BPF_CONN_F_L2		(1U << 16)	/* primary: cdev, cmac, lmac valid */
+#define TANDEM_BPF_CONN_F_PACK		(1U << 17)	/* backup: pending_ack, pending_tsecr valid */
 
 /*
  * One backup's progress on a connection, as the primary knows it: what its
@@ -194,7 +195,12 @@ struct tandem_bpf_conn {
 	/* backup */
 	__u32 rcv_nxt;			/* what its stack acknowledged, client space */
 	__u32 rcv_edge;			/* its right window edge */
-	__u32 pending_ack;		/* local space: a clamped client ACK not yet applied */
+	/*
+	 * Local space: the largest client ACK its stack did not see (clamped
+	 * to its snd_nxt, or in a segment it refused), given back to it after
+	 * its next output (bpf/pending.bpf.h); flag PACK.
+	 */
+	__u32 pending_ack;
 	__u32 max_tsecr;		/* wire: largest TSecr from the client */
 	/*
 	 * The client's last segment, learnt only once the stack accepted it:
@@ -203,7 +209,7 @@ struct tandem_bpf_conn {
 	 */
 	__u32 pend_tsval;
 	__u16 pend_win;
-	__u16 pad2;
+	__u16 last_win;			/* backup: the window field of the client's last segment */
 	__u64 created_ns;		/* bpf_ktime_get_ns() */
 	/*
 	 * Primary: where the client's segments arrive (the first one seen on
@@ -214,6 +220,8 @@ struct tandem_bpf_conn {
 	__u32 cdev;
 	__u8 cmac[6];
 	__u8 lmac[6];
+	__u32 pending_tsecr;		/* backup: the TSecr (local) that came with pending_ack */
+	__u32 pad3;
 };
 
 /* Indexes of tandem_stats, a per-CPU array of __u64 counters. */
@@ -247,6 +255,7 @@ enum tandem_bpf_stat {
 	TANDEM_BPF_STAT_DUPACK_SENT,	/* primary: a backup's SACKed duplicate ACK sent to the client */
 	TANDEM_BPF_STAT_SACK_CUT,	/* primary: its SACK block cut to what the other backups hold */
 	TANDEM_BPF_STAT_STALE_EPOCH,	/* a mirrored segment or report of another epoch, dropped */
+	TANDEM_BPF_STAT_ACK_REAPPLIED,	/* backup: a pending client ACK given to its stack again */
 	__TANDEM_BPF_STAT_MAX
 };
 

@@ -5,14 +5,18 @@
  * snd_nxt (Linux discards a segment that acknowledges unsent data, payload
  * included) and raised to its snd_una. What a backup does to every
  * mirrored segment (repl_in), and a primary that took the connection over
- * to every segment from the client (client_in).
+ * to every segment from the client (client_in). What the stack does not
+ * see of the ACK a backup gives it later (pending.bpf.h).
  */
 #ifndef _TANDEM_XLATE_IN_BPF_H
 #define _TANDEM_XLATE_IN_BPF_H
 
-#include "tandem.bpf.h"
+#include "pending.bpf.h"
 
-/* Clamps @ack (local space) to the shadow socket's snd_nxt. */
+/*
+ * Clamps @ack (local space) to the shadow socket's snd_nxt, raises it to
+ * its snd_una. The part beyond snd_nxt is kept pending (pending.bpf.h).
+ */
 static __always_inline __u32 tandem_clamp_snd(struct __sk_buff *skb,
 				       const struct tandem_pkt *p,
 				       struct tandem_bpf_conn *c, __u32 ack)
@@ -29,15 +33,16 @@ static __always_inline __u32 tandem_clamp_snd(struct __sk_buff *skb,
 	if (!sk)
 		return ack;
 	/* a request socket is found as its listener: nothing to clamp to */
-	if (sk->state != BPF_TCP_LISTEN) {
-		tp = bpf_tcp_sock(sk);
-		if (tp && tandem_after(ack, tp->snd_nxt)) {
-			c->pending_ack = ack;
-			ack = tp->snd_nxt;
-			tandem_count(TANDEM_BPF_STAT_ACK_CLAMPED);
-		} else if (tp && tandem_before(ack, tp->snd_una)) {
-			ack = tp->snd_una;
-		}
+	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
+	if (tp && tandem_after(ack, tp->snd_nxt)) {
+		tandem_pending_note(c, p, ack);
+		ack = tp->snd_nxt;
+		tandem_count(TANDEM_BPF_STAT_ACK_CLAMPED);
+	} else if (tp && tandem_before(ack, tp->snd_una)) {
+		ack = tp->snd_una;
+	} else if (tp && (c->flags & TANDEM_BPF_CONN_F_PACK) &&
+		   !tandem_before(ack, c->pending_ack)) {
+		c->flags &= ~TANDEM_BPF_CONN_F_PACK;	/* the stack sees it all */
 	}
 	bpf_sk_release(sk);
 	return ack;

@@ -114,15 +114,26 @@ task_us() {
 
 # failed CFG WHAT JSON: a run that failed, and the programs' state then
 failed() {
-	local n
+	local n ports port
 	echo "bench-bpf: $1: $2 failed: $3" >&2
 	[ "$1" = plain ] && return
+	# the stalled connections: those with bytes queued on the primary
+	ports=$(ip netns exec "$P" ss -Htn state established "sport = :$PORT" |
+		awk '$1 > 0 || $2 > 0 { sub(/.*:/, "", $4); print $4 }')
 	for n in p b ${B2:+b2}; do
 		echo "bench-bpf: $n: $("$TBPF" stats "$pins/$n" | awk '$2 != 0' | tr '\n' ' ')" >&2
-		"$TBPF" conns "$pins/$n" | tail -n 2 | sed "s/^/bench-bpf: $n: /" >&2
+		for port in $ports; do
+			"$TBPF" conns "$pins/$n" | grep ":$port " | sed "s/^/bench-bpf: $n: /" >&2
+		done
 	done
 	ip netns exec "$P" ss -tnio state established | tail -n 4 | sed 's/^/bench-bpf: P: /' >&2
 	ip netns exec "$B" ss -tnio state established | tail -n 4 | sed 's/^/bench-bpf: B: /' >&2
+	# the stacks' drops (PAWS, out of window, old ACKs, backlog, pruning)
+	for n in C P B; do
+		ip netns exec "${!n}" nstat -az 2>/dev/null |
+			awk '$2 > 0 && $1 ~ /Drop|Prune|PAWS|Paws|Backlog|Challenge|OutOfWindow|Old|Unsent|OFO/ { print $1, $2 }' |
+			tr '\n' ' ' | sed "s/^/bench-bpf: $n: /; s/\$/\n/" >&2
+	done
 }
 
 # bulk_rr CFG: throughput, one and 8 connections; back-to-back round trips

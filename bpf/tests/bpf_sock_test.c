@@ -2,7 +2,8 @@
 /*
  * Unit tests of tandem's tc programs that need sockets of the test's own
  * network namespace: mirroring seen on a packet socket, a backup's ACK
- * clamp against a real TCP socket's snd_nxt, a primary's kick built
+ * clamp against a real TCP socket's snd_nxt and the pending rest of its
+ * ACK given back after the backup's next output, a primary's kick built
  * against its socket's rcv_nxt and snd_una, its duplicate ACK to the
  * client built from a backup's SACK against its snd_nxt
  * (BPF_PROG_TEST_RUN, no VM).
@@ -441,6 +442,157 @@ TEST_F(dp, primary_report_dupack)
 	EXPECT_EQ(TC_ACT_SHOT, self->r.ret);
 	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_DUPACK_SENT));
 	EXPECT_EQ(2, stat(self->skel, TANDEM_BPF_STAT_SACK_CUT));
+	close(l.sfd);
+	close(l.cfd);
+	close(l.lfd);
+}
+
+/*
+ * Backup: the part of a client ACK beyond the stack's snd_nxt stays
+ * pending, and the stack's next output becomes that ACK given back to it
+ * (pending.bpf.h): a pure ACK from the client at its rcv_nxt, up to what
+ * is sent once the segment is out, redirected to the ingress of the device
+ * it leaves by; a report due with it goes as a clone. Once the stack has
+ * it (its snd_una), or the client's next ACK reaches it, it is dropped.
+ */
+TEST_F(dp, backup_pending_reack)
+{
+	uint32_t lo = htonl(INADDR_LOOPBACK), nxt, rnxt, edges[2];
+	struct tandem_bpf_conn c = {
+		.flags = TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_ESTAB |
+			 TANDEM_BPF_CONN_F_TS,
+		.ts_delta = 0x10, .seq_delta = 0x1000,
+	};
+	struct tandem_bpf_svc_key sk = { .vip = lo };
+	struct tandem_bpf_service sv = {};
+	struct tandem_bpf_conn_key k;
+	struct tandem_bpf_conn got;
+	uint8_t clone[PKT_MAX], mac[12];
+	struct lconn l;
+	struct seg s, o;
+	size_t len, hlen, at, n;
+	int sn;
+
+	ASSERT_EQ(0, lconn_open(&l));
+	sn = lo_sniffer();			/* after the handshake */
+	ASSERT_LE(0, sn);
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &nxt));
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
+	set_group(self->skel, lo, TANDEM_BPF_ROLE_BACKUP, 0, 0, 0);
+	sk.port = htons(l.sport);
+	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
+			     &sv, sizeof(sv), BPF_ANY);
+	k = conn_key(lo, lo, l.cport, l.sport);
+	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
+			     sizeof(c), BPF_ANY);
+
+	/* the client acknowledged 5000 bytes the stack has not sent */
+	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.cport,
+			  .dport = l.sport, .seq = rnxt,
+			  .ack = nxt - 0x1000 + 5000, .flags = F_ACK, .win = 321 };
+	s.opts = self->opts;
+	s.optlen = opt_ts(self->opts, 0x5000, 0x2000);
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(nxt, seg_ack(self->r.out));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_CLAMPED));
+	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_conns, &k,
+					  sizeof(k), &got, sizeof(got), 0));
+	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_PACK);
+	EXPECT_EQ(nxt + 5000, got.pending_ack);
+	EXPECT_EQ(0x2010, got.pending_tsecr);		/* local */
+	EXPECT_EQ(321, got.last_win);
+
+	/*
+	 * its next output, 1000 bytes with a SACK block (of the client's
+	 * data): the first segment, so a report too
+	 */
+	o = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.sport,
+			  .dport = l.cport, .seq = nxt, .ack = rnxt,
+			  .flags = F_ACK | F_PSH, .win = 50, .payload = 1000 };
+	o.opts = self->opts;
+	n = opt_ts(self->opts, 0x7777, 0x5000);
+	edges[0] = rnxt + 100;
+	edges[1] = rnxt + 200;
+	o.optlen = n + opt_sack(self->opts + n, edges, 1);
+	len = build(self->pkt, &o);
+	hlen = len - o.payload;
+	memcpy(mac, self->pkt, 12);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	ASSERT_EQ(1, clones(sn, clone));		/* the report */
+	EXPECT_EQ(rnxt + 50, seg_seq(clone));		/* its edge */
+	EXPECT_EQ(rnxt, seg_ack(clone));
+	EXPECT_EQ(1, seg_ip_id(clone));			/* node 1 */
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_REPORT_SENT));
+	/* the ACK given back: from the client, to this device's own MAC */
+	ASSERT_EQ(hlen, self->r.len);
+	EXPECT_EQ(0, memcmp(self->r.out, mac + 6, 6));
+	EXPECT_EQ(0, memcmp(self->r.out + 6, mac, 6));
+	EXPECT_EQ(hlen - ETH_LEN, get16(self->r.out + ETH_LEN + 2));
+	EXPECT_TRUE(ip_csum_ok(self->r.out));
+	EXPECT_EQ(l.cport, get16(self->r.out + TH));
+	EXPECT_EQ(l.sport, get16(self->r.out + TH + 2));
+	EXPECT_EQ(rnxt, seg_seq(self->r.out));		/* the stack's rcv_nxt */
+	EXPECT_EQ(nxt + 1000, seg_ack(self->r.out));	/* this segment's end */
+	EXPECT_EQ(F_ACK, self->r.out[TH + 13]);
+	EXPECT_EQ(321, seg_win(self->r.out));		/* the client's */
+	EXPECT_EQ(0, seg_urg(self->r.out));
+	at = seg_opt(self->r.out, 8);
+	ASSERT_NE(0, at);
+	EXPECT_EQ(0x5000, get32(self->r.out + at));	/* ts_recent */
+	EXPECT_EQ(0x2010, get32(self->r.out + at + 4));
+	EXPECT_EQ(0, seg_opt(self->r.out, 5));		/* no SACK */
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_REAPPLIED));
+
+	/* the next 1000 bytes: no report (nothing new), the ACK to their end */
+	o.seq = nxt + 1000;
+	len = build(self->pkt, &o);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	EXPECT_EQ(0, clones(sn, clone));
+	EXPECT_EQ(nxt + 2000, seg_ack(self->r.out));
+	EXPECT_EQ(rnxt, seg_seq(self->r.out));
+	/* output beyond what the client acknowledged: up to the pending ACK */
+	o.seq = nxt + 4500;
+	len = build(self->pkt, &o);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_REDIRECT, self->r.ret);
+	EXPECT_EQ(nxt + 5000, seg_ack(self->r.out));
+	EXPECT_EQ(3, stat(self->skel, TANDEM_BPF_STAT_ACK_REAPPLIED));
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_REPORT_SENT));
+
+	/* the stack has it all (snd_una): stolen, nothing pending any more */
+	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_conns, &k,
+					  sizeof(k), &got, sizeof(got), 0));
+	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_PACK);
+	got.pending_ack = nxt;
+	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &got,
+			     sizeof(got), BPF_ANY);
+	o.seq = nxt;
+	len = build(self->pkt, &o);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_STOLEN, self->r.ret);
+	EXPECT_EQ(3, stat(self->skel, TANDEM_BPF_STAT_ACK_REAPPLIED));
+	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_conns, &k,
+					  sizeof(k), &got, sizeof(got), 0));
+	EXPECT_FALSE(got.flags & TANDEM_BPF_CONN_F_PACK);
+
+	/* a client ACK that is not clamped and reaches the pending one */
+	got.flags |= TANDEM_BPF_CONN_F_PACK;
+	got.pending_ack = nxt;
+	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &got,
+			     sizeof(got), BPF_ANY);
+	s.ack = nxt - 0x1000;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_CLAMPED));
+	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_conns, &k,
+					  sizeof(k), &got, sizeof(got), 0));
+	EXPECT_FALSE(got.flags & TANDEM_BPF_CONN_F_PACK);
+	close(sn);
 	close(l.sfd);
 	close(l.cfd);
 	close(l.lfd);

@@ -19,6 +19,8 @@
  *   tbpf conns DIR                      one line per connection entry:
  *       CLIENT:PORT flags=F received=N (client bytes and FIN its stack
  *       acknowledged, from rcv_nxt) rcv_nxt=N local_isn=I seq_delta=D
+ *       pending=N (backup: where the last clamped client ACK points, in
+ *       bytes of its stack's output; 0 if none is pending)
  *   tbpf lossy DEV LOSS_PCT DUP_PCT
  *       attaches lossy.bpf.o (next to tbpf) on DEV's egress: a bad link
  *       where the kernel has no netem
@@ -233,11 +235,11 @@ static int print_conn(const struct tandem_bpf_conn_key *k,
 
 	(void)arg;
 	inet_ntop(AF_INET, &k->caddr, a, sizeof(a));
-	printf("%s:%u flags=%#x received=%u rcv_nxt=%u local_isn=%u seq_delta=%u\n",
+	printf("%s:%u flags=%#x received=%u rcv_nxt=%u local_isn=%u seq_delta=%u pending=%u\n",
 	       a, ntohs(k->cport), c->flags,
 	       (c->flags & TANDEM_BPF_CONN_F_REPORTED) ?
 	       c->rcv_nxt - c->client_isn - 1 : 0, c->rcv_nxt, c->local_isn,
-	       c->seq_delta);
+	       c->seq_delta, c->pending_ack ? c->pending_ack - c->local_isn - 1 : 0);
 	return 0;
 }
 

@@ -98,6 +98,8 @@ static void usage(FILE *f)
 "\n"
 "Both:\n"
 "  --rcvbuf N, --sndbuf N    SO_RCVBUF, SO_SNDBUF\n"
+"  --pacing-rate R           SO_MAX_PACING_RATE: the stack sends at most R\n"
+"                            bytes/s per connection (paced by TCP itself)\n"
 "  --nodelay                 TCP_NODELAY (always on with --rr and the server)\n"
 "  -v, --verbose             per-connection results on stderr\n"
 "N, R and OFF may end in K, M or G (powers of 1024). Exit status: 0 ok,\n"
@@ -135,6 +137,10 @@ int sock_tune(int fd, const struct opts *o)
 		return -errno;
 	if (o->nodelay &&
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		return -errno;
+	if (o->pacing_rate &&
+	    setsockopt(fd, SOL_SOCKET, SO_MAX_PACING_RATE, &o->pacing_rate,
+		       sizeof(o->pacing_rate)))
 		return -errno;
 	return 0;
 }
@@ -218,7 +224,7 @@ static int parse_endpoint(const char *s, const char *defport,
 enum {
 	OPT_SLOW_READ = 256, OPT_NONDET, OPT_CHUNK, OPT_RATE, OPT_SEED,
 	OPT_RR, OPT_SIZE, OPT_PROGRESS, OPT_WAIT, OPT_BIND, OPT_RCVBUF,
-	OPT_SNDBUF, OPT_NODELAY, OPT_READY, OPT_MARK, OPT_BURST, OPT_CLOSE_AFTER,
+	OPT_SNDBUF, OPT_NODELAY, OPT_PACING, OPT_READY, OPT_MARK, OPT_BURST, OPT_CLOSE_AFTER,
 	OPT_PAUSE_AT, OPT_RESUME, OPT_END, OPT_SERVER_CLOSES, OPT_FANOUT, OPT_SERIAL,
 	OPT_THINK,
 };
@@ -253,6 +259,7 @@ static const struct option longopts[] = {
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 	{ "sndbuf", required_argument, NULL, OPT_SNDBUF },
 	{ "nodelay", no_argument, NULL, OPT_NODELAY },
+	{ "pacing-rate", required_argument, NULL, OPT_PACING },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -326,6 +333,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->sndbuf = v;
 			break;
 		case OPT_NODELAY: o->nodelay = true; break;
+		case OPT_PACING: err = size_arg("--pacing-rate", &o->pacing_rate, 1, UINT64_MAX); break;
 		case OPT_CLOSE_AFTER:
 			err = size_arg("--close-after", &o->close_after, 1, 1ULL << 50);
 			break;

@@ -18,6 +18,7 @@ struct opts {
 	int rcvbuf;
 	int sndbuf;
 	bool nodelay;
+	uint64_t pacing_rate;		/* SO_MAX_PACING_RATE, bytes/s; 0: none */
 	bool nondet;			/* server output salted at nondet_off */
 	uint64_t nondet_off;
 	int verbose;
