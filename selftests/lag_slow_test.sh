@@ -45,17 +45,10 @@ setup() {
 	topo_up 3 || return 1
 	topo_offload on
 	for node in 1 2 3; do
-		vip_add $node || return 1
 		node_exec $node sysctl -qw net.ipv4.tcp_orphan_retries=1 \
 			net.ipv4.tcp_fin_timeout=1 || return 1
 	done
-	topo_group g $PORT -- max-lag-bytes 1073741824 max-lag-ms 600000 ||
-		return 1
-	for node in 1 2 3; do
-		tandem_node $node service set group g port $PORT \
-			max-lag-bytes 1048576 max-lag-ms 2500 || return 1
-	done
-	topo_roles 1 1 || return 1
+	topo_lag_group $PORT || return 1
 	tstream_server 1 $PORT && tstream_server 2 $PORT &&
 		tstream_server 3 $PORT --slow-read $SLOW
 }

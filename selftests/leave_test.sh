@@ -44,17 +44,7 @@ peer_is() {
 
 setup() {
 	local node
-	topo_up 3 || return 1
-	for node in 1 2 3; do
-		vip_add $node || return 1
-	done
-	topo_group g $PORT -- max-lag-bytes 1073741824 max-lag-ms 600000 ||
-		return 1
-	for node in 1 2 3; do
-		tandem_node $node service set group g port $PORT \
-			max-lag-bytes 1048576 max-lag-ms 2500 || return 1
-	done
-	topo_roles 1 1 || return 1
+	topo_up 3 && topo_lag_group $PORT || return 1
 	for node in 1 2 3; do
 		tstream_server $node $PORT || return 1
 	done

@@ -35,6 +35,10 @@
 #   topo_roles PRIMARY EPOCH [LEASE_MS]
 #                              every other live replica backup in EPOCH, then
 #                              PRIMARY primary in EPOCH with the lease [3600000]
+#   topo_lag_group PORT        the lag tests' group g: the VIP on every live
+#                              replica, the group's lag bound lifted, PORT's
+#                              service bound 1 MiB / 2.5 s, node1 primary
+#                              in epoch 1
 #   rep_netem NODE ARGS...     netem on NODE's replication egress (eth1), e.g.
 #                              rep_netem 1 loss 5% reorder 25% delay 1ms duplicate 2%
 #   rep_netem_clear NODE
@@ -364,6 +368,20 @@ topo_roles() {
 		tandem_node "$node" group set "$TOPO_GROUP" role backup epoch "$epoch" || return 1
 	done
 	tandem_node "$primary" group set "$TOPO_GROUP" role primary epoch "$epoch" lease "$lease"
+}
+
+topo_lag_group() {
+	local node
+	for node in $(_topo_replicas); do
+		vip_add "$node" || return 1
+	done
+	topo_group g "$1" -- max-lag-bytes 1073741824 max-lag-ms 600000 ||
+		return 1
+	for node in $(_topo_replicas); do
+		tandem_node "$node" service set group g port "$1" \
+			max-lag-bytes 1048576 max-lag-ms 2500 || return 1
+	done
+	topo_roles 1 1
 }
 
 rep_netem() {
