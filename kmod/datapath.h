@@ -291,6 +291,7 @@ int tandem_tcp_wscale(const struct tcphdr *th);	/* -1: no option */
 int tandem_hooks_init(void);
 void tandem_hooks_uninit(void);
 bool tandem_injecting(const struct sk_buff *skb);
+bool tandem_report_deferred(const struct tandem_conn *c);
 
 /* mirror.c (primary) */
 void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb);

@@ -20,10 +20,38 @@
 #include "datapath.h"
 
 static DEFINE_PER_CPU(const struct sk_buff *, inject_skb);
+/* The connection whose reports wait for the rest of the client packet. */
+static DEFINE_PER_CPU(const struct tandem_conn *, inject_defer);
 
 bool tandem_injecting(const struct sk_buff *skb)
 {
 	return this_cpu_read(inject_skb) == skb;
+}
+
+bool tandem_report_deferred(const struct tandem_conn *c)
+{
+	return this_cpu_read(inject_defer) == c;
+}
+
+/*
+ * Whether the report of @skb (a SEGMENT @sh with more of its client packet
+ * behind it) may wait for the packet's last SEGMENT: only if it takes the
+ * local stack's next byte and no hole is open (no out-of-order data), so
+ * that what it makes the stack say moves rcv_nxt and nothing else the
+ * primary acts on at once (a duplicate ACK, a SACK block). Whatever it
+ * moves, the next report carries (c->ack_sent, c->edge_sent stay behind).
+ */
+static bool may_defer(const struct sk_buff *skb,
+		      const struct tandem_wire_segment *sh, struct sock *sk)
+{
+	const struct tcp_sock *tp;
+
+	if (!sh || !(sh->flags & TANDEM_WIRE_SEG_F_MORE) || !sk ||
+	    !sk_fullsock(sk) || sk->sk_state != TCP_ESTABLISHED)
+		return false;
+	tp = tcp_sk(sk);
+	return ntohl(tcp_hdr(skb)->seq) == READ_ONCE(tp->rcv_nxt) &&
+	       RB_EMPTY_ROOT(&tp->out_of_order_queue);
 }
 
 /* The IPv4/TCP packet of a SEGMENT, checked; NULL if malformed. */
@@ -156,6 +184,7 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	struct net_device *dev;
 	struct sk_buff *skb;
 	struct sock *sk;
+	bool defer;
 
 	rcu_read_lock();
 	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
@@ -187,9 +216,13 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	tandem_xlate_in(c, skb, sk);
 	inject_tsval(skb, sk);
 	local_bh_disable();
+	defer = may_defer(skb, sh, sk);
 	this_cpu_write(inject_skb, skb);
+	if (defer)
+		this_cpu_write(inject_defer, c);
 	netif_receive_skb_core(skb);
 	this_cpu_write(inject_skb, NULL);
+	this_cpu_write(inject_defer, NULL);
 	local_bh_enable();
 	rcu_read_unlock();
 	tandem_group_stats_inc(g, TANDEM_STAT_INJECTED);
@@ -204,7 +237,10 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	    tandem_group_role(g) == TANDEM_ROLE_BACKUP) {
 		if (sh && (sh->flags & TANDEM_WIRE_SEG_F_TS))
 			note_ts_ahead(c, ntohl(sh->ts_now), sk);
-		tandem_report_progress(c, sk, false);
+		if (!defer)
+			tandem_report_progress(c, sk, false);
+		else
+			tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_DEFERRED);
 	}
 	if (sk)
 		sock_gen_put(sk);

@@ -18,10 +18,13 @@
  * Reports how far this node has received, when that advanced or when
  * @force: a duplicate ACK of the local stack means the primary may be
  * clamping to a report it never got (lost, or dropped as stale across an
- * epoch change), and the client is retransmitting.
+ * epoch change), and the client is retransmitting. An advance is not
+ * reported while @defer (more of the client packet follows, inject.c):
+ * ack_sent and edge_sent stay where they were, and the report after the
+ * packet's last SEGMENT carries it.
  */
 static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
-			  bool force, const u32 *sack)
+			  bool force, const u32 *sack, bool defer)
 {
 	struct tandem_group *g = c->dp->group;
 	struct tandem_wire_progress pb;
@@ -30,6 +33,10 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	spin_lock_bh(&c->lock);
 	changed = !c->ack_sent || after(rcv_nxt, c->ack_sent) ||
 		  after(edge, c->edge_sent);
+	if (changed && defer && c->ack_sent) {
+		spin_unlock_bh(&c->lock);
+		return;
+	}
 	if (changed) {
 		if (!c->ack_sent || after(rcv_nxt, c->ack_sent))
 			c->ack_sent = rcv_nxt;
@@ -56,7 +63,8 @@ void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 	const struct tcp_sock *tp = tcp_sk(sk);
 
 	send_progress(c, READ_ONCE(tp->rcv_nxt),
-		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force, NULL);
+		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force, NULL,
+		      false);
 }
 
 static void send_confirm(struct tandem_conn *c)
@@ -148,7 +156,8 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 		if (confirm)
 			send_confirm(c);
 		if (progress)
-			send_progress(c, ack, edge, dup, has_sack ? sack : NULL);
+			send_progress(c, ack, edge, dup, has_sack ? sack : NULL,
+				      !has_sack && tandem_report_deferred(c));
 	}
 	tandem_group_stats_inc(g, TANDEM_STAT_SUPPRESSED);
 	consume_skb(skb);

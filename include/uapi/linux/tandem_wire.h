@@ -142,6 +142,14 @@ struct tandem_wire_segment {
  * a new connection.
  */
 #define TANDEM_WIRE_SEG_F_NEW	0x04
+/*
+ * More SEGMENTs of the same client packet follow this one (the primary
+ * splits a client packet larger than a datagram). A backup may then leave
+ * its report of this SEGMENT to the one after the packet's last SEGMENT,
+ * which never has the flag: a sender that never sets it (an older primary)
+ * is reported to after every SEGMENT. Never set in a resent SEGMENT.
+ */
+#define TANDEM_WIRE_SEG_F_MORE	0x08
 
 /* CONFIRM */
 struct tandem_wire_confirm {
