@@ -40,17 +40,22 @@ bool tandem_report_deferred(const struct tandem_conn *c)
  * that what it makes the stack say moves rcv_nxt and nothing else the
  * primary acts on at once (a duplicate ACK, a SACK block). Whatever it
  * moves, the next report carries (c->ack_sent, c->edge_sent stay behind).
+ * @end: where the segment ends (see inject_packet()).
  */
 static bool may_defer(const struct sk_buff *skb,
-		      const struct tandem_wire_segment *sh, struct sock *sk)
+		      const struct tandem_wire_segment *sh, struct sock *sk,
+		      u32 *end)
 {
+	const struct tcphdr *th = tcp_hdr(skb);
 	const struct tcp_sock *tp;
 
 	if (!sh || !(sh->flags & TANDEM_WIRE_SEG_F_MORE) || !sk ||
 	    !sk_fullsock(sk) || sk->sk_state != TCP_ESTABLISHED)
 		return false;
 	tp = tcp_sk(sk);
-	return ntohl(tcp_hdr(skb)->seq) == READ_ONCE(tp->rcv_nxt) &&
+	*end = ntohl(th->seq) + skb->len - skb_transport_offset(skb) -
+	       th->doff * 4;
+	return ntohl(th->seq) == READ_ONCE(tp->rcv_nxt) &&
 	       RB_EMPTY_ROOT(&tp->out_of_order_queue);
 }
 
@@ -185,6 +190,7 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	struct sk_buff *skb;
 	struct sock *sk;
 	bool defer;
+	u32 end = 0;
 
 	rcu_read_lock();
 	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
@@ -216,7 +222,7 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	tandem_xlate_in(c, skb, sk);
 	inject_tsval(skb, sk);
 	local_bh_disable();
-	defer = may_defer(skb, sh, sk);
+	defer = may_defer(skb, sh, sk, &end);
 	this_cpu_write(inject_skb, skb);
 	if (defer)
 		this_cpu_write(inject_defer, c);
@@ -237,6 +243,13 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	    tandem_group_role(g) == TANDEM_ROLE_BACKUP) {
 		if (sh && (sh->flags & TANDEM_WIRE_SEG_F_TS))
 			note_ts_ahead(c, ntohl(sh->ts_now), sk);
+		/*
+		 * Past its end, it filled a hole another CPU's SEGMENT
+		 * opened meanwhile (datagrams of one packet are taken on
+		 * any CPU): what follows in it may be all there is.
+		 */
+		if (defer && after(READ_ONCE(tcp_sk(sk)->rcv_nxt), end))
+			defer = false;
 		if (!defer)
 			tandem_report_progress(c, sk, false);
 		else
