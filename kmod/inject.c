@@ -20,43 +20,60 @@
 #include "datapath.h"
 
 static DEFINE_PER_CPU(const struct sk_buff *, inject_skb);
-/* The connection whose reports wait for the rest of the client packet. */
-static DEFINE_PER_CPU(const struct tandem_conn *, inject_defer);
 
 bool tandem_injecting(const struct sk_buff *skb)
 {
 	return this_cpu_read(inject_skb) == skb;
 }
 
-bool tandem_report_deferred(const struct tandem_conn *c)
+/*
+ * Whether a report up to @rcv_nxt waits for the rest of the client packet:
+ * it is not beyond the end of the SEGMENTs flagged MORE taken so far.
+ */
+bool tandem_report_deferred(const struct tandem_conn *c, u32 rcv_nxt)
 {
-	return this_cpu_read(inject_defer) == c;
+	lockdep_assert_held(&c->lock);
+	return (c->flags & TANDEM_CONN_F_MORE) && !after(rcv_nxt, c->more_end);
 }
 
 /*
- * Whether the report of @skb (a SEGMENT @sh with more of its client packet
- * behind it) may wait for the packet's last SEGMENT: only if it takes the
- * local stack's next byte and no hole is open (no out-of-order data), so
- * that what it makes the stack say moves rcv_nxt and nothing else the
- * primary acts on at once (a duplicate ACK, a SACK block). Whatever it
- * moves, the next report carries (c->ack_sent, c->edge_sent stay behind).
- * @end: where the segment ends (see inject_packet()).
+ * Before @skb (a SEGMENT @sh) goes in: if more of its client packet follows
+ * it, the reports of what it moves may wait for the packet's last SEGMENT
+ * (c->more_end: its end; ack_sent and edge_sent stay behind, the next
+ * report carries the advance), but only if it takes the local stack's next
+ * byte, or follows a SEGMENT flagged so (still in the socket's backlog),
+ * and no hole is open (no out-of-order data): what it makes the stack say
+ * moves rcv_nxt and nothing the primary acts on at once (a duplicate ACK,
+ * a SACK block). Any other SEGMENT (the last of a packet, a resent one)
+ * ends the wait: its report goes at once.
  */
-static bool may_defer(const struct sk_buff *skb,
-		      const struct tandem_wire_segment *sh, struct sock *sk,
-		      u32 *end)
+static void note_more(struct tandem_conn *c, const struct sk_buff *skb,
+		      const struct tandem_wire_segment *sh, struct sock *sk)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
+	u32 seq = ntohl(th->seq), next;
 	const struct tcp_sock *tp;
+	bool more;
 
-	if (!sh || !(sh->flags & TANDEM_WIRE_SEG_F_MORE) || !sk ||
-	    !sk_fullsock(sk) || sk->sk_state != TCP_ESTABLISHED)
-		return false;
-	tp = tcp_sk(sk);
-	*end = ntohl(th->seq) + skb->len - skb_transport_offset(skb) -
-	       th->doff * 4;
-	return ntohl(th->seq) == READ_ONCE(tp->rcv_nxt) &&
-	       RB_EMPTY_ROOT(&tp->out_of_order_queue);
+	more = sh && (sh->flags & TANDEM_WIRE_SEG_F_MORE) && sk &&
+	       sk_fullsock(sk) && sk->sk_state == TCP_ESTABLISHED;
+	spin_lock_bh(&c->lock);
+	if (more) {
+		tp = tcp_sk(sk);
+		next = READ_ONCE(tp->rcv_nxt);
+		more = RB_EMPTY_ROOT(&tp->out_of_order_queue) &&
+		       (seq == next || ((c->flags & TANDEM_CONN_F_MORE) &&
+					seq == c->more_end &&
+					after(seq, next)));
+	}
+	if (more) {
+		c->more_end = seq + skb->len - skb_transport_offset(skb) -
+			      th->doff * 4;
+		c->flags |= TANDEM_CONN_F_MORE;
+	} else {
+		c->flags &= ~TANDEM_CONN_F_MORE;
+	}
+	spin_unlock_bh(&c->lock);
 }
 
 /* The IPv4/TCP packet of a SEGMENT, checked; NULL if malformed. */
@@ -189,8 +206,6 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	struct net_device *dev;
 	struct sk_buff *skb;
 	struct sock *sk;
-	bool defer;
-	u32 end = 0;
 
 	rcu_read_lock();
 	dev = __ip_dev_find(g->tn->net, g->vip.v4, false);
@@ -221,14 +236,12 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	sk = tandem_conn_sock(c);
 	tandem_xlate_in(c, skb, sk);
 	inject_tsval(skb, sk);
+	if (sh)
+		note_more(c, skb, sh, sk);
 	local_bh_disable();
-	defer = may_defer(skb, sh, sk, &end);
 	this_cpu_write(inject_skb, skb);
-	if (defer)
-		this_cpu_write(inject_defer, c);
 	netif_receive_skb_core(skb);
 	this_cpu_write(inject_skb, NULL);
-	this_cpu_write(inject_defer, NULL);
 	local_bh_enable();
 	rcu_read_unlock();
 	tandem_group_stats_inc(g, TANDEM_STAT_INJECTED);
@@ -243,17 +256,7 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	    tandem_group_role(g) == TANDEM_ROLE_BACKUP) {
 		if (sh && (sh->flags & TANDEM_WIRE_SEG_F_TS))
 			note_ts_ahead(c, ntohl(sh->ts_now), sk);
-		/*
-		 * Past its end, it filled a hole another CPU's SEGMENT
-		 * opened meanwhile (datagrams of one packet are taken on
-		 * any CPU): what follows in it may be all there is.
-		 */
-		if (defer && after(READ_ONCE(tcp_sk(sk)->rcv_nxt), end))
-			defer = false;
-		if (!defer)
-			tandem_report_progress(c, sk, false);
-		else
-			tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_DEFERRED);
+		tandem_report_progress(c, sk, false);
 	}
 	if (sk)
 		sock_gen_put(sk);

@@ -18,13 +18,13 @@
  * Reports how far this node has received, when that advanced or when
  * @force: a duplicate ACK of the local stack means the primary may be
  * clamping to a report it never got (lost, or dropped as stale across an
- * epoch change), and the client is retransmitting. An advance is not
- * reported while @defer (more of the client packet follows, inject.c):
- * ack_sent and edge_sent stay where they were, and the report after the
- * packet's last SEGMENT carries it.
+ * epoch change), and the client is retransmitting. An advance without a
+ * SACK block that more of the same client packet will move again waits
+ * for it (tandem_report_deferred()): ack_sent and edge_sent stay where
+ * they were, and the report after the packet's last SEGMENT carries it.
  */
 static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
-			  bool force, const u32 *sack, bool defer)
+			  bool force, const u32 *sack)
 {
 	struct tandem_group *g = c->dp->group;
 	struct tandem_wire_progress pb;
@@ -33,8 +33,10 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	spin_lock_bh(&c->lock);
 	changed = !c->ack_sent || after(rcv_nxt, c->ack_sent) ||
 		  after(edge, c->edge_sent);
-	if (changed && defer && c->ack_sent) {
+	if (changed && c->ack_sent && !sack &&
+	    tandem_report_deferred(c, rcv_nxt)) {
 		spin_unlock_bh(&c->lock);
+		tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_DEFERRED);
 		return;
 	}
 	if (changed) {
@@ -62,9 +64,14 @@ void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 
+	if (force) {
+		/* A new epoch: whatever came before waits no longer. */
+		spin_lock_bh(&c->lock);
+		c->flags &= ~TANDEM_CONN_F_MORE;
+		spin_unlock_bh(&c->lock);
+	}
 	send_progress(c, READ_ONCE(tp->rcv_nxt),
-		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force, NULL,
-		      false);
+		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force, NULL);
 }
 
 static void send_confirm(struct tandem_conn *c)
@@ -156,8 +163,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 		if (confirm)
 			send_confirm(c);
 		if (progress)
-			send_progress(c, ack, edge, dup, has_sack ? sack : NULL,
-				      !has_sack && tandem_report_deferred(c));
+			send_progress(c, ack, edge, dup, has_sack ? sack : NULL);
 	}
 	tandem_group_stats_inc(g, TANDEM_STAT_SUPPRESSED);
 	consume_skb(skb);
