@@ -41,31 +41,30 @@ bool tandem_report_deferred(const struct tandem_conn *c, u32 rcv_nxt)
  * it, the reports of what it moves may wait for the packet's last SEGMENT
  * (c->more_end: its end; ack_sent and edge_sent stay behind, the next
  * report carries the advance), but only if it takes the local stack's next
- * byte, or follows a SEGMENT flagged so (still in the socket's backlog),
- * and no hole is open (no out-of-order data): what it makes the stack say
- * moves rcv_nxt and nothing the primary acts on at once (a duplicate ACK,
- * a SACK block). Any other SEGMENT (the last of a packet, a resent one)
- * ends the wait: its report goes at once.
+ * byte and no hole is open (no out-of-order data): what it makes the stack
+ * say moves rcv_nxt and nothing the primary acts on at once (a duplicate
+ * ACK, a SACK block). Any other SEGMENT (the last of a packet, a resent
+ * one) ends the wait: its report goes at once. (Not one following a flagged
+ * SEGMENT still in the socket's backlog: taken on another CPU, it may reach
+ * the stack first, and the hole it leaves be filled by an ACK that waits;
+ * measured: 7-10x the fast resends with two backups.)
  */
 static void note_more(struct tandem_conn *c, const struct sk_buff *skb,
 		      const struct tandem_wire_segment *sh, struct sock *sk)
 {
 	const struct tcphdr *th = tcp_hdr(skb);
-	u32 seq = ntohl(th->seq), next;
+	u32 seq = ntohl(th->seq);
 	const struct tcp_sock *tp;
 	bool more;
 
 	more = sh && (sh->flags & TANDEM_WIRE_SEG_F_MORE) && sk &&
 	       sk_fullsock(sk) && sk->sk_state == TCP_ESTABLISHED;
-	spin_lock_bh(&c->lock);
 	if (more) {
 		tp = tcp_sk(sk);
-		next = READ_ONCE(tp->rcv_nxt);
-		more = RB_EMPTY_ROOT(&tp->out_of_order_queue) &&
-		       (seq == next || ((c->flags & TANDEM_CONN_F_MORE) &&
-					seq == c->more_end &&
-					after(seq, next)));
+		more = seq == READ_ONCE(tp->rcv_nxt) &&
+		       RB_EMPTY_ROOT(&tp->out_of_order_queue);
 	}
+	spin_lock_bh(&c->lock);
 	if (more) {
 		c->more_end = seq + skb->len - skb_transport_offset(skb) -
 			      th->doff * 4;
