@@ -59,6 +59,8 @@ static inline __be32 tandem_conn_caddr4(const struct tandem_wire_conn *k)
 #define TANDEM_CONN_F_KILL	BIT(24)
 /* backup: more_end valid: more of a client packet follows (inject.c) */
 #define TANDEM_CONN_F_MORE	BIT(25)
+/* backup: its last report was a duplicate or had a SACK block (suppress.c) */
+#define TANDEM_CONN_F_DUPSENT	BIT(26)
 
 /* Digests waiting for their match: the backup's output usually trails. */
 #define TANDEM_DIGESTS_PEER 16

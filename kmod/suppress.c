@@ -22,6 +22,9 @@
  * SACK block that more of the same client packet will move again waits
  * for it (tandem_report_deferred()): ack_sent and edge_sent stay where
  * they were, and the report after the packet's last SEGMENT carries it.
+ * Not the first advance after a duplicate or a SACK block was reported:
+ * the primary counts those to resend a hole, and the hole may have been
+ * filled by a SEGMENT taken on another CPU while the next one was noted.
  */
 static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 			  bool force, const u32 *sack)
@@ -34,6 +37,7 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	changed = !c->ack_sent || after(rcv_nxt, c->ack_sent) ||
 		  after(edge, c->edge_sent);
 	if (changed && c->ack_sent && !sack &&
+	    !(c->flags & TANDEM_CONN_F_DUPSENT) &&
 	    tandem_report_deferred(c, rcv_nxt)) {
 		spin_unlock_bh(&c->lock);
 		tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_DEFERRED);
@@ -47,6 +51,12 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	}
 	rcv_nxt = c->ack_sent;
 	edge = c->edge_sent;
+	if (changed || (force && rcv_nxt)) {
+		if (sack || !changed)
+			c->flags |= TANDEM_CONN_F_DUPSENT;
+		else
+			c->flags &= ~TANDEM_CONN_F_DUPSENT;
+	}
 	spin_unlock_bh(&c->lock);
 	if (!changed && !(force && rcv_nxt))
 		return;
