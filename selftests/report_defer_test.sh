@@ -11,7 +11,7 @@
 #    the backup deferred reports (progress_deferred > 0) and sent at most
 #    one report for every REPORTS_PER SEGMENTs it injected (a ratio of two
 #    counters of one run; with a report per SEGMENT, as before the flag,
-#    it is 0.5-0.8);
+#    it is 0.5-0.85);
 #  - the same under 5% loss on the primary's replication egress: last
 #    SEGMENTs get lost, leaving the backup's reports behind until the next
 #    packet's hole (a duplicate ACK with a SACK block, reported at once) or
