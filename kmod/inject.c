@@ -46,8 +46,7 @@ bool tandem_report_deferred(const struct tandem_conn *c, u32 rcv_nxt)
  * ACK, a SACK block). Any other SEGMENT (the last of a packet, a resent
  * one) ends the wait: its report goes at once. (Not one following a flagged
  * SEGMENT still in the socket's backlog: taken on another CPU, it may reach
- * the stack first, and the hole it leaves be filled by an ACK that waits;
- * measured: 7-10x the fast resends with two backups.)
+ * the stack first, and the hole it leaves be filled by an ACK that waits.)
  */
 static void note_more(struct tandem_conn *c, const struct sk_buff *skb,
 		      const struct tandem_wire_segment *sh, struct sock *sk)
