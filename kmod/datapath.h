@@ -57,6 +57,10 @@ static inline __be32 tandem_conn_caddr4(const struct tandem_wire_conn *k)
 #define TANDEM_CONN_F_TAIL	BIT(23)	/* tail_* valid: a partial block to check */
 /* primary: diverged after its takeover: output stolen until it is reset */
 #define TANDEM_CONN_F_KILL	BIT(24)
+/* backup: more_end valid: more of a client packet follows (inject.c) */
+#define TANDEM_CONN_F_MORE	BIT(25)
+/* backup: its last report was a duplicate or had a SACK block (suppress.c) */
+#define TANDEM_CONN_F_DUPSENT	BIT(26)
 
 /* Digests waiting for their match: the backup's output usually trails. */
 #define TANDEM_DIGESTS_PEER 16
@@ -216,6 +220,7 @@ struct tandem_conn {
 	/* What this node sent: mirror.c on a primary, suppress.c (reported) on a backup. */
 	u32 ack_sent;			/* last ACK number */
 	u32 edge_sent;			/* right edge advertised */
+	u32 more_end;			/* backup: reports up to here wait (inject.c) */
 	u32 ack_max;			/* primary: largest ACK it sent since its takeover */
 	struct sk_buff *held;		/* primary: the SYN-ACK being held (mirror.c, conn.c) */
 	struct tandem_conn_tmpl tp;	/* xlate.c */
@@ -292,6 +297,7 @@ int tandem_tcp_wscale(const struct tcphdr *th);	/* -1: no option */
 int tandem_hooks_init(void);
 void tandem_hooks_uninit(void);
 bool tandem_injecting(const struct sk_buff *skb);
+bool tandem_report_deferred(const struct tandem_conn *c, u32 rcv_nxt);
 
 /* mirror.c (primary) */
 void tandem_mirror_in(struct tandem_group *g, struct sk_buff *skb);

@@ -26,6 +26,54 @@ bool tandem_injecting(const struct sk_buff *skb)
 	return this_cpu_read(inject_skb) == skb;
 }
 
+/*
+ * Whether a report up to @rcv_nxt waits for the rest of the client packet:
+ * it is not beyond the end of the SEGMENTs flagged MORE taken so far.
+ */
+bool tandem_report_deferred(const struct tandem_conn *c, u32 rcv_nxt)
+{
+	lockdep_assert_held(&c->lock);
+	return (c->flags & TANDEM_CONN_F_MORE) && !after(rcv_nxt, c->more_end);
+}
+
+/*
+ * Before @skb (a SEGMENT @sh) goes in: if more of its client packet follows
+ * it, the reports of what it moves may wait for the packet's last SEGMENT
+ * (c->more_end: its end; ack_sent and edge_sent stay behind, the next
+ * report carries the advance), but only if it takes the local stack's next
+ * byte and no hole is open (no out-of-order data): what it makes the stack
+ * say moves rcv_nxt and nothing the primary acts on at once (a duplicate
+ * ACK, a SACK block). Any other SEGMENT (the last of a packet, a resent
+ * one) ends the wait: its report goes at once. (Not one following a flagged
+ * SEGMENT still in the socket's backlog: taken on another CPU, it may reach
+ * the stack first, and the hole it leaves be filled by an ACK that waits.)
+ */
+static void note_more(struct tandem_conn *c, const struct sk_buff *skb,
+		      const struct tandem_wire_segment *sh, struct sock *sk)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	u32 seq = ntohl(th->seq);
+	const struct tcp_sock *tp;
+	bool more;
+
+	more = sh && (sh->flags & TANDEM_WIRE_SEG_F_MORE) && sk &&
+	       sk_fullsock(sk) && sk->sk_state == TCP_ESTABLISHED;
+	if (more) {
+		tp = tcp_sk(sk);
+		more = seq == READ_ONCE(tp->rcv_nxt) &&
+		       RB_EMPTY_ROOT(&tp->out_of_order_queue);
+	}
+	spin_lock_bh(&c->lock);
+	if (more) {
+		c->more_end = seq + skb->len - skb_transport_offset(skb) -
+			      th->doff * 4;
+		c->flags |= TANDEM_CONN_F_MORE;
+	} else {
+		c->flags &= ~TANDEM_CONN_F_MORE;
+	}
+	spin_unlock_bh(&c->lock);
+}
+
 /* The IPv4/TCP packet of a SEGMENT, checked; NULL if malformed. */
 static const struct iphdr *seg_packet(struct tandem_group *g,
 				      const void *body, unsigned int len)
@@ -186,6 +234,8 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	sk = tandem_conn_sock(c);
 	tandem_xlate_in(c, skb, sk);
 	inject_tsval(skb, sk);
+	if (sh)
+		note_more(c, skb, sh, sk);
 	local_bh_disable();
 	this_cpu_write(inject_skb, skb);
 	netif_receive_skb_core(skb);

@@ -177,6 +177,10 @@ static void send_segments(struct tandem_conn *c, struct sk_buff *skb,
 				th2->psh = 0;
 			}
 		}
+		/* Not the packet's last: the backups report after that one. */
+		((struct tandem_wire_segment *)head)->flags =
+			off + n < plen && !th->syn ?
+			sh->flags | TANDEM_WIRE_SEG_F_MORE : sh->flags;
 		part.seq = ntohl(th->seq) + off;
 		part.end = part.seq + n + (off + n == plen && th->fin);
 		part.keep = !th->syn && (n || th->fin);

@@ -288,6 +288,11 @@ void tandem_resend_keep(struct tandem_conn *c, const void *body,
 	}
 	atomic_add(skb->truesize, &c->dp->rq_mem);
 	skb_put_data(skb, body, len);
+	/*
+	 * A resent SEGMENT is reported at once: it may fill a hole, and the
+	 * rest of its packet is not on its way behind it.
+	 */
+	((struct tandem_wire_segment *)skb->data)->flags &= ~TANDEM_WIRE_SEG_F_MORE;
 	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_RESEND_KEPT);
 	tandem_rq_cb(skb)->seq = seq;
 	tandem_rq_cb(skb)->end = end;

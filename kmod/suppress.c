@@ -19,7 +19,13 @@
  * @force: a duplicate ACK of the local stack means the primary may be
  * clamping to a report it never got (lost, or dropped as stale across an
  * epoch change), and the client is retransmitting; a CLOSE is answered at
- * once (the primary's ACKs wait for the answer).
+ * once (the primary's ACKs wait for the answer). An advance without a
+ * SACK block that more of the same client packet will move again waits
+ * for it (tandem_report_deferred()): ack_sent and edge_sent stay where
+ * they were, and the report after the packet's last SEGMENT carries it.
+ * Not the first advance after a duplicate or a SACK block was reported:
+ * the primary counts those to resend a hole, and the hole may have been
+ * filled by a SEGMENT taken on another CPU while the next one was noted.
  */
 static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 			  bool force, const u32 *sack)
@@ -32,6 +38,13 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	unprot = c->flags & TANDEM_CONN_F_UNPROT;
 	changed = !c->ack_sent || after(rcv_nxt, c->ack_sent) ||
 		  after(edge, c->edge_sent);
+	if (changed && c->ack_sent && !sack &&
+	    !(c->flags & TANDEM_CONN_F_DUPSENT) &&
+	    tandem_report_deferred(c, rcv_nxt)) {
+		spin_unlock_bh(&c->lock);
+		tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_DEFERRED);
+		return;
+	}
 	if (changed) {
 		if (!c->ack_sent || after(rcv_nxt, c->ack_sent))
 			c->ack_sent = rcv_nxt;
@@ -40,6 +53,12 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	}
 	rcv_nxt = c->ack_sent;
 	edge = c->edge_sent;
+	if (changed || (force && rcv_nxt)) {
+		if (sack || !changed)
+			c->flags |= TANDEM_CONN_F_DUPSENT;
+		else
+			c->flags &= ~TANDEM_CONN_F_DUPSENT;
+	}
 	spin_unlock_bh(&c->lock);
 	if (!changed && !(force && rcv_nxt))
 		return;
@@ -59,6 +78,12 @@ void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 
+	if (force) {
+		/* A new epoch, or a CLOSE: nothing waits any longer. */
+		spin_lock_bh(&c->lock);
+		c->flags &= ~TANDEM_CONN_F_MORE;
+		spin_unlock_bh(&c->lock);
+	}
 	send_progress(c, READ_ONCE(tp->rcv_nxt),
 		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force, NULL);
 }

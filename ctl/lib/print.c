@@ -229,6 +229,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_PROGRESS_RX] = "progress_rx",
 	[TANDEM_STAT_MIRRORED_PKTS] = "mirrored_pkts",
 	[TANDEM_STAT_RESEND_KEPT] = "resend_kept",
+	[TANDEM_STAT_PROGRESS_DEFERRED] = "progress_deferred",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

@@ -567,6 +567,11 @@ enum tandem_stat {
 	TANDEM_STAT_PROGRESS_RX,
 	TANDEM_STAT_MIRRORED_PKTS,
 	TANDEM_STAT_RESEND_KEPT,
+	/* backup: reports (of its stack's ACKs, after its injections) left
+	 * to the last SEGMENT of a client packet (TANDEM_WIRE_SEG_F_MORE,
+	 * include/uapi/linux/tandem_wire.h)
+	 */
+	TANDEM_STAT_PROGRESS_DEFERRED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)

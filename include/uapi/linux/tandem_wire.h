@@ -142,6 +142,15 @@ struct tandem_wire_segment {
  * a new connection.
  */
 #define TANDEM_WIRE_SEG_F_NEW	0x04
+/*
+ * More SEGMENTs of the same client packet follow this one (the primary
+ * splits a client packet larger than a datagram into several). A backup
+ * may then leave its report (PROGRESS) of what this SEGMENT moved to its
+ * report after the packet's last SEGMENT, which never has the flag: a
+ * sender that never sets it (an older primary) is reported to after every
+ * SEGMENT, as before. Never set in a resent SEGMENT (docs/datapath.md).
+ */
+#define TANDEM_WIRE_SEG_F_MORE	0x08
 
 /* CONFIRM */
 struct tandem_wire_confirm {
