@@ -1,7 +1,9 @@
 #!/bin/sh
 # Rebuild kmod/tandem.ko from a clean state with W=1 (extra compiler
 # warnings) and C=1 (sparse), print the diagnostics, and fail if the build
-# fails or any warning or sparse complaint names a tandem file.
+# fails or any warning or sparse complaint names a tandem file. It builds a
+# copy of the sources: the tree's own objects and tandem.ko (which a VM
+# booting from the tree may be loading) are left alone.
 set -u
 cd "$(dirname "$0")/.."
 KDIR=${KDIR:-$(scripts/kdir.sh)} || exit 1
@@ -12,10 +14,15 @@ if ! command -v sparse >/dev/null 2>&1; then
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+src=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$src"' EXIT
 
-make -s -C "$KDIR" M="$PWD" clean >/dev/null 2>&1
-make -C "$KDIR" M="$PWD" W=1 C=1 modules >"$log" 2>&1
+mkdir -p "$src/kmod" "$src/scripts" &&
+	cp Kbuild "$src/" && cp -r include "$src/" &&
+	cp kmod/Kbuild kmod/*.c kmod/*.h "$src/kmod/" &&
+	cp scripts/version.sh "$src/scripts/" || exit 1
+make -C "$KDIR" M="$src" W=1 C=1 TANDEM_VERSION="$(scripts/version.sh)" \
+	modules >"$log" 2>&1
 status=$?
 
 # Diagnostics: compiler and sparse "file:line:col: warning|error:" lines,
