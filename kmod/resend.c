@@ -699,8 +699,9 @@ void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
 /*
  * Whether a backup left behind is near enough: it holds what was mirrored
  * when the leave took effect (its report that it knew: until then, the
- * client it held back made it look near), lacks no more than BEHIND_NEAR of what the client was acknowledged
- * since, and nothing mirrored more than a quarter of the lag bound ago.
+ * client it held back made it look near), lacks no more than BEHIND_NEAR
+ * of what the client was acknowledged since, and nothing mirrored more
+ * than a quarter of the lag bound ago.
  */
 static bool behind_near(struct tandem_conn *c, const struct tandem_conn_peer *p,
 			const struct tandem_lag_bound *lag)
