@@ -102,7 +102,7 @@ struct tandem_conn_peer {
 	unsigned long held_since;	/* jiffies | 1: its window limits the client's */
 	unsigned long behind_since;	/* jiffies | 1: lacking longer than the best */
 	unsigned long rejoin_until;	/* jiffies: given up on after */
-	unsigned long told_at;		/* jiffies | 1: last CLOSE_BEHIND sent */
+	unsigned long told_at;		/* jiffies | 1: last CLOSE sent (behind, leaving) */
 	u32 behind_mark;		/* client space: mirrored when left behind */
 	/* primary: how long its reports take (resend.c), in jiffies */
 	u32 probe_end;			/* client space: end of the timed SEGMENT */
@@ -408,6 +408,7 @@ bool tandem_resend_pending(struct tandem_conn *c);
 unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb);
 void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 			    bool force);
+void tandem_report_close(struct tandem_conn *c);
 
 /* takeover.c */
 void tandem_takeover(struct tandem_group *g);

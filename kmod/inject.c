@@ -334,7 +334,6 @@ void tandem_inject_rx_close(struct tandem_group *g, u32 from,
 	const struct tandem_wire_close *cb = body;
 	bool lag, news = false;
 	struct tandem_conn *c;
-	struct sock *sk;
 
 	if (len < sizeof(*cb) || !g->dp)
 		return;
@@ -355,14 +354,12 @@ void tandem_inject_rx_close(struct tandem_group *g, u32 from,
 		c->flags |= TANDEM_CONN_F_UNPROT | TANDEM_CONN_F_REJOIN;
 	}
 	spin_unlock_bh(&c->lock);
-	if (!news)
-		return;
-	tandem_group_stats_inc(g, lag ? TANDEM_STAT_PROTECTION_LOST :
-					TANDEM_STAT_LAG_BEHIND);
-	/* The primary's ACKs wait until it hears that this node knows. */
-	sk = tandem_conn_sock(c);
-	if (sk && sk_fullsock(sk))
-		tandem_report_progress(c, sk, true);
-	if (sk)
-		sock_gen_put(sk);
+	if (news)
+		tandem_group_stats_inc(g, lag ? TANDEM_STAT_PROTECTION_LOST :
+						TANDEM_STAT_LAG_BEHIND);
+	/*
+	 * The primary's ACKs wait until it hears that this node knows; it
+	 * tells again only while the reports say this node does not.
+	 */
+	tandem_report_close(c);
 }

@@ -394,6 +394,7 @@ void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 {
 	start_leaving(c, p);
 	p->dropped = 1;
+	p->told_at = jiffies | 1;
 	p->rejoin = 0;
 	t->drop[t->ndrop++] = p->node_id;
 	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);

@@ -88,6 +88,31 @@ void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force, NULL);
 }
 
+/*
+ * Answers a CLOSE (the primary's ACKs wait for the answer): how far this
+ * node received, from its socket, or as last reported if it has none (a
+ * silenced shadow socket), flagged TANDEM_WIRE_PROGRESS_F_UNPROT.
+ */
+void tandem_report_close(struct tandem_conn *c)
+{
+	struct sock *sk = tandem_conn_sock(c);
+	u32 ack, edge;
+
+	if (sk && sk_fullsock(sk)) {
+		tandem_report_progress(c, sk, true);
+	} else {
+		spin_lock_bh(&c->lock);
+		ack = c->ack_sent;
+		edge = c->edge_sent;
+		c->flags &= ~TANDEM_CONN_F_MORE;
+		spin_unlock_bh(&c->lock);
+		if (ack)
+			send_progress(c, ack, edge, true, NULL);
+	}
+	if (sk)
+		sock_gen_put(sk);
+}
+
 static void send_confirm(struct tandem_conn *c)
 {
 	struct tandem_group *g = c->dp->group;
