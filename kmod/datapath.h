@@ -360,6 +360,8 @@ void tandem_lag_limits(struct tandem_conn *c, struct tandem_lag_bound *lag,
 		       struct tandem_lag_bound *hard);
 bool tandem_lag_silent_for(struct tandem_conn *c, u32 node_id, unsigned long j);
 bool tandem_lag_gone(struct tandem_conn *c, u32 node_id);
+bool tandem_lag_peer_closed(const struct tandem_conn *c,
+			    const struct tandem_conn_peer *p);
 enum tandem_lag_verdict {
 	TANDEM_LAG_OK,
 	TANDEM_LAG_BEHIND,	/* behind the best backup: wait no longer for it */

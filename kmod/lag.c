@@ -217,6 +217,13 @@ static bool window_closed(const struct tandem_conn_peer *p, u32 own)
 			       p->rcv_edge - p->rcv_nxt < own / 8);
 }
 
+/* Whether @p's window is closed, against what this node advertised last. */
+bool tandem_lag_peer_closed(const struct tandem_conn *c,
+			    const struct tandem_conn_peer *p)
+{
+	return window_closed(p, c->edge_sent - c->ack_sent);
+}
+
 /*
  * The best window edge of the protecting backups whose window is open, if
  * any. Not of one catching up: its window is open because it lacks what

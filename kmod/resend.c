@@ -701,15 +701,17 @@ void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
  * Whether a backup left behind is near enough: it holds what was mirrored
  * when the leave took effect (its report that it knew: until then, the
  * client it held back made it look near), lacks no more than BEHIND_NEAR
- * of what the client was acknowledged since, and nothing mirrored more
- * than a quarter of the lag bound ago.
+ * of what the client was acknowledged since, nothing mirrored more than a
+ * quarter of the lag bound ago, and its window is open (a slow reader left
+ * behind for its window lacks nothing while the client it held back has
+ * sent nothing more: waited for again at once, it closes the window again).
  */
 static bool behind_near(struct tandem_conn *c, const struct tandem_conn_peer *p,
 			const struct tandem_lag_bound *lag)
 {
 	struct sk_buff *skb;
 
-	if (before(p->rcv_nxt, p->behind_mark) ||
+	if (before(p->rcv_nxt, p->behind_mark) || tandem_lag_peer_closed(c, p) ||
 	    (after(c->ack_max, p->rcv_nxt) &&
 	     c->ack_max - p->rcv_nxt > BEHIND_NEAR))
 		return false;
