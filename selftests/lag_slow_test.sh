@@ -22,7 +22,7 @@
 
 PORT=5001
 SLOW=8K
-BYTES=$((16 * 1024 * 1024))
+BYTES=$((32 * 1024 * 1024))	# paced at 1M/s: still running well after the drop
 RESET_ROUND=${LAG_RESET_ROUND:-1}
 PLAN=$((RESET_ROUND ? 8 : 4))
 
