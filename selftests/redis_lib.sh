@@ -21,12 +21,14 @@ redis_start() {
 }
 
 # redis_write_client: writes TOPO_DIR/client.sh, the client: one
-# connection, ROUNDS rounds; the round number in PROGRESS. Exit 0 if every
+# connection, ROUNDS rounds; the round number in PROGRESS. With STOP, it
+# goes on past ROUNDS until the file STOP exists (a client that outlasts
+# whatever the test waits for, however fast the host). Exit 0 if every
 # reply was the expected one. Run it as: client_exec bash
-# "$TOPO_DIR/client.sh" VIP PORT ROUNDS PROGRESS
+# "$TOPO_DIR/client.sh" VIP PORT ROUNDS PROGRESS [STOP]
 redis_write_client() {
 	cat > "$TOPO_DIR/client.sh" <<'EOF'
-vip=$1 port=$2 rounds=$3 progress=$4
+vip=$1 port=$2 rounds=$3 progress=$4 stop=$5
 exec 3<>"/dev/tcp/$vip/$port" || { echo "connect failed"; exit 2; }
 # One write per command (no Nagle wait between its pieces).
 cmd() {
@@ -67,7 +69,9 @@ expect() { # expect WANT CMD...
 }
 val() { v="v$1-$(( $1 * 7919 % 100003 ))"; }
 log=
-for ((i = 1; i <= rounds; i++)); do
+more() { [ $i -le $rounds ] || { [ -n "$stop" ] && [ ! -e "$stop" ]; }; }
+i=1
+while more; do
 	expect ":$i" INCR ctr
 	log+="$i,"
 	expect ":${#log}" APPEND log "$i,"
@@ -81,7 +85,9 @@ for ((i = 1; i <= rounds; i++)); do
 		expect "(nil)" GET "k:$((i + 1))"
 	fi
 	echo $i > "$progress"
+	i=$((i + 1))
 done
+rounds=$((i - 1))
 for ((j = 1; j <= rounds; j += 7)); do
 	val $j
 	expect "$v" GET "k:$j"
