@@ -477,24 +477,11 @@ static int fill_peer(struct sk_buff *skb, const struct tandem_conn_peer *p,
 		     u32 rcv_nxt, bool have_rcv)
 {
 	struct nlattr *nest;
-	u8 state;
 
-	if (p->leaving)
-		state = TANDEM_PEER_STATE_LEAVING;
-	else if (p->dropped)
-		state = TANDEM_PEER_STATE_DROPPED;
-	else if (p->rejoin == TANDEM_REJOIN_BEHIND)
-		state = TANDEM_PEER_STATE_BEHIND;
-	else if (p->rejoin)
-		state = TANDEM_PEER_STATE_REJOINING;
-	else if (p->confirmed)
-		state = TANDEM_PEER_STATE_PROTECTING;
-	else
-		state = TANDEM_PEER_STATE_UNCONFIRMED;
 	nest = nla_nest_start(skb, TANDEM_A_CONN_PEER);
 	if (!nest ||
 	    nla_put_u32(skb, TANDEM_A_CONN_PEER_NODE_ID, p->node_id) ||
-	    nla_put_u8(skb, TANDEM_A_CONN_PEER_STATE, state) ||
+	    nla_put_u8(skb, TANDEM_A_CONN_PEER_STATE, tandem_protect_state(p)) ||
 	    nla_put_u32(skb, TANDEM_A_CONN_PEER_LAG_BYTES,
 			have_rcv && p->rcv_nxt && after(rcv_nxt, p->rcv_nxt) ?
 			rcv_nxt - p->rcv_nxt : 0))

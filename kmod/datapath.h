@@ -328,11 +328,7 @@ void tandem_digest_rx(struct tandem_group *g, u32 from, const void *body,
 		      unsigned int len);
 
 /* resend.c */
-bool tandem_peer_protects(const struct tandem_conn_peer *p);
-bool tandem_peer_clamps(const struct tandem_conn_peer *p);
-bool tandem_peer_behind(const struct tandem_conn_peer *p);
-void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id);
-unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids);
+bool tandem_resend_holds(struct tandem_conn *c, u32 seq);
 void tandem_resend_confirm(struct tandem_conn *c, const u32 *ids,
 			   unsigned int n);
 /* resend.c: an entry of the resend queue */
@@ -395,10 +391,29 @@ struct tandem_lag_notes {
 };
 
 void tandem_resend_update(struct tandem_conn *c, struct tandem_lag_notes *t);
-void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
-			struct tandem_lag_notes *t);
-void tandem_resend_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
+
+/* protect.c: where each backup stands (primary) */
+bool tandem_peer_protects(const struct tandem_conn_peer *p);
+bool tandem_peer_clamps(const struct tandem_conn_peer *p);
+bool tandem_peer_behind(const struct tandem_conn_peer *p);
+bool tandem_peer_rejoining(const struct tandem_conn_peer *p);
+bool tandem_protect_waits(struct tandem_conn *c, struct tandem_conn_peer *p);
+void tandem_protect_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 			 struct tandem_lag_notes *t);
+void tandem_protect_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
+			  struct tandem_lag_notes *t);
+bool tandem_protect_judge(struct tandem_conn *c, struct tandem_conn_peer *p,
+			  u32 best, const struct tandem_lag_bound *lag,
+			  const struct tandem_lag_bound *hard,
+			  struct tandem_lag_notes *t);
+void tandem_protect_retell_leaving(struct tandem_conn *c,
+				   struct tandem_lag_notes *t);
+void tandem_protect_heard(struct tandem_conn *c, struct tandem_conn_peer *p,
+			  bool unprot, struct tandem_lag_notes *t);
+void tandem_protect_rejoin_start(struct tandem_conn *c, u32 node_id);
+unsigned int tandem_protect_rejoined(struct tandem_conn *c, u32 *ids);
+u8 tandem_protect_state(const struct tandem_conn_peer *p);
+
 void tandem_resend_notify(struct tandem_conn *c,
 			  const struct tandem_lag_notes *t, bool kick);
 void tandem_resend_tick(struct tandem_conn *c);
@@ -411,6 +426,8 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb);
 void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 			    bool force);
 void tandem_report_close(struct tandem_conn *c);
+void tandem_report_hold(const struct tandem_conn *c);
+void tandem_report_release(struct tandem_conn *c);
 
 /* takeover.c */
 void tandem_takeover(struct tandem_group *g);

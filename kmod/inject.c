@@ -238,8 +238,10 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 		note_more(c, skb, sh, sk);
 	local_bh_disable();
 	this_cpu_write(inject_skb, skb);
+	tandem_report_hold(c);
 	netif_receive_skb_core(skb);
 	this_cpu_write(inject_skb, NULL);
+	tandem_report_release(c);
 	local_bh_enable();
 	rcu_read_unlock();
 	tandem_group_stats_inc(g, TANDEM_STAT_INJECTED);

@@ -274,8 +274,8 @@ void tandem_lag_window(struct tandem_conn *c, u32 ack, u32 edge,
 			continue;
 		p->held_since = 0;
 		if (b == &hard)
-			tandem_resend_drop(c, p, t);
+			tandem_protect_drop(c, p, t);
 		else
-			tandem_resend_leave(c, p, t);
+			tandem_protect_leave(c, p, t);
 	}
 }

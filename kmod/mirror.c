@@ -288,9 +288,7 @@ static void clamp_limits(struct tandem_conn *c, u32 *min_ack, u32 *min_edge)
 	lockdep_assert_held(&c->lock);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (p->leaving && tandem_lag_gone(c, p->node_id))
-			p->leaving = 0;
-		if (!tandem_peer_clamps(p) && !(p->node_id && p->leaving))
+		if (!tandem_protect_waits(c, p))
 			continue;
 		if (before(p->rcv_nxt, *min_ack))
 			*min_ack = p->rcv_nxt;
@@ -315,31 +313,6 @@ static bool edge_gain(const struct tandem_conn *c, u32 min_edge)
 	       win < 2U * TCP_MSS_DEFAULT;
 }
 
-#define RETELL_EVERY (HZ / 5)
-
-/*
- * A peer still leaving is told again at most every RETELL_EVERY, whether it
- * reports or not (a silenced shadow socket does not): the CLOSE, or its
- * answer, may have been lost, and the ACKs wait for it meanwhile.
- */
-static void retell_leaving(struct tandem_conn *c, struct tandem_lag_notes *t)
-{
-	struct tandem_conn_peer *p;
-	int i;
-
-	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
-		p = &c->peers[i];
-		if (!p->node_id || !p->leaving ||
-		    !time_after(jiffies, p->told_at + RETELL_EVERY))
-			continue;
-		if (p->dropped)
-			t->drop[t->ndrop++] = p->node_id;
-		else if (tandem_peer_behind(p))
-			t->behind[t->nbehind++] = p->node_id;
-		p->told_at = jiffies | 1;
-	}
-}
-
 /* Notes in @t the backups it left behind or dropped for their window. */
 static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
 		      struct sk_buff *skb, struct tcphdr *th,
@@ -349,7 +322,7 @@ static void out_clamp(struct tandem_conn *c, struct tandem_group *g,
 	u32 edge = ack + (win << c->wscale), min_ack = ack, min_edge = edge;
 
 	tandem_lag_window(c, ack, edge, t);
-	retell_leaving(c, t);
+	tandem_protect_retell_leaving(c, t);
 
 	clamp_limits(c, &min_ack, &min_edge);
 	/*
@@ -525,23 +498,6 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 		tandem_conn_release_held(c);
 }
 
-/*
- * A backup may have missed the CLOSE that dropped it (a partition) or left
- * it behind: each of its reports that does not say it knows
- * (TANDEM_WIRE_PROGRESS_F_UNPROT, which answers a CLOSE) brings it again
- * (the latter at most every RETELL_EVERY).
- */
-static void retell(struct tandem_conn_peer *p, struct tandem_lag_notes *t)
-{
-	if (p->dropped) {
-		t->drop[t->ndrop++] = p->node_id;
-	} else if (tandem_peer_behind(p) &&
-		   time_after(jiffies, p->told_at + RETELL_EVERY)) {
-		t->behind[t->nbehind++] = p->node_id;
-		p->told_at = jiffies | 1;
-	}
-}
-
 void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			       const void *body, unsigned int len)
 {
@@ -565,16 +521,10 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 	spin_lock_bh(&c->lock);
 	p = tandem_conn_peer(c, from, true);
 	if (p) {
-		if (p->leaving && unprot) {
-			p->leaving = 0;
-			p->behind_mark = c->rs.end;
-		}
+		tandem_protect_heard(c, p, unprot, &t);
 		fast = tandem_resend_report(c, p, pb, len);
 		if (!p->rcv_edge || after(edge, p->rcv_edge))
 			p->rcv_edge = edge;
-		/* Its answer to the CLOSE says it knows: no more telling. */
-		if (tandem_group_is_live_primary(g) && !unprot)
-			retell(p, &t);
 	}
 	if ((c->flags & (TANDEM_CONN_F_CLAMPED | TANDEM_CONN_F_WCLAMPED)) &&
 	    tandem_group_is_live_primary(g)) {
@@ -585,7 +535,7 @@ void tandem_mirror_rx_progress(struct tandem_group *g, u32 from,
 			after(min_ack, c->ack_sent)) || edge_gain(c, min_edge);
 	}
 	if (tandem_group_is_live_primary(g))
-		nb = tandem_resend_rejoined(c, back);
+		nb = tandem_protect_rejoined(c, back);
 	tandem_resend_update(c, &t);
 	if (fast)
 		timer_reduce(&c->timer, jiffies);

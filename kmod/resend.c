@@ -60,24 +60,6 @@
  */
 #define RESEND_GROUP_MAX (64U << 20)	/* bytes of skb truesize */
 
-bool tandem_peer_protects(const struct tandem_conn_peer *p)
-{
-	return p->node_id && p->confirmed && !p->dropped;
-}
-
-/* Protecting, or an old primary catching up: the ACKs wait for it. */
-bool tandem_peer_clamps(const struct tandem_conn_peer *p)
-{
-	return tandem_peer_protects(p) ||
-	       (p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_CATCHUP);
-}
-
-/* Lagging behind the best backup: resent to, but the ACKs do not wait for it. */
-bool tandem_peer_behind(const struct tandem_conn_peer *p)
-{
-	return p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_BEHIND;
-}
-
 /*
  * On a backup, the primary (the sender of the SEGMENTs) needs no copies,
  * though it may still be listed as the peer it was before its promotion.
@@ -99,8 +81,7 @@ static bool protected(const struct tandem_conn *c)
 		p = &c->peers[i];
 		if (skip && p->node_id == skip)
 			continue;
-		if (tandem_peer_protects(p) ||
-		    (p->node_id && !p->dropped && p->rejoin))
+		if (tandem_peer_protects(p) || tandem_peer_rejoining(p))
 			return true;
 	}
 	return false;
@@ -378,67 +359,6 @@ bool tandem_resend_pending(struct tandem_conn *c)
 }
 
 /*
- * A backup that believes it protects the connection would resume it if
- * promoted, lacking what the ACKs no longer wait for: until its reports
- * say it knows (TANDEM_WIRE_PROGRESS_F_UNPROT), or it is gone, they still
- * do (mirror.c).
- */
-static void start_leaving(struct tandem_conn *c, struct tandem_conn_peer *p)
-{
-	if (tandem_peer_protects(p) || p->leaving)
-		p->leaving = !tandem_lag_gone(c, p->node_id);
-}
-
-void tandem_resend_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
-			struct tandem_lag_notes *t)
-{
-	start_leaving(c, p);
-	p->dropped = 1;
-	p->told_at = jiffies | 1;
-	p->rejoin = 0;
-	t->drop[t->ndrop++] = p->node_id;
-	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
-}
-
-/* Stops waiting for @p until it holds what the client was acknowledged. */
-void tandem_resend_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
-			 struct tandem_lag_notes *t)
-{
-	start_leaving(c, p);
-	p->confirmed = 0;
-	p->rejoin = TANDEM_REJOIN_BEHIND;
-	p->behind_since = 0;
-	p->told_at = jiffies | 1;
-	p->behind_mark = c->rs.end;
-	t->behind[t->nbehind++] = p->node_id;
-	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_BEHIND);
-}
-
-/* Judges @p's lag; returns whether the copies it lacks are kept for it. */
-static bool judge_peer(struct tandem_conn *c, struct tandem_conn_peer *p,
-		       u32 best, const struct tandem_lag_bound *lag,
-		       const struct tandem_lag_bound *hard,
-		       struct tandem_lag_notes *t)
-{
-	if (tandem_peer_behind(p)) {
-		if (!tandem_lag_past_hard(c, p, lag, hard))
-			return true;
-		tandem_resend_drop(c, p, t);
-		return false;
-	}
-	switch (tandem_lag_lagging(c, p, best, lag, hard)) {
-	case TANDEM_LAG_DROP:
-		tandem_resend_drop(c, p, t);
-		return false;
-	case TANDEM_LAG_BEHIND:
-		tandem_resend_leave(c, p, t);
-		return true;
-	default:
-		return true;
-	}
-}
-
-/*
  * Judges the backups' lag (those to tell in @t), then frees what every
  * remaining protecting or catching-up backup has.
  */
@@ -466,7 +386,7 @@ void tandem_resend_update(struct tandem_conn *c, struct tandem_lag_notes *t)
 			hold = true;
 		if (!tandem_peer_clamps(p) && !tandem_peer_behind(p))
 			continue;
-		if (judge && !judge_peer(c, p, best, &lag, &hard, t))
+		if (judge && !tandem_protect_judge(c, p, best, &lag, &hard, t))
 			continue;
 		if (!any || before(p->rcv_nxt, min))
 			min = p->rcv_nxt;
@@ -502,6 +422,13 @@ static struct sk_buff *covering(struct tandem_conn *c, u32 rcv_nxt)
 		    after(tandem_rq_cb(skb)->end, rcv_nxt))
 			return skb;
 	return NULL;
+}
+
+/* Whether a copy of @seq is held (an old primary can catch up from it). */
+bool tandem_resend_holds(struct tandem_conn *c, u32 seq)
+{
+	lockdep_assert_held(&c->lock);
+	return covering(c, seq);
 }
 
 static void batch_add(struct resend_batch *b, struct sk_buff *skb, u32 to)
@@ -663,127 +590,6 @@ static void pick(struct tandem_conn *c, struct tandem_conn_peer *p,
 	p->probe_at = 0;
 }
 
-#define REJOIN_WAIT_MIN msecs_to_jiffies(5000)
-
-/*
- * At a takeover: the old primary @node_id may follow (TANDEM_REJOIN_*). It
- * is waited for as long as a lagging backup is (the hard bound), while its
- * kernel answers the channel's heartbeats: a primary fenced by a stalled
- * daemon learns of the new epoch only once its daemon runs again, and given
- * up on, it never protects the connection again. A crashed one is given up
- * on REJOIN_WAIT_MIN after it was last heard: the copies kept for it hold
- * everything back from trimming.
- */
-void tandem_resend_rejoin_start(struct tandem_conn *c, u32 node_id)
-{
-	struct tandem_conn_peer *p = tandem_conn_peer(c, node_id, true);
-	struct tandem_lag_bound lag, hard;
-
-	lockdep_assert_held(&c->lock);
-	if (!p)
-		return;
-	tandem_lag_limits(c, &lag, &hard);
-	memset(p, 0, sizeof(*p));
-	p->node_id = node_id;
-	p->rejoin = TANDEM_REJOIN_WAIT;
-	p->rejoin_until = jiffies + max(REJOIN_WAIT_MIN, hard.j);
-	/* What the old primary acknowledged, it had: only this node's ACKs count. */
-	c->flags &= ~TANDEM_CONN_F_AMAX;
-}
-
-/*
- * How close to what the client was acknowledged a backup left behind must
- * be for the ACKs to wait for it again (CATCHUP): a few of its round trips.
- */
-#define BEHIND_NEAR (256U << 10)
-
-/*
- * Whether a backup left behind is near enough: it holds what was mirrored
- * when the leave took effect (its report that it knew: until then, the
- * client it held back made it look near), lacks no more than BEHIND_NEAR
- * of what the client was acknowledged since, nothing mirrored more than a
- * quarter of the lag bound ago, and its window is open (a slow reader left
- * behind for its window lacks nothing while the client it held back has
- * sent nothing more: waited for again at once, it closes the window again).
- */
-static bool behind_near(struct tandem_conn *c, const struct tandem_conn_peer *p,
-			const struct tandem_lag_bound *lag)
-{
-	struct sk_buff *skb;
-
-	if (before(p->rcv_nxt, p->behind_mark) || tandem_lag_peer_closed(c, p) ||
-	    (after(c->ack_max, p->rcv_nxt) &&
-	     c->ack_max - p->rcv_nxt > BEHIND_NEAR))
-		return false;
-	skb_queue_walk(&c->rq, skb)
-		if (after(tandem_rq_cb(skb)->end, p->rcv_nxt))
-			return time_after(tandem_rq_cb(skb)->at + lag->j / 4, jiffies);
-	return true;
-}
-
-/* Waits for a backup left behind again, for up to the hard bound. */
-static void behind_catchup(struct tandem_conn *c, struct tandem_conn_peer *p)
-{
-	struct tandem_lag_bound lag, hard;
-
-	if (p->leaving)
-		return;
-	tandem_lag_limits(c, &lag, &hard);
-	if (!behind_near(c, p, &lag))
-		return;
-	p->rejoin = TANDEM_REJOIN_CATCHUP;
-	p->rejoin_until = jiffies + hard.j;
-}
-
-/*
- * Moves the old primary along TANDEM_REJOIN_*: given up on after
- * rejoin_until or if what it lacks is not here; protecting once it holds
- * everything this node acknowledged to the client (ack_max: what the old
- * primary acknowledged itself, it had). A backup left behind (BEHIND) is
- * waited for again near that point, and given up on past the hard bound
- * only (tandem_resend_update()). Returns how many peers protect again,
- * their node ids in @ids, to be told.
- */
-unsigned int tandem_resend_rejoined(struct tandem_conn *c, u32 *ids)
-{
-	struct tandem_conn_peer *p;
-	unsigned int n = 0, i;
-
-	lockdep_assert_held(&c->lock);
-	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
-		p = &c->peers[i];
-		if (!p->node_id || !p->rejoin || p->dropped)
-			continue;
-		if ((p->rejoin != TANDEM_REJOIN_BEHIND &&
-		     time_after(jiffies, p->rejoin_until)) ||
-		    (p->rejoin == TANDEM_REJOIN_WAIT &&
-		     tandem_lag_silent_for(c, p->node_id, REJOIN_WAIT_MIN))) {
-			p->rejoin = 0;
-			p->dropped = 1;
-		} else if (!p->rcv_nxt) {
-			continue;
-		} else if (p->rejoin == TANDEM_REJOIN_BEHIND) {
-			/* It had what the clamp waited for: not enough. */
-			behind_catchup(c, p);
-		} else if (!(c->flags & TANDEM_CONN_F_AMAX) ||
-			   !before(p->rcv_nxt, c->ack_max)) {
-			p->rejoin = 0;
-			p->confirmed = 1;
-			p->leaving = 0;
-			ids[n++] = p->node_id;
-			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_REJOINED);
-		} else if (p->rejoin == TANDEM_REJOIN_WAIT) {
-			if (covering(c, p->rcv_nxt)) {
-				p->rejoin = TANDEM_REJOIN_CATCHUP;
-			} else {
-				p->rejoin = 0;
-				p->dropped = 1;
-			}
-		}
-	}
-	return n;
-}
-
 /* Sends a datagram of @type with @body to each of the members in @ids. */
 static void send_to(struct tandem_group *g, const u32 *ids, unsigned int n,
 		    u8 type, const void *body, size_t len)
@@ -876,7 +682,7 @@ void tandem_resend_tick(struct tandem_conn *c)
 		spin_unlock_bh(&c->lock);
 		return;
 	}
-	nb = tandem_resend_rejoined(c, back);
+	nb = tandem_protect_rejoined(c, back);
 	tandem_resend_update(c, &t);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];

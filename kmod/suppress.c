@@ -113,6 +113,75 @@ void tandem_report_close(struct tandem_conn *c)
 		sock_gen_put(sk);
 }
 
+/*
+ * The report of an ACK that the local stack sends while it takes a segment
+ * injected on this CPU (inject.c) is owed until the injection returns, and
+ * sent then, outside the socket's lock: the MAC, the route lookups and the
+ * sends to every member no longer hold the lock the backup's application
+ * waits on. Only a plain advance (not a duplicate, no SACK block: the
+ * primary acts on those at once); a later ACK of the same injection
+ * replaces it, any other report sends it first (the order is kept).
+ */
+struct owed_report {
+	const struct tandem_conn *c;	/* injecting into; NULL: none */
+	bool owed;
+	u32 ack, edge;
+};
+
+static DEFINE_PER_CPU(struct owed_report, owed_report);
+
+/* Before an injection into @c, with BHs disabled. */
+void tandem_report_hold(const struct tandem_conn *c)
+{
+	struct owed_report *o = this_cpu_ptr(&owed_report);
+
+	o->c = c;
+	o->owed = false;
+}
+
+static void pay(struct tandem_conn *c, struct owed_report *o)
+{
+	if (!o->owed)
+		return;
+	o->owed = false;
+	send_progress(c, o->ack, o->edge, false, NULL);
+	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_PROGRESS_AFTER_INJECT);
+}
+
+/* After the injection into @c returned, BHs still disabled. */
+void tandem_report_release(struct tandem_conn *c)
+{
+	struct owed_report *o = this_cpu_ptr(&owed_report);
+
+	pay(c, o);
+	o->c = NULL;
+}
+
+/*
+ * Whether the report of @c's ACK (@ack, @edge; @advance: beyond what was
+ * reported; @sack: with a block) is owed to the injection's end.
+ * Output from process context (preemptible) is never under an injection.
+ */
+static bool owe(struct tandem_conn *c, u32 ack, u32 edge, bool advance,
+		bool sack)
+{
+	struct owed_report *o;
+
+	if (!in_softirq())
+		return false;
+	o = this_cpu_ptr(&owed_report);
+	if (o->c != c)
+		return false;
+	if (!advance || sack) {
+		pay(c, o);
+		return false;
+	}
+	o->owed = true;
+	o->ack = ack;
+	o->edge = edge;
+	return true;
+}
+
 static void send_confirm(struct tandem_conn *c)
 {
 	struct tandem_group *g = c->dp->group;
@@ -170,7 +239,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 	struct tandem_wire_conn key;
 	struct tandem_conn *c;
 	u32 ack = 0, edge = 0, sack[2];
-	bool dup = false, has_sack = false;
+	bool dup = false, has_sack = false, advance = false;
 
 	tandem_conn_key_v4(&key, iph->daddr, th->dest, th->source);
 	c = tandem_conn_lookup(g->dp, &key);
@@ -193,6 +262,8 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 				tandem_digest_out(c, skb, th, ntohl(th->seq) -
 						  c->seq_delta, false);
 			reapply_check(c, skb, th);
+			advance = !c->ack_sent || after(ack, c->ack_sent) ||
+				  after(edge, c->edge_sent);
 		}
 		if (th->rst)
 			c->state = TANDEM_CONN_STATE_CLOSED;
@@ -201,7 +272,7 @@ unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb)
 		spin_unlock_bh(&c->lock);
 		if (confirm)
 			send_confirm(c);
-		if (progress)
+		if (progress && !owe(c, ack, edge, advance, has_sack))
 			send_progress(c, ack, edge, dup, has_sack ? sack : NULL);
 	}
 	tandem_group_stats_inc(g, TANDEM_STAT_SUPPRESSED);

@@ -230,6 +230,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_MIRRORED_PKTS] = "mirrored_pkts",
 	[TANDEM_STAT_RESEND_KEPT] = "resend_kept",
 	[TANDEM_STAT_PROGRESS_DEFERRED] = "progress_deferred",
+	[TANDEM_STAT_PROGRESS_AFTER_INJECT] = "progress_after_inject",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

@@ -572,6 +572,10 @@ enum tandem_stat {
 	 * include/uapi/linux/tandem_wire.h)
 	 */
 	TANDEM_STAT_PROGRESS_DEFERRED,
+	/* backup: reports of its stack's ACKs sent once the injection that
+	 * made them returned, outside the socket's lock
+	 */
+	TANDEM_STAT_PROGRESS_AFTER_INJECT,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
