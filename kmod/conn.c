@@ -334,10 +334,8 @@ static void drop_unconfirmed(struct tandem_conn *c, struct tandem_group *g)
 		if (m->witness)
 			continue;
 		p = tandem_conn_peer(c, m->node_id, true);
-		if (p && !p->confirmed && !p->dropped) {
-			p->dropped = 1;
+		if (p && tandem_protect_syn_timeout(p))
 			tandem_group_stats_inc(g, TANDEM_STAT_SYN_TIMEOUT);
-		}
 	}
 	rcu_read_unlock();
 }

@@ -84,10 +84,8 @@ struct tandem_conn_peer {
 	u32 node_id;			/* 0: slot free */
 	u32 rcv_nxt;			/* client space: received up to */
 	u32 rcv_edge;			/* client space: right window edge */
-	u8 confirmed;			/* CONFIRM received */
-	u8 dropped;			/* removed from protection (lag) */
+	u8 stand;			/* enum tandem_stand */
 	u8 shift;			/* resend backoff */
-	u8 rejoin;			/* primary: TANDEM_REJOIN_*, or 0 */
 	u8 dups;			/* primary: reports in a row at rcv_nxt */
 	u8 fast;			/* primary: resend its next byte at once */
 	u8 clocked;			/* primary: resending a hole, ACK-clocked */
@@ -112,22 +110,26 @@ struct tandem_conn_peer {
 };
 
 /*
- * The old primary after a takeover: it may follow as a backup, having
- * missed what this node received meanwhile. Its copies are kept for it
- * until it reports (WAIT); if what it lacks is here, it is resent and the
- * ACKs are clamped to it (CATCHUP) until it holds everything the client
- * was acknowledged, when it protects again (confirmed, and told).
+ * Where a peer stands on a connection (protect.c, which alone moves it).
+ * The old primary after a takeover may follow as a backup, having missed
+ * what this node received meanwhile: its copies are kept for it until it
+ * reports (WAIT); if what it lacks is here, it is resent and the ACKs are
+ * clamped to it (CATCHUP) until it holds everything the client was
+ * acknowledged, when it protects again (and is told). A backup that lagged
+ * behind the best one past the lag bound (lag.c; BEHIND): the ACKs no
+ * longer wait for it and it protects nothing until it holds what the
+ * client was acknowledged (told: CLOSE_BEHIND), but its copies are kept
+ * and resent; near that point it clamps again (CATCHUP). Dropped for good
+ * past the hard bound only.
  */
-#define TANDEM_REJOIN_WAIT	1
-#define TANDEM_REJOIN_CATCHUP	2
-/*
- * A backup that lagged behind the best one past the lag bound (lag.c): the
- * ACKs no longer wait for it and it protects nothing until it holds what
- * the client was acknowledged (told: CLOSE_BEHIND), but its copies are
- * kept and resent; near that point it clamps again (CATCHUP). Dropped for
- * good past the hard bound only.
- */
-#define TANDEM_REJOIN_BEHIND	3
+enum tandem_stand {
+	TANDEM_STAND_UNCONFIRMED,	/* no CONFIRM yet */
+	TANDEM_STAND_PROTECTING,	/* confirmed: the ACKs wait for it */
+	TANDEM_STAND_WAIT,		/* the old primary, not reported yet */
+	TANDEM_STAND_CATCHUP,		/* waited for again, catching up */
+	TANDEM_STAND_BEHIND,		/* left behind: resent to, not waited for */
+	TANDEM_STAND_DROPPED,		/* for good */
+};
 
 /*
  * What the client's segments said (conn.c, tandem_conn_note_in(); wire
@@ -397,6 +399,12 @@ bool tandem_peer_protects(const struct tandem_conn_peer *p);
 bool tandem_peer_clamps(const struct tandem_conn_peer *p);
 bool tandem_peer_behind(const struct tandem_conn_peer *p);
 bool tandem_peer_rejoining(const struct tandem_conn_peer *p);
+bool tandem_peer_unheard(const struct tandem_conn_peer *p);
+bool tandem_peer_refilled(const struct tandem_conn_peer *p);
+bool tandem_peer_unconfirmed(const struct tandem_conn_peer *p);
+void tandem_protect_confirmed(struct tandem_conn *c, struct tandem_conn_peer *p,
+			      bool opts_differ);
+bool tandem_protect_syn_timeout(struct tandem_conn_peer *p);
 bool tandem_protect_waits(struct tandem_conn *c, struct tandem_conn_peer *p);
 void tandem_protect_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 			 struct tandem_lag_notes *t);

@@ -60,7 +60,7 @@ static bool confirm_missing(struct tandem_conn *c, struct tandem_group *g)
 		if (m->witness)
 			continue;
 		p = tandem_conn_peer(c, m->node_id, false);
-		if (!p || (!p->confirmed && !p->dropped)) {
+		if (!p || tandem_peer_unconfirmed(p)) {
 			missing = true;
 			break;
 		}
@@ -465,7 +465,7 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 	const struct tandem_wire_confirm *cb = body;
 	struct tandem_conn_peer *p;
 	struct tandem_conn *c;
-	bool release = false;
+	bool release = false, differ;
 
 	if (len < sizeof(*cb))
 		return;
@@ -479,17 +479,14 @@ void tandem_mirror_rx_confirm(struct tandem_group *g, u32 from,
 	}
 	spin_lock_bh(&c->lock);
 	p = tandem_conn_peer(c, from, true);
-	if (p && !p->confirmed) {
-		p->confirmed = 1;
-		if (!p->rcv_nxt)
-			p->rcv_nxt = c->cl.isn + 1;
-		if ((c->flags & TANDEM_CONN_F_LOCAL) &&
-		    tandem_group_role(g) == TANDEM_ROLE_PRIMARY &&
-		    (cb->wscale != c->wscale ||
-		     !cb->has_ts != !(c->flags & TANDEM_CONN_F_TS))) {
-			p->dropped = 1;
+	if (p && tandem_peer_unconfirmed(p)) {
+		differ = (c->flags & TANDEM_CONN_F_LOCAL) &&
+			 tandem_group_role(g) == TANDEM_ROLE_PRIMARY &&
+			 (cb->wscale != c->wscale ||
+			  !cb->has_ts != !(c->flags & TANDEM_CONN_F_TS));
+		tandem_protect_confirmed(c, p, differ);
+		if (differ)
 			tandem_group_stats_inc(g, TANDEM_STAT_OPTS_MISMATCH);
-		}
 	}
 	release = c->held && !confirm_missing(c, g);
 	spin_unlock_bh(&c->lock);

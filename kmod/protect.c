@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where each backup stands on a connection, as the primary sees it, and
- * how it moves: unconfirmed -> protecting (its CONFIRM; the ACKs wait for
- * it) -> left behind (TANDEM_REJOIN_BEHIND: the lag bound, lag.c; copies
+ * how it moves (enum tandem_stand): unconfirmed -> protecting (its CONFIRM;
+ * the ACKs wait for it) -> left behind (BEHIND: the lag bound, lag.c; copies
  * resent, the ACKs do not wait) -> catching up (CATCHUP: near what the
  * client was acknowledged, waited for again) -> protecting; or dropped for
  * good (past the hard bound, gone, a timed-out SYN, options that differ).
@@ -18,28 +18,72 @@
 
 #include "datapath.h"
 
+static bool stands(const struct tandem_conn_peer *p, enum tandem_stand st)
+{
+	return p->node_id && p->stand == st;
+}
+
 bool tandem_peer_protects(const struct tandem_conn_peer *p)
 {
-	return p->node_id && p->confirmed && !p->dropped;
+	return stands(p, TANDEM_STAND_PROTECTING);
 }
 
 /* Protecting, or an old primary catching up: the ACKs wait for it. */
 bool tandem_peer_clamps(const struct tandem_conn_peer *p)
 {
-	return tandem_peer_protects(p) ||
-	       (p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_CATCHUP);
+	return tandem_peer_protects(p) || stands(p, TANDEM_STAND_CATCHUP);
 }
 
 /* Lagging behind the best backup: resent to, but the ACKs do not wait for it. */
 bool tandem_peer_behind(const struct tandem_conn_peer *p)
 {
-	return p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_BEHIND;
+	return stands(p, TANDEM_STAND_BEHIND);
 }
 
 /* Left behind, or an old primary waited for or catching up. */
 bool tandem_peer_rejoining(const struct tandem_conn_peer *p)
 {
-	return p->node_id && !p->dropped && p->rejoin;
+	return stands(p, TANDEM_STAND_WAIT) || stands(p, TANDEM_STAND_CATCHUP) ||
+	       stands(p, TANDEM_STAND_BEHIND);
+}
+
+/* The old primary, not reported yet: every copy is kept for it. */
+bool tandem_peer_unheard(const struct tandem_conn_peer *p)
+{
+	return stands(p, TANDEM_STAND_WAIT);
+}
+
+/* Refilled from the copies, its reports clocking the resends. */
+bool tandem_peer_refilled(const struct tandem_conn_peer *p)
+{
+	return stands(p, TANDEM_STAND_CATCHUP) || stands(p, TANDEM_STAND_BEHIND);
+}
+
+/* No CONFIRM yet: a SYN-ACK held waits for it. */
+bool tandem_peer_unconfirmed(const struct tandem_conn_peer *p)
+{
+	return stands(p, TANDEM_STAND_UNCONFIRMED);
+}
+
+/* Its CONFIRM: it protects, unless it opened with other options. */
+void tandem_protect_confirmed(struct tandem_conn *c, struct tandem_conn_peer *p,
+			      bool opts_differ)
+{
+	lockdep_assert_held(&c->lock);
+	if (p->stand != TANDEM_STAND_UNCONFIRMED)
+		return;
+	p->stand = opts_differ ? TANDEM_STAND_DROPPED : TANDEM_STAND_PROTECTING;
+	if (!p->rcv_nxt)
+		p->rcv_nxt = c->cl.isn + 1;
+}
+
+/* The SYN-ACK hold timed out: no CONFIRM, dropped; whether it was. */
+bool tandem_protect_syn_timeout(struct tandem_conn_peer *p)
+{
+	if (p->stand != TANDEM_STAND_UNCONFIRMED)
+		return false;
+	p->stand = TANDEM_STAND_DROPPED;
+	return true;
 }
 
 /*
@@ -70,9 +114,8 @@ void tandem_protect_drop(struct tandem_conn *c, struct tandem_conn_peer *p,
 			 struct tandem_lag_notes *t)
 {
 	start_leaving(c, p);
-	p->dropped = 1;
+	p->stand = TANDEM_STAND_DROPPED;
 	p->told_at = jiffies | 1;
-	p->rejoin = 0;
 	t->drop[t->ndrop++] = p->node_id;
 	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_LAG_DROPPED);
 }
@@ -82,8 +125,7 @@ void tandem_protect_leave(struct tandem_conn *c, struct tandem_conn_peer *p,
 			  struct tandem_lag_notes *t)
 {
 	start_leaving(c, p);
-	p->confirmed = 0;
-	p->rejoin = TANDEM_REJOIN_BEHIND;
+	p->stand = TANDEM_STAND_BEHIND;
 	p->behind_since = 0;
 	p->told_at = jiffies | 1;
 	p->behind_mark = c->rs.end;
@@ -120,7 +162,7 @@ bool tandem_protect_judge(struct tandem_conn *c, struct tandem_conn_peer *p,
 /* Notes in @t that @p is to be told (again) that it protects nothing. */
 static void tell(struct tandem_conn_peer *p, struct tandem_lag_notes *t)
 {
-	if (p->dropped)
+	if (p->stand == TANDEM_STAND_DROPPED)
 		t->drop[t->ndrop++] = p->node_id;
 	else if (tandem_peer_behind(p))
 		t->behind[t->nbehind++] = p->node_id;
@@ -159,7 +201,8 @@ void tandem_protect_retell_leaving(struct tandem_conn *c,
  */
 static void retell(struct tandem_conn_peer *p, struct tandem_lag_notes *t)
 {
-	if (p->dropped || (tandem_peer_behind(p) && told_long_ago(p)))
+	if (stands(p, TANDEM_STAND_DROPPED) ||
+	    (tandem_peer_behind(p) && told_long_ago(p)))
 		tell(p, t);
 }
 
@@ -186,7 +229,7 @@ void tandem_protect_heard(struct tandem_conn *c, struct tandem_conn_peer *p,
 #define REJOIN_WAIT_MIN msecs_to_jiffies(5000)
 
 /*
- * At a takeover: the old primary @node_id may follow (TANDEM_REJOIN_*). It
+ * At a takeover: the old primary @node_id may follow (WAIT). It
  * is waited for as long as a lagging backup is (the hard bound), while its
  * kernel answers the channel's heartbeats: a primary fenced by a stalled
  * daemon learns of the new epoch only once its daemon runs again, and given
@@ -205,7 +248,7 @@ void tandem_protect_rejoin_start(struct tandem_conn *c, u32 node_id)
 	tandem_lag_limits(c, &lag, &hard);
 	memset(p, 0, sizeof(*p));
 	p->node_id = node_id;
-	p->rejoin = TANDEM_REJOIN_WAIT;
+	p->stand = TANDEM_STAND_WAIT;
 	p->rejoin_until = jiffies + max(REJOIN_WAIT_MIN, hard.j);
 	/* What the old primary acknowledged, it had: only this node's ACKs count. */
 	c->flags &= ~TANDEM_CONN_F_AMAX;
@@ -251,12 +294,12 @@ static void behind_catchup(struct tandem_conn *c, struct tandem_conn_peer *p)
 	tandem_lag_limits(c, &lag, &hard);
 	if (!behind_near(c, p, &lag))
 		return;
-	p->rejoin = TANDEM_REJOIN_CATCHUP;
+	p->stand = TANDEM_STAND_CATCHUP;
 	p->rejoin_until = jiffies + hard.j;
 }
 
 /*
- * Moves the old primary along TANDEM_REJOIN_*: given up on after
+ * Moves the old primary along WAIT, CATCHUP: given up on after
  * rejoin_until or if what it lacks is not here; protecting once it holds
  * everything this node acknowledged to the client (ack_max: what the old
  * primary acknowledged itself, it had). A backup left behind (BEHIND) is
@@ -272,33 +315,27 @@ unsigned int tandem_protect_rejoined(struct tandem_conn *c, u32 *ids)
 	lockdep_assert_held(&c->lock);
 	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
 		p = &c->peers[i];
-		if (!p->node_id || !p->rejoin || p->dropped)
+		if (!tandem_peer_rejoining(p))
 			continue;
-		if ((p->rejoin != TANDEM_REJOIN_BEHIND &&
+		if ((p->stand != TANDEM_STAND_BEHIND &&
 		     time_after(jiffies, p->rejoin_until)) ||
-		    (p->rejoin == TANDEM_REJOIN_WAIT &&
+		    (p->stand == TANDEM_STAND_WAIT &&
 		     tandem_lag_silent_for(c, p->node_id, REJOIN_WAIT_MIN))) {
-			p->rejoin = 0;
-			p->dropped = 1;
+			p->stand = TANDEM_STAND_DROPPED;
 		} else if (!p->rcv_nxt) {
 			continue;
-		} else if (p->rejoin == TANDEM_REJOIN_BEHIND) {
+		} else if (p->stand == TANDEM_STAND_BEHIND) {
 			/* It had what the clamp waited for: not enough. */
 			behind_catchup(c, p);
 		} else if (!(c->flags & TANDEM_CONN_F_AMAX) ||
 			   !before(p->rcv_nxt, c->ack_max)) {
-			p->rejoin = 0;
-			p->confirmed = 1;
+			p->stand = TANDEM_STAND_PROTECTING;
 			p->leaving = 0;
 			ids[n++] = p->node_id;
 			tandem_group_stats_inc(c->dp->group, TANDEM_STAT_REJOINED);
-		} else if (p->rejoin == TANDEM_REJOIN_WAIT) {
-			if (tandem_resend_holds(c, p->rcv_nxt)) {
-				p->rejoin = TANDEM_REJOIN_CATCHUP;
-			} else {
-				p->rejoin = 0;
-				p->dropped = 1;
-			}
+		} else if (p->stand == TANDEM_STAND_WAIT) {
+			p->stand = tandem_resend_holds(c, p->rcv_nxt) ?
+				   TANDEM_STAND_CATCHUP : TANDEM_STAND_DROPPED;
 		}
 	}
 	return n;
@@ -309,13 +346,17 @@ u8 tandem_protect_state(const struct tandem_conn_peer *p)
 {
 	if (p->leaving)
 		return TANDEM_PEER_STATE_LEAVING;
-	if (p->dropped)
-		return TANDEM_PEER_STATE_DROPPED;
-	if (p->rejoin == TANDEM_REJOIN_BEHIND)
-		return TANDEM_PEER_STATE_BEHIND;
-	if (p->rejoin)
-		return TANDEM_PEER_STATE_REJOINING;
-	if (p->confirmed)
+	switch (p->stand) {
+	case TANDEM_STAND_PROTECTING:
 		return TANDEM_PEER_STATE_PROTECTING;
-	return TANDEM_PEER_STATE_UNCONFIRMED;
+	case TANDEM_STAND_WAIT:
+	case TANDEM_STAND_CATCHUP:
+		return TANDEM_PEER_STATE_REJOINING;
+	case TANDEM_STAND_BEHIND:
+		return TANDEM_PEER_STATE_BEHIND;
+	case TANDEM_STAND_DROPPED:
+		return TANDEM_PEER_STATE_DROPPED;
+	default:
+		return TANDEM_PEER_STATE_UNCONFIRMED;
+	}
 }

@@ -382,7 +382,7 @@ void tandem_resend_update(struct tandem_conn *c, struct tandem_lag_notes *t)
 		if (skip && p->node_id == skip)
 			continue;
 		/* An old primary that has not reported yet: keep everything. */
-		if (p->node_id && !p->dropped && p->rejoin == TANDEM_REJOIN_WAIT)
+		if (tandem_peer_unheard(p))
 			hold = true;
 		if (!tandem_peer_clamps(p) && !tandem_peer_behind(p))
 			continue;
@@ -451,8 +451,7 @@ static void note_resent(struct tandem_conn *c, struct tandem_conn_peer *p,
 {
 	if (!p->clocked || after(hi, p->resent_to))
 		p->resent_to = hi;
-	if ((p->rejoin == TANDEM_REJOIN_CATCHUP ||
-	     p->rejoin == TANDEM_REJOIN_BEHIND) &&
+	if (tandem_peer_refilled(p) &&
 	    c->rs.end - p->rcv_nxt > RESEND_CLOCK_WINDOW)
 		p->clocked = 1;
 }
