@@ -139,6 +139,7 @@ static int nl_talk(int bus, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 		} while (ret > 0);
 	}
 	err = ret < 0 ? -errno : 0;
+	explicit_bzero(buf, NL_RECV_BUF);	/* a device's private key */
 	free(buf);
 	mnl_socket_close(nl);
 	return err;
@@ -465,9 +466,9 @@ int wg_device_apply(const struct td_group *g, unsigned int i,
 		td_notice("group %s: bpf: WireGuard device %s re-keyed (peer member %u, port %u): the peers handshake again",
 			  g->name, r->dev, r->id, r->wg_port);
 	else
-		td_debug("group %s: bpf: WireGuard device %s kept (port %u%s)",
-			 g->name, r->dev, r->wg_port,
-			 st.port == r->wg_port ? "" : ", its port changed");
+		td_info("group %s: bpf: WireGuard device %s kept (peer member %u, port %u%s)",
+			g->name, r->dev, r->id, r->wg_port,
+			st.port == r->wg_port ? "" : ", changed");
 out:
 	explicit_bzero(&w, sizeof(w));
 	explicit_bzero(&st, sizeof(st));
