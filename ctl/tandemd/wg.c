@@ -465,10 +465,12 @@ int wg_device_apply(const struct td_group *g, unsigned int i,
 	else if (!same_key || !same_peer)
 		td_notice("group %s: bpf: WireGuard device %s re-keyed (peer member %u, port %u): the peers handshake again",
 			  g->name, r->dev, r->id, r->wg_port);
+	else if (st.port != r->wg_port)
+		td_notice("group %s: bpf: WireGuard device %s kept, its port %u -> %u",
+			  g->name, r->dev, st.port, r->wg_port);
 	else
-		td_info("group %s: bpf: WireGuard device %s kept (peer member %u, port %u%s)",
-			g->name, r->dev, r->id, r->wg_port,
-			st.port == r->wg_port ? "" : ", changed");
+		td_info("group %s: bpf: WireGuard device %s kept (peer member %u, port %u)",
+			g->name, r->dev, r->id, r->wg_port);
 out:
 	explicit_bzero(&w, sizeof(w));
 	explicit_bzero(&st, sizeof(st));
