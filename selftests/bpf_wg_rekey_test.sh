@@ -158,6 +158,11 @@ else
 fi
 
 bpf_td_exact "$CONNS streams of $BYTES bytes byte-exact through the rotation (no reset, no EOF)"
+# what the pause was made of (nodes' non-zero counters, the handshakes)
+stats() { "$TBPF" stats "$(bpf_td_pins "$1")" | awk '$2 != 0 { printf " %s=%s", $1, $2 }'; }
+echo "# P:$(stats 1)"
+echo "# B:$(stats 2)"
+echo "# reloaded at $t0; handshakes P $(wgs "$P" latest-handshakes | cut -f2), B $(wgs "$B" latest-handshakes | cut -f2)"
 
 same_reign() {
 	local p
