@@ -16,10 +16,10 @@
  * address and the pair's port, the same on both nodes; AllowedIPs
  * 0.0.0.0/0: mirrored segments carry the clients' addresses), created over
  * rtnetlink and configured over the "wireguard" generic netlink family.
- * An existing device is reconfigured in place: its peer is replaced only
- * when it is not already the one wanted, and a private key the device
- * holds already is not changed, so that a restart or a reload keeps the
- * tunnel's session. The device outlives tandemd, as the programs attached
+ * An existing device is reconfigured in place: a peer other than the one
+ * wanted is removed (after the wanted one is added), and a private key the
+ * device holds already is not changed, so that a restart or a reload
+ * keeps the tunnel's session. The device outlives tandemd, as the programs attached
  * to it do (bpf_close leaves them): a restart does not interrupt the
  * mirroring. A persistent keepalive makes the peers handshake as soon as
  * both devices are up, not at the first mirrored segment.
@@ -236,12 +236,13 @@ static int wg_family(uint16_t *id)
 }
 
 /* What a device holds, from WG_CMD_GET_DEVICE. */
+#define WG_PEERS_SEEN 8
 struct wg_state {
 	uint8_t priv[WG_KEY_BYTES];
 	bool has_priv;
 	uint16_t port;
 	unsigned int n_peers;
-	uint8_t peer[WG_KEY_BYTES];	/* the first peer's public key */
+	uint8_t peer[WG_PEERS_SEEN][WG_KEY_BYTES];	/* public keys */
 };
 
 static void state_peers(struct wg_state *st, const struct nlattr *peers)
@@ -253,9 +254,9 @@ static void state_peers(struct wg_state *st, const struct nlattr *peers)
 			if (mnl_attr_get_type(a) != WGPEER_A_PUBLIC_KEY ||
 			    mnl_attr_get_payload_len(a) != WG_KEY_BYTES)
 				continue;
-			if (!st->n_peers)
-				memcpy(st->peer, mnl_attr_get_payload(a),
-				       WG_KEY_BYTES);
+			if (st->n_peers < WG_PEERS_SEEN)
+				memcpy(st->peer[st->n_peers],
+				       mnl_attr_get_payload(a), WG_KEY_BYTES);
 			st->n_peers++;
 		}
 	}
@@ -312,12 +313,12 @@ struct wg_want {
 	size_t ep_len;
 };
 
+/* The wanted peer: an entry of WGDEVICE_A_PEERS. */
 static void put_peer(struct nlmsghdr *nlh, const struct wg_want *w)
 {
-	struct nlattr *peers, *peer, *ips, *ip;
+	struct nlattr *peer, *ips, *ip;
 	uint8_t any[4] = { 0 };
 
-	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
 	peer = mnl_attr_nest_start(nlh, 0);
 	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_BYTES, w->peer);
 	mnl_attr_put(nlh, WGPEER_A_PRESHARED_KEY, WG_KEY_BYTES, w->psk);
@@ -333,25 +334,50 @@ static void put_peer(struct nlmsghdr *nlh, const struct wg_want *w)
 	mnl_attr_nest_end(nlh, ip);
 	mnl_attr_nest_end(nlh, ips);
 	mnl_attr_nest_end(nlh, peer);
-	mnl_attr_nest_end(nlh, peers);
 }
 
-/* Other peers than the wanted one go (WGDEVICE_F_REPLACE_PEERS); the
- * wanted one, there already, is updated and keeps its session. */
+/*
+ * The wanted peer, there already, is updated and keeps its session. Other
+ * peers go after it is added: it takes over their AllowedIPs 0.0.0.0/0 at
+ * once, so that a clone redirected meanwhile waits in its queue for the
+ * handshake instead of finding no peer (WGDEVICE_F_REPLACE_PEERS would
+ * remove them first); more than WG_PEERS_SEEN: replaced all the same.
+ */
+static void put_removals(struct nlmsghdr *nlh, const struct wg_want *w,
+			 const struct wg_state *st)
+{
+	struct nlattr *peer;
+	unsigned int i;
+
+	for (i = 0; i < st->n_peers && i < WG_PEERS_SEEN; i++) {
+		if (!memcmp(st->peer[i], w->peer, WG_KEY_BYTES))
+			continue;
+		peer = mnl_attr_nest_start(nlh, 0);
+		mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_BYTES, st->peer[i]);
+		mnl_attr_put_u32(nlh, WGPEER_A_FLAGS, WGPEER_F_REMOVE_ME);
+		mnl_attr_nest_end(nlh, peer);
+	}
+}
+
 static int device_set(uint16_t family, const char *dev,
-		      const struct wg_want *w, bool replace_peers)
+		      const struct wg_want *w, const struct wg_state *st)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = genl_put(buf, family, NLM_F_ACK,
 					WG_CMD_SET_DEVICE, WG_GENL_VERSION);
+	struct nlattr *peers;
 	int ret;
 
 	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, dev);
 	mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, WG_KEY_BYTES, w->priv);
 	mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, w->port);
-	mnl_attr_put_u32(nlh, WGDEVICE_A_FLAGS,
-			 replace_peers ? WGDEVICE_F_REPLACE_PEERS : 0);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_FLAGS, st->n_peers > WG_PEERS_SEEN ?
+			 WGDEVICE_F_REPLACE_PEERS : 0);
+	/* one list, in order: the kernel takes one WGDEVICE_A_PEERS */
+	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
 	put_peer(nlh, w);
+	put_removals(nlh, w, st);
+	mnl_attr_nest_end(nlh, peers);
 	ret = nl_talk(NETLINK_GENERIC, nlh, NULL, NULL);
 	explicit_bzero(buf, sizeof(buf));
 	return ret;
@@ -439,9 +465,9 @@ int wg_device_apply(const struct td_group *g, unsigned int i,
 	ret = device_find(g, r->dev, &family, &st, &created);
 	if (ret)
 		goto out;
-	same_peer = st.n_peers == 1 && !memcmp(st.peer, w.peer, WG_KEY_BYTES);
+	same_peer = st.n_peers == 1 && !memcmp(st.peer[0], w.peer, WG_KEY_BYTES);
 	same_key = st.has_priv && !memcmp(st.priv, w.priv, WG_KEY_BYTES);
-	ret = device_set(family, r->dev, &w, !same_peer);
+	ret = device_set(family, r->dev, &w, &st);
 	if (ret) {
 		td_err("group %s: bpf: cannot configure the WireGuard device %s: %s",
 		       g->name, r->dev, strerror(-ret));
