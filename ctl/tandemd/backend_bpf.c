@@ -12,6 +12,9 @@
  * and the group entry (role, epoch, lease as a CLOCK_MONOTONIC instant,
  * mirror and replication devices) rewritten whole at every role change and
  * renewal: one writer. A promoted node sends gratuitous ARPs for the VIP.
+ * The replication devices given as bpf-wireguard are made and keyed here
+ * from the group key (wg.c), at setup and when a rotation sends under a
+ * new key.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +37,7 @@
 #include "config_bpf.h"
 #include "loader.h"
 #include "tandemd.h"
+#include "wg.h"
 
 #define BPF_GRPS_MAX 32
 
@@ -266,19 +270,37 @@ static int check_transport(struct td_daemon *d, const struct td_group *g)
 	return 0;
 }
 
-/* @key: the bpf path authenticates by its transport (WireGuard), not by it. */
+/* tandemd's WireGuard devices (bpf-wireguard), keyed from key. */
+static int wg_devices(const struct td_group *g, const uint8_t *key)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < g->bpf.n_repl; i++) {
+		if (!g->bpf.repl[i].wg_port)
+			continue;
+		ret = wg_device_apply(g, i, key);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* @key: the bpf path authenticates by its transport (WireGuard), which is
+ * keyed from it when tandemd makes the devices. */
 static int bpf_setup(struct td_daemon *d, const struct td_group *g,
 		     const uint8_t *key)
 {
 	unsigned int i;
 	int ret;
 
-	(void)key;
 	if (g->vip.family != AF_INET) {
 		td_err("group %s: bpf: IPv4 VIPs only", g->name);
 		return -EAFNOSUPPORT;
 	}
-	ret = check_transport(d, g);
+	ret = wg_devices(g, key);
+	if (!ret)
+		ret = check_transport(d, g);
 	for (i = 0; !ret && i < g->bpf.n_client; i++) {
 		ret = attach(d, g, g->bpf.client_dev[i], TBPF_CLIENT_IN);
 		if (!ret)
@@ -551,17 +573,19 @@ static int bpf_conns(struct td_daemon *d, const struct td_group *g,
 	return ret;
 }
 
-/* The group key does not authenticate this path (its transport does). */
+/*
+ * The group key does not authenticate this path, its transport does: the
+ * WireGuard devices tandemd makes are keyed from the key sent under (the
+ * new one once a rotation sends under it). WireGuard has no alternate key
+ * (@alt, @ms): the tunnel pauses until the peer is re-keyed too.
+ */
 static int bpf_set_keys(struct td_daemon *d, const struct td_group *g,
 			const uint8_t *key, const uint8_t *alt, uint32_t ms)
 {
 	(void)d;
-	(void)key;
 	(void)alt;
 	(void)ms;
-	td_debug("group %s: bpf: the replication transport authenticates, not the group key",
-		 g->name);
-	return 0;
+	return wg_devices(g, key);
 }
 
 /* No suspended connections to resume on this path (@prior unused). */

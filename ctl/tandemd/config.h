@@ -76,9 +76,12 @@ struct td_bpf_group {
 	unsigned int n_client;
 	char client_dev[TD_BPF_DEVS_MAX][TD_IFNAME_MAX];	/* bpf-client-dev */
 	unsigned int n_repl;
-	struct {
+	struct td_bpf_repl {
 		uint32_t id;					/* a member */
 		char dev[TD_IFNAME_MAX];			/* bpf-repl-dev */
+		uint16_t wg_port;	/* bpf-wireguard: the pair's UDP port,
+					 * tandemd's device (wg.c); 0: the
+					 * operator's */
 		unsigned int line;
 	} repl[AGREE_MAX_MEMBERS];
 	unsigned int line;		/* of the first bpf key */

@@ -11,6 +11,9 @@
  *   [group NAME]
  *   bpf-client-dev = DEV              a client-facing device (repeated)
  *   bpf-repl-dev = ID DEV             the replication device to member ID
+ *   bpf-wireguard = ID DEV PORT       the same, a WireGuard device that
+ *                                     tandemd creates and keys from the
+ *                                     group key (wg.c), PORT the pair's
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,32 +70,56 @@ void config_bpf_client_key(struct config_ctx *ctx, void *obj, const char *value)
 	snprintf(g->bpf.client_dev[g->bpf.n_client++], TD_IFNAME_MAX, "%s", value);
 }
 
-void config_bpf_repl_key(struct config_ctx *ctx, void *obj, const char *value)
+/* "ID DEV" (bpf-repl-dev) or "ID DEV PORT" (bpf-wireguard, want_port) */
+static void repl_entry(struct config_ctx *ctx, struct td_group *g,
+		       const char *key, const char *value, bool want_port)
 {
-	struct td_group *g = obj;
-	char id[16], dev[64], extra[2];
-	unsigned long n;
-	char *end;
+	char id[16], dev[64], port[16], extra[2];
+	unsigned long n, p = 0;
+	char *end, *pend = NULL;
+	int got;
 
-	if (sscanf(value, "%15s %63s %1s", id, dev, extra) != 2) {
-		ctx_error(ctx, ctx->line, "bpf-repl-dev: expected \"ID DEVICE\"");
+	got = sscanf(value, "%15s %63s %15s %1s", id, dev, port, extra);
+	if (got != 2 + want_port) {
+		ctx_error(ctx, ctx->line, "%s: expected \"ID DEVICE%s\"", key,
+			  want_port ? " PORT" : "");
 		return;
 	}
 	n = strtoul(id, &end, 10);
 	if (*end || !n || n > UINT32_MAX || !ifname_ok(dev)) {
 		ctx_error(ctx, ctx->line,
-			  "bpf-repl-dev: \"%s\" is not a member id and a device name",
-			  value);
+			  "%s: \"%s\" is not a member id and a device name%s",
+			  key, value, want_port ? " and a port" : "");
 		return;
 	}
+	if (want_port) {
+		p = strtoul(port, &pend, 10);
+		if (*pend || port[0] == '-' || !p || p > UINT16_MAX) {
+			ctx_error(ctx, ctx->line,
+				  "%s: port \"%s\" is not 1..65535", key, port);
+			return;
+		}
+	}
 	if (g->bpf.n_repl == AGREE_MAX_MEMBERS) {
-		ctx_error(ctx, ctx->line, "bpf-repl-dev: more than %d", AGREE_MAX_MEMBERS);
+		ctx_error(ctx, ctx->line, "%s: more than %d devices", key,
+			  AGREE_MAX_MEMBERS);
 		return;
 	}
 	note_line(ctx, g);
 	g->bpf.repl[g->bpf.n_repl].id = n;
 	g->bpf.repl[g->bpf.n_repl].line = ctx->line;
+	g->bpf.repl[g->bpf.n_repl].wg_port = p;
 	memcpy(g->bpf.repl[g->bpf.n_repl++].dev, dev, strlen(dev) + 1);
+}
+
+void config_bpf_repl_key(struct config_ctx *ctx, void *obj, const char *value)
+{
+	repl_entry(ctx, obj, "bpf-repl-dev", value, false);
+}
+
+void config_bpf_wg_key(struct config_ctx *ctx, void *obj, const char *value)
+{
+	repl_entry(ctx, obj, "bpf-wireguard", value, true);
 }
 
 static const char *repl_dev(const struct td_group *g, uint32_t id)
@@ -105,6 +132,26 @@ static const char *repl_dev(const struct td_group *g, uint32_t id)
 	return NULL;
 }
 
+/* b, given after a: one device per member, and tandemd's WireGuard devices
+ * each of its own (its name, its port: one UDP socket per device) */
+static void check_pair(struct config_ctx *ctx, const struct td_bpf_repl *a,
+		       const struct td_bpf_repl *b)
+{
+	const char *key = b->wg_port ? "bpf-wireguard" : "bpf-repl-dev";
+
+	if (a->id == b->id)
+		ctx_error(ctx, b->line, "%s: member %u given twice (line %u)",
+			  key, b->id, a->line);
+	else if ((a->wg_port || b->wg_port) && !strcmp(a->dev, b->dev))
+		ctx_error(ctx, b->line,
+			  "%s: device %s given for members %u and %u: a WireGuard device has one peer",
+			  key, b->dev, a->id, b->id);
+	else if (a->wg_port && a->wg_port == b->wg_port)
+		ctx_error(ctx, b->line,
+			  "%s: port %u given for members %u and %u: one per pair",
+			  key, b->wg_port, a->id, b->id);
+}
+
 static void check_repl(struct config_ctx *ctx, struct td_group *g,
 		       const struct td_member *self)
 {
@@ -115,13 +162,11 @@ static void check_repl(struct config_ctx *ctx, struct td_group *g,
 		m = config_member(g, g->bpf.repl[i].id);
 		if (!m || m == self || m->witness)
 			ctx_error(ctx, g->bpf.repl[i].line,
-				  "bpf-repl-dev: %u is not another member with a data path",
-				  g->bpf.repl[i].id);
+				  "%s: %u is not another member with a data path",
+				  g->bpf.repl[i].wg_port ? "bpf-wireguard" :
+				  "bpf-repl-dev", g->bpf.repl[i].id);
 		for (j = 0; j < i; j++)
-			if (g->bpf.repl[j].id == g->bpf.repl[i].id)
-				ctx_error(ctx, g->bpf.repl[i].line,
-					  "bpf-repl-dev: member %u given twice",
-					  g->bpf.repl[i].id);
+			check_pair(ctx, &g->bpf.repl[j], &g->bpf.repl[i]);
 	}
 }
 
@@ -149,8 +194,8 @@ void config_bpf_check(struct config_ctx *ctx, struct td_group *g,
 			continue;
 		if (!repl_dev(g, m->id))
 			ctx_error(ctx, g->line,
-				  "[group %s]: datapath bpf needs bpf-repl-dev %u DEVICE (the replication device to member %u)",
-				  g->name, m->id, m->id);
+				  "[group %s]: datapath bpf needs bpf-repl-dev %u DEVICE or bpf-wireguard %u DEVICE PORT (the replication device to member %u)",
+				  g->name, m->id, m->id, m->id);
 		peers++;
 	}
 	if (peers > TANDEM_BPF_PEERS_MAX)

@@ -11,6 +11,8 @@ void config_datapath_key(struct config_ctx *ctx, void *obj, const char *value);
 void config_bpf_client_key(struct config_ctx *ctx, void *obj, const char *value);
 /* [group] bpf-repl-dev = ID DEV (the device that reaches member ID) */
 void config_bpf_repl_key(struct config_ctx *ctx, void *obj, const char *value);
+/* [group] bpf-wireguard = ID DEV PORT (tandemd's WireGuard device to ID) */
+void config_bpf_wg_key(struct config_ctx *ctx, void *obj, const char *value);
 /* The group's bpf keys against its members and the node's datapath. */
 void config_bpf_check(struct config_ctx *ctx, struct td_group *g,
 		      const struct td_member *self);

@@ -111,6 +111,7 @@ static const struct key group_keys[] = {
 	  TANDEM_A_GROUP_MAX_CONNS },
 	{ "bpf-client-dev", KT_FN, 0, 0, 0, config_bpf_client_key, true, 0 },
 	{ "bpf-repl-dev", KT_FN, 0, 0, 0, config_bpf_repl_key, true, 0 },
+	{ "bpf-wireguard", KT_FN, 0, 0, 0, config_bpf_wg_key, true, 0 },
 };
 #undef T
 #undef G

@@ -82,6 +82,34 @@ TEST(bpf_node)
 	config_free(&cfg);
 }
 
+/* tandemd's WireGuard devices (bpf-wireguard) beside an operator's. */
+TEST(bpf_wireguard)
+{
+	struct td_config cfg;
+	struct errs e;
+	const struct td_bpf_group *b;
+
+	ASSERT_EQ(0, load("datapath = bpf\n", "10.0.0.100",
+			  "member = 4 10.1.0.4\nbpf-client-dev = eth0\n"
+			  "bpf-wireguard = 1 wgt1 51821\nbpf-repl-dev = 4 w4\n",
+			  &cfg, &e));
+	TH_LOG("%s", e.text);
+	b = &cfg.group[0].bpf;
+	ASSERT_EQ(2, b->n_repl);
+	ASSERT_EQ(1, b->repl[0].id);
+	ASSERT_STREQ("wgt1", b->repl[0].dev);
+	ASSERT_EQ(51821, b->repl[0].wg_port);
+	ASSERT_EQ(4, b->repl[1].id);
+	ASSERT_STREQ("w4", b->repl[1].dev);
+	ASSERT_EQ(0, b->repl[1].wg_port);
+	config_free(&cfg);
+	/* every other data member needs one or the other */
+	ASSERT_EQ(0, load("datapath = bpf\n", "10.0.0.100",
+			  "bpf-client-dev = eth0\nbpf-wireguard = 1 w0 51820\n",
+			  &cfg, &e));
+	config_free(&cfg);
+}
+
 TEST(defaults)
 {
 	struct td_config cfg;
@@ -113,7 +141,7 @@ static const struct bad_case bad_cases[] = {
 	{ "datapath = bpf\n", "10.0.0.100", "bpf-repl-dev = 1 wg1\n", 6,
 	  "datapath bpf needs bpf-client-dev" },
 	{ "datapath = bpf\n", "10.0.0.100", "bpf-client-dev = eth0\n", 6,
-	  "needs bpf-repl-dev 1 DEVICE (the replication device to member 1)" },
+	  "needs bpf-repl-dev 1 DEVICE or bpf-wireguard 1 DEVICE PORT (the replication device to member 1)" },
 	{ "datapath = bpf\n", "fd00::100", BPF_GROUP, 6, "IPv4 VIPs only" },
 	{ "", "10.0.0.100", "bpf-repl-dev = 3 wg3\n", 12,
 	  "bpf-repl-dev: 3 is not another member with a data path" },
@@ -125,6 +153,33 @@ static const struct bad_case bad_cases[] = {
 	  "bpf-repl-dev: expected \"ID DEVICE\"" },
 	{ "", "10.0.0.100", "bpf-client-dev = averyveryverylongname\n", 12,
 	  "bpf-client-dev: \"averyveryverylongname\" is not a device name" },
+	{ "", "10.0.0.100", "bpf-wireguard = 1 wg1\n", 12,
+	  "bpf-wireguard: expected \"ID DEVICE PORT\"" },
+	{ "", "10.0.0.100", "bpf-wireguard = 1 wg1 51820 9\n", 12,
+	  "bpf-wireguard: expected \"ID DEVICE PORT\"" },
+	{ "", "10.0.0.100", "bpf-wireguard = 1 wg1 0\n", 12,
+	  "bpf-wireguard: port \"0\" is not 1..65535" },
+	{ "", "10.0.0.100", "bpf-wireguard = 1 wg1 65536\n", 12,
+	  "bpf-wireguard: port \"65536\" is not 1..65535" },
+	{ "", "10.0.0.100", "bpf-wireguard = 1 wg1 -5\n", 12,
+	  "bpf-wireguard: port \"-5\" is not 1..65535" },
+	{ "", "10.0.0.100", "bpf-wireguard = 1 wg1 518x\n", 12,
+	  "bpf-wireguard: port \"518x\" is not 1..65535" },
+	{ "", "10.0.0.100", "bpf-wireguard = 1 wg/1 51820\n", 12,
+	  "bpf-wireguard: \"1 wg/1 51820\" is not a member id and a device name and a port" },
+	{ "", "10.0.0.100", "bpf-wireguard = 3 wg3 51820\n", 12,
+	  "bpf-wireguard: 3 is not another member with a data path" },
+	{ "", "10.0.0.100", "bpf-wireguard = 1 wg1 51820\nbpf-repl-dev = 1 w0\n", 13,
+	  "bpf-repl-dev: member 1 given twice (line 12)" },
+	{ "", "10.0.0.100",
+	  "member = 4 10.1.0.4\nbpf-wireguard = 1 wg1 51820\nbpf-wireguard = 4 wg1 51821\n",
+	  14, "bpf-wireguard: device wg1 given for members 1 and 4: a WireGuard device has one peer" },
+	{ "", "10.0.0.100",
+	  "member = 4 10.1.0.4\nbpf-repl-dev = 1 wg1\nbpf-wireguard = 4 wg1 51821\n",
+	  14, "bpf-wireguard: device wg1 given for members 1 and 4" },
+	{ "", "10.0.0.100",
+	  "member = 4 10.1.0.4\nbpf-wireguard = 1 wg1 51820\nbpf-wireguard = 4 wg4 51820\n",
+	  14, "bpf-wireguard: port 51820 given for members 1 and 4: one per pair" },
 	{ "insecure-transport-for-tests = maybe\n", "10.0.0.100", "", 4,
 	  "insecure-transport-for-tests: \"maybe\" malformed" },
 };
