@@ -166,26 +166,16 @@ static __always_inline int kick(struct __sk_buff *skb,
 				const struct tandem_pkt *p,
 				struct tandem_bpf_conn *c)
 {
-	struct bpf_sock_tuple t = {};
 	__u32 hdr = p->th_off + p->doff, nxt, una, v[2];
-	struct bpf_tcp_sock *tp;
-	struct bpf_sock *sk;
+	struct tandem_sock s;
 	__be16 w;
 	__u8 fl = TANDEM_TCP_ACK, z = 0;
 
-	t.ipv4.saddr = p->daddr;
-	t.ipv4.daddr = p->saddr;
-	t.ipv4.sport = p->dport;
-	t.ipv4.dport = p->sport;
-	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
+	if (tandem_sock_read(skb, p, 0, &s))
 		return TC_ACT_SHOT;
-	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
-	nxt = tp ? tp->rcv_nxt : 0;
-	una = tp ? tp->snd_una : 0;
-	bpf_sk_release(sk);
-	if (!tp || !tandem_after(nxt, c->ack_sent) ||
-	    !(c->flags & TANDEM_BPF_CONN_F_CWIN))
+	nxt = s.rcv_nxt;
+	una = s.snd_una;
+	if (!tandem_after(nxt, c->ack_sent) || !(c->flags & TANDEM_BPF_CONN_F_CWIN))
 		return TC_ACT_SHOT;
 	if (bpf_skb_change_tail(skb, hdr + 1, 0))
 		return TC_ACT_SHOT;
@@ -329,12 +319,9 @@ static __always_inline int dupack(struct __sk_buff *skb,
 				  struct tandem_bpf_conn *c,
 				  const struct tandem_bpf_progress *pr, __u32 node)
 {
-	struct bpf_sock_tuple t = {};
-	struct bpf_tcp_sock *tp;
-	struct bpf_sock *sk;
-	__u32 a, b, a0, b0, nxt = 0, seq, shift, win, i;
+	__u32 a, b, a0, b0, seq, shift, win, i;
+	struct tandem_sock s;
 	__u8 mac[ETH_HLEN];
-	int got = 0;
 
 	if (!p->sack_n || p->ack != c->ack_sent ||
 	    (p->nh_off != ETH_HLEN && p->nh_off) ||
@@ -353,22 +340,9 @@ static __always_inline int dupack(struct __sk_buff *skb,
 	}
 	if (!tandem_after(b, a))
 		return TC_ACT_SHOT;		/* no backup holds anything more */
-	t.ipv4.saddr = p->daddr;
-	t.ipv4.daddr = p->saddr;
-	t.ipv4.sport = p->dport;
-	t.ipv4.dport = p->sport;
-	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
+	if (tandem_sock_read(skb, p, 0, &s))
 		return TC_ACT_SHOT;
-	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
-	if (tp) {
-		nxt = tp->snd_nxt;
-		got = 1;
-	}
-	bpf_sk_release(sk);
-	if (!got)
-		return TC_ACT_SHOT;
-	seq = nxt - c->seq_delta;
+	seq = s.snd_nxt - c->seq_delta;
 	if ((c->flags & TANDEM_BPF_CONN_F_CACK) && tandem_after(c->max_cack, seq))
 		seq = c->max_cack;
 	shift = (c->flags & TANDEM_BPF_CONN_F_WS) ? c->wscale & 15 : 0;
