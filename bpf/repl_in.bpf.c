@@ -158,9 +158,17 @@ take_report(const struct tandem_bpf_conn_key *k, const struct tandem_pkt *p,
  * The clamp opened: make the primary's own stack send an ACK at once, as
  * the module does. The report becomes a segment from the client that
  * repeats its last received byte (seq rcv_nxt - 1, with the client's last
- * window and TSval): TCP answers a duplicate with an immediate ACK (not
- * rate-limited like an out-of-window one), which client_out clamps to the
- * new minimum. The stack computes seq, window and timestamps itself.
+ * TSval): TCP answers a duplicate with an immediate ACK (not rate-limited
+ * like an out-of-window one), which client_out clamps to the new minimum.
+ * The stack computes seq, window and timestamps itself.
+ * Its ACK is snd_una - 1, an old one: the stack then takes no window from
+ * it. At snd_una its seq, after the start of the client's last data
+ * segment (snd_wl1), made the stack take its window as the client's: an
+ * old one (client_win, learnt from the echo), which either held the
+ * primary's output back or sent it past the client's window (the client
+ * dropped it: TcpExtBeyondWindow). Before any of the stack's output is
+ * acknowledged, an ACK below snd_una is refused (RFC 5961's check,
+ * bounded by bytes_acked): snd_una then, and client_win as the window.
  */
 static __always_inline int kick(struct __sk_buff *skb,
 				const struct tandem_pkt *p,
@@ -174,7 +182,7 @@ static __always_inline int kick(struct __sk_buff *skb,
 	if (tandem_sock_read(skb, p, 0, &s))
 		return TC_ACT_SHOT;
 	nxt = s.rcv_nxt;
-	una = s.snd_una;
+	una = s.bytes_acked ? s.snd_una - 1 : s.snd_una;
 	if (!tandem_after(nxt, c->ack_sent) || !(c->flags & TANDEM_BPF_CONN_F_CWIN))
 		return TC_ACT_SHOT;
 	if (bpf_skb_change_tail(skb, hdr + 1, 0))

@@ -89,6 +89,7 @@ struct tandem_sock {
 	__u32 snd_una;
 	__u32 snd_nxt;
 	__u32 rcv_nxt;
+	__u64 bytes_acked;
 };
 
 /*
@@ -117,6 +118,7 @@ static __always_inline int tandem_sock_read(struct __sk_buff *skb,
 		s->snd_una = tp->snd_una;
 		s->snd_nxt = tp->snd_nxt;
 		s->rcv_nxt = tp->rcv_nxt;
+		s->bytes_acked = tp->bytes_acked;
 		err = 0;
 	}
 	bpf_sk_release(sk);

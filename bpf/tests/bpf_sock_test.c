@@ -127,21 +127,6 @@ TEST_F(dp, primary_mirror)
 	close(sn);
 }
 
-/* A queue's sequence through TCP_REPAIR: snd_nxt or rcv_nxt when idle. */
-static int queue_seq(int fd, int q, uint32_t *seq)
-{
-	int on = 1, off = -1; /* TCP_REPAIR_OFF_NO_WP */
-	socklen_t l = sizeof(*seq);
-	int err;
-
-	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)) ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)))
-		return -errno;
-	err = getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &l) ? -errno : 0;
-	setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off));
-	return err;
-}
-
 /* Backup: a client ACK beyond the shadow socket's snd_nxt is clamped to it. */
 TEST_F(dp, backup_clamp_snd_nxt)
 {
@@ -211,33 +196,6 @@ TEST_F(dp, backup_clamp_snd_nxt)
 	close(sfd);
 	close(cfd);
 	close(lfd);
-}
-
-/* A connection on 127.0.0.1: the listener, the client, the server side. */
-struct lconn {
-	int lfd, cfd, sfd;
-	uint16_t sport, cport;
-};
-
-static int lconn_open(struct lconn *l)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-
-	l->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	l->cfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (bind(l->lfd, (struct sockaddr *)&a, sizeof(a)) || listen(l->lfd, 1) ||
-	    getsockname(l->lfd, (struct sockaddr *)&a, &al))
-		return -1;
-	l->sport = ntohs(a.sin_port);
-	if (connect(l->cfd, (struct sockaddr *)&a, sizeof(a)))
-		return -1;
-	l->sfd = accept(l->lfd, NULL, NULL);
-	if (l->sfd < 0 || getsockname(l->cfd, (struct sockaddr *)&a, &al))
-		return -1;
-	l->cport = ntohs(a.sin_port);
-	return 0;
 }
 
 /*
