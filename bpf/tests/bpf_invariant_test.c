@@ -449,9 +449,6 @@ TEST_F(dp, kick_no_window)
 			 TANDEM_BPF_CONN_F_CWIN,
 		.client_win = 0,			/* an old segment's */
 	};
-	struct tandem_bpf_svc_key sk = { .vip = lo };
-	struct tandem_bpf_service sv = {};
-	struct tandem_bpf_conn_key k;
 	char buf[1000] = { 0 };
 	struct tcp_info ti;
 	struct lconn l;
@@ -482,14 +479,8 @@ TEST_F(dp, kick_no_window)
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &una));
 
-	set_group(self->skel, lo, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
-	sk.port = htons(l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
-			     &sv, sizeof(sv), BPF_ANY);
-	k = conn_key(lo, lo, l.cport, l.sport);
 	c.ack_sent = rnxt - 10;
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
-			     sizeof(c), BPF_ANY);
+	lconn_dp(self->skel, &l, TANDEM_BPF_ROLE_PRIMARY, &c);
 
 	/* backup 2 reports rnxt: the clamp opens, the report becomes the kick */
 	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.sport,

@@ -212,8 +212,6 @@ TEST_F(dp, primary_report_kick)
 		.client_win = 777, .max_tsval = 0x4444, .last_tsval = 0x100,
 		.ts_delta = 0x10,
 	};
-	struct tandem_bpf_svc_key sk = { .vip = lo };
-	struct tandem_bpf_service sv = {};
 	struct tandem_bpf_progress pr;
 	struct tandem_bpf_conn_key k;
 	struct lconn l;
@@ -223,14 +221,8 @@ TEST_F(dp, primary_report_kick)
 	ASSERT_EQ(0, lconn_open(&l));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &una));
-	set_group(self->skel, lo, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
-	sk.port = htons(l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
-			     &sv, sizeof(sv), BPF_ANY);
-	k = conn_key(lo, lo, l.cport, l.sport);
 	c.ack_sent = rnxt - 10;
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
-			     sizeof(c), BPF_ANY);
+	k = lconn_dp(self->skel, &l, TANDEM_BPF_ROLE_PRIMARY, &c);
 
 	/* backup 2 has rnxt - 20: taken, the clamp does not open */
 	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.sport,
@@ -305,8 +297,6 @@ TEST_F(dp, primary_report_dupack)
 		  .sack_start = A, .sack_end = A },
 	} };
 	uint32_t edges[4] = { A + 1000, A + 5000, A + 6000, A + 7000 };
-	struct tandem_bpf_svc_key sk = { .vip = lo };
-	struct tandem_bpf_service sv = {};
 	struct tandem_bpf_conn_key k;
 	struct lconn l;
 	struct seg s;
@@ -314,13 +304,7 @@ TEST_F(dp, primary_report_dupack)
 
 	ASSERT_EQ(0, lconn_open(&l));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &nxt));
-	set_group(self->skel, lo, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
-	sk.port = htons(l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
-			     &sv, sizeof(sv), BPF_ANY);
-	k = conn_key(lo, lo, l.cport, l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
-			     sizeof(c), BPF_ANY);
+	k = lconn_dp(self->skel, &l, TANDEM_BPF_ROLE_PRIMARY, &c);
 	bpf_map__update_elem(self->skel->maps.tandem_progress, &k, sizeof(k),
 			     &pr, sizeof(pr), BPF_ANY);
 
@@ -447,8 +431,6 @@ TEST_F(dp, backup_pending_reack)
 			 TANDEM_BPF_CONN_F_TS,
 		.ts_delta = 0x10, .seq_delta = 0x1000,
 	};
-	struct tandem_bpf_svc_key sk = { .vip = lo };
-	struct tandem_bpf_service sv = {};
 	struct tandem_bpf_conn_key k;
 	struct tandem_bpf_conn got;
 	uint8_t clone[PKT_MAX], mac[12];
@@ -462,13 +444,7 @@ TEST_F(dp, backup_pending_reack)
 	ASSERT_LE(0, sn);
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &nxt));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
-	set_group(self->skel, lo, TANDEM_BPF_ROLE_BACKUP, 0, 0, 0);
-	sk.port = htons(l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
-			     &sv, sizeof(sv), BPF_ANY);
-	k = conn_key(lo, lo, l.cport, l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
-			     sizeof(c), BPF_ANY);
+	k = lconn_dp(self->skel, &l, TANDEM_BPF_ROLE_BACKUP, &c);
 
 	/* the client acknowledged 5000 bytes the stack has not sent */
 	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.cport,

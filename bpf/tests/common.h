@@ -269,6 +269,27 @@ static inline int lconn_open(struct lconn *l)
 	return 0;
 }
 
+/*
+ * The programs serve connection @l as @role on 127.0.0.1 (a primary
+ * mirroring to lo): its group, its service port, entry @c. Its key.
+ */
+static inline struct tandem_bpf_conn_key
+lconn_dp(struct tandem_bpf *skel, const struct lconn *l, uint32_t role,
+	 const struct tandem_bpf_conn *c)
+{
+	uint32_t lo = htonl(INADDR_LOOPBACK);
+	struct tandem_bpf_svc_key sk = { .vip = lo, .port = htons(l->sport) };
+	struct tandem_bpf_conn_key k = conn_key(lo, lo, l->cport, l->sport);
+	struct tandem_bpf_service sv = {};
+
+	set_group(skel, lo, role, 0, 0, role == TANDEM_BPF_ROLE_PRIMARY ? LO : 0);
+	bpf_map__update_elem(skel->maps.tandem_services, &sk, sizeof(sk), &sv,
+			     sizeof(sv), BPF_ANY);
+	bpf_map__update_elem(skel->maps.tandem_conns, &k, sizeof(k), c,
+			     sizeof(*c), BPF_ANY);
+	return k;
+}
+
 /* A segment from the client to VIP:SVC (in) or back (!in). */
 static inline struct seg cseg(int in, uint32_t seq, uint32_t ack, uint8_t flags)
 {
