@@ -66,12 +66,24 @@ static __always_inline void limits(const struct tandem_bpf_conn_key *k,
 	*has_edge = n > 0;
 }
 
+/*
+ * The right edge advertised is the stack's own (its ACK plus its window),
+ * lowered to the backups' smallest, never below one already advertised:
+ * the client may have sent up to that one. Taken from the lowered ACK
+ * instead (the clamp's ACK plus the stack's window), it went back as the
+ * stack's window closed while the clamp lagged (a server that stopped
+ * reading): the client's pure ACKs then went out at that edge (Linux sends
+ * them at its window's end when it has sent beyond), behind what the
+ * stack had received, and the stack dropped them unread as old, their
+ * ACK with them (the second stall of docs/datapath-bpf.md).
+ */
 static __always_inline int clamp(struct __sk_buff *skb,
 				 const struct tandem_pkt *p,
 				 const struct tandem_bpf_conn_key *k,
 				 struct tandem_bpf_conn *c)
 {
-	__u32 ack = p->ack, lim, elim = 0, shift = wshift(c), edge, nedge;
+	__u32 ack = p->ack, lim, elim = 0, shift = wshift(c), nedge, win;
+	__u32 edge = p->ack + ((__u32)p->win << shift);
 	int has_edge;
 
 	limits(k, c, &lim, &elim, &has_edge);
@@ -86,7 +98,6 @@ static __always_inline int clamp(struct __sk_buff *skb,
 			return -1;
 		tandem_count(TANDEM_BPF_STAT_SACK_STRIPPED);
 	}
-	edge = ack + ((__u32)p->win << shift);
 	nedge = edge;
 	if (has_edge && tandem_after(edge, elim)) {
 		nedge = elim;
@@ -95,15 +106,18 @@ static __always_inline int clamp(struct __sk_buff *skb,
 			nedge = c->edge_sent;
 		if (tandem_after(nedge, edge))
 			nedge = edge;
-		if (tandem_before(nedge, ack))
-			nedge = ack;
+		if (nedge != edge)
+			tandem_count(TANDEM_BPF_STAT_WIN_CLAMPED);
 	}
-	if (nedge != edge) {
-		if (tandem_put(skb, p, TANDEM_TH_WIN, (nedge - ack) >> shift, 2))
-			return -1;
-		nedge = ack + (((nedge - ack) >> shift) << shift);
-		tandem_count(TANDEM_BPF_STAT_WIN_CLAMPED);
-	}
+	if (tandem_before(nedge, ack))
+		nedge = ack;
+	/* relative to the ACK sent, rounded down: never past the stack's edge */
+	win = (nedge - ack) >> shift;
+	if (win > 0xffff)
+		win = 0xffff;
+	if (win != p->win && tandem_put(skb, p, TANDEM_TH_WIN, win, 2))
+		return -1;
+	nedge = ack + (win << shift);
 	c->ack_sent = ack;
 	if (!(c->flags & TANDEM_BPF_CONN_F_SENT) ||
 	    tandem_after(nedge, c->edge_sent))

@@ -61,33 +61,16 @@ static __always_inline int tandem_reack_due(struct __sk_buff *skb,
 					    struct tandem_bpf_conn *c,
 					    struct tandem_reack *r)
 {
-	__u32 una = 0, nxt = 0, end, a;
-	struct bpf_sock_tuple t = {};
-	struct bpf_tcp_sock *tp;
-	struct bpf_sock *sk;
-	int got = 0;
+	struct tandem_sock s;
+	__u32 una, nxt, end, a;
 
 	if (!(c->flags & TANDEM_BPF_CONN_F_PACK) || p->nh_off != ETH_HLEN ||
 	    (p->flags & (TANDEM_TCP_SYN | TANDEM_TCP_RST)) ||
-	    !(p->flags & TANDEM_TCP_ACK))
+	    !(p->flags & TANDEM_TCP_ACK) || tandem_sock_read(skb, p, 0, &s))
 		return 0;
-	t.ipv4.saddr = p->daddr;
-	t.ipv4.daddr = p->saddr;
-	t.ipv4.sport = p->dport;
-	t.ipv4.dport = p->sport;
-	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
-		return 0;
-	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
-	if (tp) {
-		una = tp->snd_una;
-		nxt = tp->snd_nxt;
-		r->rcv_nxt = tp->rcv_nxt;
-		got = 1;
-	}
-	bpf_sk_release(sk);
-	if (!got)
-		return 0;
+	una = s.snd_una;
+	nxt = s.snd_nxt;
+	r->rcv_nxt = s.rcv_nxt;
 	if (!tandem_after(c->pending_ack, una)) {
 		c->flags &= ~TANDEM_BPF_CONN_F_PACK;	/* the stack has it */
 		return 0;

@@ -158,34 +158,32 @@ take_report(const struct tandem_bpf_conn_key *k, const struct tandem_pkt *p,
  * The clamp opened: make the primary's own stack send an ACK at once, as
  * the module does. The report becomes a segment from the client that
  * repeats its last received byte (seq rcv_nxt - 1, with the client's last
- * window and TSval): TCP answers a duplicate with an immediate ACK (not
- * rate-limited like an out-of-window one), which client_out clamps to the
- * new minimum. The stack computes seq, window and timestamps itself.
+ * TSval): TCP answers a duplicate with an immediate ACK (not rate-limited
+ * like an out-of-window one), which client_out clamps to the new minimum.
+ * The stack computes seq, window and timestamps itself.
+ * Its ACK is snd_una - 1, an old one: the stack then takes no window from
+ * it. At snd_una its seq, after the start of the client's last data
+ * segment (snd_wl1), made the stack take its window as the client's: an
+ * old one (client_win, learnt from the echo), which either held the
+ * primary's output back or sent it past the client's window (the client
+ * dropped it: TcpExtBeyondWindow). Before any of the stack's output is
+ * acknowledged, an ACK below snd_una is refused (RFC 5961's check,
+ * bounded by bytes_acked): snd_una then, and client_win as the window.
  */
 static __always_inline int kick(struct __sk_buff *skb,
 				const struct tandem_pkt *p,
 				struct tandem_bpf_conn *c)
 {
-	struct bpf_sock_tuple t = {};
 	__u32 hdr = p->th_off + p->doff, nxt, una, v[2];
-	struct bpf_tcp_sock *tp;
-	struct bpf_sock *sk;
+	struct tandem_sock s;
 	__be16 w;
 	__u8 fl = TANDEM_TCP_ACK, z = 0;
 
-	t.ipv4.saddr = p->daddr;
-	t.ipv4.daddr = p->saddr;
-	t.ipv4.sport = p->dport;
-	t.ipv4.dport = p->sport;
-	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
+	if (tandem_sock_read(skb, p, 0, &s))
 		return TC_ACT_SHOT;
-	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
-	nxt = tp ? tp->rcv_nxt : 0;
-	una = tp ? tp->snd_una : 0;
-	bpf_sk_release(sk);
-	if (!tp || !tandem_after(nxt, c->ack_sent) ||
-	    !(c->flags & TANDEM_BPF_CONN_F_CWIN))
+	nxt = s.rcv_nxt;
+	una = s.bytes_acked ? s.snd_una - 1 : s.snd_una;
+	if (!tandem_after(nxt, c->ack_sent) || !(c->flags & TANDEM_BPF_CONN_F_CWIN))
 		return TC_ACT_SHOT;
 	if (bpf_skb_change_tail(skb, hdr + 1, 0))
 		return TC_ACT_SHOT;
@@ -329,12 +327,9 @@ static __always_inline int dupack(struct __sk_buff *skb,
 				  struct tandem_bpf_conn *c,
 				  const struct tandem_bpf_progress *pr, __u32 node)
 {
-	struct bpf_sock_tuple t = {};
-	struct bpf_tcp_sock *tp;
-	struct bpf_sock *sk;
-	__u32 a, b, a0, b0, nxt = 0, seq, shift, win, i;
+	__u32 a, b, a0, b0, seq, shift, win, i;
+	struct tandem_sock s;
 	__u8 mac[ETH_HLEN];
-	int got = 0;
 
 	if (!p->sack_n || p->ack != c->ack_sent ||
 	    (p->nh_off != ETH_HLEN && p->nh_off) ||
@@ -353,22 +348,9 @@ static __always_inline int dupack(struct __sk_buff *skb,
 	}
 	if (!tandem_after(b, a))
 		return TC_ACT_SHOT;		/* no backup holds anything more */
-	t.ipv4.saddr = p->daddr;
-	t.ipv4.daddr = p->saddr;
-	t.ipv4.sport = p->dport;
-	t.ipv4.dport = p->sport;
-	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
+	if (tandem_sock_read(skb, p, 0, &s))
 		return TC_ACT_SHOT;
-	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
-	if (tp) {
-		nxt = tp->snd_nxt;
-		got = 1;
-	}
-	bpf_sk_release(sk);
-	if (!got)
-		return TC_ACT_SHOT;
-	seq = nxt - c->seq_delta;
+	seq = s.snd_nxt - c->seq_delta;
 	if ((c->flags & TANDEM_BPF_CONN_F_CACK) && tandem_after(c->max_cack, seq))
 		seq = c->max_cack;
 	shift = (c->flags & TANDEM_BPF_CONN_F_WS) ? c->wscale & 15 : 0;

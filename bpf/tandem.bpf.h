@@ -84,6 +84,47 @@ tandem_conn_syn(const struct tandem_bpf_conn_key *k, const struct tandem_pkt *p)
 	return bpf_map_lookup_elem(&tandem_conns, k);
 }
 
+/* What the programs read of this node's own socket of a connection. */
+struct tandem_sock {
+	__u32 snd_una;
+	__u32 snd_nxt;
+	__u32 rcv_nxt;
+	__u64 bytes_acked;
+};
+
+/*
+ * Reads this node's socket of the connection of @p, a segment from the
+ * client (@in) or to it (a report is addressed as one). 0, or -1 without
+ * a full socket (a request socket is found as its listener).
+ */
+static __always_inline int tandem_sock_read(struct __sk_buff *skb,
+					    const struct tandem_pkt *p, int in,
+					    struct tandem_sock *s)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_tcp_sock *tp;
+	struct bpf_sock *sk;
+	int err = -1;
+
+	t.ipv4.saddr = in ? p->saddr : p->daddr;
+	t.ipv4.daddr = in ? p->daddr : p->saddr;
+	t.ipv4.sport = in ? p->sport : p->dport;
+	t.ipv4.dport = in ? p->dport : p->sport;
+	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return -1;
+	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
+	if (tp) {
+		s->snd_una = tp->snd_una;
+		s->snd_nxt = tp->snd_nxt;
+		s->rcv_nxt = tp->rcv_nxt;
+		s->bytes_acked = tp->bytes_acked;
+		err = 0;
+	}
+	bpf_sk_release(sk);
+	return err;
+}
+
 /* Flags every segment records on its connection. */
 static __always_inline void tandem_conn_flags(struct tandem_bpf_conn *c,
 					      const struct tandem_pkt *p)

@@ -21,30 +21,21 @@ static __always_inline __u32 tandem_clamp_snd(struct __sk_buff *skb,
 				       const struct tandem_pkt *p,
 				       struct tandem_bpf_conn *c, __u32 ack)
 {
-	struct bpf_sock_tuple t = {};
-	struct bpf_tcp_sock *tp;
-	struct bpf_sock *sk;
+	struct tandem_sock s;
 
-	t.ipv4.saddr = p->saddr;
-	t.ipv4.daddr = p->daddr;
-	t.ipv4.sport = p->sport;
-	t.ipv4.dport = p->dport;
-	sk = bpf_sk_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
-		return ack;
 	/* a request socket is found as its listener: nothing to clamp to */
-	tp = sk->state == BPF_TCP_LISTEN ? NULL : bpf_tcp_sock(sk);
-	if (tp && tandem_after(ack, tp->snd_nxt)) {
+	if (tandem_sock_read(skb, p, 1, &s))
+		return ack;
+	if (tandem_after(ack, s.snd_nxt)) {
 		tandem_pending_note(c, p, ack);
-		ack = tp->snd_nxt;
+		ack = s.snd_nxt;
 		tandem_count(TANDEM_BPF_STAT_ACK_CLAMPED);
-	} else if (tp && tandem_before(ack, tp->snd_una)) {
-		ack = tp->snd_una;
-	} else if (tp && (c->flags & TANDEM_BPF_CONN_F_PACK) &&
+	} else if (tandem_before(ack, s.snd_una)) {
+		ack = s.snd_una;
+	} else if ((c->flags & TANDEM_BPF_CONN_F_PACK) &&
 		   !tandem_before(ack, c->pending_ack)) {
 		c->flags &= ~TANDEM_BPF_CONN_F_PACK;	/* the stack sees it all */
 	}
-	bpf_sk_release(sk);
 	return ack;
 }
 

@@ -13,8 +13,12 @@
  *    confirmation makes the stack send it again (the client's SYN
  *    replayed), and after the hold time it leaves unprotected, unclamped;
  *  - after a takeover, a pure ACK from behind the client's window goes out
- *    at the client's rcv_nxt.
+ *    at the client's rcv_nxt;
+ *  - the kick that makes the primary's stack ACK gives it no window of the
+ *    client's (its own, learnt from an older segment, is stale).
  */
+#include <fcntl.h>
+
 #include "common.h"
 
 #define ISN	0x1000
@@ -400,6 +404,115 @@ TEST_F(dp, takeover_ack_behind)
 	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(WIRE + 6000, seg_seq(self->r.out));
 	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_RESEQ));
+}
+
+static int tcp_info_of(int fd, struct tcp_info *ti)
+{
+	socklen_t l = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &l);
+}
+
+/* Waits (at most 2 s) until @fd's socket has sent more than @segs segments. */
+static int wait_segs_out(int fd, uint32_t segs)
+{
+	struct tcp_info ti;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (!tcp_info_of(fd, &ti) && ti.tcpi_segs_out > segs)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * The kick is the client's duplicate byte, and with its ACK at snd_una the
+ * stack takes its window as the client's: its seq (rcv_nxt - 1) is after
+ * the start of the client's last data segment. That window is an older
+ * segment's (client_win): here 0 while the client's is open, and the
+ * primary's stack stopped sending (a larger old one sent past the
+ * client's window instead). With an old ACK (snd_una - 1) the stack still
+ * answers at once and keeps the window the client gave it. A real
+ * connection on lo takes the kick (its checksum set: lo checks it);
+ * timestamps off in the test's namespace (the kick repeats a TSval).
+ */
+TEST_F(dp, kick_no_window)
+{
+	uint32_t lo = htonl(INADDR_LOOPBACK), rnxt, una;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = LO,
+				   .sll_halen = ETH_ALEN };
+	struct tandem_bpf_conn c = {
+		.flags = TANDEM_BPF_CONN_F_DELTA | TANDEM_BPF_CONN_F_SENT |
+			 TANDEM_BPF_CONN_F_CWIN,
+		.client_win = 0,			/* an old segment's */
+	};
+	char buf[1000] = { 0 };
+	struct tcp_info ti;
+	struct lconn l;
+	struct seg s;
+	int fd, i;
+	size_t len;
+
+	fd = open("/proc/sys/net/ipv4/tcp_timestamps", O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "0", 1));
+	close(fd);
+	ASSERT_EQ(0, lconn_open(&l));
+	ASSERT_EQ(0, setsockopt(l.sfd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4));
+	ASSERT_EQ(0, setsockopt(l.sfd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+				sizeof(int)));
+	/* the server's output acknowledged, the client's data received */
+	ASSERT_EQ(sizeof(buf), write(l.sfd, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(buf), recv(l.cfd, buf, sizeof(buf), MSG_WAITALL));
+	ASSERT_EQ(sizeof(buf), write(l.cfd, buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(buf), recv(l.sfd, buf, sizeof(buf), MSG_WAITALL));
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(0, tcp_info_of(l.sfd, &ti));
+		if (ti.tcpi_bytes_acked >= sizeof(buf))
+			break;
+		usleep(10000);
+	}
+	ASSERT_LE(sizeof(buf), ti.tcpi_bytes_acked);
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
+	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &una));
+
+	c.ack_sent = rnxt - 10;
+	lconn_dp(self->skel, &l, TANDEM_BPF_ROLE_PRIMARY, &c);
+
+	/* backup 2 reports rnxt: the clamp opens, the report becomes the kick */
+	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.sport,
+			  .dport = l.cport, .seq = rnxt + 5000, .ack = rnxt,
+			  .flags = F_ACK, .win = 1 };
+	len = build(self->pkt, &s);
+	set_ip_id(self->pkt, 2);
+	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
+	ASSERT_EQ(TC_ACT_OK, self->r.ret);
+	EXPECT_EQ(rnxt - 1, seg_seq(self->r.out));
+	EXPECT_EQ(una - 1, seg_ack(self->r.out));	/* an old ACK */
+
+	/* into the stack: to lo's MAC, the TCP checksum right */
+	memset(self->r.out, 0, 12);
+	put16(self->r.out + TH + 16, 0);
+	put16(self->r.out + TH + 16, ~tcp_sum(self->r.out, self->r.len));
+	ASSERT_EQ(0, tcp_info_of(l.sfd, &ti));
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_IP));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(self->r.len, sendto(fd, self->r.out, self->r.len, 0,
+				      (struct sockaddr *)&sll, sizeof(sll)));
+	close(fd);
+	/* the stack answered it (its ACK) */
+	EXPECT_EQ(0, wait_segs_out(l.sfd, ti.tcpi_segs_out));
+
+	/* and still sends at once: the window is the client's, not 0 */
+	ASSERT_EQ(sizeof(buf), write(l.sfd, buf, sizeof(buf)));
+	ASSERT_EQ(0, tcp_info_of(l.sfd, &ti));
+	EXPECT_EQ(0, ti.tcpi_notsent_bytes);
+	close(l.sfd);
+	close(l.cfd);
+	close(l.lfd);
 }
 
 TANDEM_TEST_MAIN

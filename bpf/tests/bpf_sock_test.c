@@ -127,21 +127,6 @@ TEST_F(dp, primary_mirror)
 	close(sn);
 }
 
-/* A queue's sequence through TCP_REPAIR: snd_nxt or rcv_nxt when idle. */
-static int queue_seq(int fd, int q, uint32_t *seq)
-{
-	int on = 1, off = -1; /* TCP_REPAIR_OFF_NO_WP */
-	socklen_t l = sizeof(*seq);
-	int err;
-
-	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)) ||
-	    setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)))
-		return -errno;
-	err = getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &l) ? -errno : 0;
-	setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off));
-	return err;
-}
-
 /* Backup: a client ACK beyond the shadow socket's snd_nxt is clamped to it. */
 TEST_F(dp, backup_clamp_snd_nxt)
 {
@@ -213,33 +198,6 @@ TEST_F(dp, backup_clamp_snd_nxt)
 	close(lfd);
 }
 
-/* A connection on 127.0.0.1: the listener, the client, the server side. */
-struct lconn {
-	int lfd, cfd, sfd;
-	uint16_t sport, cport;
-};
-
-static int lconn_open(struct lconn *l)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-
-	l->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	l->cfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (bind(l->lfd, (struct sockaddr *)&a, sizeof(a)) || listen(l->lfd, 1) ||
-	    getsockname(l->lfd, (struct sockaddr *)&a, &al))
-		return -1;
-	l->sport = ntohs(a.sin_port);
-	if (connect(l->cfd, (struct sockaddr *)&a, sizeof(a)))
-		return -1;
-	l->sfd = accept(l->lfd, NULL, NULL);
-	if (l->sfd < 0 || getsockname(l->cfd, (struct sockaddr *)&a, &al))
-		return -1;
-	l->cport = ntohs(a.sin_port);
-	return 0;
-}
-
 /*
  * Primary: a backup's report updates the connection's progress; when it
  * opens the clamp, it becomes a segment from the client repeating its last
@@ -254,8 +212,6 @@ TEST_F(dp, primary_report_kick)
 		.client_win = 777, .max_tsval = 0x4444, .last_tsval = 0x100,
 		.ts_delta = 0x10,
 	};
-	struct tandem_bpf_svc_key sk = { .vip = lo };
-	struct tandem_bpf_service sv = {};
 	struct tandem_bpf_progress pr;
 	struct tandem_bpf_conn_key k;
 	struct lconn l;
@@ -265,14 +221,8 @@ TEST_F(dp, primary_report_kick)
 	ASSERT_EQ(0, lconn_open(&l));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &una));
-	set_group(self->skel, lo, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
-	sk.port = htons(l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
-			     &sv, sizeof(sv), BPF_ANY);
-	k = conn_key(lo, lo, l.cport, l.sport);
 	c.ack_sent = rnxt - 10;
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
-			     sizeof(c), BPF_ANY);
+	k = lconn_dp(self->skel, &l, TANDEM_BPF_ROLE_PRIMARY, &c);
 
 	/* backup 2 has rnxt - 20: taken, the clamp does not open */
 	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.sport,
@@ -347,8 +297,6 @@ TEST_F(dp, primary_report_dupack)
 		  .sack_start = A, .sack_end = A },
 	} };
 	uint32_t edges[4] = { A + 1000, A + 5000, A + 6000, A + 7000 };
-	struct tandem_bpf_svc_key sk = { .vip = lo };
-	struct tandem_bpf_service sv = {};
 	struct tandem_bpf_conn_key k;
 	struct lconn l;
 	struct seg s;
@@ -356,13 +304,7 @@ TEST_F(dp, primary_report_dupack)
 
 	ASSERT_EQ(0, lconn_open(&l));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &nxt));
-	set_group(self->skel, lo, TANDEM_BPF_ROLE_PRIMARY, 0, 0, LO);
-	sk.port = htons(l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
-			     &sv, sizeof(sv), BPF_ANY);
-	k = conn_key(lo, lo, l.cport, l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
-			     sizeof(c), BPF_ANY);
+	k = lconn_dp(self->skel, &l, TANDEM_BPF_ROLE_PRIMARY, &c);
 	bpf_map__update_elem(self->skel->maps.tandem_progress, &k, sizeof(k),
 			     &pr, sizeof(pr), BPF_ANY);
 
@@ -447,6 +389,32 @@ TEST_F(dp, primary_report_dupack)
 	close(l.lfd);
 }
 
+/* Has connection @k a client ACK pending (flag PACK)? 1, 0, -1 if no entry. */
+static int pending(struct tandem_bpf *skel, const struct tandem_bpf_conn_key *k)
+{
+	struct tandem_bpf_conn c;
+
+	if (bpf_map__lookup_elem(skel->maps.tandem_conns, k, sizeof(*k), &c,
+				 sizeof(c), 0))
+		return -1;
+	return !!(c.flags & TANDEM_BPF_CONN_F_PACK);
+}
+
+/* Connection @k's client ACK pending at @ack (local space). */
+static void set_pending(struct tandem_bpf *skel,
+			const struct tandem_bpf_conn_key *k, uint32_t ack)
+{
+	struct tandem_bpf_conn c;
+
+	if (bpf_map__lookup_elem(skel->maps.tandem_conns, k, sizeof(*k), &c,
+				 sizeof(c), 0))
+		return;
+	c.flags |= TANDEM_BPF_CONN_F_PACK;
+	c.pending_ack = ack;
+	bpf_map__update_elem(skel->maps.tandem_conns, k, sizeof(*k), &c,
+			     sizeof(c), BPF_ANY);
+}
+
 /*
  * Backup: the part of a client ACK beyond the stack's snd_nxt stays
  * pending, and the stack's next output becomes that ACK given back to it
@@ -463,8 +431,6 @@ TEST_F(dp, backup_pending_reack)
 			 TANDEM_BPF_CONN_F_TS,
 		.ts_delta = 0x10, .seq_delta = 0x1000,
 	};
-	struct tandem_bpf_svc_key sk = { .vip = lo };
-	struct tandem_bpf_service sv = {};
 	struct tandem_bpf_conn_key k;
 	struct tandem_bpf_conn got;
 	uint8_t clone[PKT_MAX], mac[12];
@@ -478,13 +444,7 @@ TEST_F(dp, backup_pending_reack)
 	ASSERT_LE(0, sn);
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_SEND_QUEUE, &nxt));
 	ASSERT_EQ(0, queue_seq(l.sfd, TCP_RECV_QUEUE, &rnxt));
-	set_group(self->skel, lo, TANDEM_BPF_ROLE_BACKUP, 0, 0, 0);
-	sk.port = htons(l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_services, &sk, sizeof(sk),
-			     &sv, sizeof(sv), BPF_ANY);
-	k = conn_key(lo, lo, l.cport, l.sport);
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &c,
-			     sizeof(c), BPF_ANY);
+	k = lconn_dp(self->skel, &l, TANDEM_BPF_ROLE_BACKUP, &c);
 
 	/* the client acknowledged 5000 bytes the stack has not sent */
 	s = (struct seg){ .saddr = lo, .daddr = lo, .sport = l.cport,
@@ -564,34 +524,23 @@ TEST_F(dp, backup_pending_reack)
 	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_REPORT_SENT));
 
 	/* the stack has it all (snd_una): stolen, nothing pending any more */
-	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_conns, &k,
-					  sizeof(k), &got, sizeof(got), 0));
-	EXPECT_TRUE(got.flags & TANDEM_BPF_CONN_F_PACK);
-	got.pending_ack = nxt;
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &got,
-			     sizeof(got), BPF_ANY);
+	EXPECT_EQ(1, pending(self->skel, &k));
+	set_pending(self->skel, &k, nxt);
 	o.seq = nxt;
 	len = build(self->pkt, &o);
 	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(TC_ACT_STOLEN, self->r.ret);
 	EXPECT_EQ(3, stat(self->skel, TANDEM_BPF_STAT_ACK_REAPPLIED));
-	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_conns, &k,
-					  sizeof(k), &got, sizeof(got), 0));
-	EXPECT_FALSE(got.flags & TANDEM_BPF_CONN_F_PACK);
+	EXPECT_EQ(0, pending(self->skel, &k));
 
 	/* a client ACK that is not clamped and reaches the pending one */
-	got.flags |= TANDEM_BPF_CONN_F_PACK;
-	got.pending_ack = nxt;
-	bpf_map__update_elem(self->skel->maps.tandem_conns, &k, sizeof(k), &got,
-			     sizeof(got), BPF_ANY);
+	set_pending(self->skel, &k, nxt);
 	s.ack = nxt - 0x1000;
 	len = build(self->pkt, &s);
 	ASSERT_EQ(0, run(self->repl, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(TC_ACT_OK, self->r.ret);
 	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_ACK_CLAMPED));
-	ASSERT_EQ(0, bpf_map__lookup_elem(self->skel->maps.tandem_conns, &k,
-					  sizeof(k), &got, sizeof(got), 0));
-	EXPECT_FALSE(got.flags & TANDEM_BPF_CONN_F_PACK);
+	EXPECT_EQ(0, pending(self->skel, &k));
 	close(sn);
 	close(l.sfd);
 	close(l.cfd);

@@ -121,7 +121,7 @@ TEST_F(dp, primary_clamp)
 	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
 	EXPECT_EQ(TC_ACT_OK, self->r.ret);
 	EXPECT_EQ(800, seg_ack(self->r.out));
-	EXPECT_EQ(1000, seg_win(self->r.out));	/* edge 1800: below 5000 */
+	EXPECT_EQ(1400, seg_win(self->r.out));	/* its edge 2200: below 5000 */
 	EXPECT_EQ(0, seg_opt(self->r.out, 5));
 	EXPECT_EQ(0, memcmp(self->r.out + TH + 20, "\1\1\1\1\1\1\1\1\1\1\1\1", 12));
 	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
@@ -129,7 +129,22 @@ TEST_F(dp, primary_clamp)
 	EXPECT_EQ(1, stat(self->skel, TANDEM_BPF_STAT_SACK_STRIPPED));
 	ASSERT_EQ(0, get_conn(self->skel, &got));
 	EXPECT_EQ(800, got.ack_sent);
-	EXPECT_EQ(1800, got.edge_sent);
+	EXPECT_EQ(2200, got.edge_sent);
+
+	/*
+	 * its window closing (the server stopped reading) while the clamp
+	 * lags: the edge stays where the stack keeps it, 2200, not 800 + 500
+	 */
+	s.ack = 1700;
+	s.win = 500;
+	len = build(self->pkt, &s);
+	ASSERT_EQ(0, run(self->out, self->pkt, len, LO, &self->r));
+	EXPECT_EQ(800, seg_ack(self->r.out));
+	EXPECT_EQ(1400, seg_win(self->r.out));
+	EXPECT_TRUE(tcp_csum_ok(self->r.out, self->r.len));
+	ASSERT_EQ(0, get_conn(self->skel, &got));
+	EXPECT_EQ(2200, got.edge_sent);
+	s.ack = 1200;
 
 	/* the window's right edge lowered to the smallest edge */
 	s.optlen = 0;

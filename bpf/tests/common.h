@@ -227,6 +227,69 @@ static inline int run_gso(int fd, const uint8_t *pkt, size_t len, uint32_t gso_s
 	return err;
 }
 
+/* A queue's sequence through TCP_REPAIR: snd_nxt or rcv_nxt when idle. */
+static inline int queue_seq(int fd, int q, uint32_t *seq)
+{
+	int on = 1, off = -1; /* TCP_REPAIR_OFF_NO_WP */
+	socklen_t l = sizeof(*seq);
+	int err;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)))
+		return -errno;
+	err = getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &l) ? -errno : 0;
+	setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off));
+	return err;
+}
+
+/* A connection on 127.0.0.1: the listener, the client, the server side. */
+struct lconn {
+	int lfd, cfd, sfd;
+	uint16_t sport, cport;
+};
+
+static inline int lconn_open(struct lconn *l)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+
+	l->lfd = socket(AF_INET, SOCK_STREAM, 0);
+	l->cfd = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(l->lfd, (struct sockaddr *)&a, sizeof(a)) || listen(l->lfd, 1) ||
+	    getsockname(l->lfd, (struct sockaddr *)&a, &al))
+		return -1;
+	l->sport = ntohs(a.sin_port);
+	if (connect(l->cfd, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	l->sfd = accept(l->lfd, NULL, NULL);
+	if (l->sfd < 0 || getsockname(l->cfd, (struct sockaddr *)&a, &al))
+		return -1;
+	l->cport = ntohs(a.sin_port);
+	return 0;
+}
+
+/*
+ * The programs serve connection @l as @role on 127.0.0.1 (a primary
+ * mirroring to lo): its group, its service port, entry @c. Its key.
+ */
+static inline struct tandem_bpf_conn_key
+lconn_dp(struct tandem_bpf *skel, const struct lconn *l, uint32_t role,
+	 const struct tandem_bpf_conn *c)
+{
+	uint32_t lo = htonl(INADDR_LOOPBACK);
+	struct tandem_bpf_svc_key sk = { .vip = lo, .port = htons(l->sport) };
+	struct tandem_bpf_conn_key k = conn_key(lo, lo, l->cport, l->sport);
+	struct tandem_bpf_service sv = {};
+
+	set_group(skel, lo, role, 0, 0, role == TANDEM_BPF_ROLE_PRIMARY ? LO : 0);
+	bpf_map__update_elem(skel->maps.tandem_services, &sk, sizeof(sk), &sv,
+			     sizeof(sv), BPF_ANY);
+	bpf_map__update_elem(skel->maps.tandem_conns, &k, sizeof(k), c,
+			     sizeof(*c), BPF_ANY);
+	return k;
+}
+
 /* A segment from the client to VIP:SVC (in) or back (!in). */
 static inline struct seg cseg(int in, uint32_t seq, uint32_t ack, uint8_t flags)
 {
