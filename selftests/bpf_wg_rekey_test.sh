@@ -17,6 +17,7 @@
 . "$(dirname "$0")/bpf_lib.sh"
 
 . "$(dirname "$0")/bpf_tandemd_lib.sh"
+. "$(dirname "$0")/bpf_wg_lib.sh"
 
 CONNS=2
 BYTES=$((768 << 10))
@@ -31,9 +32,7 @@ ip -n "$probe" link add w0 type wireguard 2>/dev/null ||
 
 tap_init 10
 
-T=$'\t'
 # wg show NS WHAT: what w0 holds (read only; PEER<tab>VALUE lines)
-wgs() { ip netns exec "$1" wg show w0 "$2"; }
 
 # bpf_td_conf's, with bpf-wireguard for its bpf-repl-dev and an overlap
 wg_conf() {
@@ -76,14 +75,7 @@ refused() {
 }
 TANDEM_VERBOSE=1 tap_check "a w0 of another kind in the way: tandemd refuses it and says why" refused
 
-p_primary() { bpf_td_show "$P" | jq -e '.role == "primary"' >/dev/null; }
-start_all() {
-	BPF_TD_NOWAIT=1 bpf_td_start "$P" 1 && BPF_TD_NOWAIT=1 bpf_td_start "$C" 3 &&
-	bpf_td_ready 1 40 && bpf_td_ready 3 40 &&
-	wait_until 20 p_primary &&
-	BPF_TD_NOWAIT=1 bpf_td_start "$B" 2 && bpf_td_ready 2 40
-}
-tap_check "tandemd on the three nodes, datapath = bpf, no test mark" start_all
+tap_check "tandemd on the three nodes, datapath = bpf, no test mark" bpf_wg_start_all
 tap_check "a server on the VIP on the primary and on the backup" bpf_servers
 
 # each one's public key the other's one peer, one PSK (not none)
@@ -159,7 +151,6 @@ fi
 
 bpf_td_exact "$CONNS streams of $BYTES bytes byte-exact through the rotation (no reset, no EOF)"
 # what the pause was made of (nodes' non-zero counters, the handshakes)
-stats() { "$TBPF" stats "$(bpf_td_pins "$1")" | awk '$2 != 0 { printf " %s=%s", $1, $2 }'; }
 echo "# P:$(stats 1)"
 echo "# B:$(stats 2)"
 echo "# reloaded at $t0; handshakes P $(wgs "$P" latest-handshakes | cut -f2), B $(wgs "$B" latest-handshakes | cut -f2)"
