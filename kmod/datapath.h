@@ -91,6 +91,7 @@ struct tandem_conn_peer {
 	u8 clocked;			/* primary: resending a hole, ACK-clocked */
 	u8 more;			/* primary: its report calls for more of it */
 	u8 leaving;			/* primary: left behind or dropped, not known to know */
+	u8 unprot;			/* its last report: it protects nothing */
 	u32 resent_to;			/* client space: end of the last resend */
 	u32 sack_start;			/* client space: its lowest block beyond */
 	u32 sack_end;			/* rcv_nxt, as last reported; 0: none */
@@ -421,6 +422,7 @@ void tandem_protect_heard(struct tandem_conn *c, struct tandem_conn_peer *p,
 void tandem_protect_rejoin_start(struct tandem_conn *c, u32 node_id);
 unsigned int tandem_protect_rejoined(struct tandem_conn *c, u32 *ids);
 u8 tandem_protect_state(const struct tandem_conn_peer *p);
+void tandem_protect_takeover(struct tandem_conn *c);
 
 void tandem_resend_notify(struct tandem_conn *c,
 			  const struct tandem_lag_notes *t, bool kick);

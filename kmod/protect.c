@@ -215,6 +215,7 @@ void tandem_protect_heard(struct tandem_conn *c, struct tandem_conn_peer *p,
 			  bool unprot, struct tandem_lag_notes *t)
 {
 	lockdep_assert_held(&c->lock);
+	p->unprot = unprot;
 	if (unprot) {
 		if (p->leaving) {
 			p->leaving = 0;
@@ -339,6 +340,29 @@ unsigned int tandem_protect_rejoined(struct tandem_conn *c, u32 *ids)
 		}
 	}
 	return n;
+}
+
+/*
+ * At this node's promotion: a peer it counted protecting (or catching up)
+ * whose last report said it protects nothing -- the old primary dropped it
+ * or left it behind, and a backup hears no CLOSE meant for another -- is
+ * dropped at once: waited for, it would hold the client back until the
+ * lag bound, for ever with the bound lifted (netem_test: the new primary's
+ * ACKs waited for a backup 5.9 MB behind, which no copy could refill).
+ */
+void tandem_protect_takeover(struct tandem_conn *c)
+{
+	struct tandem_conn_peer *p;
+	int i;
+
+	lockdep_assert_held(&c->lock);
+	for (i = 0; i < TANDEM_MEMBERS_MAX; i++) {
+		p = &c->peers[i];
+		if (!p->unprot || !tandem_peer_clamps(p))
+			continue;
+		p->stand = TANDEM_STAND_DROPPED;
+		tandem_group_stats_inc(c->dp->group, TANDEM_STAT_TAKEOVER_DROPPED);
+	}
 }
 
 /* @p's standing as the uapi names it (TANDEM_A_CONN_PEER_STATE). */

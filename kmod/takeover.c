@@ -111,6 +111,7 @@ static int verdict(struct tandem_conn *c, u32 old)
 	spin_lock_bh(&c->lock);
 	if (old)
 		tandem_protect_rejoin_start(c, old);
+	tandem_protect_takeover(c);
 	/* Not c->state: the socket tells whether there is anything to do. */
 	if (c->dead)
 		v = 0;

@@ -12,7 +12,9 @@
 #    lag_dropped, node3 protection_lost, node1's conn show gives peer 3
 #    "dropped" and peer 2 still "protecting";
 #  - nothing is lost: node1 crashes, node2 is promoted, the stream
-#    completes byte-exact with no reset;
+#    completes byte-exact with no reset; node2 does not wait for node3,
+#    whose reports said it protects nothing: dropped at the takeover
+#    (takeover_dropped; a backup hears no CLOSE meant for another);
 #  - round 2 (LAG_RESET_ROUND=0 skips it): the same, but node3 is promoted:
 #    it resets the connection it no longer protects, and the client sees a
 #    reset, never a wrong byte.
@@ -24,7 +26,7 @@ PORT=5001
 SLOW=8K
 BYTES=$((32 * 1024 * 1024))	# paced at 1M/s: still running well after the drop
 RESET_ROUND=${LAG_RESET_ROUND:-1}
-PLAN=$((RESET_ROUND ? 8 : 4))
+PLAN=$((RESET_ROUND ? 9 : 5))
 
 require_root
 require_command ip jq ss
@@ -119,6 +121,11 @@ if topo_counter_ge 2 takeover_resumed 1; then
 	tap_ok "round 1: node2 resumed the connection"
 else
 	tap_fail "round 1: node2 resumed the connection"
+fi
+if topo_counter_ge 2 takeover_dropped 1; then
+	tap_ok "round 1: node2 dropped node3, unprotected, at the takeover (takeover_dropped)"
+else
+	tap_fail "round 1: node2 dropped node3, unprotected, at the takeover (takeover_dropped)"
 fi
 topo_down
 

@@ -231,6 +231,7 @@ static const char *const stat_names[] = {
 	[TANDEM_STAT_RESEND_KEPT] = "resend_kept",
 	[TANDEM_STAT_PROGRESS_DEFERRED] = "progress_deferred",
 	[TANDEM_STAT_PROGRESS_AFTER_INJECT] = "progress_after_inject",
+	[TANDEM_STAT_TAKEOVER_DROPPED] = "takeover_dropped",
 };
 
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == __TANDEM_STAT_MAX,

@@ -576,6 +576,11 @@ enum tandem_stat {
 	 * made them returned, outside the socket's lock
 	 */
 	TANDEM_STAT_PROGRESS_AFTER_INJECT,
+	/* peers dropped at this node's promotion: their last report said
+	 * they protect nothing (the old primary had dropped them or left
+	 * them behind)
+	 */
+	TANDEM_STAT_TAKEOVER_DROPPED,
 	__TANDEM_STAT_MAX
 };
 #define TANDEM_STAT_MAX (__TANDEM_STAT_MAX - 1)
