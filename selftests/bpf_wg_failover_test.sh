@@ -90,29 +90,7 @@ tap_check "tandemd on the three nodes, datapath = bpf, no test mark" bpf_wg_star
 tap_check "a server on the VIP on the primary and on the backup" bpf_servers
 echo "# ${SECONDS}s: tandemd and servers"
 
-# P primary, B backup, over w0, and neither group entry marked insecure
-settled() {
-	local p b
-	p=$(bpf_td_show "$P") && b=$(bpf_td_show "$B") || return 1
-	echo "$p" | jq -e '.role == "primary" and .kernel_role == "primary" and .datapath == "bpf"' >/dev/null &&
-	echo "$b" | jq -e '.role == "backup" and .kernel_role == "backup" and .datapath == "bpf"' >/dev/null &&
-	td_map 1 | grep -q "role=primary .*node=1 mirrors=w0 " &&
-	td_map 2 | grep -q "role=backup .*node=2 mirrors=- repls=w0$"
-}
-if wait_until 30 settled; then
-	epoch0=$(bpf_td_show "$P" | jq .epoch)
-	tap_ok "P primary, B backup (epoch $epoch0); P mirrors over w0; no test mark"
-	echo "# P: $(td_map 1)"
-	echo "# B: $(td_map 2)"
-else
-	tap_fail "P primary, B backup; P mirrors over w0; no test mark"
-	bpf_td_show "$P" | sed 's/^/# P status: /'
-	bpf_td_show "$B" | sed 's/^/# B status: /'
-	td_map 1 | sed 's/^/# P map: /'
-	td_map 2 | sed 's/^/# B map: /'
-	bpf_td_dump 1 2
-	epoch0=0
-fi
+bpf_wg_settled
 
 bpf_wg_crash
 echo "# ${SECONDS}s"

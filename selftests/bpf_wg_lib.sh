@@ -27,6 +27,33 @@ bpf_wg_start_all() {
 	BPF_TD_NOWAIT=1 bpf_td_start "$B" 2 && bpf_td_ready 2 40
 }
 
+# bpf_wg_settled: P primary, B backup, over w0, and neither group entry
+# marked insecure; epoch0 the epoch. 1 check.
+bpf_wg_settled() {
+	settled() {
+		local p b
+		p=$(bpf_td_show "$P") && b=$(bpf_td_show "$B") || return 1
+		echo "$p" | jq -e '.role == "primary" and .kernel_role == "primary" and .datapath == "bpf"' >/dev/null &&
+		echo "$b" | jq -e '.role == "backup" and .kernel_role == "backup" and .datapath == "bpf"' >/dev/null &&
+		td_map 1 | grep -q "role=primary .*node=1 mirrors=w0 " &&
+		td_map 2 | grep -q "role=backup .*node=2 mirrors=- repls=w0$"
+	}
+	if wait_until 30 settled; then
+		epoch0=$(bpf_td_show "$P" | jq .epoch)
+		tap_ok "P primary, B backup (epoch $epoch0); P mirrors over w0; no test mark"
+		echo "# P: $(td_map 1)"
+		echo "# B: $(td_map 2)"
+	else
+		tap_fail "P primary, B backup; P mirrors over w0; no test mark"
+		bpf_td_show "$P" | sed 's/^/# P status: /'
+		bpf_td_show "$B" | sed 's/^/# B status: /'
+		td_map 1 | sed 's/^/# P map: /'
+		td_map 2 | sed 's/^/# B map: /'
+		bpf_td_dump 1 2
+		epoch0=0
+	fi
+}
+
 # bpf_wg_crash: CONNS paced streams of BYTES through the VIP, held at HOLD
 # bytes each; mirrored to B and B's reports back, over w0; NSEG segments
 # per connection that look mirrored, sent to B on the LAN (not through w0),
