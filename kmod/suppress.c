@@ -26,8 +26,9 @@
  * Not the first advance after a duplicate or a SACK block was reported:
  * the primary counts those to resend a hole, and the hole may have been
  * filled by a SEGMENT taken on another CPU while the next one was noted.
+ * Returns whether a report went out.
  */
-static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
+static bool send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 			  bool force, const u32 *sack)
 {
 	struct tandem_group *g = c->dp->group;
@@ -43,7 +44,7 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	    tandem_report_deferred(c, rcv_nxt)) {
 		spin_unlock_bh(&c->lock);
 		tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_DEFERRED);
-		return;
+		return false;
 	}
 	if (changed) {
 		if (!c->ack_sent || after(rcv_nxt, c->ack_sent))
@@ -61,7 +62,7 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	}
 	spin_unlock_bh(&c->lock);
 	if (!changed && !(force && rcv_nxt))
-		return;
+		return false;
 	pb.conn = c->key;
 	pb.rcv_nxt = htonl(rcv_nxt);
 	pb.rcv_edge = htonl(edge);
@@ -71,6 +72,7 @@ static void send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 		pb.flags = TANDEM_WIRE_PROGRESS_F_UNPROT;
 	tandem_channel_send(g, NULL, TANDEM_WIRE_PROGRESS, &pb, sizeof(pb));
 	tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_SENT);
+	return true;
 }
 
 void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
@@ -144,8 +146,9 @@ static void pay(struct tandem_conn *c, struct owed_report *o)
 	if (!o->owed)
 		return;
 	o->owed = false;
-	send_progress(c, o->ack, o->edge, false, NULL);
-	tandem_group_stats_inc(c->dp->group, TANDEM_STAT_PROGRESS_AFTER_INJECT);
+	if (send_progress(c, o->ack, o->edge, false, NULL))
+		tandem_group_stats_inc(c->dp->group,
+				       TANDEM_STAT_PROGRESS_AFTER_INJECT);
 }
 
 /* After the injection into @c returned, BHs still disabled. */
