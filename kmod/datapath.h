@@ -433,7 +433,7 @@ bool tandem_resend_pending(struct tandem_conn *c);
 
 /* suppress.c (backup) */
 unsigned int tandem_suppress_out(struct tandem_group *g, struct sk_buff *skb);
-void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
+bool tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 			    bool force);
 void tandem_report_close(struct tandem_conn *c);
 void tandem_report_hold(const struct tandem_conn *c);

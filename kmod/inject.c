@@ -256,7 +256,8 @@ static void inject_packet(struct tandem_conn *c, const void *pkt,
 	    tandem_group_role(g) == TANDEM_ROLE_BACKUP) {
 		if (sh && (sh->flags & TANDEM_WIRE_SEG_F_TS))
 			note_ts_ahead(c, ntohl(sh->ts_now), sk);
-		tandem_report_progress(c, sk, false);
+		if (tandem_report_progress(c, sk, false))
+			tandem_group_stats_inc(g, TANDEM_STAT_PROGRESS_AFTER_INJECT);
 	}
 	if (sk)
 		sock_gen_put(sk);

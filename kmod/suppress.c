@@ -75,7 +75,8 @@ static bool send_progress(struct tandem_conn *c, u32 rcv_nxt, u32 edge,
 	return true;
 }
 
-void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
+/* Reports @sk's progress; returns whether a report went out. */
+bool tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 			    bool force)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
@@ -86,8 +87,9 @@ void tandem_report_progress(struct tandem_conn *c, struct sock *sk,
 		c->flags &= ~TANDEM_CONN_F_MORE;
 		spin_unlock_bh(&c->lock);
 	}
-	send_progress(c, READ_ONCE(tp->rcv_nxt),
-		      READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd), force, NULL);
+	return send_progress(c, READ_ONCE(tp->rcv_nxt),
+			     READ_ONCE(tp->rcv_wup) + READ_ONCE(tp->rcv_wnd),
+			     force, NULL);
 }
 
 /*

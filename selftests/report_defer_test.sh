@@ -14,9 +14,9 @@
 #    0.6-0.85; with the flag 0.06-0.41 under load, 0.41-0.50 on a quieter
 #    host, where the backup's reader holds its socket more often and the
 #    SEGMENTs that reach its backlog are not deferred);
-#  - the reports of the backup's ACKs made while its stack took an
-#    injected SEGMENT were sent after the injection returned, outside the
-#    socket's lock (progress_after_inject > 0);
+#  - the backup sent reports once its injections returned, outside the
+#    socket's lock (progress_after_inject > 0: its stack's ACKs owed to
+#    then, or the progress read from the socket after it);
 #  - the same (4 MiB) under 5% loss on the primary's replication egress: last
 #    SEGMENTs get lost, leaving the backup's reports behind until the next
 #    packet's hole (a duplicate ACK with a SACK block, reported at once) or

@@ -572,8 +572,9 @@ enum tandem_stat {
 	 * include/uapi/linux/tandem_wire.h)
 	 */
 	TANDEM_STAT_PROGRESS_DEFERRED,
-	/* backup: reports of its stack's ACKs sent once the injection that
-	 * made them returned, outside the socket's lock
+	/* backup: reports sent once an injection returned, outside the
+	 * socket's lock: of its stack's ACKs owed to then, or of the progress
+	 * read from the socket after it
 	 */
 	TANDEM_STAT_PROGRESS_AFTER_INJECT,
 	/* peers dropped at this node's promotion: their last report said
